@@ -1,0 +1,57 @@
+# Claywork: `make demo` and `make test` are the whole quick start. Both are safe to re-run.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: demo test install lint typecheck test-sqlite test-postgres browser-deps bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	CLAYWORK_DEMO=1 $(BIN)/claywork migrate --noinput
+	CLAYWORK_DEMO=1 $(BIN)/claywork seed-demo
+	@echo "Open http://127.0.0.1:8000 and sign in with one of the logins above."
+	CLAYWORK_DEMO=1 $(BIN)/claywork serve --host 127.0.0.1 --port 8000
+
+browser-deps:
+	@bash scripts/ensure-chromium.sh
+
+lint: install
+	$(BIN)/ruff check claywork tests bench
+	$(BIN)/ruff format --check claywork tests bench
+
+typecheck: install
+	$(BIN)/mypy claywork
+
+test-sqlite: install
+	$(BIN)/pytest -p no:cacheprovider
+
+test-postgres: install
+	@if $(BIN)/python scripts/pg_ready.py "$(PG_URL)"; then \
+	  echo "== PostgreSQL at $(PG_URL) =="; \
+	  DATABASE_URL="$(PG_URL)" $(BIN)/pytest -p no:cacheprovider; \
+	else \
+	  echo "SKIPPED: the PostgreSQL run (nothing answers at $(PG_URL))"; \
+	fi
+
+test: install browser-deps lint typecheck
+	@echo "== SQLite =="
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+bench: install
+	$(BIN)/python bench/journal_pages.py
+
+clean:
+	rm -rf $(VENV) var/test-* .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,10 @@
+from django.http import HttpRequest
+
+from allauth.account.adapter import DefaultAccountAdapter
+
+
+class InviteOnlyAccountAdapter(DefaultAccountAdapter):
+    """Accounts come from a clinic's invitation, never from an open sign-up form."""
+
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        return False

@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from claywork.vault.fields import SealedText
+
+
+class CareRole(models.TextChoices):
+    GUIDE = "guide", "Guide"
+    INTEGRATION_THERAPIST = "integration_therapist", "Integration therapist"
+
+
+class CareTeamMembership(models.Model):
+    """A clinician on a patient's care team: the only way a clinician sees a patient's care."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="care_team_links"
+    )
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="caseload_links"
+    )
+    care_role = models.CharField(max_length=30, choices=CareRole.choices)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "clinician"], name="one_membership_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clinician} on {self.patient}'s care team"
+
+
+class Modality(models.TextChoices):
+    IV = "iv", "IV infusion"
+    IM = "im", "Intramuscular injection"
+    INTRANASAL_ESKETAMINE = "intranasal_esketamine", "Intranasal esketamine"
+    ORAL_SUBLINGUAL = "oral_sublingual", "Oral / sublingual"
+    OTHER = "other", "Other"
+
+
+class TreatmentCourse(models.Model):
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="courses"
+    )
+    title = models.CharField(max_length=200)
+    modality = models.CharField(max_length=30, choices=Modality.choices)
+    planned_sessions = models.PositiveSmallIntegerField(default=6)
+    starts_on = models.DateField(null=True, blank=True)
+    motivation_sealed = models.TextField(blank=True, default="")
+    motivation = SealedText("motivation_sealed", context="care.course.motivation")
+    motivation_updated_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SessionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Session(models.Model):
+    course = models.ForeignKey(TreatmentCourse, on_delete=models.CASCADE, related_name="sessions")
+    # The patient is repeated here so that "whose is this?" is one column, for the policy.
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sessions"
+    )
+    scheduled_at = models.DateTimeField()
+    location = models.CharField(max_length=200, blank=True)
+    status = models.CharField(
+        max_length=20, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    debrief_sealed = models.TextField(blank=True, default="")
+    debrief = SealedText("debrief_sealed", context="care.session.debrief")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["scheduled_at"]
+        indexes = [models.Index(fields=["patient", "status", "completed_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="completed") | Q(completed_at__isnull=False),
+                name="completed_session_has_time",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course.title}, {self.scheduled_at:%Y-%m-%d}"
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == SessionStatus.COMPLETED
+
+    @property
+    def accepts_guide_notes(self) -> bool:
+        return self.status in (SessionStatus.IN_PROGRESS, SessionStatus.COMPLETED)
+
+    @property
+    def accepts_intentions(self) -> bool:
+        return self.status in (SessionStatus.SCHEDULED, SessionStatus.IN_PROGRESS)
+
+    @property
+    def window_opens_at(self) -> datetime | None:
+        if self.completed_at is None:
+            return None
+        return self.completed_at + timedelta(hours=settings.CLAYWORK_WINDOW_OPENS_HOURS)
+
+    @property
+    def window_closes_at(self) -> datetime | None:
+        if self.completed_at is None:
+            return None
+        return self.completed_at + timedelta(hours=settings.CLAYWORK_WINDOW_CLOSES_HOURS)
+
+
+class SessionIntention(models.Model):
+    """What the patient hopes to explore, written before the session."""
+
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="intention")
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    text_sealed = models.TextField()
+    text = SealedText("text_sealed", context="care.intention.text")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"intention for session {self.session_id}"
+
+
+class NoteKind(models.TextChoices):
+    SAID = "said", "What you said"
+    OBSERVATION = "observation", "Observation"
+    OTHER = "other", "Note"
+
+
+class GuideNote(models.Model):
+    """A timestamped note taken during a session, written for the patient to read later."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="guide_notes")
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=NoteKind.choices, default=NoteKind.OBSERVATION)
+    text_sealed = models.TextField()
+    text = SealedText("text_sealed", context="care.guide_note.text")
+    noted_at = models.DateTimeField()
+    submission_id = models.UUIDField()
+
+    class Meta:
+        ordering = ["noted_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "submission_id"], name="guide_note_submitted_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"guide note {self.pk} on session {self.session_id}"

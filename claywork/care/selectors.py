@@ -1,0 +1,114 @@
+"""Reads of the care record, shaped for pages. Callers have already passed the policy."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from claywork.accounts.models import User
+from claywork.care.models import (
+    GuideNote,
+    Session,
+    SessionIntention,
+    SessionStatus,
+    TreatmentCourse,
+)
+from claywork.core import policy
+from claywork.core.policy import AnyUser
+from claywork.journal.models import Entry, Prompt
+
+
+def courses_with_sessions(*, patient_id: int) -> list[TreatmentCourse]:
+    return list(
+        TreatmentCourse.objects.filter(patient_id=patient_id).prefetch_related(
+            Prefetch("sessions", queryset=Session.objects.order_by("scheduled_at"))
+        )
+    )
+
+
+def intention_text(*, session: Session) -> str:
+    intention = SessionIntention.objects.filter(session=session).first()
+    return intention.text if intention else ""
+
+
+def guide_notes(*, session: Session) -> list[GuideNote]:
+    return list(GuideNote.objects.filter(session=session).select_related("author"))
+
+
+def session_side_by_side(*, session: Session, viewer: AnyUser) -> dict[str, Any]:
+    """A session's intentions, the guide's notes and the patient's own entries, together."""
+    entries: list[Entry] = []
+    if viewer.pk == session.patient_id:
+        entries = list(
+            policy.entries_visible_to(viewer)
+            .filter(session=session)
+            .select_related("prompt")
+            .order_by("created_at")
+        )
+    notes = guide_notes(session=session) if policy.may_read_guide_notes(viewer, session) else None
+    return {
+        "intention": intention_text(session=session),
+        "guide_notes": notes,
+        "entries": entries,
+    }
+
+
+def prompts_for_steps(step_keys: list[str]) -> dict[str, Prompt]:
+    """The first active prompt for each integration step, one query for all of them."""
+    found: dict[str, Prompt] = {}
+    for prompt in Prompt.objects.filter(step__in=[*step_keys, "follow_up"], is_active=True):
+        found.setdefault(prompt.step, prompt)
+    # A clinic may configure follow-up days the library has no prompt for (say day 5).
+    fallback = found.get("follow_up")
+    return {
+        key: found.get(key) or (fallback if key.startswith("day_") else None)
+        for key in step_keys
+    }
+
+
+def latest_completed_session(*, user: AnyUser) -> Session | None:
+    return (
+        policy.sessions_visible_to(user)
+        .filter(patient_id=user.pk, status=SessionStatus.COMPLETED)
+        .order_by("-completed_at")
+        .first()
+    )
+
+
+def next_session(*, patient_id: int) -> Session | None:
+    return (
+        Session.objects.filter(
+            patient_id=patient_id,
+            status__in=[SessionStatus.SCHEDULED, SessionStatus.IN_PROGRESS],
+        )
+        .select_related("course")
+        .order_by("scheduled_at")
+        .first()
+    )
+
+
+def caseload(*, clinician: User) -> QuerySet[User]:
+    """The clinician's patients with their next and last session, in one query."""
+    now = timezone.now()
+    return (
+        policy.patients_in_care_of(clinician)
+        .annotate(
+            next_session_at=Min(
+                "sessions__scheduled_at",
+                filter=Q(
+                    sessions__status__in=[SessionStatus.SCHEDULED, SessionStatus.IN_PROGRESS],
+                    sessions__scheduled_at__gte=now - timedelta(hours=12),
+                ),
+            ),
+            last_completed_at=Max(
+                "sessions__completed_at", filter=Q(sessions__status=SessionStatus.COMPLETED)
+            ),
+            completed_count=Count(
+                "sessions", filter=Q(sessions__status=SessionStatus.COMPLETED), distinct=True
+            ),
+        )
+        .order_by("full_name")
+    )

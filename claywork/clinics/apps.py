@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class ClinicsConfig(AppConfig):
+    name = "claywork.clinics"

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+
+from claywork.accounts.models import ClinicianKind, Role, User
+from claywork.clinics.models import Invitation
+
+TIMEZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+class InvitationForm(forms.Form):
+    full_name = forms.CharField(max_length=150)
+    email = forms.EmailField()
+    role = forms.ChoiceField(choices=Invitation.INVITABLE_ROLES)
+    clinician_kind = forms.ChoiceField(
+        choices=[("", "—"), *ClinicianKind.choices], required=False, label="Clinician kind"
+    )
+    care_team = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="For a patient: who will care for them.",
+    )
+
+    def __init__(self, *args: Any, clinic_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        care_team_field = self.fields["care_team"]
+        assert isinstance(care_team_field, forms.ModelMultipleChoiceField)
+        care_team_field.queryset = User.objects.filter(
+            clinic_id=clinic_id, role=Role.CLINICIAN, is_active=True
+        ).order_by("full_name")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("role") == Role.CLINICIAN and not cleaned.get("clinician_kind"):
+            self.add_error("clinician_kind", "Choose guide or integration therapist.")
+        return cleaned
+
+
+class AcceptInvitationForm(forms.Form):
+    full_name = forms.CharField(max_length=150, label="Your name")
+    timezone = forms.ChoiceField(choices=TIMEZONE_CHOICES, label="Your time zone")
+    password1 = forms.CharField(widget=forms.PasswordInput, label="Choose a password")
+    password2 = forms.CharField(widget=forms.PasswordInput, label="Repeat the password")
+
+    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "The two passwords differ.")
+        elif first:
+            try:
+                validate_password(
+                    first, User(email=self.email, full_name=cleaned.get("full_name", ""))
+                )
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class CareTeamForm(forms.Form):
+    clinicians = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, clinic_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["clinicians"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = User.objects.filter(
+            clinic_id=clinic_id, role=Role.CLINICIAN, is_active=True
+        ).order_by("full_name")

@@ -1,0 +1,104 @@
+"""Inviting people into a clinic and turning an accepted invitation into an account."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from claywork.accounts.models import Role, User
+from claywork.care.services import care_team_add, default_care_role
+from claywork.clinics.models import Clinic, Invitation, hash_token
+
+
+class InvitationError(ValueError):
+    """The invitation cannot be used: expired, revoked, already accepted or unknown."""
+
+
+def invitation_create(
+    *,
+    clinic: Clinic,
+    invited_by: User,
+    email: str,
+    full_name: str,
+    role: str,
+    clinician_kind: str = "",
+    care_team: list[User] | None = None,
+) -> tuple[Invitation, str]:
+    """Create (or renew) an invitation and e-mail its link. Returns it and the raw token.
+
+    Inviting the same address again revokes the earlier link, so only the newest one works.
+    """
+    email = email.strip().lower()
+    if User.objects.filter(email=email).exists():
+        raise InvitationError("Someone with this e-mail address already has an account.")
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        Invitation.objects.filter(
+            clinic=clinic, email=email, accepted_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=timezone.now())
+        invitation = Invitation.objects.create(
+            clinic=clinic,
+            email=email,
+            full_name=full_name,
+            role=role,
+            clinician_kind=clinician_kind if role == Role.CLINICIAN else "",
+            token_hash=hash_token(token),
+            invited_by=invited_by,
+            expires_at=Invitation.default_expiry(),
+        )
+        if role == Role.PATIENT and care_team:
+            invitation.care_team.set(care_team)
+        link = settings.SITE_URL + reverse("clinics:accept", kwargs={"token": token})
+        transaction.on_commit(lambda: _send_invitation(invitation, link))
+    return invitation, token
+
+
+def _send_invitation(invitation: Invitation, link: str) -> None:
+    context = {"invitation": invitation, "link": link, "days": settings.INVITATION_VALID_DAYS}
+    send_mail(
+        subject=f"{invitation.clinic.name} invites you to Claywork",
+        message=render_to_string("clinics/invitation_email.txt", context),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+
+
+def invitation_for_token(token: str) -> Invitation:
+    invitation = (
+        Invitation.objects.select_related("clinic").filter(token_hash=hash_token(token)).first()
+    )
+    if invitation is None or not invitation.is_open:
+        raise InvitationError(
+            "This invitation link has expired or was already used. "
+            "Ask your clinic to send a new one."
+        )
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, full_name: str, password: str, timezone_name: str) -> User:
+    invitation = invitation_for_token(token)
+    # Claim the invitation with a conditional UPDATE: two clicks make one account.
+    claimed = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
+        accepted_at=timezone.now()
+    )
+    if not claimed or User.objects.filter(email=invitation.email).exists():
+        raise InvitationError("This invitation was already used. Sign in instead.")
+    user = User.objects.create_user(
+        email=invitation.email,
+        password=password,
+        full_name=full_name,
+        role=invitation.role,
+        clinician_kind=invitation.clinician_kind,
+        clinic=invitation.clinic,
+        timezone=timezone_name,
+    )
+    for clinician in invitation.care_team.filter(clinic=invitation.clinic, role=Role.CLINICIAN):
+        care_team_add(patient=user, clinician=clinician, care_role=default_care_role(clinician))
+    return user

@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from claywork.accounts.models import Role, User
+from claywork.care.models import CareTeamMembership
+from claywork.care.services import care_team_add, care_team_remove, default_care_role
+from claywork.clinics import services
+from claywork.clinics.forms import AcceptInvitationForm, CareTeamForm, InvitationForm
+from claywork.clinics.models import Invitation
+from claywork.core import policy
+from claywork.core.http import AuthedRequest
+
+
+def _managed_clinic_id(request: AuthedRequest) -> int:
+    if not policy.may_manage_clinic(request.user, request.user.clinic):
+        raise Http404
+    assert request.user.clinic_id is not None
+    return request.user.clinic_id
+
+
+@login_required
+def people(request: AuthedRequest) -> HttpResponse:
+    clinic_id = _managed_clinic_id(request)
+    members = policy.people_managed_by(request.user).order_by("role", "full_name")
+    patients = members.filter(role=Role.PATIENT).prefetch_related(
+        Prefetch(
+            "care_team_links",
+            queryset=CareTeamMembership.objects.select_related("clinician"),
+        )
+    )
+    return render(
+        request,
+        "clinics/people.html",
+        {
+            "clinicians": members.filter(role=Role.CLINICIAN),
+            "admins": members.filter(role=Role.CLINIC_ADMIN),
+            "patients": patients,
+            "pending": Invitation.objects.filter(
+                clinic_id=clinic_id, accepted_at__isnull=True, revoked_at__isnull=True
+            ).order_by("-created_at"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite(request: AuthedRequest) -> HttpResponse:
+    clinic_id = _managed_clinic_id(request)
+    form = InvitationForm(request.POST or None, clinic_id=clinic_id)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.invitation_create(
+                clinic=request.user.clinic,  # type: ignore[arg-type]
+                invited_by=request.user,
+                email=data["email"],
+                full_name=data["full_name"],
+                role=data["role"],
+                clinician_kind=data["clinician_kind"],
+                care_team=list(data["care_team"]),
+            )
+        except services.InvitationError as error:
+            form.add_error("email", str(error))
+        else:
+            messages.success(request, f"Invitation sent to {data['email']}.")
+            return redirect("clinics:people")
+    return render(
+        request, "clinics/invite.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def care_team(request: AuthedRequest, patient_id: int) -> HttpResponse:
+    clinic_id = _managed_clinic_id(request)
+    patient = (
+        policy.people_managed_by(request.user).filter(pk=patient_id, role=Role.PATIENT).first()
+    )
+    if patient is None:
+        raise Http404
+    current = list(User.objects.filter(caseload_links__patient=patient))
+    form = CareTeamForm(request.POST or None, clinic_id=clinic_id, initial={"clinicians": current})
+    if request.method == "POST" and form.is_valid():
+        chosen = set(form.cleaned_data["clinicians"])
+        for clinician in chosen - set(current):
+            care_team_add(patient=patient, clinician=clinician, care_role=default_care_role(clinician))
+        for clinician in set(current) - chosen:
+            care_team_remove(patient=patient, clinician=clinician)
+        messages.success(request, f"Care team for {patient} updated.")
+        return redirect("clinics:people")
+    return render(request, "clinics/care_team.html", {"patient": patient, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def accept(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = services.invitation_for_token(token)
+    except services.InvitationError as error:
+        return render(request, "clinics/accept_invalid.html", {"error": str(error)}, status=404)
+    form = AcceptInvitationForm(
+        request.POST or None,
+        email=invitation.email,
+        initial={"full_name": invitation.full_name, "timezone": invitation.clinic.timezone},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                token=token,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+                timezone_name=form.cleaned_data["timezone"],
+            )
+        except services.InvitationError as error:
+            return render(request, "clinics/accept_invalid.html", {"error": str(error)}, status=409)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome to {invitation.clinic.name}.")
+        return redirect("home")
+    return render(
+        request,
+        "clinics/accept.html",
+        {"invitation": invitation, "form": form},
+        status=400 if form.errors else 200,
+    )

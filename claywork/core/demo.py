@@ -1,0 +1,157 @@
+"""A demonstration clinic: two clinicians, two patients, one course mid-way through.
+
+Every write goes through the same services the pages use, so the demo shows real behaviour.
+Running it twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from claywork.accounts.models import ClinicianKind, Role, User
+from claywork.care import services as care
+from claywork.care.models import CareRole, Modality, NoteKind, Session
+from claywork.clinics.models import Clinic
+from claywork.journal import services as journal
+from claywork.journal.models import Prompt
+
+DEMO_PASSWORD = "claywork-demo"  # noqa: S105 - printed for the local demo on purpose
+DEMO_SLUG = "clayhill"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    name: str
+    email: str
+
+
+def _person(clinic: Clinic, email: str, name: str, role: str, kind: str = "") -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(
+            email=email,
+            password=DEMO_PASSWORD,
+            full_name=name,
+            role=role,
+            clinician_kind=kind,
+            clinic=clinic,
+            timezone=clinic.timezone,
+        )
+    return user
+
+
+@transaction.atomic
+def seed_demo_clinic(now: datetime | None = None) -> list[DemoLogin]:
+    now = now or timezone.now()
+    clinic, created = Clinic.objects.get_or_create(
+        slug=DEMO_SLUG,
+        defaults={"name": "Clayhill Integration Clinic", "timezone": "America/New_York"},
+    )
+    admin = _person(clinic, "admin@clayhill.example", "Avery Admin", Role.CLINIC_ADMIN)
+    guide = _person(clinic, "guide@clayhill.example", "Gabriel Guide", Role.CLINICIAN, ClinicianKind.GUIDE)
+    therapist = _person(
+        clinic, "therapist@clayhill.example", "Theo Therapist", Role.CLINICIAN,
+        ClinicianKind.INTEGRATION_THERAPIST,
+    )
+    maya = _person(clinic, "maya@clayhill.example", "Maya Patient", Role.PATIENT)
+    sam = _person(clinic, "sam@clayhill.example", "Sam Patient", Role.PATIENT)
+    logins = [
+        DemoLogin(person.get_role_display(), person.full_name, person.email)
+        for person in (admin, guide, therapist, maya, sam)
+    ]
+    if not created:
+        return logins
+    for patient in (maya, sam):
+        care.care_team_add(patient=patient, clinician=guide, care_role=CareRole.GUIDE)
+        care.care_team_add(
+            patient=patient, clinician=therapist, care_role=CareRole.INTEGRATION_THERAPIST
+        )
+    _maya_course(maya, guide, now)
+    course = care.course_create(
+        patient=sam, created_by=guide, title="Intranasal esketamine, induction",
+        modality=Modality.INTRANASAL_ESKETAMINE, planned_sessions=8, starts_on=None,
+    )
+    care.session_schedule(course=course, scheduled_at=now + timedelta(days=2), location="Room 2")
+    return logins
+
+
+def _maya_course(maya: User, guide: User, now: datetime) -> None:
+    course = care.course_create(
+        patient=maya, created_by=guide, title="Six IV infusions", modality=Modality.IV,
+        planned_sessions=6, starts_on=(now - timedelta(days=9)).date(),
+    )
+    care.motivation_save(
+        course=course,
+        text=(
+            "I have felt flat and far away from my own life for two years. I want to enjoy "
+            "drawing again and to be present with my kids in the evenings."
+        ),
+    )
+    first = care.session_schedule(
+        course=course, scheduled_at=now - timedelta(days=8, hours=2), location="Infusion room A"
+    )
+    _run_session(
+        first, guide,
+        intention="To meet the heaviness with curiosity instead of fear.",
+        notes=["Settled quickly; asked for the blue blanket.",
+               "Said: “it is like being held by the ocean.”"],
+        debrief="Calm session. Maya spoke of her grandmother and the sea. Gentle tears at the end.",
+    )
+    second = care.session_schedule(
+        course=course, scheduled_at=now - timedelta(hours=16), location="Infusion room A"
+    )
+    _run_session(
+        second, guide,
+        intention="To see what I keep postponing, and why.",
+        notes=["Restless for the first ten minutes, then quiet.",
+               "Said: “I keep leaving the door half open.”"],
+        debrief="Maya noticed a pattern of waiting for permission. Suggest journaling on the door image.",
+        completed_at=now - timedelta(hours=14),
+    )
+    for days in (2, 5, 9, 12):
+        care.session_schedule(
+            course=course, scheduled_at=now + timedelta(days=days), location="Infusion room A"
+        )
+    window_prompt = Prompt.objects.filter(step="window").first()
+    journal.entry_create(
+        patient=maya,
+        content=journal.EntryContent(
+            kind="symbol", title="The ocean",
+            body="The sea again. I felt held rather than swallowed. My grandmother's kitchen.",
+            tags=["ocean", "grandmother"],
+        ),
+        submission_id=uuid.uuid4(), session=first,
+    )
+    journal.entry_create(
+        patient=maya,
+        content=journal.EntryContent(
+            kind="reflection", title="The half-open door",
+            body="I think the door is me waiting to be allowed to start drawing again.",
+            tags=["door", "drawing"],
+        ),
+        submission_id=uuid.uuid4(), session=second, prompt=window_prompt,
+    )
+
+
+def _run_session(
+    session: Session, guide: User, *, intention: str, notes: list[str], debrief: str,
+    completed_at: datetime | None = None,
+) -> None:
+    care.intention_save(session=session, text=intention)
+    session = care.session_start(session=session)
+    for text in notes:
+        care.guide_note_add(
+            session=session, author=guide, text=text, kind=NoteKind.OBSERVATION,
+            submission_id=uuid.uuid4(),
+        )
+    session = care.session_complete(session=session, debrief=debrief)
+    if completed_at is not None:
+        Session.objects.filter(pk=session.pk).update(
+            started_at=completed_at - timedelta(hours=2), completed_at=completed_at
+        )

@@ -1,0 +1,74 @@
+"""Strict readers for deployment configuration taken from the environment.
+
+A deployment that sets a variable wrongly must fail at start-up, not run with a guess:
+``CLAYWORK_DEBUG=ture`` raises instead of quietly meaning ``False``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+class ConfigurationError(ValueError):
+    """An environment variable holds a value Claywork cannot use."""
+
+
+def env_str(name: str, default: str, environ: Mapping[str, str] | None = None) -> str:
+    environ = os.environ if environ is None else environ
+    value = environ.get(name)
+    return default if value is None or value == "" else value
+
+
+def env_bool(name: str, default: bool, environ: Mapping[str, str] | None = None) -> bool:
+    environ = os.environ if environ is None else environ
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ConfigurationError(f"{name} must be one of {sorted(_TRUE | _FALSE)}, not {raw!r}")
+
+
+def env_int(
+    name: str, default: int, *, minimum: int = 0, environ: Mapping[str, str] | None = None
+) -> int:
+    environ = os.environ if environ is None else environ
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise ConfigurationError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def env_list(name: str, default: list[str], environ: Mapping[str, str] | None = None) -> list[str]:
+    environ = os.environ if environ is None else environ
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return list(default)
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_hours_list(
+    name: str, default: list[int], environ: Mapping[str, str] | None = None
+) -> list[int]:
+    """A comma-separated list of non-negative whole hours, strictly increasing."""
+    items = env_list(name, [str(h) for h in default], environ)
+    try:
+        hours = [int(item) for item in items]
+    except ValueError:
+        raise ConfigurationError(f"{name} must list whole hours, e.g. 12,24,72") from None
+    if any(h < 0 for h in hours) or hours != sorted(set(hours)):
+        raise ConfigurationError(f"{name} must list increasing, non-negative hours")
+    return hours

@@ -1,0 +1,89 @@
+"""Form pieces every app uses: bounded text, sane dates and date-times."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+EARLIEST_YEAR = 2000
+LATEST_YEARS_AHEAD = 5
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)  # type: ignore[arg-type]
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)  # type: ignore[arg-type]
+
+
+class PlausibleDateField(forms.DateField):
+    """A calendar date inside the years a clinic could mean (no year 0026 or 9999)."""
+
+    widget = DateInput
+    default_error_messages = {"invalid": "Enter a real date, for example 2026-03-14."}
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(input_formats=["%Y-%m-%d"], **kwargs)  # type: ignore[arg-type]
+
+    def clean(self, value: object) -> date | None:
+        cleaned: date | None = super().clean(value)
+        if cleaned is not None:
+            latest = timezone.localdate().year + LATEST_YEARS_AHEAD
+            if not EARLIEST_YEAR <= cleaned.year <= latest:
+                raise forms.ValidationError(
+                    f"Choose a date between {EARLIEST_YEAR} and {latest}.", code="implausible"
+                )
+        return cleaned
+
+
+class PlausibleDateTimeField(forms.DateTimeField):
+    """A local date and time, read in the user's own zone, within a plausible range."""
+
+    widget = DateTimeLocalInput
+    default_error_messages = {
+        "invalid": "Enter a real date and time, for example 2026-03-14 09:30."
+    }
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(
+            input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"], **kwargs  # type: ignore[arg-type]
+        )
+
+    def clean(self, value: object) -> datetime | None:
+        cleaned: datetime | None = super().clean(value)
+        if cleaned is not None:
+            now = timezone.now()
+            if not (now - timedelta(days=366) <= cleaned <= now + timedelta(days=366 * 2)):
+                raise forms.ValidationError(
+                    "Choose a time within the past year or the next two years.",
+                    code="implausible",
+                )
+        return cleaned
+
+
+def health_text_field(*, label: str, required: bool = True, rows: int = 6) -> forms.CharField:
+    """Free text a person writes about their health: bounded, never silently truncated."""
+    limit = settings.CLAYWORK_MAX_ENTRY_CHARS
+    return forms.CharField(
+        label=label,
+        required=required,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={
+            "max_length": (
+                f"This is longer than {limit:,} characters. Your words are kept as a draft; "
+                "split them into two entries to save."
+            )
+        },
+        max_length=limit,
+    )

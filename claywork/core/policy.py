@@ -1,0 +1,115 @@
+"""Who may see and change what. Every view asks here; nothing else decides.
+
+The rules, in one place:
+
+* A patient sees their own care record and journal. Guide notes become theirs to read once
+  the session is completed (during a session they are the guide's working notes).
+* A clinician sees the care record (courses, sessions, intentions, motivation, guide notes) of
+  the patients whose care team they are on, in their own clinic, and may plan and run those
+  sessions. A patient's journal stays private to the patient (sharing is the patient's choice).
+* A clinic admin sees and manages their clinic's people and care teams, never health text.
+* Support people see nothing of the care record.
+
+Objects a user may not see answer 404 in the access helpers, so their existence never leaks.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+
+from claywork.accounts.models import Role, User
+
+from django.contrib.auth.models import AnonymousUser
+
+AnyUser = User | AnonymousUser
+
+if TYPE_CHECKING:
+    from claywork.care.models import Session, TreatmentCourse
+    from claywork.clinics.models import Clinic
+    from claywork.journal.models import Entry
+
+
+def _active(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def patients_in_care_of(user: AnyUser) -> QuerySet[User]:
+    """The patients whose care record this user may read."""
+    if not _active(user):
+        return User.objects.none()
+    assert isinstance(user, User)
+    if user.role == Role.PATIENT:
+        return User.objects.filter(pk=user.pk)
+    if user.role == Role.CLINICIAN and user.clinic_id is not None:
+        return User.objects.filter(
+            role=Role.PATIENT,
+            clinic_id=user.clinic_id,
+            care_team_links__clinician=user,
+            is_active=True,
+        )
+    return User.objects.none()
+
+
+def is_care_team_clinician(user: AnyUser, patient_id: int) -> bool:
+    if not _active(user) or user.role != Role.CLINICIAN:  # type: ignore[union-attr]
+        return False
+    return patients_in_care_of(user).filter(pk=patient_id).exists()
+
+
+def courses_visible_to(user: AnyUser) -> QuerySet[TreatmentCourse]:
+    from claywork.care.models import TreatmentCourse
+
+    return TreatmentCourse.objects.filter(patient__in=patients_in_care_of(user))
+
+
+def sessions_visible_to(user: AnyUser) -> QuerySet[Session]:
+    from claywork.care.models import Session
+
+    return Session.objects.filter(patient__in=patients_in_care_of(user))
+
+
+def may_plan_care(user: AnyUser, patient_id: int) -> bool:
+    """Plan courses and sessions, run a session, write guide notes."""
+    return is_care_team_clinician(user, patient_id)
+
+
+def may_write_intentions(user: AnyUser, session: Session) -> bool:
+    return _active(user) and session.patient_id == user.pk and session.accepts_intentions
+
+
+def may_read_guide_notes(user: AnyUser, session: Session) -> bool:
+    if not _active(user):
+        return False
+    if session.patient_id == user.pk:
+        return session.is_completed
+    return is_care_team_clinician(user, session.patient_id)
+
+
+def entries_visible_to(user: AnyUser) -> QuerySet[Entry]:
+    """A journal is private to its writer until sharing exists."""
+    from claywork.journal.models import Entry
+
+    if not _active(user) or user.role != Role.PATIENT:  # type: ignore[union-attr]
+        return Entry.objects.none()
+    return Entry.objects.filter(patient=user)
+
+
+def may_keep_journal(user: AnyUser) -> bool:
+    return _active(user) and user.role == Role.PATIENT  # type: ignore[union-attr]
+
+
+def may_manage_clinic(user: AnyUser, clinic: Clinic | None) -> bool:
+    return (
+        _active(user)
+        and clinic is not None
+        and user.role == Role.CLINIC_ADMIN  # type: ignore[union-attr]
+        and user.clinic_id == clinic.pk  # type: ignore[union-attr]
+    )
+
+
+def people_managed_by(user: AnyUser) -> QuerySet[User]:
+    if not _active(user) or user.role != Role.CLINIC_ADMIN:  # type: ignore[union-attr]
+        return User.objects.none()
+    return User.objects.filter(clinic_id=user.clinic_id)  # type: ignore[union-attr]

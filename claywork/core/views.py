@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from claywork.accounts.models import Role
+from claywork.care import selectors as care_selectors
+from claywork.care.integration import window_position
+from claywork.core.http import AuthedRequest
+from claywork.journal import selectors as journal_selectors
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "core/welcome.html")
+    return _home_for(request)  # type: ignore[arg-type]
+
+
+@login_required
+def _home_for(request: AuthedRequest) -> HttpResponse:
+    user = request.user
+    if user.role == Role.PATIENT:
+        latest = care_selectors.latest_completed_session(user=user)
+        position = (
+            window_position(latest.completed_at, timezone.now())
+            if latest and latest.completed_at
+            else None
+        )
+        recent = journal_selectors.journal_page(user=user, page_number=1)
+        return render(
+            request,
+            "core/home_patient.html",
+            {
+                "next_session": care_selectors.next_session(patient_id=user.pk),
+                "latest_session": latest,
+                "position": position,
+                "recent_entries": list(recent.object_list[:3]),
+                "courses": list(user.courses.all()[:3]),
+            },
+        )
+    if user.role == Role.CLINICIAN:
+        return render(
+            request,
+            "core/home_clinician.html",
+            {"caseload": care_selectors.caseload(clinician=user)},
+        )
+    if user.role == Role.CLINIC_ADMIN:
+        return redirect("clinics:people")
+    return render(request, "core/home_support.html")
+
+
+def help_now(request: HttpRequest) -> HttpResponse:
+    """Reachable by anyone, signed in or not: a person in crisis must never meet a login."""
+    return render(request, "core/help_now.html")
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,113 @@
+"""Writes to the journal. Every write is one short transaction: all of it, or none of it."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+
+from claywork.accounts.models import User
+from claywork.care.models import Session
+from claywork.journal.models import Draft, Entry, Prompt, Tag
+
+DRAFT_MAX_CHARS = 1_000_000  # far above an entry's limit: an oversized draft is still kept
+
+
+@dataclass(frozen=True)
+class EntryContent:
+    kind: str
+    title: str
+    body: str
+    tags: list[str]
+
+
+def _set_tags(entry: Entry, names: list[str]) -> None:
+    existing = {tag.name: tag for tag in Tag.objects.filter(patient_id=entry.patient_id, name__in=names)}
+    missing = [Tag(patient_id=entry.patient_id, name=name) for name in names if name not in existing]
+    if missing:
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {
+            tag.name: tag for tag in Tag.objects.filter(patient_id=entry.patient_id, name__in=names)
+        }
+    entry.tags.set([existing[name] for name in names])
+
+
+def entry_create(
+    *,
+    patient: User,
+    content: EntryContent,
+    submission_id: uuid.UUID,
+    session: Session | None = None,
+    prompt: Prompt | None = None,
+    draft_key: str = "",
+) -> tuple[Entry, bool]:
+    """Save a new entry; the same submission twice returns the first entry, not a second."""
+    existing = Entry.objects.filter(patient=patient, submission_id=submission_id).first()
+    if existing is not None:
+        return existing, False
+    if session is not None and session.patient_id != patient.pk:
+        raise ValueError("an entry links only to its writer's own session")
+    entry = Entry(
+        patient=patient,
+        kind=content.kind,
+        session=session,
+        prompt=prompt,
+        submission_id=submission_id,
+    )
+    entry.title = content.title
+    entry.body = content.body
+    try:
+        with transaction.atomic():
+            entry.save()
+            _set_tags(entry, content.tags)
+            if draft_key:
+                Draft.objects.filter(patient=patient, draft_key=draft_key).delete()
+    except IntegrityError:
+        # The same form was submitted twice at once; the other request saved it.
+        return Entry.objects.get(patient=patient, submission_id=submission_id), False
+    return entry, True
+
+
+@transaction.atomic
+def entry_update(*, entry: Entry, content: EntryContent, draft_key: str = "") -> Entry:
+    entry.kind = content.kind
+    entry.title = content.title
+    entry.body = content.body
+    entry.save()
+    _set_tags(entry, content.tags)
+    if draft_key:
+        Draft.objects.filter(patient_id=entry.patient_id, draft_key=draft_key).delete()
+    return entry
+
+
+def draft_save(*, patient: User, draft_key: str, fields: dict[str, str]) -> Draft:
+    """Keep what is being typed. Oversized text is kept too (trimmed only past 1M chars)."""
+    payload = {name: str(value)[:DRAFT_MAX_CHARS] for name, value in fields.items()}
+    draft = Draft.objects.filter(patient=patient, draft_key=draft_key).first() or Draft(
+        patient=patient, draft_key=draft_key
+    )
+    draft.content = json.dumps(payload)
+    try:
+        with transaction.atomic():
+            draft.save()
+    except IntegrityError:  # two autosaves raced to create it; the later one wins
+        draft = Draft.objects.get(patient=patient, draft_key=draft_key)
+        draft.content = json.dumps(payload)
+        draft.save()
+    return draft
+
+
+def draft_fields(draft: Draft | None) -> dict[str, str]:
+    if draft is None:
+        return {}
+    try:
+        loaded = json.loads(draft.content)
+    except ValueError:
+        return {}
+    return {str(key): str(value) for key, value in loaded.items()} if isinstance(loaded, dict) else {}
+
+
+def draft_discard(*, patient: User, draft_key: str) -> None:
+    Draft.objects.filter(patient=patient, draft_key=draft_key).delete()

@@ -1,0 +1,213 @@
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from claywork.care.models import Session
+from claywork.core import policy
+from claywork.core.http import AuthedRequest
+from claywork.journal import selectors, services
+from claywork.journal.access import get_entry_for_user
+from claywork.journal.forms import EntryForm, SearchForm
+from claywork.journal.models import Draft, Entry, Prompt
+
+DRAFT_FIELDS = ("kind", "title", "body", "tags")
+
+
+def _journal_owner(request: AuthedRequest) -> None:
+    if not policy.may_keep_journal(request.user):
+        raise Http404
+
+
+def _optional_int(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() else None
+
+
+def _own_session(request: AuthedRequest, session_id: int | None) -> Session | None:
+    if session_id is None:
+        return None
+    return (
+        policy.sessions_visible_to(request.user)
+        .filter(pk=session_id, patient_id=request.user.pk)
+        .first()
+    )
+
+
+def _active_prompt(prompt_id: int | None) -> Prompt | None:
+    return Prompt.objects.filter(pk=prompt_id, is_active=True).first() if prompt_id else None
+
+
+def new_entry_draft_key(session_id: int | None, prompt_id: int | None) -> str:
+    return f"new-s{session_id or 0}-p{prompt_id or 0}"
+
+
+@login_required
+def journal_list(request: AuthedRequest) -> HttpResponse:
+    _journal_owner(request)
+    search = SearchForm(request.GET or None)
+    query = search.cleaned_data.get("q", "") if search.is_valid() else ""
+    tag = search.cleaned_data.get("tag", "") if search.is_valid() else ""
+    context = {"search": search, "query": query, "tag": tag, "tags": selectors.patient_tags(user=request.user)}
+    if query:
+        context["hits"] = selectors.search_journal(user=request.user, query=query)
+    else:
+        context["page"] = selectors.journal_page(
+            user=request.user, page_number=request.GET.get("page"), tag=tag
+        )
+    return render(request, "journal/list.html", context)
+
+
+@login_required
+def entry_detail(request: AuthedRequest, entry_id: int) -> HttpResponse:
+    entry = get_entry_for_user(request.user, entry_id)
+    return render(request, "journal/detail.html", {"entry": entry})
+
+
+def _render_form(
+    request: AuthedRequest,
+    form: EntryForm,
+    *,
+    draft_key: str,
+    draft: Draft | None,
+    entry: Entry | None = None,
+    session: Session | None = None,
+    prompt: Prompt | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "journal/form.html",
+        {
+            "form": form,
+            "entry": entry,
+            "session": session,
+            "prompt": prompt,
+            "draft_key": draft_key,
+            "draft": draft,
+            "max_chars": form.fields["body"].max_length,
+        },
+        status=status,
+    )
+
+
+def _content(form: EntryForm) -> services.EntryContent:
+    data = form.cleaned_data
+    return services.EntryContent(
+        kind=data["kind"], title=data["title"], body=data["body"], tags=data["tags"]
+    )
+
+
+def _keep_as_draft(request: AuthedRequest, draft_key: str) -> Draft:
+    """An entry that could not be saved is kept as a draft, so no words are lost."""
+    fields = {name: request.POST.get(name, "") for name in DRAFT_FIELDS}
+    return services.draft_save(patient=request.user, draft_key=draft_key, fields=fields)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry_new(request: AuthedRequest) -> HttpResponse:
+    _journal_owner(request)
+    source = request.POST if request.method == "POST" else request.GET
+    session = _own_session(request, _optional_int(source.get("session")))
+    prompt = _active_prompt(_optional_int(source.get("prompt")))
+    draft_key = new_entry_draft_key(session.pk if session else None, prompt.pk if prompt else None)
+    if request.method == "POST":
+        form = EntryForm(request.POST)
+        if form.is_valid():
+            entry, created = services.entry_create(
+                patient=request.user,
+                content=_content(form),
+                submission_id=form.cleaned_data["submission_id"],
+                session=session,
+                prompt=prompt,
+                draft_key=draft_key,
+            )
+            if created:
+                messages.success(request, "Saved to your journal.")
+            return redirect(f"{entry_url(entry)}?saved={draft_key}")
+        draft = _keep_as_draft(request, draft_key)
+        return _render_form(
+            request, form, draft_key=draft_key, draft=draft, session=session, prompt=prompt,
+            status=400,
+        )
+    draft = Draft.objects.filter(patient=request.user, draft_key=draft_key).first()
+    initial = {"submission_id": uuid.uuid4(), "session": session and session.pk,
+               "prompt": prompt and prompt.pk}
+    if prompt is not None and session is not None:
+        initial["kind"] = "reflection"
+    initial.update(services.draft_fields(draft))
+    return _render_form(
+        request, EntryForm(initial=initial), draft_key=draft_key, draft=draft,
+        session=session, prompt=prompt,
+    )
+
+
+def entry_url(entry: Entry) -> str:
+    from django.urls import reverse
+
+    return reverse("journal:entry_detail", kwargs={"entry_id": entry.pk})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry_edit(request: AuthedRequest, entry_id: int) -> HttpResponse:
+    entry = get_entry_for_user(request.user, entry_id, write=True)
+    draft_key = f"edit-{entry.pk}"
+    if request.method == "POST":
+        form = EntryForm(request.POST)
+        if form.is_valid():
+            services.entry_update(entry=entry, content=_content(form), draft_key=draft_key)
+            messages.success(request, "Entry updated.")
+            return redirect(f"{entry_url(entry)}?saved={draft_key}")
+        draft = _keep_as_draft(request, draft_key)
+        return _render_form(request, form, draft_key=draft_key, draft=draft, entry=entry, status=400)
+    draft = Draft.objects.filter(patient=request.user, draft_key=draft_key).first()
+    initial = {
+        "kind": entry.kind,
+        "title": entry.title,
+        "body": entry.body,
+        "tags": ", ".join(tag.name for tag in entry.tags.all()),
+        "submission_id": entry.submission_id,
+    }
+    initial.update(services.draft_fields(draft))
+    return _render_form(
+        request, EntryForm(initial=initial), draft_key=draft_key, draft=draft, entry=entry,
+        session=entry.session, prompt=entry.prompt,
+    )
+
+
+@login_required
+@require_POST
+def draft_autosave(request: AuthedRequest) -> HttpResponse:
+    """htmx posts the form here while the patient types; answers a one-line status."""
+    _journal_owner(request)
+    draft_key = request.POST.get("draft_key", "")
+    if not draft_key or len(draft_key) > 80:
+        return HttpResponse("Not saved: this form has no draft key.", status=400)
+    if draft_key.startswith("edit-"):
+        get_entry_for_user(request.user, _optional_int(draft_key[5:]) or 0, write=True)
+    _keep_as_draft(request, draft_key)
+    saved_at = timezone.localtime().strftime("%H:%M")
+    return render(request, "journal/_draft_status.html", {"saved_at": saved_at})
+
+
+@login_required
+@require_POST
+def draft_discard(request: AuthedRequest) -> HttpResponse:
+    _journal_owner(request)
+    draft_key = request.POST.get("draft_key", "")
+    services.draft_discard(patient=request.user, draft_key=draft_key)
+    messages.info(request, "Draft discarded.")
+    return redirect("journal:list")
+
+
+@login_required
+def prompt_library(request: AuthedRequest) -> HttpResponse:
+    _journal_owner(request)
+    return render(request, "journal/prompts.html", {"library": selectors.prompt_library()})

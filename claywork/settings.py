@@ -1,0 +1,272 @@
+"""Claywork settings: every deployment choice is read from the environment here, once.
+
+The README's configuration table lists each variable; a test fails when one is missing there.
+Development defaults are safe: with no environment at all Claywork runs on SQLite under
+./var/, writes e-mail to the console and keeps a generated field key in ./var/.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+import dj_email_url
+from csp.constants import NONE, SELF
+
+from claywork.core.env import (
+    ConfigurationError,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("CLAYWORK_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("CLAYWORK_DEBUG", False)
+TESTING = env_bool("CLAYWORK_TESTING", False)
+
+_DEV_SECRET = "claywork-development-only-secret-key-never-use-in-production"  # noqa: S105
+SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET)
+INSECURE_DEV = SECRET_KEY == _DEV_SECRET
+if INSECURE_DEV and not (DEBUG or TESTING or env_bool("CLAYWORK_DEMO", False)):
+    raise ConfigurationError(
+        "SECRET_KEY is not set. Set it (and CLAYWORK_FIELD_KEYS) before serving real patients, "
+        "or set CLAYWORK_DEMO=1 for a local demonstration."
+    )
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+SITE_URL = env_str("CLAYWORK_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "csp",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "django_tasks",
+    "django_tasks_db",
+    "claywork.core",
+    "claywork.vault",
+    "claywork.accounts",
+    "claywork.clinics",
+    "claywork.care",
+    "claywork.journal",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "claywork.core.middleware.TimezoneMiddleware",
+    "claywork.core.middleware.NoStoreForPrivatePagesMiddleware",
+]
+
+ROOT_URLCONF = "claywork.urls"
+WSGI_APPLICATION = "claywork.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "claywork" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "claywork.core.context_processors.claywork",
+            ],
+        },
+    }
+]
+
+# --- Database -------------------------------------------------------------------------------
+# SQLite is the embedded default. WAL lets readers run beside the one writer; IMMEDIATE takes
+# the write lock at BEGIN so two writers queue on the busy timeout instead of failing midway;
+# synchronous=FULL makes a committed journal entry survive power loss.
+_SQLITE_PATH = VAR_DIR / "claywork.sqlite3"
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{_SQLITE_PATH}")
+_db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CLAYWORK_DB_CONN_MAX_AGE", 60))
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    _db["CONN_MAX_AGE"] = 0 if TESTING else _db["CONN_MAX_AGE"]
+    _db["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL;"
+            "PRAGMA synchronous=FULL;"
+            "PRAGMA foreign_keys=ON;"
+            "PRAGMA busy_timeout=20000;"
+        ),
+    }
+    _db["TEST"] = {"NAME": str(VAR_DIR / "test-claywork.sqlite3")} if TESTING else {}
+elif _db["ENGINE"] == "django.db.backends.postgresql":
+    _db.setdefault("OPTIONS", {})
+    _db["CONN_HEALTH_CHECKS"] = True
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Accounts -------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"  # addresses are verified by the clinic's invitation
+ACCOUNT_ADAPTER = "claywork.accounts.adapter.InviteOnlyAccountAdapter"
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+ACCOUNT_RATE_LIMITS = {} if TESTING else {"login_failed": "10/m/ip,5/5m/key"}
+ACCOUNT_SESSION_REMEMBER = None
+LOGIN_REDIRECT_URL = "/"
+LOGIN_URL = "/accounts/login/"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+PASSWORD_HASHERS = (
+    ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if TESTING
+    else [
+        "django.contrib.auth.hashers.ScryptPasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+)
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+INVITATION_VALID_DAYS = env_int("CLAYWORK_INVITATION_VALID_DAYS", 7, minimum=1)
+
+# --- E-mail ---------------------------------------------------------------------------------
+EMAIL_URL = env_str("EMAIL_URL", "console://")
+_email = dj_email_url.parse(EMAIL_URL)
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"] or 20
+EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH") or str(VAR_DIR / "mail")
+if TESTING:
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Claywork <claywork@localhost>")
+
+# --- Field encryption -----------------------------------------------------------------------
+# CLAYWORK_FIELD_KEYS = "id:base64key,id:base64key": the first key wraps new data keys; the
+# others only unwrap, until `claywork rotate-keys` has moved everything onto the first.
+CLAYWORK_FIELD_KEYS = env_str("CLAYWORK_FIELD_KEYS", "")
+CLAYWORK_DEV_FIELD_KEY_FILE = VAR_DIR / "dev-field-key"
+if not CLAYWORK_FIELD_KEYS and not (INSECURE_DEV or DEBUG or TESTING):
+    raise ConfigurationError("CLAYWORK_FIELD_KEYS must be set when SECRET_KEY is set.")
+
+# --- Integration window ---------------------------------------------------------------------
+# Hours after a completed session. The 12-24 h window is the peak described to patients; the
+# follow-ups are days 3, 7 and 14 unless a clinic decides otherwise.
+CLAYWORK_WINDOW_OPENS_HOURS = env_int("CLAYWORK_WINDOW_OPENS_HOURS", 12)
+CLAYWORK_WINDOW_CLOSES_HOURS = env_int("CLAYWORK_WINDOW_CLOSES_HOURS", 24, minimum=1)
+CLAYWORK_FOLLOW_UP_DAYS = [
+    int(day) for day in env_list("CLAYWORK_FOLLOW_UP_DAYS", ["3", "7", "14"]) if day.isdigit()
+]
+if CLAYWORK_WINDOW_CLOSES_HOURS <= CLAYWORK_WINDOW_OPENS_HOURS:
+    raise ConfigurationError("CLAYWORK_WINDOW_CLOSES_HOURS must be after the window opens.")
+if len(CLAYWORK_FOLLOW_UP_DAYS) != len(env_list("CLAYWORK_FOLLOW_UP_DAYS", ["3", "7", "14"])):
+    raise ConfigurationError("CLAYWORK_FOLLOW_UP_DAYS must list whole days, e.g. 3,7,14")
+
+CLAYWORK_MAX_ENTRY_CHARS = env_int("CLAYWORK_MAX_ENTRY_CHARS", 100_000, minimum=1000)
+
+# --- Background work ------------------------------------------------------------------------
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if TESTING
+            else "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["default"],
+    }
+}
+
+# --- HTTP hardening -------------------------------------------------------------------------
+SECURE = env_bool("CLAYWORK_SECURE", not (DEBUG or INSECURE_DEV or TESTING))
+SESSION_COOKIE_SECURE = SECURE
+CSRF_COOKIE_SECURE = SECURE
+SECURE_SSL_REDIRECT = SECURE and env_bool("CLAYWORK_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = 31_536_000 if SECURE else 0
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env_int("CLAYWORK_SESSION_SECONDS", 12 * 3600, minimum=300)
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# No inline script or style anywhere: htmx is configured from a meta tag and every script is a
+# static file, so an entry that smuggles <script> cannot run even if escaping ever failed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# --- Static files, language, time -----------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG or TESTING
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+CLAYWORK_DEFAULT_TIMEZONE = env_str("CLAYWORK_DEFAULT_TIMEZONE", "America/New_York")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("CLAYWORK_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from claywork.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("help/", core_views.help_now, name="help_now"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("journal/", include("claywork.journal.urls")),
+    path("", include("claywork.care.urls")),
+    path("", include("claywork.clinics.urls")),
+    path("django-admin/", admin.site.urls),
+]
