@@ -102,6 +102,7 @@ def _maya_course(maya: User, guide: User, now: datetime) -> None:
         notes=["Settled quickly; asked for the blue blanket.",
                "Said: “it is like being held by the ocean.”"],
         debrief="Calm session. Maya spoke of her grandmother and the sea. Gentle tears at the end.",
+        completed_at=now - timedelta(days=8),
     )
     second = care.session_schedule(
         course=course, scheduled_at=now - timedelta(hours=16), location="Infusion room A"

@@ -1,0 +1,106 @@
+"""Fixed personas, built once per test, and shared helpers.
+
+The personas are the roles of the permission matrix: the patient, another patient of the same
+clinic, a clinician on the patient's care team, a clinician of the same clinic who is not,
+a clinician of another clinic, the clinic admin, and a support person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from claywork.accounts.models import User
+from claywork.care.models import GuideNote, Session, TreatmentCourse
+from claywork.journal.models import Draft, Entry
+from claywork.vault.services import forget_cached_keys
+from tests import factories
+
+
+@dataclass
+class Personas:
+    patient: User
+    other_patient: User
+    care_clinician: User
+    outside_clinician: User
+    other_clinic_clinician: User
+    clinic_admin: User
+    support_person: User
+    course: TreatmentCourse
+    scheduled: Session
+    in_progress: Session
+    completed: Session
+    entry: Entry
+    guide_note: GuideNote
+    draft: Draft
+    other_patient_entry: Entry
+
+    def role(self, name: str) -> User | None:
+        return None if name == "anonymous" else getattr(self, name)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_key_cache() -> None:
+    # Each test gets a new database; an unwrapped key cached from an earlier test must not leak.
+    forget_cached_keys()
+
+
+@pytest.fixture
+def personas(db: None) -> Personas:
+    clinic = factories.ClinicFactory()
+    other_clinic = factories.ClinicFactory()
+    patient = factories.PatientFactory(clinic=clinic, full_name="Pat Patient")
+    other_patient = factories.PatientFactory(clinic=clinic, full_name="Olive Other")
+    care_clinician = factories.ClinicianFactory(clinic=clinic, full_name="Cara Clinician")
+    outside_clinician = factories.ClinicianFactory(clinic=clinic, full_name="Otto Outside")
+    other_clinic_clinician = factories.ClinicianFactory(clinic=other_clinic, full_name="Xavi Elsewhere")
+    clinic_admin = factories.ClinicAdminFactory(clinic=clinic, full_name="Ada Admin")
+    support_person = factories.SupportPersonFactory(full_name="Sue Support")
+    factories.add_to_care_team(patient, care_clinician)
+    factories.add_to_care_team(other_patient, outside_clinician)
+    course = factories.make_course(patient, care_clinician)
+    scheduled = factories.make_session(course)
+    in_progress = factories.make_session(course, status="in_progress")
+    completed = factories.make_session(course, status="completed")
+    from claywork.care import services as care
+
+    care.intention_save(session=scheduled, text="To meet fear with curiosity.")
+    import uuid
+
+    guide_note = care.guide_note_add(
+        session=completed, author=care_clinician, text="Said: held by the ocean.",
+        submission_id=uuid.uuid4(),
+    )
+    entry = factories.make_entry(patient, session=completed, tags=["ocean"])
+    other_patient_entry = factories.make_entry(other_patient, body="Olive's private words.")
+    from claywork.journal import services as journal
+
+    draft = journal.draft_save(
+        patient=patient, draft_key=f"edit-{entry.pk}", fields={"body": "half a thought"}
+    )
+    return Personas(
+        patient=patient,
+        other_patient=other_patient,
+        care_clinician=care_clinician,
+        outside_clinician=outside_clinician,
+        other_clinic_clinician=other_clinic_clinician,
+        clinic_admin=clinic_admin,
+        support_person=support_person,
+        course=course,
+        scheduled=scheduled,
+        in_progress=in_progress,
+        completed=completed,
+        entry=entry,
+        guide_note=guide_note,
+        draft=draft,
+        other_patient_entry=other_patient_entry,
+    )
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
