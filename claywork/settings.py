@@ -190,13 +190,12 @@ if not CLAYWORK_FIELD_KEYS and not (INSECURE_DEV or DEBUG or TESTING):
 # follow-ups are days 3, 7 and 14 unless a clinic decides otherwise.
 CLAYWORK_WINDOW_OPENS_HOURS = env_int("CLAYWORK_WINDOW_OPENS_HOURS", 12)
 CLAYWORK_WINDOW_CLOSES_HOURS = env_int("CLAYWORK_WINDOW_CLOSES_HOURS", 24, minimum=1)
-CLAYWORK_FOLLOW_UP_DAYS = [
-    int(day) for day in env_list("CLAYWORK_FOLLOW_UP_DAYS", ["3", "7", "14"]) if day.isdigit()
-]
+_follow_up_days = env_list("CLAYWORK_FOLLOW_UP_DAYS", ["3", "7", "14"])
+if not all(day.isdigit() and int(day) > 0 for day in _follow_up_days):
+    raise ConfigurationError("CLAYWORK_FOLLOW_UP_DAYS must list whole days, e.g. 3,7,14")
+CLAYWORK_FOLLOW_UP_DAYS = sorted({int(day) for day in _follow_up_days})
 if CLAYWORK_WINDOW_CLOSES_HOURS <= CLAYWORK_WINDOW_OPENS_HOURS:
     raise ConfigurationError("CLAYWORK_WINDOW_CLOSES_HOURS must be after the window opens.")
-if len(CLAYWORK_FOLLOW_UP_DAYS) != len(env_list("CLAYWORK_FOLLOW_UP_DAYS", ["3", "7", "14"])):
-    raise ConfigurationError("CLAYWORK_FOLLOW_UP_DAYS must list whole days, e.g. 3,7,14")
 
 CLAYWORK_MAX_ENTRY_CHARS = env_int("CLAYWORK_MAX_ENTRY_CHARS", 100_000, minimum=1000)
 
@@ -259,7 +258,6 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
-CLAYWORK_DEFAULT_TIMEZONE = env_str("CLAYWORK_DEFAULT_TIMEZONE", "America/New_York")
 
 LOGGING = {
     "version": 1,
@@ -269,4 +267,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("CLAYWORK_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
-

@@ -18,9 +18,7 @@ def get_patient_for_user(user: AnyUser, patient_id: int) -> User:
 
 
 def get_course_for_user(user: AnyUser, course_id: int, *, plan: bool = False) -> TreatmentCourse:
-    course = (
-        policy.courses_visible_to(user).select_related("patient").filter(pk=course_id).first()
-    )
+    course = policy.courses_visible_to(user).select_related("patient").filter(pk=course_id).first()
     if course is None or (plan and not policy.may_plan_care(user, course.patient_id)):
         raise Http404("No such course.")
     return course

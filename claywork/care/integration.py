@@ -23,12 +23,10 @@ class IntegrationStep:
     ends_at: datetime
     description: str
 
-    def state(self, now: datetime) -> str:
-        if now < self.starts_at:
-            return "upcoming"
-        if now < self.ends_at:
+    def state(self, now: datetime, current_key: str | None) -> str:
+        if self.key == current_key:
             return "current"
-        return "past"
+        return "upcoming" if now < self.starts_at else "past"
 
 
 @dataclass(frozen=True)
@@ -82,8 +80,6 @@ def integration_steps(
                 description="Look back at what you noticed and what you have tried since.",
             )
         )
-    # The gap between the window closing and the first follow-up belongs to the window's
-    # reflection: keep steps contiguous so "where am I" always has an answer.
     return steps
 
 
@@ -115,7 +111,9 @@ def window_position(completed_at: datetime, now: datetime) -> WindowPosition:
         if step.starts_at <= now < step.ends_at:
             current = step.key
     if current is None and now < steps[-1].ends_at:
-        current = "window"  # between the window closing and the first follow-up day
+        # Between the window closing and the first follow-up day the window's reflection is
+        # still the one to answer, so "where am I" always has an answer.
+        current = "window"
     return WindowPosition(
         headline=f"Day {day} of your integration",
         detail=(

@@ -56,7 +56,7 @@ def session_side_by_side(*, session: Session, viewer: AnyUser) -> dict[str, Any]
     }
 
 
-def prompts_for_steps(step_keys: list[str]) -> dict[str, Prompt]:
+def prompts_for_steps(step_keys: list[str]) -> dict[str, Prompt | None]:
     """The first active prompt for each integration step, one query for all of them."""
     found: dict[str, Prompt] = {}
     for prompt in Prompt.objects.filter(step__in=[*step_keys, "follow_up"], is_active=True):
@@ -64,8 +64,7 @@ def prompts_for_steps(step_keys: list[str]) -> dict[str, Prompt]:
     # A clinic may configure follow-up days the library has no prompt for (say day 5).
     fallback = found.get("follow_up")
     return {
-        key: found.get(key) or (fallback if key.startswith("day_") else None)
-        for key in step_keys
+        key: found.get(key) or (fallback if key.startswith("day_") else None) for key in step_keys
     }
 
 

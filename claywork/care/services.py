@@ -75,6 +75,12 @@ def motivation_save(*, course: TreatmentCourse, text: str) -> TreatmentCourse:
 
 
 def session_schedule(*, course: TreatmentCourse, scheduled_at: datetime, location: str) -> Session:
+    """Two scheduled sessions of one course at the same moment can only be a double submit."""
+    existing = Session.objects.filter(
+        course=course, scheduled_at=scheduled_at, status=SessionStatus.SCHEDULED
+    ).first()
+    if existing is not None:
+        return existing
     return Session.objects.create(
         course=course, patient_id=course.patient_id, scheduled_at=scheduled_at, location=location
     )

@@ -165,7 +165,9 @@ def intention_edit(request: AuthedRequest, session_id: int) -> HttpResponse:
         except services.SessionStateError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, "Intentions saved. Your guide will read them before we begin.")
+            messages.success(
+                request, "Intentions saved. Your guide will read them before we begin."
+            )
         return redirect("care:session_detail", session_id=session.pk)
     return render(
         request,
@@ -210,7 +212,9 @@ def session_complete(request: AuthedRequest, session_id: int) -> HttpResponse:
         except services.SessionStateError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, "Session completed. The patient's integration window is open.")
+            messages.success(
+                request, "Session completed. The patient's integration window is open."
+            )
         return redirect("care:session_detail", session_id=session.pk)
     return render(
         request,
@@ -259,13 +263,17 @@ def integration_timeline(request: AuthedRequest, session_id: int) -> HttpRespons
     now = timezone.now()
     steps = integration_steps(session.completed_at)
     prompts = selectors.prompts_for_steps([step.key for step in steps])
+    position = window_position(session.completed_at, now)
     return render(
         request,
         "care/timeline.html",
         {
             "session": session,
-            "position": window_position(session.completed_at, now),
-            "steps": [(step, step.state(now), prompts.get(step.key)) for step in steps],
+            "position": position,
+            "steps": [
+                (step, step.state(now, position.current_step), prompts.get(step.key))
+                for step in steps
+            ],
             "is_patient": session.patient_id == request.user.pk,
         },
     )

@@ -9,7 +9,9 @@ from django.contrib.auth.password_validation import validate_password
 from claywork.accounts.models import ClinicianKind, Role, User
 from claywork.clinics.models import Invitation
 
-TIMEZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+TIMEZONE_CHOICES = [
+    (name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())
+]
 
 
 class InvitationForm(forms.Form):

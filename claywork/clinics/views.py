@@ -90,7 +90,9 @@ def care_team(request: AuthedRequest, patient_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         chosen = set(form.cleaned_data["clinicians"])
         for clinician in chosen - set(current):
-            care_team_add(patient=patient, clinician=clinician, care_role=default_care_role(clinician))
+            care_team_add(
+                patient=patient, clinician=clinician, care_role=default_care_role(clinician)
+            )
         for clinician in set(current) - chosen:
             care_team_remove(patient=patient, clinician=clinician)
         messages.success(request, f"Care team for {patient} updated.")

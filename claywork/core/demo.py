@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -29,6 +30,12 @@ class DemoLogin:
     role: str
     name: str
     email: str
+
+
+def _morning(now: datetime, *, days: int) -> datetime:
+    """10:00 at the demo clinic, some days from now: sessions are booked at sensible hours."""
+    local = now.astimezone(ZoneInfo("America/New_York")) + timedelta(days=days)
+    return local.replace(hour=10, minute=0, second=0, microsecond=0)
 
 
 def _person(clinic: Clinic, email: str, name: str, role: str, kind: str = "") -> User:
@@ -54,9 +61,14 @@ def seed_demo_clinic(now: datetime | None = None) -> list[DemoLogin]:
         defaults={"name": "Clayhill Integration Clinic", "timezone": "America/New_York"},
     )
     admin = _person(clinic, "admin@clayhill.example", "Avery Admin", Role.CLINIC_ADMIN)
-    guide = _person(clinic, "guide@clayhill.example", "Gabriel Guide", Role.CLINICIAN, ClinicianKind.GUIDE)
+    guide = _person(
+        clinic, "guide@clayhill.example", "Gabriel Guide", Role.CLINICIAN, ClinicianKind.GUIDE
+    )
     therapist = _person(
-        clinic, "therapist@clayhill.example", "Theo Therapist", Role.CLINICIAN,
+        clinic,
+        "therapist@clayhill.example",
+        "Theo Therapist",
+        Role.CLINICIAN,
         ClinicianKind.INTEGRATION_THERAPIST,
     )
     maya = _person(clinic, "maya@clayhill.example", "Maya Patient", Role.PATIENT)
@@ -74,17 +86,25 @@ def seed_demo_clinic(now: datetime | None = None) -> list[DemoLogin]:
         )
     _maya_course(maya, guide, now)
     course = care.course_create(
-        patient=sam, created_by=guide, title="Intranasal esketamine, induction",
-        modality=Modality.INTRANASAL_ESKETAMINE, planned_sessions=8, starts_on=None,
+        patient=sam,
+        created_by=guide,
+        title="Intranasal esketamine, induction",
+        modality=Modality.INTRANASAL_ESKETAMINE,
+        planned_sessions=8,
+        starts_on=None,
     )
-    care.session_schedule(course=course, scheduled_at=now + timedelta(days=2), location="Room 2")
+    care.session_schedule(course=course, scheduled_at=_morning(now, days=2), location="Room 2")
     return logins
 
 
 def _maya_course(maya: User, guide: User, now: datetime) -> None:
     course = care.course_create(
-        patient=maya, created_by=guide, title="Six IV infusions", modality=Modality.IV,
-        planned_sessions=6, starts_on=(now - timedelta(days=9)).date(),
+        patient=maya,
+        created_by=guide,
+        title="Six IV infusions",
+        modality=Modality.IV,
+        planned_sessions=6,
+        starts_on=(now - timedelta(days=9)).date(),
     )
     care.motivation_save(
         course=course,
@@ -97,10 +117,13 @@ def _maya_course(maya: User, guide: User, now: datetime) -> None:
         course=course, scheduled_at=now - timedelta(days=8, hours=2), location="Infusion room A"
     )
     _run_session(
-        first, guide,
+        first,
+        guide,
         intention="To meet the heaviness with curiosity instead of fear.",
-        notes=["Settled quickly; asked for the blue blanket.",
-               "Said: “it is like being held by the ocean.”"],
+        notes=[
+            "Settled quickly; asked for the blue blanket.",
+            "Said: “it is like being held by the ocean.”",
+        ],
         debrief="Calm session. Maya spoke of her grandmother and the sea. Gentle tears at the end.",
         completed_at=now - timedelta(days=8),
     )
@@ -108,47 +131,66 @@ def _maya_course(maya: User, guide: User, now: datetime) -> None:
         course=course, scheduled_at=now - timedelta(hours=16), location="Infusion room A"
     )
     _run_session(
-        second, guide,
+        second,
+        guide,
         intention="To see what I keep postponing, and why.",
-        notes=["Restless for the first ten minutes, then quiet.",
-               "Said: “I keep leaving the door half open.”"],
-        debrief="Maya noticed a pattern of waiting for permission. Suggest journaling on the door image.",
+        notes=[
+            "Restless for the first ten minutes, then quiet.",
+            "Said: “I keep leaving the door half open.”",
+        ],
+        debrief=(
+            "Maya noticed a pattern of waiting for permission. "
+            "Suggest journaling on the door image."
+        ),
         completed_at=now - timedelta(hours=14),
     )
     for days in (2, 5, 9, 12):
         care.session_schedule(
-            course=course, scheduled_at=now + timedelta(days=days), location="Infusion room A"
+            course=course, scheduled_at=_morning(now, days=days), location="Infusion room A"
         )
     window_prompt = Prompt.objects.filter(step="window").first()
     journal.entry_create(
         patient=maya,
         content=journal.EntryContent(
-            kind="symbol", title="The ocean",
+            kind="symbol",
+            title="The ocean",
             body="The sea again. I felt held rather than swallowed. My grandmother's kitchen.",
             tags=["ocean", "grandmother"],
         ),
-        submission_id=uuid.uuid4(), session=first,
+        submission_id=uuid.uuid4(),
+        session=first,
     )
     journal.entry_create(
         patient=maya,
         content=journal.EntryContent(
-            kind="reflection", title="The half-open door",
+            kind="reflection",
+            title="The half-open door",
             body="I think the door is me waiting to be allowed to start drawing again.",
             tags=["door", "drawing"],
         ),
-        submission_id=uuid.uuid4(), session=second, prompt=window_prompt,
+        submission_id=uuid.uuid4(),
+        session=second,
+        prompt=window_prompt,
     )
 
 
 def _run_session(
-    session: Session, guide: User, *, intention: str, notes: list[str], debrief: str,
+    session: Session,
+    guide: User,
+    *,
+    intention: str,
+    notes: list[str],
+    debrief: str,
     completed_at: datetime | None = None,
 ) -> None:
     care.intention_save(session=session, text=intention)
     session = care.session_start(session=session)
     for text in notes:
         care.guide_note_add(
-            session=session, author=guide, text=text, kind=NoteKind.OBSERVATION,
+            session=session,
+            author=guide,
+            text=text,
+            kind=NoteKind.OBSERVATION,
             submission_id=uuid.uuid4(),
         )
     session = care.session_complete(session=session, debrief=debrief)

@@ -58,17 +58,3 @@ def env_list(name: str, default: list[str], environ: Mapping[str, str] | None = 
     if raw is None or raw.strip() == "":
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
-
-
-def env_hours_list(
-    name: str, default: list[int], environ: Mapping[str, str] | None = None
-) -> list[int]:
-    """A comma-separated list of non-negative whole hours, strictly increasing."""
-    items = env_list(name, [str(h) for h in default], environ)
-    try:
-        hours = [int(item) for item in items]
-    except ValueError:
-        raise ConfigurationError(f"{name} must list whole hours, e.g. 12,24,72") from None
-    if any(h < 0 for h in hours) or hours != sorted(set(hours)):
-        raise ConfigurationError(f"{name} must list increasing, non-negative hours")
-    return hours

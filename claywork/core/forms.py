@@ -56,7 +56,8 @@ class PlausibleDateTimeField(forms.DateTimeField):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(
-            input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"], **kwargs  # type: ignore[arg-type]
+            input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+            **kwargs,  # type: ignore[arg-type]
         )
 
     def clean(self, value: object) -> datetime | None:

@@ -17,11 +17,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
 from claywork.accounts.models import Role, User
-
-from django.contrib.auth.models import AnonymousUser
 
 AnyUser = User | AnonymousUser
 
@@ -93,7 +92,7 @@ def entries_visible_to(user: AnyUser) -> QuerySet[Entry]:
 
     if not _active(user) or user.role != Role.PATIENT:  # type: ignore[union-attr]
         return Entry.objects.none()
-    return Entry.objects.filter(patient=user)
+    return Entry.objects.filter(patient_id=user.pk)
 
 
 def may_keep_journal(user: AnyUser) -> bool:
@@ -110,6 +109,8 @@ def may_manage_clinic(user: AnyUser, clinic: Clinic | None) -> bool:
 
 
 def people_managed_by(user: AnyUser) -> QuerySet[User]:
-    if not _active(user) or user.role != Role.CLINIC_ADMIN:  # type: ignore[union-attr]
+    if not isinstance(user, User) or not _active(user) or user.role != Role.CLINIC_ADMIN:
         return User.objects.none()
-    return User.objects.filter(clinic_id=user.clinic_id)  # type: ignore[union-attr]
+    if user.clinic_id is None:
+        return User.objects.none()
+    return User.objects.filter(clinic_id=user.clinic_id)

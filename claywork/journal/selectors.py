@@ -56,7 +56,9 @@ def search_journal(*, user: AnyUser, query: str, limit: int = 50) -> list[Search
         haystack = f"{entry.title}\n{entry.body}\n{tags}".casefold()
         if all(term in haystack for term in terms):
             position = entry.body.casefold().find(terms[0])
-            hits.append(SearchHit(entry=entry, excerpt=excerpt_of(entry.body, around=max(position, 0))))
+            hits.append(
+                SearchHit(entry=entry, excerpt=excerpt_of(entry.body, around=max(position, 0)))
+            )
             if len(hits) >= limit:
                 break
     return hits

@@ -24,8 +24,12 @@ class EntryContent:
 
 
 def _set_tags(entry: Entry, names: list[str]) -> None:
-    existing = {tag.name: tag for tag in Tag.objects.filter(patient_id=entry.patient_id, name__in=names)}
-    missing = [Tag(patient_id=entry.patient_id, name=name) for name in names if name not in existing]
+    existing = {
+        tag.name: tag for tag in Tag.objects.filter(patient_id=entry.patient_id, name__in=names)
+    }
+    missing = [
+        Tag(patient_id=entry.patient_id, name=name) for name in names if name not in existing
+    ]
     if missing:
         Tag.objects.bulk_create(missing, ignore_conflicts=True)
         existing = {
@@ -106,7 +110,9 @@ def draft_fields(draft: Draft | None) -> dict[str, str]:
         loaded = json.loads(draft.content)
     except ValueError:
         return {}
-    return {str(key): str(value) for key, value in loaded.items()} if isinstance(loaded, dict) else {}
+    return (
+        {str(key): str(value) for key, value in loaded.items()} if isinstance(loaded, dict) else {}
+    )
 
 
 def draft_discard(*, patient: User, draft_key: str) -> None:

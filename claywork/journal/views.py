@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -53,7 +55,12 @@ def journal_list(request: AuthedRequest) -> HttpResponse:
     search = SearchForm(request.GET or None)
     query = search.cleaned_data.get("q", "") if search.is_valid() else ""
     tag = search.cleaned_data.get("tag", "") if search.is_valid() else ""
-    context = {"search": search, "query": query, "tag": tag, "tags": selectors.patient_tags(user=request.user)}
+    context = {
+        "search": search,
+        "query": query,
+        "tag": tag,
+        "tags": selectors.patient_tags(user=request.user),
+    }
     if query:
         context["hits"] = selectors.search_journal(user=request.user, query=query)
     else:
@@ -90,7 +97,7 @@ def _render_form(
             "prompt": prompt,
             "draft_key": draft_key,
             "draft": draft,
-            "max_chars": form.fields["body"].max_length,
+            "max_chars": settings.CLAYWORK_MAX_ENTRY_CHARS,
         },
         status=status,
     )
@@ -131,26 +138,36 @@ def entry_new(request: AuthedRequest) -> HttpResponse:
             if created:
                 messages.success(request, "Saved to your journal.")
             return redirect(f"{entry_url(entry)}?saved={draft_key}")
-        draft = _keep_as_draft(request, draft_key)
+        kept = _keep_as_draft(request, draft_key)
         return _render_form(
-            request, form, draft_key=draft_key, draft=draft, session=session, prompt=prompt,
+            request,
+            form,
+            draft_key=draft_key,
+            draft=kept,
+            session=session,
+            prompt=prompt,
             status=400,
         )
-    draft = Draft.objects.filter(patient=request.user, draft_key=draft_key).first()
-    initial = {"submission_id": uuid.uuid4(), "session": session and session.pk,
-               "prompt": prompt and prompt.pk}
+    draft: Draft | None = Draft.objects.filter(patient=request.user, draft_key=draft_key).first()
+    initial: dict[str, object] = {
+        "submission_id": uuid.uuid4(),
+        "session": session and session.pk,
+        "prompt": prompt and prompt.pk,
+    }
     if prompt is not None and session is not None:
         initial["kind"] = "reflection"
     initial.update(services.draft_fields(draft))
     return _render_form(
-        request, EntryForm(initial=initial), draft_key=draft_key, draft=draft,
-        session=session, prompt=prompt,
+        request,
+        EntryForm(initial=initial),
+        draft_key=draft_key,
+        draft=draft,
+        session=session,
+        prompt=prompt,
     )
 
 
 def entry_url(entry: Entry) -> str:
-    from django.urls import reverse
-
     return reverse("journal:entry_detail", kwargs={"entry_id": entry.pk})
 
 
@@ -165,10 +182,10 @@ def entry_edit(request: AuthedRequest, entry_id: int) -> HttpResponse:
             services.entry_update(entry=entry, content=_content(form), draft_key=draft_key)
             messages.success(request, "Entry updated.")
             return redirect(f"{entry_url(entry)}?saved={draft_key}")
-        draft = _keep_as_draft(request, draft_key)
-        return _render_form(request, form, draft_key=draft_key, draft=draft, entry=entry, status=400)
-    draft = Draft.objects.filter(patient=request.user, draft_key=draft_key).first()
-    initial = {
+        kept = _keep_as_draft(request, draft_key)
+        return _render_form(request, form, draft_key=draft_key, draft=kept, entry=entry, status=400)
+    draft: Draft | None = Draft.objects.filter(patient=request.user, draft_key=draft_key).first()
+    initial: dict[str, object] = {
         "kind": entry.kind,
         "title": entry.title,
         "body": entry.body,
@@ -177,8 +194,13 @@ def entry_edit(request: AuthedRequest, entry_id: int) -> HttpResponse:
     }
     initial.update(services.draft_fields(draft))
     return _render_form(
-        request, EntryForm(initial=initial), draft_key=draft_key, draft=draft, entry=entry,
-        session=entry.session, prompt=entry.prompt,
+        request,
+        EntryForm(initial=initial),
+        draft_key=draft_key,
+        draft=draft,
+        entry=entry,
+        session=entry.session,
+        prompt=entry.prompt,
     )
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-TOKEN_PREFIX = "cw1"
+TOKEN_PREFIX = "cw1"  # noqa: S105 - a format marker, not a secret
 NONCE_BYTES = 12
 KEY_BYTES = 32
 

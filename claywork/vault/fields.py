@@ -12,7 +12,7 @@ class SealedText:
 
     ``owner`` names the attribute holding the patient's id (whose data key seals the text);
     ``context`` names the field and goes into the associated data, so a token copied into
-    another field does not open.
+    another field, or into a row of another patient, does not open.
     """
 
     def __init__(self, column: str, *, owner: str = "patient_id", context: str) -> None:
@@ -31,7 +31,11 @@ class SealedText:
         cached = instance.__dict__.get(self.cache_name)
         if cached is not None and cached[0] == token:
             return cached[1]
-        plaintext = open_text(token=token, context=self.context) if token else ""
+        plaintext = (
+            open_text(token=token, context=self.context, owner_id=getattr(instance, self.owner))
+            if token
+            else ""
+        )
         instance.__dict__[self.cache_name] = (token, plaintext)
         return plaintext
 

@@ -16,23 +16,23 @@ from claywork.vault.models import PatientDataKey
 # short lifetime bounds how long another process may still read a patient after their key is
 # destroyed; this process forgets at once.
 _CACHE_SECONDS = 300
-_cache: dict[int, tuple[bytes, float]] = {}
+_cache: dict[int, tuple[bytes, int, float]] = {}  # key id -> (data key, owner id, expiry)
 _cache_lock = threading.Lock()
 
 
-def _remember(key_id: int, data_key: bytes) -> None:
+def _remember(key_id: int, data_key: bytes, owner_id: int) -> None:
     with _cache_lock:
         if len(_cache) > 4096:
             _cache.clear()
-        _cache[key_id] = (data_key, time.monotonic() + _CACHE_SECONDS)
+        _cache[key_id] = (data_key, owner_id, time.monotonic() + _CACHE_SECONDS)
 
 
-def _recall(key_id: int) -> bytes | None:
+def _recall(key_id: int) -> tuple[bytes, int] | None:
     with _cache_lock:
         hit = _cache.get(key_id)
-    if hit is None or hit[1] < time.monotonic():
+    if hit is None or hit[2] < time.monotonic():
         return None
-    return hit[0]
+    return hit[0], hit[1]
 
 
 def forget_cached_keys() -> None:
@@ -64,16 +64,17 @@ def data_key_for_owner(*, owner_id: int) -> tuple[int, bytes]:
         except IntegrityError:  # another request created it first
             row = PatientDataKey.objects.get(owner_id=owner_id)
         else:
-            _remember(row.pk, data_key)
+            _remember(row.pk, data_key, owner_id)
             return row.pk, data_key
     cached = _recall(row.pk)
     if cached is None:
-        cached = _unwrap(row)
-        _remember(row.pk, cached)
-    return row.pk, cached
+        data_key = _unwrap(row)
+        _remember(row.pk, data_key, owner_id)
+        return row.pk, data_key
+    return row.pk, cached[0]
 
 
-def data_key_by_id(key_id: int) -> bytes:
+def _data_key_and_owner(key_id: int) -> tuple[bytes, int]:
     cached = _recall(key_id)
     if cached is not None:
         return cached
@@ -81,8 +82,12 @@ def data_key_by_id(key_id: int) -> bytes:
     if row is None:
         raise crypto.VaultError(f"data key {key_id} no longer exists (the text was erased)")
     data_key = _unwrap(row)
-    _remember(key_id, data_key)
-    return data_key
+    _remember(key_id, data_key, row.owner_id)
+    return data_key, row.owner_id
+
+
+def data_key_by_id(key_id: int) -> bytes:
+    return _data_key_and_owner(key_id)[0]
 
 
 def seal_text(*, owner_id: int, plaintext: str, context: str) -> str:
@@ -90,9 +95,17 @@ def seal_text(*, owner_id: int, plaintext: str, context: str) -> str:
     return crypto.seal(plaintext, data_key=data_key, data_key_id=key_id, context=context)
 
 
-def open_text(*, token: str, context: str) -> str:
+def open_text(*, token: str, context: str, owner_id: int | None = None) -> str:
+    """Open a sealed value; with ``owner_id``, only one sealed under that person's data key.
+
+    The associated data binds a value to its data key and field, not to its row: without the
+    owner check, a token copied into another patient's row would open and show them the text.
+    """
     key_id = crypto.token_data_key_id(token)
-    return crypto.open_sealed(token, data_key=data_key_by_id(key_id), context=context)
+    data_key, key_owner_id = _data_key_and_owner(key_id)
+    if owner_id is not None and key_owner_id != owner_id:
+        raise crypto.VaultError(f"sealed value belongs to another person's data key ({context})")
+    return crypto.open_sealed(token, data_key=data_key, context=context)
 
 
 def data_key_destroy(*, owner_id: int) -> bool:

@@ -16,4 +16,6 @@ class Command(BaseCommand):
         forget_cached_keys()
         ring = keyring()
         moved = keys_rotate()
-        self.stdout.write(f"Re-wrapped {moved} data key(s) under key-encryption key {ring.primary_id!r}.")
+        self.stdout.write(
+            f"Re-wrapped {moved} data key(s) under key-encryption key {ring.primary_id!r}."
+        )

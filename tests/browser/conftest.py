@@ -1,0 +1,208 @@
+"""Browser tests: Playwright's sync API driving Debian's Chromium against the live server.
+
+Every page a test opens is checked with axe-core, and a test fails when it:
+
+* lands on a page it did not audit (each navigation must be followed by `audit()`),
+* meets an axe violation of impact "serious" or "critical",
+* or sees a Content-Security-Policy error in the browser console.
+
+Chromium comes from Debian (`make browser-deps`); these tests never download a browser.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Frame, Locator, Page
+from playwright.sync_api import sync_playwright
+from pytest_django.live_server_helper import LiveServer
+
+from claywork.accounts.models import User
+from claywork.journal.library import sync_prompt_library
+from claywork.journal.models import Prompt
+from tests import factories
+
+# Playwright's sync API keeps an asyncio loop running in this thread; the ORM calls the tests
+# make between browser steps are still plain synchronous code.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-gpu",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+BLOCKING_IMPACTS = frozenset({"serious", "critical"})
+# People's zone in the factories: what they type into a date-time field is read in this zone.
+PEOPLE_TIMEZONE = "America/New_York"
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"chromium not installed: {CHROMIUM} is missing (run `make browser-deps`)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def axe() -> Axe:
+    return Axe()
+
+
+@pytest.fixture
+def prompt_library(transactional_db: None) -> None:
+    # A transactional test empties every table afterwards, the migrated prompts included.
+    sync_prompt_library(Prompt)
+
+
+@pytest.fixture
+def clinic_people(transactional_db: None, prompt_library: None) -> dict[str, User]:
+    """A patient and the guide on their care team; both sign in with factories.PASSWORD."""
+    clinic = factories.ClinicFactory(name="Harbour Clinic")
+    patient = factories.PatientFactory(
+        clinic=clinic, full_name="Pat Patient", email="pat@example.test"
+    )
+    clinician = factories.ClinicianFactory(
+        clinic=clinic, full_name="Cara Clinician", email="cara@example.test"
+    )
+    factories.add_to_care_team(patient, clinician)
+    return {"patient": patient, "clinician": clinician}
+
+
+def _describe_violations(url: str, violations: list[dict[str, Any]]) -> str:
+    lines = [f"axe-core found serious or critical violations on {url}:"]
+    for violation in violations:
+        lines.append(f"- [{violation['impact']}] {violation['id']}: {violation['help']}")
+        for node in violation["nodes"]:
+            lines.append(f"    target: {node['target']}")
+            summary = (node.get("failureSummary") or "").replace("\n", " / ")
+            if summary:
+                lines.append(f"      {summary}")
+    return "\n".join(lines)
+
+
+class Visitor:
+    """One person in their own browser context, checked on every page they open."""
+
+    def __init__(self, context: BrowserContext, base_url: str, axe: Axe, name: str) -> None:
+        self.context = context
+        self.base_url = base_url
+        self.name = name
+        self._axe = axe
+        self.page: Page = context.new_page()
+        self.csp_errors: list[str] = []
+        self.navigations = 0
+        self._unaudited: str | None = None
+        self.missed_audits: list[str] = []
+        self.page.on("console", self._on_console)
+        self.page.on("framenavigated", self._on_navigated)
+
+    def _on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.csp_errors.append(f"{self.page.url}: {message.text}")
+
+    def _on_navigated(self, frame: Frame) -> None:
+        if frame != self.page.main_frame:
+            return
+        self.navigations += 1
+        if self._unaudited is not None:
+            self.missed_audits.append(self._unaudited)
+        self._unaudited = frame.url
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def audit(self) -> None:
+        """Run axe-core on the page as it is now; fail on a serious or critical violation."""
+        self.page.wait_for_load_state("load")
+        results = self._axe.run(self.page)
+        blocking = [
+            violation
+            for violation in results.response["violations"]
+            if violation.get("impact") in BLOCKING_IMPACTS
+        ]
+        self._unaudited = None
+        if blocking:
+            pytest.fail(_describe_violations(self.page.url, blocking), pytrace=False)
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.url(path))
+        self.audit()
+
+    def reload(self) -> None:
+        self.page.reload()
+        self.audit()
+
+    @contextmanager
+    def navigating(self) -> Iterator[None]:
+        """Wrap an action that loads a new page; the new page is audited."""
+        with self.page.expect_navigation(wait_until="load"):
+            yield
+        self.audit()
+
+    def follow(self, target: Locator) -> None:
+        """Click a link or a submit button that loads a new page."""
+        with self.navigating():
+            target.click()
+
+    def sign_in(self, person: User) -> None:
+        """Sign in through allauth's login form, as a person would."""
+        self.goto("/accounts/login/")
+        form = self.page.locator("form").filter(has=self.page.locator("input[name=login]"))
+        form.locator("input[name=login]").fill(person.email)
+        form.locator("input[name=password]").fill(factories.PASSWORD)
+        self.follow(form.locator("button[type=submit]"))
+        assert "/accounts/login/" not in self.page.url, f"{person.email} could not sign in"
+
+    def problems(self) -> list[str]:
+        found = [f"{self.name}: CSP console error: {error}" for error in self.csp_errors]
+        unaudited = [*self.missed_audits, *([self._unaudited] if self._unaudited else [])]
+        found += [f"{self.name}: page opened but never audited: {url}" for url in unaudited]
+        return found
+
+
+@pytest.fixture
+def visit(
+    browser: Browser, live_server: LiveServer, axe: Axe, transactional_db: None
+) -> Iterator[Callable[..., Visitor]]:
+    """`visit(person)` opens a fresh browser context and signs the person in.
+
+    `visit(None, name=...)` opens one without signing in. After the test, every context is
+    closed and any page left unaudited or any CSP console error fails the test.
+    """
+    visitors: list[Visitor] = []
+
+    def open_visitor(person: User | None, *, name: str = "") -> Visitor:
+        context = browser.new_context(
+            timezone_id=PEOPLE_TIMEZONE,
+            locale="en-US",
+            viewport={"width": 1280, "height": 900},
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        visitor = Visitor(context, live_server.url, axe, name or getattr(person, "email", "anon"))
+        visitors.append(visitor)
+        if person is not None:
+            visitor.sign_in(person)
+        return visitor
+
+    yield open_visitor
+    problems = [problem for visitor in visitors for problem in visitor.problems()]
+    for visitor in visitors:
+        visitor.context.close()
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)

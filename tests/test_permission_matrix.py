@@ -1,0 +1,490 @@
+"""Who gets what: every Claywork URL × every persona, with the status the policy promises.
+
+The rules under test (claywork/core/policy.py):
+
+* Anonymous visitors are sent to the login page, except on the public pages.
+* What a person may not see answers 404, never 403, so its existence does not leak.
+* A patient's care record is theirs and their care team's; their journal is theirs alone.
+* A clinic admin manages their clinic's people and care teams and reads no health text.
+
+Each row names a URL (with placeholders for the personas' objects), a method and the status
+for every role. Forbidden POSTs must leave the database exactly as it was; allowed ones must
+change it, which proves the posted data was valid and the 404s came from the policy. Every
+response is also searched for health text its reader may not see. A final test walks the URL
+resolver, so a new URL cannot ship without its row here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.http import HttpResponse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.utils import timezone
+from django.utils.html import escape
+
+from claywork.accounts.models import Role
+from claywork.care import services as care
+from claywork.clinics import services as clinics
+from claywork.journal.models import Entry
+from tests.conftest import Personas, client_for
+
+ROLES = (
+    "anonymous",
+    "patient",
+    "other_patient",
+    "care_clinician",
+    "outside_clinician",
+    "other_clinic_clinician",
+    "clinic_admin",
+    "support_person",
+)
+SIGNED_IN = ROLES[1:]
+
+# An expectation is a status, or a redirect status with the start of its Location.
+Expected = int | tuple[int, str]
+TO_LOGIN: Expected = (302, "/accounts/login/?next=")
+
+MOTIVATION = "Because the fog lifted once."
+IN_PROGRESS_NOTE = "Noticed: breathing slowed."
+FRESH_TEXT = "Written while the matrix ran."
+
+# Text that only some roles may ever read, and who they are. Names count: that someone is a
+# patient of this clinic is itself health information.
+PRIVATE_TEXT: dict[str, frozenset[str]] = {
+    "I noticed the ocean again.": frozenset({"patient"}),
+    "half a thought": frozenset({"patient"}),
+    escape("Olive's private words."): frozenset({"other_patient"}),
+    "To meet fear with curiosity.": frozenset({"patient", "care_clinician"}),
+    "Said: held by the ocean.": frozenset({"patient", "care_clinician"}),
+    "A calm session.": frozenset({"patient", "care_clinician"}),
+    "Six IV infusions": frozenset({"patient", "care_clinician"}),
+    MOTIVATION: frozenset({"patient", "care_clinician"}),
+    IN_PROGRESS_NOTE: frozenset({"care_clinician"}),
+    "Pat Patient": frozenset({"patient", "care_clinician", "clinic_admin"}),
+    "Olive Other": frozenset({"other_patient", "outside_clinician", "clinic_admin"}),
+}
+
+
+@dataclass
+class World:
+    """The personas, plus what the matrix needs beyond them."""
+
+    personas: Personas
+    invitation_token: str
+
+    def placeholders(self) -> dict[str, object]:
+        p = self.personas
+        return {
+            "patient": p.patient.pk,
+            "other_patient": p.other_patient.pk,
+            "course": p.course.pk,
+            "scheduled": p.scheduled.pk,
+            "in_progress": p.in_progress.pk,
+            "completed": p.completed.pk,
+            "entry": p.entry.pk,
+            "other_patient_entry": p.other_patient_entry.pk,
+            "token": self.invitation_token,
+        }
+
+
+@pytest.fixture
+def world(personas: Personas) -> World:
+    care.motivation_save(course=personas.course, text=MOTIVATION)
+    care.guide_note_add(
+        session=personas.in_progress,
+        author=personas.care_clinician,
+        text=IN_PROGRESS_NOTE,
+        submission_id=uuid.uuid4(),
+    )
+    _, token = clinics.invitation_create(
+        clinic=personas.clinic_admin.clinic,  # type: ignore[arg-type]
+        invited_by=personas.clinic_admin,
+        email="newt@example.test",
+        full_name="Newt Newcomer",
+        role=Role.PATIENT,
+        care_team=[personas.care_clinician],
+    )
+    return World(personas=personas, invitation_token=token)
+
+
+# --- Expectations ---------------------------------------------------------------------------
+
+
+def only(anonymous: Expected = TO_LOGIN, others: Expected = 404, **allowed: Expected) -> dict:
+    """A private page: the named roles get their status, every other signed-in role 404."""
+    unknown = set(allowed) - set(SIGNED_IN)
+    assert not unknown, f"not a role: {unknown}"
+    return {"anonymous": anonymous} | {role: allowed.get(role, others) for role in SIGNED_IN}
+
+
+def everyone(status: Expected, **overrides: Expected) -> dict:
+    return {role: overrides.get(role, status) for role in ROLES}
+
+
+# A POST-only endpoint answers GET with 405 before it asks who you are: that says nothing
+# about any object, so it leaks nothing.
+POST_ONLY = only(others=405)
+
+
+def _when(**delta: float) -> str:
+    return timezone.localtime(timezone.now() + timedelta(**delta)).strftime("%Y-%m-%dT%H:%M")
+
+
+def _course_data(w: World) -> dict:
+    return {"title": "Four IM sessions", "modality": "im", "planned_sessions": "4"}
+
+
+def _session_data(w: World) -> dict:
+    return {"scheduled_at": _when(days=3), "location": "Room B"}
+
+
+def _text_data(w: World) -> dict:
+    return {"text": FRESH_TEXT}
+
+
+def _debrief_data(w: World) -> dict:
+    return {"debrief": FRESH_TEXT}
+
+
+def _note_data(w: World) -> dict:
+    return {"kind": "observation", "text": FRESH_TEXT, "submission_id": str(uuid.uuid4())}
+
+
+def _entry_data(w: World) -> dict:
+    return {
+        "kind": "reflection",
+        "title": "Matrix",
+        "body": FRESH_TEXT,
+        "tags": "matrix",
+        "session": str(w.personas.completed.pk),
+        "submission_id": str(uuid.uuid4()),
+    }
+
+
+def _autosave_data(w: World) -> dict:
+    return {"draft_key": f"edit-{w.personas.entry.pk}", "body": FRESH_TEXT}
+
+
+def _discard_data(w: World) -> dict:
+    return {"draft_key": f"edit-{w.personas.entry.pk}"}
+
+
+def _invite_data(w: World) -> dict:
+    return {
+        "full_name": "Ivy Invited",
+        "email": "ivy@example.test",
+        "role": Role.PATIENT,
+        "clinician_kind": "",
+        "care_team": [str(w.personas.care_clinician.pk)],
+    }
+
+
+def _care_team_data(w: World) -> dict:
+    p = w.personas
+    return {"clinicians": [str(p.care_clinician.pk), str(p.outside_clinician.pk)]}
+
+
+def _accept_data(w: World) -> dict:
+    return {
+        "full_name": "Newt Newcomer",
+        "timezone": "America/New_York",
+        "password1": "tide-pools-and-lanterns-7",
+        "password2": "tide-pools-and-lanterns-7",
+    }
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    path: str
+    expected: dict[str, Expected]
+    data: Callable[[World], dict] | None = None
+    # Roles whose allowed POST must change the database (every other role must not).
+    writers: frozenset[str] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        assert set(self.expected) == set(ROLES), f"{self.path}: every role needs a status"
+        assert (self.method == "POST") == (self.data is not None), self.path
+
+
+def get(path: str, expected: dict[str, Expected]) -> Row:
+    return Row("GET", path, expected)
+
+
+def post(
+    path: str, expected: dict[str, Expected], data: Callable[[World], dict], *writers: str
+) -> Row:
+    return Row("POST", path, expected, data, frozenset(writers))
+
+
+PATIENT_ONLY = only(patient=200)
+CARE = only(patient=200, care_clinician=200)
+CLINICIAN_ONLY = only(care_clinician=200)
+JOURNAL_KEEPERS = only(patient=200, other_patient=200)
+CLINIC_ADMIN_ONLY = only(clinic_admin=200)
+SEE_SESSION = (302, "/sessions/")
+
+MATRIX: list[Row] = [
+    # Public pages.
+    get("/", everyone(200, clinic_admin=(302, "/clinic/people/"))),
+    get("/help/", everyone(200)),
+    get("/healthz", everyone(200)),
+    get("/accounts/login/", everyone((302, "/"), anonymous=200)),
+    # Journal: the patient's own, no one else's, not even the care team's.
+    get("/journal/", JOURNAL_KEEPERS),
+    get("/journal/new/", JOURNAL_KEEPERS),
+    get("/journal/prompts/", JOURNAL_KEEPERS),
+    get("/journal/{entry}/", PATIENT_ONLY),
+    get("/journal/{entry}/edit/", PATIENT_ONLY),
+    get("/journal/{other_patient_entry}/", only(other_patient=200)),
+    get("/journal/draft/", POST_ONLY),
+    get("/journal/draft/discard/", POST_ONLY),
+    post(
+        "/journal/new/",
+        only(patient=(302, "/journal/"), other_patient=(302, "/journal/")),
+        _entry_data,
+        "patient",
+        "other_patient",
+    ),
+    post("/journal/{entry}/edit/", only(patient=(302, "/journal/")), _entry_data, "patient"),
+    post("/journal/draft/", PATIENT_ONLY, _autosave_data, "patient"),
+    # Another patient's discard finds no draft of theirs under that key: allowed, changes nothing.
+    post(
+        "/journal/draft/discard/",
+        only(patient=(302, "/journal/"), other_patient=(302, "/journal/")),
+        _discard_data,
+        "patient",
+    ),
+    # Care record: the patient and their care team.
+    get("/patients/{patient}/", CLINICIAN_ONLY),
+    get("/patients/{other_patient}/", only(outside_clinician=200)),
+    get("/patients/{patient}/courses/new/", POST_ONLY),
+    post(
+        "/patients/{patient}/courses/new/",
+        only(care_clinician=(302, "/courses/")),
+        _course_data,
+        "care_clinician",
+    ),
+    get("/courses/{course}/", CARE),
+    get("/courses/{course}/motivation/", PATIENT_ONLY),
+    post(
+        "/courses/{course}/motivation/",
+        only(patient=(302, "/courses/")),
+        _text_data,
+        "patient",
+    ),
+    get("/courses/{course}/sessions/new/", POST_ONLY),
+    post(
+        "/courses/{course}/sessions/new/",
+        only(care_clinician=(302, "/courses/")),
+        _session_data,
+        "care_clinician",
+    ),
+    get("/sessions/{scheduled}/", CARE),
+    get("/sessions/{in_progress}/", CARE),
+    get("/sessions/{completed}/", CARE),
+    get("/sessions/{scheduled}/edit/", CLINICIAN_ONLY),
+    post(
+        "/sessions/{scheduled}/edit/",
+        only(care_clinician=SEE_SESSION),
+        _session_data,
+        "care_clinician",
+    ),
+    get("/sessions/{scheduled}/intention/", PATIENT_ONLY),
+    post(
+        "/sessions/{scheduled}/intention/",
+        only(patient=SEE_SESSION),
+        _text_data,
+        "patient",
+    ),
+    get("/sessions/{scheduled}/start/", POST_ONLY),
+    post(
+        "/sessions/{scheduled}/start/",
+        only(care_clinician=SEE_SESSION),
+        lambda w: {},
+        "care_clinician",
+    ),
+    get("/sessions/{in_progress}/complete/", CLINICIAN_ONLY),
+    post(
+        "/sessions/{in_progress}/complete/",
+        only(care_clinician=SEE_SESSION),
+        _debrief_data,
+        "care_clinician",
+    ),
+    get("/sessions/{scheduled}/cancel/", POST_ONLY),
+    post(
+        "/sessions/{scheduled}/cancel/",
+        only(care_clinician=SEE_SESSION),
+        lambda w: {},
+        "care_clinician",
+    ),
+    get("/sessions/{in_progress}/notes/", POST_ONLY),
+    post(
+        "/sessions/{in_progress}/notes/",
+        only(care_clinician=SEE_SESSION),
+        _note_data,
+        "care_clinician",
+    ),
+    get("/sessions/{completed}/timeline/", CARE),
+    # Everyone signed in has an integration page; only a patient with a completed session
+    # is sent on to its timeline.
+    get("/integration/", only(others=200, patient=(302, "/sessions/"))),
+    # Clinic administration: the clinic admin only, and no one's health text.
+    get("/clinic/people/", CLINIC_ADMIN_ONLY),
+    get("/clinic/invite/", CLINIC_ADMIN_ONLY),
+    post(
+        "/clinic/invite/",
+        only(clinic_admin=(302, "/clinic/people/")),
+        _invite_data,
+        "clinic_admin",
+    ),
+    get("/clinic/patients/{patient}/care-team/", CLINIC_ADMIN_ONLY),
+    post(
+        "/clinic/patients/{patient}/care-team/",
+        only(clinic_admin=(302, "/clinic/people/")),
+        _care_team_data,
+        "clinic_admin",
+    ),
+    # An invitation link is its own credential: valid for whoever holds it, 404 otherwise.
+    get("/invitations/{token}/", everyone(200)),
+    get("/invitations/not-a-real-token/", everyone(404)),
+    post("/invitations/{token}/", everyone((302, "/")), _accept_data, *ROLES),
+    post("/invitations/not-a-real-token/", everyone(404), _accept_data),
+]
+
+CASES = [pytest.param(row, role, id=f"{row.method} {row.path} {role}") for row in MATRIX for role in ROLES]
+
+
+# --- Checks ---------------------------------------------------------------------------------
+
+
+def database_snapshot() -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table the app owns (the session store aside)."""
+    return {
+        model._meta.label: list(model._default_manager.order_by("pk").values_list())
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.app_label != "sessions"
+    }
+
+
+def assert_status(response: HttpResponse, expected: Expected) -> None:
+    status, location = expected if isinstance(expected, tuple) else (expected, None)
+    assert response.status_code == status, (response.status_code, response.get("Location"))
+    if location is not None:
+        assert response["Location"].startswith(location), response["Location"]
+
+
+def assert_no_private_text(response: HttpResponse, role: str) -> None:
+    body = response.content.decode()
+    leaked = [text for text, readers in PRIVATE_TEXT.items() if role not in readers and text in body]
+    assert not leaked, f"{role} was shown {leaked}"
+
+
+@pytest.mark.parametrize(("row", "role"), CASES)
+def test_permission_matrix(world: World, row: Row, role: str) -> None:
+    client = client_for(world.personas.role(role))
+    url = row.path.format(**world.placeholders())
+    if row.data is None:
+        response = client.get(url)
+    else:
+        before = database_snapshot()
+        response = client.post(url, row.data(world))
+        changed = database_snapshot() != before
+        assert changed == (role in row.writers), "database changed" if changed else "no change"
+    assert_status(response, row.expected[role])
+    assert_no_private_text(response, role)
+
+
+# --- Guide notes ----------------------------------------------------------------------------
+
+
+def test_patient_reads_guide_notes_only_once_the_session_is_completed(world: World) -> None:
+    p = world.personas
+    patient, guide = client_for(p.patient), client_for(p.care_clinician)
+
+    during = patient.get(f"/sessions/{p.in_progress.pk}/")
+    after = patient.get(f"/sessions/{p.completed.pk}/")
+
+    assert during.status_code == 200
+    assert IN_PROGRESS_NOTE not in during.content.decode()
+    assert after.status_code == 200
+    assert "Said: held by the ocean." in after.content.decode()
+    assert IN_PROGRESS_NOTE in guide.get(f"/sessions/{p.in_progress.pk}/").content.decode()
+
+
+def test_journal_text_reaches_only_its_writer(world: World) -> None:
+    p = world.personas
+    entry_url = f"/journal/{p.entry.pk}/"
+    assert "I noticed the ocean again." in client_for(p.patient).get(entry_url).content.decode()
+    for role in SIGNED_IN[1:]:
+        response = client_for(p.role(role)).get(entry_url)
+        assert response.status_code == 404, role
+        assert "I noticed the ocean again." not in response.content.decode(), role
+
+
+def test_other_patient_cannot_file_an_entry_under_someone_elses_session(world: World) -> None:
+    p = world.personas
+    client_for(p.other_patient).post("/journal/new/", _entry_data(world))
+
+    assert not Entry.objects.filter(session=p.completed).exclude(patient=p.patient).exists()
+
+
+# --- Completeness ---------------------------------------------------------------------------
+
+NOT_CLAYWORK = ("accounts/", "django-admin/", "static/")
+ANY_ID = dict.fromkeys(
+    ("patient", "other_patient", "course", "scheduled", "in_progress", "completed", "entry"), 1
+) | {"other_patient_entry": 1, "token": "t"}
+
+
+def _views(
+    patterns: list[URLPattern | URLResolver], prefix: str = ""
+) -> Iterator[tuple[str, Callable[..., Any]]]:
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if route.startswith(NOT_CLAYWORK):
+            continue
+        if isinstance(pattern, URLResolver):
+            yield from _views(pattern.url_patterns, route)
+        else:
+            yield route, pattern.callback
+
+
+def _declared_methods(view: Callable[..., Any] | None) -> set[str]:
+    """The methods a view names through ``require_http_methods`` (or ``require_POST``)."""
+    while view is not None:
+        code = getattr(view, "__code__", None)
+        if code is not None and "request_method_list" in code.co_freevars:
+            cell = view.__closure__[code.co_freevars.index("request_method_list")]  # type: ignore[index]
+            return set(cell.cell_contents)
+        view = getattr(view, "__wrapped__", None)
+    return set()
+
+
+def _covered(method: str) -> set[str]:
+    return {resolve(row.path.format(**ANY_ID)).route for row in MATRIX if row.method == method}
+
+
+def test_matrix_covers_every_claywork_url() -> None:
+    missing = {route for route, _ in _views(get_resolver().url_patterns)} - _covered("GET")
+
+    assert not missing, f"add GET rows to MATRIX for: {sorted(missing)}"
+
+
+def test_matrix_posts_to_every_url_that_accepts_a_post() -> None:
+    accepting = {
+        route
+        for route, view in _views(get_resolver().url_patterns)
+        if "POST" in _declared_methods(view)
+    }
+
+    assert accepting, "no view declares POST: the introspection above no longer works"
+    missing = accepting - _covered("POST")
+    assert not missing, f"add POST rows to MATRIX for: {sorted(missing)}"
