@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "claywork.core.middleware.TimezoneMiddleware",
     "claywork.core.middleware.NoStoreForPrivatePagesMiddleware",
+    "claywork.core.middleware.StaffMfaMiddleware",
 ]
 
 ROOT_URLCONF = "claywork.urls"
@@ -142,6 +143,11 @@ ACCOUNT_SESSION_REMEMBER = None
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "/accounts/login/"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Claywork"
+# Clinicians and admins must set up a second factor; off only for the local demo and tests.
+CLAYWORK_STAFF_MFA_REQUIRED = env_bool(
+    "CLAYWORK_STAFF_MFA_REQUIRED", not (INSECURE_DEV or DEBUG or TESTING)
+)
 PASSWORD_HASHERS = (
     ["django.contrib.auth.hashers.MD5PasswordHasher"]
     if TESTING

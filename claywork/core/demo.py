@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from claywork.accounts.models import ClinicianKind, Role, User
 from claywork.care import services as care
-from claywork.care.models import CareRole, Modality, NoteKind, Session
+from claywork.care.models import CareRole, GuideNote, Modality, NoteKind, Session
 from claywork.clinics.models import Clinic
 from claywork.journal import services as journal
 from claywork.journal.models import Prompt
@@ -195,6 +195,11 @@ def _run_session(
         )
     session = care.session_complete(session=session, debrief=debrief)
     if completed_at is not None:
+        started_at = completed_at - timedelta(hours=2)
         Session.objects.filter(pk=session.pk).update(
-            started_at=completed_at - timedelta(hours=2), completed_at=completed_at
+            started_at=started_at, completed_at=completed_at
         )
+        for minutes, note in enumerate(GuideNote.objects.filter(session=session), start=1):
+            GuideNote.objects.filter(pk=note.pk).update(
+                noted_at=started_at + timedelta(minutes=25 * minutes)
+            )

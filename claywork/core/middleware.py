@@ -2,10 +2,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
 
-from claywork.accounts.models import User
+from claywork.accounts.models import Role, User
 
 
 class TimezoneMiddleware:
@@ -38,3 +41,26 @@ class NoStoreForPrivatePagesMiddleware:
         if user is not None and user.is_authenticated and "Cache-Control" not in response:
             response["Cache-Control"] = "no-store, private"
         return response
+
+
+class StaffMfaMiddleware:
+    """Clinicians and clinic admins see many patients' data: they must sign in with a second
+    factor. Until they have set one up, every page sends them to the set-up page."""
+
+    ALLOWED_PREFIXES = ("/accounts/", "/help/", "/static/", "/healthz")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            settings.CLAYWORK_STAFF_MFA_REQUIRED
+            and isinstance(user, User)
+            and user.is_authenticated
+            and user.role in (Role.CLINICIAN, Role.CLINIC_ADMIN)
+            and not request.path.startswith(self.ALLOWED_PREFIXES)
+            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        ):
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)

@@ -34,6 +34,7 @@ def add_guide_note(guide: Visitor, text: str) -> None:
     page = guide.page
     page.evaluate("() => { window.samePageMarker = true; }")
     navigations = guide.navigations
+    print("DEBUG", page.url, page.locator("main").inner_html())
     notes = page.locator("#guide-notes")
     notes.get_by_label("Kind").select_option(label="What you said")
     notes.get_by_label("Note", exact=True).fill(text)

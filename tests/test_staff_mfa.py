@@ -1,0 +1,34 @@
+from allauth.mfa.models import Authenticator
+from django.test import override_settings
+
+from tests.conftest import Personas, client_for
+
+
+@override_settings(CLAYWORK_STAFF_MFA_REQUIRED=True)
+def test_clinician_without_an_authenticator_is_sent_to_set_one_up(personas: Personas) -> None:
+    response = client_for(personas.care_clinician).get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/2fa/totp/activate/"
+
+
+@override_settings(CLAYWORK_STAFF_MFA_REQUIRED=True)
+def test_clinic_admin_without_an_authenticator_is_sent_to_set_one_up(personas: Personas) -> None:
+    response = client_for(personas.clinic_admin).get("/clinic/people/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/2fa/totp/activate/"
+
+
+@override_settings(CLAYWORK_STAFF_MFA_REQUIRED=True)
+def test_clinician_with_an_authenticator_reaches_the_caseload(personas: Personas) -> None:
+    Authenticator.objects.create(
+        user=personas.care_clinician, type=Authenticator.Type.TOTP, data={"secret": "x"}
+    )
+    response = client_for(personas.care_clinician).get("/")
+    assert response.status_code == 200
+    assert b"Your caseload" in response.content
+
+
+@override_settings(CLAYWORK_STAFF_MFA_REQUIRED=True)
+def test_patients_and_the_crisis_page_never_wait_for_a_second_factor(personas: Personas) -> None:
+    assert client_for(personas.patient).get("/").status_code == 200
+    assert client_for(personas.care_clinician).get("/help/").status_code == 200
