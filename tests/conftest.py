@@ -49,13 +49,20 @@ def _fresh_key_cache() -> None:
 
 @pytest.fixture
 def personas(db: None) -> Personas:
+    return build_personas()
+
+
+def build_personas() -> Personas:
+    """The personas and their care record; for fixtures of a wider scope than one test."""
     clinic = factories.ClinicFactory()
     other_clinic = factories.ClinicFactory()
     patient = factories.PatientFactory(clinic=clinic, full_name="Pat Patient")
     other_patient = factories.PatientFactory(clinic=clinic, full_name="Olive Other")
     care_clinician = factories.ClinicianFactory(clinic=clinic, full_name="Cara Clinician")
     outside_clinician = factories.ClinicianFactory(clinic=clinic, full_name="Otto Outside")
-    other_clinic_clinician = factories.ClinicianFactory(clinic=other_clinic, full_name="Xavi Elsewhere")
+    other_clinic_clinician = factories.ClinicianFactory(
+        clinic=other_clinic, full_name="Xavi Elsewhere"
+    )
     clinic_admin = factories.ClinicAdminFactory(clinic=clinic, full_name="Ada Admin")
     support_person = factories.SupportPersonFactory(full_name="Sue Support")
     factories.add_to_care_team(patient, care_clinician)

@@ -67,7 +67,9 @@ def add_to_care_team(patient: User, clinician: User) -> None:
     care.care_team_add(patient=patient, clinician=clinician, care_role=CareRole.GUIDE)
 
 
-def make_course(patient: User, by: User | None = None, title: str = "Six IV infusions") -> TreatmentCourse:
+def make_course(
+    patient: User, by: User | None = None, title: str = "Six IV infusions"
+) -> TreatmentCourse:
     return care.course_create(
         patient=patient,
         created_by=by or patient,

@@ -338,7 +338,9 @@ def test_patient_edits_an_entry(personas: Personas) -> None:
     response = client.post(
         f"/journal/{entry.pk}/edit/",
         _entry_form(
-            title="Rewritten", body="Now I see it differently.", tags="ocean, change",
+            title="Rewritten",
+            body="Now I see it differently.",
+            tags="ocean, change",
             submission_id=str(entry.submission_id),
         ),
     )
@@ -349,7 +351,10 @@ def test_patient_edits_an_entry(personas: Personas) -> None:
     assert entry.body == "Now I see it differently."
     assert sorted(t.name for t in entry.tags.all()) == ["change", "ocean"]
     assert not Draft.objects.filter(draft_key=f"edit-{entry.pk}").exists()
-    assert Entry.objects.filter(patient=personas.patient, submission_id=entry.submission_id).count() == 1
+    assert (
+        Entry.objects.filter(patient=personas.patient, submission_id=entry.submission_id).count()
+        == 1
+    )
 
 
 def test_patient_cannot_edit_another_patients_entry(personas: Personas) -> None:
@@ -451,7 +456,10 @@ def _patient_with_entries(count: int) -> Any:
         entry, _ = journal.entry_create(
             patient=patient,
             content=journal.EntryContent(
-                kind="reflection", title=f"Entry {n}", body=f"river stone {n}", tags=["river", f"t{n % 4}"]
+                kind="reflection",
+                title=f"Entry {n}",
+                body=f"river stone {n}",
+                tags=["river", f"t{n % 4}"],
             ),
             submission_id=uuid.uuid4(),
             session=session,

@@ -63,8 +63,9 @@ def _use_keys(spec: str) -> None:
 
 def _raw_column(model: type, column: str, pk: int) -> str:
     table = connection.ops.quote_name(model._meta.db_table)  # type: ignore[attr-defined]
+    select = f"SELECT {connection.ops.quote_name(column)} FROM {table} WHERE id = %s"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {connection.ops.quote_name(column)} FROM {table} WHERE id = %s", [pk])  # noqa: S608
+        cursor.execute(select, [pk])
         row = cursor.fetchone()
     assert row is not None
     return str(row[0])

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from claywork.core import policy
 from claywork.core.policy import AnyUser
 from claywork.journal.models import Entry, Prompt, Tag
+from claywork.vault.services import open_text
 
 PAGE_SIZE = 20
 EXCERPT_CHARS = 240
@@ -40,28 +41,49 @@ def excerpt_of(text: str, *, around: int = 0, width: int = EXCERPT_CHARS) -> str
     return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")
 
 
+def _tag_names_by_entry(entries: QuerySet[Entry]) -> dict[int, str]:
+    names: dict[int, list[str]] = {}
+    links = Entry.tags.through.objects.filter(entry__in=entries)
+    for entry_id, name in links.values_list("entry_id", "tag__name"):
+        names.setdefault(entry_id, []).append(name)
+    return {entry_id: " ".join(tag_names) for entry_id, tag_names in names.items()}
+
+
+def _opened(token: str, *, context: str) -> str:
+    return open_text(token=token, context=context) if token else ""
+
+
 def search_journal(*, user: AnyUser, query: str, limit: int = 50) -> list[SearchHit]:
     """Every word of the query, anywhere in an entry's title, body or tags.
 
     Bodies are encrypted at rest, so the database cannot match them: the patient's entries
     are opened here, in memory, and nothing of the query or the text is indexed in clear.
+    The scan reads only the sealed columns and tag names (a model instance with its tags per
+    entry cost more than the decryption); whole entries are loaded for the hits alone.
     """
     terms = [term.casefold() for term in query.split() if term.strip()]
     if not terms:
         return []
-    hits: list[SearchHit] = []
-    candidates = policy.entries_visible_to(user).prefetch_related("tags").select_related("session")
-    for entry in candidates.iterator(chunk_size=500):
-        tags = " ".join(tag.name for tag in entry.tags.all())
-        haystack = f"{entry.title}\n{entry.body}\n{tags}".casefold()
+    visible = policy.entries_visible_to(user)
+    tags = _tag_names_by_entry(visible)
+    title_context, body_context = Entry.title.context, Entry.body.context
+    excerpts: dict[int, str] = {}
+    sealed = visible.values_list("pk", "title_sealed", "body_sealed")
+    for entry_id, title_sealed, body_sealed in sealed.iterator(chunk_size=500):
+        title = _opened(title_sealed, context=title_context)
+        body = _opened(body_sealed, context=body_context)
+        haystack = f"{title}\n{body}\n{tags.get(entry_id, '')}".casefold()
         if all(term in haystack for term in terms):
-            position = entry.body.casefold().find(terms[0])
-            hits.append(
-                SearchHit(entry=entry, excerpt=excerpt_of(entry.body, around=max(position, 0)))
-            )
-            if len(hits) >= limit:
+            position = body.casefold().find(terms[0])
+            excerpts[entry_id] = excerpt_of(body, around=max(position, 0))
+            if len(excerpts) >= limit:
                 break
-    return hits
+    entries = visible.select_related("session").prefetch_related("tags").in_bulk(list(excerpts))
+    return [
+        SearchHit(entry=entries[entry_id], excerpt=excerpt)
+        for entry_id, excerpt in excerpts.items()
+        if entry_id in entries  # deleted while we searched
+    ]
 
 
 def patient_tags(*, user: AnyUser) -> list[str]:

@@ -4,7 +4,8 @@ Every page a test opens is checked with axe-core, and a test fails when it:
 
 * lands on a page it did not audit (each navigation must be followed by `audit()`),
 * meets an axe violation of impact "serious" or "critical",
-* or sees a Content-Security-Policy error in the browser console.
+* sees a Content-Security-Policy error in the browser console,
+* or fails to load one of our static files (axe's contrast checks need the stylesheet).
 
 Chromium comes from Debian (`make browser-deps`); these tests never download a browser.
 """
@@ -12,15 +13,24 @@ Chromium comes from Debian (`make browser-deps`); these tests never download a b
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Frame, Locator, Page
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Frame,
+    Locator,
+    Page,
+    Response,
+    sync_playwright,
+)
 from pytest_django.live_server_helper import LiveServer
 
 from claywork.accounts.models import User
@@ -70,8 +80,14 @@ def prompt_library(transactional_db: None) -> None:
     sync_prompt_library(Prompt)
 
 
+@dataclass
+class ClinicPeople:
+    patient: User
+    clinician: User
+
+
 @pytest.fixture
-def clinic_people(transactional_db: None, prompt_library: None) -> dict[str, User]:
+def clinic_people(transactional_db: None, prompt_library: None) -> ClinicPeople:
     """A patient and the guide on their care team; both sign in with factories.PASSWORD."""
     clinic = factories.ClinicFactory(name="Harbour Clinic")
     patient = factories.PatientFactory(
@@ -81,7 +97,7 @@ def clinic_people(transactional_db: None, prompt_library: None) -> dict[str, Use
         clinic=clinic, full_name="Cara Clinician", email="cara@example.test"
     )
     factories.add_to_care_team(patient, clinician)
-    return {"patient": patient, "clinician": clinician}
+    return ClinicPeople(patient=patient, clinician=clinician)
 
 
 def _describe_violations(url: str, violations: list[dict[str, Any]]) -> str:
@@ -106,15 +122,22 @@ class Visitor:
         self._axe = axe
         self.page: Page = context.new_page()
         self.csp_errors: list[str] = []
+        self.broken_assets: list[str] = []
         self.navigations = 0
         self._unaudited: str | None = None
         self.missed_audits: list[str] = []
         self.page.on("console", self._on_console)
         self.page.on("framenavigated", self._on_navigated)
+        self.page.on("response", self._on_response)
 
     def _on_console(self, message: ConsoleMessage) -> None:
         if message.type == "error" and "Content Security Policy" in message.text:
             self.csp_errors.append(f"{self.page.url}: {message.text}")
+
+    def _on_response(self, response: Response) -> None:
+        # A stylesheet that fails to load would make axe's contrast checks meaningless.
+        if "/static/" in response.url and response.status >= 400:
+            self.broken_assets.append(f"{response.status} {response.url}")
 
     def _on_navigated(self, frame: Frame) -> None:
         if frame != self.page.main_frame:
@@ -140,9 +163,10 @@ class Visitor:
         if blocking:
             pytest.fail(_describe_violations(self.page.url, blocking), pytrace=False)
 
-    def goto(self, path: str) -> None:
-        self.page.goto(self.url(path))
+    def goto(self, path: str) -> Response | None:
+        response = self.page.goto(self.url(path))
         self.audit()
+        return response
 
     def reload(self) -> None:
         self.page.reload()
@@ -160,6 +184,9 @@ class Visitor:
         with self.navigating():
             target.click()
 
+    def nav_link(self, name: str) -> Locator:
+        return self.page.get_by_role("navigation", name="Main").get_by_role("link", name=name)
+
     def sign_in(self, person: User) -> None:
         """Sign in through allauth's login form, as a person would."""
         self.goto("/accounts/login/")
@@ -173,13 +200,18 @@ class Visitor:
         found = [f"{self.name}: CSP console error: {error}" for error in self.csp_errors]
         unaudited = [*self.missed_audits, *([self._unaudited] if self._unaudited else [])]
         found += [f"{self.name}: page opened but never audited: {url}" for url in unaudited]
+        found += [f"{self.name}: static file failed: {asset}" for asset in self.broken_assets]
         return found
+
+
+class Visit(Protocol):
+    def __call__(self, person: User | None, *, name: str = "") -> Visitor: ...
 
 
 @pytest.fixture
 def visit(
     browser: Browser, live_server: LiveServer, axe: Axe, transactional_db: None
-) -> Iterator[Callable[..., Visitor]]:
+) -> Iterator[Visit]:
     """`visit(person)` opens a fresh browser context and signs the person in.
 
     `visit(None, name=...)` opens one without signing in. After the test, every context is
