@@ -7,6 +7,7 @@ Development defaults are safe: with no environment at all Claywork runs on SQLit
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -80,6 +81,11 @@ MIDDLEWARE = [
     "claywork.core.middleware.StaffMfaMiddleware",
 ]
 
+if TESTING:
+    # Each test client builds a handler, and WhiteNoise would index every static file for each.
+    # Tests fetch no static files, and the browser tests' live server serves its own.
+    MIDDLEWARE.remove("whitenoise.middleware.WhiteNoiseMiddleware")
+
 ROOT_URLCONF = "claywork.urls"
 WSGI_APPLICATION = "claywork.wsgi.application"
 
@@ -118,7 +124,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA busy_timeout=20000;"
         ),
     }
-    _db["TEST"] = {"NAME": str(VAR_DIR / "test-claywork.sqlite3")} if TESTING else {}
+    # One file per test run (pid), so two runs on one machine never share a database.
+    _db["TEST"] = {"NAME": str(VAR_DIR / f"test-claywork-{os.getpid()}.sqlite3")} if TESTING else {}
 elif _db["ENGINE"] == "django.db.backends.postgresql":
     _db.setdefault("OPTIONS", {})
     _db["CONN_HEALTH_CHECKS"] = True

@@ -146,7 +146,7 @@ def test_two_concurrent_completes_one_wins(personas: Personas) -> None:
     def complete(debrief: str) -> None:
         try:
             session = Session.objects.get(pk=session_id)
-            barrier.wait(timeout=10)
+            barrier.wait(timeout=30)
             care.session_complete(session=session, debrief=debrief)
             outcomes[debrief] = "won"
         except care.SessionStateError:
@@ -160,7 +160,7 @@ def test_two_concurrent_completes_one_wins(personas: Personas) -> None:
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=30)
+        thread.join(timeout=60)
 
     assert sorted(outcomes.values()) == ["lost", "won"], outcomes
     winner = next(name for name, outcome in outcomes.items() if outcome == "won")

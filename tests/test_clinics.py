@@ -338,7 +338,7 @@ def test_a_care_team_cannot_take_a_clinician_of_another_clinic(personas: Persona
         f"/clinic/patients/{personas.patient.pk}/care-team/",
         {"clinicians": [personas.other_clinic_clinician.pk]},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors["clinicians"]
     assert not CareTeamMembership.objects.filter(clinician=personas.other_clinic_clinician).exists()
 

@@ -405,7 +405,8 @@ MATRIX: list[Row] = [
     # An invitation link is its own credential: valid for whoever holds it, 404 otherwise.
     get("/invitations/{token}/", everyone(200)),
     get("/invitations/not-a-real-token/", everyone(404)),
-    post("/invitations/{token}/", everyone((302, "/")), _accept_data, *ROLES),
+    # Signed in, the link only says to sign out first: it never swaps the account in use.
+    post("/invitations/{token}/", everyone(409, anonymous=(302, "/")), _accept_data, "anonymous"),
     post("/invitations/not-a-real-token/", everyone(404), _accept_data),
 ]
 

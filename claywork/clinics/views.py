@@ -97,7 +97,12 @@ def care_team(request: AuthedRequest, patient_id: int) -> HttpResponse:
             care_team_remove(patient=patient, clinician=clinician)
         messages.success(request, f"Care team for {patient} updated.")
         return redirect("clinics:people")
-    return render(request, "clinics/care_team.html", {"patient": patient, "form": form})
+    return render(
+        request,
+        "clinics/care_team.html",
+        {"patient": patient, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -106,6 +111,14 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         invitation = services.invitation_for_token(token)
     except services.InvitationError as error:
         return render(request, "clinics/accept_invalid.html", {"error": str(error)}, status=404)
+    if request.user.is_authenticated:
+        # Accepting would silently swap the signed-in account for a new one on a shared device.
+        return render(
+            request,
+            "clinics/accept_signed_in.html",
+            {"invitation": invitation},
+            status=409 if request.method == "POST" else 200,
+        )
     form = AcceptInvitationForm(
         request.POST or None,
         email=invitation.email,

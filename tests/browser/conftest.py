@@ -38,9 +38,18 @@ from claywork.journal.library import sync_prompt_library
 from claywork.journal.models import Prompt
 from tests import factories
 
-# Playwright's sync API keeps an asyncio loop running in this thread; the ORM calls the tests
-# make between browser steps are still plain synchronous code.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+@pytest.fixture(scope="session", autouse=True)
+def _orm_beside_playwright() -> Iterator[None]:
+    # Playwright's sync API keeps an asyncio loop running in this thread; the ORM calls the
+    # tests make between browser steps are still plain synchronous code. Only for these tests.
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if before is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -161,7 +170,7 @@ class Visitor:
         ]
         self._unaudited = None
         if blocking:
-            pytest.fail(_describe_violations(self.page.url, blocking), pytrace=False)
+            pytest.fail(_describe_violations(self.page.url, blocking))
 
     def goto(self, path: str) -> Response | None:
         response = self.page.goto(self.url(path))
