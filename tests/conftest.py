@@ -77,7 +77,9 @@ def build_personas() -> Personas:
     import uuid
 
     guide_note = care.guide_note_add(
-        session=completed, author=care_clinician, text="Said: held by the ocean.",
+        session=completed,
+        author=care_clinician,
+        text="Said: held by the ocean.",
         submission_id=uuid.uuid4(),
     )
     entry = factories.make_entry(patient, session=completed, tags=["ocean"])

@@ -6,8 +6,9 @@ from the environment and never touches the database. Deleting a patient's wrappe
 every copy of their text unreadable, backups included.
 
 A sealed value is ``cw1.<data key id>.<base64url(nonce || ciphertext+tag)>``. The associated
-data binds it to its data key id and to the field it belongs to, so a value copied into another
-row's column or another field fails to open instead of showing the wrong text.
+data binds it to its data key id and to the field it belongs to; with the owner check in
+``vault.services.open_text``, a value copied into another person's row or into another field
+fails to open instead of showing the wrong text.
 """
 
 from __future__ import annotations

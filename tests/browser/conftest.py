@@ -51,6 +51,7 @@ def _orm_beside_playwright() -> Iterator[None]:
     else:
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
