@@ -194,19 +194,21 @@ class JournalWriter:
 # --- Environment and databases --------------------------------------------------------------
 
 
-def database_url(database: str) -> str:
+def database_url(database: str, *, sqlite_path: Path = SQLITE_PATH, pg_name: str = PG_NAME) -> str:
     if database == "sqlite":
-        return f"sqlite:///{SQLITE_PATH}"
-    return f"{PG_SERVER}/{PG_NAME}"
+        return f"sqlite:///{sqlite_path}"
+    return f"{PG_SERVER}/{pg_name}"
 
 
-def configure_django(database: str) -> None:
+def configure_django(
+    database: str, *, sqlite_path: Path = SQLITE_PATH, pg_name: str = PG_NAME
+) -> None:
     """Point the real settings at the bench database, then set Django up."""
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "claywork.settings",
-            "DATABASE_URL": database_url(database),
+            "DATABASE_URL": database_url(database, sqlite_path=sqlite_path, pg_name=pg_name),
             # The development secret, allowed for a local demonstration; DEBUG stays off so
             # templates, static URLs (a real manifest) and database cursors are as in production.
             "CLAYWORK_DEMO": "1",
@@ -229,28 +231,30 @@ def _pg_admin(statement: str) -> None:
         admin.execute(statement)
 
 
-def ensure_database(database: str) -> None:
+def ensure_database(database: str, *, pg_name: str = PG_NAME) -> None:
     if database == "postgres":
         import psycopg
 
         with psycopg.connect(f"{PG_SERVER}/{PG_ADMIN_DATABASE}", autocommit=True) as admin:
             exists = admin.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", [PG_NAME]
+                "SELECT 1 FROM pg_database WHERE datname = %s", [pg_name]
             ).fetchone()
             if exists is None:
-                admin.execute(f'CREATE DATABASE "{PG_NAME}"')
+                admin.execute(f'CREATE DATABASE "{pg_name}"')
 
 
-def recreate_database(database: str) -> None:
+def recreate_database(
+    database: str, *, sqlite_path: Path = SQLITE_PATH, pg_name: str = PG_NAME
+) -> None:
     from django.db import connections
 
     connections.close_all()
     if database == "sqlite":
         for suffix in ("", "-wal", "-shm"):
-            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
+            Path(f"{sqlite_path}{suffix}").unlink(missing_ok=True)
     else:
-        _pg_admin(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
-        _pg_admin(f'CREATE DATABASE "{PG_NAME}"')
+        _pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+        _pg_admin(f'CREATE DATABASE "{pg_name}"')
 
 
 def marker_label(patients: int, entries: int) -> str:
@@ -306,10 +310,8 @@ def seed(database: str, patients: int, entries: int) -> None:
             f"[{database}] seeded {patients} x {entries} entries in "
             f"{time.perf_counter() - started:.0f} s, peak RSS {peak_rss_mb():.0f} MB"
         )
-    from django.conf import settings
-
-    if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
-        call_command("collectstatic", interactive=False, verbosity=0)
+    # Pages link hashed static files from the manifest, as in production (quick when current).
+    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def seed_journals(patients: int, entries: int) -> None:

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "claywork.clinics",
     "claywork.care",
     "claywork.journal",
+    "claywork.measures",
+    "claywork.safety",
 ]
 
 MIDDLEWARE = [
@@ -211,6 +213,18 @@ if CLAYWORK_WINDOW_CLOSES_HOURS <= CLAYWORK_WINDOW_OPENS_HOURS:
     raise ConfigurationError("CLAYWORK_WINDOW_CLOSES_HOURS must be after the window opens.")
 
 CLAYWORK_MAX_ENTRY_CHARS = env_int("CLAYWORK_MAX_ENTRY_CHARS", 100_000, minimum=1000)
+
+# --- Measures -------------------------------------------------------------------------------
+# Extra instrument definitions a clinic is licensed to use (see docs/instruments.md).
+CLAYWORK_INSTRUMENT_DIRS = env_list("CLAYWORK_INSTRUMENT_DIRS", [])
+CLAYWORK_SCHEDULED_INSTRUMENTS = env_list("CLAYWORK_SCHEDULED_INSTRUMENTS", ["phq9", "gad7"])
+# "Is the effect holding?" (docs/measures.md): a PHQ-9 this many points above its post-course
+# low, or a 7-day mood mean this far below its post-session high for this many days, is a
+# fading signal; a session's benefit lasts until mood is back within the margin of before.
+CLAYWORK_FADING_PHQ9_RISE = env_int("CLAYWORK_FADING_PHQ9_RISE", 5, minimum=1)
+CLAYWORK_FADING_MOOD_DROP = env_int("CLAYWORK_FADING_MOOD_DROP", 2, minimum=1)
+CLAYWORK_FADING_MOOD_DAYS = env_int("CLAYWORK_FADING_MOOD_DAYS", 5, minimum=1)
+CLAYWORK_BENEFIT_MARGIN_TENTHS = env_int("CLAYWORK_BENEFIT_MARGIN_TENTHS", 5, minimum=0)
 
 # --- Background work ------------------------------------------------------------------------
 TASKS = {

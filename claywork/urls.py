@@ -11,5 +11,6 @@ urlpatterns = [
     path("journal/", include("claywork.journal.urls")),
     path("", include("claywork.care.urls")),
     path("", include("claywork.clinics.urls")),
+    path("", include("claywork.measures.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,6 +36,9 @@ from claywork.accounts.models import Role, User
 from claywork.care import services as care
 from claywork.clinics import services as clinics
 from claywork.journal.models import Entry
+from claywork.measures import services as measures
+from claywork.measures.models import ScaleResponse
+from claywork.measures.selectors import patient_today
 from tests import factories
 from tests.conftest import Personas, build_personas, client_for
 
@@ -57,6 +61,7 @@ TO_LOGIN: Expected = (302, "/accounts/login/?next=")
 MOTIVATION = "Because the fog lifted once."
 IN_PROGRESS_NOTE = "Noticed: breathing slowed."
 FRESH_TEXT = "Written while the matrix ran."
+CHECK_IN_NOTE = "Slept by the open window."
 
 # Text that only some roles may ever read, and who they are. Names count: that someone is a
 # patient of this clinic is itself health information.
@@ -68,6 +73,8 @@ PRIVATE_TEXT: dict[str, frozenset[str]] = {
     "Said: held by the ocean.": frozenset({"patient", "care_clinician"}),
     "A calm session.": frozenset({"patient", "care_clinician"}),
     MOTIVATION: frozenset({"patient", "care_clinician"}),
+    # A check-in's scores are part of care; its note stays the patient's own.
+    CHECK_IN_NOTE: frozenset({"patient"}),
     IN_PROGRESS_NOTE: frozenset({"care_clinician"}),
     "Pat Patient": frozenset({"patient", "care_clinician", "clinic_admin"}),
     "Olive Other": frozenset({"other_patient", "outside_clinician", "clinic_admin"}),
@@ -83,6 +90,8 @@ class World:
     invitation_token: str
     # A patient of the other clinic: a clinic admin's reach ends at their own clinic.
     other_clinic_patient: User
+    # The patient's completed PHQ-9.
+    scale_response: ScaleResponse
 
     def placeholders(self) -> dict[str, object]:
         p = self.personas
@@ -97,6 +106,7 @@ class World:
             "other_patient_entry": p.other_patient_entry.pk,
             "token": self.invitation_token,
             "other_clinic_patient": self.other_clinic_patient.pk,
+            "scale_response": self.scale_response.pk,
         }
 
 
@@ -121,8 +131,22 @@ def _build_world() -> World:
         clinic=personas.other_clinic_clinician.clinic, full_name="Rhea Remote"
     )
     factories.add_to_care_team(other_clinic_patient, personas.other_clinic_clinician)
+    measures.check_in_save(
+        patient=personas.patient,
+        day=patient_today(personas.patient),
+        values=measures.CheckInValues(5, 4, 6, Decimal("7.5"), note=CHECK_IN_NOTE),
+    )
+    scale_response = measures.response_submit(
+        response=measures.response_start(
+            patient=personas.patient, instrument_code="phq9", submission_id=uuid.uuid4()
+        ),
+        answers=dict.fromkeys("12345678", 1) | {"9": 0},
+    )
     return World(
-        personas=personas, invitation_token=token, other_clinic_patient=other_clinic_patient
+        personas=personas,
+        invitation_token=token,
+        other_clinic_patient=other_clinic_patient,
+        scale_response=scale_response,
     )
 
 
@@ -221,6 +245,15 @@ def _discard_data(w: World) -> dict:
     return {"draft_key": f"edit-{w.personas.entry.pk}"}
 
 
+def _check_in_data(w: World) -> dict:
+    return {"mood": "7", "anxiety": "2", "energy": "6", "sleep_hours": "8", "note": FRESH_TEXT}
+
+
+def _scale_data(w: World) -> dict:
+    answers = {f"item_{link_id}": "1" for link_id in "123"}
+    return {"submission_id": str(uuid.uuid4()), "action": "save"} | answers
+
+
 def _invite_data(w: World) -> dict:
     return {
         "full_name": "Ivy Invited",
@@ -273,6 +306,7 @@ PATIENT_ONLY = only(patient=200)
 CARE = only(patient=200, care_clinician=200)
 CLINICIAN_ONLY = only(care_clinician=200)
 JOURNAL_KEEPERS = only(patient=200, other_patient=200)
+PATIENTS = only(patient=200, other_patient=200)
 CLINIC_ADMIN_ONLY = only(clinic_admin=200)
 SEE_SESSION = (302, "/sessions/")
 
@@ -384,6 +418,35 @@ MATRIX: list[Row] = [
     # Everyone signed in has an integration page; only a patient with a completed session
     # is sent on to its timeline.
     get("/integration/", only(others=200, patient=(302, "/sessions/"))),
+    # Check-ins and scales: patients answer them, for themselves only.
+    get("/check-in/", PATIENTS),
+    post(
+        "/check-in/",
+        only(patient=(302, "/"), other_patient=(302, "/")),
+        _check_in_data,
+        "patient",
+        "other_patient",
+    ),
+    get("/scales/", PATIENTS),
+    get("/scales/phq9/", PATIENTS),
+    get("/scales/not-a-scale/", only()),
+    post(
+        "/scales/phq9/",
+        only(patient=(302, "/scales/"), other_patient=(302, "/scales/")),
+        _scale_data,
+        "patient",
+        "other_patient",
+    ),
+    # Scores: the patient and their care team, as part of care; not the clinic admin.
+    get("/scales/responses/{scale_response}/", CARE),
+    get("/progress/", only(patient=(302, "/patients/"), other_patient=(302, "/patients/"))),
+    get("/patients/{patient}/progress/", CARE),
+    get("/patients/{other_patient}/progress/", only(other_patient=200, outside_clinician=200)),
+    get("/patients/{other_clinic_patient}/progress/", only(other_clinic_clinician=200)),
+    # Score downloads (CSV, FHIR R4): the patient and their care team, not the clinic admin.
+    get("/patients/{patient}/scores.csv", CARE),
+    get("/patients/{patient}/scores.fhir.json", CARE),
+    get("/patients/{other_clinic_patient}/scores.fhir.json", only(other_clinic_clinician=200)),
     # Clinic administration: the clinic admin only, and no one's health text.
     get("/clinic/people/", CLINIC_ADMIN_ONLY),
     get("/clinic/invite/", CLINIC_ADMIN_ONLY),
@@ -499,7 +562,7 @@ def test_other_patient_cannot_file_an_entry_under_someone_elses_session(world: W
 NOT_CLAYWORK = ("accounts/", "django-admin/", "static/")
 ANY_ID = dict.fromkeys(
     ("patient", "other_patient", "course", "scheduled", "in_progress", "completed", "entry"), 1
-) | {"other_patient_entry": 1, "other_clinic_patient": 1, "token": "t"}
+) | {"other_patient_entry": 1, "other_clinic_patient": 1, "token": "t", "scale_response": 1}
 
 
 def _views(

@@ -16,6 +16,7 @@ from claywork.care import services as care
 from claywork.care.models import GuideNote, Session, SessionIntention, TreatmentCourse
 from claywork.journal import services as journal
 from claywork.journal.models import Draft, Entry
+from claywork.journal.selectors import search_journal
 from claywork.vault.crypto import KeyRing, KeyRingError, VaultError, new_key_spec
 from claywork.vault.keyring import keyring, reset_keyring_cache
 from claywork.vault.models import PatientDataKey
@@ -268,6 +269,16 @@ def test_a_token_copied_into_another_patients_row_does_not_open(personas: Person
         _ = Entry.objects.get(pk=personas.other_patient_entry.pk).body
     # The patient's own row still opens.
     assert Entry.objects.get(pk=personas.entry.pk).body == "I noticed the ocean again."
+
+
+def test_search_does_not_open_a_token_copied_into_another_patients_row(
+    personas: Personas,
+) -> None:
+    # Search opens sealed columns without building entries; it must keep the owner check.
+    patients_token = _raw_column(Entry, "body_sealed", personas.entry.pk)
+    _write_raw_column(Entry, "body_sealed", personas.other_patient_entry.pk, patients_token)
+    with pytest.raises(VaultError, match="another person's data key"):
+        search_journal(user=personas.other_patient, query="ocean")
 
 
 # --- Key rotation -----------------------------------------------------------------------------

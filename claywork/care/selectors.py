@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
-from django.utils import timezone
+from django.db.models import Prefetch
 
-from claywork.accounts.models import User
 from claywork.care.models import (
     GuideNote,
     Session,
@@ -86,28 +83,4 @@ def next_session(*, patient_id: int) -> Session | None:
         .select_related("course")
         .order_by("scheduled_at")
         .first()
-    )
-
-
-def caseload(*, clinician: User) -> QuerySet[User]:
-    """The clinician's patients with their next and last session, in one query."""
-    now = timezone.now()
-    return (
-        policy.patients_in_care_of(clinician)
-        .annotate(
-            next_session_at=Min(
-                "sessions__scheduled_at",
-                filter=Q(
-                    sessions__status__in=[SessionStatus.SCHEDULED, SessionStatus.IN_PROGRESS],
-                    sessions__scheduled_at__gte=now - timedelta(hours=12),
-                ),
-            ),
-            last_completed_at=Max(
-                "sessions__completed_at", filter=Q(sessions__status=SessionStatus.COMPLETED)
-            ),
-            completed_count=Count(
-                "sessions", filter=Q(sessions__status=SessionStatus.COMPLETED), distinct=True
-            ),
-        )
-        .order_by("full_name")
     )

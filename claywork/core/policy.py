@@ -8,6 +8,7 @@ The rules, in one place:
   the patients whose care team they are on, in their own clinic, and may plan and run those
   sessions. A patient's journal stays private to the patient (sharing is the patient's choice).
 * A clinic admin sees and manages their clinic's people and care teams, never health text.
+* Check-in and scale scores are read by the patient and their care team (part of care).
 * Support people see nothing of the care record.
 
 Objects a user may not see answer 404 in the access helpers, so their existence never leaks.
@@ -96,6 +97,20 @@ def entries_visible_to(user: AnyUser) -> QuerySet[Entry]:
 
 
 def may_keep_journal(user: AnyUser) -> bool:
+    return _active(user) and user.role == Role.PATIENT  # type: ignore[union-attr]
+
+
+def may_read_scores(user: AnyUser, patient_id: int) -> bool:
+    """Check-in and scale scores go to the care team by default, as part of care."""
+    if not _active(user):
+        return False
+    if user.pk == patient_id:
+        return user.role == Role.PATIENT  # type: ignore[union-attr]
+    return is_care_team_clinician(user, patient_id)
+
+
+def may_record_measures(user: AnyUser) -> bool:
+    """Only patients answer check-ins and scales, for themselves."""
     return _active(user) and user.role == Role.PATIENT  # type: ignore[union-attr]
 
 

@@ -12,6 +12,8 @@ from claywork.care import selectors as care_selectors
 from claywork.care.integration import window_position
 from claywork.core.http import AuthedRequest
 from claywork.journal import selectors as journal_selectors
+from claywork.measures import caseload
+from claywork.measures import overview as measures_overview
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -40,13 +42,18 @@ def _home_for(request: AuthedRequest) -> HttpResponse:
                 "position": position,
                 "recent_entries": list(recent.object_list[:3]),
                 "courses": list(user.courses.all()[:3]),
+                "measures": measures_overview.home_measures(user),
             },
         )
     if user.role == Role.CLINICIAN:
+        sort = request.GET.get("sort")
         return render(
             request,
             "core/home_clinician.html",
-            {"caseload": care_selectors.caseload(clinician=user)},
+            {
+                "caseload": caseload.caseload_rows(user, sort),
+                "columns": caseload.caseload_columns(caseload.caseload_order(sort)),
+            },
         )
     if user.role == Role.CLINIC_ADMIN:
         return redirect("clinics:people")

@@ -49,8 +49,9 @@ def _tag_names_by_entry(entries: QuerySet[Entry]) -> dict[int, str]:
     return {entry_id: " ".join(tag_names) for entry_id, tag_names in names.items()}
 
 
-def _opened(token: str, *, context: str) -> str:
-    return open_text(token=token, context=context) if token else ""
+def _opened(token: str, *, context: str, owner_id: int) -> str:
+    """What the SealedText descriptor does, without building the model instance."""
+    return open_text(token=token, context=context, owner_id=owner_id) if token else ""
 
 
 def search_journal(*, user: AnyUser, query: str, limit: int = 50) -> list[SearchHit]:
@@ -68,10 +69,10 @@ def search_journal(*, user: AnyUser, query: str, limit: int = 50) -> list[Search
     tags = _tag_names_by_entry(visible)
     title_context, body_context = Entry.title.context, Entry.body.context
     excerpts: dict[int, str] = {}
-    sealed = visible.values_list("pk", "title_sealed", "body_sealed")
-    for entry_id, title_sealed, body_sealed in sealed.iterator(chunk_size=500):
-        title = _opened(title_sealed, context=title_context)
-        body = _opened(body_sealed, context=body_context)
+    sealed = visible.values_list("pk", "patient_id", "title_sealed", "body_sealed")
+    for entry_id, owner_id, title_sealed, body_sealed in sealed.iterator(chunk_size=500):
+        title = _opened(title_sealed, context=title_context, owner_id=owner_id)
+        body = _opened(body_sealed, context=body_context, owner_id=owner_id)
         haystack = f"{title}\n{body}\n{tags.get(entry_id, '')}".casefold()
         if all(term in haystack for term in terms):
             position = body.casefold().find(terms[0])

@@ -1,0 +1,296 @@
+"""A patient's scores as files for other systems: CSV for a spreadsheet, FHIR R4 for the EHR.
+
+What leaves Claywork: completed scale responses (date, instrument, total, severity band,
+safety flags, item answers) and the numbers of the daily check-ins. What never does: responses
+still in progress (they are not results), check-in notes and journal text (words the patient
+wrote for themselves, not scores).
+
+Both exports are deterministic: the same data gives the same file, byte for byte. The FHIR
+resources are named by ``urn:uuid`` values derived (uuid5) from Claywork's own identifiers,
+and the bundle carries no timestamp.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from claywork.accounts.models import User
+from claywork.measures import instruments, selectors
+from claywork.measures.instruments import Instrument
+from claywork.measures.models import CheckIn, ScaleResponse
+from claywork.measures.services import response_answers
+
+FHIR_BASE = "https://claywork.example/fhir"
+LOINC = "http://loinc.org"
+ORDINAL_VALUE = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
+OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+# Totals without a LOINC code (the PCL-5's, a clinic's own scales) are coded here, by
+# instrument code.
+INSTRUMENT_TOTALS = f"{FHIR_BASE}/CodeSystem/instrument-totals"
+_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, FHIR_BASE)
+
+CHECK_IN_COLUMNS = ("mood", "anxiety", "energy", "sleep_hours")
+# A cell starting with one of these is run as a formula by spreadsheet programs.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class CompletedResponse:
+    """A completed response with what both exports need: its definition, answers, local time."""
+
+    response: ScaleResponse
+    instrument: Instrument | None  # None when its definition is no longer installed
+    answers: dict[str, int]
+    completed_at: datetime  # in the patient's zone
+
+
+def completed_responses(patient: User) -> list[CompletedResponse]:
+    """The patient's completed responses, oldest first; in-progress ones are never included."""
+    installed = instruments.registry()
+    rows = []
+    for response in selectors.completed_responses(patient_id=patient.pk):
+        assert response.completed_at is not None  # a database constraint of complete responses
+        rows.append(
+            CompletedResponse(
+                response=response,
+                instrument=installed.get(response.instrument),
+                answers=response_answers(response),
+                completed_at=response.completed_at.astimezone(patient.zone),
+            )
+        )
+    return rows
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+def scores_csv(patient: User) -> str:
+    """One CSV: a ``scale`` row per completed response, then a ``check_in`` row per day.
+
+    Dates are the patient's own (their time zone). ``item_<link id>`` columns hold the answer
+    to that item of the row's instrument; the columns are those of every installed instrument,
+    so exports of different patients line up.
+    """
+    responses = completed_responses(patient)
+    item_ids = _item_columns(instruments.registry().values(), responses)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            "record_type",
+            "date",
+            "completed_at",
+            "instrument",
+            "version",
+            "total",
+            "band",
+            "flags",
+            *(f"item_{link_id}" for link_id in item_ids),
+            *CHECK_IN_COLUMNS,
+        ]
+    )
+    check_in_blanks = [""] * len(CHECK_IN_COLUMNS)
+    for row in responses:
+        response = row.response
+        writer.writerow(
+            [
+                "scale",
+                row.completed_at.date().isoformat(),
+                row.completed_at.isoformat(timespec="seconds"),
+                _cell(response.instrument),
+                _cell(response.instrument_version),
+                response.total,
+                _cell(response.band),
+                _cell(";".join(response.flags)),
+                *(row.answers.get(link_id, "") for link_id in item_ids),
+                *check_in_blanks,
+            ]
+        )
+    scale_blanks = [""] * (6 + len(item_ids))
+    check_ins = (
+        CheckIn.objects.filter(patient=patient)
+        .order_by("day")
+        .values_list("day", *CHECK_IN_COLUMNS)  # never the note
+    )
+    for day, mood, anxiety, energy, sleep_hours in check_ins:
+        writer.writerow(
+            ["check_in", day.isoformat(), *scale_blanks, mood, anxiety, energy, sleep_hours]
+        )
+    return buffer.getvalue()
+
+
+def _item_columns(installed: Iterable[Instrument], responses: list[CompletedResponse]) -> list[str]:
+    link_ids = dict.fromkeys(item.link_id for instrument in installed for item in instrument.items)
+    for row in responses:  # answers to an instrument no longer installed keep their columns
+        link_ids.update(dict.fromkeys(sorted(row.answers.keys() - link_ids.keys())))
+    return list(link_ids)
+
+
+def _cell(text: str) -> str:
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+# --- FHIR R4 ------------------------------------------------------------------------------------
+
+
+def fhir_bundle(patient: User) -> dict[str, Any]:
+    """A FHIR R4 ``collection`` Bundle of the patient's completed scales.
+
+    One ``Patient`` (the name only), a ``Questionnaire`` per instrument used, and per completed
+    response a ``QuestionnaireResponse`` and an ``Observation`` of its total, ``derivedFrom``
+    that response. Answer weights ride on each answer's Coding as the ``ordinalValue``
+    extension, so a response can be re-scored from the bundle alone.
+    """
+    responses = completed_responses(patient)
+    patient_url = _urn(f"Patient/{patient.pk}/{patient.date_joined.isoformat()}")
+    entries = [_entry(patient_url, _patient(patient))]
+    used = {row.instrument.code: row.instrument for row in responses if row.instrument}
+    for code in sorted(used):
+        instrument = used[code]
+        url = _urn(f"Questionnaire/{instrument.code}|{instrument.version}")
+        entries.append(_entry(url, _questionnaire(instrument)))
+    for row in responses:
+        submission = row.response.submission_id
+        response_url = _urn(f"QuestionnaireResponse/{submission}")
+        entries.append(_entry(response_url, _questionnaire_response(row, patient_url)))
+        observation_url = _urn(f"Observation/{submission}")
+        entries.append(_entry(observation_url, _total_observation(row, patient_url, response_url)))
+    return {"resourceType": "Bundle", "type": "collection", "entry": entries}
+
+
+def _urn(name: str) -> str:
+    return f"urn:uuid:{uuid.uuid5(_NAMESPACE, name)}"
+
+
+def _entry(full_url: str, resource: dict[str, Any]) -> dict[str, Any]:
+    head = {"resourceType": resource["resourceType"], "id": full_url.removeprefix("urn:uuid:")}
+    return {"fullUrl": full_url, "resource": head | resource}
+
+
+def _reference(full_url: str) -> dict[str, str]:
+    return {"reference": full_url}
+
+
+def _patient(patient: User) -> dict[str, Any]:
+    resource: dict[str, Any] = {"resourceType": "Patient"}
+    if patient.full_name:
+        resource["name"] = [{"text": patient.full_name}]
+    return resource
+
+
+def questionnaire_url(instrument_code: str) -> str:
+    return f"{FHIR_BASE}/Questionnaire/{instrument_code}"
+
+
+def _answer_coding(instrument: Instrument, value: int) -> dict[str, Any] | None:
+    option = instrument.option(value)
+    if option is None:
+        return None
+    if option.loinc:
+        system, code = LOINC, option.loinc
+    else:
+        system, code = f"{FHIR_BASE}/CodeSystem/{instrument.code}-answers", str(option.value)
+    return {
+        "extension": [{"url": ORDINAL_VALUE, "valueDecimal": option.value}],
+        "system": system,
+        "code": code,
+        "display": option.text,
+    }
+
+
+def _questionnaire(instrument: Instrument) -> dict[str, Any]:
+    resource: dict[str, Any] = {
+        "resourceType": "Questionnaire",
+        "url": questionnaire_url(instrument.code),
+        "version": instrument.version,
+    }
+    name = re.sub(r"[^A-Za-z0-9_]", "", instrument.title)
+    if re.fullmatch(r"[A-Z][A-Za-z0-9_]{0,254}", name):  # FHIR's computable name (que-0)
+        resource["name"] = name
+    resource |= {
+        "title": instrument.name,
+        "status": "active",
+        "subjectType": ["Patient"],
+        "description": instrument.stem,
+    }
+    if instrument.licence_notice:
+        resource["copyright"] = instrument.licence_notice
+    if instrument.panel_loinc:
+        resource["code"] = [{"system": LOINC, "code": instrument.panel_loinc}]
+    options = [_answer_coding(instrument, option.value) for option in instrument.answers]
+    items = []
+    for item in instrument.items:
+        question: dict[str, Any] = {"linkId": item.link_id}
+        if item.loinc:
+            question["code"] = [{"system": LOINC, "code": item.loinc}]
+        question |= {
+            "text": item.text,
+            "type": "choice",
+            "required": True,
+            "answerOption": [{"valueCoding": coding} for coding in options],
+        }
+        items.append(question)
+    resource["item"] = items
+    return resource
+
+
+def _questionnaire_response(row: CompletedResponse, patient_url: str) -> dict[str, Any]:
+    response, instrument = row.response, row.instrument
+    texts = {item.link_id: item.text for item in instrument.items} if instrument else {}
+    order = list(texts) + sorted(row.answers.keys() - texts.keys())
+    items = []
+    for link_id in order:
+        if link_id not in row.answers:
+            continue
+        value = row.answers[link_id]
+        coding = _answer_coding(instrument, value) if instrument else None
+        answer: dict[str, Any] = {"valueCoding": coding} if coding else {"valueInteger": value}
+        item: dict[str, Any] = {"linkId": link_id}
+        if link_id in texts:
+            item["text"] = texts[link_id]
+        item["answer"] = [answer]
+        items.append(item)
+    return {
+        "resourceType": "QuestionnaireResponse",
+        "questionnaire": f"{questionnaire_url(response.instrument)}|{response.instrument_version}",
+        "status": "completed",
+        "subject": _reference(patient_url),
+        "authored": row.completed_at.isoformat(timespec="seconds"),
+        "author": _reference(patient_url),
+        "item": items,
+    }
+
+
+def _total_observation(
+    row: CompletedResponse, patient_url: str, response_url: str
+) -> dict[str, Any]:
+    response, instrument = row.response, row.instrument
+    title = instrument.title if instrument else response.instrument
+    if instrument and instrument.total_loinc:
+        coding = {"system": LOINC, "code": instrument.total_loinc}
+    else:
+        coding = {
+            "system": INSTRUMENT_TOTALS,
+            "code": response.instrument,
+            "display": f"{title} total score",
+        }
+    return {
+        "resourceType": "Observation",
+        "status": "final",
+        "category": [
+            {"coding": [{"system": OBSERVATION_CATEGORY, "code": "survey", "display": "Survey"}]}
+        ],
+        "code": {"coding": [coding], "text": f"{title} total score"},
+        "subject": _reference(patient_url),
+        "effectiveDateTime": row.completed_at.isoformat(timespec="seconds"),
+        "valueInteger": response.total,
+        "interpretation": [{"text": response.band}],
+        "derivedFrom": [_reference(response_url)],
+    }

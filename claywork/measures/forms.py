@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+from claywork.core.forms import health_text_field
+from claywork.measures import instruments
+from claywork.measures.instruments import Instrument, Item
+from claywork.measures.models import CheckIn
+from claywork.measures.services import CheckInValues
+
+SCORE_CHOICES = [(value, str(value)) for value in range(11)]
+SAVE, SUBMIT = "save", "submit"
+
+
+def score_field(label: str, low: str, high: str) -> forms.IntegerField:
+    """A 0-10 rating shown as eleven radio buttons; anything else is refused with a reason."""
+    message = f"Choose a number from 0 to 10 for {label.lower()}."
+    return forms.IntegerField(
+        label=label,
+        min_value=0,
+        max_value=10,
+        widget=forms.RadioSelect(choices=SCORE_CHOICES),
+        help_text=f"0 = {low}, 10 = {high}",
+        error_messages={
+            "required": message,
+            "invalid": message,
+            "min_value": message,
+            "max_value": message,
+        },
+    )
+
+
+class CheckInForm(forms.Form):
+    mood = score_field("Mood", "very low", "very good")
+    anxiety = score_field("Anxiety", "calm", "very anxious")
+    energy = score_field("Energy", "exhausted", "full of energy")
+    sleep_hours = forms.DecimalField(
+        label="Hours slept",
+        min_value=Decimal(0),
+        max_value=Decimal(24),
+        step_size=Decimal("0.5"),
+        max_digits=3,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal"}),
+        error_messages={
+            "required": "Enter the hours you slept, from 0 to 24.",
+            "invalid": "Enter the hours you slept as a number, for example 7.5.",
+            "min_value": "Hours slept cannot be below 0.",
+            "max_value": "Hours slept cannot be more than 24.",
+            "step_size": "Use whole or half hours, for example 7 or 7.5.",
+            "max_digits": "Enter the hours you slept, from 0 to 24.",
+            "max_decimal_places": "Use whole or half hours, for example 7 or 7.5.",
+        },
+    )
+    note = health_text_field(label="Anything to add? (optional)", required=False, rows=2)
+
+    @classmethod
+    def initial_from(cls, check_in: CheckIn | None) -> dict[str, Any]:
+        if check_in is None:
+            return {}
+        return {
+            "mood": check_in.mood,
+            "anxiety": check_in.anxiety,
+            "energy": check_in.energy,
+            "sleep_hours": check_in.sleep_hours,
+            "note": check_in.note,
+        }
+
+    def values(self) -> CheckInValues:
+        data = self.cleaned_data
+        return CheckInValues(
+            mood=data["mood"],
+            anxiety=data["anxiety"],
+            energy=data["energy"],
+            sleep_hours=data["sleep_hours"],
+            note=data["note"],
+        )
+
+
+def item_field_name(link_id: str) -> str:
+    return f"item_{link_id}"
+
+
+class ScaleForm(forms.Form):
+    """One instrument's items as radio groups; answers are checked against its options.
+
+    Every item is optional here: a questionnaire may be saved half-done. Completeness is the
+    service's rule at submit (``response_submit``), so it is judged in one place.
+    """
+
+    submission_id = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "This form is out of date. Please reload the page and answer again.",
+            "invalid": "This form is out of date. Please reload the page and answer again.",
+        },
+    )
+    action = forms.ChoiceField(
+        choices=[(SUBMIT, "Submit"), (SAVE, "Save")],
+        required=False,
+        error_messages={"invalid_choice": "Use the Submit or the Save and finish later button."},
+    )
+
+    def __init__(self, instrument: Instrument, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        choices = [(option.value, option.text) for option in instrument.answers]
+        allowed = ", ".join(option.text for option in instrument.answers)
+        for item in instrument.items:
+            self.fields[item_field_name(item.link_id)] = forms.IntegerField(
+                label=item.text,
+                required=False,
+                widget=forms.RadioSelect(choices=choices),
+                error_messages={"invalid": f"Choose one of the answers: {allowed}."},
+            )
+
+    @staticmethod
+    def initial_from(submission_id: object, answers: dict[str, int]) -> dict[str, Any]:
+        return {"submission_id": submission_id} | {
+            item_field_name(link_id): value for link_id, value in answers.items()
+        }
+
+    def clean_action(self) -> str:
+        return self.cleaned_data.get("action") or SUBMIT
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        try:
+            instruments.validate_answers(self.instrument, self.answers())
+        except instruments.InvalidAnswer as error:
+            raise forms.ValidationError(
+                f"An answer is not one of the options ({error}). Please choose one of the "
+                "answers shown for each question."
+            ) from None
+        return self.cleaned_data
+
+    def answers(self) -> dict[str, int]:
+        """The items answered in this submission, by link id."""
+        return {
+            item.link_id: value
+            for item in self.instrument.items
+            if (value := self.cleaned_data.get(item_field_name(item.link_id))) is not None
+        }
+
+    def items_with_fields(self) -> Iterator[tuple[int, Item, forms.BoundField]]:
+        for number, item in enumerate(self.instrument.items, start=1):
+            yield number, item, self[item_field_name(item.link_id)]
+
+    def mark_missing(self, link_ids: list[str]) -> None:
+        wanted = set(link_ids)
+        for item in self.instrument.items:
+            if item.link_id in wanted:
+                self.add_error(item_field_name(item.link_id), "Please choose an answer.")

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from claywork.vault.fields import SealedText
+
+
+class CheckIn(models.Model):
+    """The daily check-in: one per patient per day (in their zone); a second one updates it."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="check_ins"
+    )
+    day = models.DateField()
+    mood = models.PositiveSmallIntegerField()
+    anxiety = models.PositiveSmallIntegerField()
+    energy = models.PositiveSmallIntegerField()
+    sleep_hours = models.DecimalField(max_digits=3, decimal_places=1)
+    note_sealed = models.TextField(blank=True, default="")
+    note = SealedText("note_sealed", context="measures.check_in.note")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "day"], name="one_check_in_a_day"),
+            models.CheckConstraint(
+                condition=Q(mood__lte=10) & Q(anxiety__lte=10) & Q(energy__lte=10),
+                name="check_in_scores_0_to_10",
+            ),
+            models.CheckConstraint(
+                condition=Q(sleep_hours__gte=0) & Q(sleep_hours__lte=24),
+                name="check_in_sleep_0_to_24",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"check-in {self.day}"
+
+
+class ResponseStatus(models.TextChoices):
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETE = "complete", "Complete"
+
+
+class ScaleResponse(models.Model):
+    """One administration of an instrument. Only complete ones are scored and charted."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scale_responses"
+    )
+    instrument = models.CharField(max_length=40)
+    instrument_version = models.CharField(max_length=20)
+    status = models.CharField(
+        max_length=20, choices=ResponseStatus.choices, default=ResponseStatus.IN_PROGRESS
+    )
+    # Item answers are health data: sealed. The total, band and flags are derived and kept in
+    # clear so the caseload can sort and filter in SQL.
+    answers_sealed = models.TextField(blank=True, default="")
+    answers_json = SealedText("answers_sealed", context="measures.response.answers")
+    total = models.PositiveSmallIntegerField(null=True, blank=True)
+    band = models.CharField(max_length=80, blank=True)
+    flags = models.JSONField(default=list, blank=True)
+    session = models.ForeignKey(
+        "care.Session", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    submission_id = models.UUIDField()
+    started_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-completed_at", "-started_at"]
+        indexes = [models.Index(fields=["patient", "instrument", "status", "completed_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "submission_id"], name="scale_response_submitted_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="in_progress")
+                | (Q(total__isnull=False) & Q(completed_at__isnull=False)),
+                name="complete_response_is_scored",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} response {self.pk}"

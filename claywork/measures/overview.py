@@ -1,0 +1,227 @@
+"""What the measures pages and the patient's home page show, shaped from the selectors.
+
+Reads only, a fixed number of queries whatever the history's length: a patient's progress page
+runs the same queries with ten check-ins or a year of them.
+
+Baseline is the first completed administration of an instrument (the schedule asks for it
+before the first session); "change since baseline" is the latest total minus that one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+
+from claywork.accounts.models import User
+from claywork.measures import effect, instruments, selectors
+from claywork.measures.instruments import Instrument
+from claywork.measures.models import CheckIn, ResponseStatus, ScaleResponse
+
+MOOD_MAX = 10
+
+
+@dataclass(frozen=True)
+class ScorePoint:
+    day: date
+    total: int
+    band: str
+    response_id: int
+
+
+@dataclass(frozen=True)
+class ScoreTrend:
+    """One instrument's completed totals, oldest first, and what they say against baseline."""
+
+    instrument: Instrument
+    points: list[ScorePoint]
+
+    @property
+    def baseline(self) -> ScorePoint:
+        return self.points[0]
+
+    @property
+    def latest(self) -> ScorePoint:
+        return self.points[-1]
+
+    @property
+    def has_follow_up(self) -> bool:
+        return len(self.points) > 1
+
+    @property
+    def change(self) -> int:
+        return self.latest.total - self.baseline.total
+
+    @property
+    def change_size(self) -> int:
+        return abs(self.change)
+
+    @property
+    def is_meaningful_change(self) -> bool:
+        return self.has_follow_up and self.change_size >= self.instrument.meaningful_change
+
+    @property
+    def is_response(self) -> bool:
+        return self.has_follow_up and instruments.is_response(
+            self.instrument, baseline=self.baseline.total, current=self.latest.total
+        )
+
+    @property
+    def is_remission(self) -> bool:
+        return instruments.is_remission(self.instrument, current=self.latest.total)
+
+    @property
+    def newest_first(self) -> list[ScorePoint]:
+        return self.points[::-1]
+
+    def chart(self, sessions: list[date]) -> dict[str, Any]:
+        return {
+            "y_max": self.instrument.max_total,
+            "y_label": f"{self.instrument.title} total",
+            "series": [
+                {
+                    "label": f"{self.instrument.title} total",
+                    "emphasis": "main",
+                    "points": [[point.day.isoformat(), point.total] for point in self.points],
+                }
+            ],
+            "sessions": [day.isoformat() for day in sessions],
+        }
+
+
+@dataclass(frozen=True)
+class MoodDay:
+    day: date
+    mood: int
+    mean: float | None  # the 7-day rolling mean, once the window holds enough check-ins
+
+
+@dataclass(frozen=True)
+class Progress:
+    patient: User
+    trends: list[ScoreTrend]
+    mood: list[MoodDay]  # oldest first
+    sessions: list[date]
+    fading: effect.FadingSignal | None
+    benefits: list[effect.SessionBenefit]
+
+    @property
+    def mood_newest_first(self) -> list[MoodDay]:
+        return self.mood[::-1]
+
+    def mood_chart(self) -> dict[str, Any]:
+        return {
+            "y_max": MOOD_MAX,
+            "y_label": "Mood (0-10)",
+            "series": [
+                {
+                    "label": "Daily mood",
+                    "emphasis": "faint",
+                    "points": [[row.day.isoformat(), row.mood] for row in self.mood],
+                },
+                {
+                    "label": "7-day mean",
+                    "emphasis": "main",
+                    "points": [
+                        [row.day.isoformat(), round(row.mean, 2)]
+                        for row in self.mood
+                        if row.mean is not None
+                    ],
+                },
+            ],
+            "sessions": [day.isoformat() for day in self.sessions],
+        }
+
+    def charts(self) -> list[tuple[ScoreTrend, dict[str, Any]]]:
+        return [(trend, trend.chart(self.sessions)) for trend in self.trends]
+
+
+def _charted_order(codes: set[str]) -> list[str]:
+    """Scheduled instruments first (PHQ-9, GAD-7), then any other the patient has answered."""
+    scheduled = [code for code in settings.CLAYWORK_SCHEDULED_INSTRUMENTS if code in codes]
+    return scheduled + sorted(codes - set(scheduled))
+
+
+def score_trends(patient: User) -> list[ScoreTrend]:
+    registry = instruments.registry()
+    rows = (
+        selectors.completed_responses(patient_id=patient.pk)
+        .filter(instrument__in=list(registry))
+        .values_list("instrument", "completed_at", "total", "band", "pk")
+    )
+    points: dict[str, list[ScorePoint]] = {}
+    for code, completed_at, total, band, pk in rows:
+        if completed_at is None or total is None:
+            continue
+        day = completed_at.astimezone(patient.zone).date()
+        points.setdefault(code, []).append(ScorePoint(day, total, band, pk))
+    return [ScoreTrend(registry[code], points[code]) for code in _charted_order(set(points))]
+
+
+def progress_for(patient: User) -> Progress:
+    inputs = selectors.effect_inputs(patient_id=patient.pk)
+    means = dict(effect.rolling_mean(inputs.mood))
+    return Progress(
+        patient=patient,
+        trends=score_trends(patient),
+        mood=[MoodDay(day, mood, means.get(day)) for day, mood in inputs.mood],
+        sessions=inputs.sessions,
+        fading=effect.fading_signal(inputs),
+        benefits=effect.benefit_durations(inputs),
+    )
+
+
+def history(patient: User) -> list[tuple[ScaleResponse, Instrument | None]]:
+    """The patient's completed scales, newest first, without opening their answers."""
+    registry = instruments.registry()
+    responses = (
+        selectors.completed_responses(patient_id=patient.pk)
+        .order_by("-completed_at", "-pk")
+        .defer("answers_sealed")
+    )
+    return [(response, registry.get(response.instrument)) for response in responses]
+
+
+def check_in_for_day(patient: User, day: date) -> CheckIn | None:
+    return CheckIn.objects.filter(patient=patient, day=day).first()
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """A due scale as the patient sees it: its instrument, why it is due, whether begun."""
+
+    instrument: Instrument
+    reason: str
+    started: bool
+
+
+def due_items(patient: User) -> list[DueItem]:
+    registry = instruments.registry()
+    due = selectors.due_scales_for(patient=patient)
+    started = set(
+        ScaleResponse.objects.filter(
+            patient=patient, status=ResponseStatus.IN_PROGRESS
+        ).values_list("instrument", flat=True)
+    )
+    return [
+        DueItem(registry[scale.code], scale.reason, scale.code in started)
+        for scale in due
+        if scale.code in registry
+    ]
+
+
+@dataclass(frozen=True)
+class HomeMeasures:
+    today_check_in: CheckIn | None
+    due: list[DueItem]
+    fading: effect.FadingSignal | None
+
+
+def home_measures(patient: User) -> HomeMeasures:
+    return HomeMeasures(
+        today_check_in=check_in_for_day(patient, selectors.patient_today(patient)),
+        due=due_items(patient),
+        fading=effect.fading_signal(selectors.effect_inputs(patient_id=patient.pk)),
+    )

@@ -1,0 +1,215 @@
+"""Pages for the daily check-in, the validated scales and a patient's progress."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from claywork.core.http import AuthedRequest
+from claywork.measures import instruments, overview, selectors, services
+from claywork.measures.access import (
+    get_response_for_user,
+    get_scores_patient_for_user,
+    require_measures_recorder,
+)
+from claywork.measures.forms import SAVE, CheckInForm, ScaleForm
+from claywork.measures.instruments import Instrument
+from claywork.measures.models import ResponseStatus, ScaleResponse
+
+SAVED_SELF_HARM_MESSAGE = (
+    "Your answers are saved, and your care team has been told about your answer on thoughts of "
+    "being better off dead or of hurting yourself. If you might act on those thoughts, please use "
+    "one of the options below now, or contact your care team."
+)
+SELF_HARM_MESSAGE = (
+    "Thank you for answering honestly. Your care team will see your answer about thoughts of "
+    "being better off dead or of hurting yourself, and will reach out. Claywork is not watched "
+    "around the clock: if you might act on these thoughts, please use one of the options below "
+    "now."
+)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def check_in(request: AuthedRequest) -> HttpResponse:
+    patient = require_measures_recorder(request.user)
+    today = selectors.patient_today(patient)
+    existing = overview.check_in_for_day(patient, today)
+    data = request.POST if request.method == "POST" else None
+    form = CheckInForm(data, initial=CheckInForm.initial_from(existing))
+    if request.method == "POST" and form.is_valid():
+        _, created = services.check_in_save(patient=patient, day=today, values=form.values())
+        messages.success(
+            request, "Check-in saved. Thank you." if created else "Today's check-in is updated."
+        )
+        return redirect("home")
+    return render(
+        request,
+        "measures/check_in.html",
+        {"form": form, "existing": existing, "today": today},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def scale_list(request: AuthedRequest) -> HttpResponse:
+    patient = require_measures_recorder(request.user)
+    due = overview.due_items(patient)
+    due_codes = {item.instrument.code for item in due}
+    return render(
+        request,
+        "measures/scale_list.html",
+        {
+            "due": due,
+            "others": [
+                instrument
+                for code, instrument in instruments.registry().items()
+                if code not in due_codes
+            ],
+            "history": overview.history(patient),
+        },
+    )
+
+
+def _instrument_or_404(code: str) -> Instrument:
+    try:
+        return instruments.get_instrument(code)
+    except instruments.InvalidAnswer:
+        raise Http404("No such questionnaire.") from None
+
+
+def _render_scale(
+    request: AuthedRequest,
+    form: ScaleForm,
+    *,
+    begun: ScaleResponse | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "measures/scale_form.html",
+        {"form": form, "instrument": form.instrument, "begun": begun},
+        status=status,
+    )
+
+
+def _after_submit(request: AuthedRequest, response: ScaleResponse) -> HttpResponse:
+    if "self_harm" in response.flags:
+        # Safety first: the crisis resources before anything else. The alert is already raised.
+        messages.warning(request, SELF_HARM_MESSAGE)
+        return redirect("help_now")
+    messages.success(request, "Thank you. Your answers are submitted.")
+    return redirect("measures:response_detail", response.pk)
+
+
+def _missing_answers(request: AuthedRequest, form: ScaleForm, missing: list[str]) -> HttpResponse:
+    form.mark_missing(missing)
+    numbers = [
+        str(number) for number, item, _ in form.items_with_fields() if item.link_id in missing
+    ]
+    still = f" Still to answer: question{'s' if len(numbers) > 1 else ''} {', '.join(numbers)}."
+    form.add_error(
+        None,
+        "Please answer every question before submitting; your answers so far are saved."
+        + (still if numbers else ""),
+    )
+    return _render_scale(request, form, status=400)
+
+
+def _scale_post(request: AuthedRequest, form: ScaleForm) -> HttpResponse:
+    instrument = form.instrument
+    response = services.response_start(
+        patient=request.user,
+        instrument_code=instrument.code,
+        submission_id=form.cleaned_data["submission_id"],
+    )
+    if response.instrument != instrument.code:
+        raise Http404("No such questionnaire.")
+    if response.status == ResponseStatus.COMPLETE:  # sent twice: the first one counted
+        return _after_submit(request, response)
+    if form.cleaned_data["action"] == SAVE:
+        services.response_save_answers(response=response, answers=form.answers())
+        if "self_harm" in instruments.safety_flags(instrument, form.answers()):
+            # The service alerted the care team; the crisis resources come first here.
+            messages.warning(request, SAVED_SELF_HARM_MESSAGE)
+            return redirect("help_now")
+        messages.success(request, f"{instrument.title} saved. You can finish it later here.")
+        return redirect("measures:scales")
+    try:
+        response = services.response_submit(response=response, answers=form.answers())
+    except instruments.InvalidAnswer:
+        missing = instruments.missing_items(instrument, services.response_answers(response))
+        return _missing_answers(request, form, missing)
+    return _after_submit(request, response)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scale_form(request: AuthedRequest, code: str) -> HttpResponse:
+    patient = require_measures_recorder(request.user)
+    instrument = _instrument_or_404(code)
+    if request.method == "POST":
+        form = ScaleForm(instrument, request.POST)
+        if form.is_valid():
+            return _scale_post(request, form)
+        return _render_scale(request, form, status=400)
+    begun = selectors.in_progress_response(patient=patient, instrument=instrument.code)
+    initial = (
+        ScaleForm.initial_from(begun.submission_id, services.response_answers(begun))
+        if begun
+        else ScaleForm.initial_from(uuid.uuid4(), {})
+    )
+    return _render_scale(request, ScaleForm(instrument, initial=initial), begun=begun)
+
+
+@login_required
+def response_detail(request: AuthedRequest, response_id: int) -> HttpResponse:
+    response = get_response_for_user(request.user, response_id)
+    instrument = _instrument_or_404(response.instrument)
+    answers = services.response_answers(response)
+    rows = [
+        (
+            number,
+            item,
+            instrument.option(answers[item.link_id]) if item.link_id in answers else None,
+        )
+        for number, item in enumerate(instrument.items, start=1)
+    ]
+    return render(
+        request,
+        "measures/response_detail.html",
+        {
+            "response": response,
+            "instrument": instrument,
+            "rows": rows,
+            "is_own": response.patient_id == request.user.pk,
+        },
+    )
+
+
+@login_required
+def my_progress(request: AuthedRequest) -> HttpResponse:
+    patient = require_measures_recorder(request.user)
+    return redirect("measures:progress", patient.pk)
+
+
+@login_required
+def progress(request: AuthedRequest, patient_id: int) -> HttpResponse:
+    patient = get_scores_patient_for_user(request.user, patient_id)
+    data = overview.progress_for(patient)
+    return render(
+        request,
+        "measures/progress.html",
+        {
+            "patient": patient,
+            "progress": data,
+            "charts": data.charts(),
+            "mood_chart": data.mood_chart(),
+            "is_own": patient.pk == request.user.pk,
+        },
+    )
