@@ -41,7 +41,7 @@ PG_ADMIN_DATABASE = "test"
 # journal they seeded earlier.
 BENCH_FIELD_KEYS = "bench1:Y2xheXdvcmstYmVuY2gtb25seS1rZWstMzItYnl0ZXM"
 MARKER_SLUG = "claywork-bench"
-SEED_VERSION = 2
+SEED_VERSION = 3
 SEED = 20_251_121
 
 # Search terms: HIT_WORD appears in a few percent of entries (so a search reads the whole
@@ -175,14 +175,21 @@ class JournalWriter:
         )
 
     def body(self) -> str:
+        """50 to 400 words, in paragraphs of two to six sentences."""
         target = self.rng.randint(50, 400)
-        paragraphs: list[str] = []
+        paragraphs: list[list[str]] = [[]]
+        size = self.rng.randint(2, 6)
         words = 0
         while words < target:
-            paragraph = [self.sentence() for _ in range(self.rng.randint(2, 6))]
-            words += sum(len(sentence.split()) for sentence in paragraph)
-            paragraphs.append(" ".join(paragraph))
-        return "\n\n".join(paragraphs)
+            sentence = self.sentence()
+            if words + len(sentence.split()) > 400:
+                break
+            if len(paragraphs[-1]) == size:
+                paragraphs.append([])
+                size = self.rng.randint(2, 6)
+            paragraphs[-1].append(sentence)
+            words += len(sentence.split())
+        return "\n\n".join(" ".join(paragraph) for paragraph in paragraphs)
 
     def title(self) -> str:
         return "" if self.rng.random() < 0.1 else self.rng.choice(TITLES)
