@@ -18,6 +18,7 @@ from claywork.accounts.models import ClinicianKind, Role, User
 from claywork.care import services as care
 from claywork.care.models import CareRole, GuideNote, Modality, NoteKind, Session
 from claywork.clinics.models import Clinic
+from claywork.core.demo_measures import seed_demo_measures
 from claywork.journal import services as journal
 from claywork.journal.models import Prompt
 
@@ -85,6 +86,7 @@ def seed_demo_clinic(now: datetime | None = None) -> list[DemoLogin]:
             patient=patient, clinician=therapist, care_role=CareRole.INTEGRATION_THERAPIST
         )
     _maya_course(maya, guide, now)
+    seed_demo_measures(maya, now)
     course = care.course_create(
         patient=sam,
         created_by=guide,
