@@ -565,6 +565,34 @@ def print_table(result: dict) -> None:
 # --- Command line ---------------------------------------------------------------------------
 
 
+def seed_and_measure_in_children(
+    script: str, args: argparse.Namespace, shared: list[str], *, results_prefix: str
+) -> list[dict[str, Any]]:
+    """Run ``script`` once to seed and once to measure, per database, each in a fresh process.
+
+    A fresh process per phase keeps the measured peak RSS that of a process serving pages only.
+    """
+    databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
+    results = []
+    for database in databases:
+        results_file = VAR_DIR / f"{results_prefix}-{database}.json"
+        results_file.parent.mkdir(parents=True, exist_ok=True)
+        base = [sys.executable, script, f"--database={database}", *shared]
+        subprocess.run([*base, "--phase=seed"], check=True)  # noqa: S603
+        subprocess.run(  # noqa: S603
+            [
+                *base,
+                "--phase=measure",
+                f"--requests={args.requests}",
+                f"--warmup={args.warmup}",
+                f"--results={results_file}",
+            ],
+            check=True,
+        )
+        results.append(json.loads(results_file.read_text()))
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
@@ -584,25 +612,8 @@ def main() -> None:
         args.results.write_text(json.dumps(result, indent=2))
         return
 
-    databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
     shared = [f"--{name}={getattr(args, name)}" for name in ("patients", "entries")]
-    results = []
-    for database in databases:
-        results_file = VAR_DIR / f"results-{database}.json"
-        results_file.parent.mkdir(parents=True, exist_ok=True)
-        base = [sys.executable, __file__, f"--database={database}", *shared]
-        subprocess.run([*base, "--phase=seed"], check=True)  # noqa: S603
-        subprocess.run(  # noqa: S603
-            [
-                *base,
-                "--phase=measure",
-                f"--requests={args.requests}",
-                f"--warmup={args.warmup}",
-                f"--results={results_file}",
-            ],
-            check=True,
-        )
-        results.append(json.loads(results_file.read_text()))
+    results = seed_and_measure_in_children(__file__, args, shared, results_prefix="results")
     print(f"\n{args.patients} patients x {args.entries} entries; {args.requests} timed requests")
     for result in results:
         print_table(result)

@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import random
-import subprocess
 import sys
 import time
 import uuid
@@ -46,6 +45,7 @@ from bench.journal_pages import (  # noqa: E402
     peak_rss_mb,
     print_table,
     recreate_database,
+    seed_and_measure_in_children,
     server_version,
 )
 
@@ -452,25 +452,10 @@ def main() -> None:
         args.results.write_text(json.dumps(result, indent=2))
         return
 
-    databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
     shared = [f"--{name}={getattr(args, name)}" for name in ("patients", "caseload", "days")]
-    results = []
-    for database in databases:
-        results_file = VAR_DIR / f"results-measures-{database}.json"
-        results_file.parent.mkdir(parents=True, exist_ok=True)
-        base = [sys.executable, __file__, f"--database={database}", *shared]
-        subprocess.run([*base, "--phase=seed"], check=True)  # noqa: S603
-        subprocess.run(  # noqa: S603
-            [
-                *base,
-                "--phase=measure",
-                f"--requests={args.requests}",
-                f"--warmup={args.warmup}",
-                f"--results={results_file}",
-            ],
-            check=True,
-        )
-        results.append(json.loads(results_file.read_text()))
+    results = seed_and_measure_in_children(
+        __file__, args, shared, results_prefix="results-measures"
+    )
     print(
         f"\n{args.patients} patients x {args.days} days of check-ins and weekly PHQ-9 + GAD-7; "
         f"caseload {args.caseload}; {args.requests} timed requests per page"
