@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "claywork.journal",
     "claywork.measures",
     "claywork.safety",
+    "claywork.crisis",
 ]
 
 MIDDLEWARE = [
@@ -179,6 +180,11 @@ INVITATION_VALID_DAYS = env_int("CLAYWORK_INVITATION_VALID_DAYS", 7, minimum=1)
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_URL = env_str("EMAIL_URL", "console://")
 _email = dj_email_url.parse(EMAIL_URL)
+if "EMAIL_BACKEND" not in _email:
+    raise ConfigurationError(
+        f"EMAIL_URL must start with one of {sorted(dj_email_url.SCHEMES)}, e.g. smtp:// or "
+        "file:////absolute/path"
+    )
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
 EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
 EMAIL_PORT = _email["EMAIL_PORT"] or 25
@@ -225,6 +231,14 @@ CLAYWORK_FADING_PHQ9_RISE = env_int("CLAYWORK_FADING_PHQ9_RISE", 5, minimum=1)
 CLAYWORK_FADING_MOOD_DROP = env_int("CLAYWORK_FADING_MOOD_DROP", 2, minimum=1)
 CLAYWORK_FADING_MOOD_DAYS = env_int("CLAYWORK_FADING_MOOD_DAYS", 5, minimum=1)
 CLAYWORK_BENEFIT_MARGIN_TENTHS = env_int("CLAYWORK_BENEFIT_MARGIN_TENTHS", 5, minimum=0)
+
+# --- Alerts ---------------------------------------------------------------------------------
+# An unacknowledged high-priority alert is re-sent to the whole care team and the clinic admins
+# after this many minutes. A sender holds an alert e-mail for the lease; a sender killed while
+# sending loses it when the lease expires and the next sweep sends again. Keep the lease well
+# above the mail server's timeout, or a slow server could be sent the same message twice.
+CLAYWORK_ALERT_ESCALATE_MINUTES = env_int("CLAYWORK_ALERT_ESCALATE_MINUTES", 30, minimum=1)
+CLAYWORK_ALERT_LEASE_SECONDS = env_int("CLAYWORK_ALERT_LEASE_SECONDS", 120, minimum=1)
 
 # --- Background work ------------------------------------------------------------------------
 TASKS = {

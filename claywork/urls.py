@@ -12,5 +12,7 @@ urlpatterns = [
     path("", include("claywork.care.urls")),
     path("", include("claywork.clinics.urls")),
     path("", include("claywork.measures.urls")),
+    path("alerts/", include("claywork.safety.urls")),
+    path("", include("claywork.crisis.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -49,6 +49,7 @@ def _accept(client: Client, token: str, **overrides: str) -> Any:
         "timezone": "Europe/Berlin",
         "password1": PASSWORD,
         "password2": PASSWORD,
+        "consent": "on",  # the enrolment terms, asked of patients only
         **overrides,
     }
     return client.post(f"/invitations/{token}/", data)

@@ -74,7 +74,7 @@ def test_score_other_instruments_and_extremes(args: list[str], total: int, band:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["madrs", "1", "2"], "unknown instrument 'madrs' (known: gad7, pcl5, phq9)"),
+        (["madrs", "1", "2"], "unknown instrument 'madrs' (known: cssrs_screen, gad7, pcl5, phq9)"),
         (["phq9", *"01230123"], "PHQ-9 has 9 items: give 9 answers, not 8"),
         (["gad7", *"01230123"], "GAD-7 has 7 items: give 7 answers, not 8"),
         (["phq9", *"01230123", "x"], "item 9 of PHQ-9: 'x' is not a whole number"),

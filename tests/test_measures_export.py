@@ -339,7 +339,10 @@ def test_csv_has_a_row_per_completed_response_then_per_check_in(
         "total",
         "band",
         "flags",
-        *(f"item_{n}" for n in range(1, 21)),
+        # Columns of every installed instrument: the safety follow-up screener adds "6b".
+        *(f"item_{n}" for n in range(1, 7)),
+        "item_6b",
+        *(f"item_{n}" for n in range(7, 21)),
         "mood",
         "anxiety",
         "energy",

@@ -35,10 +35,13 @@ from django.utils import timezone
 from claywork.accounts.models import Role, User
 from claywork.care import services as care
 from claywork.clinics import services as clinics
+from claywork.crisis import services as crisis
 from claywork.journal.models import Entry
 from claywork.measures import services as measures
 from claywork.measures.models import ScaleResponse
 from claywork.measures.selectors import patient_today
+from claywork.safety.models import Alert
+from claywork.safety.services import alert_raise
 from tests import factories
 from tests.conftest import Personas, build_personas, client_for
 
@@ -62,6 +65,7 @@ MOTIVATION = "Because the fog lifted once."
 IN_PROGRESS_NOTE = "Noticed: breathing slowed."
 FRESH_TEXT = "Written while the matrix ran."
 CHECK_IN_NOTE = "Slept by the open window."
+PLAN_TEXT = "Call Ines, my sister."
 
 # Text that only some roles may ever read, and who they are. Names count: that someone is a
 # patient of this clinic is itself health information.
@@ -73,6 +77,8 @@ PRIVATE_TEXT: dict[str, frozenset[str]] = {
     "Said: held by the ocean.": frozenset({"patient", "care_clinician"}),
     "A calm session.": frozenset({"patient", "care_clinician"}),
     MOTIVATION: frozenset({"patient", "care_clinician"}),
+    # A safety plan is the patient's and their care team's, on the crisis page too.
+    PLAN_TEXT: frozenset({"patient", "care_clinician"}),
     # A check-in's scores are part of care; its note stays the patient's own.
     CHECK_IN_NOTE: frozenset({"patient"}),
     IN_PROGRESS_NOTE: frozenset({"care_clinician"}),
@@ -92,6 +98,8 @@ class World:
     other_clinic_patient: User
     # The patient's completed PHQ-9.
     scale_response: ScaleResponse
+    # An open alert about the patient, for their care team's inbox.
+    alert: Alert
 
     def placeholders(self) -> dict[str, object]:
         p = self.personas
@@ -107,12 +115,19 @@ class World:
             "token": self.invitation_token,
             "other_clinic_patient": self.other_clinic_patient.pk,
             "scale_response": self.scale_response.pk,
+            "alert": self.alert.pk,
         }
 
 
 def _build_world() -> World:
     personas = build_personas()
     care.motivation_save(course=personas.course, text=MOTIVATION)
+    crisis.safety_plan_save(
+        patient=personas.patient,
+        author=personas.patient,
+        content={"helpers": PLAN_TEXT},
+        submission_id=uuid.uuid4(),
+    )
     care.guide_note_add(
         session=personas.in_progress,
         author=personas.care_clinician,
@@ -147,6 +162,13 @@ def _build_world() -> World:
         invitation_token=token,
         other_clinic_patient=other_clinic_patient,
         scale_response=scale_response,
+        alert=alert_raise(
+            patient=personas.patient,
+            kind="self_harm_answer",
+            severity="high",
+            title="PHQ-9: self-harm item answered above zero",
+            dedupe_key="matrix",
+        )[0],
     )
 
 
@@ -275,6 +297,26 @@ def _accept_data(w: World) -> dict:
         "timezone": "America/New_York",
         "password1": "tide-pools-and-lanterns-7",
         "password2": "tide-pools-and-lanterns-7",
+        "consent": "on",
+    }
+
+
+def _plan_data(w: World) -> dict:
+    return {"warning_signs": FRESH_TEXT, "submission_id": str(uuid.uuid4())}
+
+
+def _crisis_resources_data(w: World) -> dict:
+    prefix = "resources"
+    return {
+        "action": "resources",
+        f"{prefix}-TOTAL_FORMS": "1",
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "20",
+        f"{prefix}-0-name": "Samaritans",
+        f"{prefix}-0-phone": "116 123",
+        f"{prefix}-0-is_active": "on",
+        f"{prefix}-0-ORDER": "1",
     }
 
 
@@ -430,6 +472,9 @@ MATRIX: list[Row] = [
     get("/scales/", PATIENTS),
     get("/scales/phq9/", PATIENTS),
     get("/scales/not-a-scale/", only()),
+    # The safety follow-up screener exists only for a patient it is offered to (a clinic that
+    # uses it, after a self-harm answer): nobody here.
+    get("/scales/cssrs_screen/", only()),
     post(
         "/scales/phq9/",
         only(patient=(302, "/scales/"), other_patient=(302, "/scales/")),
@@ -447,9 +492,58 @@ MATRIX: list[Row] = [
     get("/patients/{patient}/scores.csv", CARE),
     get("/patients/{patient}/scores.fhir.json", CARE),
     get("/patients/{other_clinic_patient}/scores.fhir.json", only(other_clinic_clinician=200)),
+    # Alerts: each clinician has an inbox of their own care teams' alerts; nobody else has one.
+    get(
+        "/alerts/",
+        only(care_clinician=200, outside_clinician=200, other_clinic_clinician=200),
+    ),
+    get("/alerts/{alert}/", CLINICIAN_ONLY),
+    get("/alerts/{alert}/acknowledge/", POST_ONLY),
+    post(
+        "/alerts/{alert}/acknowledge/",
+        only(care_clinician=(302, "/alerts/")),
+        lambda w: {"note": "Called; safe."},
+        "care_clinician",
+    ),
+    # Safety plan: the patient's and their care team's. /safety-plan/ is a patient's own.
+    get("/safety-plan/", PATIENTS),
+    get("/patients/{patient}/safety-plan/", CARE),
+    get("/patients/{other_patient}/safety-plan/", only(other_patient=200, outside_clinician=200)),
+    get("/patients/{other_clinic_patient}/safety-plan/", only(other_clinic_clinician=200)),
+    get("/patients/{patient}/safety-plan/edit/", CARE),
+    post(
+        "/patients/{patient}/safety-plan/edit/",
+        only(patient=(302, "/safety-plan/"), care_clinician=(302, "/patients/")),
+        _plan_data,
+        "patient",
+        "care_clinician",
+    ),
+    get("/patients/{patient}/safety-plan/print/", CARE),
+    get("/patients/{patient}/safety-plan/versions/1/", CARE),
+    get("/patients/{patient}/safety-plan/versions/9/", only()),
+    # The service worker and the grounding exercises are public, like the crisis page.
+    get("/sw.js", everyone(200)),
+    get("/grounding/", everyone(200)),
+    get("/grounding/box-breathing/", everyone(200)),
+    get("/grounding/not-an-exercise/", everyone(404)),
+    # Crisis resources: each clinic admin replaces the default list for their own clinic.
+    get("/clinic/crisis-resources/", CLINIC_ADMIN_ONLY),
+    post(
+        "/clinic/crisis-resources/",
+        only(clinic_admin=(302, "/clinic/crisis-resources/")),
+        _crisis_resources_data,
+        "clinic_admin",
+    ),
     # Clinic administration: the clinic admin only, and no one's health text.
     get("/clinic/people/", CLINIC_ADMIN_ONLY),
     get("/clinic/invite/", CLINIC_ADMIN_ONLY),
+    get("/clinic/settings/", CLINIC_ADMIN_ONLY),
+    post(
+        "/clinic/settings/",
+        only(clinic_admin=(302, "/clinic/settings/")),
+        lambda w: {"suicide_screener_enabled": "on"},
+        "clinic_admin",
+    ),
     post(
         "/clinic/invite/",
         only(clinic_admin=(302, "/clinic/people/")),
@@ -562,7 +656,13 @@ def test_other_patient_cannot_file_an_entry_under_someone_elses_session(world: W
 NOT_CLAYWORK = ("accounts/", "django-admin/", "static/")
 ANY_ID = dict.fromkeys(
     ("patient", "other_patient", "course", "scheduled", "in_progress", "completed", "entry"), 1
-) | {"other_patient_entry": 1, "other_clinic_patient": 1, "token": "t", "scale_response": 1}
+) | {
+    "other_patient_entry": 1,
+    "other_clinic_patient": 1,
+    "token": "t",
+    "scale_response": 1,
+    "alert": 1,
+}
 
 
 def _views(

@@ -19,6 +19,7 @@ from claywork.care.models import (
     SessionStatus,
     TreatmentCourse,
 )
+from claywork.safety import free_text
 
 
 class SessionStateError(ValueError):
@@ -143,8 +144,15 @@ def intention_save(*, session: Session, text: str) -> SessionIntention:
     intention = SessionIntention.objects.filter(session=session).first() or SessionIntention(
         session=session, patient_id=session.patient_id
     )
-    intention.text = text
-    intention.save()
+    # Only changed words are screened again (see journal.services.entry_update).
+    crisis = intention.text != text and free_text.is_crisis_language(text)
+    with transaction.atomic():
+        intention.text = text
+        intention.save()
+        if crisis:
+            free_text.crisis_language_alert(
+                patient=session.patient, source=free_text.WrittenText.INTENTION, saved=intention
+            )
     return intention
 
 

@@ -22,6 +22,9 @@ from claywork.care.forms import (
 from claywork.care.integration import integration_steps, window_position
 from claywork.core import policy
 from claywork.core.http import AuthedRequest, is_htmx
+from claywork.safety import free_text
+
+INTENTION = free_text.WrittenText.INTENTION
 
 
 @login_required
@@ -161,10 +164,13 @@ def intention_edit(request: AuthedRequest, session_id: int) -> HttpResponse:
     form = IntentionForm(request.POST or None, initial={"text": existing})
     if request.method == "POST" and form.is_valid():
         try:
-            services.intention_save(session=session, text=form.cleaned_data["text"])
+            intention = services.intention_save(session=session, text=form.cleaned_data["text"])
         except services.SessionStateError as error:
             messages.error(request, str(error))
         else:
+            if free_text.crisis_language_raised(source=INTENTION, saved=intention):
+                messages.warning(request, free_text.PATIENT_MESSAGES[INTENTION])
+                return redirect("help_now")
             messages.success(
                 request, "Intentions saved. Your guide will read them before we begin."
             )

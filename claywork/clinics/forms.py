@@ -48,10 +48,20 @@ class AcceptInvitationForm(forms.Form):
     timezone = forms.ChoiceField(choices=TIMEZONE_CHOICES, label="Your time zone")
     password1 = forms.CharField(widget=forms.PasswordInput, label="Choose a password")
     password2 = forms.CharField(widget=forms.PasswordInput, label="Repeat the password")
+    # Patients only: the enrolment terms shown above it (clinics/consent.py).
+    consent = forms.BooleanField(
+        label="I have read what Claywork stores and who sees what, and I agree to it",
+        error_messages={
+            "required": "To join as a patient, please read the terms above and tick the box "
+            "to agree to them."
+        },
+    )
 
-    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, email: str, asks_consent: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.email = email
+        if not asks_consent:
+            del self.fields["consent"]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -66,6 +76,18 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class ClinicSettingsForm(forms.Form):
+    suicide_screener_enabled = forms.BooleanField(
+        required=False,
+        label="Offer the suicide-risk follow-up screener",
+        help_text=(
+            "After a patient answers the PHQ-9's self-harm question above zero, the crisis page "
+            "offers six yes/no follow-up questions (in the structure of the C-SSRS screener). "
+            "Answers at the high risk level raise a high-priority alert for the care team."
+        ),
+    )
 
 
 class CareTeamForm(forms.Form):

@@ -14,6 +14,14 @@ class Clinic(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(unique=True)
     timezone = models.CharField(max_length=64, default="America/New_York")
+    # How patients reach the clinic; shown on the crisis page beside their care team.
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    contact_hours = models.CharField(max_length=120, blank=True)
+    # Offer the suicide-risk follow-up screener after a self-harm answer (docs/measures.md).
+    suicide_screener_enabled = models.BooleanField(
+        default=False, verbose_name="offer the suicide-risk follow-up screener"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

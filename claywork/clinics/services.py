@@ -16,8 +16,19 @@ from claywork.care.services import care_team_add, default_care_role
 from claywork.clinics.models import Clinic, Invitation, hash_token
 
 
+def clinic_settings_update(*, clinic: Clinic, suicide_screener_enabled: bool) -> Clinic:
+    """Change how the clinic uses Claywork. Turning the screener off withdraws open offers."""
+    Clinic.objects.filter(pk=clinic.pk).update(suicide_screener_enabled=suicide_screener_enabled)
+    clinic.suicide_screener_enabled = suicide_screener_enabled
+    return clinic
+
+
 class InvitationError(ValueError):
     """The invitation cannot be used: expired, revoked, already accepted or unknown."""
+
+
+class ConsentRequired(ValueError):
+    """A patient invitation is accepted only together with the enrolment terms."""
 
 
 def invitation_create(
@@ -82,8 +93,14 @@ def invitation_for_token(token: str) -> Invitation:
 
 
 @transaction.atomic
-def invitation_accept(*, token: str, full_name: str, password: str, timezone_name: str) -> User:
+def invitation_accept(
+    *, token: str, full_name: str, password: str, timezone_name: str, consent_version: str = ""
+) -> User:
+    """Turn an invitation into an account. A patient must have accepted the enrolment terms
+    (``consent_version``, see ``clinics/consent.py``); the account records which, and when."""
     invitation = invitation_for_token(token)
+    if invitation.role == Role.PATIENT and not consent_version:
+        raise ConsentRequired("A patient joins only after accepting the enrolment terms.")
     # Claim the invitation with a conditional UPDATE: two clicks make one account.
     claimed = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
         accepted_at=timezone.now()
@@ -98,6 +115,8 @@ def invitation_accept(*, token: str, full_name: str, password: str, timezone_nam
         clinician_kind=invitation.clinician_kind,
         clinic=invitation.clinic,
         timezone=timezone_name,
+        consent_version=consent_version,
+        consented_at=timezone.now() if consent_version else None,
     )
     for clinician in invitation.care_team.filter(clinic=invitation.clinic, role=Role.CLINICIAN):
         care_team_add(patient=user, clinician=clinician, care_role=default_care_role(clinician))

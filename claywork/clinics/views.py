@@ -11,8 +11,13 @@ from django.views.decorators.http import require_http_methods
 from claywork.accounts.models import Role, User
 from claywork.care.models import CareTeamMembership
 from claywork.care.services import care_team_add, care_team_remove, default_care_role
-from claywork.clinics import services
-from claywork.clinics.forms import AcceptInvitationForm, CareTeamForm, InvitationForm
+from claywork.clinics import consent, services
+from claywork.clinics.forms import (
+    AcceptInvitationForm,
+    CareTeamForm,
+    ClinicSettingsForm,
+    InvitationForm,
+)
 from claywork.clinics.models import Invitation
 from claywork.core import policy
 from claywork.core.http import AuthedRequest
@@ -105,6 +110,28 @@ def care_team(request: AuthedRequest, patient_id: int) -> HttpResponse:
     )
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def clinic_settings(request: AuthedRequest) -> HttpResponse:
+    _managed_clinic_id(request)
+    clinic = request.user.clinic
+    assert clinic is not None
+    form = ClinicSettingsForm(
+        # Not ``request.POST or None``: unticking the only box posts nothing, and is valid.
+        request.POST if request.method == "POST" else None,
+        initial={"suicide_screener_enabled": clinic.suicide_screener_enabled},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.clinic_settings_update(
+            clinic=clinic, suicide_screener_enabled=form.cleaned_data["suicide_screener_enabled"]
+        )
+        messages.success(request, "Clinic settings saved.")
+        return redirect("clinics:settings")
+    return render(
+        request, "clinics/settings.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def accept(request: HttpRequest, token: str) -> HttpResponse:
     try:
@@ -119,9 +146,11 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
             {"invitation": invitation},
             status=409 if request.method == "POST" else 200,
         )
+    asks_consent = invitation.role == Role.PATIENT
     form = AcceptInvitationForm(
         request.POST or None,
         email=invitation.email,
+        asks_consent=asks_consent,
         initial={"full_name": invitation.full_name, "timezone": invitation.clinic.timezone},
     )
     if request.method == "POST" and form.is_valid():
@@ -131,6 +160,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
                 full_name=form.cleaned_data["full_name"],
                 password=form.cleaned_data["password1"],
                 timezone_name=form.cleaned_data["timezone"],
+                consent_version=consent.CONSENT_VERSION if asks_consent else "",
             )
         except services.InvitationError as error:
             return render(request, "clinics/accept_invalid.html", {"error": str(error)}, status=409)
@@ -140,6 +170,11 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "clinics/accept.html",
-        {"invitation": invitation, "form": form},
+        {
+            "invitation": invitation,
+            "form": form,
+            "consent_template": consent.CONSENT_TEMPLATE,
+            "consent_version": consent.CONSENT_VERSION,
+        },
         status=400 if form.errors else 200,
     )

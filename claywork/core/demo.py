@@ -19,6 +19,7 @@ from claywork.care import services as care
 from claywork.care.models import CareRole, GuideNote, Modality, NoteKind, Session
 from claywork.clinics.models import Clinic
 from claywork.core.demo_measures import seed_demo_measures
+from claywork.crisis import services as crisis
 from claywork.journal import services as journal
 from claywork.journal.models import Prompt
 
@@ -59,7 +60,13 @@ def seed_demo_clinic(now: datetime | None = None) -> list[DemoLogin]:
     now = now or timezone.now()
     clinic, created = Clinic.objects.get_or_create(
         slug=DEMO_SLUG,
-        defaults={"name": "Clayhill Integration Clinic", "timezone": "America/New_York"},
+        defaults={
+            "name": "Clayhill Integration Clinic",
+            "timezone": "America/New_York",
+            "phone": "(617) 555-0142",
+            "email": "care@clayhill.example",
+            "contact_hours": "Monday to Friday, 9:00 to 17:00",
+        },
     )
     admin = _person(clinic, "admin@clayhill.example", "Avery Admin", Role.CLINIC_ADMIN)
     guide = _person(
@@ -86,6 +93,7 @@ def seed_demo_clinic(now: datetime | None = None) -> list[DemoLogin]:
             patient=patient, clinician=therapist, care_role=CareRole.INTEGRATION_THERAPIST
         )
     _maya_course(maya, guide, now)
+    _maya_safety_plan(maya, therapist)
     seed_demo_measures(maya, now)
     course = care.course_create(
         patient=sam,
@@ -173,6 +181,29 @@ def _maya_course(maya: User, guide: User, now: datetime) -> None:
         submission_id=uuid.uuid4(),
         session=second,
         prompt=window_prompt,
+    )
+
+
+def _maya_safety_plan(maya: User, therapist: User) -> None:
+    """Maya wrote her plan, then revised it with her integration therapist."""
+    first = {
+        "warning_signs": "Staying in bed past noon.\nThinking nobody would notice if I left.",
+        "coping_strategies": "Draw for ten minutes, anything at all.\nA hot shower.",
+        "distractions": "The café on Elm Street.\nWalk the dog with my neighbour Jo.",
+        "helpers": "My sister Ana (555-0188).\nJo next door (555-0131).",
+        "professionals": "Theo at Clayhill, (617) 555-0142.\n988, call or text.",
+        "safe_environment": "Ana keeps my sleeping pills and gives me a week at a time.",
+    }
+    crisis.safety_plan_save(patient=maya, author=maya, content=first, submission_id=uuid.uuid4())
+    crisis.safety_plan_save(
+        patient=maya,
+        author=therapist,
+        content=first
+        | {
+            "coping_strategies": first["coping_strategies"] + "\nBox breathing, five rounds.",
+            "reasons_for_living": "My kids, and drawing with them in the evenings.",
+        },
+        submission_id=uuid.uuid4(),
     )
 
 

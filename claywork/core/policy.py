@@ -10,6 +10,11 @@ The rules, in one place:
 * A clinic admin sees and manages their clinic's people and care teams, never health text.
 * Check-in and scale scores are read by the patient and their care team (part of care).
 * Support people see nothing of the care record.
+* Alerts about a patient go to the clinicians on the patient's care team, who see them in
+  their inbox; an unacknowledged high-priority alert is also e-mailed to the clinic admins,
+  who get a name and a link to the care team page, never the alert itself.
+* A safety plan is the patient's, written alone or with their care team; both may read and
+  revise it. Crisis resources are public.
 
 Objects a user may not see answer 404 in the access helpers, so their existence never leaks.
 """
@@ -29,6 +34,7 @@ if TYPE_CHECKING:
     from claywork.care.models import Session, TreatmentCourse
     from claywork.clinics.models import Clinic
     from claywork.journal.models import Entry
+    from claywork.safety.models import Alert
 
 
 def _active(user: AnyUser) -> bool:
@@ -56,6 +62,25 @@ def is_care_team_clinician(user: AnyUser, patient_id: int) -> bool:
     if not _active(user) or user.role != Role.CLINICIAN:  # type: ignore[union-attr]
         return False
     return patients_in_care_of(user).filter(pk=patient_id).exists()
+
+
+def care_team_of(patient: User) -> QuerySet[User]:
+    """The clinicians who may read this patient's care record: ``patients_in_care_of`` turned
+    around."""
+    if patient.clinic_id is None:
+        return User.objects.none()
+    return User.objects.filter(
+        role=Role.CLINICIAN,
+        is_active=True,
+        clinic_id=patient.clinic_id,
+        caseload_links__patient=patient,
+    )
+
+
+def clinic_admins_of(patient: User) -> QuerySet[User]:
+    if patient.clinic_id is None:
+        return User.objects.none()
+    return User.objects.filter(role=Role.CLINIC_ADMIN, is_active=True, clinic_id=patient.clinic_id)
 
 
 def courses_visible_to(user: AnyUser) -> QuerySet[TreatmentCourse]:
@@ -112,6 +137,30 @@ def may_read_scores(user: AnyUser, patient_id: int) -> bool:
 def may_record_measures(user: AnyUser) -> bool:
     """Only patients answer check-ins and scales, for themselves."""
     return _active(user) and user.role == Role.PATIENT  # type: ignore[union-attr]
+
+
+def may_keep_safety_plan(user: AnyUser, patient_id: int) -> bool:
+    """Read and write a safety plan: the patient, and the clinicians on their care team (a plan
+    is often written together in a session)."""
+    if not _active(user):
+        return False
+    if user.pk == patient_id:
+        return user.role == Role.PATIENT  # type: ignore[union-attr]
+    return is_care_team_clinician(user, patient_id)
+
+
+def may_read_alerts(user: AnyUser) -> bool:
+    """Clinicians have an alert inbox; no one else does."""
+    return _active(user) and user.role == Role.CLINICIAN  # type: ignore[union-attr]
+
+
+def alerts_visible_to(user: AnyUser) -> QuerySet[Alert]:
+    """A clinician's inbox: alerts about the patients whose care team they are on."""
+    from claywork.safety.models import Alert
+
+    if not may_read_alerts(user):
+        return Alert.objects.none()
+    return Alert.objects.filter(patient__in=patients_in_care_of(user))
 
 
 def may_manage_clinic(user: AnyUser, clinic: Clinic | None) -> bool:

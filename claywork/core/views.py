@@ -11,6 +11,8 @@ from claywork.accounts.models import Role
 from claywork.care import selectors as care_selectors
 from claywork.care.integration import window_position
 from claywork.core.http import AuthedRequest
+from claywork.crisis import selectors as crisis_selectors
+from claywork.crisis.grounding import EXERCISES
 from claywork.journal import selectors as journal_selectors
 from claywork.measures import caseload
 from claywork.measures import overview as measures_overview
@@ -62,7 +64,8 @@ def _home_for(request: AuthedRequest) -> HttpResponse:
 
 def help_now(request: HttpRequest) -> HttpResponse:
     """Reachable by anyone, signed in or not: a person in crisis must never meet a login."""
-    return render(request, "core/help_now.html")
+    page = crisis_selectors.help_page(request.user)
+    return render(request, "core/help_now.html", {"page": page, "exercises": EXERCISES})
 
 
 @never_cache

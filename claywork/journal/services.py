@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from claywork.accounts.models import User
 from claywork.care.models import Session
 from claywork.journal.models import Draft, Entry, Prompt, Tag
+from claywork.safety import free_text
 
 DRAFT_MAX_CHARS = 1_000_000  # far above an entry's limit: an oversized draft is still kept
 
@@ -62,27 +63,44 @@ def entry_create(
     )
     entry.title = content.title
     entry.body = content.body
+    crisis = free_text.is_crisis_language(_screened_text(content.title, content.body))
     try:
         with transaction.atomic():
             entry.save()
             _set_tags(entry, content.tags)
             if draft_key:
                 Draft.objects.filter(patient=patient, draft_key=draft_key).delete()
+            if crisis:
+                free_text.crisis_language_alert(
+                    patient=patient, source=free_text.WrittenText.JOURNAL_ENTRY, saved=entry
+                )
     except IntegrityError:
         # The same form was submitted twice at once; the other request saved it.
         return Entry.objects.get(patient=patient, submission_id=submission_id), False
     return entry, True
 
 
-@transaction.atomic
+def _screened_text(title: str, body: str) -> str:
+    return f"{title}\n{body}"
+
+
 def entry_update(*, entry: Entry, content: EntryContent, draft_key: str = "") -> Entry:
-    entry.kind = content.kind
-    entry.title = content.title
-    entry.body = content.body
-    entry.save()
-    _set_tags(entry, content.tags)
-    if draft_key:
-        Draft.objects.filter(patient_id=entry.patient_id, draft_key=draft_key).delete()
+    # Only changed words are screened again: re-saving the same text (new tags, a double
+    # submit) does not alert the care team a second time.
+    changed = _screened_text(content.title, content.body) != _screened_text(entry.title, entry.body)
+    crisis = changed and free_text.is_crisis_language(_screened_text(content.title, content.body))
+    with transaction.atomic():
+        entry.kind = content.kind
+        entry.title = content.title
+        entry.body = content.body
+        entry.save()
+        _set_tags(entry, content.tags)
+        if draft_key:
+            Draft.objects.filter(patient_id=entry.patient_id, draft_key=draft_key).delete()
+        if crisis:
+            free_text.crisis_language_alert(
+                patient=entry.patient, source=free_text.WrittenText.JOURNAL_ENTRY, saved=entry
+            )
     return entry
 
 

@@ -18,6 +18,7 @@ from claywork.journal import selectors, services
 from claywork.journal.access import get_entry_for_user
 from claywork.journal.forms import EntryForm, SearchForm
 from claywork.journal.models import Draft, Entry, Prompt
+from claywork.safety import free_text
 
 DRAFT_FIELDS = ("kind", "title", "body", "tags")
 
@@ -135,6 +136,8 @@ def entry_new(request: AuthedRequest) -> HttpResponse:
                 prompt=prompt,
                 draft_key=draft_key,
             )
+            if _crisis_language(entry):
+                return _gently_to_help(request, draft_key)
             if created:
                 messages.success(request, "Saved to your journal.")
             return redirect(f"{entry_url(entry)}?saved={draft_key}")
@@ -167,6 +170,16 @@ def entry_new(request: AuthedRequest) -> HttpResponse:
     )
 
 
+def _crisis_language(entry: Entry) -> bool:
+    return free_text.crisis_language_raised(source=free_text.WrittenText.JOURNAL_ENTRY, saved=entry)
+
+
+def _gently_to_help(request: AuthedRequest, draft_key: str) -> HttpResponse:
+    """The entry is saved and the care team alerted; the crisis resources come next."""
+    messages.warning(request, free_text.PATIENT_MESSAGES[free_text.WrittenText.JOURNAL_ENTRY])
+    return redirect(f"{reverse('help_now')}?saved={draft_key}")
+
+
 def entry_url(entry: Entry) -> str:
     return reverse("journal:entry_detail", kwargs={"entry_id": entry.pk})
 
@@ -180,6 +193,8 @@ def entry_edit(request: AuthedRequest, entry_id: int) -> HttpResponse:
         form = EntryForm(request.POST)
         if form.is_valid():
             services.entry_update(entry=entry, content=_content(form), draft_key=draft_key)
+            if _crisis_language(entry):
+                return _gently_to_help(request, draft_key)
             messages.success(request, "Entry updated.")
             return redirect(f"{entry_url(entry)}?saved={draft_key}")
         kept = _keep_as_draft(request, draft_key)

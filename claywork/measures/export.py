@@ -34,6 +34,8 @@ OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-catego
 # Totals without a LOINC code (the PCL-5's, a clinic's own scales) are coded here, by
 # instrument code.
 INSTRUMENT_TOTALS = f"{FHIR_BASE}/CodeSystem/instrument-totals"
+# A risk screen's result is a level, not a total (the safety follow-up screener).
+INSTRUMENT_RISK_LEVELS = f"{FHIR_BASE}/CodeSystem/instrument-risk-levels"
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, FHIR_BASE)
 
 CHECK_IN_COLUMNS = ("mood", "anxiety", "energy", "sleep_hours")
@@ -230,8 +232,21 @@ def _questionnaire(instrument: Instrument) -> dict[str, Any]:
         question: dict[str, Any] = {"linkId": item.link_id}
         if item.loinc:
             question["code"] = [{"system": LOINC, "code": item.loinc}]
+        if item.prefix:
+            question["prefix"] = item.prefix
+        question["text"] = item.text
+        if item.enable_when:  # the skip logic; "required" then holds only while it is asked
+            question["enableWhen"] = [
+                {
+                    "question": condition.link_id,
+                    "operator": "=",
+                    "answerCoding": _answer_coding(instrument, condition.answer),
+                }
+                for condition in item.enable_when
+            ]
+            if len(item.enable_when) > 1:
+                question["enableBehavior"] = "any"
         question |= {
-            "text": item.text,
             "type": "choice",
             "required": True,
             "answerOption": [{"valueCoding": coding} for coding in options],
@@ -273,24 +288,28 @@ def _total_observation(
 ) -> dict[str, Any]:
     response, instrument = row.response, row.instrument
     title = instrument.title if instrument else response.instrument
-    if instrument and instrument.total_loinc:
+    what = f"{title} total score"
+    value: dict[str, Any] = {
+        "valueInteger": response.total,
+        "interpretation": [{"text": response.band}],
+    }
+    if instrument and instrument.is_risk_screen:
+        what = f"{title} risk level"
+        coding = {"system": INSTRUMENT_RISK_LEVELS, "code": response.instrument, "display": what}
+        value = {"valueCodeableConcept": {"text": response.band}}
+    elif instrument and instrument.total_loinc:
         coding = {"system": LOINC, "code": instrument.total_loinc}
     else:
-        coding = {
-            "system": INSTRUMENT_TOTALS,
-            "code": response.instrument,
-            "display": f"{title} total score",
-        }
+        coding = {"system": INSTRUMENT_TOTALS, "code": response.instrument, "display": what}
     return {
         "resourceType": "Observation",
         "status": "final",
         "category": [
             {"coding": [{"system": OBSERVATION_CATEGORY, "code": "survey", "display": "Survey"}]}
         ],
-        "code": {"coding": [coding], "text": f"{title} total score"},
+        "code": {"coding": [coding], "text": what},
         "subject": _reference(patient_url),
         "effectiveDateTime": row.completed_at.isoformat(timespec="seconds"),
-        "valueInteger": response.total,
-        "interpretation": [{"text": response.band}],
+        **value,
         "derivedFrom": [_reference(response_url)],
     }

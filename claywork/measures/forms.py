@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -85,6 +86,21 @@ def item_field_name(link_id: str) -> str:
     return f"item_{link_id}"
 
 
+@dataclass(frozen=True)
+class ScaleRow:
+    """One question as the form shows it: its number (or prefix), the item and its field.
+
+    A question asked only after some answer carries that rule twice: in words for the reader
+    (``hint``) and as ``item_2=1`` tokens (``enable_when``) for the script that hides it.
+    """
+
+    number: str
+    item: Item
+    field: forms.BoundField
+    hint: str = ""
+    enable_when: str = ""
+
+
 class ScaleForm(forms.Form):
     """One instrument's items as radio groups; answers are checked against its options.
 
@@ -146,12 +162,42 @@ class ScaleForm(forms.Form):
             if (value := self.cleaned_data.get(item_field_name(item.link_id))) is not None
         }
 
-    def items_with_fields(self) -> Iterator[tuple[int, Item, forms.BoundField]]:
-        for number, item in enumerate(self.instrument.items, start=1):
-            yield number, item, self[item_field_name(item.link_id)]
+    def items_with_fields(self) -> Iterator[ScaleRow]:
+        numbers = item_numbers(self.instrument)
+        for item in self.instrument.items:
+            yield ScaleRow(
+                number=numbers[item.link_id],
+                item=item,
+                field=self[item_field_name(item.link_id)],
+                hint=_skip_hint(self.instrument, item, numbers),
+                enable_when=" ".join(
+                    f"{item_field_name(condition.link_id)}={condition.answer}"
+                    for condition in item.enable_when
+                ),
+            )
 
     def mark_missing(self, link_ids: list[str]) -> None:
         wanted = set(link_ids)
         for item in self.instrument.items:
             if item.link_id in wanted:
                 self.add_error(item_field_name(item.link_id), "Please choose an answer.")
+
+
+def item_numbers(instrument: Instrument) -> dict[str, str]:
+    """What each question is called on the page: its prefix, or its position."""
+    return {
+        item.link_id: item.prefix or str(position)
+        for position, item in enumerate(instrument.items, start=1)
+    }
+
+
+def _skip_hint(instrument: Instrument, item: Item, numbers: dict[str, str]) -> str:
+    """The skip logic in words, for a reader whose browser shows every question."""
+    if not item.enable_when:
+        return ""
+    parts = []
+    for condition in item.enable_when:
+        option = instrument.option(condition.answer)
+        answer = option.text if option else str(condition.answer)
+        parts.append(f"question {numbers[condition.link_id]} was “{answer}”")
+    return f"Only if your answer to {' or to '.join(parts)}."

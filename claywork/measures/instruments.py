@@ -1,9 +1,15 @@
 """Validated scales as data: one JSON definition per instrument, checked when it is loaded.
 
-Claywork ships only instruments whose authors allow free reproduction (PHQ-9, GAD-7, PCL-5).
+Claywork ships only instruments whose authors allow free reproduction (PHQ-9, GAD-7, PCL-5)
+and a safety follow-up screener in its own words.
 A clinic licensed to use another scale adds its own definition file in a directory named by
 ``CLAYWORK_INSTRUMENT_DIRS``; see docs/instruments.md. A definition with a missing item, a
 duplicate link id or an invalid scoring rule fails loudly, naming the file and the field.
+
+Two extensions serve screeners: an item may be asked only when an earlier answer calls for it
+(``enable_when``, the skip logic), and ``"method": "risk_screen"`` gives a risk level from an
+ordered rule table instead of a severity band of the total. An item that is not asked has no
+answer: it is neither scored nor missing.
 """
 
 from __future__ import annotations
@@ -20,6 +26,12 @@ from django.core import checks
 
 SHIPPED_DIR = Path(__file__).parent / "instruments"
 REDISTRIBUTION = ("free", "restricted")
+SUM, RISK_SCREEN = "sum", "risk_screen"
+METHODS = (SUM, RISK_SCREEN)
+# A follow-up instrument is never listed or scheduled: Claywork offers it after a triggering
+# answer (see ``claywork/measures/follow_up.py``).
+ROUTINE, FOLLOW_UP = "routine", "follow_up"
+ADMINISTRATIONS = (ROUTINE, FOLLOW_UP)
 # The code goes into URLs (``/scales/<slug>/``) and ``ScaleResponse.instrument`` (40 chars).
 CODE_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 
@@ -40,12 +52,36 @@ class AnswerOption:
 
 
 @dataclass(frozen=True)
+class Condition:
+    """One item's answer: ``{"link_id": "2", "answer": 1}`` holds when item 2 is answered 1."""
+
+    link_id: str
+    answer: int
+
+    def holds(self, answers: dict[str, int]) -> bool:
+        return answers.get(self.link_id) == self.answer
+
+
+@dataclass(frozen=True)
 class Item:
     link_id: str
     text: str
     loinc: str | None = None
     safety_flag: str | None = None
     flag_when_at_least: int | None = None
+    # Shown before the text instead of the item's position, e.g. "6b" for a follow-up part.
+    prefix: str | None = None
+    # Asked only when any of these holds (each about an earlier item); empty: always asked.
+    enable_when: tuple[Condition, ...] = ()
+
+
+@dataclass(frozen=True)
+class RiskLevel:
+    """A risk screen's level: reached when any ``when`` condition holds; the last has none."""
+
+    label: str
+    when: tuple[Condition, ...]
+    flag: str | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +109,27 @@ class Instrument:
     remission_below: int | None
     meaningful_change: int
     source: str = field(default="", compare=False)
+    method: str = SUM
+    levels: tuple[RiskLevel, ...] = ()  # risk screens only, highest first
+    administration: str = ROUTINE
+
+    @property
+    def is_risk_screen(self) -> bool:
+        return self.method == RISK_SCREEN
+
+    @property
+    def is_follow_up(self) -> bool:
+        return self.administration == FOLLOW_UP
+
+    @property
+    def has_skip_logic(self) -> bool:
+        return any(item.enable_when for item in self.items)
+
+    def may_raise(self, flag: str) -> bool:
+        """Whether some answer to this instrument can set ``flag``."""
+        return any(item.safety_flag == flag for item in self.items) or any(
+            level.flag == flag for level in self.levels
+        )
 
     @property
     def max_total(self) -> int:
@@ -116,6 +173,70 @@ def parse_instrument(data: dict[str, Any], source: str) -> Instrument:
     redistribution = _require(licence, "redistribution", str, f"{source} licence")
     if redistribution not in REDISTRIBUTION:
         raise InstrumentError(f"{source}: licence.redistribution must be one of {REDISTRIBUTION}")
+    administration = data.get("administration", ROUTINE)
+    if administration not in ADMINISTRATIONS:
+        raise InstrumentError(f"{source}: administration must be one of {ADMINISTRATIONS}")
+    answers = _parse_answers(data, source)
+    items = _parse_items(data, source, answers)
+    scoring = _require(data, "scoring", dict, source)
+    method = scoring.get("method")
+    if method not in METHODS:
+        raise InstrumentError(f"{source}: scoring.method must be 'sum' or 'risk_screen'")
+    if method == RISK_SCREEN:
+        unused = sorted(set(scoring) - {"method", "levels"})
+        if unused:
+            raise InstrumentError(
+                f"{source}: scoring.{unused[0]} is for method 'sum'; a risk screen has levels"
+            )
+        levels = _parse_levels(scoring, source, items, answers)
+        bands: tuple[Band, ...] = ()
+    else:
+        levels = ()
+        bands = _parse_bands(scoring, source)
+    for key in ("remission_below", "meaningful_change"):
+        if key in scoring:
+            _require(scoring, key, int, f"{source} scoring")
+    drop = scoring.get("response_drop_fraction", 0.5)
+    if isinstance(drop, bool) or not isinstance(drop, int | float) or not 0 < drop <= 1:
+        raise InstrumentError(f"{source}: scoring.response_drop_fraction must be in (0, 1]")
+    instrument = Instrument(
+        code=code,
+        version=str(_require(data, "version", str, source)),
+        title=_require(data, "title", str, source),
+        name=_require(data, "name", str, source),
+        stem=_require(data, "stem", str, source),
+        licence=redistribution,
+        licence_notice=str(licence.get("notice", "")),
+        panel_loinc=(data.get("loinc") or {}).get("panel"),
+        total_loinc=(data.get("loinc") or {}).get("total"),
+        answers=answers,
+        items=items,
+        bands=bands,
+        response_drop_fraction=float(drop),
+        remission_below=scoring.get("remission_below"),
+        meaningful_change=int(scoring.get("meaningful_change", 5)),
+        source=source,
+        method=method,
+        levels=levels,
+        administration=administration,
+    )
+    if method == SUM:
+        _check_bands(instrument)
+    return instrument
+
+
+def _parse_bands(scoring: dict[str, Any], source: str) -> tuple[Band, ...]:
+    return tuple(
+        Band(
+            minimum=_require(raw, "min", int, f"{source} scoring.bands[{index}]"),
+            maximum=_require(raw, "max", int, f"{source} scoring.bands[{index}]"),
+            label=_require(raw, "label", str, f"{source} scoring.bands[{index}]"),
+        )
+        for index, raw in enumerate(_require(scoring, "bands", list, f"{source} scoring"))
+    )
+
+
+def _parse_answers(data: dict[str, Any], source: str) -> tuple[AnswerOption, ...]:
     answers = tuple(
         AnswerOption(
             value=_require(raw, "value", int, f"{source} answers[{index}]"),
@@ -128,8 +249,16 @@ def parse_instrument(data: dict[str, Any], source: str) -> Instrument:
         raise InstrumentError(f"{source}: answers must be present and have distinct values")
     if any(option.value < 0 for option in answers):
         raise InstrumentError(f"{source}: answers[].value must not be negative")
+    return answers
+
+
+def _parse_items(
+    data: dict[str, Any], source: str, answers: tuple[AnswerOption, ...]
+) -> tuple[Item, ...]:
+    raw_items = _require(data, "items", list, source)
+    known = [str(raw.get("link_id")) for raw in raw_items if isinstance(raw, dict)]
     items: list[Item] = []
-    for index, raw in enumerate(_require(data, "items", list, source)):
+    for index, raw in enumerate(raw_items):
         where = f"{source} items[{index}]"
         link_id = _require(raw, "link_id", str, where)
         text = raw.get("text")
@@ -141,6 +270,16 @@ def parse_instrument(data: dict[str, Any], source: str) -> Instrument:
             # the care team has to hear about.
             _require(safety, "flag", str, f"{where} safety")
             _require(safety, "flag_when_at_least", int, f"{where} safety")
+        prefix = raw.get("prefix")
+        if prefix is not None and (not isinstance(prefix, str) or not prefix.strip()):
+            raise InstrumentError(f"{where}: field 'prefix' must be a non-empty str")
+        enable_when: tuple[Condition, ...] = ()
+        if "enable_when" in raw:
+            # Only earlier items: the skip logic then reads top to bottom and cannot loop.
+            earlier = [item.link_id for item in items]
+            enable_when = _parse_conditions(
+                raw["enable_when"], f"{where} enable_when", answers, known=known, allowed=earlier
+            )
         items.append(
             Item(
                 link_id=link_id,
@@ -148,6 +287,8 @@ def parse_instrument(data: dict[str, Any], source: str) -> Instrument:
                 loinc=raw.get("loinc"),
                 safety_flag=safety.get("flag"),
                 flag_when_at_least=safety.get("flag_when_at_least"),
+                prefix=prefix,
+                enable_when=enable_when,
             )
         )
     if not items:
@@ -157,43 +298,79 @@ def parse_instrument(data: dict[str, Any], source: str) -> Instrument:
         if item.link_id in seen:
             raise InstrumentError(f"{source}: duplicate link_id {item.link_id!r} in items")
         seen.add(item.link_id)
-    scoring = _require(data, "scoring", dict, source)
-    if scoring.get("method") != "sum":
-        raise InstrumentError(f"{source}: scoring.method must be 'sum'")
-    for key in ("remission_below", "meaningful_change"):
-        if key in scoring:
-            _require(scoring, key, int, f"{source} scoring")
-    drop = scoring.get("response_drop_fraction", 0.5)
-    if isinstance(drop, bool) or not isinstance(drop, int | float) or not 0 < drop <= 1:
-        raise InstrumentError(f"{source}: scoring.response_drop_fraction must be in (0, 1]")
-    bands = tuple(
-        Band(
-            minimum=_require(raw, "min", int, f"{source} scoring.bands[{index}]"),
-            maximum=_require(raw, "max", int, f"{source} scoring.bands[{index}]"),
-            label=_require(raw, "label", str, f"{source} scoring.bands[{index}]"),
+    return tuple(items)
+
+
+def _parse_conditions(
+    raw: Any,
+    where: str,
+    answers: tuple[AnswerOption, ...],
+    *,
+    known: list[str],
+    allowed: list[str],
+) -> tuple[Condition, ...]:
+    """``{"link_id": …, "answer": …}``, or a non-empty list of them meaning any of them.
+
+    ``known`` are the instrument's link ids, ``allowed`` those a condition here may name.
+    """
+    listed = isinstance(raw, list)
+    entries = raw if listed else [raw]
+    if not entries:
+        raise InstrumentError(f"{where}: must name at least one condition")
+    values = {option.value for option in answers}
+    conditions = []
+    for index, entry in enumerate(entries):
+        at = f"{where}[{index}]" if listed else where
+        link_id = _require(entry, "link_id", str, at)
+        answer = _require(entry, "answer", int, at)
+        if link_id not in known:
+            raise InstrumentError(f"{at}: unknown link_id {link_id!r}")
+        if link_id not in allowed:
+            raise InstrumentError(f"{at}: link_id {link_id!r} is not an earlier item")
+        if answer not in values:
+            options = ", ".join(str(value) for value in sorted(values))
+            raise InstrumentError(f"{at}: answer {answer} is not one of {options}")
+        conditions.append(Condition(link_id=link_id, answer=answer))
+    return tuple(conditions)
+
+
+def _parse_levels(
+    scoring: dict[str, Any],
+    source: str,
+    items: tuple[Item, ...],
+    answers: tuple[AnswerOption, ...],
+) -> tuple[RiskLevel, ...]:
+    """The levels, highest first; the last one, without ``when``, is reached otherwise."""
+    raw_levels = _require(scoring, "levels", list, f"{source} scoring")
+    if len(raw_levels) < 2:
+        raise InstrumentError(f"{source}: scoring.levels must name at least two levels")
+    link_ids = [item.link_id for item in items]
+    levels = []
+    for index, raw in enumerate(raw_levels):
+        where = f"{source} scoring.levels[{index}]"
+        label = _require(raw, "label", str, where)
+        last = index == len(raw_levels) - 1
+        if last and "when" in raw:
+            raise InstrumentError(
+                f"{where}: the last level is the one reached otherwise and has no 'when'"
+            )
+        if not last and "when" not in raw:
+            raise InstrumentError(f"{where}: missing field 'when'")
+        when = (
+            ()
+            if last
+            else _parse_conditions(
+                raw["when"], f"{where} when", answers, known=link_ids, allowed=link_ids
+            )
         )
-        for index, raw in enumerate(_require(scoring, "bands", list, f"{source} scoring"))
-    )
-    instrument = Instrument(
-        code=code,
-        version=str(_require(data, "version", str, source)),
-        title=_require(data, "title", str, source),
-        name=_require(data, "name", str, source),
-        stem=_require(data, "stem", str, source),
-        licence=redistribution,
-        licence_notice=str(licence.get("notice", "")),
-        panel_loinc=(data.get("loinc") or {}).get("panel"),
-        total_loinc=(data.get("loinc") or {}).get("total"),
-        answers=answers,
-        items=tuple(items),
-        bands=bands,
-        response_drop_fraction=float(drop),
-        remission_below=scoring.get("remission_below"),
-        meaningful_change=int(scoring.get("meaningful_change", 5)),
-        source=source,
-    )
-    _check_bands(instrument)
-    return instrument
+        flag = raw.get("flag")
+        if flag is not None and not isinstance(flag, str):
+            raise InstrumentError(f"{where}: field 'flag' must be str")
+        levels.append(RiskLevel(label=label, when=when, flag=flag))
+    labels = [level.label for level in levels]
+    if len(set(labels)) != len(labels):
+        raise InstrumentError(f"{source}: scoring.levels must have distinct labels")
+    return tuple(levels)
 
 
 def _check_bands(instrument: Instrument) -> None:
@@ -249,10 +426,18 @@ def registry() -> dict[str, Instrument]:
 def check_definitions(**kwargs: Any) -> list[checks.CheckMessage]:
     """System check: a broken definition stops ``claywork serve`` before the first request."""
     try:
-        registry()
+        installed = registry()
     except InstrumentError as error:
         return [checks.Error(str(error), id="measures.E001")]
-    return []
+    return [
+        checks.Error(
+            f"CLAYWORK_SCHEDULED_INSTRUMENTS: {code!r} is a follow-up instrument; Claywork "
+            "offers it after a triggering answer and never schedules it",
+            id="measures.E002",
+        )
+        for code in settings.CLAYWORK_SCHEDULED_INSTRUMENTS
+        if code in installed and installed[code].is_follow_up
+    ]
 
 
 def get_instrument(code: str) -> Instrument:
@@ -275,34 +460,95 @@ def validate_answers(instrument: Instrument, answers: dict[str, int]) -> None:
             )
 
 
+def item_states(instrument: Instrument, answers: dict[str, int]) -> dict[str, bool | None]:
+    """Whether each item is asked, given the answers so far.
+
+    ``True``: asked (no ``enable_when``, or one of its conditions holds on an asked item).
+    ``False``: skipped (every condition is about a skipped item or an answer that differs).
+    ``None``: not decided yet, because an item it depends on is still unanswered.
+    """
+    states: dict[str, bool | None] = {}
+    for item in instrument.items:
+        state: bool | None = not item.enable_when
+        for condition in item.enable_when:
+            depends_on = states[condition.link_id]
+            if depends_on is False:
+                continue
+            if depends_on is None or condition.link_id not in answers:
+                state = None
+            elif condition.holds(answers):
+                state = True
+                break
+        states[item.link_id] = state
+    return states
+
+
+def asked_answers(instrument: Instrument, answers: dict[str, int]) -> dict[str, int]:
+    """The answers without those to skipped items: a skipped question has no answer, even one
+    given before an earlier answer changed (or in a browser that showed every question)."""
+    states = item_states(instrument, answers)
+    return {
+        link_id: value for link_id, value in answers.items() if states.get(link_id) is not False
+    }
+
+
 def missing_items(instrument: Instrument, answers: dict[str, int]) -> list[str]:
-    return [item.link_id for item in instrument.items if item.link_id not in answers]
+    """Asked items without an answer. A skipped item is never missing, nor is one that waits
+    on an unanswered item (that item is missing already, and decides whether it is asked)."""
+    states = item_states(instrument, answers)
+    return [
+        item.link_id
+        for item in instrument.items
+        if states[item.link_id] is True and item.link_id not in answers
+    ]
 
 
 def score(instrument: Instrument, answers: dict[str, int]) -> Score:
-    """Total, severity band and safety flags of a complete set of answers."""
+    """Total, severity band (a risk screen: its risk level) and safety flags of a complete set
+    of answers. Answers to skipped items are ignored."""
     validate_answers(instrument, answers)
+    answers = asked_answers(instrument, answers)
     missing = missing_items(instrument, answers)
     if missing:
         raise InvalidAnswer(
             f"{instrument.title} is incomplete: items {', '.join(missing)} unanswered"
         )
-    total = sum(answers[item.link_id] for item in instrument.items)
-    return Score(
-        total=total, band=instrument.band_for(total), flags=safety_flags(instrument, answers)
+    total = sum(answers[item.link_id] for item in instrument.items if item.link_id in answers)
+    band = (
+        risk_level(instrument, answers).label
+        if instrument.is_risk_screen
+        else instrument.band_for(total)
     )
+    return Score(total=total, band=band, flags=safety_flags(instrument, answers))
+
+
+def risk_level(instrument: Instrument, answers: dict[str, int]) -> RiskLevel:
+    """The first level, highest first, with a condition that holds; else the last one."""
+    asked = asked_answers(instrument, answers)
+    for level in instrument.levels[:-1]:
+        if any(condition.holds(asked) for condition in level.when):
+            return level
+    return instrument.levels[-1]
 
 
 def safety_flags(instrument: Instrument, answers: dict[str, int]) -> tuple[str, ...]:
     """Flags raised by the answers given so far: a half-finished form is checked too."""
-    return tuple(
+    asked = asked_answers(instrument, answers)
+    flags = [
         item.safety_flag
         for item in instrument.items
         if item.safety_flag
         and item.flag_when_at_least is not None
-        and item.link_id in answers
-        and answers[item.link_id] >= item.flag_when_at_least
-    )
+        and item.link_id in asked
+        and asked[item.link_id] >= item.flag_when_at_least
+    ]
+    if instrument.is_risk_screen:
+        level = risk_level(instrument, asked)
+        # The last level is reached by default, so only a finished form can reach it.
+        reached = bool(level.when) or not missing_items(instrument, asked)
+        if level.flag and reached:
+            flags.append(level.flag)
+    return tuple(dict.fromkeys(flags))
 
 
 def is_response(instrument: Instrument, *, baseline: int, current: int) -> bool:

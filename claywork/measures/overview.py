@@ -9,14 +9,14 @@ before the first session); "change since baseline" is the latest total minus tha
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from django.conf import settings
 
 from claywork.accounts.models import User
-from claywork.measures import effect, instruments, selectors
+from claywork.measures import effect, follow_up, instruments, selectors
 from claywork.measures.instruments import Instrument
 from claywork.measures.models import CheckIn, ResponseStatus, ScaleResponse
 
@@ -106,6 +106,8 @@ class Progress:
     sessions: list[date]
     fading: effect.FadingSignal | None
     benefits: list[effect.SessionBenefit]
+    # Completed risk screens (the safety follow-up), newest first: levels, not totals to chart.
+    screens: list[tuple[ScorePoint, Instrument]] = field(default_factory=list)
 
     @property
     def mood_newest_first(self) -> list[MoodDay]:
@@ -146,9 +148,10 @@ def _charted_order(codes: set[str]) -> list[str]:
 
 def score_trends(patient: User) -> list[ScoreTrend]:
     registry = instruments.registry()
+    charted = [code for code, instrument in registry.items() if not instrument.is_risk_screen]
     rows = (
         selectors.completed_responses(patient_id=patient.pk)
-        .filter(instrument__in=list(registry))
+        .filter(instrument__in=charted)
         .values_list("instrument", "completed_at", "total", "band", "pk")
     )
     points: dict[str, list[ScorePoint]] = {}
@@ -170,7 +173,24 @@ def progress_for(patient: User) -> Progress:
         sessions=inputs.sessions,
         fading=effect.fading_signal(inputs),
         benefits=effect.benefit_durations(inputs),
+        screens=risk_screens(patient),
     )
+
+
+def risk_screens(patient: User) -> list[tuple[ScorePoint, Instrument]]:
+    registry = instruments.registry()
+    screens = [code for code, instrument in registry.items() if instrument.is_risk_screen]
+    rows = (
+        selectors.completed_responses(patient_id=patient.pk)
+        .filter(instrument__in=screens)
+        .order_by("-completed_at", "-pk")
+        .values_list("instrument", "completed_at", "total", "band", "pk")
+    )
+    return [
+        (ScorePoint(completed_at.astimezone(patient.zone).date(), total, band, pk), registry[code])
+        for code, completed_at, total, band, pk in rows
+        if completed_at is not None and total is not None
+    ]
 
 
 def history(patient: User) -> list[tuple[ScaleResponse, Instrument | None]]:
@@ -205,11 +225,17 @@ def due_items(patient: User) -> list[DueItem]:
             patient=patient, status=ResponseStatus.IN_PROGRESS
         ).values_list("instrument", flat=True)
     )
-    return [
+    items = [
         DueItem(registry[scale.code], scale.reason, scale.code in started)
         for scale in due
         if scale.code in registry
     ]
+    offer = follow_up.screener_offer(patient)
+    if offer is not None:
+        items.insert(
+            0, DueItem(offer.instrument, "a few more questions for your care team", offer.started)
+        )
+    return items
 
 
 @dataclass(frozen=True)

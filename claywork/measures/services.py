@@ -15,6 +15,7 @@ from claywork.accounts.models import User
 from claywork.care.models import Session
 from claywork.measures import instruments
 from claywork.measures.models import CheckIn, ResponseStatus, ScaleResponse
+from claywork.safety import free_text
 from claywork.safety.models import AlertKind, Severity
 from claywork.safety.services import alert_raise
 
@@ -30,11 +31,14 @@ class CheckInValues:
 
 def check_in_save(*, patient: User, day: date, values: CheckInValues) -> tuple[CheckIn, bool]:
     """One check-in per day: the second of the day updates the first."""
+    crisis = free_text.is_crisis_language(values.note)
     with transaction.atomic():
         check_in = CheckIn.objects.select_for_update().filter(patient=patient, day=day).first()
         created = check_in is None
         if check_in is None:
             check_in = CheckIn(patient=patient, day=day)
+        # Only a changed note is screened again (see journal.services.entry_update).
+        note_changed = created or check_in.note != values.note
         check_in.mood = values.mood
         check_in.anxiety = values.anxiety
         check_in.energy = values.energy
@@ -50,6 +54,10 @@ def check_in_save(*, patient: User, day: date, values: CheckInValues) -> tuple[C
             check_in.note = values.note
             check_in.save()
             created = False
+        if crisis and note_changed:
+            free_text.crisis_language_alert(
+                patient=patient, source=free_text.WrittenText.CHECK_IN_NOTE, saved=check_in
+            )
     transaction.on_commit(lambda: _check_fading(patient))
     return check_in, created
 
@@ -89,6 +97,8 @@ def response_save_answers(*, response: ScaleResponse, answers: dict[str, int]) -
     instrument = instruments.get_instrument(response.instrument)
     merged = response_answers(response) | answers
     instruments.validate_answers(instrument, merged)
+    # An answer to a question the skip logic now leaves out (an earlier answer changed) is gone.
+    merged = instruments.asked_answers(instrument, merged)
     response.answers_json = json.dumps(merged, sort_keys=True)
     # Conditional, so a stale copy (a double-clicked submit) cannot rewrite the answers of a
     # response that has been scored meanwhile.
@@ -104,11 +114,16 @@ def response_save_answers(*, response: ScaleResponse, answers: dict[str, int]) -
 
 
 def _raise_self_harm_alert(response: ScaleResponse, instrument: instruments.Instrument) -> None:
+    if instrument.is_risk_screen:
+        level = instruments.risk_level(instrument, response_answers(response))
+        title = f"{instrument.title}: answers at the {level.label.lower()} risk level"
+    else:
+        title = f"{instrument.title}: self-harm item answered above zero"
     alert_raise(
         patient=response.patient,
         kind=AlertKind.SELF_HARM_ANSWER,
         severity=Severity.HIGH,
-        title=f"{instrument.title}: self-harm item answered above zero",
+        title=title,
         dedupe_key=f"self-harm:{response.pk}",
     )
 

@@ -11,15 +11,16 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from claywork.core.http import AuthedRequest
-from claywork.measures import instruments, overview, selectors, services
+from claywork.measures import follow_up, instruments, overview, selectors, services
 from claywork.measures.access import (
     get_response_for_user,
     get_scores_patient_for_user,
     require_measures_recorder,
 )
-from claywork.measures.forms import SAVE, CheckInForm, ScaleForm
+from claywork.measures.forms import SAVE, CheckInForm, ScaleForm, item_numbers
 from claywork.measures.instruments import Instrument
 from claywork.measures.models import ResponseStatus, ScaleResponse
+from claywork.safety import free_text
 
 SAVED_SELF_HARM_MESSAGE = (
     "Your answers are saved, and your care team has been told about your answer on thoughts of "
@@ -32,6 +33,15 @@ SELF_HARM_MESSAGE = (
     "around the clock: if you might act on these thoughts, please use one of the options below "
     "now."
 )
+SCREENER_HIGH_MESSAGE = (
+    "Thank you for answering these questions. Your care team has been alerted and will reach "
+    "out. Claywork is not watched around the clock: if you might act on thoughts of ending your "
+    "life, please use one of the options below now."
+)
+SCREENER_DONE_MESSAGE = (
+    'Thank you. Your answers are with your care team. If things get harder, the "Need help '
+    'now?" link at the top of every page is there for you.'
+)
 
 
 @login_required
@@ -43,7 +53,11 @@ def check_in(request: AuthedRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = CheckInForm(data, initial=CheckInForm.initial_from(existing))
     if request.method == "POST" and form.is_valid():
-        _, created = services.check_in_save(patient=patient, day=today, values=form.values())
+        saved, created = services.check_in_save(patient=patient, day=today, values=form.values())
+        note = free_text.WrittenText.CHECK_IN_NOTE
+        if free_text.crisis_language_raised(source=note, saved=saved):
+            messages.warning(request, free_text.PATIENT_MESSAGES[note])
+            return redirect("help_now")
         messages.success(
             request, "Check-in saved. Thank you." if created else "Today's check-in is updated."
         )
@@ -69,7 +83,7 @@ def scale_list(request: AuthedRequest) -> HttpResponse:
             "others": [
                 instrument
                 for code, instrument in instruments.registry().items()
-                if code not in due_codes
+                if code not in due_codes and not instrument.is_follow_up
             ],
             "history": overview.history(patient),
         },
@@ -99,19 +113,22 @@ def _render_scale(
 
 
 def _after_submit(request: AuthedRequest, response: ScaleResponse) -> HttpResponse:
+    is_screener = response.instrument == follow_up.SUICIDE_SCREENER
     if "self_harm" in response.flags:
         # Safety first: the crisis resources before anything else. The alert is already raised.
-        messages.warning(request, SELF_HARM_MESSAGE)
+        # After a PHQ-9, the crisis page also offers the follow-up screener if the clinic uses it.
+        messages.warning(request, SCREENER_HIGH_MESSAGE if is_screener else SELF_HARM_MESSAGE)
         return redirect("help_now")
+    if is_screener:
+        messages.success(request, SCREENER_DONE_MESSAGE)
+        return redirect("measures:response_detail", response.pk)
     messages.success(request, "Thank you. Your answers are submitted.")
     return redirect("measures:response_detail", response.pk)
 
 
 def _missing_answers(request: AuthedRequest, form: ScaleForm, missing: list[str]) -> HttpResponse:
     form.mark_missing(missing)
-    numbers = [
-        str(number) for number, item, _ in form.items_with_fields() if item.link_id in missing
-    ]
+    numbers = [row.number for row in form.items_with_fields() if row.item.link_id in missing]
     still = f" Still to answer: question{'s' if len(numbers) > 1 else ''} {', '.join(numbers)}."
     form.add_error(
         None,
@@ -153,6 +170,8 @@ def _scale_post(request: AuthedRequest, form: ScaleForm) -> HttpResponse:
 def scale_form(request: AuthedRequest, code: str) -> HttpResponse:
     patient = require_measures_recorder(request.user)
     instrument = _instrument_or_404(code)
+    if not follow_up.may_answer(patient, instrument):
+        raise Http404("No such questionnaire.")
     if request.method == "POST":
         form = ScaleForm(instrument, request.POST)
         if form.is_valid():
@@ -172,13 +191,16 @@ def response_detail(request: AuthedRequest, response_id: int) -> HttpResponse:
     response = get_response_for_user(request.user, response_id)
     instrument = _instrument_or_404(response.instrument)
     answers = services.response_answers(response)
+    numbers = item_numbers(instrument)
+    asked = instruments.item_states(instrument, answers)
     rows = [
         (
-            number,
+            numbers[item.link_id],
             item,
             instrument.option(answers[item.link_id]) if item.link_id in answers else None,
+            asked[item.link_id] is not False,
         )
-        for number, item in enumerate(instrument.items, start=1)
+        for item in instrument.items
     ]
     return render(
         request,

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from claywork.vault.fields import SealedText
+
 
 class AlertKind(models.TextChoices):
     SELF_HARM_ANSWER = "self_harm_answer", "Self-harm answer"
@@ -33,10 +35,19 @@ class Alert(models.Model):
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # What the clinician did about it is health text: sealed with the patient's key.
+    note_sealed = models.TextField(blank=True, default="")
+    note = SealedText("note_sealed", context="safety.alert.note")
+    # Set once, when an unacknowledged high-severity alert was re-sent to the whole care team
+    # and the clinic admins; the sweep never escalates an alert twice.
+    escalated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["patient", "acknowledged_at"])]
+        indexes = [
+            models.Index(fields=["patient", "acknowledged_at"]),
+            models.Index(fields=["severity", "acknowledged_at", "escalated_at", "created_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_severity_display()} alert: {self.title}"
@@ -44,3 +55,60 @@ class Alert(models.Model):
     @property
     def is_open(self) -> bool:
         return self.acknowledged_at is None
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "E-mail"
+
+
+class DeliveryPurpose(models.TextChoices):
+    ALERT = "alert", "Alert"
+    ESCALATION = "escalation", "Escalation"
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", "Waiting to send"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class AlertDelivery(models.Model):
+    """The outbox: one message about one alert to one person, written with the alert.
+
+    A sender claims a row by moving it to ``sending`` with a lease (one conditional UPDATE);
+    a sender killed mid-send leaves the lease to expire, and the next sweep takes the row
+    again. The messages hold no health text: a name and a link.
+    """
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    # The escalation is a second message to some of the same people, so it is its own row.
+    purpose = models.CharField(
+        max_length=12, choices=DeliveryPurpose.choices, default=DeliveryPurpose.ALERT
+    )
+    state = models.CharField(
+        max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=200, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name_plural = "alert deliveries"
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alert", "recipient", "channel", "purpose"], name="deliver_once_each"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} {self.channel} for alert {self.alert_id}"

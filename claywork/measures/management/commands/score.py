@@ -14,14 +14,17 @@ from claywork.measures import instruments
 class Command(BaseCommand):
     help = (
         "Score one complete set of answers, in item order, and print its total, severity band "
-        "and safety flags as JSON. Example: claywork score phq9 0 1 2 3 0 1 2 3 0"
+        "and safety flags as JSON. Example: claywork score phq9 0 1 2 3 0 1 2 3 0. Give - for "
+        "a question the skip logic leaves out: claywork score cssrs_screen 1 0 - - - 0 -"
     )
     # A calculator: it reads instrument definitions only, never the database.
     requires_system_checks: list[str] = []  # type: ignore[assignment]
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("instrument", help="instrument code, e.g. phq9, gad7, pcl5")
-        parser.add_argument("answers", nargs="+", metavar="ANSWER", help="one answer per item")
+        parser.add_argument(
+            "answers", nargs="+", metavar="ANSWER", help="one answer per item, or - if skipped"
+        )
 
     def handle(self, *args: Any, instrument: str, answers: list[str], **options: Any) -> None:
         try:
@@ -40,6 +43,8 @@ class Command(BaseCommand):
             )
         values: dict[str, int] = {}
         for item, raw in zip(items, answers, strict=True):
+            if raw == "-":  # not asked; scoring says so if the skip logic does ask it
+                continue
             try:
                 values[item.link_id] = int(raw)
             except ValueError:

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class CrisisConfig(AppConfig):
+    name = "claywork.crisis"

@@ -1,0 +1,146 @@
+/*
+ * Claywork's service worker. It keeps exactly two pages readable without a connection: the
+ * crisis page (/help/) and the signed-in patient's own safety plan (/safety-plan/), plus the
+ * static files those pages use. Nothing else is stored, and nothing else is answered from the
+ * cache. See docs/offline.md.
+ *
+ * - Network first: online, every visit gets the server's page (and the stored copy is
+ *   refreshed); the stored copy is used only when the network fails.
+ * - A page the server no longer gives this browser (a redirect to sign in, a 404) is removed.
+ * - Signing out (a POST to /accounts/logout/ from any page) removes every stored copy.
+ */
+"use strict";
+
+var VERSION = "v1";
+var PAGES = "claywork-offline-pages-" + VERSION;
+var ASSETS = "claywork-offline-static-" + VERSION;
+var OFFLINE_PATHS = ["/help/", "/safety-plan/"];
+// The crisis page shows the patient's plan too: a fresh plan refreshes its stored copy.
+var ALSO_REFRESH = { "/safety-plan/": ["/help/"] };
+var SIGN_OUT_PATH = "/accounts/logout/";
+var STATIC_PREFIX = "/static/";
+
+function forgetEverything() {
+  return caches.keys().then(function (names) {
+    return Promise.all(
+      names
+        .filter(function (name) { return name.indexOf("claywork-offline-") === 0; })
+        .map(function (name) { return caches.delete(name); })
+    );
+  });
+}
+
+function staticUrlsIn(html) {
+  var found = [];
+  var pattern = /(?:href|src)="(\/static\/[^"?#]+)"/g;
+  var match;
+  while ((match = pattern.exec(html)) !== null) {
+    if (found.indexOf(match[1]) === -1) { found.push(match[1]); }
+  }
+  return found;
+}
+
+function keepAssets(html) {
+  return caches.open(ASSETS).then(function (cache) {
+    return Promise.all(staticUrlsIn(html).map(function (url) {
+      return cache.match(url).then(function (hit) {
+        return hit || cache.add(url).catch(function () { /* kept next time */ });
+      });
+    }));
+  });
+}
+
+/* Store a page the server gave this browser, or drop the copy the server no longer gives. */
+function remember(path, response) {
+  var fresh = response.ok && response.type === "basic" && !response.redirected;
+  if (!fresh) {
+    if (response.status >= 500) { return Promise.resolve(); }  // keep the copy through outages
+    // Signed out elsewhere, or the session ended: nothing private stays behind.
+    var signedOut = response.type === "opaqueredirect" || response.redirected;
+    if (signedOut) { return forgetEverything(); }
+    return caches.open(PAGES).then(function (cache) { return cache.delete(path); });
+  }
+  var page = response.clone();
+  return Promise.all([
+    caches.open(PAGES).then(function (cache) { return cache.put(path, page); }),
+    response.clone().text().then(keepAssets),
+  ]);
+}
+
+function storedPage(path) {
+  return caches.open(PAGES)
+    .then(function (cache) { return cache.match(path, { ignoreVary: true }); })
+    .then(function (hit) { return hit || Response.error(); });
+}
+
+function refresh(paths) {
+  return Promise.all(paths.map(function (path) {
+    return fetch(path, { credentials: "same-origin", redirect: "manual" })
+      .then(function (response) { return remember(path, response); })
+      .catch(function () { /* offline: stored on the next visit */ });
+  }));
+}
+
+self.addEventListener("install", function (event) {
+  // The page that registered this worker was loaded before it existed: store both pages now,
+  // as the signed-in visitor sees them.
+  event.waitUntil(refresh(OFFLINE_PATHS).then(function () { return self.skipWaiting(); }));
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(
+    caches.keys().then(function (names) {
+      return Promise.all(names
+        .filter(function (name) {
+          return name.indexOf("claywork-offline-") === 0 && name !== PAGES && name !== ASSETS;
+        })
+        .map(function (name) { return caches.delete(name); }));
+    }).then(function () { return self.clients.claim(); })
+  );
+});
+
+self.addEventListener("message", function (event) {
+  if (event.data === "forget") { event.waitUntil(forgetEverything()); }
+});
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) { return; }
+
+  if (request.method === "POST" && url.pathname === SIGN_OUT_PATH) {
+    // Not answered here: the sign-out goes to the server as usual, and the copies go.
+    event.waitUntil(forgetEverything());
+    return;
+  }
+  if (request.method !== "GET") { return; }
+
+  if (OFFLINE_PATHS.indexOf(url.pathname) !== -1) {
+    var path = url.pathname;
+    var settle;
+    event.waitUntil(new Promise(function (resolve) { settle = resolve; }));
+    event.respondWith(
+      fetch(request).then(function (response) {
+        var fresh = response.ok && !response.redirected;
+        settle(remember(path, response).then(function () {
+          return fresh ? refresh(ALSO_REFRESH[path] || []) : null;
+        }));
+        return response;
+      }, function () {
+        settle();
+        return storedPage(path);
+      })
+    );
+    return;
+  }
+
+  if (url.pathname.indexOf(STATIC_PREFIX) === 0) {
+    event.respondWith(
+      fetch(request).catch(function () {
+        return caches.open(ASSETS)
+          .then(function (cache) { return cache.match(url.pathname); })
+          .then(function (hit) { return hit || Response.error(); });
+      })
+    );
+  }
+});

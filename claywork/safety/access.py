@@ -1,0 +1,17 @@
+"""Fetch an alert for a user, or 404: missing and not-yours look the same."""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from claywork.core import policy
+from claywork.core.policy import AnyUser
+from claywork.safety.models import Alert
+from claywork.safety.selectors import with_delivery_counts
+
+
+def get_alert_for_user(user: AnyUser, alert_id: int) -> Alert:
+    alert = with_delivery_counts(policy.alerts_visible_to(user)).filter(pk=alert_id).first()
+    if alert is None:
+        raise Http404("No such alert.")
+    return alert

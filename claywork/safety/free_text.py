@@ -1,0 +1,93 @@
+"""Crisis language in what patients write: the hooks the journal, check-in and intention
+services call when they save.
+
+The detector (``screening.screen_text``) runs before the save's transaction, so the write lock
+is never held while it works; a flagged save then raises a high-priority alert inside that
+transaction. The text is saved either way. The alert says where and when, never what: its
+title is fixed per kind of text, and neither the detector's reason nor the matched words are
+stored or logged anywhere.
+
+Screening of private writing is part of the consent a patient gives at enrolment.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Protocol
+
+from django.db import models
+
+from claywork.accounts.models import User
+from claywork.safety.models import Alert, AlertKind, Severity
+from claywork.safety.screening import screen_text
+from claywork.safety.services import alert_raise
+
+logger = logging.getLogger(__name__)
+
+
+class WrittenText(models.TextChoices):
+    JOURNAL_ENTRY = "journal-entry", "Crisis language in a private journal entry"
+    CHECK_IN_NOTE = "check-in-note", "Crisis language in a check-in note"
+    INTENTION = "intention", "Crisis language in an intention"
+
+
+_GENTLY = (
+    "Some of what you wrote sounds very painful, so we have let your care team know you may "
+    "need support{privately}. If you might act on thoughts of harming yourself, or you do not "
+    "feel safe right now, please use one of the options below."
+)
+_PRIVATELY = ": they are told that and when you wrote, never what you wrote"
+
+PATIENT_MESSAGES = {
+    WrittenText.JOURNAL_ENTRY: "Your entry is saved. " + _GENTLY.format(privately=_PRIVATELY),
+    WrittenText.CHECK_IN_NOTE: "Your check-in is saved. "
+    + _GENTLY.format(privately=": they are not shown your note"),
+    WrittenText.INTENTION: "Your intentions are saved. " + _GENTLY.format(privately=""),
+}
+
+
+class Versioned(Protocol):
+    """A saved row whose text is screened: each save is a new version."""
+
+    @property
+    def pk(self) -> int: ...
+
+    @property
+    def updated_at(self) -> datetime: ...
+
+
+def is_crisis_language(text: str) -> bool:
+    """The detector's verdict. If the detector itself fails, the text is still saved: the
+    failure is logged (without the text) for the operators, and the save goes on."""
+    if not text.strip():
+        return False
+    try:
+        return screen_text(text).flag
+    except Exception as error:
+        logger.error(
+            "crisis language screening failed (%s); saved unscreened", type(error).__name__
+        )
+        return False
+
+
+def _dedupe_key(source: WrittenText, saved: Versioned) -> str:
+    version = saved.updated_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S%f")
+    return f"crisis:{source.value}:{saved.pk}:{version}"
+
+
+def crisis_language_alert(*, patient: User, source: WrittenText, saved: Versioned) -> Alert:
+    """Raise the alert for one saved version of a text; call inside the save's transaction."""
+    alert, _ = alert_raise(
+        patient=patient,
+        kind=AlertKind.CRISIS_LANGUAGE,
+        severity=Severity.HIGH,
+        title=source.label,
+        dedupe_key=_dedupe_key(source, saved),
+    )
+    return alert
+
+
+def crisis_language_raised(*, source: WrittenText, saved: Versioned) -> bool:
+    """Whether saving this version raised an alert: the view then shows the crisis page."""
+    return Alert.objects.filter(dedupe_key=_dedupe_key(source, saved)).exists()

@@ -1,0 +1,377 @@
+"""Crisis language in free text: a detector made of rules and lexicons that favours recall.
+
+``screen_text(text)`` says whether a journal entry, check-in note or intention holds crisis
+language (suicidal thoughts, self-harm, a plan or the means, a goodbye, wishing not to wake
+up), and why. Pure Python: no Django, no network, no model; the same input always gives the
+same answer. The phrases are in ``data/screening_lexicon.toml``, the context words in
+``screening_rules.py``; what is flagged and why is in ``docs/decisions/0003-crisis-screening.md``.
+
+Each phrase found is judged in its sentence, in this order (the first that applies decides):
+
+1. an idiom or an accident overlapping it ("this traffic is killing me", "cut myself
+   shaving") clears it; so does a figure of speech ("kill me now") unless the writer says
+   they mean it;
+2. inside a quoted song, film or book it is someone else's words, unless the writer takes
+   them as their own ("that song is how I feel");
+3. a bare mention of the topic ("suicide", "self-harm") in talk about evidence, awareness or
+   prevention, or a general point someone taught ("we learned that ..."), is informational;
+4. inside a clinician's question or a questionnaire item it is not an answer, unless the
+   writer says they answered yes;
+5. a negation that reaches it ("I'm not suicidal", "I'd never hurt myself") or a stop after it
+   ("the urges went away") clears it; "can't stop thinking about dying" does not;
+6. a condition that is remote or comes with a way to get help ("if I ever feel like hurting
+   myself, I'll call 988") clears it; a threat ("if this doesn't work I'll kill myself") does
+   not, nor does "what if I just ended it" or "imagine if I didn't wake up";
+7. about someone else: flagged while it is their present risk ("my friend says she wants to
+   kill herself", "she took pills tonight"), not when it is an event of the past ("my uncle
+   died by suicide") or a sign that is only a warning in the writer ("mum is putting her
+   affairs in order");
+8. about oneself: cleared by a distant past ("I used to think about ending it", "years ago"),
+   unless something ties it back to now ("again", "lately", "still"); a recent past ("last
+   night I wanted to die") is flagged.
+
+Anything not cleared is flagged: when in doubt, flag. Joking markers ("lol") never clear.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from claywork.safety import screening_rules as rules
+
+
+@dataclass(frozen=True)
+class ScreenResult:
+    """The verdict on one text.
+
+    ``matched`` is the patient's own words that decided it: never put it (or ``reason``) in
+    an alert, a log line or anything else the care team reads for a private entry.
+    """
+
+    flag: bool
+    reason: str  # "suicidal ideation, first person, present", or "negated", "idiom", ...
+    matched: str  # "" when nothing matched
+
+
+NOTHING = ScreenResult(flag=False, reason="no crisis language", matched="")
+
+_STRAIGHT = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201b": "'",
+        "\u02bc": "'",
+        "\u00b4": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+    }
+)
+_SPACES = re.compile(r"\s+")
+_WORDLIKE = re.compile(r"[a-z0-9']+")
+# Substrings every conditional or imagined case holds (see rules.CONDITIONAL, IMAGINED).
+_CONDITION_CUES: tuple[str, ...] = ("if", "in case", "should i ever", "imagin", "suppos")
+_CONDITION_CUES += ("hypothetical", "in theory", "pretend")
+_THIRD_IN_PHRASE = rules.rx(
+    r"\b(?:herself|himself|themselves|themself|her self|him self|(?:his|her|their)"
+    r" (?:own )?lives?)\b"
+)
+_EVENT_NOUN = re.compile(r"(?:de|des|dose|doses|harm|injury)$")
+_OPEN_QUOTE = re.compile(r"(?:^|\s)'")
+_CLOSE_QUOTE = re.compile(r"[a-z0-9.!?,]'(?=\s|$|[,.!?])")
+_RECURRING = rules.rx(
+    r"\b(?:again|still|lately|recently|these days|coming back|came back|(?:are|is|'s) back"
+    r"|creeping back|crept back|returned|returning|relapsed?)\b"
+)
+
+
+def screen_text(text: str) -> ScreenResult:
+    """Screen one text. Never raises on any ``str``; linear in its length."""
+    lowered = text.lower().translate(_STRAIGHT)
+    document = _Document(text, lowered)
+    excused: ScreenResult | None = None
+    for phrase in rules.PHRASES:
+        for start, end in document.sentences_for(phrase):
+            for match in phrase.pattern.finditer(lowered, start, end):
+                verdict = _judge(document, phrase, match)
+                if verdict.flag:
+                    return verdict
+                if excused is None:
+                    excused = verdict
+    return excused or NOTHING
+
+
+class _Document:
+    """The text, lowercased, and where its sentences start and end."""
+
+    def __init__(self, original: str, lowered: str) -> None:
+        # str.lower() can change the length of a few characters (e.g. "İ"); then the
+        # lowered text is what we can point into.
+        self.original = original if len(original) == len(lowered) else lowered
+        self.lowered = lowered
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+        self._hits: dict[rules.Anchor, frozenset[int]] = {}  # anchor -> sentences holding it
+        self._words = ""
+        for sentence in rules.SENTENCE.finditer(lowered):
+            self._starts.append(sentence.start())
+            self._ends.append(sentence.end())
+
+    def sentences_for(self, phrase: rules.Phrase) -> list[tuple[int, int]]:
+        """The spans of the sentences that hold the phrase's anchors, in text order."""
+        found = self._holding(phrase.anchors)
+        if found and phrase.also:
+            found &= self._holding(phrase.also)
+        return [(self._starts[index], self._ends[index]) for index in sorted(found)]
+
+    def _holding(self, anchors: tuple[rules.Anchor, ...]) -> set[int]:
+        found: set[int] = set()
+        for anchor in anchors:
+            hits = self._hits.get(anchor)
+            if hits is None:
+                hits = self._hits[anchor] = self._sentences_with(anchor)
+            found |= hits
+        return found
+
+    def _sentences_with(self, anchor: rules.Anchor) -> frozenset[int]:
+        lowered, starts, ends = self.lowered, self._starts, self._ends
+        found: set[int] = set()
+        if isinstance(anchor, str):
+            if _WORDLIKE.fullmatch(anchor) and anchor not in self._vocabulary():
+                return frozenset()  # most anchors: absent, known from the shorter vocabulary
+            position = lowered.find(anchor)
+            while position != -1:
+                index = max(bisect_right(starts, position) - 1, 0)
+                found.add(index)
+                position = lowered.find(anchor, max(ends[index], position + 1))
+        else:
+            for hit in anchor.finditer(lowered):
+                found.add(max(bisect_right(starts, hit.start()) - 1, 0))
+        return frozenset(found)
+
+    def _vocabulary(self) -> str:
+        """Each distinct word once: a word-like anchor is in the text iff it is in here."""
+        if not self._words:
+            self._words = " ".join(set(rules.TOKEN.findall(self.lowered))) or " "
+        return self._words
+
+    def sentence_at(self, position: int) -> tuple[int, int, str]:
+        """The sentence holding ``position``, and the one after it (for an answer)."""
+        index = max(bisect_right(self._starts, position) - 1, 0)
+        following = ""
+        if index + 1 < len(self._starts):
+            following = self.lowered[self._starts[index + 1] : self._ends[index + 1]]
+        return self._starts[index], self._ends[index], following
+
+
+@dataclass(frozen=True)
+class _Context:
+    sentence: str
+    phrase: str
+    before: str  # the sentence up to the phrase
+    after: str  # the sentence after the phrase
+    clause_before: str  # the clause up to the phrase
+    clause_after: str  # the clause after the phrase
+    following: str  # the next sentence
+
+    @classmethod
+    def around(cls, document: _Document, match: re.Match[str]) -> _Context:
+        start, end, following = document.sentence_at(match.start())
+        sentence = document.lowered[start : max(end, match.end())]
+        before = sentence[: match.start() - start]
+        after = sentence[match.end() - start :]
+        clause_start = 0
+        for clause_break in rules.CLAUSE_BREAK.finditer(before):
+            clause_start = clause_break.end()
+        clause_end = rules.CLAUSE_BREAK.search(after)
+        return cls(
+            sentence=sentence,
+            phrase=match.group(),
+            before=before,
+            after=after,
+            clause_before=before[clause_start:],
+            clause_after=after[: clause_end.start()] if clause_end else after,
+            following=following,
+        )
+
+
+def _judge(document: _Document, phrase: rules.Phrase, match: re.Match[str]) -> ScreenResult:
+    context = _Context.around(document, match)
+    matched = _SPACES.sub(" ", document.original[match.start() : match.end()]).strip()
+
+    def cleared(reason: str) -> ScreenResult:
+        return ScreenResult(flag=False, reason=reason, matched=matched)
+
+    if _is_idiom(context) or (phrase.figurative and not rules.SERIOUS.search(context.sentence)):
+        return cleared("idiom")
+    if _is_quoted(context):
+        return cleared("quote")
+    if (phrase.topic and _is_informational(context)) or _is_teaching(context):
+        return cleared("informational")
+    if _is_unanswered_question(context):
+        return cleared("reported question")
+    if _is_negated(context.clause_before) or rules.CEASED.match(context.clause_after):
+        return cleared("negated")
+    if not phrase.intent and _is_hypothetical(context):
+        return cleared("hypothetical")
+    if _is_about_someone_else(context):
+        if phrase.own_only:
+            return cleared("third party, ordinary")
+        if _is_past_event(phrase, context):
+            return cleared("third party, past")
+        return ScreenResult(
+            flag=True, reason=f"{phrase.category}, third party, present", matched=matched
+        )
+    if _is_distant_past(context):
+        return cleared("past")
+    clause = context.clause_before + context.phrase + context.clause_after
+    when = "recent past" if rules.RECENT.search(clause) else "present"
+    return ScreenResult(
+        flag=True, reason=f"{phrase.category}, first person, {when}", matched=matched
+    )
+
+
+def _is_idiom(context: _Context) -> bool:
+    window_before = context.before[-30:]
+    window = window_before + context.phrase + context.after[:50]
+    phrase_start, phrase_end = len(window_before), len(window_before) + len(context.phrase)
+    for idiom in rules.IDIOM.finditer(window):
+        if idiom.start() < phrase_end and idiom.end() > phrase_start:
+            return True
+    return bool(rules.ACCIDENT.search(context.clause_before + " " + context.clause_after))
+
+
+def _is_quoted(context: _Context) -> bool:
+    if rules.OWN_WORDS.search(context.sentence):
+        return False
+    if rules.MEDIA.search(context.clause_before):
+        return True
+    before = context.before
+    quoted = before.count('"') % 2 == 1 or len(_OPEN_QUOTE.findall(before)) > len(
+        _CLOSE_QUOTE.findall(before)
+    )
+    return quoted and bool(rules.MEDIA.search(context.sentence))
+
+
+def _is_informational(context: _Context) -> bool:
+    """Talk about the topic ("ketamine reduces suicidal thoughts"), not about oneself: an
+    informational word in the sentence, and no "I", "my" or "feel" just before the phrase."""
+    if not rules.INFORMATIONAL.search(context.before + " " + context.after):
+        return False
+    nearby = rules.TOKEN.findall(context.clause_before)[-2:]
+    return not any(token in rules.MYSELF or token in rules.FEELING for token in nearby)
+
+
+def _is_unanswered_question(context: _Context) -> bool:
+    """Inside a clinician's question or a questionnaire item, with no "yes" after it."""
+    question = None
+    for question in rules.QUESTION.finditer(context.before):  # noqa: B007 - the last counts
+        pass
+    if question is None or rules.ANSWERED.search(context.before, question.end()):
+        return False  # no question, or the phrase is in the writer's answer to it
+    return not (
+        rules.AFFIRMED.search(context.after) or rules.AFFIRMED_NEXT.match(context.following)
+    )
+
+
+def _is_teaching(context: _Context) -> bool:
+    """A general point someone made ("we learned that ..."), with no "I" after it."""
+    frame = None
+    for frame in rules.TEACHING.finditer(context.before):  # noqa: B007 - the last one counts
+        pass
+    if frame is None:
+        return False
+    return not any(
+        token in rules.MYSELF for token in rules.TOKEN.findall(context.before[frame.end() :])
+    )
+
+
+def _is_negated(clause_before: str) -> bool:
+    """Whether a negation reaches the phrase: close before it, with no new subject between."""
+    cue = None
+    for cue in rules.NEGATION.finditer(clause_before):  # noqa: B007 - the last one counts
+        pass
+    if cue is None:
+        return False
+    if rules.NEGATION_IN_NAME.search(clause_before, 0, cue.start()):
+        return False
+    between = clause_before[cue.end() :]
+    tokens = rules.TOKEN.findall(between)
+    if len(tokens) > 5:
+        return False
+    if rules.NEGATION_RAISED.match(between.strip()):
+        return True
+    if tokens and tokens[0] in rules.NEGATION_CANCELLED_BY:
+        return False
+    return not any(token in rules.NEGATION_STOPS for token in tokens)
+
+
+def _is_hypothetical(context: _Context) -> bool:
+    """A remote condition ("if I ever ..."), one that comes with a way to get help, or an
+    imagined case ("imagine a character who ..."); not a threat or a wish."""
+    before = context.before
+    if not any(cue in before for cue in _CONDITION_CUES):
+        return False  # the common case, without running the patterns below
+    # "Imagine ..." before the phrase, looking into it: "imagine if I ..." is a wish.
+    imagined = rules.IMAGINED.search(context.clause_before + context.phrase)
+    if imagined and imagined.start() < len(context.clause_before):
+        return True
+    condition = None
+    for condition in rules.CONDITIONAL.finditer(context.before):  # noqa: B007
+        pass
+    if condition is None or rules.CONDITIONAL_IDIOM.match(context.before, condition.start()):
+        return False
+    between = context.before[condition.end() :]
+    if rules.CONSEQUENT.search(between + context.phrase):
+        return False  # "if this doesn't work, I'm going to ...": a threat, not a condition
+    return bool(
+        rules.CONDITION_IS_REMOTE.search(between) or rules.HELP_SEEKING.search(context.after)
+    )
+
+
+def _is_about_someone_else(context: _Context) -> bool:
+    if _THIRD_IN_PHRASE.search(context.phrase):
+        return True
+    if any(token in rules.FIRST_PERSON for token in rules.TOKEN.findall(context.phrase)):
+        return False
+    for token in reversed(rules.TOKEN.findall(context.clause_before)[-8:]):
+        token = token.removesuffix("'s")
+        if token in rules.FIRST_PERSON:
+            return False
+        if token in rules.OTHER_PERSON:
+            return True
+    return False
+
+
+def _is_past_event(phrase: rules.Phrase, context: _Context) -> bool:
+    """Someone else's suicide, overdose or attempt that has happened: bereavement, history.
+    Not when it happened just now: that is a crisis in the patient's life today."""
+    if rules.JUST_NOW.search(context.sentence):
+        return False
+    return bool(
+        (phrase.topic and " " not in context.phrase and _EVENT_NOUN.search(context.phrase))
+        or rules.PAST_VERB.search(context.clause_before + context.phrase)
+        or rules.MOURNING.search(context.sentence)
+        or rules.DISTANT_PAST.search(context.sentence)
+    )
+
+
+def _is_distant_past(context: _Context) -> bool:
+    """A distant past marker governs the phrase, and nothing ties it back to now."""
+    start = len(context.before)
+    end = start + len(context.phrase)
+    for marker in rules.DISTANT_PAST.finditer(context.sentence):
+        if marker.end() <= start:
+            gap = context.sentence[marker.end() : start]
+        elif marker.start() >= end:
+            gap = context.sentence[end : marker.start()]
+        else:
+            gap = ""
+        if not rules.STILL_NOW.search(gap) and not _RECURRING.search(context.after):
+            return True
+    return False

@@ -1,0 +1,351 @@
+"""The crisis-language detector's rules: the lexicon of crisis phrases, loaded from
+``data/screening_lexicon.toml``, and the context words that change what a phrase means
+(negation, past, condition, quotation, idiom). Read with ``screening.py`` and
+``docs/decisions/0003-crisis-screening.md``.
+
+All patterns run on lowercased text whose curly quotes and apostrophes are made straight. In a
+template a space stands for any run of whitespace, " ?" for optional whitespace, and
+``<NAME>`` for a piece of the lexicon. Patterns are written to fail fast (a literal near the
+start, bounded repetition), so that screening stays linear in the length of the text.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+LEXICON = Path(__file__).resolve().parent / "data" / "screening_lexicon.toml"
+_LEXICON: dict[str, Any] = tomllib.loads(LEXICON.read_text(encoding="utf-8"))
+
+
+def _joined(text: str) -> str:
+    """A pattern written over several lines of the lexicon is one line."""
+    return "".join(text.splitlines())
+
+
+_PIECES = {name: _joined(text) for name, text in _LEXICON["pieces"].items()}
+_PIECE = re.compile(r"<([A-Z]+)>")
+
+
+def _expand(template: str) -> str:
+    expanded = template
+    while _PIECE.search(expanded):  # pieces may use pieces
+        expanded = _PIECE.sub(lambda piece: _PIECES[piece.group(1)], expanded)
+    # A space outside a character class stands for any whitespace; " ?" for optional.
+    out: list[str] = []
+    in_class = escaped = False
+    for index, char in enumerate(expanded):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == " ":
+            optional = expanded[index + 1 : index + 2] == "?"
+            out.append(r"\s*" if optional else r"\s+")
+            continue
+        elif char == "?" and expanded[index - 1 : index] == " ":
+            continue
+        out.append(char)
+    return "".join(out)
+
+
+def rx(template: str) -> re.Pattern[str]:
+    return re.compile(_expand(template))
+
+
+# --- Crisis phrases ---------------------------------------------------------------------------
+
+Anchor = str | re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Phrase:
+    category: str  # "suicidal ideation", "passive ideation", "self-harm", "plan or means", ...
+    pattern: re.Pattern[str]
+    # Every match holds one of ``anchors`` (substrings, or patterns that start with a
+    # literal) and, when given, one of ``also``: the pattern only runs on the sentences that
+    # do, which keeps a long entry fast. ``test_screening`` checks this on the evaluation set.
+    anchors: tuple[Anchor, ...]
+    also: tuple[Anchor, ...] = ()
+    # A mention of the topic ("suicide", "self-harm", "overdose") rather than a statement
+    # about oneself: it may be informational, and about someone else it is an event.
+    topic: bool = False
+    # A statement of intent ("I will", "I'm going to"): no hypothetical excuses it.
+    intent: bool = False
+    # A warning sign only when the writer says it of themselves ("getting my affairs in
+    # order"); said of someone else it is ordinary ("mum is putting her affairs in order").
+    own_only: bool = False
+    # Usually a figure of speech ("kill me now"): flagged only when the writer insists they
+    # mean it ("I'm serious").
+    figurative: bool = False
+
+
+def _anchors(written: list[str], sets: dict[str, list[str]]) -> tuple[Anchor, ...]:
+    anchors: list[Anchor] = []
+    for anchor in written:
+        if anchor.startswith("@"):
+            anchors.extend(sets[anchor[1:]])
+        elif anchor.startswith("re:"):
+            anchors.append(re.compile(anchor[3:]))
+        else:
+            anchors.append(anchor)
+    return tuple(anchors)
+
+
+def _phrases() -> tuple[Phrase, ...]:
+    sets = _LEXICON["anchor_sets"]
+    return tuple(
+        Phrase(
+            category=entry["category"],
+            pattern=rx(_joined(entry["pattern"])),
+            anchors=_anchors(entry["anchors"], sets),
+            also=_anchors(entry.get("also", []), sets),
+            topic=entry.get("topic", False),
+            intent=entry.get("intent", False),
+            own_only=entry.get("own_only", False),
+            figurative=entry.get("figurative", False),
+        )
+        for entry in _LEXICON["phrase"]
+    )
+
+
+PHRASES = _phrases()
+
+
+# --- Context that changes the meaning ---------------------------------------------------------
+
+# Where a sentence ends; and within one, where a clause does.
+SENTENCE = re.compile(r"[^.!?\n\r\u2026]+")
+CLAUSE_BREAK = rx(
+    r"[,;:()\[\]\u2014\u2013\"]| - |\b(?:but|though|although|however|yet|and|or|because"
+    r"|cause|except|whereas|while|plus|so now)\b"
+)
+TOKEN = re.compile(r"[a-z0-9']+")
+
+
+def _words(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# "not", "never", "no longer", "stopped", "clean from"... ("without" is not one: "a day
+# without hurting myself" is an intention worth a look).
+NEGATION = rx(
+    r"\b(?:do|does|did|is|are|was|were|have|has|had|ca|can|could|would|should|wo|ai|must"
+    r"|need|might)n'?t\b|\b(?:cannot|not|never|no longer|no more|nobody|none|no|nor"
+    r"|stopped|quit|zero|denied|deny|denies)\b|\b(?:free|clean) (?:of|from)\b"
+)
+# After a negation these verbs leave what follows standing: "can't stop thinking about dying",
+# "don't know why I want to die", "can't wait to die".
+NEGATION_CANCELLED_BY = _words(
+    "stop stopping help resist shake escape fight control wait seem get ignore handle cope "
+    "deal know knows tell understand remember explain figure care sleep focus stand taking"
+)
+# A new subject or a question word ends the negation's reach: "not sure why I want to die".
+NEGATION_STOPS = _words(
+    "i i'm im he she they you we why how what whether if when who someone that because like anyone"
+)
+# "I don't think I want to die" means "I think I don't": the negation is raised.
+NEGATION_RAISED = rx(
+    r"^(?:really |actually |even |honestly )?(?:think|believe|feel like|feel that|feel"
+    r"|suppose|expect|reckon)(?: that)? (?:i|i'?m|i am)\b"
+)
+# "The urge to cut is gone", "my suicidal thoughts went away".
+CEASED = re.compile(
+    r"^\W*(?:(?:thoughts?|urges?|feelings?|ideation|impulses?)\W+)?"
+    r"(?:(?:is|are|was|were|has|have|had)\s+)?"
+    r"(?:(?:been|finally|all|totally|completely|mostly|basically|now|long)\s+)*"
+    r"(?:gone|went away|gone away|stopped|disappeared|lifted|faded|vanished|free)\b"
+)
+
+# A conditional: "if I ever feel like hurting myself, I will call 988".
+CONDITIONAL = re.compile(
+    r"(?<!what )(?<!wonder )(?<!wondering )(?<!wondered )(?<!know )(?<!sure )(?<!see )"
+    r"(?<!as )(?<!asked )(?<!ask )(?<!asks )\bif\b|\bin case\b|\bshould i ever\b"
+)
+CONDITIONAL_IDIOM = rx(
+    r"\bif (?:i'?m|i am) (?:being )?(?:honest|real|truthful)|\bif you ask me\b|\bif anything\b"
+)
+# "Imagine writing a character who ...", but not "imagine if I just didn't wake up": a wish.
+IMAGINED = rx(
+    r"\b(?:imagine|imagining|suppose|supposing|hypothetically|in theory|pretend)\b"
+    r"(?! (?:if |that )?i\b| myself\b| me\b)"
+)
+CONSEQUENT = rx(
+    r"(?:,\s*|\bthen\s+)(?:i'?ll|i will|i'?m going|i am going|im going|i'?m gonna|im gonna"
+    r"|i'?d|i would|i swear)\b|\b(?:i'?ll|i will|gonna|going to) (?:just )?(?:kill|end|hurt"
+    r"|take|jump|overdose|cut|hang|shoot)"
+)
+CONDITION_IS_REMOTE = rx(r"\b(?:ever|again|start|starts|started|get to|gets to)\b")
+HELP_SEEKING = rx(
+    r"\b(?:call|calls|text|texts|tell|reach out|talk to|contact|go to|use|ask|988|911"
+    r"|hotline|crisis line|lifeline|therapist|doctor|clinician|guide|safety plan|coping"
+    r"|emergency|er|hospital|promise|promised|agreed|let (?:her|him|them|you) know)\b"
+)
+
+# A distant past: "I used to", "years ago", "in high school". A recent past ("last night I
+# wanted to die") is still flagged.
+DISTANT_PAST = rx(
+    r"\b(?:used to|use to|years ago|a year ago|decades? ago|long ago|ages ago"
+    r"|(?:when|while) i was (?:a kid|a child|a teen|a teenager|younger|young|little|\d+"
+    r"|(?:eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+    r"|twenty|thirty|forty|fifty)\b"
+    r"|in (?:high school|middle school|college|school|university|my (?:teens|twenties"
+    r"|thirties|forties|20s|30s|40s)))"
+    r"|as a (?:kid|child|teen|teenager|young (?:man|woman|adult))"
+    r"|in (?:high school|middle school|college|university|my (?:teens|twenties|thirties"
+    r"|forties|20s|30s|40s|youth|early (?:20s|twenties)))"
+    r"|back (?:then|in the day|in (?:school|college|high school|\d{4})|when)"
+    r"|in the past|in (?:19|20)\d\d|before (?:ketamine|treatment|therapy|the (?:ketamine"
+    r"|treatment|infusions|sessions)|my (?:first )?(?:session|infusion|treatment)s?"
+    r"|starting (?:ketamine|treatment|therapy))|growing up|at (?:age )?1\d\b)"
+)
+# What ties a past back to now: "I used to cut, and lately the urges are back".
+STILL_NOW = rx(
+    r"\b(?:but|though|although|however|yet|now|today|tonight|these days|lately|recently"
+    r"|this (?:week|month|morning)|again|still|coming back|came back|are back|is back"
+    r"|creeping back|crept back|returned|returning|relapsed?)\b"
+)
+PAST_VERB = rx(
+    r"\b(?:killed|died|took|tried|attempted|committed|overdosed|od'?d|hanged|hung|shot"
+    r"|jumped|drowned|slit|passed)\b"
+)
+MOURNING = rx(
+    r"\b(?:ago|last (?:year|month|spring|summer|fall|autumn|winter)|funeral|anniversary"
+    r"|grief|grieving|memorial|passed away|lost (?:him|her|them)|survivor|survivors)\b"
+)
+RECENT = rx(
+    r"\b(?:yesterday|last (?:night|week|weekend)|this (?:morning|week|weekend)|earlier"
+    r"|tried|attempted|took|wanted|was|were|had|did|cut|burned|overdosed|thought|felt)\b"
+)
+
+FIRST_PERSON = _words(
+    "i me my mine myself im i'm i've ive i'd i'll we us our ourselves you your yourself meself"
+)
+OTHER_PERSON = _words(
+    "he she they him her them his hers their theirs he's she's they're hes shes theyre "
+    "himself herself themselves themself someone somebody friend friends mom mum mother dad "
+    "father brother sister son daughter husband wife partner boyfriend girlfriend bf gf "
+    "cousin uncle aunt grandma grandpa grandmother grandfather coworker colleague boss "
+    "roommate neighbor neighbour client patient patients kid kids child children teen "
+    "teenager student classmate character guy girl man woman people person celebrity singer "
+    "actor niece nephew fiance fiancee ex bestie buddy teammate stepdad stepmom parent "
+    "parents member veteran others"
+)
+
+# Talk about the topic rather than about oneself: ketamine's evidence, awareness walks.
+INFORMATIONAL = rx(
+    r"\b(?:ketamine|esketamine|spravato|infusions?|treatment|treat|treats|treating|research"
+    r"|study|studies|trial|evidence|data|statistics|rates?|prevention|awareness|hotline"
+    r"|lifeline|training|course|webinar|lecture|article|podcast|documentary|fda|approved"
+    r"|reduces?|reducing|risk|warning signs|screen(?:s|ing)?|assessment|protocol"
+    r"|guidelines?|walk|fundraiser|volunteer\w*|crisis line|988|talked about|talk about"
+    r"|discussed|learned|psychoeducation|explained|education|people with"
+    r"|patients with|can show up|common|normal|a lot of people|many people)\b"
+)
+MYSELF = frozenset(["i", "me", "my", "mine", "myself", "im", "i'm", "i've", "ive", "i'd"])
+# Words that make a nearby mention personal: "I've felt suicidal", "getting self-harm urges".
+FEELING = _words("feel feels felt feeling am was been get getting got having had have")
+
+# A clinician's question or a questionnaire item, not an answer.
+QUESTION = rx(
+    r"\b(?:ask(?:s|ed|ing)?|question(?:s|ed)?)\b(?:\s+[a-z']+){0,3}?\s+(?:if|whether|about"
+    r"|how often|when|any|for)\b|\b(?:questionnaire|phq-?9|c-?ssrs|screener|screening"
+    r"|intake form|the form|item 9|survey|checklist)\b"
+)
+# The writer's answer after the question: "... and I told her I have pills saved".
+ANSWERED = rx(r"\b(?:i|and i) (?:said|told|answered|admitted|replied|wrote|mentioned)\b")
+# The next sentence, when it is the answer: "She asked about self-harm. I said yes."
+AFFIRMED_NEXT = rx(
+    r"^\W*(?:yes|yeah|yep|honestly,? yes|truthfully,? yes|i said yes|i told (?:her|him|them)"
+    r" yes|i admitted|i (?:do|did|have|am|was)\W*$)"
+)
+AFFIRMED = rx(
+    r"\b(?:said yes|answered yes|told (?:her|him|them) yes|admitted|checked yes|ticked yes"
+    r"|honestly,? yes|truthfully,? yes|the answer was yes|more than half|nearly every day"
+    r"|several days)|\bi (?:do|did|have|am|was)\W*$"
+)
+
+# Songs, films and books: someone else's words, unless the patient takes them as their own.
+MEDIA = rx(
+    r"\b(?:song|songs|lyric|lyrics|album|band|singer|rapper|track|movie|movies|film|show"
+    r"|series|episode|book|novel|poem|poetry|play|character|characters|quote|quotes|sang"
+    r"|sings|singing|chorus|verse|meme|memes|tiktok|video|podcast|documentary|article"
+    r"|headline|news|story|scene|villain|protagonist|netflix)\b"
+)
+OWN_WORDS = rx(
+    r"\b(?:relate|relatable|how i feel|that'?s me|me too|same here|speaks to me|hits? home"
+    r"|hit too close|felt that|feel that|makes? me want|made me want|exactly how|i feel it"
+    r"|i felt it)"
+)
+
+# Figures of speech and accidents. An idiom excuses a phrase only where the two overlap.
+IDIOM = rx(
+    r"(?:die|died|dying|dead|kill(?:ed|ing)? (?:myself|me)) (?:of|from|with) (?:embarrassment"
+    r"|shame|laughter|laughing|boredom|cuteness|envy|jealousy|curiosity|excitement"
+    r"|happiness|joy|hunger|thirst|heat|old age)"
+    r"|(?:died|dying|die|kill(?:ed|ing)? myself) laughing"
+    r"|\bdie for (?!real\b|good\b|ever\b)|\bdie (?:my|her|his|the) hair\b"
+    r"|\bdie (?:peacefully |quietly |happy |happily )?(?:old\b|of old age|someday|one day"
+    r"|at a ripe|surrounded by|at home|with dignity|in (?:her|his|their) (?:own )?(?:sleep|bed))"
+    r"|(?:dying|died|death) and (?:being )?(?:re)?born|born again|\breborn\b|ego death"
+    r"|rather (?:be )?(?:die|dead) than (?!(?:[a-z']+ ){0,3}(?:live|living|go on|going on"
+    r"|feel|feeling|keep|continue|wake|be alive|another day))"
+    r"|kill(?:ed|ing)? (?:myself|himself|herself|themselves) (?:trying to|to (?:finish|get"
+    r"|make|meet|keep|please)|(?:at|in|on|over) (?:the |this |my |a )?(?:gym|spin|workout"
+    r"|class|run|treadmill|bike|track|crossfit|practice|training|job|work|project|thesis"
+    r"|deadline|shift)|for (?:this|that|the|my) (?:job|company|project|boss))"
+    r"|kill(?:ed|ing)? myself (?:with|over) (?:over)?(?:work|stress|worry|training|exercise"
+    r"|studying|this|that|the)\b"
+    r"|(?:could|could've|could have) kill(?:ed)? myself for"
+    r"|(?:nearly|almost) (?:killed|kill) (?:myself|me) (?:\w+ ){0,3}?(?:trip|tripp|slip|fall"
+    r"|fell|on the stairs|on the ice|on a|on the)"
+    r"|(?:cut|burn(?:ed|t)?|hurt) (?:myself|my \w+) (?:shaving|cooking|chopping|baking|ironing"
+    r"|gardening|lifting|playing|running|skiing|hiking|falling|tripping|moving|climbing"
+    r"|on (?:a|the|some) (?:knife|oven|stove|pan|glass|paper|can|lid|iron|kettle|grill|fence"
+    r"|nail|corner|ice|stairs|trail)|with (?:a|the) (?:knife|kitchen knife|kettle|iron"
+    r"|curling iron|straightener|oven|hot pan)|while (?:cooking|shaving|baking|chopping"
+    r"|ironing|gardening|working out|lifting|running|playing|skiing|hiking|moving)"
+    r"|(?:at|in) (?:the )?(?:gym|kitchen|game|match|practice))"
+    r"|(?:is|are|was|were|'s|'re|be|been) (?:\w+ )?killing me\b"
+    r"|shoot (?:myself|himself|herself|yourself|themselves) in the foot"
+    r"|shot (?:myself|himself|herself|themselves) in the foot"
+    r"|end(?:s|ed|ing)? (?:it|things|this|them|everything) (?:with|between|there|early|on a"
+    r"|at|before|after|for (?:the|to)day)\b"
+    r"|take my (?:own )?life (?:back|in(?:to)? (?:my own )?hands|seriously|to the next|in a new"
+    r"|in another|more seriously|for granted)"
+    r"|\d\s*kms\b|\bkms (?:away|from|to|per|an hour|of)\b"
+    r"|overdos\w* on (?:sugar|coffee|caffeine|chocolate|candy|cake|carbs|netflix|tv"
+    r"|television|sun|sunshine|love|cuteness|cheese|pizza|podcasts|social media|drama"
+    r"|christmas|holiday|cookies|memes)"
+    r"|(?:career|social|political|professional|commercial|financial|academic|electoral"
+    r"|fashion) <SUICIDE>|run(?:ning)? <SUICIDE>|<SUICIDE> (?:squad|doors?|blonde|sprints?"
+    r"|drills?|runs?|mission|king)"
+    r"|(?:jump|jumped|jumping) off (?:a|the|that) (?:bridge|cliff|roof|balcony|rock)"
+    r" into (?:the )?(?:water|lake|river|sea|ocean|pool)"
+    r"|if (?:all )?your friends jump"
+)
+ACCIDENT = rx(r"\b(?:accidentally|by accident|accidental|on accident)\b")
+# "I'm serious", "not joking": a figure of speech meant literally.
+SERIOUS = rx(
+    r"\b(?:i'?m (?:being )?serious|serious this time|not joking|not kidding|i mean it"
+    r"|for real)\b"
+)
+# "Reasons not to kill myself": the "not" belongs to the list, not to the wish.
+NEGATION_IN_NAME = rx(r"\breasons? $")
+# Someone else's crisis happening now ("she took a bunch of pills tonight") is not history.
+JUST_NOW = rx(
+    r"\b(?:tonight|today|right now|just now|last night|this (?:morning|afternoon|evening)"
+    r"|yesterday|an hour ago|minutes ago)\b"
+)
+# "We talked about how grief can feel like wanting to disappear": teaching, not telling.
+TEACHING = rx(
+    r"\b(?:talked|talk|discussed|learned|learnt|explained|taught) (?:about )?(?:how|why|when)\b"
+    r"|\b(?:learned|learnt|taught) that\b"
+)

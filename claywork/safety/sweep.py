@@ -1,0 +1,45 @@
+"""The outbox sweep: escalate what is overdue, then send what is due. Run by ``claywork
+worker`` every 30 seconds (in a thread beside the task loop) and by ``claywork
+deliver-alerts``; several sweeps at once are harmless, each row is claimed by one of them."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+from django.db import close_old_connections
+from django.utils import timezone
+
+from claywork.safety.delivery import alerts_escalate_due, deliveries_send_due
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_INTERVAL = 30.0
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    escalated: int
+    sent: int
+
+
+def outbox_sweep() -> SweepResult:
+    now = timezone.now()
+    escalated = alerts_escalate_due(now=now)
+    return SweepResult(escalated=escalated, sent=deliveries_send_due(now=now))
+
+
+def sweep_forever(interval: float, stop: threading.Event | None = None) -> None:
+    """Sweep until ``stop`` is set. A failing sweep (the database restarting, say) is logged
+    and tried again at the next tick: the loop itself never dies of it."""
+    stop = stop or threading.Event()
+    while not stop.is_set():
+        close_old_connections()
+        try:
+            outbox_sweep()
+        except Exception:
+            logger.exception("alert outbox sweep failed; trying again in %s s", interval)
+        finally:
+            close_old_connections()
+        stop.wait(interval)

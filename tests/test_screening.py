@@ -1,0 +1,300 @@
+"""The crisis-language detector (``claywork.safety.screening``) and ``claywork screen``.
+
+Recall on the shipped evaluation set must stay at or above 0.95; the examples named in the
+safety issue behave as docs/decisions/0003-crisis-screening.md says; no text makes it raise.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from claywork.safety import screening_rules
+from claywork.safety.screening import ScreenResult, screen_text
+
+ROOT = Path(__file__).resolve().parent.parent
+EVALUATION_SET = ROOT / "claywork" / "safety" / "data" / "screening_eval.jsonl"
+MINIMUM_RECALL = 0.95
+
+
+def evaluation_set() -> list[dict[str, object]]:
+    with EVALUATION_SET.open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+# --- The evaluation set -----------------------------------------------------------------------
+
+
+def test_recall_on_the_evaluation_set_is_at_least_95_percent() -> None:
+    counts = {"tp": 0, "fp": 0, "fn": 0, "tn": 0}
+    missed = []
+    for example in evaluation_set():
+        flagged = screen_text(str(example["text"])).flag
+        if example["label"] == 1:
+            counts["tp" if flagged else "fn"] += 1
+            if not flagged:
+                missed.append(example["text"])
+        else:
+            counts["fp" if flagged else "tn"] += 1
+    recall = counts["tp"] / (counts["tp"] + counts["fn"])
+    precision = counts["tp"] / max(counts["tp"] + counts["fp"], 1)
+    print(f"\ncrisis screening: precision {precision:.3f}, recall {recall:.3f}, {counts}")
+
+    assert recall >= MINIMUM_RECALL, f"recall {recall:.3f} < {MINIMUM_RECALL}; missed: {missed}"
+
+
+def test_the_evaluation_set_is_large_varied_and_roughly_balanced() -> None:
+    examples = evaluation_set()
+    texts = [example["text"] for example in examples]
+    positives = sum(1 for example in examples if example["label"] == 1)
+
+    assert len(examples) >= 200
+    assert len(set(texts)) == len(texts), "an example appears twice"
+    assert all(set(example) == {"text", "label", "note"} for example in examples)
+    assert all(example["label"] in (0, 1) and example["note"] for example in examples)
+    assert 0.4 <= positives / len(examples) <= 0.6
+
+
+def test_every_match_holds_one_of_its_phrases_anchors() -> None:
+    """The anchors only decide where a pattern runs: a match outside them would be lost."""
+
+    def holds(anchors: tuple[screening_rules.Anchor, ...], matched: str) -> bool:
+        return any(
+            anchor in matched if isinstance(anchor, str) else anchor.search(matched)
+            for anchor in anchors
+        )
+
+    lost = []
+    for example in evaluation_set():
+        lowered = str(example["text"]).lower().replace("\u2019", "'")
+        for phrase in screening_rules.PHRASES:
+            for match in phrase.pattern.finditer(lowered):
+                if not holds(phrase.anchors, match.group()) or (
+                    phrase.also and not holds(phrase.also, match.group())
+                ):
+                    lost.append((phrase.pattern.pattern[:60], match.group()))
+
+    assert lost == []
+
+
+# --- The examples named in the issue, and the rules around them ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        # A wish that has stopped: recovery talk, not a crisis (decision 0003).
+        ("I don't want to die anymore", ScreenResult(False, "negated", "want to die")),
+        ("I used to think about ending it", ScreenResult(False, "past", "think about ending it")),
+        ("this traffic is killing me", ScreenResult(False, "idiom", "killing me")),
+        # Someone else's present risk still reaches the care team.
+        (
+            "my friend said she wants to kill herself",
+            ScreenResult(True, "suicidal ideation, third party, present", "kill herself"),
+        ),
+    ],
+)
+def test_the_examples_named_in_the_issue(text: str, verdict: ScreenResult) -> None:
+    assert screen_text(text) == verdict
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "reason"),
+    [
+        ("I want to die.", True, "suicidal ideation, first person, present"),
+        ("I don't want to live anymore.", True, "passive ideation, first person, present"),
+        ("im gonna kms lol", True, "suicidal ideation, first person, present"),
+        ("Last night I wanted to die.", True, "suicidal ideation, first person, recent past"),
+        ("I can't stop thinking about dying.", True, "suicidal ideation, first person, present"),
+        ("I'm not suicidal.", False, "negated"),
+        ("The urge to cut is gone.", False, "negated"),
+        ("I used to think about ending it, and lately it's back.", True, None),
+        ("Years ago I tried to kill myself.", False, "past"),
+        ("If I ever feel like hurting myself, I will call 988.", False, "hypothetical"),
+        ("If this infusion doesn't work I'm going to kill myself.", True, None),
+        ("What if I just ended it all?", True, None),
+        ("The nurse asked if I was having thoughts of suicide and I said no.", False, None),
+        ("The nurse asked if I was having thoughts of killing myself and I said yes.", True, None),
+        ("My grandfather killed himself when I was ten.", False, "third party, past"),
+        ("My roommate told me she took a bunch of pills tonight.", True, None),
+        ("My favourite song has the line 'I wanna die young'.", False, "quote"),
+        ("Ketamine has been shown to reduce suicidal thoughts quickly.", False, "informational"),
+        ("I cut myself shaving this morning.", False, "idiom"),
+        ("just kill me now", False, "idiom"),
+        ("kill me pls i'm serious this time", True, None),
+        ("", False, "no crisis language"),
+    ],
+)
+def test_negation_past_condition_reported_speech_and_idiom(
+    text: str, flag: bool, reason: str | None
+) -> None:
+    result = screen_text(text)
+
+    assert result.flag is flag, result
+    if reason is not None:
+        assert result.reason == reason
+    assert (result.matched == "") is (reason == "no crisis language")
+
+
+def test_matched_is_the_writers_own_words_from_the_text() -> None:
+    text = "Some days I Just Want To Die, honestly."
+
+    result = screen_text(text)
+
+    assert result.flag
+    assert result.matched == "Want To Die"
+    assert result.matched in text
+
+
+def test_the_result_is_the_agreed_frozen_shape() -> None:
+    result = screen_text("I want to die")
+
+    assert [field.name for field in dataclasses.fields(ScreenResult)] == [
+        "flag",
+        "reason",
+        "matched",
+    ]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.flag = False  # type: ignore[misc]
+
+
+def test_the_detector_imports_without_django() -> None:
+    probe = (
+        "import sys; import claywork.safety.screening as s; "
+        "assert s.screen_text('I want to die').flag; "
+        "assert not [m for m in sys.modules if m == 'django' or m.startswith('django.')]"
+    )
+    done = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+
+    assert done.returncode == 0, done.stderr
+
+
+# --- Any text at all --------------------------------------------------------------------------
+
+
+LONG_ORDINARY = (
+    "Walked by the river after the session and wrote down what my guide said about "
+    "noticing the body. Made soup, called my sister, read for an hour. "
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   \n\t  ",
+        "😀🔥💀🙏" * 50,
+        "👩‍👩‍👧‍👦" * 200,
+        "İstanbul'da bugün çok yorgunum",
+        "Θέλω να πεθάνω",
+        "我想死",
+        "أريد أن أموت",
+        "quiero morir",
+        "a\x00b\x00c",
+        "\ud800 lone surrogate",
+        "\u202eeid ot tnaw i",
+        '"' * 5000,
+        "'" * 5000,
+        "." * 5000,
+        "not " * 2500,
+        "if i ever " * 1000,
+        "i want to " * 1000,
+        "a" * 100_000,
+        (LONG_ORDINARY * 200)[:100_000],
+    ],
+)
+def test_no_text_makes_it_raise(text: str) -> None:
+    result = screen_text(text)
+
+    assert isinstance(result, ScreenResult)
+    assert isinstance(result.reason, str) and result.reason
+
+
+def test_a_10000_character_entry_is_screened_whole() -> None:
+    padding = (LONG_ORDINARY * 80)[:4_900]
+    middle = padding + " I keep thinking about jumping off the bridge. " + padding
+    end = (LONG_ORDINARY * 80)[: 10_000 - 40] + " I want to die."
+
+    assert len(middle) >= 9_800 and len(end) >= 9_900
+    assert screen_text(padding * 2).flag is False
+    assert screen_text(middle).matched == "thinking about jumping"
+    assert screen_text(end).matched == "want to die"
+
+
+def test_a_long_entry_never_backtracks_catastrophically() -> None:
+    """Not the speed target (bench/screening.py measures that): a guard against a pattern
+    that goes quadratic. Even on a loaded machine this takes a few milliseconds."""
+    hardest = ("I'm not suicidal, I promise. " + "if i ever want to " * 20 + ". ") * 40
+
+    started = time.perf_counter()
+    screen_text(hardest[:10_000])
+
+    assert time.perf_counter() - started < 1.0
+
+
+# --- claywork screen --------------------------------------------------------------------------
+
+
+def test_screen_writes_one_json_verdict_per_line_of_stdin(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    lines = ["I want to die", "this traffic is killing me", "", "my friend wants to kill herself"]
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(lines) + "\n"))
+    out = io.StringIO()
+
+    call_command("screen", stdout=out)
+
+    verdicts = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert verdicts == [
+        {
+            "flag": True,
+            "reason": "suicidal ideation, first person, present",
+            "matched": "want to die",
+        },
+        {"flag": False, "reason": "idiom", "matched": "killing me"},
+        {"flag": False, "reason": "no crisis language", "matched": ""},
+        {
+            "flag": True,
+            "reason": "suicidal ideation, third party, present",
+            "matched": "kill herself",
+        },
+    ]
+
+
+def test_screen_on_empty_stdin_writes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    out = io.StringIO()
+
+    call_command("screen", stdout=out)
+
+    assert out.getvalue() == ""
+
+
+def test_the_screen_command_line_reads_stdin_and_survives_bad_bytes() -> None:
+    claywork = Path(sys.executable).with_name("claywork")
+    stdin = b"I want to die\r\nI'm not suicidal\n" + b"\xff\xfe i want to kms\n"
+    done = subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
+        [str(claywork), "screen"],
+        input=stdin,
+        capture_output=True,
+        cwd=ROOT,
+        env=os.environ | {"CLAYWORK_DEMO": "1"},
+        timeout=60,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr.decode()
+    verdicts = [json.loads(line) for line in done.stdout.decode().splitlines()]
+    assert [verdict["flag"] for verdict in verdicts] == [True, False, True]
+    assert verdicts[1] == {"flag": False, "reason": "negated", "matched": "suicidal"}
