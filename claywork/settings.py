@@ -238,6 +238,8 @@ CLAYWORK_BENEFIT_MARGIN_TENTHS = env_int("CLAYWORK_BENEFIT_MARGIN_TENTHS", 5, mi
 # sending loses it when the lease expires and the next sweep sends again. Keep the lease well
 # above the mail server's timeout, or a slow server could be sent the same message twice.
 CLAYWORK_ALERT_ESCALATE_MINUTES = env_int("CLAYWORK_ALERT_ESCALATE_MINUTES", 30, minimum=1)
+# A patient who has been checking in and then skips this many days is flagged (low severity).
+CLAYWORK_MISSED_CHECK_INS_DAYS = env_int("CLAYWORK_MISSED_CHECK_INS_DAYS", 3, minimum=1)
 CLAYWORK_ALERT_LEASE_SECONDS = env_int("CLAYWORK_ALERT_LEASE_SECONDS", 120, minimum=1)
 
 # --- Background work ------------------------------------------------------------------------

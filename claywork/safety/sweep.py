@@ -1,6 +1,8 @@
-"""The outbox sweep: escalate what is overdue, then send what is due. Run by ``claywork
-worker`` every 30 seconds (in a thread beside the task loop) and by ``claywork
-deliver-alerts``; several sweeps at once are harmless, each row is claimed by one of them."""
+"""The outbox sweep: flag missed check-ins, escalate what is overdue, then send what is due.
+
+Run by ``claywork worker`` every 30 seconds (in a thread beside the task loop) and by
+``claywork deliver-alerts``; several sweeps at once are harmless, each row is claimed by one of
+them."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from claywork.safety.delivery import alerts_escalate_due, deliveries_send_due
+from claywork.safety.missed_check_ins import alerts_for_missed_check_ins
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +29,7 @@ class SweepResult:
 
 def outbox_sweep() -> SweepResult:
     now = timezone.now()
+    alerts_for_missed_check_ins(now=now)
     escalated = alerts_escalate_due(now=now)
     return SweepResult(escalated=escalated, sent=deliveries_send_due(now=now))
 
