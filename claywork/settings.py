@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "claywork.measures",
     "claywork.safety",
     "claywork.crisis",
+    "claywork.reminders",
+    "claywork.calendar_feed",
+    "claywork.practice",
 ]
 
 MIDDLEWARE = [

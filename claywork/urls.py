@@ -14,5 +14,8 @@ urlpatterns = [
     path("", include("claywork.measures.urls")),
     path("alerts/", include("claywork.safety.urls")),
     path("", include("claywork.crisis.urls")),
+    path("", include("claywork.reminders.urls")),
+    path("", include("claywork.practice.urls")),
+    path("", include("claywork.calendar_feed.urls")),
     path("django-admin/", admin.site.urls),
 ]

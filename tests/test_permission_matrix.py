@@ -33,6 +33,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 
 from claywork.accounts.models import Role, User
+from claywork.calendar_feed.services import calendar_token_issue
 from claywork.care import services as care
 from claywork.clinics import services as clinics
 from claywork.crisis import services as crisis
@@ -40,6 +41,8 @@ from claywork.journal.models import Entry
 from claywork.measures import services as measures
 from claywork.measures.models import ScaleResponse
 from claywork.measures.selectors import patient_today
+from claywork.practice import services as practice
+from claywork.practice.models import Practice
 from claywork.safety.models import Alert
 from claywork.safety.services import alert_raise
 from tests import factories
@@ -66,6 +69,7 @@ IN_PROGRESS_NOTE = "Noticed: breathing slowed."
 FRESH_TEXT = "Written while the matrix ran."
 CHECK_IN_NOTE = "Slept by the open window."
 PLAN_TEXT = "Call Ines, my sister."
+GOAL_TEXT = "Walk by the river each week."
 
 # Text that only some roles may ever read, and who they are. Names count: that someone is a
 # patient of this clinic is itself health information.
@@ -79,6 +83,8 @@ PRIVATE_TEXT: dict[str, frozenset[str]] = {
     MOTIVATION: frozenset({"patient", "care_clinician"}),
     # A safety plan is the patient's and their care team's, on the crisis page too.
     PLAN_TEXT: frozenset({"patient", "care_clinician"}),
+    # Goals and practices are the patient's alone, for now.
+    GOAL_TEXT: frozenset({"patient"}),
     # A check-in's scores are part of care; its note stays the patient's own.
     CHECK_IN_NOTE: frozenset({"patient"}),
     IN_PROGRESS_NOTE: frozenset({"care_clinician"}),
@@ -100,6 +106,13 @@ class World:
     scale_response: ScaleResponse
     # An open alert about the patient, for their care team's inbox.
     alert: Alert
+    # The patient's goal and own practice, and a practice from the catalogue.
+    goal_id: int
+    own_practice_id: int
+    practice_id: int
+    # The patient's calendar feed token, and the one it replaced.
+    calendar_token: str
+    revoked_calendar_token: str
 
     def placeholders(self) -> dict[str, object]:
         p = self.personas
@@ -116,6 +129,11 @@ class World:
             "other_clinic_patient": self.other_clinic_patient.pk,
             "scale_response": self.scale_response.pk,
             "alert": self.alert.pk,
+            "goal": self.goal_id,
+            "own_practice": self.own_practice_id,
+            "practice": self.practice_id,
+            "calendar_token": self.calendar_token,
+            "revoked_calendar_token": self.revoked_calendar_token,
         }
 
 
@@ -157,8 +175,22 @@ def _build_world() -> World:
         ),
         answers=dict.fromkeys("12345678", 1) | {"9": 0},
     )
+    revoked_calendar_token = calendar_token_issue(patient=personas.patient)
+    calendar_token = calendar_token_issue(patient=personas.patient)
+    goal, _ = practice.goal_create(
+        patient=personas.patient,
+        realm="body",
+        title=GOAL_TEXT,
+        cadence="weekly",
+        per_week=1,
+        submission_id=uuid.uuid4(),
+    )
+    own_practice = practice.practice_create(patient=personas.patient, name="Potting clay")
     return World(
         personas=personas,
+        goal_id=goal.pk,
+        own_practice_id=own_practice.pk,
+        practice_id=Practice.objects.get(slug="nature-walk", patient=None).pk,
         invitation_token=token,
         other_clinic_patient=other_clinic_patient,
         scale_response=scale_response,
@@ -169,6 +201,8 @@ def _build_world() -> World:
             title="PHQ-9: self-harm item answered above zero",
             dedupe_key="matrix",
         )[0],
+        calendar_token=calendar_token,
+        revoked_calendar_token=revoked_calendar_token,
     )
 
 
@@ -317,6 +351,31 @@ def _crisis_resources_data(w: World) -> dict:
         f"{prefix}-0-phone": "116 123",
         f"{prefix}-0-is_active": "on",
         f"{prefix}-0-ORDER": "1",
+    }
+
+
+def _goal_data(w: World) -> dict:
+    return {
+        "title": FRESH_TEXT,
+        "realm": "spirit",
+        "cadence": "daily",
+        "per_week": "1",
+        "submission_id": str(uuid.uuid4()),
+    }
+
+
+def _practice_log_data(w: World) -> dict:
+    return {"submission_id": str(uuid.uuid4()), "duration_minutes": "15", "note": FRESH_TEXT}
+
+
+def _reminder_settings_data(w: World) -> dict:
+    return {
+        "timezone": "Europe/Berlin",
+        "check_in_time": "20:00",
+        "quiet_start": "22:00",
+        "quiet_end": "07:00",
+        "check_in": "on",
+        "window_opens": "on",
     }
 
 
@@ -521,6 +580,53 @@ MATRIX: list[Row] = [
     get("/patients/{patient}/safety-plan/print/", CARE),
     get("/patients/{patient}/safety-plan/versions/1/", CARE),
     get("/patients/{patient}/safety-plan/versions/9/", only()),
+    # Integration plan, goals, practices, "what helps me": the patient's own, for now.
+    get("/plan/", PATIENTS),
+    post(
+        "/plan/",
+        only(patient=(302, "/plan/"), other_patient=(302, "/plan/")),
+        lambda w: {"body": "6", "relationships": "8"},
+        "patient",
+        "other_patient",
+    ),
+    get("/goals/", PATIENTS),
+    post(
+        "/goals/",
+        only(patient=(302, "/goals/"), other_patient=(302, "/goals/")),
+        _goal_data,
+        "patient",
+        "other_patient",
+    ),
+    get("/goals/{goal}/check/", POST_ONLY),
+    post(
+        "/goals/{goal}/check/",
+        only(patient=(302, "/goals/")),
+        lambda w: {"action": "check"},
+        "patient",
+    ),
+    get("/practices/", PATIENTS),
+    post(
+        "/practices/",
+        only(patient=(302, "/practices/"), other_patient=(302, "/practices/")),
+        lambda w: {"name": "Evening swim"},
+        "patient",
+        "other_patient",
+    ),
+    get("/practices/{practice}/log/", POST_ONLY),
+    post(
+        "/practices/{practice}/log/",
+        only(patient=(302, "/practices/"), other_patient=(302, "/practices/")),
+        _practice_log_data,
+        "patient",
+        "other_patient",
+    ),
+    post(
+        "/practices/{own_practice}/log/",
+        only(patient=(302, "/practices/")),
+        _practice_log_data,
+        "patient",
+    ),
+    get("/insights/", PATIENTS),
     # The service worker and the grounding exercises are public, like the crisis page.
     get("/sw.js", everyone(200)),
     get("/grounding/", everyone(200)),
@@ -534,6 +640,21 @@ MATRIX: list[Row] = [
         _crisis_resources_data,
         "clinic_admin",
     ),
+    # Reminders: each patient's own settings and notifications. A reminder link that is
+    # unknown, used, expired or revoked answers 404 to everyone; the reflection page it opens
+    # needs the link's grant, and a signed-in person is sent to the journal instead.
+    get("/reminders/settings/", PATIENTS),
+    post(
+        "/reminders/settings/",
+        only(patient=(302, "/reminders/settings/"), other_patient=(302, "/reminders/settings/")),
+        _reminder_settings_data,
+        "patient",
+        "other_patient",
+    ),
+    get("/notifications/", PATIENTS),
+    get("/r/not-a-reminder-token/", everyone(404)),
+    get("/r/reflect/", only()),
+    post("/r/reflect/", only(), _entry_data),
     # Clinic administration: the clinic admin only, and no one's health text.
     get("/clinic/people/", CLINIC_ADMIN_ONLY),
     get("/clinic/invite/", CLINIC_ADMIN_ONLY),
@@ -565,6 +686,24 @@ MATRIX: list[Row] = [
     # Signed in, the link only says to sign out first: it never swaps the account in use.
     post("/invitations/{token}/", everyone(409, anonymous=(302, "/")), _accept_data, "anonymous"),
     post("/invitations/not-a-real-token/", everyone(404), _accept_data),
+    # Calendar: each patient manages their own link; the feed answers by token, not by role.
+    get("/calendar/", PATIENTS),
+    post(
+        "/calendar/",
+        only(patient=200, other_patient=200),
+        lambda w: {"action": "issue"},
+        "patient",
+        "other_patient",
+    ),
+    post(
+        "/calendar/",
+        only(patient=(302, "/calendar/"), other_patient=(302, "/calendar/")),
+        lambda w: {"action": "revoke"},
+        "patient",
+    ),
+    get("/calendar/{calendar_token}.ics", everyone(200)),
+    get("/calendar/{revoked_calendar_token}.ics", everyone(404)),
+    get("/calendar/not-a-real-token.ics", everyone(404)),
 ]
 
 CASES = [
@@ -662,6 +801,11 @@ ANY_ID = dict.fromkeys(
     "token": "t",
     "scale_response": 1,
     "alert": 1,
+    "goal": 1,
+    "own_practice": 1,
+    "practice": 1,
+    "calendar_token": "t",
+    "revoked_calendar_token": "t",
 }
 
 

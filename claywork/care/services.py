@@ -19,6 +19,7 @@ from claywork.care.models import (
     SessionStatus,
     TreatmentCourse,
 )
+from claywork.reminders import services as reminders
 from claywork.safety import free_text
 
 
@@ -82,9 +83,15 @@ def session_schedule(*, course: TreatmentCourse, scheduled_at: datetime, locatio
     ).first()
     if existing is not None:
         return existing
-    return Session.objects.create(
-        course=course, patient_id=course.patient_id, scheduled_at=scheduled_at, location=location
-    )
+    with transaction.atomic():
+        session = Session.objects.create(
+            course=course,
+            patient_id=course.patient_id,
+            scheduled_at=scheduled_at,
+            location=location,
+        )
+        reminders.reminders_plan_for_scheduled_session(session=session, now=timezone.now())
+    return session
 
 
 def session_reschedule(*, session: Session, scheduled_at: datetime, location: str) -> Session:
@@ -92,7 +99,9 @@ def session_reschedule(*, session: Session, scheduled_at: datetime, location: st
         raise SessionStateError("Only a scheduled session can be moved.")
     session.scheduled_at = scheduled_at
     session.location = location
-    session.save(update_fields=["scheduled_at", "location", "updated_at"])
+    with transaction.atomic():
+        session.save(update_fields=["scheduled_at", "location", "updated_at"])
+        reminders.reminders_plan_for_scheduled_session(session=session, now=timezone.now())
     return session
 
 
@@ -131,11 +140,15 @@ def session_complete(*, session: Session, debrief: str) -> Session:
     if completed.started_at is None:
         Session.objects.filter(pk=session.pk).update(started_at=now)
         completed.started_at = now
+    reminders.reminders_plan_for_completed_session(session=completed, now=now)
     return completed
 
 
+@transaction.atomic
 def session_cancel(*, session: Session) -> Session:
-    return _transition(session.pk, (SessionStatus.SCHEDULED,), status=SessionStatus.CANCELLED)
+    cancelled = _transition(session.pk, (SessionStatus.SCHEDULED,), status=SessionStatus.CANCELLED)
+    reminders.reminders_cancel_for_session(session=cancelled)
+    return cancelled
 
 
 def intention_save(*, session: Session, text: str) -> SessionIntention:

@@ -13,6 +13,7 @@ The rules, in one place:
 * Alerts about a patient go to the clinicians on the patient's care team, who see them in
   their inbox; an unacknowledged high-priority alert is also e-mailed to the clinic admins,
   who get a name and a link to the care team page, never the alert itself.
+* An integration plan, goals and practices are the patient's alone, for now.
 * A safety plan is the patient's, written alone or with their care team; both may read and
   revise it. Crisis resources are public.
 
@@ -136,6 +137,12 @@ def may_read_scores(user: AnyUser, patient_id: int) -> bool:
 
 def may_record_measures(user: AnyUser) -> bool:
     """Only patients answer check-ins and scales, for themselves."""
+    return _active(user) and user.role == Role.PATIENT  # type: ignore[union-attr]
+
+
+def may_keep_practice(user: AnyUser) -> bool:
+    """Integration plan, goals, practices and "what helps me" are the patient's own for now
+    (the care team does not see them yet)."""
     return _active(user) and user.role == Role.PATIENT  # type: ignore[union-attr]
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from django.db import close_old_connections
 from django.utils import timezone
 
+from claywork.reminders.delivery import reminders_send_due
+from claywork.reminders.services import check_ins_plan_ahead
 from claywork.safety.delivery import alerts_escalate_due, deliveries_send_due
 from claywork.safety.missed_check_ins import alerts_for_missed_check_ins
 
@@ -25,13 +27,17 @@ DEFAULT_INTERVAL = 30.0
 class SweepResult:
     escalated: int
     sent: int
+    reminders_sent: int = 0
 
 
 def outbox_sweep() -> SweepResult:
     now = timezone.now()
     alerts_for_missed_check_ins(now=now)
     escalated = alerts_escalate_due(now=now)
-    return SweepResult(escalated=escalated, sent=deliveries_send_due(now=now))
+    sent = deliveries_send_due(now=now)
+    # Patients' reminders share the sweep (docs/architecture.md, "How a reminder will flow").
+    check_ins_plan_ahead(now=now)
+    return SweepResult(escalated=escalated, sent=sent, reminders_sent=reminders_send_due(now=now))
 
 
 def sweep_forever(interval: float, stop: threading.Event | None = None) -> None:

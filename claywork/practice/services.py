@@ -1,0 +1,99 @@
+"""Writes to the integration plan, goals and practices: each one short transaction."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from django.db import IntegrityError, transaction
+
+from claywork.accounts.models import User
+from claywork.practice.models import Goal, GoalCheck, Practice, PracticeLog, RealmRating
+
+
+def realm_ratings_save(*, patient: User, day: date, ratings: dict[str, int]) -> None:
+    """Record today's self-ratings; rating a realm again the same day replaces the rating."""
+    with transaction.atomic():
+        for realm, rating in ratings.items():
+            RealmRating.objects.update_or_create(
+                patient=patient, realm=realm, day=day, defaults={"rating": rating}
+            )
+
+
+def goal_create(
+    *,
+    patient: User,
+    realm: str,
+    title: str,
+    cadence: str,
+    per_week: int,
+    submission_id: uuid.UUID,
+) -> tuple[Goal, bool]:
+    """A new goal; the same form submitted twice returns the first goal."""
+    existing = Goal.objects.filter(patient=patient, submission_id=submission_id).first()
+    if existing is not None:
+        return existing, False
+    goal = Goal(
+        patient=patient,
+        realm=realm,
+        cadence=cadence,
+        per_week=per_week,
+        submission_id=submission_id,
+    )
+    goal.title = title
+    try:
+        with transaction.atomic():
+            goal.save()
+    except IntegrityError:
+        return Goal.objects.get(patient=patient, submission_id=submission_id), False
+    return goal, True
+
+
+def goal_check(*, goal: Goal, day: date) -> bool:
+    """Check a goal off for a day. True when this was new; checking twice changes nothing."""
+    with transaction.atomic():
+        _, created = GoalCheck.objects.get_or_create(goal=goal, day=day)
+    return created
+
+
+def goal_uncheck(*, goal: Goal, day: date) -> None:
+    GoalCheck.objects.filter(goal=goal, day=day).delete()
+
+
+def practice_create(*, patient: User, name: str) -> Practice:
+    """One of the patient's own practices, listed beside the catalogue."""
+    practice = Practice(patient=patient, position=1000)
+    practice.own_name = name
+    practice.save()
+    return practice
+
+
+def practice_log(
+    *,
+    patient: User,
+    practice: Practice,
+    day: date,
+    submission_id: uuid.UUID,
+    duration_minutes: int | None = None,
+    note: str = "",
+) -> tuple[PracticeLog, bool]:
+    """Log a practice in one tap; a double tap (same submission id) returns the first log."""
+    if practice.patient_id not in (None, patient.pk):
+        raise ValueError("a patient logs only the catalogue's practices or their own")
+    existing = PracticeLog.objects.filter(patient=patient, submission_id=submission_id).first()
+    if existing is not None:
+        return existing, False
+    log = PracticeLog(
+        patient=patient,
+        practice=practice,
+        day=day,
+        duration_minutes=duration_minutes,
+        submission_id=submission_id,
+    )
+    log.note = note
+    try:
+        with transaction.atomic():
+            log.save()
+    except IntegrityError:
+        return PracticeLog.objects.get(patient=patient, submission_id=submission_id), False
+    return log, True
