@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from claywork.accounts.models import User
+from claywork.core.idempotent import create_once
 from claywork.practice.models import Goal, GoalCheck, Practice, PracticeLog, RealmRating
 
 
@@ -30,23 +31,21 @@ def goal_create(
     submission_id: uuid.UUID,
 ) -> tuple[Goal, bool]:
     """A new goal; the same form submitted twice returns the first goal."""
-    existing = Goal.objects.filter(patient=patient, submission_id=submission_id).first()
-    if existing is not None:
-        return existing, False
-    goal = Goal(
-        patient=patient,
-        realm=realm,
-        cadence=cadence,
-        per_week=per_week,
-        submission_id=submission_id,
+
+    def build() -> Goal:
+        goal = Goal(
+            patient=patient,
+            realm=realm,
+            cadence=cadence,
+            per_week=per_week,
+            submission_id=submission_id,
+        )
+        goal.title = title
+        return goal
+
+    return create_once(
+        Goal, lookup={"patient": patient, "submission_id": submission_id}, build=build
     )
-    goal.title = title
-    try:
-        with transaction.atomic():
-            goal.save()
-    except IntegrityError:
-        return Goal.objects.get(patient=patient, submission_id=submission_id), False
-    return goal, True
 
 
 def goal_check(*, goal: Goal, day: date) -> bool:
@@ -80,20 +79,18 @@ def practice_log(
     """Log a practice in one tap; a double tap (same submission id) returns the first log."""
     if practice.patient_id not in (None, patient.pk):
         raise ValueError("a patient logs only the catalogue's practices or their own")
-    existing = PracticeLog.objects.filter(patient=patient, submission_id=submission_id).first()
-    if existing is not None:
-        return existing, False
-    log = PracticeLog(
-        patient=patient,
-        practice=practice,
-        day=day,
-        duration_minutes=duration_minutes,
-        submission_id=submission_id,
+
+    def build() -> PracticeLog:
+        log = PracticeLog(
+            patient=patient,
+            practice=practice,
+            day=day,
+            duration_minutes=duration_minutes,
+            submission_id=submission_id,
+        )
+        log.note = note
+        return log
+
+    return create_once(
+        PracticeLog, lookup={"patient": patient, "submission_id": submission_id}, build=build
     )
-    log.note = note
-    try:
-        with transaction.atomic():
-            log.save()
-    except IntegrityError:
-        return PracticeLog.objects.get(patient=patient, submission_id=submission_id), False
-    return log, True

@@ -1,0 +1,27 @@
+"""Create a row once per form submission: a double submit finds the row the first one made."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.db import IntegrityError, models, transaction
+
+M = TypeVar("M", bound=models.Model)
+
+
+def create_once(
+    model: type[M], *, lookup: dict[str, Any], build: Callable[[], M]
+) -> tuple[M, bool]:
+    """Return (row, created). ``lookup`` must match a unique constraint (e.g. patient +
+    submission id); ``build`` makes the unsaved row. Two racing requests make one row."""
+    existing = model._default_manager.filter(**lookup).first()
+    if existing is not None:
+        return existing, False
+    row = build()
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        return model._default_manager.get(**lookup), False
+    return row, True
