@@ -300,24 +300,45 @@ def explicit_timestamps(model: Any, *names: str) -> Iterator[None]:
 
 
 def seed(database: str, patients: int, entries: int) -> None:
-    ensure_database(database)
-    configure_django(database)
+    seed_once(
+        database,
+        label=marker_label(patients, entries),
+        seeded=lambda: is_seeded(patients, entries),
+        seed_rows=lambda: seed_journals(patients, entries),
+        sqlite_path=SQLITE_PATH,
+        pg_name=PG_NAME,
+    )
+
+
+def seed_once(
+    database: str,
+    *,
+    label: str,
+    seeded: Callable[[], bool],
+    seed_rows: Callable[[], None],
+    sqlite_path: Path,
+    pg_name: str,
+) -> None:
+    """Migrate the bench database and seed it unless it already holds this size (``seeded``);
+    another size or an interrupted seeding starts from an empty database. Then collect static
+    files, so pages link hashed files from the manifest as in production."""
+    ensure_database(database, pg_name=pg_name)
+    configure_django(database, sqlite_path=sqlite_path, pg_name=pg_name)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    if is_seeded(patients, entries):
-        print(f"[{database}] reusing the seeded bench database ({marker_label(patients, entries)})")
+    if seeded():
+        print(f"[{database}] reusing the seeded bench database ({label})")
     else:
-        if has_rows():  # another size or an interrupted seeding: start from an empty database
-            recreate_database(database)
+        if has_rows():
+            recreate_database(database, sqlite_path=sqlite_path, pg_name=pg_name)
             call_command("migrate", verbosity=0)
         started = time.perf_counter()
-        seed_journals(patients, entries)
+        seed_rows()
         print(
-            f"[{database}] seeded {patients} x {entries} entries in "
-            f"{time.perf_counter() - started:.0f} s, peak RSS {peak_rss_mb():.0f} MB"
+            f"[{database}] seeded {label} in {time.perf_counter() - started:.0f} s, "
+            f"peak RSS {peak_rss_mb():.0f} MB"
         )
-    # Pages link hashed static files from the manifest, as in production (quick when current).
     call_command("collectstatic", interactive=False, verbosity=0)
 
 

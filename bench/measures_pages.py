@@ -39,13 +39,12 @@ from bench.journal_pages import (  # noqa: E402
     VAR_DIR,
     PageFigures,
     configure_django,
-    ensure_database,
     explicit_timestamps,
     figures,
     peak_rss_mb,
     print_table,
-    recreate_database,
     seed_and_measure_in_children,
+    seed_once,
     server_version,
 )
 
@@ -88,27 +87,13 @@ def is_seeded(patients: int, caseload: int, days: int) -> bool:
 
 
 def seed(database: str, patients: int, caseload: int, days: int) -> None:
-    ensure_database(database, pg_name=PG_NAME)
-    configure_django(database, **DATABASE)
-    from django.core.management import call_command
-
-    from claywork.accounts.models import User
-
-    call_command("migrate", verbosity=0)
-    label = marker_label(patients, caseload, days)
-    if is_seeded(patients, caseload, days):
-        print(f"[{database}] reusing the seeded bench database ({label})")
-    else:
-        if User.objects.exists():  # another size or an interrupted seeding: start afresh
-            recreate_database(database, **DATABASE)
-            call_command("migrate", verbosity=0)
-        started = time.perf_counter()
-        seed_measures(patients, caseload, days)
-        print(
-            f"[{database}] seeded {label} in {time.perf_counter() - started:.0f} s, "
-            f"peak RSS {peak_rss_mb():.0f} MB"
-        )
-    call_command("collectstatic", interactive=False, verbosity=0)
+    seed_once(
+        database,
+        label=marker_label(patients, caseload, days),
+        seeded=lambda: is_seeded(patients, caseload, days),
+        seed_rows=lambda: seed_measures(patients, caseload, days),
+        **DATABASE,
+    )
 
 
 def seed_measures(patients: int, caseload: int, days: int) -> None:

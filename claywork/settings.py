@@ -69,6 +69,10 @@ INSTALLED_APPS = [
     "claywork.reminders",
     "claywork.calendar_feed",
     "claywork.practice",
+    "claywork.audit",
+    "claywork.sharing",
+    "claywork.circle",
+    "claywork.themes",
 ]
 
 MIDDLEWARE = [
@@ -244,6 +248,16 @@ CLAYWORK_ALERT_ESCALATE_MINUTES = env_int("CLAYWORK_ALERT_ESCALATE_MINUTES", 30,
 # A patient who has been checking in and then skips this many days is flagged (low severity).
 CLAYWORK_MISSED_CHECK_INS_DAYS = env_int("CLAYWORK_MISSED_CHECK_INS_DAYS", 3, minimum=1)
 CLAYWORK_ALERT_LEASE_SECONDS = env_int("CLAYWORK_ALERT_LEASE_SECONDS", 120, minimum=1)
+
+# --- Themes (docs/themes.md) ---------------------------------------------------------------
+# "classic" (TF-IDF + NMF, always installed) or "embeddings" (needs the `embeddings` extra).
+CLAYWORK_THEMES_ENGINE = env_str("CLAYWORK_THEMES_ENGINE", "classic")
+if CLAYWORK_THEMES_ENGINE not in {"classic", "embeddings"}:
+    raise ConfigurationError(
+        f"CLAYWORK_THEMES_ENGINE must be classic or embeddings, not {CLAYWORK_THEMES_ENGINE!r}."
+    )
+# Themes are worked out again this long after the last change to a patient's writing.
+CLAYWORK_THEMES_DEBOUNCE_SECONDS = env_int("CLAYWORK_THEMES_DEBOUNCE_SECONDS", 300, minimum=0)
 
 # --- Background work ------------------------------------------------------------------------
 TASKS = {

@@ -6,6 +6,7 @@ from claywork.core import views as core_views
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("help/", core_views.help_now, name="help_now"),
+    path("privacy/", core_views.privacy, name="privacy"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("journal/", include("claywork.journal.urls")),
@@ -17,5 +18,9 @@ urlpatterns = [
     path("", include("claywork.reminders.urls")),
     path("", include("claywork.practice.urls")),
     path("", include("claywork.calendar_feed.urls")),
+    path("", include("claywork.audit.urls")),
+    path("", include("claywork.sharing.urls")),
+    path("", include("claywork.circle.urls")),
+    path("", include("claywork.themes.urls")),
     path("django-admin/", admin.site.urls),
 ]

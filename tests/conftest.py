@@ -7,6 +7,7 @@ a clinician of another clinic, the clinic admin, and a support person.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -17,6 +18,7 @@ from claywork.care.models import GuideNote, Session, TreatmentCourse
 from claywork.journal.models import Draft, Entry
 from claywork.vault.services import forget_cached_keys
 from tests import factories
+from tests.audit_support import flush_lifts_audit_guard
 
 
 @dataclass
@@ -39,6 +41,13 @@ class Personas:
 
     def role(self, name: str) -> User | None:
         return None if name == "anonymous" else getattr(self, name)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _audit_guard_lifted_for_flush() -> Iterator[None]:
+    # Transactional tests end with a flush; the audit table refuses DELETE and TRUNCATE.
+    with flush_lifts_audit_guard():
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -67,6 +76,8 @@ def build_personas() -> Personas:
     support_person = factories.SupportPersonFactory(full_name="Sue Support")
     factories.add_to_care_team(patient, care_clinician)
     factories.add_to_care_team(other_patient, outside_clinician)
+    # The support person accepted the patient's invitation to their support circle.
+    factories.add_to_circle(patient, support_person)
     course = factories.make_course(patient, care_clinician)
     scheduled = factories.make_session(course)
     in_progress = factories.make_session(course, status="in_progress")

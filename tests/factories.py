@@ -11,6 +11,7 @@ from django.utils import timezone
 from claywork.accounts.models import ClinicianKind, Role, User
 from claywork.care import services as care
 from claywork.care.models import CareRole, Modality, Session, TreatmentCourse
+from claywork.circle.models import CircleMember
 from claywork.clinics.models import Clinic
 from claywork.journal import services as journal
 from claywork.journal.models import Entry
@@ -118,3 +119,21 @@ def make_entry(
         session=session,
     )
     return entry
+
+
+def add_to_circle(patient: User, person: User, *, status: str = "accepted") -> CircleMember:
+    """Put ``person`` in ``patient``'s support circle, through the invitation, in ``status``
+    (invited, accepted, declined or removed)."""
+    from claywork.circle import services as circle
+
+    member, token = circle.member_invite(
+        patient=patient, email=person.email, full_name=person.full_name, relationship="friend"
+    )
+    if status in ("accepted", "removed"):
+        member = circle.invitation_accept_as(token=token, person=person)
+    if status == "declined":
+        member = circle.invitation_decline(token=token)
+    if status == "removed":
+        circle.member_remove(patient=patient, member=member)
+    member.refresh_from_db()
+    return member

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from claywork.accounts.models import User
 from claywork.safety import delivery
+from claywork.safety import services as safety_services
 from claywork.safety.delivery import MAX_ATTEMPTS, alerts_escalate_due, deliveries_send_due
 from claywork.safety.models import Alert, AlertDelivery, DeliveryPurpose, DeliveryState
 from claywork.safety.services import alert_acknowledge, alert_raise
@@ -281,15 +282,21 @@ def test_a_row_whose_senders_keep_dying_is_failed_not_retried_for_ever(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_concurrent_sweeps_never_send_the_same_email_twice(personas: Personas) -> None:
+def test_two_concurrent_sweeps_never_send_the_same_email_twice(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for _ in range(3):
         factories.add_to_care_team(
             personas.patient, factories.ClinicianFactory(clinic=personas.patient.clinic)
         )
+    # Leave the sending to the two sweeps: no task sends at once when the alerts are raised.
+    monkeypatch.setattr(safety_services, "_enqueue_sending", lambda: None)
     for n in range(6):
         raise_alert(personas.patient, key=f"concurrent:{n}")
     expected = AlertDelivery.objects.count()
     assert expected == 24
+    assert set(AlertDelivery.objects.values_list("state", flat=True)) == {"pending"}
+    mail.outbox.clear()  # the personas' own set-up (a circle invitation) sends mail too
     start = threading.Barrier(2)
     errors: list[BaseException] = []
 

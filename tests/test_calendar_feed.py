@@ -5,13 +5,16 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from dateutil.rrule import rrulestr
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 from icalendar import Calendar, Event
 
 from claywork.accounts.models import User
@@ -19,6 +22,11 @@ from claywork.calendar_feed.models import CalendarToken
 from claywork.calendar_feed.services import calendar_token_issue, calendar_token_revoke
 from claywork.care import services as care
 from claywork.care.models import Session
+from claywork.practice import services as practice
+from claywork.practice.models import Goal, Practice
+from claywork.reminders import chosen
+from claywork.reminders.models import Kind
+from claywork.reminders.services import PreferenceChoices, preferences_save
 from tests import factories
 from tests.conftest import client_for
 
@@ -228,12 +236,13 @@ def test_feed_takes_the_same_queries_for_one_or_many_sessions(
     client = Client()
     course = factories.make_course(new_yorker)
     factories.make_session(course, status="completed")
-    with django_assert_num_queries(2):  # type: ignore[operator]
+    # The token, the sessions, the reminder preferences and the goal/practice reminders.
+    with django_assert_num_queries(4):  # type: ignore[operator]
         client.get(f"/calendar/{token}.ics")
     for _ in range(5):
         factories.make_session(course, status="completed")
         factories.make_session(course)
-    with django_assert_num_queries(2):  # type: ignore[operator]
+    with django_assert_num_queries(4):  # type: ignore[operator]
         assert len(_feed(token).events) == 6 * 5 + 5
 
 
@@ -331,3 +340,127 @@ def test_calendar_command_prints_a_feed_that_parses(new_yorker: User) -> None:
 def test_calendar_command_rejects_an_unknown_patient(db: None) -> None:
     with pytest.raises(CommandError, match="no patient"):
         call_command("calendar", "--patient", "nobody@example.test", stdout=StringIO())
+
+
+# --- The reminders the patient chose ----------------------------------------------------------
+
+REMINDER_TITLES = {"Claywork check-in", "Claywork: a goal", "Claywork: a practice"}
+
+
+def _choose_reminders(patient: User, *, goal_title: str = "Call my sister") -> Goal:
+    """Check-ins at 20:00, a goal on Monday and Thursday at 07:45, the nature walk on Saturday
+    at 09:00; chosen in February, before New York's clocks move on 8 March 2026."""
+    goal, _ = practice.goal_create(
+        patient=patient,
+        realm="relationships",
+        title=goal_title,
+        cadence="weekly",
+        per_week=1,
+        submission_id=uuid.uuid4(),
+    )
+    walk = Practice.objects.get(slug="nature-walk", patient=None)
+    with time_machine.travel(_utc(2026, 2, 20, 17), tick=False):
+        preferences_save(
+            patient=patient,
+            choices=PreferenceChoices(
+                timezone_name=patient.timezone,
+                check_in_time=time(20, 0),
+                quiet_start=time(22, 0),
+                quiet_end=time(7, 0),
+                kinds_on=frozenset(Kind.values),
+            ),
+        )
+        chosen.routine_save(patient=patient, goal=goal, at=time(7, 45), weekdays=[0, 3])
+        chosen.routine_save(patient=patient, practice=walk, at=time(9, 0), weekdays=[5])
+    return goal
+
+
+def _occurrences(event: Event, until: datetime) -> list[datetime]:
+    rule = rrulestr(event["RRULE"].to_ical().decode(), dtstart=event.DTSTART)
+    return list(rule.between(event.DTSTART, until, inc=True))
+
+
+def _reminder_events(calendar: Calendar) -> dict[str, Event]:
+    return {str(e["SUMMARY"]): e for e in calendar.events if str(e["SUMMARY"]) in REMINDER_TITLES}
+
+
+def test_chosen_reminders_recur_at_their_local_time_across_the_dst_change(
+    new_yorker: User,
+) -> None:
+    _choose_reminders(new_yorker)
+
+    calendar = _feed(calendar_token_issue(patient=new_yorker))
+    events = _reminder_events(calendar)
+
+    assert set(events) == REMINDER_TITLES
+    new_york = ZoneInfo("America/New_York")
+    for event in events.values():
+        assert event["DTSTART"].params["TZID"] == "America/New_York"
+        assert event.DTSTART.tzinfo is not None
+    check_ins = _occurrences(events["Claywork check-in"], datetime(2026, 3, 10, 23, tzinfo=UTC))
+    assert check_ins[0].date().isoformat() == "2026-02-20"
+    assert {moment.astimezone(new_york).time() for moment in check_ins} == {time(20, 0)}
+    # 20:00 EST is 01:00 UTC the next day; 20:00 EDT is 00:00 UTC.
+    by_day = {moment.date().isoformat(): moment.astimezone(UTC) for moment in check_ins}
+    assert by_day["2026-03-07"] == _utc(2026, 3, 8, 1)
+    assert by_day["2026-03-09"] == _utc(2026, 3, 10, 0)
+    goal_days = _occurrences(events["Claywork: a goal"], datetime(2026, 3, 20, tzinfo=UTC))
+    assert {moment.strftime("%a %H:%M") for moment in goal_days} == {"Mon 07:45", "Thu 07:45"}
+    assert {moment.astimezone(UTC).hour for moment in goal_days} == {12, 11}
+    walks = _occurrences(events["Claywork: a practice"], datetime(2026, 3, 20, tzinfo=UTC))
+    assert [moment.strftime("%a %d %H:%M") for moment in walks] == [
+        "Sat 21 09:00",
+        "Sat 28 09:00",
+        "Sat 07 09:00",
+        "Sat 14 09:00",
+    ]
+
+
+def test_chosen_reminders_never_carry_the_goal_or_practice_words(new_yorker: User) -> None:
+    goal = _choose_reminders(new_yorker, goal_title=CANARY)
+    clay = practice.practice_create(patient=new_yorker, name=f"{CANARY} practice")
+    chosen.routine_save(patient=new_yorker, practice=clay, at=time(12), weekdays=[2])
+
+    body = Client().get(f"/calendar/{calendar_token_issue(patient=new_yorker)}.ics").content
+
+    assert b"Canary" not in body and b"heron" not in body
+    events = _reminder_events(Calendar.from_ical(body))
+    assert str(events["Claywork: a goal"]["UID"]).startswith(f"claywork-reminder-goal-{goal.pk}@")
+    assert not [e for e in Calendar.from_ical(body).events if "DESCRIPTION" in e]
+
+
+def test_a_reminder_kind_turned_off_or_dropped_by_quiet_hours_leaves_the_feed(
+    new_yorker: User,
+) -> None:
+    goal = _choose_reminders(new_yorker)
+    token = calendar_token_issue(patient=new_yorker)
+    preferences_save(
+        patient=new_yorker,
+        choices=PreferenceChoices(
+            timezone_name=new_yorker.timezone,
+            check_in_time=time(23, 0),  # inside 22:00-07:00: never sent, so never shown
+            quiet_start=time(22, 0),
+            quiet_end=time(8, 0),
+            kinds_on=frozenset(Kind.values) - {Kind.PRACTICE},
+        ),
+    )
+
+    events = _reminder_events(_feed(token))
+
+    assert set(events) == {"Claywork: a goal"}
+    # The goal's 07:45 now falls in the quiet hours, which end at 08:00: shown when it comes.
+    assert events["Claywork: a goal"].DTSTART.time() == time(8, 0)
+    chosen.routine_remove(patient=new_yorker, goal=goal)
+    assert _reminder_events(_feed(token)) == {}
+
+
+def test_the_feed_with_reminders_is_stable_between_fetches(new_yorker: User) -> None:
+    _choose_reminders(new_yorker)
+    token = calendar_token_issue(patient=new_yorker)
+    client = Client()
+
+    first = client.get(f"/calendar/{token}.ics").content
+    with time_machine.travel(timezone.now() + timedelta(days=3)):
+        second = client.get(f"/calendar/{token}.ics").content
+
+    assert first == second

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from claywork.accounts.models import Role, User
 from claywork.clinics import consent, services
-from claywork.clinics.models import Invitation
+from claywork.clinics.models import ConsentRecord, Invitation
 from tests.conftest import Personas
 
 PASSWORD = "quiet-harbour-lantern-42"
@@ -71,9 +71,17 @@ def test_accepting_records_the_terms_version_and_when(personas: Personas) -> Non
 
     assert response.status_code == 302
     user = User.objects.get(email="nina@example.test")
-    assert user.consent_version == consent.CONSENT_VERSION
-    assert user.consented_at is not None
-    assert before <= user.consented_at <= timezone.now() + timedelta(seconds=1)
+    terms = ConsentRecord.objects.get(user=user, topic=consent.ENROLMENT)
+    assert (terms.version, terms.given) == (consent.CONSENT_VERSION, True)
+    assert before <= terms.recorded_at <= timezone.now() + timedelta(seconds=1)
+    # The terms include screening of private writing and scores to the care team.
+    assert consent.consent_is_given(user, consent.SCREENING)
+    assert consent.consent_is_given(user, consent.SCORES)
+    assert set(ConsentRecord.objects.filter(user=user).values_list("topic", flat=True)) == {
+        consent.ENROLMENT,
+        consent.SCREENING,
+        consent.SCORES,
+    }
 
 
 def test_without_the_tick_nothing_is_created_and_the_form_says_why(personas: Personas) -> None:
@@ -110,7 +118,7 @@ def test_staff_invitations_ask_for_no_patient_consent(personas: Personas) -> Non
     assert "What you agree to" not in page and 'name="consent"' not in page
     assert response.status_code == 302
     user = User.objects.get(email="nina@example.test")
-    assert (user.consent_version, user.consented_at) == ("", None)
+    assert not ConsentRecord.objects.filter(user=user).exists()
 
 
 def test_changing_the_terms_needs_a_new_version() -> None:

@@ -19,9 +19,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import pytest
@@ -33,8 +33,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 
 from claywork.accounts.models import Role, User
+from claywork.audit.services import audit_record
 from claywork.calendar_feed.services import calendar_token_issue
 from claywork.care import services as care
+from claywork.circle.models import CircleMember
 from claywork.clinics import services as clinics
 from claywork.crisis import services as crisis
 from claywork.journal.models import Entry
@@ -43,6 +45,8 @@ from claywork.measures.models import ScaleResponse
 from claywork.measures.selectors import patient_today
 from claywork.practice import services as practice
 from claywork.practice.models import Practice
+from claywork.reminders.chosen import routine_save
+from claywork.reminders.models import Reminder
 from claywork.safety.models import Alert
 from claywork.safety.services import alert_raise
 from tests import factories
@@ -57,6 +61,10 @@ ROLES = (
     "other_clinic_clinician",
     "clinic_admin",
     "support_person",
+    # Support people who were invited but did not accept, declined, or were removed.
+    "invited_support",
+    "declined_support",
+    "removed_support",
 )
 SIGNED_IN = ROLES[1:]
 
@@ -70,6 +78,20 @@ FRESH_TEXT = "Written while the matrix ran."
 CHECK_IN_NOTE = "Slept by the open window."
 PLAN_TEXT = "Call Ines, my sister."
 GOAL_TEXT = "Walk by the river each week."
+# An entry the patient shared with the care team, a care-team comment on it, a suggestion.
+COMMENTED_ENTRY_TEXT = "Shared with my care team: the tide came in."
+COMMENT_TEXT = "Thank you for sharing the tide."
+SUGGESTION_TEXT = "Sketch one thing you saw, each week."
+
+
+# Support people in the other states of an invitation: none of them sees anything.
+EXTRA_SUPPORT_ROLES = ("invited_support", "declined_support", "removed_support")
+SUPPORT_ENTRY_TEXT = "Shared with Sue: the lantern in the window."
+REVOKED_ENTRY_TEXT = "Once shared, private again: the locked gate."
+SHARED_GOAL_TEXT = "Swim in the lake once a week."
+NOTE_TEXT = "Thinking of you, tea soon?"
+REQUEST_TEXT = "Could we walk on Sunday?"
+THEME_LABEL = "Lantern by the harbour"
 
 # Text that only some roles may ever read, and who they are. Names count: that someone is a
 # patient of this clinic is itself health information.
@@ -88,7 +110,19 @@ PRIVATE_TEXT: dict[str, frozenset[str]] = {
     # A check-in's scores are part of care; its note stays the patient's own.
     CHECK_IN_NOTE: frozenset({"patient"}),
     IN_PROGRESS_NOTE: frozenset({"care_clinician"}),
-    "Pat Patient": frozenset({"patient", "care_clinician", "clinic_admin"}),
+    COMMENTED_ENTRY_TEXT: frozenset({"patient", "care_clinician"}),
+    COMMENT_TEXT: frozenset({"patient", "care_clinician"}),
+    SUGGESTION_TEXT: frozenset({"patient", "care_clinician"}),
+    # Shared with Sue (the support persona), or shared and then revoked; her notes and the
+    # patient's check-in request to her are between the two of them.
+    SUPPORT_ENTRY_TEXT: frozenset({"patient", "support_person"}),
+    REVOKED_ENTRY_TEXT: frozenset({"patient"}),
+    SHARED_GOAL_TEXT: frozenset({"patient", "support_person"}),
+    NOTE_TEXT: frozenset({"patient", "support_person"}),
+    REQUEST_TEXT: frozenset({"patient", "support_person"}),
+    # A theme found in the patient's journal is theirs alone.
+    THEME_LABEL: frozenset({"patient"}),
+    "Pat Patient": frozenset({"patient", "care_clinician", "clinic_admin", "support_person"}),
     "Olive Other": frozenset({"other_patient", "outside_clinician", "clinic_admin"}),
     "Rhea Remote": frozenset({"other_clinic_clinician"}),
 }
@@ -113,6 +147,15 @@ class World:
     # The patient's calendar feed token, and the one it replaced.
     calendar_token: str
     revoked_calendar_token: str
+    # A reminder about the patient's goal (they asked for one at noon every day).
+    reminder_id: int
+    # An entry shared with the care team, with a comment; a pending suggestion of a goal.
+    commented_entry_id: int
+    suggestion_id: int
+    # The patient's support circle and what they share (see CircleWorld).
+    circle: CircleWorld
+    # One of the patient's own themes.
+    theme_id: int = 0
 
     def placeholders(self) -> dict[str, object]:
         p = self.personas
@@ -134,6 +177,10 @@ class World:
             "practice": self.practice_id,
             "calendar_token": self.calendar_token,
             "revoked_calendar_token": self.revoked_calendar_token,
+            "reminder": self.reminder_id,
+            "commented_entry": self.commented_entry_id,
+            "suggestion": self.suggestion_id,
+            "theme": self.theme_id,
         }
 
 
@@ -164,6 +211,13 @@ def _build_world() -> World:
         clinic=personas.other_clinic_clinician.clinic, full_name="Rhea Remote"
     )
     factories.add_to_care_team(other_clinic_patient, personas.other_clinic_clinician)
+    # An access log for each clinic: whose names an access-log page shows is checked below.
+    for reader, about in (
+        (personas.care_clinician, personas.patient),
+        (personas.outside_clinician, personas.other_patient),
+        (personas.other_clinic_clinician, other_clinic_patient),
+    ):
+        audit_record(actor=reader, patient=about, action="read", resource="measures.progress")
     measures.check_in_save(
         patient=personas.patient,
         day=patient_today(personas.patient),
@@ -186,9 +240,17 @@ def _build_world() -> World:
         submission_id=uuid.uuid4(),
     )
     own_practice = practice.practice_create(patient=personas.patient, name="Potting clay")
+    routine_save(patient=personas.patient, goal=goal, at=time(12), weekdays=list(range(7)))
+    commented_entry_id, suggestion_id = _build_care_conversation(personas)
+    circle = _build_circle(personas)
     return World(
+        theme_id=_build_theme(personas),
+        circle=circle,
+        commented_entry_id=commented_entry_id,
+        suggestion_id=suggestion_id,
         personas=personas,
         goal_id=goal.pk,
+        reminder_id=Reminder.objects.filter(patient=personas.patient).earliest("due_at").pk,
         own_practice_id=own_practice.pk,
         practice_id=Practice.objects.get(slug="nature-walk", patient=None).pk,
         invitation_token=token,
@@ -203,6 +265,144 @@ def _build_world() -> World:
         )[0],
         calendar_token=calendar_token,
         revoked_calendar_token=revoked_calendar_token,
+    )
+
+
+def _build_theme(personas: Personas) -> int:
+    """One stored theme of the patient's, found in their entry."""
+    from claywork.themes.pipeline import Theme, ThemeResult
+    from claywork.themes.selectors import patient_inputs
+    from claywork.themes.services import themes_store
+
+    key = f"entry:{personas.entry.pk}"
+    found = Theme(THEME_LABEL, ["lantern", "harbour"], [key], {}, False, snippets={key: ""})
+    snapshot = themes_store(
+        patient=personas.patient,
+        audience="patient",
+        result=ThemeResult("ready", "classic", [found], 1, []),
+        inputs=patient_inputs(personas.patient),
+    )
+    return snapshot.themes.get().pk
+
+
+def _build_care_conversation(personas: Personas) -> tuple[int, int]:
+    """An entry shared with the care team with a care-team comment, and a suggested goal."""
+    from claywork.sharing.services import share_item
+
+    entry = factories.make_entry(personas.patient, body=COMMENTED_ENTRY_TEXT)
+    share_item(patient=personas.patient, item=entry, care_team=True)
+    care.entry_comment_add(
+        entry=entry, author=personas.care_clinician, text=COMMENT_TEXT, submission_id=uuid.uuid4()
+    )
+    suggestion, _ = care.suggestion_make(
+        patient=personas.patient,
+        clinician=personas.care_clinician,
+        submission_id=uuid.uuid4(),
+        goal=care.SuggestedGoal(SUGGESTION_TEXT, "body", "weekly", 1),
+    )
+    return entry.pk, suggestion.pk
+
+
+@dataclass
+class CircleWorld:
+    """The patient's circle: Sue (the support persona) accepted; three others did not, or were
+    removed. One entry and one goal shared with Sue, one entry whose shares were revoked."""
+
+    invited_support: User
+    declined_support: User
+    removed_support: User
+    member_id: int
+    invited_member_id: int
+    support_entry_id: int
+    revoked_entry_id: int
+    shared_goal_id: int
+    share_id: int
+    check_in_request_id: int
+    # An open invitation for an address that has no account yet.
+    circle_token: str
+
+    ANY_ID: ClassVar[dict[str, object]] = dict.fromkeys(
+        (
+            "circle_member",
+            "invited_member",
+            "support_entry",
+            "revoked_entry",
+            "shared_goal",
+            "share",
+            "check_in_request",
+        ),
+        1,
+    ) | {"circle_token": "t"}
+
+    def role(self, name: str, personas: Personas) -> User | None:
+        return getattr(self, name) if name in EXTRA_SUPPORT_ROLES else personas.role(name)
+
+    def placeholders(self) -> dict[str, object]:
+        return {
+            "circle_member": self.member_id,
+            "invited_member": self.invited_member_id,
+            "support_entry": self.support_entry_id,
+            "revoked_entry": self.revoked_entry_id,
+            "shared_goal": self.shared_goal_id,
+            "share": self.share_id,
+            "check_in_request": self.check_in_request_id,
+            "circle_token": self.circle_token,
+        }
+
+
+def _build_circle(personas: Personas) -> CircleWorld:
+    from claywork.circle import services as circle
+    from claywork.sharing import services as sharing
+
+    p = personas
+    member = CircleMember.objects.get(patient=p.patient, person=p.support_person)
+    invited, declined, removed = (
+        factories.SupportPersonFactory(full_name=name)
+        for name in ("Ivo Invited", "Dee Declined", "Rex Removed")
+    )
+    invited_member = factories.add_to_circle(p.patient, invited, status="invited")
+    factories.add_to_circle(p.patient, declined, status="declined")
+    removed_member = factories.add_to_circle(p.patient, removed)
+    support_entry = factories.make_entry(p.patient, body=SUPPORT_ENTRY_TEXT)
+    share = sharing.share_item(patient=p.patient, item=support_entry, person=p.support_person)
+    revoked_entry = factories.make_entry(p.patient, body=REVOKED_ENTRY_TEXT)
+    for audience in ({"person": p.support_person}, {"care_team": True}):
+        sharing.share_revoke(
+            patient=p.patient,
+            share=sharing.share_item(patient=p.patient, item=revoked_entry, **audience),  # type: ignore[arg-type]
+        )
+    sharing.share_item(patient=p.patient, item=revoked_entry, person=removed)
+    circle.member_remove(patient=p.patient, member=removed_member)
+    goal, _ = practice.goal_create(
+        patient=p.patient,
+        realm="body",
+        title=SHARED_GOAL_TEXT,
+        cadence="weekly",
+        per_week=1,
+        submission_id=uuid.uuid4(),
+    )
+    sharing.share_item(patient=p.patient, item=goal, person=p.support_person)
+    sharing.share_category(patient=p.patient, category="session_dates", person=p.support_person)
+    sharing.share_category(patient=p.patient, category="weekly_mood", care_team=True)
+    circle.note_send(member=member, text=NOTE_TEXT, submission_id=uuid.uuid4())
+    request, _ = circle.check_in_request_send(
+        patient=p.patient, member=member, message=REQUEST_TEXT, submission_id=uuid.uuid4()
+    )
+    _, token = circle.member_invite(
+        patient=p.patient, email="cleo.close@example.test", full_name="Cleo Close"
+    )
+    return CircleWorld(
+        invited_support=invited,
+        declined_support=declined,
+        removed_support=removed,
+        member_id=member.pk,
+        invited_member_id=invited_member.pk,
+        support_entry_id=support_entry.pk,
+        revoked_entry_id=revoked_entry.pk,
+        shared_goal_id=goal.pk,
+        share_id=share.pk,
+        check_in_request_id=request.pk,
+        circle_token=token,
     )
 
 
@@ -310,6 +510,14 @@ def _scale_data(w: World) -> dict:
     return {"submission_id": str(uuid.uuid4()), "action": "save"} | answers
 
 
+def _comment_data(w: World) -> dict:
+    return {"text": FRESH_TEXT, "submission_id": str(uuid.uuid4())}
+
+
+def _suggestion_data(w: World) -> dict:
+    return {"kind": "prompt", "prompt_words": FRESH_TEXT, "submission_id": str(uuid.uuid4())}
+
+
 def _invite_data(w: World) -> dict:
     return {
         "full_name": "Ivy Invited",
@@ -364,6 +572,14 @@ def _goal_data(w: World) -> dict:
     }
 
 
+def _goal_edit_data(w: World) -> dict:
+    return {"title": FRESH_TEXT, "realm": "mind", "cadence": "weekly", "per_week": "2"}
+
+
+def _routine_data(w: World) -> dict:
+    return {"at": "08:30", "weekdays": ["0", "3"]}
+
+
 def _practice_log_data(w: World) -> dict:
     return {"submission_id": str(uuid.uuid4()), "duration_minutes": "15", "note": FRESH_TEXT}
 
@@ -416,6 +632,7 @@ MATRIX: list[Row] = [
     get("/", everyone(200, clinic_admin=(302, "/clinic/people/"))),
     get("/help/", everyone(200)),
     get("/healthz", everyone(200)),
+    get("/privacy/", only(patient=200, other_patient=200)),
     get("/accounts/login/", everyone((302, "/"), anonymous=200)),
     # Journal: the patient's own, no one else's, not even the care team's.
     get("/journal/", JOURNAL_KEEPERS),
@@ -604,6 +821,15 @@ MATRIX: list[Row] = [
         lambda w: {"action": "check"},
         "patient",
     ),
+    get("/goals/{goal}/edit/", PATIENT_ONLY),
+    post(
+        "/goals/{goal}/edit/",
+        only(patient=(302, "/goals/")),
+        _goal_edit_data,
+        "patient",
+    ),
+    get("/goals/{goal}/delete/", POST_ONLY),
+    post("/goals/{goal}/delete/", only(patient=(302, "/goals/")), lambda w: {}, "patient"),
     get("/practices/", PATIENTS),
     post(
         "/practices/",
@@ -626,6 +852,15 @@ MATRIX: list[Row] = [
         _practice_log_data,
         "patient",
     ),
+    get("/practices/{own_practice}/delete/", POST_ONLY),
+    post(
+        "/practices/{own_practice}/delete/",
+        only(patient=(302, "/practices/")),
+        lambda w: {},
+        "patient",
+    ),
+    # The catalogue's practices are no one's to remove.
+    post("/practices/{practice}/delete/", only(), lambda w: {}),
     get("/insights/", PATIENTS),
     # The service worker and the grounding exercises are public, like the crisis page.
     get("/sw.js", everyone(200)),
@@ -652,9 +887,92 @@ MATRIX: list[Row] = [
         "other_patient",
     ),
     get("/notifications/", PATIENTS),
+    # Reminders about a goal (the patient's own) or a practice (the catalogue's, or one's own).
+    get("/reminders/goals/{goal}/", PATIENT_ONLY),
+    post(
+        "/reminders/goals/{goal}/",
+        only(patient=(302, "/goals/")),
+        _routine_data,
+        "patient",
+    ),
+    get("/reminders/practices/{practice}/", PATIENTS),
+    post(
+        "/reminders/practices/{practice}/",
+        only(patient=(302, "/practices/"), other_patient=(302, "/practices/")),
+        _routine_data,
+        "patient",
+        "other_patient",
+    ),
+    get("/reminders/practices/{own_practice}/", PATIENT_ONLY),
+    # A reminder e-mail's neutral link leads its own patient to the page that answers it.
+    get("/reminders/{reminder}/open/", only(patient=(302, "/goals/"))),
     get("/r/not-a-reminder-token/", everyone(404)),
     get("/r/reflect/", only()),
     post("/r/reflect/", only(), _entry_data),
+    # The audit trail: each patient reads who has seen their data; a clinic admin reads their
+    # own clinic's log (names and kinds of data, never text), whatever the filter asks for.
+    get("/privacy/access-log/", PATIENTS),
+    get("/privacy/access-log/?before=999999999", PATIENTS),
+    get("/clinic/access-log/", CLINIC_ADMIN_ONLY),
+    get("/clinic/access-log/?patient={patient}&since=2000-01-01", CLINIC_ADMIN_ONLY),
+    get("/clinic/access-log/?patient={other_clinic_patient}", CLINIC_ADMIN_ONLY),
+    # Consents: each patient's own. Screening can be withdrawn and given again; scores only
+    # where the clinic allows it (this one does not: refused with a message, nothing changes).
+    get("/consents/", PATIENTS),
+    *(
+        post(
+            f"/consents/screening/{action}/",
+            only(patient=(302, "/consents/"), other_patient=(302, "/consents/")),
+            lambda w: {},
+            "patient",
+            "other_patient",
+        )
+        for action in ("withdraw", "give")
+    ),
+    get("/consents/screening/withdraw/", POST_ONLY),
+    get("/consents/screening/give/", POST_ONLY),
+    post(
+        "/consents/scores/withdraw/",
+        only(patient=(302, "/consents/"), other_patient=(302, "/consents/")),
+        lambda w: {},
+    ),
+    post("/consents/enrolment/withdraw/", only(), lambda w: {}),
+    # Care-team comments: on an entry the patient shared with the care team, by that care
+    # team; the patient reads them. An unshared entry's thread is the patient's alone.
+    get("/entries/{commented_entry}/comments/", only(patient=200, care_clinician=200)),
+    get("/entries/{entry}/comments/", PATIENT_ONLY),
+    get("/entries/{other_patient_entry}/comments/", only(other_patient=200)),
+    post(
+        "/entries/{commented_entry}/comments/",
+        only(care_clinician=(302, "/journal/")),
+        _comment_data,
+        "care_clinician",
+    ),
+    post("/entries/{entry}/comments/", only(), _comment_data),
+    # Suggestions: the care team suggests; only the patient answers.
+    get("/patients/{patient}/suggestions/", only(care_clinician=200)),
+    get("/patients/{other_patient}/suggestions/", only(outside_clinician=200)),
+    post(
+        "/patients/{patient}/suggestions/",
+        only(care_clinician=(302, "/patients/")),
+        _suggestion_data,
+        "care_clinician",
+    ),
+    get("/suggestions/", PATIENTS),
+    get("/suggestions/{suggestion}/accept/", POST_ONLY),
+    get("/suggestions/{suggestion}/decline/", POST_ONLY),
+    post(
+        "/suggestions/{suggestion}/accept/",
+        only(patient=(302, "/plan/")),
+        lambda w: {},
+        "patient",
+    ),
+    post(
+        "/suggestions/{suggestion}/decline/",
+        only(patient=(302, "/suggestions/")),
+        lambda w: {"reason": FRESH_TEXT},
+        "patient",
+    ),
     # Clinic administration: the clinic admin only, and no one's health text.
     get("/clinic/people/", CLINIC_ADMIN_ONLY),
     get("/clinic/invite/", CLINIC_ADMIN_ONLY),
@@ -706,6 +1024,170 @@ MATRIX: list[Row] = [
     get("/calendar/not-a-real-token.ics", everyone(404)),
 ]
 
+
+def _circle_invite_data(w: World) -> dict:
+    return {"full_name": "Cleo Cousin", "email": "cleo.cousin@example.test", "relationship": "x"}
+
+
+def _support_accept_data(w: World) -> dict:
+    return {
+        "full_name": "Cleo Close",
+        "timezone": "Europe/London",
+        "password1": "tide-pools-and-lanterns-7",
+        "password2": "tide-pools-and-lanterns-7",
+    }
+
+
+def _once(**fields: str) -> Callable[[World], dict]:
+    return lambda w: fields | {"submission_id": str(uuid.uuid4())}
+
+
+TO_FEED: Expected = (302, "/supporting/")
+
+# Support circle and sharing. The patient keeps their circle and decides what is shared; an
+# accepted member sees only what was shared with them, and only while they are in the circle.
+CIRCLE_AND_SHARING_ROWS: list[Row] = [
+    get("/circle/", PATIENTS),
+    post(
+        "/circle/",
+        only(patient=(302, "/circle/"), other_patient=(302, "/circle/")),
+        _circle_invite_data,
+        "patient",
+        "other_patient",
+    ),
+    get("/circle/members/{invited_member}/resend/", POST_ONLY),
+    post(
+        "/circle/members/{invited_member}/resend/",
+        only(patient=(302, "/circle/")),
+        lambda w: {},
+        "patient",
+    ),
+    get("/circle/members/{circle_member}/remove/", POST_ONLY),
+    post(
+        "/circle/members/{circle_member}/remove/",
+        only(patient=(302, "/circle/")),
+        lambda w: {},
+        "patient",
+    ),
+    get("/circle/members/{circle_member}/check-in/", POST_ONLY),
+    post(
+        "/circle/members/{circle_member}/check-in/",
+        only(patient=(302, "/circle/")),
+        _once(message=FRESH_TEXT),
+        "patient",
+    ),
+    # A circle invitation is its own credential, like a clinic's; it never swaps an account.
+    get("/circle/invitations/{circle_token}/", everyone(200)),
+    get("/circle/invitations/not-a-real-token/", everyone(404)),
+    post(
+        "/circle/invitations/{circle_token}/",
+        everyone(409, anonymous=TO_FEED),
+        _support_accept_data,
+        "anonymous",
+    ),
+    post("/circle/invitations/not-a-real-token/", everyone(404), _support_accept_data),
+    get("/circle/invitations/{circle_token}/decline/", everyone(405)),
+    post(
+        "/circle/invitations/{circle_token}/decline/",
+        everyone(409, anonymous=200),
+        lambda w: {},
+        "anonymous",
+    ),
+    post("/circle/invitations/not-a-real-token/decline/", everyone(404), lambda w: {}),
+    # The support person's pages.
+    get("/supporting/", everyone(200, anonymous=TO_LOGIN, support_person=TO_FEED)),
+    get("/supporting/guide/", everyone(200)),
+    get("/supporting/{patient}/", only(support_person=200)),
+    get("/supporting/{other_patient}/", only()),
+    get("/supporting/{patient}/notes/", POST_ONLY),
+    post(
+        "/supporting/{patient}/notes/",
+        only(support_person=TO_FEED),
+        _once(text=FRESH_TEXT),
+        "support_person",
+    ),
+    post("/supporting/{other_patient}/notes/", only(), _once(text=FRESH_TEXT)),
+    get("/supporting/requests/{check_in_request}/answer/", POST_ONLY),
+    post(
+        "/supporting/requests/{check_in_request}/answer/",
+        only(support_person=TO_FEED),
+        lambda w: {"answer": "yes", "reply": FRESH_TEXT},
+        "support_person",
+    ),
+    # Sharing: the patient's own page and buttons; nobody shares or revokes for them.
+    get("/sharing/", PATIENTS),
+    post(
+        "/sharing/",
+        only(patient=(302, "/sharing/"), other_patient=(302, "/sharing/")),
+        lambda w: {"category": "session_dates", "audience": "care_team"},
+        "patient",
+        "other_patient",
+    ),
+    get("/sharing/entries/{entry}/", POST_ONLY),
+    post(
+        "/sharing/entries/{entry}/",
+        only(patient=(302, "/journal/")),
+        lambda w: {"audience": "care_team"},
+        "patient",
+    ),
+    post(
+        "/sharing/entries/{other_patient_entry}/",
+        only(other_patient=(302, "/journal/")),
+        lambda w: {"audience": "care_team"},
+        "other_patient",
+    ),
+    get("/sharing/goals/{goal}/", POST_ONLY),
+    post(
+        "/sharing/goals/{goal}/",
+        only(patient=(302, "/goals/")),
+        lambda w: {"audience": "care_team"},
+        "patient",
+    ),
+    get("/sharing/{share}/revoke/", POST_ONLY),
+    post(
+        "/sharing/{share}/revoke/",
+        only(patient=(302, "/sharing/")),
+        lambda w: {"return_to": "sharing"},
+        "patient",
+    ),
+    # What a patient shares with the care team: its clinicians only.
+    get("/patients/{patient}/shared/", CLINICIAN_ONLY),
+    get("/patients/{other_patient}/shared/", only(outside_clinician=200)),
+    get("/patients/{other_clinic_patient}/shared/", only(other_clinic_clinician=200)),
+    # A shared entry: its writer and its audience read it; only the writer edits it.
+    get("/journal/{support_entry}/", only(patient=200, support_person=200)),
+    get("/journal/{support_entry}/edit/", PATIENT_ONLY),
+    get("/journal/{revoked_entry}/", PATIENT_ONLY),
+]
+MATRIX.extend(CIRCLE_AND_SHARING_ROWS)
+
+# Themes: the patient's own pages; the care-team view only for the patient's care team.
+MATRIX.extend(
+    [
+        get("/themes/", PATIENTS),
+        get("/themes/tone/", PATIENTS),
+        get("/themes/sessions/{completed}/", PATIENT_ONLY),
+        get("/themes/refresh/", POST_ONLY),
+        post(
+            "/themes/refresh/",
+            only(patient=(302, "/themes/"), other_patient=(302, "/themes/")),
+            lambda w: {},
+            "patient",
+            "other_patient",
+        ),
+        get("/themes/{theme}/", POST_ONLY),
+        post(
+            "/themes/{theme}/",
+            only(patient=(302, "/themes/")),
+            lambda w: {"action": "pin"},
+            "patient",
+        ),
+        get("/patients/{patient}/themes/", CLINICIAN_ONLY),
+        get("/patients/{other_patient}/themes/", only(outside_clinician=200)),
+        get("/patients/{other_clinic_patient}/themes/", only(other_clinic_clinician=200)),
+    ]
+)
+
 CASES = [
     pytest.param(row, role, id=f"{row.method} {row.path} {role}")
     for row in MATRIX
@@ -742,8 +1224,8 @@ def assert_no_private_text(response: HttpResponse, role: str) -> None:
 
 @pytest.mark.parametrize(("row", "role"), CASES)
 def test_permission_matrix(world: World, one_client: Client, row: Row, role: str) -> None:
-    client = as_role(one_client, world.personas.role(role))
-    url = row.path.format(**world.placeholders())
+    client = as_role(one_client, world.circle.role(role, world.personas))
+    url = row.path.format(**world.placeholders(), **world.circle.placeholders())
     if row.data is None:
         response = client.get(url)
     else:
@@ -778,7 +1260,7 @@ def test_journal_text_reaches_only_its_writer(world: World, one_client: Client) 
     writer = as_role(one_client, p.patient)
     assert "I noticed the ocean again." in writer.get(entry_url).content.decode()
     for role in SIGNED_IN[1:]:
-        response = as_role(one_client, p.role(role)).get(entry_url)
+        response = as_role(one_client, world.circle.role(role, p)).get(entry_url)
         assert response.status_code == 404, role
         assert "I noticed the ocean again." not in response.content.decode(), role
 
@@ -806,7 +1288,13 @@ ANY_ID = dict.fromkeys(
     "practice": 1,
     "calendar_token": "t",
     "revoked_calendar_token": "t",
+    "reminder": 1,
+    "commented_entry": 1,
+    "suggestion": 1,
+    "theme": 1,
 }
+
+ANY_ID.update(CircleWorld.ANY_ID)
 
 
 def _views(

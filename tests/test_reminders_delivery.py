@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -23,9 +24,18 @@ from django.utils import timezone
 
 from claywork.accounts.models import User
 from claywork.care import services as care
+from claywork.practice import services as practice
 from claywork.reminders import delivery
+from claywork.reminders.chosen import scale_subject
 from claywork.reminders.delivery import reminder_email, reminders_send_due
-from claywork.reminders.models import Kind, Notification, Reminder, ReminderPreferences, State
+from claywork.reminders.models import (
+    Kind,
+    Notification,
+    Reminder,
+    ReminderPreferences,
+    State,
+    subject_of,
+)
 from claywork.safety.sweep import outbox_sweep
 from tests import factories
 from tests.conftest import Personas
@@ -162,15 +172,43 @@ def test_no_reminder_email_carries_health_information(personas: Personas) -> Non
     care.intention_save(session=session, text=CANARY)
     session = care.session_complete(session=care.session_start(session=session), debrief=CANARY)
     factories.make_entry(patient, body=CANARY, title=CANARY, session=session)
+    # The patient's own words about a goal and a practice, each with a reminder.
+    goal, _ = practice.goal_create(
+        patient=patient,
+        realm="body",
+        title=CANARY,
+        cadence="daily",
+        per_week=1,
+        submission_id=uuid.uuid4(),
+    )
+    own_practice = practice.practice_create(patient=patient, name=CANARY)
+    subjects = {
+        Kind.GOAL: subject_of(goal_id=goal.pk),
+        Kind.PRACTICE: subject_of(practice_id=own_practice.pk),
+        Kind.SCALE_DUE: scale_subject("phq9", None),
+    }
 
     for kind in Kind.values:
         reminder = _reminder(patient, kind, session=session, due=timedelta(minutes=len(kind)))
-        message = reminder_email(reminder, link="http://127.0.0.1:8000/r/token/")
-        text = f"{message.subject}\n{message.body}\n{message.extra_headers}"
-        assert CANARY.lower() not in text.lower(), kind
-        assert "ketamine" not in text.lower(), kind
-        assert "http://127.0.0.1:8000/r/token/" in message.body, kind
-        assert "/reminders/settings/" in message.body, kind
+        reminder.subject = subjects.get(kind, "")
+        reminder.save()
+        # The link the sender would really use, and a stand-in for the reflection token.
+        link = delivery._link_for(reminder, delivery.page_for(reminder), timezone.now())
+        for message in (
+            reminder_email(reminder, link="http://127.0.0.1:8000/r/token/"),
+            reminder_email(reminder, link=link),
+        ):
+            text = f"{message.subject}\n{message.body}\n{message.extra_headers}"
+            assert CANARY.lower() not in text.lower(), kind
+            assert "ketamine" not in text.lower(), kind
+            assert "phq" not in text.lower(), kind  # not even the questionnaire's code
+            assert "/reminders/settings/" in message.body, kind
+        assert "http://127.0.0.1:8000/" in link, kind
+    # Sent for real: the e-mails and the in-app notifications say no more.
+    assert reminders_send_due(now=timezone.now() + timedelta(hours=1)) == len(Kind.values)
+    sent = [f"{m.subject}\n{m.body}" for m in mail.outbox]
+    sent += list(Notification.objects.filter(patient=patient).values_list("title", flat=True))
+    assert not [text for text in sent if CANARY.lower() in text.lower() or "phq" in text.lower()]
 
 
 def test_every_kind_has_an_email_template_and_a_subject() -> None:
@@ -215,7 +253,12 @@ def test_two_concurrent_sweeps_send_each_reminder_exactly_once(personas: Persona
             thread.join(timeout=60)
 
     assert not errors
-    ids = [message.extra_headers["Message-ID"] for message in mail.outbox]
+    # Only the reminders' mail: building the personas may have sent other mail (invitations).
+    ids = [
+        message.extra_headers["Message-ID"]
+        for message in mail.outbox
+        if message.extra_headers.get("Message-ID", "").startswith("<claywork.reminder-")
+    ]
     assert len(ids) == expected == len(set(ids)) == sum(counts)
     assert set(due.values_list("state", "attempts")) == {("sent", 1)}
     assert Notification.objects.count() == expected

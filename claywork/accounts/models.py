@@ -57,9 +57,8 @@ class User(AbstractUser):
         "clinics.Clinic", on_delete=models.PROTECT, null=True, blank=True, related_name="people"
     )
     timezone = models.CharField(max_length=64, default="UTC")
-    # The enrolment terms a patient accepted (``clinics/consent.py``), and when.
-    consent_version = models.CharField(max_length=20, blank=True)
-    consented_at = models.DateTimeField(null=True, blank=True)
+    # The enrolment terms a patient accepted, and when, are consent records
+    # (``clinics.ConsentRecord``, ``clinics/consent.py``).
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

@@ -13,6 +13,9 @@ from claywork.calendar_feed.access import (
     get_patient_for_calendar_token,
 )
 from claywork.calendar_feed.feed import (
+    CHECK_IN_TITLE,
+    GOAL_TITLE,
+    PRACTICE_TITLE,
     REFLECTION_TITLE,
     SESSION_TITLE,
     WINDOW_TITLE,
@@ -44,6 +47,7 @@ def calendar_page(request: AuthedRequest) -> HttpResponse:
             "new_feed_url": new_feed_url,
             "webcal_url": new_feed_url and "webcal://" + new_feed_url.split("://", 1)[1],
             "titles": [SESSION_TITLE, WINDOW_TITLE, REFLECTION_TITLE],
+            "reminder_titles": [CHECK_IN_TITLE, GOAL_TITLE, PRACTICE_TITLE],
         },
         status=400 if request.method == "POST" and action != "issue" else 200,
     )
@@ -51,11 +55,13 @@ def calendar_page(request: AuthedRequest) -> HttpResponse:
 
 @require_GET
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """The public feed: the token is the credential. Two queries, however many sessions."""
+    """The public feed: the token is the credential. Four queries, however many sessions and
+    reminders."""
     patient = get_patient_for_calendar_token(token)
     sessions = selectors.sessions_for_calendar(patient=patient)
+    chosen = selectors.chosen_reminders_for_calendar(patient=patient)
     response = HttpResponse(
-        patient_feed_ics(patient=patient, sessions=sessions),
+        patient_feed_ics(patient=patient, sessions=sessions, chosen=chosen),
         content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = 'inline; filename="claywork.ics"'

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from claywork.practice.models import Cadence, Realm
 from claywork.vault.fields import SealedText
 
 
@@ -175,3 +176,105 @@ class GuideNote(models.Model):
 
     def __str__(self) -> str:
         return f"guide note {self.pk} on session {self.session_id}"
+
+
+class EntryComment(models.Model):
+    """A care-team clinician's comment on a journal entry the patient shared with the care
+    team. The patient reads it on their entry; the clinician sees the thread only while the
+    share lasts (``policy.may_comment_on_entry``)."""
+
+    entry = models.ForeignKey("journal.Entry", on_delete=models.CASCADE, related_name="comments")
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text_sealed = models.TextField()
+    text = SealedText("text_sealed", context="care.entry_comment.text")
+    created_at = models.DateTimeField(auto_now_add=True)
+    submission_id = models.UUIDField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "submission_id"], name="entry_comment_submitted_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on entry {self.entry_id}"
+
+
+class SuggestionKind(models.TextChoices):
+    PROMPT = "prompt", "A reflection prompt"
+    GOAL = "goal", "A goal"
+
+
+class SuggestionStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for an answer"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+
+
+class Suggestion(models.Model):
+    """A reflection prompt or a goal a care-team clinician suggests to a patient, who accepts
+    or declines it once (a conditional UPDATE decides, so a double click decides once)."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="suggestions"
+    )
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=SuggestionKind.choices)
+    # A prompt from the library, or the clinician's own words (a prompt's, or a goal's title).
+    prompt = models.ForeignKey(
+        "journal.Prompt", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    words_sealed = models.TextField(blank=True, default="")
+    words = SealedText("words_sealed", context="care.suggestion.words")
+    realm = models.CharField(max_length=20, blank=True)
+    cadence = models.CharField(max_length=10, blank=True)
+    per_week = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(
+        max_length=10, choices=SuggestionStatus.choices, default=SuggestionStatus.PENDING
+    )
+    decline_reason_sealed = models.TextField(blank=True, default="")
+    decline_reason = SealedText("decline_reason_sealed", context="care.suggestion.decline")
+    goal = models.ForeignKey(
+        "practice.Goal", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    submission_id = models.UUIDField()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["patient", "status", "-created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "submission_id"], name="suggestion_submitted_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"suggestion {self.pk}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == SuggestionStatus.PENDING
+
+    @property
+    def realm_label(self) -> str:
+        return Realm(self.realm).label if self.realm in Realm.values else self.realm
+
+    @property
+    def cadence_label(self) -> str:
+        return Cadence(self.cadence).label if self.cadence in Cadence.values else self.cadence
+
+    @property
+    def prompt_text(self) -> str:
+        """What to reflect on: the library prompt's words, or the clinician's own."""
+        return self.prompt.text if self.prompt is not None else self.words

@@ -7,10 +7,13 @@ from typing import Any
 from django.db.models import Prefetch
 
 from claywork.care.models import (
+    EntryComment,
     GuideNote,
     Session,
     SessionIntention,
     SessionStatus,
+    Suggestion,
+    SuggestionStatus,
     TreatmentCourse,
 )
 from claywork.core import policy
@@ -84,3 +87,21 @@ def next_session(*, patient_id: int) -> Session | None:
         .order_by("scheduled_at")
         .first()
     )
+
+
+def entry_comments(*, entry: Entry) -> list[EntryComment]:
+    """The care team's comments on one entry, oldest first (a conversation reads down)."""
+    return list(EntryComment.objects.filter(entry=entry).select_related("author"))
+
+
+def suggestions_for(*, patient_id: int) -> list[Suggestion]:
+    """A patient's suggestions, pending first, then newest first."""
+    return sorted(
+        Suggestion.objects.filter(patient_id=patient_id).select_related("prompt", "clinician"),
+        key=lambda s: (not s.is_pending, -s.created_at.timestamp(), -s.pk),
+    )
+
+
+def pending_suggestion_count(*, patient_id: int) -> int:
+    """Suggestions from the care team still waiting for the patient's answer."""
+    return Suggestion.objects.filter(patient_id=patient_id, status=SuggestionStatus.PENDING).count()

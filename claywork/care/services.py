@@ -3,24 +3,32 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from claywork.accounts.models import Role, User
 from claywork.care.models import (
     CareRole,
     CareTeamMembership,
+    EntryComment,
     GuideNote,
     NoteKind,
     Session,
     SessionIntention,
     SessionStatus,
+    Suggestion,
+    SuggestionKind,
+    SuggestionStatus,
     TreatmentCourse,
 )
+from claywork.core.idempotent import create_once
+from claywork.journal.models import Entry, Prompt
 from claywork.reminders import services as reminders
 from claywork.safety import free_text
+from claywork.themes.services import themes_writing_changed
 
 
 class SessionStateError(ValueError):
@@ -141,6 +149,8 @@ def session_complete(*, session: Session, debrief: str) -> Session:
         Session.objects.filter(pk=session.pk).update(started_at=now)
         completed.started_at = now
     reminders.reminders_plan_for_completed_session(session=completed, now=now)
+    # Completing a session opens its guide notes to the patient: new words for their themes.
+    themes_writing_changed(patient_id=completed.patient_id)
     return completed
 
 
@@ -158,7 +168,9 @@ def intention_save(*, session: Session, text: str) -> SessionIntention:
         session=session, patient_id=session.patient_id
     )
     # Only changed words are screened again (see journal.services.entry_update).
-    crisis = intention.text != text and free_text.is_crisis_language(text)
+    crisis = intention.text != text and free_text.is_crisis_language(
+        text, patient_id=session.patient_id
+    )
     with transaction.atomic():
         intention.text = text
         intention.save()
@@ -166,6 +178,7 @@ def intention_save(*, session: Session, text: str) -> SessionIntention:
             free_text.crisis_language_alert(
                 patient=session.patient, source=free_text.WrittenText.INTENTION, saved=intention
             )
+        themes_writing_changed(patient_id=session.patient_id)
     return intention
 
 
@@ -180,21 +193,127 @@ def guide_note_add(
     """Idempotent per form submission: a second POST of the same form returns the same note."""
     if not session.accepts_guide_notes:
         raise SessionStateError("Notes are taken once the session has started.")
-    existing = GuideNote.objects.filter(session=session, submission_id=submission_id).first()
-    if existing is not None:
-        return existing
-    note = GuideNote(
-        session=session,
-        patient_id=session.patient_id,
-        author=author,
-        kind=kind,
-        noted_at=timezone.now(),
-        submission_id=submission_id,
+
+    def build() -> GuideNote:
+        note = GuideNote(
+            session=session,
+            patient_id=session.patient_id,
+            author=author,
+            kind=kind,
+            noted_at=timezone.now(),
+            submission_id=submission_id,
+        )
+        note.text = text
+        return note
+
+    note, created = create_once(
+        GuideNote, lookup={"session": session, "submission_id": submission_id}, build=build
     )
-    note.text = text
-    try:
-        with transaction.atomic():
-            note.save()
-    except IntegrityError:
-        return GuideNote.objects.get(session=session, submission_id=submission_id)
+    if created:
+        themes_writing_changed(patient_id=session.patient_id)
     return note
+
+
+# --- Comments on shared entries and suggestions (the care team beside the patient) ---------
+
+
+def entry_comment_add(
+    *, entry: Entry, author: User, text: str, submission_id: uuid.UUID
+) -> tuple[EntryComment, bool]:
+    """A care-team clinician's comment on a shared entry, sealed with the patient's key.
+    Idempotent per form submission. The caller has checked ``policy.may_comment_on_entry``."""
+
+    def build() -> EntryComment:
+        comment = EntryComment(
+            entry=entry, patient_id=entry.patient_id, author=author, submission_id=submission_id
+        )
+        comment.text = text
+        return comment
+
+    return create_once(
+        EntryComment, lookup={"entry": entry, "submission_id": submission_id}, build=build
+    )
+
+
+@dataclass(frozen=True)
+class SuggestedGoal:
+    title: str
+    realm: str
+    cadence: str
+    per_week: int = 1
+
+
+def suggestion_make(
+    *,
+    patient: User,
+    clinician: User,
+    submission_id: uuid.UUID,
+    prompt: Prompt | None = None,
+    prompt_words: str = "",
+    goal: SuggestedGoal | None = None,
+) -> tuple[Suggestion, bool]:
+    """Suggest one reflection prompt (from the library, or in the clinician's own words) or one
+    goal. Idempotent per form submission. The caller has checked ``policy.may_suggest``."""
+    if (prompt is not None) + bool(prompt_words.strip()) + (goal is not None) != 1:
+        raise ValueError("a suggestion is one library prompt, one prompt in words, or one goal")
+
+    def build() -> Suggestion:
+        suggestion = Suggestion(
+            patient=patient,
+            clinician=clinician,
+            kind=SuggestionKind.GOAL if goal is not None else SuggestionKind.PROMPT,
+            prompt=prompt,
+            submission_id=submission_id,
+        )
+        if goal is not None:
+            suggestion.words = goal.title
+            suggestion.realm, suggestion.cadence = goal.realm, goal.cadence
+            suggestion.per_week = goal.per_week
+        else:
+            suggestion.words = prompt_words.strip()
+        return suggestion
+
+    return create_once(
+        Suggestion, lookup={"patient": patient, "submission_id": submission_id}, build=build
+    )
+
+
+def _decide(suggestion: Suggestion, status: str) -> bool:
+    """Claim the decision with one conditional UPDATE: of two clicks, one decides."""
+    decided = Suggestion.objects.filter(pk=suggestion.pk, status=SuggestionStatus.PENDING).update(
+        status=status, decided_at=timezone.now()
+    )
+    suggestion.refresh_from_db()
+    return bool(decided)
+
+
+@transaction.atomic
+def suggestion_accept(*, suggestion: Suggestion) -> Suggestion:
+    """The patient takes the suggestion up. A goal becomes one of their goals (through
+    ``practice.services.goal_create``, once, however often this is called)."""
+    if not _decide(suggestion, SuggestionStatus.ACCEPTED):
+        return suggestion
+    if suggestion.kind == SuggestionKind.GOAL:
+        from claywork.practice.services import goal_create
+
+        created, _ = goal_create(
+            patient=suggestion.patient,
+            realm=suggestion.realm,
+            title=suggestion.words,
+            cadence=suggestion.cadence,
+            per_week=suggestion.per_week,
+            # The suggestion's own submission makes the goal's: one goal per suggestion.
+            submission_id=suggestion.submission_id,
+        )
+        Suggestion.objects.filter(pk=suggestion.pk).update(goal=created)
+        suggestion.goal = created
+    return suggestion
+
+
+@transaction.atomic
+def suggestion_decline(*, suggestion: Suggestion, reason: str = "") -> Suggestion:
+    """The patient says no, with an optional reason for their care team (sealed)."""
+    if _decide(suggestion, SuggestionStatus.DECLINED) and reason.strip():
+        suggestion.decline_reason = reason.strip()
+        suggestion.save(update_fields=["decline_reason_sealed"])
+    return suggestion

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from claywork.care import views
+from claywork.care import comment_views, suggestion_views, views
 
 app_name = "care"
 
@@ -19,4 +19,21 @@ urlpatterns = [
     path("sessions/<int:session_id>/notes/", views.guide_note_add, name="guide_note_add"),
     path("sessions/<int:session_id>/timeline/", views.integration_timeline, name="timeline"),
     path("integration/", views.current_integration, name="current_integration"),
+    path("entries/<int:entry_id>/comments/", comment_views.entry_comments, name="entry_comments"),
+    path(
+        "patients/<int:patient_id>/suggestions/",
+        suggestion_views.patient_suggestions,
+        name="patient_suggestions",
+    ),
+    path("suggestions/", suggestion_views.my_suggestions, name="my_suggestions"),
+    path(
+        "suggestions/<int:suggestion_id>/accept/",
+        suggestion_views.suggestion_accept,
+        name="suggestion_accept",
+    ),
+    path(
+        "suggestions/<int:suggestion_id>/decline/",
+        suggestion_views.suggestion_decline,
+        name="suggestion_decline",
+    ),
 ]

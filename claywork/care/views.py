@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from claywork.audit.services import audit_read, audit_write
 from claywork.care import selectors, services
 from claywork.care.access import get_course_for_user, get_patient_for_user, get_session_for_user
 from claywork.care.forms import (
@@ -20,6 +21,7 @@ from claywork.care.forms import (
     SessionForm,
 )
 from claywork.care.integration import integration_steps, window_position
+from claywork.clinics import consent
 from claywork.core import policy
 from claywork.core.http import AuthedRequest, is_htmx
 from claywork.safety import free_text
@@ -32,11 +34,18 @@ def patient_record(request: AuthedRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for_user(request.user, patient_id)
     if not policy.may_plan_care(request.user, patient.pk):
         raise Http404
+    audit_read(request, patient, "care.record", patient.pk)
     courses = selectors.courses_with_sessions(patient_id=patient.pk)
     return render(
         request,
         "care/patient_record.html",
-        {"patient": patient, "courses": courses, "course_form": CourseForm()},
+        {
+            "patient": patient,
+            "courses": courses,
+            "course_form": CourseForm(),
+            # On the care team (``may_plan_care``): what remains is the patient's consent.
+            "scores_shared": consent.scores_shared_with_care_team(patient.pk),
+        },
     )
 
 
@@ -56,6 +65,7 @@ def course_create(request: AuthedRequest, patient_id: int) -> HttpResponse:
             status=400,
         )
     course = services.course_create(patient=patient, created_by=request.user, **form.cleaned_data)
+    audit_write(request, patient, "care.course", course.pk)
     messages.success(request, "Treatment course planned. Now schedule its sessions.")
     return redirect("care:course_detail", course_id=course.pk)
 
@@ -63,6 +73,7 @@ def course_create(request: AuthedRequest, patient_id: int) -> HttpResponse:
 @login_required
 def course_detail(request: AuthedRequest, course_id: int) -> HttpResponse:
     course = get_course_for_user(request.user, course_id)
+    audit_read(request, course.patient, "care.course", course.pk)
     return render(
         request,
         "care/course_detail.html",
@@ -93,6 +104,7 @@ def session_schedule(request: AuthedRequest, course_id: int) -> HttpResponse:
             status=400,
         )
     services.session_schedule(course=course, **form.cleaned_data)
+    audit_write(request, course.patient, "care.course", course.pk)
     messages.success(request, "Session scheduled.")
     return redirect("care:course_detail", course_id=course.pk)
 
@@ -119,6 +131,7 @@ def motivation_edit(request: AuthedRequest, course_id: int) -> HttpResponse:
 @login_required
 def session_detail(request: AuthedRequest, session_id: int) -> HttpResponse:
     session = get_session_for_user(request.user, session_id)
+    audit_read(request, session.patient, "care.session", session.pk)
     context = selectors.session_side_by_side(session=session, viewer=request.user)
     context.update(
         session=session,
@@ -144,6 +157,7 @@ def session_edit(request: AuthedRequest, session_id: int) -> HttpResponse:
         except services.SessionStateError as error:
             messages.error(request, str(error))
         else:
+            audit_write(request, session.patient, "care.session", session.pk)
             messages.success(request, "Session updated.")
         return redirect("care:session_detail", session_id=session.pk)
     return render(
@@ -191,6 +205,8 @@ def session_start(request: AuthedRequest, session_id: int) -> HttpResponse:
         services.session_start(session=session)
     except services.SessionStateError as error:
         messages.error(request, str(error))
+    else:
+        audit_write(request, session.patient, "care.session", session.pk)
     return redirect("care:session_detail", session_id=session.pk)
 
 
@@ -203,6 +219,7 @@ def session_cancel(request: AuthedRequest, session_id: int) -> HttpResponse:
     except services.SessionStateError as error:
         messages.error(request, str(error))
     else:
+        audit_write(request, session.patient, "care.session", session.pk)
         messages.success(request, "Session cancelled.")
     return redirect("care:session_detail", session_id=session.pk)
 
@@ -218,6 +235,7 @@ def session_complete(request: AuthedRequest, session_id: int) -> HttpResponse:
         except services.SessionStateError as error:
             messages.error(request, str(error))
         else:
+            audit_write(request, session.patient, "care.session", session.pk)
             messages.success(
                 request, "Session completed. The patient's integration window is open."
             )
@@ -242,6 +260,7 @@ def guide_note_add(request: AuthedRequest, session_id: int) -> HttpResponse:
         except services.SessionStateError as state_error:
             error = str(state_error)
         else:
+            audit_write(request, session.patient, "care.guide_note", session.pk)
             form = GuideNoteForm(initial={"submission_id": uuid.uuid4()})
     context = {
         "session": session,
@@ -264,6 +283,7 @@ def guide_note_add(request: AuthedRequest, session_id: int) -> HttpResponse:
 @login_required
 def integration_timeline(request: AuthedRequest, session_id: int) -> HttpResponse:
     session = get_session_for_user(request.user, session_id)
+    audit_read(request, session.patient, "care.timeline", session.pk)
     if not session.is_completed or session.completed_at is None:
         return render(request, "care/timeline_not_open.html", {"session": session})
     now = timezone.now()

@@ -88,6 +88,16 @@ class ClinicSettingsForm(forms.Form):
             "Answers at the high risk level raise a high-priority alert for the care team."
         ),
     )
+    patients_may_withdraw_scores = forms.BooleanField(
+        required=False,
+        label="Let patients stop sending their scores to their care team",
+        help_text=(
+            "Check-in numbers and questionnaire scores go to the care team as part of care. "
+            'Ticked, a patient can switch this off on their "My consents" page; the care team '
+            "then no longer sees those scores. Answers to self-harm questions still raise an "
+            "alert for the care team."
+        ),
+    )
 
 
 class CareTeamForm(forms.Form):

@@ -22,6 +22,10 @@ class Clinic(models.Model):
     suicide_screener_enabled = models.BooleanField(
         default=False, verbose_name="offer the suicide-risk follow-up screener"
     )
+    # Scores go to the care team as part of care; a clinic may let patients stop that.
+    patients_may_withdraw_scores = models.BooleanField(
+        default=False, verbose_name="patients may stop sending scores to their care team"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -74,3 +78,28 @@ class Invitation(models.Model):
             and self.revoked_at is None
             and self.expires_at > timezone.now()
         )
+
+
+class ConsentRecord(models.Model):
+    """One row per consent given or withdrawn: an append-only ledger (``clinics/consent.py``).
+
+    The current state of a consent is its latest row per user, topic and subject. ``version``
+    is the version of the words shown when the choice was made. Rows are never updated.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consent_records"
+    )
+    topic = models.CharField(max_length=60)
+    # What the consent is about when a topic has several (e.g. one standing share); "" if not.
+    subject = models.CharField(max_length=200, blank=True)
+    version = models.CharField(max_length=20, blank=True)
+    given = models.BooleanField()
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "topic", "subject", "-recorded_at", "-id"])]
+
+    def __str__(self) -> str:
+        state = "given" if self.given else "withdrawn"
+        return f"consent {self.topic} {state}"

@@ -13,13 +13,26 @@ from django.utils import timezone
 
 from claywork.accounts.models import Role, User
 from claywork.care.services import care_team_add, default_care_role
+from claywork.clinics import consent
 from claywork.clinics.models import Clinic, Invitation, hash_token
 
 
-def clinic_settings_update(*, clinic: Clinic, suicide_screener_enabled: bool) -> Clinic:
-    """Change how the clinic uses Claywork. Turning the screener off withdraws open offers."""
-    Clinic.objects.filter(pk=clinic.pk).update(suicide_screener_enabled=suicide_screener_enabled)
-    clinic.suicide_screener_enabled = suicide_screener_enabled
+def clinic_settings_update(
+    *,
+    clinic: Clinic,
+    suicide_screener_enabled: bool,
+    patients_may_withdraw_scores: bool | None = None,
+) -> Clinic:
+    """Change how the clinic uses Claywork. Turning the screener off withdraws open offers.
+
+    Turning ``patients_may_withdraw_scores`` off later does not undo a patient's withdrawal
+    already recorded: that was their choice under the rules of the time."""
+    changes: dict[str, bool] = {"suicide_screener_enabled": suicide_screener_enabled}
+    if patients_may_withdraw_scores is not None:
+        changes["patients_may_withdraw_scores"] = patients_may_withdraw_scores
+    Clinic.objects.filter(pk=clinic.pk).update(**changes)
+    for name, value in changes.items():
+        setattr(clinic, name, value)
     return clinic
 
 
@@ -97,7 +110,9 @@ def invitation_accept(
     *, token: str, full_name: str, password: str, timezone_name: str, consent_version: str = ""
 ) -> User:
     """Turn an invitation into an account. A patient must have accepted the enrolment terms
-    (``consent_version``, see ``clinics/consent.py``); the account records which, and when."""
+    (``consent_version``, see ``clinics/consent.py``); consent records keep which, and when,
+    together with screening of private writing and scores to the care team, which the terms
+    include."""
     invitation = invitation_for_token(token)
     if invitation.role == Role.PATIENT and not consent_version:
         raise ConsentRequired("A patient joins only after accepting the enrolment terms.")
@@ -115,9 +130,11 @@ def invitation_accept(
         clinician_kind=invitation.clinician_kind,
         clinic=invitation.clinic,
         timezone=timezone_name,
-        consent_version=consent_version,
-        consented_at=timezone.now() if consent_version else None,
     )
+    if consent_version:
+        consent.consent_give(user=user, topic=consent.ENROLMENT, version=consent_version)
+        for topic in (consent.SCREENING, consent.SCORES):
+            consent.consent_give(user=user, topic=topic, version=consent.TOPICS[topic].version)
     for clinician in invitation.care_team.filter(clinic=invitation.clinic, role=Role.CLINICIAN):
         care_team_add(patient=user, clinician=clinician, care_role=default_care_role(clinician))
     return user

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from claywork.clinics import views
+from claywork.clinics import consent_views, views
 
 app_name = "clinics"
 
@@ -10,4 +10,9 @@ urlpatterns = [
     path("clinic/settings/", views.clinic_settings, name="settings"),
     path("clinic/patients/<int:patient_id>/care-team/", views.care_team, name="care_team"),
     path("invitations/<str:token>/", views.accept, name="accept"),
+    path("consents/", consent_views.my_consents, name="consents"),
+    path(
+        "consents/<slug:topic>/withdraw/", consent_views.consent_withdraw, name="consent_withdraw"
+    ),
+    path("consents/<slug:topic>/give/", consent_views.consent_give, name="consent_give"),
 ]

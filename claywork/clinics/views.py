@@ -119,11 +119,16 @@ def clinic_settings(request: AuthedRequest) -> HttpResponse:
     form = ClinicSettingsForm(
         # Not ``request.POST or None``: unticking the only box posts nothing, and is valid.
         request.POST if request.method == "POST" else None,
-        initial={"suicide_screener_enabled": clinic.suicide_screener_enabled},
+        initial={
+            "suicide_screener_enabled": clinic.suicide_screener_enabled,
+            "patients_may_withdraw_scores": clinic.patients_may_withdraw_scores,
+        },
     )
     if request.method == "POST" and form.is_valid():
         services.clinic_settings_update(
-            clinic=clinic, suicide_screener_enabled=form.cleaned_data["suicide_screener_enabled"]
+            clinic=clinic,
+            suicide_screener_enabled=form.cleaned_data["suicide_screener_enabled"],
+            patients_may_withdraw_scores=form.cleaned_data["patients_may_withdraw_scores"],
         )
         messages.success(request, "Clinic settings saved.")
         return redirect("clinics:settings")

@@ -15,13 +15,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from claywork.accounts.models import ClinicianKind, Role, User
+from claywork.audit.demo import seed_demo_audit
 from claywork.care import services as care
+from claywork.care.demo import seed_demo_care_conversation
 from claywork.care.models import CareRole, GuideNote, Modality, NoteKind, Session
+from claywork.circle.demo import seed_demo_circle
 from claywork.clinics.models import Clinic
 from claywork.core.demo_measures import seed_demo_measures
 from claywork.crisis import services as crisis
 from claywork.journal import services as journal
 from claywork.journal.models import Prompt
+from claywork.practice.demo import seed_demo_practice
+from claywork.themes.demo import seed_demo_themes
 
 DEMO_PASSWORD = "claywork-demo"  # noqa: S105 - printed for the local demo on purpose
 DEMO_SLUG = "clayhill"
@@ -94,7 +99,12 @@ def seed_demo_clinic(now: datetime | None = None) -> list[DemoLogin]:
         )
     _maya_course(maya, guide, now)
     _maya_safety_plan(maya, therapist)
+    seed_demo_care_conversation(maya=maya, sam=sam, therapist=therapist)
     seed_demo_measures(maya, now)
+    seed_demo_practice(maya, now)
+    logins.append(seed_demo_circle(maya=maya))
+    seed_demo_audit(patient=maya, guide=guide, therapist=therapist)
+    seed_demo_themes(maya)
     course = care.course_create(
         patient=sam,
         created_by=guide,

@@ -6,16 +6,35 @@ The rules, in one place:
   the session is completed (during a session they are the guide's working notes).
 * A clinician sees the care record (courses, sessions, intentions, motivation, guide notes) of
   the patients whose care team they are on, in their own clinic, and may plan and run those
-  sessions. A patient's journal stays private to the patient (sharing is the patient's choice).
+  sessions. A patient's journal stays private to the patient unless they share an entry
+  with the care team (see sharing below).
 * A clinic admin sees and manages their clinic's people and care teams, never health text.
-* Check-in and scale scores are read by the patient and their care team (part of care).
-* Support people see nothing of the care record.
+* Check-in and scale scores are read by the patient and their care team (part of care); where
+  the clinic allows it, a patient may withdraw that consent, and the care team stops seeing them.
+* Support people see nothing of the care record. A patient invites trusted people into their
+  support circle (``circle``); only a member who *accepted* (not one invited, declined or
+  removed) sees anything, and only what the patient shares with them.
+* Sharing (``sharing.Share``) is item by item and audience by audience: one journal entry,
+  one goal, or a standing category (session dates, weekly mood summary, goals and wins) with
+  one accepted circle member or with the care team. Journal entries are private by default.
+  ``live_shares_for(user)`` is checked on every request: a share reaches a person while it is
+  not revoked *and* they are still an accepted member; it reaches the care team's clinicians
+  while they are on the patient's care team. So revoking a share, removing a member or leaving
+  a care team ends access on the next request. Readers only read: changing an entry or goal
+  stays its writer's alone. The patient manages their circle and shares; no one else can.
 * Alerts about a patient go to the clinicians on the patient's care team, who see them in
   their inbox; an unacknowledged high-priority alert is also e-mailed to the clinic admins,
   who get a name and a link to the care team page, never the alert itself.
-* An integration plan, goals and practices are the patient's alone, for now.
+* An integration plan and practices are the patient's alone; goals too, unless shared (one
+  goal, or all through the "goals and wins" category). Their care team
+  may suggest a goal or a reflection prompt; the patient accepts or declines it.
+* A clinician on the care team may comment on an entry the patient shared with the care team,
+  while it stays shared; the patient reads the comments on their entry.
 * A safety plan is the patient's, written alone or with their care team; both may read and
   revise it. Crisis resources are public.
+* The audit trail ("who has seen my data"): a patient reads the events about themselves; a
+  clinic admin reads their own clinic's events (names, kinds of data, times; never health
+  text). No one else reads it, and no one changes it.
 
 Objects a user may not see answer 404 in the access helpers, so their existence never leaks.
 """
@@ -25,17 +44,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from claywork.accounts.models import Role, User
 
 AnyUser = User | AnonymousUser
 
 if TYPE_CHECKING:
+    from claywork.audit.models import AuditEvent
     from claywork.care.models import Session, TreatmentCourse
     from claywork.clinics.models import Clinic
     from claywork.journal.models import Entry
+    from claywork.practice.models import Goal
     from claywork.safety.models import Alert
+    from claywork.sharing.models import Share
 
 
 def _active(user: AnyUser) -> bool:
@@ -113,13 +135,113 @@ def may_read_guide_notes(user: AnyUser, session: Session) -> bool:
     return is_care_team_clinician(user, session.patient_id)
 
 
+def patients_supported_by(user: AnyUser) -> QuerySet[User]:
+    """The patients in whose support circle this user is an accepted member, today."""
+    from claywork.circle.models import MemberStatus
+
+    if not _active(user):
+        return User.objects.none()
+    return User.objects.filter(
+        is_active=True,
+        circle_members__person_id=user.pk,
+        circle_members__status=MemberStatus.ACCEPTED,
+    )
+
+
+def is_circle_member(user: AnyUser, patient_id: int) -> bool:
+    return patients_supported_by(user).filter(pk=patient_id).exists()
+
+
+def may_keep_circle(user: AnyUser) -> bool:
+    """Patients invite, remove and ask their support circle; no one else has one."""
+    return _active(user) and user.role == Role.PATIENT  # type: ignore[union-attr]
+
+
+def live_shares_for(user: AnyUser) -> QuerySet[Share]:
+    """The live shares this user may read: made to them while they are an accepted member of
+    the patient's circle, or made to the care team of a patient whose care team they are on.
+    Checked on every request, so a revoked share or a removed member sees nothing next time."""
+    from claywork.sharing.models import Share
+
+    if not _active(user):
+        return Share.objects.none()
+    assert isinstance(user, User)
+    to_person = Q(person=user, patient__in=patients_supported_by(user))
+    if user.role == Role.CLINICIAN:
+        to_person |= Q(care_team=True, patient__in=patients_in_care_of(user))
+    return Share.objects.filter(to_person, revoked_at__isnull=True)
+
+
 def entries_visible_to(user: AnyUser) -> QuerySet[Entry]:
-    """A journal is private to its writer until sharing exists."""
+    """A journal is private to its writer, except the entries the writer shared with this user
+    (as a circle member, or with the care team they are on). Only the writer may change one."""
     from claywork.journal.models import Entry
 
-    if not _active(user) or user.role != Role.PATIENT:  # type: ignore[union-attr]
+    if not _active(user):
         return Entry.objects.none()
-    return Entry.objects.filter(patient_id=user.pk)
+    shared = Q(pk__in=live_shares_for(user).filter(entry__isnull=False).values("entry_id"))
+    if user.role == Role.PATIENT:  # type: ignore[union-attr]
+        return Entry.objects.filter(Q(patient_id=user.pk) | shared)
+    return Entry.objects.filter(shared)
+
+
+def journal_of(user: AnyUser) -> QuerySet[Entry]:
+    """A patient's own journal: the entries they wrote, without those others shared with them
+    (a patient may also be in someone else's support circle). For the journal's list and
+    search; reading one shared entry goes through ``entries_visible_to``."""
+    return entries_visible_to(user).filter(patient_id=user.pk)
+
+
+def goals_visible_to(user: AnyUser) -> QuerySet[Goal]:
+    """A patient's own goals, and the goals shared with this user: one by one, or all of them
+    through the standing "goals and wins" share. Only the patient may change or check one."""
+    from claywork.practice.models import Goal
+    from claywork.sharing.models import Category
+
+    if not _active(user):
+        return Goal.objects.none()
+    shares = live_shares_for(user)
+    shared = Q(pk__in=shares.filter(goal__isnull=False).values("goal_id")) | Q(
+        is_active=True,
+        patient__in=shares.filter(category=Category.GOALS_AND_WINS).values("patient_id"),
+    )
+    if may_keep_practice(user):
+        return Goal.objects.filter(Q(patient_id=user.pk) | shared)
+    return Goal.objects.filter(shared)
+
+
+def categories_shared_with(user: AnyUser, patient_id: int) -> set[str]:
+    """The standing categories (``sharing.models.Category``) a patient shares with this user."""
+    return set(
+        live_shares_for(user)
+        .filter(patient_id=patient_id)
+        .exclude(category="")
+        .values_list("category", flat=True)
+    )
+
+
+def may_comment_on_entry(user: AnyUser, entry: Entry) -> bool:
+    """A care-team clinician comments on an entry while the patient shares it with the care
+    team (``entries_visible_to`` decides; revoking the share ends it on the next request)."""
+    return (
+        is_care_team_clinician(user, entry.patient_id)
+        and entries_visible_to(user).filter(pk=entry.pk).exists()
+    )
+
+
+def may_read_entry_comments(user: AnyUser, entry: Entry) -> bool:
+    """The care team's comments on an entry: the patient, and the care team while the entry is
+    shared with them. Support people who were shared the entry do not see them."""
+    if not _active(user):
+        return False
+    if entry.patient_id == user.pk:
+        return user.role == Role.PATIENT  # type: ignore[union-attr]
+    return may_comment_on_entry(user, entry)
+
+
+def may_suggest(user: AnyUser, patient_id: int) -> bool:
+    """A care-team clinician suggests reflection prompts and goals; the patient decides."""
+    return is_care_team_clinician(user, patient_id)
 
 
 def may_keep_journal(user: AnyUser) -> bool:
@@ -127,12 +249,20 @@ def may_keep_journal(user: AnyUser) -> bool:
 
 
 def may_read_scores(user: AnyUser, patient_id: int) -> bool:
-    """Check-in and scale scores go to the care team by default, as part of care."""
+    """Check-in and scale scores go to the care team by default, as part of care; where the
+    clinic allows it, the patient may withdraw that consent (``clinics.consent.SCORES``)."""
+    from claywork.clinics.consent import scores_shared_with_care_team
+
     if not _active(user):
         return False
     if user.pk == patient_id:
         return user.role == Role.PATIENT  # type: ignore[union-attr]
-    return is_care_team_clinician(user, patient_id)
+    return is_care_team_clinician(user, patient_id) and scores_shared_with_care_team(patient_id)
+
+
+def may_manage_own_consents(user: AnyUser) -> bool:
+    """Patients see, withdraw and give again their own consents (``clinics.consent``)."""
+    return _active(user) and user.role == Role.PATIENT  # type: ignore[union-attr]
 
 
 def may_record_measures(user: AnyUser) -> bool:
@@ -185,3 +315,27 @@ def people_managed_by(user: AnyUser) -> QuerySet[User]:
     if user.clinic_id is None:
         return User.objects.none()
     return User.objects.filter(clinic_id=user.clinic_id)
+
+
+def may_read_own_access_log(user: AnyUser) -> bool:
+    """Every patient may see who has read or changed their data."""
+    return _active(user) and user.role == Role.PATIENT  # type: ignore[union-attr]
+
+
+def may_read_clinic_audit_log(user: AnyUser) -> bool:
+    return (
+        _active(user)
+        and user.role == Role.CLINIC_ADMIN  # type: ignore[union-attr]
+        and user.clinic_id is not None  # type: ignore[union-attr]
+    )
+
+
+def audit_events_visible_to(user: AnyUser) -> QuerySet[AuditEvent]:
+    """A patient's own events; a clinic admin's clinic's events; nothing for anyone else."""
+    from claywork.audit.models import AuditEvent
+
+    if may_read_own_access_log(user):
+        return AuditEvent.objects.filter(patient_id=user.pk)
+    if may_read_clinic_audit_log(user):
+        return AuditEvent.objects.filter(clinic_id=user.clinic_id)  # type: ignore[union-attr]
+    return AuditEvent.objects.none()

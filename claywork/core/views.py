@@ -2,14 +2,16 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from claywork.accounts.models import Role
+from claywork.audit.services import audit_shown
 from claywork.care import selectors as care_selectors
 from claywork.care.integration import window_position
+from claywork.core import policy
 from claywork.core.http import AuthedRequest
 from claywork.crisis import selectors as crisis_selectors
 from claywork.crisis.grounding import EXERCISES
@@ -45,15 +47,21 @@ def _home_for(request: AuthedRequest) -> HttpResponse:
                 "recent_entries": list(recent.object_list[:3]),
                 "courses": list(user.courses.all()[:3]),
                 "measures": measures_overview.home_measures(user),
+                "pending_suggestions": care_selectors.pending_suggestion_count(patient_id=user.pk),
             },
         )
     if user.role == Role.CLINICIAN:
         sort = request.GET.get("sort")
+        rows = caseload.caseload_rows(user, sort)
+        # A caseload is within the clinician's own clinic (policy.patients_in_care_of).
+        audit_shown(
+            request, [row.pk for row in rows], "measures.caseload", clinic_id=user.clinic_id
+        )
         return render(
             request,
             "core/home_clinician.html",
             {
-                "caseload": caseload.caseload_rows(user, sort),
+                "caseload": rows,
                 "columns": caseload.caseload_columns(caseload.caseload_order(sort)),
             },
         )
@@ -66,6 +74,14 @@ def help_now(request: HttpRequest) -> HttpResponse:
     """Reachable by anyone, signed in or not: a person in crisis must never meet a login."""
     page = crisis_selectors.help_page(request.user)
     return render(request, "core/help_now.html", {"page": page, "exercises": EXERCISES})
+
+
+@login_required
+def privacy(request: AuthedRequest) -> HttpResponse:
+    """One place for a patient's privacy: what they share, what they agreed to, who looked."""
+    if not policy.may_keep_journal(request.user):
+        raise Http404("No such page.")
+    return render(request, "core/privacy.html")
 
 
 @never_cache

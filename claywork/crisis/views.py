@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from claywork.accounts.models import Role, User
+from claywork.audit.services import audit_read, audit_write
 from claywork.core.http import AuthedRequest
 from claywork.crisis import selectors, services
 from claywork.crisis.access import (
@@ -81,6 +82,7 @@ def my_plan(request: AuthedRequest) -> HttpResponse:
 @login_required
 def plan(request: AuthedRequest, patient_id: int) -> HttpResponse:
     patient = get_plan_patient_for_user(request.user, patient_id)
+    audit_read(request, patient, "crisis.safety_plan", patient.pk)
     return _render_plan(request, patient, offline_copy=False)
 
 
@@ -91,6 +93,8 @@ def plan_edit(request: AuthedRequest, patient_id: int) -> HttpResponse:
     latest = selectors.latest_plan(patient_id=patient.pk)
     initial = {"submission_id": uuid.uuid4(), **(latest.content() if latest else {})}
     form = SafetyPlanForm(request.POST or None, initial=initial)
+    if request.method == "GET":
+        audit_read(request, patient, "crisis.safety_plan", latest.number if latest else "")
     if request.method == "POST" and form.is_valid():
         version, created = services.safety_plan_save(
             patient=patient,
@@ -99,6 +103,7 @@ def plan_edit(request: AuthedRequest, patient_id: int) -> HttpResponse:
             submission_id=form.cleaned_data["submission_id"],
         )
         if created:
+            audit_write(request, patient, "crisis.safety_plan", version.number)
             messages.success(request, f"Saved as version {version.number} of the safety plan.")
         else:
             messages.info(request, "Nothing changed, so no new version was saved.")
@@ -122,6 +127,7 @@ def plan_edit(request: AuthedRequest, patient_id: int) -> HttpResponse:
 @login_required
 def plan_version(request: AuthedRequest, patient_id: int, number: int) -> HttpResponse:
     version = get_plan_version_for_user(request.user, patient_id, number)
+    audit_read(request, version.patient, "crisis.safety_plan", version.number)
     latest = selectors.latest_plan(patient_id=patient_id)
     return render(
         request,
@@ -139,6 +145,7 @@ def plan_version(request: AuthedRequest, patient_id: int, number: int) -> HttpRe
 @login_required
 def plan_print(request: AuthedRequest, patient_id: int) -> HttpResponse:
     patient = get_plan_patient_for_user(request.user, patient_id)
+    audit_read(request, patient, "crisis.safety_plan", "print")
     return render(
         request,
         "crisis/plan_print.html",

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from claywork.practice.models import Realm
 from claywork.vault.fields import SealedText
 
 
@@ -71,6 +72,12 @@ class Entry(models.Model):
         "care.Session", on_delete=models.SET_NULL, null=True, blank=True, related_name="entries"
     )
     prompt = models.ForeignKey(Prompt, on_delete=models.SET_NULL, null=True, blank=True)
+    # The part of the integration plan this entry feeds: a realm, a goal, both or neither.
+    # Deleting the goal keeps the entry.
+    realm = models.CharField(max_length=20, choices=Realm.choices, blank=True)
+    goal = models.ForeignKey(
+        "practice.Goal", on_delete=models.SET_NULL, null=True, blank=True, related_name="entries"
+    )
     tags = models.ManyToManyField(Tag, blank=True, related_name="entries")
     # The form's one-time id: a double submit finds the entry it already made.
     submission_id = models.UUIDField()

@@ -24,7 +24,7 @@ class SearchHit:
 
 def journal_page(*, user: AnyUser, page_number: str | int | None, tag: str = "") -> Page:
     entries: QuerySet[Entry] = (
-        policy.entries_visible_to(user)
+        policy.journal_of(user)
         .select_related("session", "prompt")
         .prefetch_related("tags")
         .defer("body_sealed")
@@ -65,7 +65,7 @@ def search_journal(*, user: AnyUser, query: str, limit: int = 50) -> list[Search
     terms = [term.casefold() for term in query.split() if term.strip()]
     if not terms:
         return []
-    visible = policy.entries_visible_to(user)
+    visible = policy.journal_of(user)
     tags = _tag_names_by_entry(visible)
     title_context, body_context = Entry.title.context, Entry.body.context
     excerpts: dict[int, str] = {}

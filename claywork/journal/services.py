@@ -10,8 +10,11 @@ from django.db import IntegrityError, transaction
 
 from claywork.accounts.models import User
 from claywork.care.models import Session
+from claywork.core.idempotent import create_once
 from claywork.journal.models import Draft, Entry, Prompt, Tag
+from claywork.practice.models import Goal
 from claywork.safety import free_text
+from claywork.themes.services import themes_writing_changed
 
 DRAFT_MAX_CHARS = 1_000_000  # far above an entry's limit: an oversized draft is still kept
 
@@ -22,6 +25,13 @@ class EntryContent:
     title: str
     body: str
     tags: list[str]
+    # The part of the integration plan the entry feeds, if any.
+    realm: str = ""
+    goal: Goal | None = None
+
+    def check_owner(self, patient_id: int) -> None:
+        if self.goal is not None and self.goal.patient_id != patient_id:
+            raise ValueError("an entry links only to its writer's own goal")
 
 
 def _set_tags(entry: Entry, names: list[str]) -> None:
@@ -48,36 +58,50 @@ def entry_create(
     prompt: Prompt | None = None,
     draft_key: str = "",
 ) -> tuple[Entry, bool]:
-    """Save a new entry; the same submission twice returns the first entry, not a second."""
-    existing = Entry.objects.filter(patient=patient, submission_id=submission_id).first()
-    if existing is not None:
-        return existing, False
-    if session is not None and session.patient_id != patient.pk:
-        raise ValueError("an entry links only to its writer's own session")
-    entry = Entry(
-        patient=patient,
-        kind=content.kind,
-        session=session,
-        prompt=prompt,
-        submission_id=submission_id,
+    """Save a new entry; the same submission twice (or twice at once) returns the first entry,
+    not a second. The entry, its tags, the draft's removal and any crisis-language alert are
+    one transaction; the text is screened before it, so no write lock waits on the detector."""
+    crisis = False
+
+    def build() -> Entry:
+        nonlocal crisis
+        if session is not None and session.patient_id != patient.pk:
+            raise ValueError("an entry links only to its writer's own session")
+        content.check_owner(patient.pk)
+        entry = Entry(
+            patient=patient,
+            kind=content.kind,
+            session=session,
+            prompt=prompt,
+            realm=content.realm,
+            goal=content.goal,
+            submission_id=submission_id,
+        )
+        entry.title = content.title
+        entry.body = content.body
+        crisis = free_text.is_crisis_language(
+            _screened_text(content.title, content.body), patient_id=patient.pk
+        )
+        return entry
+
+    def with_entry(entry: Entry) -> None:
+        _set_tags(entry, content.tags)
+        if draft_key:
+            Draft.objects.filter(patient=patient, draft_key=draft_key).delete()
+        if crisis:
+            free_text.crisis_language_alert(
+                patient=patient, source=free_text.WrittenText.JOURNAL_ENTRY, saved=entry
+            )
+
+    entry, created = create_once(
+        Entry,
+        lookup={"patient": patient, "submission_id": submission_id},
+        build=build,
+        with_row=with_entry,
     )
-    entry.title = content.title
-    entry.body = content.body
-    crisis = free_text.is_crisis_language(_screened_text(content.title, content.body))
-    try:
-        with transaction.atomic():
-            entry.save()
-            _set_tags(entry, content.tags)
-            if draft_key:
-                Draft.objects.filter(patient=patient, draft_key=draft_key).delete()
-            if crisis:
-                free_text.crisis_language_alert(
-                    patient=patient, source=free_text.WrittenText.JOURNAL_ENTRY, saved=entry
-                )
-    except IntegrityError:
-        # The same form was submitted twice at once; the other request saved it.
-        return Entry.objects.get(patient=patient, submission_id=submission_id), False
-    return entry, True
+    if created:
+        themes_writing_changed(patient_id=patient.pk)
+    return entry, created
 
 
 def _screened_text(title: str, body: str) -> str:
@@ -88,9 +112,14 @@ def entry_update(*, entry: Entry, content: EntryContent, draft_key: str = "") ->
     # Only changed words are screened again: re-saving the same text (new tags, a double
     # submit) does not alert the care team a second time.
     changed = _screened_text(content.title, content.body) != _screened_text(entry.title, entry.body)
-    crisis = changed and free_text.is_crisis_language(_screened_text(content.title, content.body))
+    crisis = changed and free_text.is_crisis_language(
+        _screened_text(content.title, content.body), patient_id=entry.patient_id
+    )
+    content.check_owner(entry.patient_id)
     with transaction.atomic():
         entry.kind = content.kind
+        entry.realm = content.realm
+        entry.goal = content.goal
         entry.title = content.title
         entry.body = content.body
         entry.save()
@@ -101,6 +130,7 @@ def entry_update(*, entry: Entry, content: EntryContent, draft_key: str = "") ->
             free_text.crisis_language_alert(
                 patient=entry.patient, source=free_text.WrittenText.JOURNAL_ENTRY, saved=entry
             )
+    themes_writing_changed(patient_id=entry.patient_id)
     return entry
 
 

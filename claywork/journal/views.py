@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from claywork.audit.services import audit_read
 from claywork.care.models import Session
 from claywork.core import policy
 from claywork.core.http import AuthedRequest
@@ -20,7 +21,7 @@ from claywork.journal.forms import EntryForm, SearchForm
 from claywork.journal.models import Draft, Entry, Prompt
 from claywork.safety import free_text
 
-DRAFT_FIELDS = ("kind", "title", "body", "tags")
+DRAFT_FIELDS = ("kind", "title", "body", "tags", "realm", "goal")
 
 
 def _journal_owner(request: AuthedRequest) -> None:
@@ -74,6 +75,7 @@ def journal_list(request: AuthedRequest) -> HttpResponse:
 @login_required
 def entry_detail(request: AuthedRequest, entry_id: int) -> HttpResponse:
     entry = get_entry_for_user(request.user, entry_id)
+    audit_read(request, entry.patient_id, "journal.entry", entry.pk)
     return render(request, "journal/detail.html", {"entry": entry})
 
 
@@ -107,7 +109,12 @@ def _render_form(
 def _content(form: EntryForm) -> services.EntryContent:
     data = form.cleaned_data
     return services.EntryContent(
-        kind=data["kind"], title=data["title"], body=data["body"], tags=data["tags"]
+        kind=data["kind"],
+        title=data["title"],
+        body=data["body"],
+        tags=data["tags"],
+        realm=data["realm"],
+        goal=data["goal"],
     )
 
 
@@ -126,7 +133,7 @@ def entry_new(request: AuthedRequest) -> HttpResponse:
     prompt = _active_prompt(_optional_int(source.get("prompt")))
     draft_key = new_entry_draft_key(session.pk if session else None, prompt.pk if prompt else None)
     if request.method == "POST":
-        form = EntryForm(request.POST)
+        form = EntryForm(request.POST, patient=request.user)
         if form.is_valid():
             entry, created = services.entry_create(
                 patient=request.user,
@@ -160,9 +167,11 @@ def entry_new(request: AuthedRequest) -> HttpResponse:
     if prompt is not None and session is not None:
         initial["kind"] = "reflection"
     initial.update(services.draft_fields(draft))
+    # "Write about this" from the plan: the realm or goal it was started from.
+    initial.update({name: request.GET[name] for name in ("realm", "goal") if request.GET.get(name)})
     return _render_form(
         request,
-        EntryForm(initial=initial),
+        EntryForm(initial=initial, patient=request.user),
         draft_key=draft_key,
         draft=draft,
         session=session,
@@ -190,7 +199,7 @@ def entry_edit(request: AuthedRequest, entry_id: int) -> HttpResponse:
     entry = get_entry_for_user(request.user, entry_id, write=True)
     draft_key = f"edit-{entry.pk}"
     if request.method == "POST":
-        form = EntryForm(request.POST)
+        form = EntryForm(request.POST, patient=request.user)
         if form.is_valid():
             services.entry_update(entry=entry, content=_content(form), draft_key=draft_key)
             if _crisis_language(entry):
@@ -205,12 +214,14 @@ def entry_edit(request: AuthedRequest, entry_id: int) -> HttpResponse:
         "title": entry.title,
         "body": entry.body,
         "tags": ", ".join(tag.name for tag in entry.tags.all()),
+        "realm": entry.realm,
+        "goal": entry.goal_id,
         "submission_id": entry.submission_id,
     }
     initial.update(services.draft_fields(draft))
     return _render_form(
         request,
-        EntryForm(initial=initial),
+        EntryForm(initial=initial, patient=request.user),
         draft_key=draft_key,
         draft=draft,
         entry=entry,

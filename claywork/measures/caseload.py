@@ -24,6 +24,8 @@ from django.utils import timezone
 
 from claywork.accounts.models import User
 from claywork.care.models import Session, SessionStatus
+from claywork.clinics import consent
+from claywork.clinics.models import ConsentRecord
 from claywork.core import policy
 from claywork.measures import instruments
 from claywork.measures.models import ResponseStatus, ScaleResponse
@@ -71,6 +73,9 @@ class CaseloadRow:
     completed_count: int
     next_session_at: datetime | None
     open_alerts: int
+    # False when the patient withdrew their scores from the care team (``policy.may_read_scores``):
+    # the row stays (care goes on), without scores or a progress link.
+    scores_shared: bool = True
 
     @property
     def status_rank(self) -> tuple[int, int] | None:
@@ -186,6 +191,11 @@ def _caseload_values(clinician: User, now: datetime) -> QuerySet[User, dict[str,
             open_alerts=_count(
                 Alert.objects.filter(patient=OuterRef("pk"), acknowledged_at__isnull=True)
             ),
+            scores_consent=Subquery(
+                ConsentRecord.objects.filter(user=OuterRef("pk"), topic=consent.SCORES, subject="")
+                .order_by("-recorded_at", "-id")
+                .values("given")[:1]
+            ),
         )
         .order_by("full_name", "pk")
         .values(
@@ -199,6 +209,7 @@ def _caseload_values(clinician: User, now: datetime) -> QuerySet[User, dict[str,
             "completed_count",
             "next_session_at",
             "open_alerts",
+            "scores_consent",
         )
     )
 
@@ -252,13 +263,18 @@ def caseload_rows(clinician: User, sort: str | None = None) -> list[CaseloadRow]
             full_name=patient["full_name"],
             record_url=record_url(patient["pk"]),
             progress_url=progress_url(patient["pk"]),
-            phq9=_standing("phq9", patient["phq9_baseline"], patient["phq9_latest"]),
-            gad7=_standing("gad7", patient["gad7_baseline"], patient["gad7_latest"]),
+            phq9=_standing("phq9", patient["phq9_baseline"], patient["phq9_latest"])
+            if patient["scores_consent"] is not False
+            else None,
+            gad7=_standing("gad7", patient["gad7_baseline"], patient["gad7_latest"])
+            if patient["scores_consent"] is not False
+            else None,
             last_completed_at=patient["last_completed_at"],
             days_since_session=_days_between(patient["last_completed_at"], today, clinician),
             completed_count=patient["completed_count"],
             next_session_at=patient["next_session_at"],
             open_alerts=patient["open_alerts"],
+            scores_shared=patient["scores_consent"] is not False,
         )
         for patient in _caseload_values(clinician, now)
     ]

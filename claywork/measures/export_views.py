@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.views.decorators.http import require_safe
 
 from claywork.accounts.models import User
+from claywork.audit.services import audit_record
 from claywork.care.access import get_patient_for_user
 from claywork.core import policy
 from claywork.core.http import AuthedRequest
@@ -20,6 +21,14 @@ def _patient_whose_scores(request: AuthedRequest, patient_id: int) -> User:
     patient = get_patient_for_user(request.user, patient_id)
     if not policy.may_read_scores(request.user, patient.pk):
         raise Http404("No such patient.")
+    audit_record(
+        actor=request.user,
+        patient=patient,
+        action="export",
+        resource="measures.scores",
+        object_id=patient.pk,
+        request=request,
+    )
     return patient
 
 

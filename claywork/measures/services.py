@@ -31,7 +31,7 @@ class CheckInValues:
 
 def check_in_save(*, patient: User, day: date, values: CheckInValues) -> tuple[CheckIn, bool]:
     """One check-in per day: the second of the day updates the first."""
-    crisis = free_text.is_crisis_language(values.note)
+    crisis = free_text.is_crisis_language(values.note, patient_id=patient.pk)
     with transaction.atomic():
         check_in = CheckIn.objects.select_for_update().filter(patient=patient, day=day).first()
         created = check_in is None
@@ -161,8 +161,13 @@ def response_submit(*, response: ScaleResponse, answers: dict[str, int]) -> Scal
 
 
 def _check_fading(patient: User) -> None:
+    from claywork.clinics.consent import scores_shared_with_care_team
     from claywork.measures import effect, selectors
 
+    # A "fading" alert is read from scores: not sent when the patient withdrew them from
+    # the care team (safety answers still alert, see ``response_submit``).
+    if not scores_shared_with_care_team(patient.pk):
+        return
     signal = effect.fading_signal(selectors.effect_inputs(patient_id=patient.pk))
     if signal is not None:
         alert_raise(

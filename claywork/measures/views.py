@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from claywork.audit.services import audit_read
 from claywork.core.http import AuthedRequest
 from claywork.measures import follow_up, instruments, overview, selectors, services
 from claywork.measures.access import (
@@ -189,6 +190,7 @@ def scale_form(request: AuthedRequest, code: str) -> HttpResponse:
 @login_required
 def response_detail(request: AuthedRequest, response_id: int) -> HttpResponse:
     response = get_response_for_user(request.user, response_id)
+    audit_read(request, response.patient, "measures.response", response.pk)
     instrument = _instrument_or_404(response.instrument)
     answers = services.response_answers(response)
     numbers = item_numbers(instrument)
@@ -223,6 +225,7 @@ def my_progress(request: AuthedRequest) -> HttpResponse:
 @login_required
 def progress(request: AuthedRequest, patient_id: int) -> HttpResponse:
     patient = get_scores_patient_for_user(request.user, patient_id)
+    audit_read(request, patient, "measures.progress", patient.pk)
     data = overview.progress_for(patient)
     return render(
         request,

@@ -57,6 +57,12 @@ class GoalForm(forms.Form):
         return title
 
 
+class GoalEditForm(GoalForm):
+    """The same fields as a new goal, without the one-time id (editing twice is harmless)."""
+
+    submission_id = None  # type: ignore[assignment]
+
+
 class GoalCheckForm(forms.Form):
     action = forms.ChoiceField(choices=[("check", "Check off"), ("uncheck", "Undo")])
 

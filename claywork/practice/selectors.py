@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from claywork.journal.models import Entry
 from claywork.measures.models import CheckIn
 from claywork.practice import cadence, insights
 from claywork.practice.models import Goal, Practice, PracticeLog, Realm, RealmRating
+from claywork.vault.services import open_text
 
 WHEEL_DAYS_SHOWN = 3
 INSIGHT_WINDOW_DAYS = 180
@@ -154,3 +156,88 @@ def what_helps(*, patient_id: int, today: date) -> list[PracticeInsight]:
             )
         )
     return sorted(results, key=lambda result: (-result.days_with, result.name))
+
+
+# --- The insights that feed the plan ----------------------------------------------------------
+
+LINKED_ENTRIES_SHOWN = 5
+LINKED_ENTRIES_READ = 300
+OPENING_WORDS = 10
+
+
+@dataclass(frozen=True)
+class LinkedEntry:
+    """A journal entry linked to a realm or a goal: its title, or its opening words."""
+
+    entry_id: int
+    words: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class GoalLinks:
+    goal: Goal
+    entries: list[LinkedEntry]
+
+
+@dataclass(frozen=True)
+class RealmLinks:
+    realm: str
+    label: str
+    entries: list[LinkedEntry]
+    goals: list[GoalLinks]
+
+
+def _opening_words(text: str) -> str:
+    words = text.split()
+    return " ".join(words[:OPENING_WORDS]) + ("…" if len(words) > OPENING_WORDS else "")
+
+
+def _opened(token: str, context: str, owner_id: int) -> str:
+    return open_text(token=token, context=context, owner_id=owner_id) if token else ""
+
+
+def _linked_entry(
+    pk: int, owner_id: int, title_sealed: str, body_sealed: str, created_at: datetime
+) -> LinkedEntry:
+    # Opened here rather than through model instances: the body only when there is no title.
+    title = _opened(title_sealed, Entry.title.context, owner_id)
+    if not title.strip():
+        title = _opened(body_sealed, Entry.body.context, owner_id)
+    return LinkedEntry(pk, _opening_words(title), created_at)
+
+
+def plan_links(*, patient_id: int) -> list[RealmLinks]:
+    """Per realm, the patient's entries linked to it and their goals in it, each with the
+    entries linked to the goal; newest first, a few each. Two queries (and the patient's key),
+    however many realms, goals and entries."""
+    goals = list(Goal.objects.filter(patient_id=patient_id, is_active=True))
+    rows = (
+        Entry.objects.filter(patient_id=patient_id)
+        .filter(~Q(realm="") | Q(goal__isnull=False))
+        .order_by("-created_at", "-pk")
+        .values_list(
+            "pk", "patient_id", "title_sealed", "body_sealed", "created_at", "realm", "goal_id"
+        )[:LINKED_ENTRIES_READ]
+    )
+    by_realm: dict[str, list[LinkedEntry]] = defaultdict(list)
+    by_goal: dict[int, list[LinkedEntry]] = defaultdict(list)
+    for pk, owner_id, title_sealed, body_sealed, created_at, realm, goal_id in rows:
+        wanted_here = realm and len(by_realm[realm]) < LINKED_ENTRIES_SHOWN
+        wanted_there = goal_id and len(by_goal[goal_id]) < LINKED_ENTRIES_SHOWN
+        if not (wanted_here or wanted_there):
+            continue
+        linked = _linked_entry(pk, owner_id, title_sealed, body_sealed, created_at)
+        if wanted_here:
+            by_realm[realm].append(linked)
+        if wanted_there:
+            by_goal[goal_id].append(linked)
+    return [
+        RealmLinks(
+            realm=realm,
+            label=label,
+            entries=by_realm[realm],
+            goals=[GoalLinks(goal, by_goal[goal.pk]) for goal in goals if goal.realm == realm],
+        )
+        for realm, label in Realm.choices
+    ]

@@ -10,6 +10,8 @@ from django.db import transaction
 from claywork.accounts.models import User
 from claywork.core.idempotent import create_once
 from claywork.practice.models import Goal, GoalCheck, Practice, PracticeLog, RealmRating
+from claywork.reminders.models import subject_of
+from claywork.reminders.services import reminders_cancel_for_subject
 
 
 def realm_ratings_save(*, patient: User, day: date, ratings: dict[str, int]) -> None:
@@ -46,6 +48,36 @@ def goal_create(
     return create_once(
         Goal, lookup={"patient": patient, "submission_id": submission_id}, build=build
     )
+
+
+def goal_update(*, goal: Goal, realm: str, title: str, cadence: str, per_week: int) -> Goal:
+    """Change a goal's words, realm or cadence; its reminder (if any) keeps its time."""
+    goal.realm = realm
+    goal.title = title
+    goal.cadence = cadence
+    goal.per_week = per_week
+    goal.save(update_fields=["realm", "title_sealed", "cadence", "per_week"])
+    return goal
+
+
+def goal_delete(*, goal: Goal) -> None:
+    """Remove a goal, its check-offs and its reminder. Journal entries linked to it stay (the
+    link is cleared) and pending reminders about it are cancelled, not sent."""
+    with transaction.atomic():
+        reminders_cancel_for_subject(patient=goal.patient, subject=subject_of(goal_id=goal.pk))
+        goal.delete()
+
+
+def practice_delete(*, practice: Practice) -> None:
+    """Remove one of the patient's own practices, with its log and its reminder; pending
+    reminders about it are cancelled. The catalogue's practices cannot be removed."""
+    if practice.patient is None:
+        raise ValueError("the catalogue's practices are Claywork's, not a patient's to remove")
+    with transaction.atomic():
+        reminders_cancel_for_subject(
+            patient=practice.patient, subject=subject_of(practice_id=practice.pk)
+        )
+        practice.delete()
 
 
 def goal_check(*, goal: Goal, day: date) -> bool:

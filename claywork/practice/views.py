@@ -4,8 +4,9 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from claywork.core.http import AuthedRequest
@@ -18,12 +19,14 @@ from claywork.practice.access import (
 )
 from claywork.practice.forms import (
     GoalCheckForm,
+    GoalEditForm,
     GoalForm,
     OwnPracticeForm,
     PracticeLogForm,
     RealmRatingsForm,
 )
 from claywork.practice.models import Realm
+from claywork.reminders.selectors import routines_by_goal, routines_by_practice
 
 
 @login_required
@@ -45,6 +48,7 @@ def plan(request: AuthedRequest) -> HttpResponse:
         "history": list(reversed(history)),
         "realms": Realm.labels,
         "wheel": selectors.wheel_chart(history),
+        "plan_links": selectors.plan_links(patient_id=request.user.pk),
     }
     return render(request, "practice/plan.html", context, status=400 if form.errors else 200)
 
@@ -63,12 +67,48 @@ def goals(request: AuthedRequest) -> HttpResponse:
     overview = selectors.goals_overview(
         patient_id=request.user.pk, today=patient_today(request.user)
     )
+    context = {
+        "form": form,
+        "overview": overview,
+        "routines": routines_by_goal(patient_id=request.user.pk),
+    }
+    return render(request, "practice/goals.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def goal_edit(request: AuthedRequest, goal_id: int) -> HttpResponse:
+    goal = get_goal_for_user(request.user, goal_id)
+    if request.method == "POST":
+        form = GoalEditForm(request.POST)
+        if form.is_valid():
+            services.goal_update(goal=goal, **form.cleaned_data)
+            messages.success(request, "Goal saved.")
+            return redirect(f"{reverse('practice:goals')}#goal-{goal.pk}")
+    else:
+        form = GoalEditForm(
+            initial={
+                "title": goal.title,
+                "realm": goal.realm,
+                "cadence": goal.cadence,
+                "per_week": goal.per_week,
+            }
+        )
     return render(
         request,
-        "practice/goals.html",
-        {"form": form, "overview": overview},
+        "practice/goal_edit.html",
+        {"form": form, "goal": goal},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_POST
+def goal_delete(request: AuthedRequest, goal_id: int) -> HttpResponse:
+    goal = get_goal_for_user(request.user, goal_id)
+    services.goal_delete(goal=goal)
+    messages.success(request, "Goal removed. Journal entries about it are kept.")
+    return redirect("practice:goals")
 
 
 @login_required
@@ -95,6 +135,7 @@ def _practices_page(
     ]
     context = {
         "catalogue": catalogue,
+        "routines": routines_by_practice(patient_id=request.user.pk),
         "own_form": own_form,
         "summary": selectors.weekly_summary(patient_id=request.user.pk, today=today),
     }
@@ -134,6 +175,17 @@ def practice_log(request: AuthedRequest, practice_id: int) -> HttpResponse:
         note=form.cleaned_data["note"],
     )
     messages.success(request, f"Logged: {practice.display_name}. Well done.")
+    return redirect("practice:practices")
+
+
+@login_required
+@require_POST
+def practice_delete(request: AuthedRequest, practice_id: int) -> HttpResponse:
+    practice = get_practice_for_user(request.user, practice_id)
+    if practice.patient_id is None:
+        raise Http404("Only your own practices can be removed.")
+    services.practice_delete(practice=practice)
+    messages.success(request, "Practice removed.")
     return redirect("practice:practices")
 
 

@@ -28,9 +28,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from claywork.reminders import links
+from claywork.reminders import guards, links
+from claywork.reminders.chosen import parse_scale_subject
 from claywork.reminders.models import (
     REFLECTION_KINDS,
+    SUBJECT_KINDS,
     Kind,
     Notification,
     Reminder,
@@ -50,6 +52,9 @@ SUBJECTS = {
     Kind.WINDOW_CLOSING: "Claywork: a moment to reflect, before the day is out",
     Kind.FOLLOW_UP: "Claywork: a moment to look back",
     Kind.CHECK_IN: "Claywork: your daily check-in",
+    Kind.SCALE_DUE: "Claywork: a short questionnaire is ready",
+    Kind.GOAL: "Claywork: a goal you asked to be reminded of",
+    Kind.PRACTICE: "Claywork: a practice you asked to be reminded of",
 }
 
 
@@ -129,10 +134,15 @@ def _send_batch(claimed: list[Reminder]) -> int:
             patient_id__in={reminder.patient_id for reminder in claimed}
         )
     }
+    answered = guards.no_longer_needed(claimed)
     wanted = []
     for reminder in claimed:
         choice = prefs.get(reminder.patient_id)
-        if reminder.patient.is_active and (choice is None or choice.wants(reminder.kind)):
+        if (
+            reminder.patient.is_active
+            and (choice is None or choice.wants(reminder.kind))
+            and reminder.pk not in answered
+        ):
             wanted.append(reminder)
         else:
             _mine(reminder).update(state=State.CANCELLED, lease_expires_at=None)
@@ -151,7 +161,7 @@ def _mine(reminder: Reminder) -> QuerySet[Reminder]:
 def _send(reminder: Reminder, mail_connection: BaseEmailBackend, now: datetime) -> int:
     mine = _mine(reminder)
     try:
-        message = reminder_email(reminder, link=_link_for(reminder, _page_for(reminder), now))
+        message = reminder_email(reminder, link=_link_for(reminder, page_for(reminder), now))
         message.connection = mail_connection
         message.send()
     except Exception as error:  # any failure is retried, never lost
@@ -176,12 +186,19 @@ def _record_failure(reminder: Reminder, mine: QuerySet[Reminder], error: Excepti
     )
 
 
-def _page_for(reminder: Reminder) -> str:
+def page_for(reminder: Reminder) -> str:
     """The page that answers the reminder, for a signed-in patient."""
     if reminder.kind in REFLECTION_KINDS and reminder.session_id:
         return f"{reverse('journal:entry_new')}?session={reminder.session_id}"
     if reminder.kind == Kind.CHECK_IN:
         return reverse("measures:check_in")
+    if reminder.kind == Kind.GOAL:
+        return f"{reverse('practice:goals')}#{reminder.subject.replace(':', '-')}"
+    if reminder.kind == Kind.PRACTICE:
+        return f"{reverse('practice:practices')}#{reminder.subject.replace(':', '-')}"
+    if reminder.kind == Kind.SCALE_DUE:
+        code, _ = parse_scale_subject(reminder.subject)
+        return reverse("measures:scale_form", args=[code])
     if reminder.session_id:
         return reverse("care:session_detail", args=[reminder.session_id])
     return "/"
@@ -192,7 +209,7 @@ def _notice(reminder: Reminder, now: datetime) -> Notification:
         patient_id=reminder.patient_id,
         reminder=reminder,
         title=SUBJECTS[Kind(reminder.kind)].removeprefix("Claywork: ").capitalize(),
-        path=_page_for(reminder),
+        path=page_for(reminder),
         created_at=now,
     )
 
@@ -201,6 +218,9 @@ def _link_for(reminder: Reminder, path: str, now: datetime) -> str:
     if reminder.kind in REFLECTION_KINDS and reminder.session_id:
         token = links.link_issue(reminder=reminder, now=now)
         return f"{settings.SITE_URL}{reverse('reminders:redeem', args=[token])}"
+    if reminder.kind in SUBJECT_KINDS:
+        # The page's address would name the questionnaire; a neutral one leads there.
+        return f"{settings.SITE_URL}{reverse('reminders:open', args=[reminder.pk])}"
     return f"{settings.SITE_URL}{path}"
 
 

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import uuid
+from datetime import time
 from typing import Any
 
 from django import forms
 
 from claywork.clinics.forms import TIMEZONE_CHOICES
 from claywork.core.forms import health_text_field
-from claywork.reminders.models import Kind
+from claywork.reminders import schedule
+from claywork.reminders.models import Kind, Weekday
 from claywork.reminders.services import PreferenceChoices
 
 
@@ -39,6 +41,13 @@ class PreferencesForm(forms.Form):
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         error_messages={"invalid": "Enter a time of day such as 07:00."},
     )
+    scale_due_time = forms.TimeField(
+        required=False,
+        label="When a questionnaire is due, remind me at",
+        help_text="Leave empty for no reminder. It comes once each time one falls due.",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={"invalid": "Enter a time of day such as 18:00."},
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -59,6 +68,7 @@ class PreferencesForm(forms.Form):
             check_in_time=data["check_in_time"],
             quiet_start=data["quiet_start"],
             quiet_end=data["quiet_end"],
+            scale_due_time=data["scale_due_time"],
             kinds_on=frozenset(kind for kind in Kind.values if data.get(kind)),
         )
 
@@ -67,3 +77,40 @@ class ReflectionForm(forms.Form):
     title = forms.CharField(max_length=200, required=False, label="Title (optional)")
     body = health_text_field(label="Your reflection")
     submission_id = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+
+class RoutineForm(forms.Form):
+    """A reminder about one goal or practice: a time of day and the weekdays."""
+
+    at = forms.TimeField(
+        label="Time of day",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={
+            "required": "Choose a time of day, such as 08:00.",
+            "invalid": "Enter a time of day such as 08:00.",
+        },
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        choices=Weekday.choices,
+        coerce=int,
+        label="On",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one day."},
+    )
+
+    def __init__(
+        self, *args: Any, quiet_hours: tuple[time | None, time | None] = (None, None), **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.quiet_hours = quiet_hours
+
+    def clean_at(self) -> time:
+        at: time = self.cleaned_data["at"]
+        start, end = self.quiet_hours
+        if schedule.in_quiet_hours_on_the_clock(at, start, end):
+            assert start is not None and end is not None
+            raise forms.ValidationError(
+                f"That time is in your quiet hours ({start:%H:%M} to {end:%H:%M}), when no "
+                "reminder is sent. Choose another time, or change your quiet hours."
+            )
+        return at

@@ -7,6 +7,7 @@ from datetime import time
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 
 class Kind(models.TextChoices):
@@ -15,10 +16,16 @@ class Kind(models.TextChoices):
     WINDOW_CLOSING = "window_closing", "Before the integration window closes"
     FOLLOW_UP = "follow_up", "Follow-up reflections (days 3, 7, 14)"
     CHECK_IN = "check_in", "Daily check-in"
+    SCALE_DUE = "scale_due", "When a questionnaire is due"
+    GOAL = "goal", "Goals you asked to be reminded of"
+    PRACTICE = "practice", "Practices you asked to be reminded of"
 
 
 # Kinds whose link opens the reflection form of one session.
 REFLECTION_KINDS = frozenset({Kind.WINDOW_OPENS, Kind.WINDOW_CLOSING, Kind.FOLLOW_UP})
+# Kinds about one thing the patient chose (a goal, a practice, a scale): ``Reminder.subject``
+# names it, so two goals due at the same minute are two reminders.
+SUBJECT_KINDS = frozenset({Kind.SCALE_DUE, Kind.GOAL, Kind.PRACTICE})
 
 
 class State(models.TextChoices):
@@ -44,6 +51,10 @@ class Reminder(models.Model):
     session = models.ForeignKey(
         "care.Session", on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
     )
+    # What the reminder is about, for the kinds in SUBJECT_KINDS: "goal:12", "practice:7",
+    # "scale:phq9:2026-03-01" (the scale and the day its last answer was given). A key, not a
+    # foreign key: it carries no words of the patient's and outlives a deleted goal's rows.
+    subject = models.CharField(max_length=60, blank=True, default="")
     state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
@@ -57,10 +68,14 @@ class Reminder(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["patient", "kind", "due_at"], name="one_reminder_per_kind_and_time"
+                fields=["patient", "kind", "due_at", "subject"],
+                name="one_reminder_per_kind_subject_and_time",
             )
         ]
-        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"]),
+            models.Index(fields=["patient", "subject"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.patient_id} at {self.due_at:%Y-%m-%d %H:%M}Z"
@@ -81,14 +96,106 @@ class ReminderPreferences(models.Model):
     window_closing = models.BooleanField(default=True)
     follow_up = models.BooleanField(default=True)
     check_in = models.BooleanField(default=True)
+    scale_due = models.BooleanField(default=True)
+    goal = models.BooleanField(default=True)
+    practice = models.BooleanField(default=True)
+    # When, on a day a questionnaire is due, to say so (None: never).
+    scale_due_time = models.TimeField(null=True, blank=True)
     # Daily check-ins are planned up to this local date; the sweep tops them up.
     check_ins_planned_until = models.DateField(null=True, blank=True)
+    # The (UTC) date due scales were last looked at; the sweep looks again each new day.
+    scales_planned_on = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return f"reminder preferences of {self.patient_id}"
 
     def wants(self, kind: str) -> bool:
         return bool(getattr(self, kind))
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class Routine(models.Model):
+    """A reminder the patient asked for about one goal or one practice: at a wall-clock time
+    in their zone, on the weekdays they chose. Planned into the outbox like check-ins."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="routines"
+    )
+    goal = models.ForeignKey(
+        "practice.Goal", on_delete=models.CASCADE, null=True, blank=True, related_name="routines"
+    )
+    practice = models.ForeignKey(
+        "practice.Practice",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="routines",
+    )
+    at = models.TimeField()
+    # Weekday digits, Monday 0 to Sunday 6: "0246" is Monday, Wednesday, Friday, Sunday.
+    weekdays = models.CharField(max_length=7)
+    planned_until = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(goal__isnull=False) & Q(practice__isnull=True))
+                | (Q(goal__isnull=True) & Q(practice__isnull=False)),
+                name="routine_about_a_goal_or_a_practice",
+            ),
+            models.UniqueConstraint(
+                fields=["patient", "goal"],
+                condition=Q(goal__isnull=False),
+                name="one_routine_per_goal",
+            ),
+            models.UniqueConstraint(
+                fields=["patient", "practice"],
+                condition=Q(practice__isnull=False),
+                name="one_routine_per_practice",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"routine {self.pk} ({self.subject})"
+
+    @property
+    def kind(self) -> str:
+        return Kind.GOAL if self.goal_id is not None else Kind.PRACTICE
+
+    @property
+    def subject(self) -> str:
+        return subject_of(goal_id=self.goal_id, practice_id=self.practice_id)
+
+    @property
+    def days(self) -> list[int]:
+        return sorted({int(digit) for digit in self.weekdays})
+
+    @property
+    def days_label(self) -> str:
+        """ "every day", "weekdays" or "Mon, Wed, Fri"."""
+        days = self.days
+        if len(days) == 7:
+            return "every day"
+        if days == [0, 1, 2, 3, 4]:
+            return "on weekdays"
+        return "on " + ", ".join(Weekday(day).label[:3] for day in days)
+
+
+def subject_of(*, goal_id: int | None = None, practice_id: int | None = None) -> str:
+    return f"goal:{goal_id}" if goal_id is not None else f"practice:{practice_id}"
 
 
 class Notification(models.Model):

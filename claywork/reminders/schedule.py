@@ -42,3 +42,21 @@ def after_quiet_hours(
 def next_midnight(moment: datetime, zone: ZoneInfo) -> datetime:
     """The end of ``moment``'s local day, in UTC."""
     return local_instant(moment.astimezone(zone).date() + timedelta(days=1), time(0), zone)
+
+
+def wall_time_after_quiet_hours(at: time, start: time | None, end: time | None) -> time | None:
+    """When a reminder chosen for wall-clock ``at`` arrives, as a wall-clock time: ``at``
+    itself, the end of the quiet hours it falls in, or None when the quiet hours last past
+    midnight (a reminder for the day is not sent the next morning)."""
+    if start is None or end is None or start == end:
+        return at
+    if start < end:
+        return end if start <= at < end else at
+    if at >= start:
+        return None
+    return end if at < end else at
+
+
+def in_quiet_hours_on_the_clock(at: time, start: time | None, end: time | None) -> bool:
+    """Whether wall-clock ``at`` is inside the quiet hours (on any day)."""
+    return wall_time_after_quiet_hours(at, start, end) != at

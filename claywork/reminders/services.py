@@ -1,5 +1,6 @@
 """Writing reminders: planning outbox rows at the right UTC instants, and the patient's
-preferences. Sending is ``delivery.py``; the links that open one form are ``links.py``.
+preferences. Sending is ``delivery.py``; the links that open one form are ``links.py``;
+reminders about a goal, a practice or a due scale are planned in ``chosen.py``.
 
 Planning is idempotent: the outbox is unique per (patient, kind, due time), so planning the
 same thing twice adds nothing. A reminder that would already be due when it is planned, or
@@ -18,7 +19,7 @@ from claywork.accounts.models import Role, User
 from claywork.care.integration import integration_steps
 from claywork.care.models import Session
 from claywork.reminders import schedule
-from claywork.reminders.models import Kind, Reminder, ReminderPreferences, State
+from claywork.reminders.models import Kind, Reminder, ReminderPreferences, Routine, State
 
 # How far ahead daily check-ins are planned; the worker's sweep tops them up.
 CHECK_IN_DAYS_AHEAD = 14
@@ -27,6 +28,8 @@ WINDOW_CLOSING_LEAD = timedelta(hours=3)
 # The session reminder goes out a day before.
 SESSION_UPCOMING_LEAD = timedelta(hours=24)
 OPEN = (State.PENDING,)
+# Kinds planned from the patient's wall-clock choices: re-planned when zone or times change.
+CLOCK_KINDS = (Kind.CHECK_IN, Kind.SCALE_DUE, Kind.GOAL, Kind.PRACTICE)
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class Planned:
     due_at: datetime
     useful_until: datetime
     session: Session | None = None
+    subject: str = ""
 
 
 def preferences_of(patient: User) -> ReminderPreferences:
@@ -43,7 +47,9 @@ def preferences_of(patient: User) -> ReminderPreferences:
     return found or ReminderPreferences(patient=patient)
 
 
-def _write(patient: User, planned: list[Planned], *, now: datetime) -> int:
+def outbox_write(patient: User, planned: list[Planned], *, now: datetime) -> int:
+    """Write planned reminders the patient wants, moved out of their quiet hours; returns how
+    many were new or brought back. Past or useless ones are dropped."""
     prefs = preferences_of(patient)
     zone = patient.zone
     rows: list[Reminder] = []
@@ -61,6 +67,7 @@ def _write(patient: User, planned: list[Planned], *, now: datetime) -> int:
                 next_attempt_at=due,
                 useful_until=item.useful_until,
                 session=item.session,
+                subject=item.subject,
             )
         )
     Reminder.objects.bulk_create(rows, ignore_conflicts=True)
@@ -68,7 +75,11 @@ def _write(patient: User, planned: list[Planned], *, now: datetime) -> int:
         # A reminder cancelled earlier at the very same time (a session moved, then moved
         # back) is brought back rather than blocked by the unique constraint.
         Reminder.objects.filter(
-            patient=patient, kind=row.kind, due_at=row.due_at, state=State.CANCELLED
+            patient=patient,
+            kind=row.kind,
+            due_at=row.due_at,
+            subject=row.subject,
+            state=State.CANCELLED,
         ).update(state=State.PENDING, session=row.session, useful_until=row.useful_until)
     return len(rows)
 
@@ -87,7 +98,7 @@ def reminders_plan_for_completed_session(*, session: Session, now: datetime) -> 
                 planned.append(Planned(Kind.WINDOW_CLOSING, closing, step.ends_at, session))
         elif step.key.startswith("day_"):
             planned.append(Planned(Kind.FOLLOW_UP, step.starts_at, step.ends_at, session))
-    return _write(session.patient, planned, now=now)
+    return outbox_write(session.patient, planned, now=now)
 
 
 def reminders_plan_for_scheduled_session(*, session: Session, now: datetime) -> int:
@@ -101,11 +112,18 @@ def reminders_plan_for_scheduled_session(*, session: Session, now: datetime) -> 
             session,
         )
     ]
-    return _write(session.patient, planned, now=now)
+    return outbox_write(session.patient, planned, now=now)
 
 
 def reminders_cancel_for_session(*, session: Session) -> int:
     return Reminder.objects.filter(session=session, state__in=OPEN).update(state=State.CANCELLED)
+
+
+def reminders_cancel_for_subject(*, patient: User, subject: str) -> int:
+    """Cancel what is pending about one goal, practice or scale episode."""
+    return Reminder.objects.filter(patient=patient, subject=subject, state__in=OPEN).update(
+        state=State.CANCELLED
+    )
 
 
 def check_ins_plan(*, patient: User, now: datetime) -> int:
@@ -122,12 +140,28 @@ def check_ins_plan(*, patient: User, now: datetime) -> int:
     for day in days:
         due = schedule.local_instant(day, prefs.check_in_time, zone)
         planned.append(Planned(Kind.CHECK_IN, due, schedule.next_midnight(due, zone)))
-    written = _write(patient, planned, now=now)
+    written = outbox_write(patient, planned, now=now)
     ReminderPreferences.objects.filter(pk=prefs.pk).update(check_ins_planned_until=days[-1])
     return written
 
 
-def check_ins_plan_ahead(*, now: datetime, limit: int = 500) -> int:
+def reminders_plan_ahead(*, now: datetime, limit: int = 500) -> int:
+    """The sweep's top-up of every reminder planned by the clock: daily check-ins, the goal
+    and practice reminders the patient asked for, and due scales (looked at again each day)."""
+    from claywork.reminders import chosen
+
+    return (
+        _check_ins_plan_ahead(now=now, limit=limit)
+        + chosen.routines_plan_ahead(now=now, limit=limit)
+        + chosen.scale_reminders_plan_ahead(now=now, limit=limit)
+    )
+
+
+# The name ``safety.sweep`` calls the top-up by.
+check_ins_plan_ahead = reminders_plan_ahead
+
+
+def _check_ins_plan_ahead(*, now: datetime, limit: int = 500) -> int:
     """Top up daily check-ins for patients whose plan runs out within two days (the sweep)."""
     horizon = now.date() + timedelta(days=CHECK_IN_DAYS_AHEAD - 2)
     due = (
@@ -154,12 +188,16 @@ class PreferenceChoices:
     quiet_start: time | None
     quiet_end: time | None
     kinds_on: frozenset[str]
+    scale_due_time: time | None = None
 
 
 @transaction.atomic
 def preferences_save(*, patient: User, choices: PreferenceChoices) -> ReminderPreferences:
-    """Save the patient's choices. Kinds turned off lose their pending reminders, and daily
-    check-ins are planned again from the new time, zone and quiet hours."""
+    """Save the patient's choices. Kinds turned off lose their pending reminders, and the
+    reminders planned by the clock (check-ins, goals, practices, due scales) are planned again
+    from the new times, zone and quiet hours; one that did not move is kept, not duplicated."""
+    from claywork.reminders import chosen
+
     now = timezone.now()
     if patient.timezone != choices.timezone_name:
         patient.timezone = choices.timezone_name
@@ -168,13 +206,18 @@ def preferences_save(*, patient: User, choices: PreferenceChoices) -> ReminderPr
     prefs.check_in_time = choices.check_in_time
     prefs.quiet_start = choices.quiet_start
     prefs.quiet_end = choices.quiet_end
+    prefs.scale_due_time = choices.scale_due_time
     for kind in Kind.values:
         setattr(prefs, kind, kind in choices.kinds_on)
     prefs.check_ins_planned_until = None
+    prefs.scales_planned_on = None
     prefs.save()
     off = [kind for kind in Kind.values if kind not in choices.kinds_on]
-    Reminder.objects.filter(patient=patient, state__in=OPEN, kind__in=[*off, Kind.CHECK_IN]).update(
+    Reminder.objects.filter(patient=patient, state__in=OPEN, kind__in=[*off, *CLOCK_KINDS]).update(
         state=State.CANCELLED
     )
     check_ins_plan(patient=patient, now=now)
+    for routine in Routine.objects.filter(patient=patient).select_related("patient"):
+        chosen.routine_plan(routine=routine, now=now)
+    chosen.scale_reminders_plan(patient=patient, now=now)
     return prefs

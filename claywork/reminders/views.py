@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from claywork.accounts.models import User
 from claywork.care.models import Session
@@ -18,9 +18,11 @@ from claywork.core import policy
 from claywork.core.http import AuthedRequest
 from claywork.journal import services as journal
 from claywork.journal.models import Prompt
-from claywork.reminders import links, services
-from claywork.reminders.forms import PreferencesForm, ReflectionForm
-from claywork.reminders.models import Kind, Notification
+from claywork.practice.access import get_goal_for_user, get_practice_for_user
+from claywork.practice.models import Goal, Practice
+from claywork.reminders import chosen, delivery, links, services
+from claywork.reminders.forms import PreferencesForm, ReflectionForm, RoutineForm
+from claywork.reminders.models import Kind, Notification, Reminder, Routine, Weekday
 from claywork.safety import free_text
 
 GRANT = "reminder_grant"
@@ -44,14 +46,92 @@ def preferences(request: AuthedRequest) -> HttpResponse:
                 links.links_revoke(patient=request.user)
             messages.success(request, "Your reminder settings are saved.")
             return redirect("reminders:settings")
-        return render(request, "reminders/settings.html", {"form": form}, status=400)
+        return _settings_page(request, form, status=400)
     initial: dict[str, object] = {
         "timezone": request.user.timezone,
         "check_in_time": prefs.check_in_time,
         "quiet_start": prefs.quiet_start,
         "quiet_end": prefs.quiet_end,
+        "scale_due_time": prefs.scale_due_time,
     } | {kind: prefs.wants(kind) for kind in Kind.values}
-    return render(request, "reminders/settings.html", {"form": PreferencesForm(initial=initial)})
+    return _settings_page(request, PreferencesForm(initial=initial))
+
+
+def _settings_page(
+    request: AuthedRequest, form: PreferencesForm, status: int = 200
+) -> HttpResponse:
+    routines = Routine.objects.filter(patient=request.user).select_related("goal", "practice")
+    return render(
+        request, "reminders/settings.html", {"form": form, "routines": routines}, status=status
+    )
+
+
+def _routine_page(
+    request: AuthedRequest, *, name: str, back: str, goal: Goal | None, practice: Practice | None
+) -> HttpResponse:
+    """Turn on, change or turn off the reminder about one goal or practice."""
+    routine = Routine.objects.filter(patient=request.user, goal=goal, practice=practice).first()
+    if request.method == "POST" and request.POST.get("action") == "off":
+        if chosen.routine_remove(patient=request.user, goal=goal, practice=practice):
+            messages.success(request, "Reminder turned off.")
+        return redirect(back)
+    prefs = services.preferences_of(request.user)
+    form = RoutineForm(
+        request.POST if request.method == "POST" else None,
+        quiet_hours=(prefs.quiet_start, prefs.quiet_end),
+        initial={"at": routine.at, "weekdays": routine.days}
+        if routine
+        else {"weekdays": Weekday.values},
+    )
+    if request.method == "POST" and form.is_valid():
+        chosen.routine_save(
+            patient=request.user,
+            at=form.cleaned_data["at"],
+            weekdays=form.cleaned_data["weekdays"],
+            goal=goal,
+            practice=practice,
+        )
+        messages.success(request, "Reminder saved.")
+        return redirect(back)
+    context = {
+        "form": form,
+        "routine": routine,
+        "name": name,
+        "about": "goal" if goal else "practice",
+        "back": back,
+        "kind_on": prefs.wants(Kind.GOAL if goal else Kind.PRACTICE),
+    }
+    return render(request, "reminders/routine.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def goal_routine(request: AuthedRequest, goal_id: int) -> HttpResponse:
+    goal = get_goal_for_user(request.user, goal_id)
+    back = f"{reverse('practice:goals')}#goal-{goal.pk}"
+    return _routine_page(request, name=goal.title, back=back, goal=goal, practice=None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def practice_routine(request: AuthedRequest, practice_id: int) -> HttpResponse:
+    practice = get_practice_for_user(request.user, practice_id)
+    back = f"{reverse('practice:practices')}#practice-{practice.pk}"
+    return _routine_page(
+        request, name=practice.display_name, back=back, goal=None, practice=practice
+    )
+
+
+@login_required
+@require_GET
+def reminder_open(request: AuthedRequest, reminder_id: int) -> HttpResponse:
+    """Where a reminder e-mail's link leads: the page that answers it. The link itself names
+    only a number, never a goal, practice or questionnaire."""
+    _patient(request)
+    reminder = Reminder.objects.filter(pk=reminder_id, patient=request.user).first()
+    if reminder is None:
+        raise Http404("No such reminder.")
+    return redirect(delivery.page_for(reminder))
 
 
 @login_required

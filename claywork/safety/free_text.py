@@ -7,7 +7,10 @@ transaction. The text is saved either way. The alert says where and when, never 
 title is fixed per kind of text, and neither the detector's reason nor the matched words are
 stored or logged anywhere.
 
-Screening of private writing is part of the consent a patient gives at enrolment.
+Screening of private writing is part of the consent a patient gives at enrolment; a patient
+may withdraw it from "My consents" (``clinics.consent.SCREENING``), and from then on their
+writing is not passed to the detector at all. Answers to the safety questions of scales are
+not free text and still alert the care team (``measures.services``): safety first.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Protocol
 from django.db import models
 
 from claywork.accounts.models import User
+from claywork.clinics import consent
 from claywork.safety.models import Alert, AlertKind, Severity
 from claywork.safety.screening import screen_text
 from claywork.safety.services import alert_raise
@@ -57,10 +61,13 @@ class Versioned(Protocol):
     def updated_at(self) -> datetime: ...
 
 
-def is_crisis_language(text: str) -> bool:
-    """The detector's verdict. If the detector itself fails, the text is still saved: the
-    failure is logged (without the text) for the operators, and the save goes on."""
+def is_crisis_language(text: str, *, patient_id: int) -> bool:
+    """The detector's verdict on what this patient wrote; False without screening when the
+    patient withdrew their consent to it. If the detector itself fails, the text is still
+    saved: the failure is logged (without the text) for the operators, and the save goes on."""
     if not text.strip():
+        return False
+    if not consent.screening_consented(patient_id):
         return False
     try:
         return screen_text(text).flag

@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from claywork.audit.services import audit_read, audit_shown, audit_write
 from claywork.core import policy
 from claywork.core.http import AuthedRequest, is_htmx
 from claywork.safety import selectors, services
@@ -20,11 +21,10 @@ from claywork.safety.models import Alert
 def inbox(request: AuthedRequest) -> HttpResponse:
     if not policy.may_read_alerts(request.user):
         raise Http404("No such page.")
-    return render(
-        request,
-        "safety/inbox.html",
-        {"inbox": selectors.inbox(request.user), "form": AcknowledgeForm()},
-    )
+    inbox = selectors.inbox(request.user)
+    shown = [alert.patient_id for alert in (*inbox.open, *inbox.acknowledged)]
+    audit_shown(request, shown, "safety.alert_inbox", clinic_id=request.user.clinic_id)
+    return render(request, "safety/inbox.html", {"inbox": inbox, "form": AcknowledgeForm()})
 
 
 def _render_detail(
@@ -41,6 +41,7 @@ def _render_detail(
 @login_required
 def alert_detail(request: AuthedRequest, alert_id: int) -> HttpResponse:
     alert = get_alert_for_user(request.user, alert_id)
+    audit_read(request, alert.patient_id, "safety.alert", alert.pk)
     return _render_detail(request, alert, AcknowledgeForm())
 
 
@@ -53,6 +54,8 @@ def alert_acknowledge(request: AuthedRequest, alert_id: int) -> HttpResponse:
     first = form.is_valid() and services.alert_acknowledge(
         alert=alert, by=request.user, note=form.cleaned_data["note"]
     )
+    if first:
+        audit_write(request, alert.patient_id, "safety.alert", alert.pk)
     status = 400 if form.errors else 200
     if is_htmx(request):
         alert = get_alert_for_user(request.user, alert_id)

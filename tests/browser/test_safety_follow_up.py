@@ -94,4 +94,5 @@ def test_a_patient_joins_only_after_agreeing_to_the_enrolment_terms(
     me.follow(me.page.get_by_role("button", name="Create my account"))
 
     assert me.page.url == me.url("/")
-    assert User.objects.get(email="nina@example.test").consent_version == consent.CONSENT_VERSION
+    nina = User.objects.get(email="nina@example.test")
+    assert consent.consent_is_given(nina, consent.ENROLMENT)

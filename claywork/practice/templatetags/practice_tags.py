@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 
 from claywork.practice import insights
@@ -20,3 +22,9 @@ def difference_words(comparison: insights.Comparison) -> str:
         return "about the same"
     direction = "higher" if comparison.difference > 0 else "lower"
     return f"{size:.1f} points {direction}"
+
+
+@register.filter
+def get_item(mapping: dict[Any, Any], key: Any) -> Any:
+    """``mapping|get_item:key``: a dictionary lookup by a variable key (None when absent)."""
+    return mapping.get(key)

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from claywork.accounts.models import Role, User
 from claywork.calendar_feed.feed import patient_feed_ics
-from claywork.calendar_feed.selectors import sessions_for_calendar
+from claywork.calendar_feed.selectors import chosen_reminders_for_calendar, sessions_for_calendar
 
 
 class Command(BaseCommand):
@@ -26,5 +26,9 @@ class Command(BaseCommand):
         patient = User.objects.filter(email__iexact=email, role=Role.PATIENT).first()
         if patient is None:
             raise CommandError(f"no patient has the e-mail address {email!r}")
-        ics = patient_feed_ics(patient=patient, sessions=sessions_for_calendar(patient=patient))
+        ics = patient_feed_ics(
+            patient=patient,
+            sessions=sessions_for_calendar(patient=patient),
+            chosen=chosen_reminders_for_calendar(patient=patient),
+        )
         self.stdout.write(ics.decode(), ending="")

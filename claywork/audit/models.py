@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from claywork.audit.chain import ChainFields
+
+
+class AuditAction(models.TextChoices):
+    READ = "read", "Viewed"
+    WRITE = "write", "Changed"
+    EXPORT = "export", "Exported"
+
+
+class AuditEvent(models.Model):
+    """One read or write of a patient's health data by someone other than the patient.
+
+    Append-only: never updated or deleted (the database refuses it, see ``guard.py``), and each
+    row's ``row_hash`` covers the previous row's hash, so a gap or an edit breaks the chain
+    (``chain.py``, ``claywork audit-verify``). Holds codes and ids only, never health text.
+    Written only through ``services.audit_record`` / ``audit_record_many``.
+    """
+
+    occurred_at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_events_made",
+    )
+    # The actor's role at the time ("clinician", "support", "system" for commands).
+    actor_role = models.CharField(max_length=20)
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="audit_events_about",
+        db_index=False,  # the (patient, -id) index below serves every lookup by patient
+    )
+    # The patient's clinic at the time: a clinic admin sees their clinic's rows only.
+    clinic_id = models.IntegerField(null=True, blank=True)
+    action = models.CharField(max_length=10, choices=AuditAction.choices)
+    # What kind of data, as a stable code: "journal.entry", "measures.progress", ...
+    resource = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=40, blank=True)
+    # Where from: the client address and the route name (never the path or query string).
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    route = models.CharField(max_length=120, blank=True)
+    # No index on either hash: each would be a B-tree insert at a random place for every row,
+    # and nothing looks a row up by its hash. The chain lock keeps one chain (services.py).
+    prev_hash = models.CharField(max_length=64)
+    row_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-pk"]
+        indexes = [
+            models.Index(fields=["patient", "-id"], name="audit_patient_recent"),
+            models.Index(fields=["clinic_id", "-id"], name="audit_clinic_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_role} {self.action} {self.resource} #{self.object_id}"
+
+    def chain_fields(self) -> ChainFields:
+        return ChainFields(
+            occurred_at=self.occurred_at,
+            actor_id=self.actor_id,
+            actor_role=self.actor_role,
+            patient_id=self.patient_id,
+            clinic_id=self.clinic_id,
+            action=self.action,
+            resource=self.resource,
+            object_id=self.object_id,
+            ip_address=self.ip_address,
+            route=self.route,
+        )

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from claywork.audit import views
+
+app_name = "audit"
+
+urlpatterns = [
+    path("privacy/access-log/", views.my_access_log, name="my_access_log"),
+    path("clinic/access-log/", views.clinic_log, name="clinic_log"),
+]
