@@ -17,8 +17,8 @@ from claywork.reminders.models import Kind, Reminder, ReminderPreferences, State
 from claywork.reminders.services import (
     CHECK_IN_DAYS_AHEAD,
     PreferenceChoices,
-    check_ins_plan_ahead,
     preferences_save,
+    reminders_plan_ahead,
     reminders_plan_for_completed_session,
 )
 from tests import factories
@@ -166,10 +166,10 @@ def test_the_sweep_tops_up_check_ins_and_changing_the_time_moves_them(
     start = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
     with time_machine.travel(start, tick=False):
         preferences_save(patient=personas.patient, choices=_choices())
-    assert check_ins_plan_ahead(now=start) == 0  # planned far enough already
+    assert reminders_plan_ahead(now=start) == 0  # planned far enough already
 
     ten_days = start + timedelta(days=10)
-    check_ins_plan_ahead(now=ten_days)
+    reminders_plan_ahead(now=ten_days)
     assert len(_pending(personas.patient, Kind.CHECK_IN)) == 10 + CHECK_IN_DAYS_AHEAD
 
     with time_machine.travel(start, tick=False):

@@ -387,3 +387,19 @@ def test_my_themes_page_takes_a_fixed_number_of_queries(
 
     with django_assert_max_num_queries(6):
         assert client.get("/themes/").status_code == 200
+
+
+def test_the_chart_axis_ends_at_the_last_session_a_theme_was_found_after() -> None:
+    from types import SimpleNamespace
+
+    from claywork.themes.selectors import Board
+
+    sessions = [["1", "Session 1"], ["2", "Session 2"], ["3", "Session 3"], ["4", "Session 4"]]
+    early = SimpleNamespace(session_counts={"1": 2}, series=[])
+    later = SimpleNamespace(session_counts={"2": 1, "3": 0}, series=[])
+
+    Board(None, [early], [later], sessions, updating=False).fill_series()  # type: ignore[list-item]
+
+    # Sessions 3 and 4 (still to come, nothing found after them) are not on the axis.
+    assert early.series == [("Session 1", 2), ("Session 2", 0)]
+    assert later.series == [("Session 1", 0), ("Session 2", 1)]

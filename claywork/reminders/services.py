@@ -157,10 +157,6 @@ def reminders_plan_ahead(*, now: datetime, limit: int = 500) -> int:
     )
 
 
-# The name ``safety.sweep`` calls the top-up by.
-check_ins_plan_ahead = reminders_plan_ahead
-
-
 def _check_ins_plan_ahead(*, now: datetime, limit: int = 500) -> int:
     """Top up daily check-ins for patients whose plan runs out within two days (the sweep)."""
     horizon = now.date() + timedelta(days=CHECK_IN_DAYS_AHEAD - 2)

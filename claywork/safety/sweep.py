@@ -14,7 +14,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from claywork.reminders.delivery import reminders_send_due
-from claywork.reminders.services import check_ins_plan_ahead
+from claywork.reminders.services import reminders_plan_ahead
 from claywork.safety.delivery import alerts_escalate_due, deliveries_send_due
 from claywork.safety.missed_check_ins import alerts_for_missed_check_ins
 
@@ -36,7 +36,7 @@ def outbox_sweep() -> SweepResult:
     escalated = alerts_escalate_due(now=now)
     sent = deliveries_send_due(now=now)
     # Patients' reminders share the sweep (docs/architecture.md, "How a reminder will flow").
-    check_ins_plan_ahead(now=now)
+    reminders_plan_ahead(now=now)
     return SweepResult(escalated=escalated, sent=sent, reminders_sent=reminders_send_due(now=now))
 
 

@@ -207,8 +207,14 @@ class Board:
         return bool(self.cards or self.hidden)
 
     def fill_series(self) -> Board:
-        for card in self.cards + self.hidden:
-            card.series = [(label, card.session_counts.get(key, 0)) for key, label in self.sessions]
+        # The axis ends at the last session any theme was found after: sessions still to come
+        # (kept for the intentions set before them) would only add empty columns.
+        cards = self.cards + self.hidden
+        used = {key for card in cards for key, count in card.session_counts.items() if count}
+        last = max((i for i, (key, _) in enumerate(self.sessions) if key in used), default=-1)
+        shown = self.sessions[: last + 1]
+        for card in cards:
+            card.series = [(label, card.session_counts.get(key, 0)) for key, label in shown]
         return self
 
 
