@@ -224,6 +224,40 @@ def test_removing_a_member_ends_their_access_on_the_next_request(personas: Perso
     assert reader.get(f"/journal/{p.entry.pk}/").status_code == 404
 
 
+def test_a_support_person_steps_back_and_loses_access_on_the_next_request(
+    personas: Personas,
+) -> None:
+    p = personas
+    member = _sue(p)
+    share = sharing.share_item(patient=p.patient, item=p.entry, person=p.support_person)
+    reader = client_for(p.support_person)
+    assert reader.get(f"/journal/{p.entry.pk}/").status_code == 200
+
+    response = reader.post(f"/supporting/{p.patient.pk}/leave/")
+
+    assert response.status_code == 302 and response["Location"] == "/supporting/"
+    member.refresh_from_db()
+    share.refresh_from_db()
+    assert member.status == MemberStatus.LEFT and share.revoked_at is not None
+    assert reader.get(f"/supporting/{p.patient.pk}/").status_code == 404
+    assert reader.get(f"/journal/{p.entry.pk}/").status_code == 404
+    # Stepping back twice finds no membership to leave.
+    assert reader.post(f"/supporting/{p.patient.pk}/leave/").status_code == 404
+    circle_page = client_for(p.patient).get("/circle/").content.decode()
+    assert "Stepped back" in circle_page
+
+
+@pytest.mark.parametrize("status", ["invited", "declined", "removed"])
+def test_only_accepted_members_can_step_back(personas: Personas, status: str) -> None:
+    p = personas
+    rex = factories.SupportPersonFactory(full_name="Rex")
+    member = factories.add_to_circle(p.patient, rex, status=status)
+
+    assert client_for(rex).post(f"/supporting/{p.patient.pk}/leave/").status_code == 404
+    member.refresh_from_db()
+    assert member.status == status
+
+
 def test_a_removed_person_invited_again_sees_nothing_until_shared_anew(
     personas: Personas,
 ) -> None:

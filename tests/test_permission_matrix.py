@@ -1062,6 +1062,13 @@ CIRCLE_AND_SHARING_ROWS: list[Row] = [
         lambda w: {},
         "patient",
     ),
+    get("/supporting/{patient}/leave/", POST_ONLY),
+    post(
+        "/supporting/{patient}/leave/",
+        only(support_person=(302, "/supporting/")),
+        lambda w: {},
+        "support_person",
+    ),
     get("/circle/members/{circle_member}/remove/", POST_ONLY),
     post(
         "/circle/members/{circle_member}/remove/",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_ipv46_address
@@ -54,6 +55,16 @@ def _route(request: HttpRequest | None) -> str:
     return match.view_name[:120] if match is not None else ""
 
 
+_ACTIONS = frozenset(AuditAction.values)
+
+
+def _check(action: str, resource: str) -> None:
+    if action not in _ACTIONS:
+        raise ValueError(f"audit action must be one of {sorted(_ACTIONS)}, not {action!r}")
+    if not resource:
+        raise ValueError("an audit event needs a resource code, e.g. 'measures.progress'")
+
+
 def _chain_fields(
     *,
     actor: User | None,
@@ -64,13 +75,12 @@ def _chain_fields(
     object_id: object,
     ip_address: str | None,
     route: str,
+    occurred_at: datetime | None = None,
 ) -> ChainFields:
-    if action not in AuditAction.values:
-        raise ValueError(f"audit action must be one of {AuditAction.values}, not {action!r}")
-    if not resource:
-        raise ValueError("an audit event needs a resource code, e.g. 'measures.progress'")
+    """One event's fields. ``action`` and ``resource`` are checked by the caller (``_check``),
+    once per call however many events it writes."""
     return ChainFields(
-        occurred_at=timezone.now(),
+        occurred_at=occurred_at or timezone.now(),
         actor_id=actor.pk if actor is not None else None,
         actor_role=actor.role if actor is not None else SYSTEM_ROLE,
         patient_id=patient_id,
@@ -93,10 +103,10 @@ def _chain(rows: list[ChainFields]) -> list[tuple[str, str]]:
     """Inside the writing transaction: take the lock and hash ``rows`` onto the newest row.
     Returns each row's (prev_hash, row_hash)."""
     _lock_chain()
-    prev_hash = (
-        AuditEvent.objects.order_by("-pk").values_list("row_hash", flat=True).first()
-        or GENESIS_HASH
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_NEWEST_HASH)
+        newest = cursor.fetchone()
+    prev_hash = newest[0] if newest else GENESIS_HASH
     hashes = []
     for row in rows:
         row_hash = row_digest(prev_hash, row)
@@ -131,7 +141,8 @@ def _append_many(rows: list[ChainFields]) -> None:
                 cursor.execute(_POSTGRES_INSERT, columns)
                 return
             ops = connection.ops
-            columns[0] = [ops.adapt_datetimefield_value(at) for at in columns[0]]
+            adapted = {at: ops.adapt_datetimefield_value(at) for at in set(columns[0])}
+            columns[0] = [adapted[at] for at in columns[0]]
             values = list(zip(*columns, strict=True))
             for start in range(0, len(values), _ROWS_PER_INSERT):
                 chunk = values[start : start + _ROWS_PER_INSERT]
@@ -145,6 +156,7 @@ _FIELDS = [field.name for field in dataclasses.fields(ChainFields)]
 _COLUMNS = [*_FIELDS, "prev_hash", "row_hash"]
 _TABLE = AuditEvent._meta.db_table
 _ROWS_PER_INSERT = 70
+_NEWEST_HASH = f"SELECT row_hash FROM {_TABLE} ORDER BY id DESC LIMIT 1"  # noqa: S608 - fixed
 _INSERT_INTO = f"INSERT INTO {_TABLE} ({', '.join(_COLUMNS)}) VALUES "  # noqa: S608 - fixed names
 _ONE_ROW = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
 _POSTGRES_TYPES = {
@@ -179,6 +191,7 @@ def audit_record(
     when someone else is the reader). ``route`` names the source when there is no request
     ("command:export").
     """
+    _check(str(action), resource)
     patient_id = patient if isinstance(patient, int) else patient.pk
     if actor is not None and actor.pk == patient_id:
         return None
@@ -213,6 +226,7 @@ def audit_record_many(
     keeps the chain. ``patients`` may be users or ids; for ids, pass their ``clinic_id`` when
     the caller knows it (a clinician's caseload is in the clinician's clinic), or it costs one
     query. Repeats and the actor's own id are skipped. Returns the number of events written."""
+    _check(str(action), resource)
     given = {(p if isinstance(p, int) else p.pk): p for p in patients}
     given.pop(actor.pk, None)
     if not given:
@@ -224,6 +238,7 @@ def audit_record_many(
         else dict(User.objects.filter(pk__in=unknown).values_list("pk", "clinic_id"))
     )
     ip_address, route = _client_address(request), _route(request)
+    shown_at = timezone.now()  # one page view: one moment for every event it writes
     rows = [
         _chain_fields(
             actor=actor,
@@ -234,6 +249,7 @@ def audit_record_many(
             object_id="",
             ip_address=ip_address,
             route=route,
+            occurred_at=shown_at,
         )
         for pk, patient in given.items()
     ]

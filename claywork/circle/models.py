@@ -15,6 +15,8 @@ class MemberStatus(models.TextChoices):
     ACCEPTED = "accepted", "Accepted"
     DECLINED = "declined", "Declined"
     REMOVED = "removed", "Removed"
+    # The support person stepped back themselves; to the patient this reads differently.
+    LEFT = "left", "Stepped back"
 
 
 class CircleMember(models.Model):

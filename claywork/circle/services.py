@@ -176,6 +176,19 @@ def member_remove(*, patient: User, member: CircleMember) -> None:
     member.refresh_from_db()
 
 
+def member_leave(*, member: CircleMember) -> None:
+    """A support person steps back from a patient's circle. Like a removal, their access ends
+    on the next request and the patient's shares with them are revoked."""
+    if member.status != MemberStatus.ACCEPTED:
+        raise CircleError("Only people in the circle can step back from it.")
+    with transaction.atomic():
+        CircleMember.objects.filter(pk=member.pk, status=MemberStatus.ACCEPTED).update(
+            status=MemberStatus.LEFT, removed_at=timezone.now(), token_hash=None
+        )
+        shares_revoke_for_person(patient=member.patient, person=member.person)  # type: ignore[arg-type]
+    member.refresh_from_db()
+
+
 def note_send(
     *, member: CircleMember, text: str, submission_id: uuid.UUID
 ) -> tuple[EncouragementNote, bool]:

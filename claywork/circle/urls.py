@@ -19,6 +19,7 @@ urlpatterns = [
     path("supporting/guide/", views.guide, name="guide"),
     path("supporting/<int:patient_id>/", views.feed, name="feed"),
     path("supporting/<int:patient_id>/notes/", views.note_send, name="note_send"),
+    path("supporting/<int:patient_id>/leave/", views.leave, name="leave"),
     path(
         "supporting/requests/<int:request_id>/answer/",
         views.request_answer,

@@ -247,6 +247,19 @@ def note_send(request: AuthedRequest, patient_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def leave(request: AuthedRequest, patient_id: int) -> HttpResponse:
+    member = access.get_membership(request.user, patient_id)
+    services.member_leave(member=member)
+    messages.success(
+        request,
+        f"You have stepped back from {member.patient.get_short_name()}'s circle. "
+        "Nothing they shared is shown to you any more.",
+    )
+    return redirect("circle:supporting")
+
+
+@login_required
+@require_POST
 def request_answer(request: AuthedRequest, request_id: int) -> HttpResponse:
     check_in_request = access.get_request_for_member(request.user, request_id)
     form = CheckInAnswerForm(request.POST)
