@@ -109,6 +109,9 @@ class Instrument:
     remission_below: int | None
     meaningful_change: int
     source: str = field(default="", compare=False)
+    # The smallest change of the total beyond measurement error (Jacobson & Truax's reliable
+    # change), when the scale's literature gives one; see docs/measures.md.
+    reliable_change: int | None = None
     method: str = SUM
     levels: tuple[RiskLevel, ...] = ()  # risk screens only, highest first
     administration: str = ROUTINE
@@ -193,7 +196,7 @@ def parse_instrument(data: dict[str, Any], source: str) -> Instrument:
     else:
         levels = ()
         bands = _parse_bands(scoring, source)
-    for key in ("remission_below", "meaningful_change"):
+    for key in ("remission_below", "meaningful_change", "reliable_change"):
         if key in scoring:
             _require(scoring, key, int, f"{source} scoring")
     drop = scoring.get("response_drop_fraction", 0.5)
@@ -216,6 +219,7 @@ def parse_instrument(data: dict[str, Any], source: str) -> Instrument:
         remission_below=scoring.get("remission_below"),
         meaningful_change=int(scoring.get("meaningful_change", 5)),
         source=source,
+        reliable_change=scoring.get("reliable_change"),
         method=method,
         levels=levels,
         administration=administration,
