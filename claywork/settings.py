@@ -254,6 +254,10 @@ CLAYWORK_BENEFIT_CONFIRM_DAYS = env_int("CLAYWORK_BENEFIT_CONFIRM_DAYS", 10, min
 # Sessions closer together than this many days are one course; later ones are boosters.
 CLAYWORK_COURSE_GAP_DAYS = env_int("CLAYWORK_COURSE_GAP_DAYS", 14, minimum=1)
 
+# The canonical base of the clinic's FHIR identifiers and local code systems in exports
+# (Patient.identifier's system, Questionnaire URLs, the CodeSystem of codes LOINC lacks).
+CLAYWORK_FHIR_BASE = env_str("CLAYWORK_FHIR_BASE", f"{SITE_URL}/fhir").rstrip("/")
+
 # --- Alerts ---------------------------------------------------------------------------------
 # An unacknowledged high-priority alert is re-sent to the whole care team and the clinic admins
 # after this many minutes. A sender holds an alert e-mail for the lease; a sender killed while

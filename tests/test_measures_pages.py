@@ -369,16 +369,60 @@ def test_progress_page_is_for_the_patient_and_their_care_team(personas: Personas
     assert client_for(personas.care_clinician).get("/progress/").status_code == 404
 
 
-def test_progress_shows_change_since_baseline_response_and_remission(personas: Personas) -> None:
-    _completed_phq9(personas.patient, 2, days_ago=40)  # 16, moderately severe
+def _treatment_began(patient: User, *, days_ago: int) -> None:
+    from claywork.care.models import Session
+
+    Session.objects.filter(patient=patient, status="completed").update(
+        completed_at=timezone.now() - timedelta(days=days_ago)
+    )
+
+
+def test_patient_reads_their_change_in_plain_words(personas: Personas) -> None:
+    _treatment_began(personas.patient, days_ago=30)
+    _completed_phq9(personas.patient, 2, days_ago=40)  # 16, moderately severe, before treatment
     _completed_phq9(personas.patient, 0, days_ago=1)  # 0, minimal
 
     page = _text(client_for(personas.patient).get(f"/patients/{personas.patient.pk}/progress/"))
 
     assert 'PHQ-9: 0 <span class="muted">of 27</span> · Minimal' in page
+    assert "Much lower than when you started: less than half." in page
+    assert "Now under 5, where few symptoms are." in page
+    assert "Response" not in page and "Remission" not in page
+
+
+def test_clinician_sees_response_and_remission_with_their_rule(personas: Personas) -> None:
+    _treatment_began(personas.patient, days_ago=30)
+    _completed_phq9(personas.patient, 2, days_ago=40)  # 16
+    _completed_phq9(personas.patient, 0, days_ago=1)  # 0
+
+    url = f"/patients/{personas.patient.pk}/progress/"
+    page = _text(client_for(personas.care_clinician).get(url))
+
     assert "16 points lower than the first (16 on" in page
     assert "a clinically meaningful change" in page
-    assert "Response: yes" in page and "Remission: yes" in page
+    assert "Response: met (100% lower)" in page and "Remission: met" in page
+    assert "Judged from a first score of 10 or more, on scores after the first session." in page
+
+
+def test_no_remission_from_a_minimal_baseline_nor_before_treatment(personas: Personas) -> None:
+    _completed_phq9(personas.patient, 0, days_ago=40)  # 0 and 1 before the first session:
+    ScaleResponse.objects.filter(patient=personas.patient).update(total=3)  # a baseline of 3
+    _completed_phq9(personas.patient, 0, days_ago=10)
+    url = f"/patients/{personas.patient.pk}/progress/"
+    clinician = client_for(personas.care_clinician)
+
+    before_treatment = _text(clinician.get(url))  # the only session was completed today
+    _treatment_began(personas.patient, days_ago=20)
+    minimal_baseline = _text(clinician.get(url))
+    own = _text(client_for(personas.patient).get(url))
+
+    assert "Response: " not in before_treatment and "Remission: " not in before_treatment
+    assert "judged on scores after the first session" in before_treatment
+    assert "Remission: " not in minimal_baseline
+    assert "the first score, 3, is below 10, where they would mean little" in minimal_baseline
+    assert "Much lower than when you started" not in own
+    assert "Lower than when you started." not in own  # 3 -> 0 is not a meaningful change
+    assert "About the same as when you started." in own
 
 
 def test_progress_charts_have_data_and_accessible_tables(personas: Personas) -> None:

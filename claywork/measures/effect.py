@@ -98,6 +98,10 @@ class Deepening:
     rule: str
     detail: str
 
+    @property
+    def rule_title(self) -> str:
+        return RULE_TITLES[self.rule]
+
 
 @dataclass(frozen=True)
 class Episode:
@@ -114,6 +118,10 @@ class Episode:
     @property
     def depth(self) -> int:
         return max([RULE_DEPTH[self.rule], *(RULE_DEPTH[step.rule] for step in self.deepened)])
+
+    @property
+    def rule_title(self) -> str:
+        return RULE_TITLES[self.rule]
 
     @property
     def latest_rule(self) -> str:

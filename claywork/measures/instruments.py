@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +73,40 @@ class Item:
     prefix: str | None = None
     # Asked only when any of these holds (each about an earlier item); empty: always asked.
     enable_when: tuple[Condition, ...] = ()
+    # An item with its own answer options (the PHQ-9's closing "how difficult…" question);
+    # empty: the instrument's.
+    answers: tuple[AnswerOption, ...] = ()
+    scored: bool = True  # counted in the total
+    required: bool = True  # a questionnaire without it is incomplete
+
+
+@dataclass(frozen=True)
+class Subscale:
+    """A part of the total: the DSM-5 clusters of the PCL-5 (B 1-5, C 6-7, D 8-14, E 15-20)."""
+
+    code: str
+    label: str
+    link_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ProvisionalPattern:
+    """A symptom pattern read from item answers, e.g. the PCL-5's provisional PTSD diagnosis:
+    an item answered at ``endorsed_at`` or more is a symptom, and each subscale needs at least
+    its number of them. Not a diagnosis: a pattern for the clinician to assess."""
+
+    label: str
+    endorsed_at: int
+    minimum: tuple[tuple[str, int], ...]  # (subscale code, symptoms needed)
+
+
+@dataclass(frozen=True)
+class SubscaleScore:
+    subscale: Subscale
+    total: int
+    maximum: int
+    symptoms: int  # items answered at the pattern's "endorsed" level or above
+    needed: int | None  # symptoms the pattern needs in this subscale
 
 
 @dataclass(frozen=True)
@@ -112,9 +146,14 @@ class Instrument:
     # The smallest change of the total beyond measurement error (Jacobson & Truax's reliable
     # change), when the scale's literature gives one; see docs/measures.md.
     reliable_change: int | None = None
+    # The total from which a baseline is a case: response and remission are judged only from
+    # a baseline at or above it (PHQ-9 and GAD-7: 10; PCL-5: 33).
+    case_threshold: int | None = None
     method: str = SUM
     levels: tuple[RiskLevel, ...] = ()  # risk screens only, highest first
     administration: str = ROUTINE
+    subscales: tuple[Subscale, ...] = ()
+    pattern: ProvisionalPattern | None = None
 
     @property
     def is_risk_screen(self) -> bool:
@@ -136,10 +175,21 @@ class Instrument:
 
     @property
     def max_total(self) -> int:
-        return max(option.value for option in self.answers) * len(self.items)
+        return sum(
+            max(option.value for option in self.options_for(item))
+            for item in self.items
+            if item.scored
+        )
 
-    def option(self, value: int) -> AnswerOption | None:
-        return next((option for option in self.answers if option.value == value), None)
+    def options_for(self, item: Item) -> tuple[AnswerOption, ...]:
+        return item.answers or self.answers
+
+    def option(self, value: int, item: Item | None = None) -> AnswerOption | None:
+        options = self.options_for(item) if item is not None else self.answers
+        return next((option for option in options if option.value == value), None)
+
+    def item(self, link_id: str) -> Item | None:
+        return next((item for item in self.items if item.link_id == link_id), None)
 
     def band_for(self, total: int) -> str:
         for band in self.bands:
@@ -196,7 +246,7 @@ def parse_instrument(data: dict[str, Any], source: str) -> Instrument:
     else:
         levels = ()
         bands = _parse_bands(scoring, source)
-    for key in ("remission_below", "meaningful_change", "reliable_change"):
+    for key in ("remission_below", "meaningful_change", "reliable_change", "case_threshold"):
         if key in scoring:
             _require(scoring, key, int, f"{source} scoring")
     drop = scoring.get("response_drop_fraction", 0.5)
@@ -220,13 +270,57 @@ def parse_instrument(data: dict[str, Any], source: str) -> Instrument:
         meaningful_change=int(scoring.get("meaningful_change", 5)),
         source=source,
         reliable_change=scoring.get("reliable_change"),
+        case_threshold=scoring.get("case_threshold"),
         method=method,
         levels=levels,
         administration=administration,
     )
+    subscales = _parse_subscales(scoring, source, items)
+    pattern = _parse_pattern(scoring, source, subscales)
+    instrument = replace(instrument, subscales=subscales, pattern=pattern)
     if method == SUM:
         _check_bands(instrument)
     return instrument
+
+
+def _parse_subscales(
+    scoring: dict[str, Any], source: str, items: tuple[Item, ...]
+) -> tuple[Subscale, ...]:
+    known = {item.link_id for item in items}
+    subscales = []
+    for index, raw in enumerate(scoring.get("subscales", [])):
+        where = f"{source} scoring.subscales[{index}]"
+        link_ids = tuple(str(link_id) for link_id in _require(raw, "items", list, where))
+        unknown = [link_id for link_id in link_ids if link_id not in known]
+        if unknown or not link_ids:
+            raise InstrumentError(f"{where}: items must name the instrument's items ({unknown})")
+        subscales.append(
+            Subscale(
+                code=_require(raw, "code", str, where),
+                label=_require(raw, "label", str, where),
+                link_ids=link_ids,
+            )
+        )
+    return tuple(subscales)
+
+
+def _parse_pattern(
+    scoring: dict[str, Any], source: str, subscales: tuple[Subscale, ...]
+) -> ProvisionalPattern | None:
+    raw = scoring.get("provisional_pattern")
+    if raw is None:
+        return None
+    where = f"{source} scoring.provisional_pattern"
+    minimum = _require(raw, "minimum", dict, where)
+    codes = {subscale.code for subscale in subscales}
+    for code, needed in minimum.items():
+        if code not in codes or isinstance(needed, bool) or not isinstance(needed, int):
+            raise InstrumentError(f"{where}: minimum.{code} must name a subscale and a number")
+    return ProvisionalPattern(
+        label=_require(raw, "label", str, where),
+        endorsed_at=_require(raw, "endorsed_at", int, where),
+        minimum=tuple(minimum.items()),
+    )
 
 
 def _parse_bands(scoring: dict[str, Any], source: str) -> tuple[Band, ...]:
@@ -284,6 +378,14 @@ def _parse_items(
             enable_when = _parse_conditions(
                 raw["enable_when"], f"{where} enable_when", answers, known=known, allowed=earlier
             )
+        own_answers = _parse_answers(raw, where) if "answers" in raw else ()
+        flags = {}
+        for key in ("scored", "required"):
+            flags[key] = raw.get(key, True)
+            if not isinstance(flags[key], bool):
+                raise InstrumentError(f"{where}: field '{key}' must be true or false")
+        if safety and not flags["required"]:
+            raise InstrumentError(f"{where}: a safety item must be required")
         items.append(
             Item(
                 link_id=link_id,
@@ -293,6 +395,9 @@ def _parse_items(
                 flag_when_at_least=safety.get("flag_when_at_least"),
                 prefix=prefix,
                 enable_when=enable_when,
+                answers=own_answers,
+                scored=flags["scored"],
+                required=flags["required"],
             )
         )
     if not items:
@@ -452,13 +557,13 @@ def get_instrument(code: str) -> Instrument:
 
 
 def validate_answers(instrument: Instrument, answers: dict[str, int]) -> None:
-    link_ids = {item.link_id for item in instrument.items}
     for link_id, value in answers.items():
-        if link_id not in link_ids:
+        item = instrument.item(link_id)
+        if item is None:
             raise InvalidAnswer(f"{instrument.title} has no item {link_id!r}")
         is_integer = isinstance(value, int) and not isinstance(value, bool)
-        if not is_integer or instrument.option(value) is None:
-            allowed = ", ".join(str(option.value) for option in instrument.answers)
+        if not is_integer or instrument.option(value, item) is None:
+            allowed = ", ".join(str(option.value) for option in instrument.options_for(item))
             raise InvalidAnswer(
                 f"item {link_id} of {instrument.title}: {value!r} is not one of {allowed}"
             )
@@ -503,7 +608,7 @@ def missing_items(instrument: Instrument, answers: dict[str, int]) -> list[str]:
     return [
         item.link_id
         for item in instrument.items
-        if states[item.link_id] is True and item.link_id not in answers
+        if item.required and states[item.link_id] is True and item.link_id not in answers
     ]
 
 
@@ -517,7 +622,11 @@ def score(instrument: Instrument, answers: dict[str, int]) -> Score:
         raise InvalidAnswer(
             f"{instrument.title} is incomplete: items {', '.join(missing)} unanswered"
         )
-    total = sum(answers[item.link_id] for item in instrument.items if item.link_id in answers)
+    total = sum(
+        answers[item.link_id]
+        for item in instrument.items
+        if item.scored and item.link_id in answers
+    )
     band = (
         risk_level(instrument, answers).label
         if instrument.is_risk_screen
@@ -555,15 +664,65 @@ def safety_flags(instrument: Instrument, answers: dict[str, int]) -> tuple[str, 
     return tuple(dict.fromkeys(flags))
 
 
+def outcome_applies(instrument: Instrument, *, baseline: int) -> bool:
+    """Whether response and remission mean anything from this baseline: at or above the
+    scale's case threshold (a PHQ-9 of 3 cannot "remit", nor 4 -> 2 be a "response")."""
+    threshold = instrument.case_threshold
+    return baseline > 0 and (threshold is None or baseline >= threshold)
+
+
 def is_response(instrument: Instrument, *, baseline: int, current: int) -> bool:
-    """At least the instrument's fraction (50%) lower than baseline."""
-    return baseline > 0 and (baseline - current) >= instrument.response_drop_fraction * baseline
+    """From a case-level baseline, at least the instrument's fraction (50%) lower. The caller
+    also asks that ``current`` was completed after treatment began."""
+    return (
+        outcome_applies(instrument, baseline=baseline)
+        and (baseline - current) >= instrument.response_drop_fraction * baseline
+    )
 
 
-def is_remission(instrument: Instrument, *, current: int) -> bool:
-    return instrument.remission_below is not None and current < instrument.remission_below
+def is_remission(instrument: Instrument, *, baseline: int, current: int) -> bool:
+    """From a case-level baseline, a total under the remission line (PHQ-9, GAD-7: under 5)."""
+    return (
+        instrument.remission_below is not None
+        and outcome_applies(instrument, baseline=baseline)
+        and current < instrument.remission_below
+    )
 
 
 def is_meaningful_change(instrument: Instrument, *, before: int, after: int) -> bool:
     """A change of at least the instrument's meaningful change (PHQ-9: 5 points), either way."""
     return abs(after - before) >= instrument.meaningful_change
+
+
+def subscale_scores(instrument: Instrument, answers: dict[str, int]) -> list[SubscaleScore]:
+    """Each subscale's total and its symptoms (items at the pattern's level or above)."""
+    pattern = instrument.pattern
+    needed = dict(pattern.minimum) if pattern else {}
+    scores = []
+    for subscale in instrument.subscales:
+        values = [answers.get(link_id, 0) for link_id in subscale.link_ids]
+        items = [instrument.item(link_id) for link_id in subscale.link_ids]
+        scores.append(
+            SubscaleScore(
+                subscale=subscale,
+                total=sum(values),
+                maximum=sum(
+                    max(o.value for o in instrument.options_for(item)) for item in items if item
+                ),
+                symptoms=sum(1 for v in values if pattern and v >= pattern.endorsed_at),
+                needed=needed.get(subscale.code),
+            )
+        )
+    return scores
+
+
+def provisional_pattern(instrument: Instrument, answers: dict[str, int]) -> bool | None:
+    """Whether the answers meet the instrument's symptom pattern (the PCL-5: at least one
+    intrusion, one avoidance, two mood and two arousal symptoms, each answered "Moderately" or
+    more); None when the instrument has no pattern or the answers are incomplete."""
+    if instrument.pattern is None or missing_items(instrument, answers):
+        return None
+    return all(
+        score.needed is None or score.symptoms >= score.needed
+        for score in subscale_scores(instrument, answers)
+    )
