@@ -453,15 +453,24 @@ def test_progress_charts_have_data_and_accessible_tables(personas: Personas) -> 
     assert "Slept by the window." not in page
 
 
-def test_progress_notes_gently_when_the_effect_may_be_fading(db: None) -> None:
+def _fading_patient() -> User:
+    """A course 60-54 days ago lifting mood from 3 to 7, then 5 for the last five days."""
     patient = factories.PatientFactory()
+    clinician = factories.ClinicianFactory(clinic=patient.clinic)
+    factories.add_to_care_team(patient, clinician)
     course = factories.make_course(patient)
-    factories.make_session(
-        course, status="completed", completed_at=timezone.now() - timedelta(days=30)
-    )
-    _completed_phq9(patient, 0, days_ago=20)  # the post-session low: 0
-    _completed_phq9(patient, 1, days_ago=2)  # 8: at least 5 above it
+    for days_ago in (60, 57, 54):
+        factories.make_session(
+            course, status="completed", completed_at=timezone.now() - timedelta(days=days_ago)
+        )
+    moods = [3] * 14 + [5] * 7 + [7] * 49 + [5] * 5  # 74 days ago to today
+    _daily_check_ins(patient, moods, last_day=selectors.patient_today(patient))
+    services.fading_refresh(patient=patient)
+    return patient
 
+
+def test_progress_notes_gently_when_the_effect_may_be_fading(db: None) -> None:
+    patient = _fading_patient()
     client = client_for(patient)
     progress = _text(client.get(f"/patients/{patient.pk}/progress/"))
     home = _text(client.get("/"))
@@ -470,7 +479,23 @@ def test_progress_notes_gently_when_the_effect_may_be_fading(db: None) -> None:
         assert "A gentle note" in page
         assert "talk it over with your care team" in page
         assert "dose" not in page.lower()
-    assert "Session of" in progress and "lift lasted" in progress
+        assert "usual" not in page  # the rule and its numbers are for the care team
+    assert "Course of 3 sessions" in progress and "Still holding after" in progress
+
+
+def test_the_care_team_sees_which_rule_fired_and_on_which_values(db: None) -> None:
+    patient = _fading_patient()
+    clinician = User.objects.get(caseload_links__patient=patient)
+    today = selectors.patient_today(patient)
+
+    page = _text(client_for(clinician).get(f"/patients/{patient.pk}/progress/"))
+
+    assert f"Effect may be fading, since {today:%-d %b %Y}" in page
+    assert (
+        "<strong>Daily mood below its usual level</strong>: mood 5.0 on average over 5 "
+        f"check-ins since {(today - timedelta(days=4)).isoformat()}, 2.0 below its usual 7."
+    ) in page
+    assert "Mood before the course 3.0, after it 7.0" in page
 
 
 def test_progress_page_runs_the_same_queries_with_10_or_200_check_ins(

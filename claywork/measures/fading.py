@@ -174,25 +174,24 @@ class _Replay:
 
     def _phq9_rule(self, day: date, total: int, spell: _Spell | None) -> tuple[str, str] | None:
         params = self.params
-        index = self.phq9_days.index(day)
-        previous = self.phq9[index - 1] if index else None
-        if previous and (day - previous[0]).days > PREVIOUS_PHQ9_DAYS:
-            previous = None
-        usual: float | None = spell.phq9_usual if spell else None
-        if usual is None:
-            usual = self.usual_phq9(day, leave_out=previous[0] if previous else None)
-        if usual is None:
-            return None
-        if total - usual >= params.phq9_reliable_change:
+        frozen = spell.phq9_usual if spell else None
+        usual = frozen if frozen is not None else self.usual_phq9(day)
+        if usual is not None and total - usual >= params.phq9_reliable_change:
             return PHQ9_RELIABLE_RISE, (
                 f"PHQ-9 {total}, {total - usual:g} above its usual {usual:g} "
                 f"(a reliable change is {params.phq9_reliable_change} or more)"
             )
-        rise = params.phq9_confirmed_rise
+        index = self.phq9_days.index(day)
+        previous = self.phq9[index - 1] if index else None
         settled = self._latest_session(day) + timedelta(days=PHQ9_LOOKBACK_DAYS)
-        if previous is None or previous[0] < settled:
+        if previous is None or not settled <= previous[0] < day:
             return None
-        if total - usual >= rise and previous[1] - usual >= rise:
+        if (day - previous[0]).days > PREVIOUS_PHQ9_DAYS:
+            return None
+        # The previous PHQ-9 is one of the two judged, so it is no part of the usual level.
+        usual = frozen if frozen is not None else self.usual_phq9(day, leave_out=previous[0])
+        rise = params.phq9_confirmed_rise
+        if usual is not None and total - usual >= rise and previous[1] - usual >= rise:
             return PHQ9_CONFIRMED_RISE, (
                 f"PHQ-9 {previous[1]} then {total}, both at least {rise} above its usual {usual:g}"
             )

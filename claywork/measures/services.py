@@ -193,6 +193,7 @@ def fading_refresh(*, patient: User) -> FadingEpisode | None:
             if row.is_open and row.pk not in kept:
                 row.ended_on = inputs.today
                 row.save(update_fields=["ended_on", "updated_at"])
+                _alert_says_ended(row, why="no longer seen in the numbers since")
         current: _Stored | None = None
         for found in report.episodes:
             result = _episode_store(patient, found, matched[id(found)])
@@ -281,9 +282,7 @@ def _adoptable_alert(patient: User) -> Alert | None:
     )
 
 
-def _alert_says_ended(row: FadingEpisode) -> None:
+def _alert_says_ended(row: FadingEpisode, *, why: str = "back to usual since") -> None:
+    """An alert nobody has seen yet says its episode is over, so it can be read calmly."""
     if row.alert is not None and row.ended_on is not None:
-        alert_refresh(
-            alert=row.alert,
-            title=f"{_alert_title(row)}; back to usual since {row.ended_on.isoformat()}",
-        )
+        alert_refresh(alert=row.alert, title=f"{_alert_title(row)}; {why} {row.ended_on}")
