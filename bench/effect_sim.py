@@ -355,6 +355,34 @@ def parse_changes(pairs: Iterable[str], params: Any) -> Any:
     return params.with_changes(**changes)
 
 
+def speed(seed: int, repeats: int = 30) -> None:
+    """How long one evaluation of a year of daily check-ins and weekly PHQ-9s takes (what each
+    check-in and each progress page pays)."""
+    import random
+    import time
+
+    from claywork.measures.effect import EffectInputs, EffectParams, evaluate
+
+    rng = random.Random(seed)
+    first = date(2025, 1, 1)
+    mood = [(first + timedelta(days=n), rng.randint(4, 8)) for n in range(365)]
+    phq9 = [(first + timedelta(days=n), rng.randint(3, 9)) for n in range(0, 365, 7)]
+    sessions = [first + timedelta(days=n) for n in (14, 17, 20, 23, 120, 240)]
+    inputs = EffectInputs(phq9, mood, sessions, first + timedelta(days=364))
+    params = EffectParams.from_settings()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        evaluate(inputs, params)
+        times.append(1000 * (time.perf_counter() - start))
+    times.sort()
+    middle = statistics.median(times)
+    print(
+        f"effect.evaluate, 365 check-ins, 53 PHQ-9s, 6 sessions: median {middle:.1f} ms, "
+        f"max {times[-1]:.1f} ms over {repeats} runs"
+    )
+
+
 def grid(spec: list[str], base: Any, seeds: list[int], size: int) -> None:
     import itertools
 
@@ -388,10 +416,16 @@ def main() -> None:
         help="tuning: one pooled row per combination of these values (dev seeds only)",
     )
     parser.add_argument("--write-cohort", type=Path, help="write the first seed's cohort")
+    parser.add_argument(
+        "--speed", action="store_true", help="time effect.evaluate on a year of daily data"
+    )
     args = parser.parse_args()
     configure_django()
     from claywork.measures.effect import EffectParams
 
+    if args.speed:
+        speed(args.seeds[0])
+        return
     if args.write_cohort:
         entries = [sim.as_cohort_entry() for sim in cohort(args.seeds[0], args.size)]
         args.write_cohort.write_text(json.dumps(entries, indent=1) + "\n")

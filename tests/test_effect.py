@@ -95,8 +95,7 @@ def test_mood_two_below_its_usual_level_fires_on_the_fifth_low_check_in() -> Non
     assert episode.start == day(44)
     assert episode.rule == effect.MOOD_EARLY_WARNING
     assert episode.detail == (
-        f"mood 5.0 on average over 5 check-ins since {day(40).isoformat()}, "
-        "2.0 below its usual 7"
+        f"mood 5.0 on average over 5 check-ins since {day(40).isoformat()}, 2.0 below its usual 7"
     )
     assert episode.is_open
 

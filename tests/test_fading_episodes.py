@@ -90,9 +90,7 @@ def check_in_today(patient: User, mood: int, capture: CaptureCallbacks) -> None:
 
 
 def fading_alerts(patient: User) -> list[Alert]:
-    return list(
-        Alert.objects.filter(patient=patient, kind=AlertKind.FADING_EFFECT).order_by("pk")
-    )
+    return list(Alert.objects.filter(patient=patient, kind=AlertKind.FADING_EFFECT).order_by("pk"))
 
 
 def test_the_check_in_that_opens_an_episode_raises_one_alert_with_its_rule_and_values(

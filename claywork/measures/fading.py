@@ -84,42 +84,53 @@ def pre_course_level(inputs: EffectInputs, params: EffectParams) -> float | None
 
 
 class _Replay:
+    """The replay's state. Days are positions in lists from ``origin``, so a window is a slice
+    and a year of data replays in a few milliseconds."""
+
     def __init__(self, inputs: EffectInputs, params: EffectParams) -> None:
         self.params = params
         self.sessions = inputs.sessions
-        self.mood = dict(inputs.mood)
+        days = [d for d, _ in inputs.mood] + [d for d, _ in inputs.phq9] + inputs.sessions
+        self.origin = min(days)
+        size = (max([*days, inputs.today]) - self.origin).days + 1
+        self.mood: list[int | None] = [None] * size
+        for d, value in inputs.mood:
+            self.mood[self.at(d)] = value
         self.phq9 = inputs.phq9
         self.phq9_days = [day for day, _ in inputs.phq9]
         self.phq9_by_day = dict(inputs.phq9)
         self.pre_course = pre_course_level(inputs, params)
         self.spells: list[_Spell] = []
+        # Days inside an episode, marked as the replay passes them (the usual levels only look
+        # at days already passed).
+        self.in_episode = bytearray(size)
         self.cusum = 0.0
         self.run_start: date | None = None  # the first day of the CUSUM's current rise
+
+    def at(self, day: date) -> int:
+        return (day - self.origin).days
+
+    def moods(self, first: date, last: date) -> list[tuple[int, int]]:
+        """(position, mood) of the check-ins from ``first`` to ``last``."""
+        start, stop = max(0, self.at(first)), self.at(last) + 1
+        return [(i, v) for i, v in enumerate(self.mood[start:stop], start) if v is not None]
 
     # --- usual levels ------------------------------------------------------------------------
 
     def _latest_session(self, day: date) -> date:
         return self.sessions[bisect_right(self.sessions, day) - 1]
 
-    def _in_episode(self, day: date) -> bool:
-        return any(s.start <= day and (s.end is None or day <= s.end) for s in self.spells)
-
-    def _usual_values(
-        self, points: list[tuple[date, int]], since_session: date, minimum: int
-    ) -> list[int]:
-        """``points`` outside episodes: those after ``since_session`` when there are enough,
-        else all (just after a booster, the level from before it)."""
-        kept = [(d, v) for d, v in points if not self._in_episode(d)]
-        after = [v for d, v in kept if d >= since_session]
-        if len(after) >= minimum:
-            return after
-        return [v for _, v in kept] if len(kept) >= minimum else []
-
     def _usual(
-        self, points: list[tuple[date, int]], since_session: date, minimum: int
+        self, points: list[tuple[int, int]], since_session: date, minimum: int
     ) -> float | None:
-        values = self._usual_values(points, since_session, minimum)
-        return median(values) if values else None
+        """The median of ``points`` outside episodes: of those after ``since_session`` when
+        there are enough, else of all (just after a booster, the level from before it)."""
+        kept = [(i, v) for i, v in points if not self.in_episode[i]]
+        since = self.at(since_session)
+        after = [v for i, v in kept if i >= since]
+        if len(after) >= minimum:
+            return median(after)
+        return median([v for _, v in kept]) if len(kept) >= minimum else None
 
     def usual_mood(self, day: date) -> float | None:
         params = self.params
@@ -127,22 +138,15 @@ class _Replay:
         first = max(
             self.sessions[0] + timedelta(days=1), last - timedelta(days=params.usual_days - 1)
         )
-        points = []
-        current = first
-        while current <= last:
-            value = self.mood.get(current)
-            if value is not None:
-                points.append((current, value))
-            current += timedelta(days=1)
         since = self._latest_session(day) + timedelta(days=1)
-        return self._usual(points, since, params.min_usual_points)
+        return self._usual(self.moods(first, last), since, params.min_usual_points)
 
     def usual_phq9(self, day: date, *, leave_out: date | None = None) -> float | None:
         params = self.params
         lookback = timedelta(days=PHQ9_LOOKBACK_DAYS)
         first = max(self.sessions[0] + lookback, day - timedelta(days=params.phq9_usual_days))
         last = day - timedelta(days=params.recent_days)
-        points = [(d, t) for d, t in self.phq9 if first <= d <= last and d != leave_out]
+        points = [(self.at(d), t) for d, t in self.phq9 if first <= d <= last and d != leave_out]
         return self._usual(points, self._latest_session(day) + lookback, 2)
 
     # --- the rules ---------------------------------------------------------------------------
@@ -165,7 +169,7 @@ class _Replay:
         self.cusum += step
         if self.cusum < params.mood_threshold:
             return None
-        since = [v for d, v in self.mood.items() if self.run_start <= d <= day]
+        since = [v for _, v in self.moods(self.run_start, day)]
         recent = fmean(since)
         return MOOD_EARLY_WARNING, (
             f"mood {recent:.1f} on average over {len(since)} check-ins since "
@@ -181,7 +185,7 @@ class _Replay:
                 f"PHQ-9 {total}, {total - usual:g} above its usual {usual:g} "
                 f"(a reliable change is {params.phq9_reliable_change} or more)"
             )
-        index = self.phq9_days.index(day)
+        index = bisect_right(self.phq9_days, day) - 1
         previous = self.phq9[index - 1] if index else None
         settled = self._latest_session(day) + timedelta(days=PHQ9_LOOKBACK_DAYS)
         if previous is None or not settled <= previous[0] < day:
@@ -209,7 +213,11 @@ class _Replay:
             last = self.spells[-1]
             assert last.end is not None
             if (day - last.end).days <= self.params.merge_days:
-                last.end, spell = None, last  # it started again: the same episode, reopened
+                # It started again: the same episode, reopened, the days between included.
+                self.in_episode[self.at(last.end) : self.at(day)] = b"\x01" * (
+                    self.at(day) - self.at(last.end)
+                )
+                last.end, spell = None, last
                 last.reopened.append(day)
         if spell is None:
             self.spells.append(
@@ -223,11 +231,8 @@ class _Replay:
         check-ins), and the latest PHQ-9 since the episode began no longer raised."""
         params = self.params
         if spell.mood_usual is not None:
-            recent = [
-                value
-                for d, value in self.mood.items()
-                if day - timedelta(days=params.recovery_days) < d <= day
-            ]
+            first = day - timedelta(days=params.recovery_days - 1)
+            recent = [value for _, value in self.moods(first, day)]
             if len(recent) < RECOVERY_MIN_POINTS:
                 return False
             if fmean(recent) < spell.mood_usual - params.mood_slack:
@@ -240,7 +245,7 @@ class _Replay:
     def day(self, day: date) -> None:
         spell = self._open_spell()
         fired: list[tuple[str, str]] = []
-        mood = self.mood.get(day)
+        mood = self.mood[self.at(day)]
         if mood is not None and (found := self._mood_rule(day, mood, spell)):
             fired.append(found)
         total = self.phq9_by_day.get(day)
@@ -251,6 +256,8 @@ class _Replay:
             self.cusum, self.run_start = 0.0, None
         elif fired:
             self._fire(day, fired)
+        if spell is not None or self._open_spell() is not None:
+            self.in_episode[self.at(day)] = 1
 
 
 def episodes(inputs: EffectInputs, params: EffectParams) -> list[Episode]:
