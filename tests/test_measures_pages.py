@@ -205,6 +205,51 @@ def test_submitting_a_complete_phq9_scores_it_and_shows_the_answers(personas: Pe
     assert "PHQ-9</td> <td>11 <span" in history
 
 
+def test_the_phq9_difficulty_question_is_optional_kept_and_not_scored(
+    personas: Personas,
+) -> None:
+    client = client_for(personas.patient)
+    form = _text(client.get("/scales/phq9/"))
+    answers = {"1": 3, "2": 2, "9": 0} | {n: 1 for n in "345678"}
+
+    client.post("/scales/phq9/", _phq9(answers | {"10": 2}))
+    client.post("/scales/phq9/", _phq9(answers))  # without it: complete all the same
+
+    with_difficulty, without = ScaleResponse.objects.filter(patient=personas.patient).order_by("pk")
+    assert "how difficult have these problems made it for you" in form
+    assert "Optional. It helps your care team and is not counted in the score." in form
+    assert (with_difficulty.total, without.total) == (11, 11)
+    assert services.response_answers(with_difficulty)["10"] == 2
+    assert "10" not in services.response_answers(without)
+    detail = _text(client.get(f"/scales/responses/{with_difficulty.pk}/"))
+    assert '<td>Very difficult</td> <td><span class="muted">not counted</span></td>' in detail
+
+
+def test_a_pcl5_shows_its_clusters_and_only_the_clinician_its_dsm5_pattern(
+    personas: Personas,
+) -> None:
+    answers = dict(
+        zip([str(n) for n in range(1, 21)], [4] * 5 + [0, 0] + [4] * 7 + [0] * 6, strict=True)
+    )
+    client_for(personas.patient).post(
+        "/scales/pcl5/",
+        {"submission_id": str(uuid.uuid4()), "action": "submit"}
+        | {f"item_{k}": str(v) for k, v in answers.items()},
+    )
+    response = ScaleResponse.objects.get(patient=personas.patient, instrument="pcl5")
+    url = f"/scales/responses/{response.pk}/"
+
+    own = _text(client_for(personas.patient).get(url))
+    clinician = _text(client_for(personas.care_clinician).get(url))
+
+    assert response.total == 48
+    for page in (own, clinician):
+        assert "Intrusion (cluster B, items 1-5)</th><td>20 of 20</td>" in page.replace("> <", "><")
+        assert "Avoidance (cluster C, items 6-7)</th><td>0 of 8</td>" in page.replace("> <", "><")
+    assert "Provisional PTSD pattern" in clinician and ": not met." in clinician
+    assert "Provisional PTSD pattern" not in own
+
+
 def test_submitting_with_missing_items_lists_them_and_keeps_the_answers(
     personas: Personas,
 ) -> None:

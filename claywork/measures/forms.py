@@ -131,7 +131,6 @@ class ScaleForm(forms.Form):
                 label=item.text,
                 required=False,
                 widget=forms.RadioSelect(choices=[(o.value, o.text) for o in options]),
-                help_text="" if item.required else "Optional; not counted in the score.",
                 error_messages={"invalid": f"Choose one of the answers: {allowed}."},
             )
 
