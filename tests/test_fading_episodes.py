@@ -275,3 +275,26 @@ def test_a_caseloads_current_episodes_take_one_query(
 
     assert set(current) == {others[0].pk, others[1].pk}
     assert current[others[0].pk].started_on == date(2026, 3, 1)
+
+
+def test_a_caseload_query_can_carry_each_patients_current_episode(patient: User) -> None:
+    FadingEpisode.objects.create(
+        patient=patient,
+        started_on=date(2026, 3, 1),
+        rule=effect.MOOD_EARLY_WARNING,
+        detail="mood 4.0",
+        latest_rule=effect.PHQ9_RELIABLE_RISE,
+        latest_detail="PHQ-9 12",
+    )
+    quiet = factories.PatientFactory(clinic=patient.clinic)
+
+    rows = {
+        row["pk"]: row
+        for row in User.objects.filter(pk__in=[patient.pk, quiet.pk])
+        .annotate(**selectors.current_fading_annotations())
+        .values("pk", "fading_since", "fading_rule", "fading_detail")
+    }
+
+    assert rows[patient.pk]["fading_since"] == date(2026, 3, 1)
+    assert rows[patient.pk]["fading_rule"] == effect.PHQ9_RELIABLE_RISE
+    assert rows[quiet.pk]["fading_since"] is None

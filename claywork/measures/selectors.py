@@ -7,7 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Max, QuerySet
+from django.db.models import Max, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from claywork.accounts.models import User
@@ -79,6 +79,18 @@ def current_fading_episodes(*, patient_ids: Iterable[int]) -> dict[int, FadingEp
 
 def current_fading_episode(*, patient_id: int) -> FadingEpisode | None:
     return current_fading_episodes(patient_ids=[patient_id]).get(patient_id)
+
+
+def current_fading_annotations(patient_ref: str = "pk") -> dict[str, Subquery]:
+    """The same, as annotations for a query of patients (a caseload in its one query):
+    ``fading_since``, ``fading_rule`` and ``fading_detail`` of the episode going on now, or
+    None. The rule is the firmest that has fired (``effect.RULE_TITLES`` names it)."""
+    current = FadingEpisode.objects.filter(patient=OuterRef(patient_ref), ended_on__isnull=True)
+    return {
+        "fading_since": Subquery(current.values("started_on")[:1]),
+        "fading_rule": Subquery(current.values("latest_rule")[:1]),
+        "fading_detail": Subquery(current.values("latest_detail")[:1]),
+    }
 
 
 def last_completed_days(*, patient: User) -> dict[str, date]:
