@@ -231,13 +231,32 @@ CLAYWORK_MAX_ENTRY_CHARS = env_int("CLAYWORK_MAX_ENTRY_CHARS", 100_000, minimum=
 # Extra instrument definitions a clinic is licensed to use (see docs/instruments.md).
 CLAYWORK_INSTRUMENT_DIRS = env_list("CLAYWORK_INSTRUMENT_DIRS", [])
 CLAYWORK_SCHEDULED_INSTRUMENTS = env_list("CLAYWORK_SCHEDULED_INSTRUMENTS", ["phq9", "gad7"])
-# "Is the effect holding?" (docs/measures.md): a PHQ-9 this many points above its post-course
-# low, or a 7-day mood mean this far below its post-session high for this many days, is a
-# fading signal; a session's benefit lasts until mood is back within the margin of before.
-CLAYWORK_FADING_PHQ9_RISE = env_int("CLAYWORK_FADING_PHQ9_RISE", 5, minimum=1)
-CLAYWORK_FADING_MOOD_DROP = env_int("CLAYWORK_FADING_MOOD_DROP", 2, minimum=1)
-CLAYWORK_FADING_MOOD_DAYS = env_int("CLAYWORK_FADING_MOOD_DAYS", 5, minimum=1)
-CLAYWORK_BENEFIT_MARGIN_TENTHS = env_int("CLAYWORK_BENEFIT_MARGIN_TENTHS", 5, minimum=0)
+# "Is the effect holding?" (docs/measures.md; the defaults were tuned on the simulation in
+# bench/effect_sim.py, see bench/README.md). The usual level is a median of the check-ins of
+# CLAYWORK_FADING_USUAL_DAYS days ending a week ago; daily mood that falls short of it by more
+# than the slack adds up (a CUSUM) until the threshold fires; two PHQ-9s in a row this many
+# points above their usual level fire too (one at the instrument's reliable change fires alone);
+# an episode that starts again within the merge window is the same episode.
+CLAYWORK_FADING_USUAL_DAYS = env_int("CLAYWORK_FADING_USUAL_DAYS", 28, minimum=7)
+CLAYWORK_FADING_MOOD_SLACK_TENTHS = env_int("CLAYWORK_FADING_MOOD_SLACK_TENTHS", 10, minimum=0)
+CLAYWORK_FADING_MOOD_THRESHOLD_TENTHS = env_int(
+    "CLAYWORK_FADING_MOOD_THRESHOLD_TENTHS", 50, minimum=1
+)
+CLAYWORK_FADING_PHQ9_RISE = env_int("CLAYWORK_FADING_PHQ9_RISE", 4, minimum=1)
+CLAYWORK_FADING_MERGE_DAYS = env_int("CLAYWORK_FADING_MERGE_DAYS", 14, minimum=0)
+# How long a course's lift held: against the pre-course level, a lift of at least this many
+# tenths of a mood point, ended when this share of it has been lost for this many days.
+CLAYWORK_BENEFIT_MIN_LIFT_TENTHS = env_int("CLAYWORK_BENEFIT_MIN_LIFT_TENTHS", 10, minimum=1)
+CLAYWORK_BENEFIT_LOST_PERCENT = env_int("CLAYWORK_BENEFIT_LOST_PERCENT", 50, minimum=1)
+if CLAYWORK_BENEFIT_LOST_PERCENT > 100:
+    raise ConfigurationError("CLAYWORK_BENEFIT_LOST_PERCENT must be at most 100.")
+CLAYWORK_BENEFIT_CONFIRM_DAYS = env_int("CLAYWORK_BENEFIT_CONFIRM_DAYS", 10, minimum=1)
+# Sessions closer together than this many days are one course; later ones are boosters.
+CLAYWORK_COURSE_GAP_DAYS = env_int("CLAYWORK_COURSE_GAP_DAYS", 14, minimum=1)
+
+# The canonical base of the clinic's FHIR identifiers and local code systems in exports
+# (Patient.identifier's system, Questionnaire URLs, the CodeSystem of codes LOINC lacks).
+CLAYWORK_FHIR_BASE = env_str("CLAYWORK_FHIR_BASE", f"{SITE_URL}/fhir").rstrip("/")
 
 # --- Alerts ---------------------------------------------------------------------------------
 # An unacknowledged high-priority alert is re-sent to the whole care team and the clinic admins

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from claywork.accounts.models import User
-from claywork.care.models import CareTeamMembership
+from claywork.care.models import CareTeamMembership, Session
 from claywork.measures import instruments
 from claywork.measures import services as measures
 from claywork.measures.caseload import SORT_KEYS, CaseloadRow, caseload_rows
@@ -52,6 +52,13 @@ def _scores(patient: User, code: str, *totals: int) -> None:
         _respond(patient, code, total, days_ago=7 * weeks_ago)
 
 
+def _treated_since(patient: User, *, days_ago: int) -> None:
+    """The patient's completed sessions moved back: scores after it count as treated."""
+    Session.objects.filter(patient=patient, status="completed").update(
+        completed_at=timezone.now() - timedelta(days=days_ago)
+    )
+
+
 def _alerts(patient: User, *, open_count: int, acknowledged_count: int = 0) -> None:
     for n in range(open_count + acknowledged_count):
         alert, _ = alert_raise(
@@ -87,6 +94,7 @@ def test_latest_baseline_change_response_and_remission_come_from_completed_respo
     personas: Personas,
 ) -> None:
     patient = personas.patient
+    _treated_since(patient, days_ago=90)
     _scores(patient, "phq9", 20, 12, 4)
     _scores(patient, "gad7", 14, 8)
     # Half-finished questionnaires are neither the latest nor the baseline.
@@ -106,6 +114,7 @@ def test_latest_baseline_change_response_and_remission_come_from_completed_respo
 def test_baseline_is_the_first_completed_response_whatever_order_they_were_saved_in(
     personas: Personas,
 ) -> None:
+    _treated_since(personas.patient, days_ago=90)
     _respond(personas.patient, "phq9", 9, days_ago=1)
     _respond(personas.patient, "phq9", 18, days_ago=60)
     _respond(personas.patient, "phq9", 14, days_ago=30)
@@ -123,14 +132,18 @@ def test_baseline_is_the_first_completed_response_whatever_order_they_were_saved
     [
         ((10, 5), True, False),  # a 50% drop is a response; 5 is not under 5
         ((10, 6), False, False),
-        ((6, 4), False, True),  # under 5 is remission, even without a 50% drop
-        ((0, 0), False, True),
+        ((12, 4), True, True),
+        ((14, 8), False, False),
+        ((6, 4), False, False),  # from a baseline under 10 neither means anything
+        ((4, 2), False, False),
+        ((0, 0), False, False),
         ((3, 9), False, False),
     ],
 )
 def test_response_and_remission_follow_the_phq9_rules(
     personas: Personas, totals: tuple[int, int], response: bool, remission: bool
 ) -> None:
+    _treated_since(personas.patient, days_ago=90)
     _scores(personas.patient, "phq9", *totals)
 
     row = _rows_for(personas.care_clinician)["Pat Patient"]
@@ -170,7 +183,17 @@ def test_days_since_last_completed_session(personas: Personas) -> None:
     assert row.next_session_at == personas.scheduled.scheduled_at
 
 
+def test_no_response_or_remission_before_treatment_began(personas: Personas) -> None:
+    _scores(personas.patient, "phq9", 20, 4)  # both before the session completed today
+
+    row = _rows_for(personas.care_clinician)["Pat Patient"]
+
+    assert row.phq9 is not None and row.phq9.change == -16
+    assert not row.phq9.response and not row.phq9.remission
+
+
 def test_the_page_shows_the_numbers_and_links_to_record_and_progress(personas: Personas) -> None:
+    _treated_since(personas.patient, days_ago=90)
     _scores(personas.patient, "phq9", 20, 4)
     _alerts(personas.patient, open_count=1)
     patient_id = personas.patient.pk
@@ -225,6 +248,8 @@ def sorting_caseload(personas: Personas) -> User:
     _scores(cy, "gad7", 15, 3)  # remission
     for patient, last_days_ago, next_in_days in ((ada, 3, 5), (bo, 30, 1), (di, 1, None)):
         course = factories.make_course(patient, clinician)
+        # The course began before the scales, so they count as treated.
+        factories.make_session(course, status="completed", completed_at=_local_noon(clinician, 60))
         factories.make_session(
             course, status="completed", completed_at=_local_noon(clinician, last_days_ago)
         )
@@ -243,8 +268,9 @@ SORTED = {
     "phq9_change": ("Ada Cy Bo Di", "Bo Cy Ada Di"),  # -16, -12, +8, none
     "gad7": ("Cy Bo Ada Di", "Ada Bo Cy Di"),  # 3, 6, 9, none
     "gad7_change": ("Bo Cy Ada Di", "Ada Cy Bo Di"),  # -14, -12, +4, none
-    # Bo (PHQ-9 none, GAD-7 response), Cy (response, remission), Ada (remission, none)
-    "status": ("Bo Cy Ada Di", "Ada Cy Bo Di"),
+    # Cy (no session, so neither), Bo (PHQ-9 none, GAD-7 response), Ada (remission; her GAD-7
+    # baseline of 5 is under 10, so none)
+    "status": ("Cy Bo Ada Di", "Ada Bo Cy Di"),
     "last_session": ("Di Ada Bo Cy", "Bo Ada Di Cy"),  # 1, 3, 30 days ago, never
     "next_session": ("Bo Ada Cy Di", "Ada Bo Cy Di"),  # in 1 day, in 5 days, none, none
     "alerts": ("Ada Di Cy Bo", "Bo Cy Ada Di"),  # 0, 0, 1, 2

@@ -10,211 +10,279 @@ import pytest
 from django.test import override_settings
 
 from claywork.measures import effect
-from claywork.measures.effect import EffectInputs
+from claywork.measures.effect import EffectInputs, EffectParams
 
 ROOT = Path(__file__).resolve().parent.parent
-SESSION = date(2025, 3, 10)
+DAY_ZERO = date(2026, 1, 5)  # the course's first session
+PARAMS = EffectParams()
 
 
-def _day(offset: int) -> date:
-    return SESSION + timedelta(days=offset)
+def day(offset: int) -> date:
+    return DAY_ZERO + timedelta(days=offset)
 
 
-def _daily(first: int, values: list[int]) -> list[tuple[date, int]]:
-    """One mood a day from ``SESSION + first`` days on."""
-    return [(_day(first + n), value) for n, value in enumerate(values)]
+COURSE = [day(0), day(3), day(6)]
 
 
-def _inputs(
+def daily(first: int, values: list[int]) -> list[tuple[date, int]]:
+    """One mood a day from ``day(first)`` on."""
+    return [(day(first + n), value) for n, value in enumerate(values)]
+
+
+def lifted(until: int, *, pre: int = 3, after: int = 7) -> list[tuple[date, int]]:
+    """``pre`` the two weeks before the course, 5 during it, ``after`` from day 7 to ``until``."""
+    return daily(-14, [pre] * 14) + daily(0, [5] * 7) + daily(7, [after] * (until - 6))
+
+
+def replace_days(
+    mood: list[tuple[date, int]], changes: dict[int, int | None]
+) -> list[tuple[date, int]]:
+    """The same check-ins with some days changed (None: no check-in that day)."""
+    wanted = {day(offset): value for offset, value in changes.items()}
+    return [(d, wanted.get(d, v)) for d, v in mood if wanted.get(d, v) is not None]  # type: ignore[misc]
+
+
+def inputs(
+    mood: list[tuple[date, int]] | None = None,
     *,
     phq9: list[tuple[date, int]] | None = None,
-    mood: list[tuple[date, int]] | None = None,
     sessions: list[date] | None = None,
+    today: int = 90,
 ) -> EffectInputs:
     return EffectInputs(
         phq9=phq9 or [],
         mood=mood or [],
-        sessions=[SESSION] if sessions is None else sessions,
-        today=_day(60),
+        sessions=COURSE if sessions is None else sessions,
+        today=day(today),
     )
 
 
-def _mood_lifted_then_falling(days_after_fall: int) -> list[tuple[date, int]]:
-    """5 the week before the session, 9 for its first week, then 3 a day for a while.
-
-    The 7-day mean peaks at 9 on day 7; it is 2 or more below that from day 10 on.
-    """
-    return _daily(-7, [5] * 7) + _daily(1, [9] * 7) + _daily(8, [3] * days_after_fall)
+def episodes(data: EffectInputs, params: EffectParams = PARAMS) -> list[effect.Episode]:
+    return effect.evaluate(data, params).episodes
 
 
-# --- rolling_mean ----------------------------------------------------------------------------
+def low_from(start: int, length: int, value: int, *, until: int = 90) -> list[tuple[date, int]]:
+    return replace_days(lifted(until), {start + n: value for n in range(length)})
+
+
+# --- rolling_mean (the progress chart's line) ------------------------------------------------
 
 
 def test_rolling_mean_needs_three_check_ins_in_the_window() -> None:
-    points = _daily(0, [4, 6, 8])
+    points = daily(0, [4, 6, 8])
     assert effect.rolling_mean(points[:2]) == []
-    assert effect.rolling_mean(points) == [(_day(2), 6.0)]
+    assert effect.rolling_mean(points) == [(day(2), 6.0)]
 
 
 def test_rolling_mean_covers_the_seven_days_ending_each_day() -> None:
-    means = dict(effect.rolling_mean(_daily(1, list(range(1, 11)))))  # day n has value n
-    assert means[_day(10)] == pytest.approx(7.0)  # days 4-10
-    assert means[_day(7)] == pytest.approx(4.0)  # days 1-7
+    means = dict(effect.rolling_mean(daily(1, list(range(1, 11)))))  # day n has value n
+    assert means[day(10)] == pytest.approx(7.0)  # days 4-10
+    assert means[day(7)] == pytest.approx(4.0)  # days 1-7
 
 
-def test_rolling_mean_skips_a_day_whose_window_is_too_thin() -> None:
-    points = _daily(0, [5, 5, 5]) + [(_day(20), 9)]
-    assert [day for day, _ in effect.rolling_mean(points)] == [_day(2)]
+# --- The mood early warning ------------------------------------------------------------------
 
 
-# --- Fading: PHQ-9 ---------------------------------------------------------------------------
+def test_steady_mood_after_a_course_raises_nothing() -> None:
+    assert episodes(inputs(lifted(90))) == []
+    assert episodes(inputs(replace_days(lifted(90), {30: 4, 50: 3}))) == []  # single low days
 
 
-def test_no_sessions_no_fading_signal() -> None:
-    inputs = _inputs(phq9=[(_day(7), 3), (_day(14), 20)], sessions=[])
-    assert effect.fading_signal(inputs) is None
+def test_mood_two_below_its_usual_level_fires_on_the_fifth_low_check_in() -> None:
+    (episode,) = episodes(inputs(low_from(40, 51, 5)))
 
-
-def test_phq9_five_above_its_post_course_low_is_fading() -> None:
-    inputs = _inputs(phq9=[(_day(-3), 18), (_day(7), 6), (_day(14), 8), (_day(21), 11)])
-    signal = effect.fading_signal(inputs)
-    assert signal is not None
-    assert signal.since == _day(21)
-    assert signal.reason == "PHQ-9 is 11, 5 points above its low of 6"
-
-
-def test_phq9_four_above_its_low_is_not_fading() -> None:
-    inputs = _inputs(phq9=[(_day(7), 6), (_day(14), 10)])
-    assert effect.fading_signal(inputs) is None
-
-
-def test_a_low_before_the_first_session_does_not_count() -> None:
-    inputs = _inputs(phq9=[(_day(-3), 3), (_day(7), 8), (_day(14), 9)])
-    assert effect.fading_signal(inputs) is None
-
-
-def test_phq9_back_down_ends_the_signal() -> None:
-    inputs = _inputs(phq9=[(_day(7), 6), (_day(14), 12), (_day(21), 7)])
-    assert effect.fading_signal(inputs) is None
-
-
-def test_consecutive_raised_phq9s_keep_the_day_the_rise_began() -> None:
-    inputs = _inputs(phq9=[(_day(7), 6), (_day(14), 12), (_day(21), 13)])
-    signal = effect.fading_signal(inputs)
-    assert signal is not None and signal.since == _day(14)
-
-
-def test_phq9_rise_threshold_by_argument_and_by_setting() -> None:
-    inputs = _inputs(phq9=[(_day(7), 6), (_day(14), 9)])
-    assert effect.fading_signal(inputs) is None
-    assert effect.fading_signal(inputs, phq9_rise=3) is not None
-    with override_settings(CLAYWORK_FADING_PHQ9_RISE=3):
-        assert effect.fading_signal(inputs) is not None
-    with override_settings(CLAYWORK_FADING_PHQ9_RISE=4):
-        assert effect.fading_signal(inputs) is None
-
-
-# --- Fading: mood ----------------------------------------------------------------------------
-
-
-def test_mood_mean_two_below_its_post_session_high_for_five_days_is_fading() -> None:
-    signal = effect.fading_signal(_inputs(mood=_mood_lifted_then_falling(7)))  # to day 14
-    assert signal is not None
-    assert signal.since == _day(10)
-    assert "for 5 days" in signal.reason
-
-
-def test_four_days_below_is_not_yet_fading() -> None:
-    assert effect.fading_signal(_inputs(mood=_mood_lifted_then_falling(6))) is None  # to day 13
-
-
-def test_a_day_without_a_check_in_breaks_the_run() -> None:
-    mood = [point for point in _mood_lifted_then_falling(7) if point[0] != _day(12)]
-    assert effect.fading_signal(_inputs(mood=mood)) is None
-    longer = [point for point in _mood_lifted_then_falling(10) if point[0] != _day(12)]
-    signal = effect.fading_signal(_inputs(mood=longer))  # days 13-17 make a new run of five
-    assert signal is not None and signal.since == _day(13)
-
-
-def test_mood_that_has_come_back_is_no_longer_fading() -> None:
-    mood = _mood_lifted_then_falling(7) + _daily(15, [9] * 5)  # mean 7.3 on day 19
-    assert effect.fading_signal(_inputs(mood=mood)) is None
-
-
-def test_only_mood_after_the_latest_session_counts() -> None:
-    inputs = _inputs(mood=_mood_lifted_then_falling(7), sessions=[SESSION, _day(14)])
-    assert effect.fading_signal(inputs) is None
-
-
-def test_mood_thresholds_by_argument_and_by_setting() -> None:
-    four_days = _inputs(mood=_mood_lifted_then_falling(6))
-    assert effect.fading_signal(four_days, mood_days=4) is not None
-    with override_settings(CLAYWORK_FADING_MOOD_DAYS=4):
-        assert effect.fading_signal(four_days) is not None
-    five_days = _inputs(mood=_mood_lifted_then_falling(7))
-    # From day 10 the mean is 2.6 below the high, from day 11 3.4: a drop of 3 starts later.
-    assert effect.fading_signal(five_days, mood_drop=3) is None
-    with override_settings(CLAYWORK_FADING_MOOD_DROP=3):
-        assert effect.fading_signal(five_days) is None
-        assert effect.fading_signal(_inputs(mood=_mood_lifted_then_falling(8))) is not None
-
-
-# --- How long a session's benefit lasted -----------------------------------------------------
-
-
-def _lifted_for_ten_days() -> list[tuple[date, int]]:
-    """5 the week before, 8 for ten days after, then back to 5."""
-    return _daily(-7, [5] * 7) + _daily(1, [8] * 10) + _daily(11, [5] * 15)
-
-
-def test_benefit_lasted_until_mood_is_back_within_the_margin() -> None:
-    [benefit] = effect.benefit_durations(_inputs(mood=_lifted_for_ten_days()), margin=0.5)
-    # The 7-day mean first exceeds 5.5 on day 2 and is back at or below it on day 16 (38/7).
-    assert benefit.status == "lasted"
-    assert benefit.lasted_days == 16
-    assert benefit.pre_level == pytest.approx(5.0)
-    assert benefit.peak == pytest.approx(8.0)
-    assert benefit.summary == "Benefit lasted about 16 days"
-
-
-def test_benefit_still_above_the_margin_is_holding() -> None:
-    mood = _daily(-7, [5] * 7) + _daily(1, [8] * 20)
-    [benefit] = effect.benefit_durations(_inputs(mood=mood), margin=0.5)
-    assert (benefit.status, benefit.lasted_days) == ("holding", 20)
-    assert benefit.summary == "Still holding after 20 days"
-
-
-def test_a_session_without_a_lift_says_so() -> None:
-    mood = _daily(-7, [5] * 7) + _daily(1, [5] * 14)
-    [benefit] = effect.benefit_durations(_inputs(mood=mood), margin=0.5)
-    assert (benefit.status, benefit.lasted_days, benefit.pre_level) == ("no_lift", None, 5.0)
-
-
-def test_too_few_check_ins_before_a_session_is_not_enough_data() -> None:
-    mood = _daily(-2, [5] * 2) + _daily(1, [8] * 10)
-    [benefit] = effect.benefit_durations(_inputs(mood=mood), margin=0.5)
-    assert benefit.status == "not_enough_data"
-    assert benefit.summary == "Not enough check-ins around this session to tell"
-
-
-def test_each_session_is_measured_up_to_the_next() -> None:
-    mood = _daily(-7, [5] * 7) + _daily(1, [8] * 30)
-    first, second = effect.benefit_durations(
-        _inputs(mood=mood, sessions=[SESSION, _day(14)]), margin=0.5
+    # Each day 2 below the usual 7 adds 2 - 1 (the slack): five such days reach 5.
+    assert episode.start == day(44)
+    assert episode.rule == effect.MOOD_EARLY_WARNING
+    assert episode.detail == (
+        f"mood 5.0 on average over 5 check-ins since {day(40).isoformat()}, 2.0 below its usual 7"
     )
-    assert (first.status, first.lasted_days) == ("holding", 13)
-    assert second.status == "no_lift"  # already at 8 the week before it
-    assert second.pre_level == pytest.approx(8.0)
+    assert episode.is_open
 
 
-def test_benefit_margin_by_argument_and_by_setting() -> None:
-    inputs = _inputs(mood=_lifted_for_ten_days())
-    [wide] = effect.benefit_durations(inputs, margin=3.5)
-    assert wide.status == "no_lift"  # the mean never passes 8.5
-    with override_settings(CLAYWORK_BENEFIT_MARGIN_TENTHS=35):
-        assert effect.benefit_durations(inputs)[0].status == "no_lift"
-    with override_settings(CLAYWORK_BENEFIT_MARGIN_TENTHS=5):
-        assert effect.benefit_durations(inputs)[0].lasted_days == 16
+def test_a_missed_day_adds_nothing_and_takes_nothing_away() -> None:
+    gaps = {40 + n: (5 if n % 2 == 0 else None) for n in range(30)}  # every other day missing
+    (episode,) = episodes(inputs(replace_days(lifted(90), gaps)))
+
+    assert episode.start == day(48)  # the fifth low check-in, whatever the gaps between
+
+
+def test_the_usual_level_is_a_median_so_a_few_great_days_do_not_raise_it() -> None:
+    great_week = {30 + n: 10 for n in range(4)}
+    plain = episodes(inputs(low_from(40, 30, 5)))
+    after_great_days = episodes(inputs(replace_days(low_from(40, 30, 5), great_week)))
+
+    assert [e.start for e in after_great_days] == [e.start for e in plain] == [day(44)]
+
+
+def test_no_lift_over_the_pre_course_level_means_nothing_to_fade() -> None:
+    no_lift = replace_days(lifted(90, pre=7), {40 + n: 5 for n in range(30)})
+    assert episodes(inputs(no_lift)) == []
+
+
+def test_a_replay_to_any_day_agrees_with_the_whole_history() -> None:
+    mood = low_from(40, 30, 5)
+    assert episodes(inputs(mood, today=43)) == []
+    (so_far,) = episodes(inputs(mood, today=44))
+    (whole,) = episodes(inputs(mood, today=90))
+    assert so_far.start == whole.start == day(44)
+
+
+def test_thresholds_come_from_the_settings() -> None:
+    with override_settings(CLAYWORK_FADING_MOOD_THRESHOLD_TENTHS=30):
+        params = EffectParams.from_settings()
+    assert params.mood_threshold == 3.0
+    assert params.phq9_reliable_change == 6  # from phq9.json, Jacobson-Truax
+    (episode,) = episodes(inputs(low_from(40, 30, 5)), params)
+    assert episode.start == day(42)
+
+
+# --- Episodes: ending, merging, deepening ----------------------------------------------------
+
+
+def test_an_episode_ends_when_mood_is_back_near_its_usual_level() -> None:
+    (episode,) = episodes(inputs(low_from(40, 7, 5)))  # days 40-46 low, 7 again from 47
+
+    assert episode.start == day(44)
+    assert episode.end is not None and day(47) <= episode.end <= day(51)
+    assert f"back to usual on {episode.end.isoformat()}" in episode.as_dict()["detail"]
+
+
+def test_starting_again_within_fourteen_days_is_the_same_episode() -> None:
+    # Back to usual on day 49; low again from day 55, which fires on day 59.
+    mood = replace_days(low_from(40, 7, 5), {55 + n: 5 for n in range(36)})
+
+    (episode,) = episodes(inputs(mood))
+
+    assert episode.start == day(44)
+    assert episode.reopened == (day(59),)
+    assert episode.is_open
+    assert episode.alert_days() == [day(44), episode.reopened[0]]
+
+
+def test_starting_again_after_fourteen_days_is_a_new_episode() -> None:
+    mood = replace_days(low_from(40, 7, 5), {75 + n: 5 for n in range(16)})
+
+    first, second = episodes(inputs(mood))
+
+    assert first.end is not None and first.end < day(75)
+    assert second.start == day(79) and second.is_open and not first.reopened
+
+
+# --- The PHQ-9 -------------------------------------------------------------------------------
+
+
+def weekly_phq9(*totals: int, first: int = 14) -> list[tuple[date, int]]:
+    """A PHQ-9 before the course, then weekly from ``day(first)``."""
+    return [(day(-3), 18)] + [(day(first + 7 * n), total) for n, total in enumerate(totals)]
+
+
+def test_a_phq9_a_reliable_change_above_its_usual_level_fires_alone() -> None:
+    (episode,) = episodes(inputs(phq9=weekly_phq9(5, 5, 5, 5, 11)))
+
+    assert (episode.start, episode.rule) == (day(42), effect.PHQ9_RELIABLE_RISE)
+    assert episode.detail == "PHQ-9 11, 6 above its usual 5 (a reliable change is 6 or more)"
+
+
+def test_one_phq9_five_above_its_usual_level_is_not_enough() -> None:
+    assert episodes(inputs(phq9=weekly_phq9(5, 5, 5, 5, 10, 5))) == []
+
+
+def test_two_phq9s_in_a_row_four_above_their_usual_level_fire() -> None:
+    (episode,) = episodes(inputs(phq9=weekly_phq9(5, 5, 5, 5, 9, 9)))
+
+    assert (episode.start, episode.rule) == (day(49), effect.PHQ9_CONFIRMED_RISE)
+    assert episode.detail == "PHQ-9 9 then 9, both at least 4 above its usual 5"
+
+
+def test_a_phq9_rise_after_a_mood_warning_deepens_the_same_episode() -> None:
+    data = inputs(low_from(40, 51, 5), phq9=weekly_phq9(5, 5, 5, 5, 5, 12))
+
+    (episode,) = episodes(data)
+
+    assert (episode.start, episode.rule) == (day(44), effect.MOOD_EARLY_WARNING)
+    (step,) = episode.deepened
+    assert (step.day, step.rule) == (day(49), effect.PHQ9_RELIABLE_RISE)
+    assert step.detail == "PHQ-9 12, 7 above its usual 5 (a reliable change is 6 or more)"
+    assert episode.depth == 2 and episode.latest_rule == effect.PHQ9_RELIABLE_RISE
+    assert "then on" in episode.as_dict()["detail"]
+
+
+# --- How long the lift lasted ----------------------------------------------------------------
+
+
+def course_benefit(data: EffectInputs) -> effect.Benefit:
+    course = effect.evaluate(data, PARAMS).course
+    assert course is not None
+    return course.benefit
+
+
+def test_a_lift_that_holds_is_still_holding_up_to_the_last_check_in() -> None:
+    benefit = course_benefit(inputs(lifted(60), today=90))
+
+    assert (benefit.status, benefit.days) == (effect.HOLDING, 54)  # last check-in day 60
+    assert (benefit.pre_level, benefit.settled_level) == (3, 7)
+    assert benefit.summary == "Still holding after 54 days"
+
+
+def test_the_lift_ended_when_mood_stayed_under_halfway_back() -> None:
+    benefit = course_benefit(inputs(low_from(40, 50, 3)))
+
+    assert benefit.status == effect.LASTED
+    assert benefit.lost_on == day(40) and benefit.days == 34  # after the last session, day 6
+    assert benefit.summary == "The lift lasted about 34 days"
+
+
+def test_a_hard_week_that_passes_is_not_the_end_of_the_lift() -> None:
+    benefit = course_benefit(inputs(low_from(40, 7, 3)))
+    assert benefit.status == effect.HOLDING
+
+
+def test_no_lift_over_the_pre_course_level_is_said_plainly() -> None:
+    benefit = course_benefit(inputs(lifted(90, pre=7)))
+    assert benefit.status == effect.NO_LIFT
+    assert benefit.summary == "No clear lift in mood over where it was before the course"
+
+
+def test_without_check_ins_before_the_course_there_is_no_baseline() -> None:
+    mood = [(d, v) for d, v in lifted(90) if d >= day(0)]
+    assert course_benefit(inputs(mood)).status == effect.NOT_ENOUGH_DATA
+
+
+def test_sessions_inside_a_course_are_measured_together_and_a_booster_on_its_own() -> None:
+    booster = day(50)
+    mood = replace_days(lifted(90), {40 + n: 3 for n in range(9)})  # under the line to day 48
+    report = effect.evaluate(inputs(mood, sessions=[*COURSE, booster]), PARAMS)
+
+    assert [b.status for b in report.sessions[:2]] == [effect.TOO_CLOSE, effect.TOO_CLOSE]
+    assert report.sessions[0].summary.startswith("The next session came 3 days later")
+    assert report.course is not None and report.course.last_session == day(6)
+    # Under the line until the booster came: the course's lift ended then.
+    assert (report.course.benefit.status, report.course.benefit.lost_on) == (
+        effect.LASTED,
+        day(40),
+    )
+    assert report.sessions[-1].session_day == booster
+    assert report.sessions[-1].status == effect.HOLDING
+
+
+def test_still_holding_when_the_next_session_came() -> None:
+    report = effect.evaluate(inputs(lifted(90), sessions=[*COURSE, day(50)]), PARAMS)
+    assert report.course is not None
+    assert (report.course.benefit.status, report.course.benefit.days) == (effect.UNTIL_NEXT, 44)
+
+
+# --- The command's output form ---------------------------------------------------------------
+
+
+def test_the_report_reads_as_the_commands_json() -> None:
+    report = effect.evaluate(inputs(low_from(40, 50, 3)), PARAMS).as_dict()
+
+    (episode,) = report["episodes"]
+    assert set(episode) == {"start", "rule", "detail"}
+    assert set(report["benefit"]) == {"course", "sessions"}
+    assert report["benefit"]["course"]["status"] == "lasted"
+    assert report["benefit"]["course"]["first_session"] == day(0).isoformat()
 
 
 # --- Documentation ---------------------------------------------------------------------------
@@ -224,8 +292,13 @@ def test_every_measures_setting_is_explained_in_docs_measures() -> None:
     source = (ROOT / "claywork" / "settings.py").read_text()
     section = source.split("# --- Measures", 1)[1].split("# ---", 1)[0]
     names = set(re.findall(r'env_(?:str|bool|int|list)\(\s*"([A-Z0-9_]+)"', section))
-    assert {"CLAYWORK_FADING_PHQ9_RISE", "CLAYWORK_BENEFIT_MARGIN_TENTHS"} <= names
+    assert {"CLAYWORK_FADING_MOOD_SLACK_TENTHS", "CLAYWORK_BENEFIT_LOST_PERCENT"} <= names
     documented = set(
         re.findall(r"^\| `([A-Z0-9_]+)` \|", (ROOT / "docs" / "measures.md").read_text(), re.M)
     )
     assert names <= documented, f"explain in docs/measures.md: {sorted(names - documented)}"
+
+
+def test_the_parameters_defaults_are_the_settings_defaults() -> None:
+    """The simulation tunes ``EffectParams()``; the app runs ``from_settings()``: one set."""
+    assert EffectParams.from_settings() == EffectParams()

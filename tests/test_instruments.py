@@ -88,7 +88,9 @@ def _write(directory: Path, name: str, definition: dict[str, Any]) -> Path:
 def test_shipped_definitions_load_with_their_item_counts(fresh_registry: None) -> None:
     registry = instruments.registry()
     assert {"phq9", "gad7", "pcl5"} <= set(registry)
-    assert len(registry["phq9"].items) == 9
+    # Nine scored items and the optional, unscored "how difficult" question.
+    assert len(registry["phq9"].items) == 10
+    assert [item.scored for item in registry["phq9"].items] == [True] * 9 + [False]
     assert len(registry["gad7"].items) == 7
     assert len(registry["pcl5"].items) == 20
     assert {registry[code].max_total for code in ("phq9", "gad7", "pcl5")} == {27, 21, 80}
@@ -231,8 +233,13 @@ def test_incomplete_answers_are_not_scored() -> None:
         ("phq9", 15, 7, True),
         ("phq9", 15, 8, False),
         ("phq9", 0, 0, False),  # nothing to drop from
+        ("phq9", 4, 2, False),  # a minimal baseline: a "response" would mean nothing
+        ("phq9", 9, 4, False),  # under the case threshold of 10
+        ("phq9", 10, 5, True),
         ("gad7", 12, 6, True),
         ("gad7", 12, 7, False),
+        ("pcl5", 30, 10, False),  # under the PCL-5 cut-point of 33
+        ("pcl5", 40, 20, True),
     ],
 )
 def test_response_is_at_least_a_half_drop_from_baseline(
@@ -243,12 +250,21 @@ def test_response_is_at_least_a_half_drop_from_baseline(
 
 
 @pytest.mark.parametrize(
-    ("code", "current", "expected"),
-    [("phq9", 4, True), ("phq9", 5, False), ("gad7", 4, True), ("gad7", 5, False)],
+    ("code", "baseline", "current", "expected"),
+    [
+        ("phq9", 12, 4, True),
+        ("phq9", 12, 5, False),
+        ("phq9", 3, 3, False),  # a single minimal score before treatment is not "remission"
+        ("phq9", 9, 2, False),
+        ("gad7", 10, 4, True),
+        ("gad7", 10, 5, False),
+    ],
 )
-def test_remission_is_a_score_under_five(code: str, current: int, expected: bool) -> None:
+def test_remission_is_a_score_under_five_from_a_case_level_baseline(
+    code: str, baseline: int, current: int, expected: bool
+) -> None:
     instrument = instruments.get_instrument(code)
-    assert instruments.is_remission(instrument, current=current) is expected
+    assert instruments.is_remission(instrument, baseline=baseline, current=current) is expected
 
 
 def test_a_phq9_change_of_five_points_either_way_is_meaningful() -> None:
@@ -301,9 +317,34 @@ def _unknown_licence(data: dict[str, Any]) -> None:
     data["licence"]["redistribution"] = "ask us"
 
 
+def _scored_not_a_boolean(data: dict[str, Any]) -> None:
+    data["items"][0]["scored"] = "no"
+
+
+def _optional_safety_item(data: dict[str, Any]) -> None:
+    data["items"][2]["required"] = False
+
+
+def _subscale_of_an_unknown_item(data: dict[str, Any]) -> None:
+    data["scoring"]["subscales"] = [{"code": "X", "label": "X", "items": ["a", "z"]}]
+
+
+def _pattern_of_an_unknown_subscale(data: dict[str, Any]) -> None:
+    data["scoring"]["subscales"] = [{"code": "X", "label": "X", "items": ["a"]}]
+    data["scoring"]["provisional_pattern"] = {
+        "label": "P",
+        "endorsed_at": 1,
+        "minimum": {"Y": 1},
+    }
+
+
 @pytest.mark.parametrize(
     ("breakage", "message"),
     [
+        (_scored_not_a_boolean, "calm3.json items[0]: field 'scored' must be true or false"),
+        (_optional_safety_item, "calm3.json items[2]: a safety item must be required"),
+        (_subscale_of_an_unknown_item, "calm3.json scoring.subscales[0]: items must name"),
+        (_pattern_of_an_unknown_subscale, "provisional_pattern: minimum.Y must name a subscale"),
         (_without_text, "calm3.json items[1]: missing field 'text' (item 'b')"),
         (_duplicate_link_id, "calm3.json: duplicate link_id 'a' in items"),
         (_band_gap, "calm3.json: scoring.bands must cover 0-6 without gaps or overlaps"),
@@ -359,7 +400,7 @@ def test_a_clinic_directory_adds_a_restricted_instrument(
     assert calm.source == "calm3.json"
     score = instruments.score(calm, {"a": 1, "b": 1, "c": 2})
     assert (score.total, score.band, score.flags) == (4, "High", ("check",))
-    assert instruments.is_remission(calm, current=1)
+    assert instruments.is_remission(calm, baseline=6, current=1)
 
 
 def test_a_clinic_instrument_cannot_take_a_shipped_code(
@@ -395,7 +436,7 @@ def test_the_documented_phq2_example_loads_and_scores(fresh_registry: None) -> N
     assert (above.total, above.band) == (3, "At or above the usual screening cut-point (3)")
     assert above.flags == ()
     assert phq2.meaningful_change == 5  # the default when a definition names none
-    assert not instruments.is_remission(phq2, current=0)
+    assert not instruments.is_remission(phq2, baseline=6, current=0)
 
 
 def test_a_broken_clinic_definition_fails_the_start_up_checks(
@@ -410,3 +451,53 @@ def test_a_broken_clinic_definition_fails_the_start_up_checks(
 
 def test_the_shipped_definitions_pass_the_start_up_checks(fresh_registry: None) -> None:
     assert instruments.check_definitions() == []
+
+
+# --- Unscored items, subscales, the PCL-5's DSM-5 pattern ------------------------------------
+
+
+def test_the_phq9_difficulty_question_is_optional_and_never_scored() -> None:
+    phq9 = instruments.get_instrument("phq9")
+    nine = {str(n): 1 for n in range(1, 9)} | {"9": 0}
+
+    without = instruments.score(phq9, nine)
+    with_difficulty = instruments.score(phq9, nine | {"10": 3})
+
+    assert without.total == with_difficulty.total == 8
+    assert phq9.max_total == 27
+    difficulty = phq9.item("10")
+    assert difficulty is not None
+    assert [option.text for option in phq9.options_for(difficulty)][-1] == "Extremely difficult"
+    with pytest.raises(InvalidAnswer, match="item 10 of PHQ-9: 4 is not one of 0, 1, 2, 3"):
+        instruments.validate_answers(phq9, {"10": 4})
+
+
+def _pcl5(**clusters: list[int]) -> dict[str, int]:
+    """PCL-5 answers by cluster: B items 1-5, C 6-7, D 8-14, E 15-20."""
+    values = clusters["B"] + clusters["C"] + clusters["D"] + clusters["E"]
+    return {str(number): value for number, value in enumerate(values, start=1)}
+
+
+def test_pcl5_cluster_scores_follow_dsm5() -> None:
+    pcl5 = instruments.get_instrument("pcl5")
+    answers = _pcl5(B=[4, 3, 0, 0, 0], C=[0, 1], D=[2, 2, 0, 0, 0, 0, 4], E=[1, 0, 0, 0, 0, 3])
+
+    scores = {s.subscale.code: s for s in instruments.subscale_scores(pcl5, answers)}
+
+    assert {code: s.total for code, s in scores.items()} == {"B": 7, "C": 1, "D": 8, "E": 4}
+    assert {code: s.maximum for code, s in scores.items()} == {"B": 20, "C": 8, "D": 28, "E": 24}
+    assert {code: s.symptoms for code, s in scores.items()} == {"B": 2, "C": 0, "D": 3, "E": 1}
+    assert instruments.provisional_pattern(pcl5, answers) is False
+
+
+def test_a_high_pcl5_total_without_avoidance_or_arousal_is_not_the_dsm5_pattern() -> None:
+    pcl5 = instruments.get_instrument("pcl5")
+    full_b_and_d = _pcl5(B=[4] * 5, C=[0, 0], D=[4] * 7, E=[0] * 6)
+    one_each = _pcl5(B=[2, 0, 0, 0, 0], C=[0, 2], D=[2, 2, 0, 0, 0, 0, 0], E=[0] * 4 + [2, 2])
+
+    assert instruments.score(pcl5, full_b_and_d).total == 48
+    assert instruments.provisional_pattern(pcl5, full_b_and_d) is False
+    assert instruments.score(pcl5, one_each).total == 12
+    assert instruments.provisional_pattern(pcl5, one_each) is True
+    assert instruments.provisional_pattern(pcl5, {"1": 4}) is None  # incomplete
+    assert instruments.provisional_pattern(instruments.get_instrument("phq9"), {}) is None

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -75,7 +76,9 @@ def test_score_other_instruments_and_extremes(args: list[str], total: int, band:
     ("args", "message"),
     [
         (["madrs", "1", "2"], "unknown instrument 'madrs' (known: cssrs_screen, gad7, pcl5, phq9)"),
-        (["phq9", *"01230123"], "PHQ-9 has 9 items: give 9 answers, not 8"),
+        (["phq9", *"01230123"], "PHQ-9 has 10 items: give 9 to 10 answers, not 8"),
+        (["phq9", *"01230123012"], "PHQ-9 has 10 items: give 9 to 10 answers, not 11"),
+        (["phq9", *"012301230", "4"], "item 10 of PHQ-9: 4 is not one of 0, 1, 2, 3"),
         (["gad7", *"01230123"], "GAD-7 has 7 items: give 7 answers, not 8"),
         (["phq9", *"01230123", "x"], "item 9 of PHQ-9: 'x' is not a whole number"),
         (["phq9", "4", *"00000000"], "item 1 of PHQ-9: 4 is not one of 0, 1, 2, 3"),
@@ -177,3 +180,12 @@ def test_export_needs_a_known_format_and_a_patient(personas: Personas) -> None:
         run("export", "xml", "--patient", personas.patient.email)
     with pytest.raises(CommandError, match="--patient"):
         run("export", "csv")
+
+
+def test_score_prints_the_pcl5_clusters_and_its_dsm5_pattern(capsys: Any) -> None:
+    call_command("score", "pcl5", *"44444", *"00", *"4444444", *"000000")
+    result = json.loads(capsys.readouterr().out)
+
+    assert result["total"] == 48
+    assert result["subscales"] == {"B": 20, "C": 0, "D": 28, "E": 0}
+    assert result["provisional_pattern"] is False

@@ -19,6 +19,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from fhirclient.models.bundle import Bundle
+from fhirclient.models.codesystem import CodeSystem
 from fhirclient.models.observation import Observation
 from fhirclient.models.patient import Patient
 from fhirclient.models.questionnaire import Questionnaire
@@ -33,6 +34,7 @@ from tests.conftest import Personas, client_for
 LOINC = "http://loinc.org"
 ORDINAL_VALUE = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
 FHIR_MODELS = {
+    "CodeSystem": CodeSystem,
     "Patient": Patient,
     "Questionnaire": Questionnaire,
     "QuestionnaireResponse": QuestionnaireResponse,
@@ -131,9 +133,11 @@ def test_every_exported_resource_is_valid_fhir_r4(
     assert bundle["type"] == "collection"
     kinds = [entry["resource"]["resourceType"] for entry in bundle["entry"]]
     assert kinds.count("Patient") == 1
+    assert kinds.count("CodeSystem") == 1
     assert kinds.count("Questionnaire") == 3
     assert kinds.count("QuestionnaireResponse") == 4
-    assert kinds.count("Observation") == 4
+    # A total for each response, and item 9 of each PHQ-9 on its own.
+    assert kinds.count("Observation") == 4 + 2
 
 
 def test_full_urls_are_unique_uuids_and_repeated_exports_are_identical(
@@ -158,7 +162,16 @@ def test_phq9_questionnaire_carries_its_loinc_codes_and_answer_weights(
     assert phq9["status"] == "active"
     assert phq9["version"] == "1"
     assert phq9["code"] == [{"system": LOINC, "code": "44249-1"}]
-    assert [item["linkId"] for item in phq9["item"]] == [str(n) for n in range(1, 10)]
+    assert [item["linkId"] for item in phq9["item"]] == [str(n) for n in range(1, 11)]
+    assert [item["required"] for item in phq9["item"]] == [True] * 9 + [False]
+    difficulty = phq9["item"][9]
+    assert difficulty["code"] == [{"system": LOINC, "code": "69722-7"}]
+    assert [o["valueCoding"]["code"] for o in difficulty["answerOption"]] == [
+        "LA6572-7",
+        "LA6573-5",
+        "LA6575-0",
+        "LA6574-3",
+    ]
     item9 = phq9["item"][8]
     assert item9["code"] == [{"system": LOINC, "code": "44260-8"}]
     assert item9["text"].startswith("Thoughts that you would be better off dead")
@@ -225,7 +238,9 @@ def test_questionnaire_response_holds_the_answers_and_rescores_from_the_bundle_a
     questionnaire_urls = {q["url"] + "|" + q["version"] for q in resources(bundle, "Questionnaire")}
     entries = by_full_url(bundle)
 
-    for observation in resources(bundle, "Observation"):
+    totals = [o for o in resources(bundle, "Observation") if "valueInteger" in o]
+    assert len(totals) == 4
+    for observation in totals:
         response = entries[observation["derivedFrom"][0]["reference"]]
         assert response["status"] == "completed"
         assert response["questionnaire"] in questionnaire_urls
@@ -233,11 +248,7 @@ def test_questionnaire_response_holds_the_answers_and_rescores_from_the_bundle_a
         weights = [ordinal(item["answer"][0]["valueCoding"]) for item in response["item"]]
         assert sum(weights) == observation["valueInteger"]
     later = entries[
-        next(
-            o["derivedFrom"][0]["reference"]
-            for o in resources(bundle, "Observation")
-            if o["valueInteger"] == 12
-        )
+        next(o["derivedFrom"][0]["reference"] for o in totals if o["valueInteger"] == 12)
     ]
     item9 = later["item"][8]
     assert item9["linkId"] == "9"
@@ -245,7 +256,7 @@ def test_questionnaire_response_holds_the_answers_and_rescores_from_the_bundle_a
     assert later["item"][3]["answer"][0]["valueCoding"]["code"] == "LA6571-9"
 
 
-def test_pcl5_total_has_no_loinc_code_so_it_uses_clayworks_code_system(
+def test_pcl5_total_and_clusters_use_the_local_code_system_the_bundle_defines(
     personas: Personas, scored: dict[str, ScaleResponse]
 ) -> None:
     bundle = export.fhir_bundle(personas.patient)
@@ -253,19 +264,78 @@ def test_pcl5_total_has_no_loinc_code_so_it_uses_clayworks_code_system(
         o for o in resources(bundle, "Observation") if o["code"]["text"] == "PCL-5 total score"
     ]
     (pcl5,) = [q for q in resources(bundle, "Questionnaire") if q["url"].endswith("/pcl5")]
+    (code_system,) = resources(bundle, "CodeSystem")
+    local = "http://127.0.0.1:8000/fhir/CodeSystem/claywork"  # CLAYWORK_FHIR_BASE's default
 
     assert pcl5_total["code"]["coding"] == [
-        {
-            "system": "https://claywork.example/fhir/CodeSystem/instrument-totals",
-            "code": "pcl5",
-            "display": "PCL-5 total score",
-        }
+        {"system": local, "code": "pcl5-total", "display": "PCL-5 total score"}
     ]
     assert pcl5_total["valueInteger"] == 30
+    # Items 1-10 at 2 (Moderately), 11-20 at 1: B 1-5, C 6-7, D 8-14, E 15-20 (DSM-5).
+    components = {c["code"]["coding"][0]["code"]: c for c in pcl5_total["component"]}
+    assert [components[f"pcl5-{c}"]["valueInteger"] for c in "BCDE"] == [10, 4, 10, 6]
+    # D has items 8-10 at 2 (3 symptoms) but E none at 2: not the DSM-5 pattern.
+    assert components["pcl5-pattern"]["valueBoolean"] is False
     assert "code" not in pcl5
     assert len(pcl5["item"]) == 20
+    first_option = pcl5["item"][0]["answerOption"][0]["valueCoding"]
+    assert (first_option["system"], first_option["code"]) == (local, "pcl5-answer-0")
     weights = [ordinal(o["valueCoding"]) for o in pcl5["item"][0]["answerOption"]]
     assert weights == [0, 1, 2, 3, 4]
+    assert code_system["url"] == local and code_system["content"] == "fragment"
+    defined = {concept["code"] for concept in code_system["concept"]}
+    used = {coding["code"] for coding in _codings(bundle) if coding.get("system") == local}
+    assert used == defined
+    assert {"pcl5-total", "pcl5-B", "pcl5-pattern", "pcl5-answer-4"} <= defined
+
+
+def _codings(value: Any) -> list[dict[str, Any]]:
+    """Every Coding anywhere in a resource (an object with a system and a code)."""
+    if isinstance(value, dict):
+        found = [value] if {"system", "code"} <= value.keys() else []
+        return found + [c for inner in value.values() for c in _codings(inner)]
+    if isinstance(value, list):
+        return [c for inner in value for c in _codings(inner)]
+    return []
+
+
+def test_phq9_item_9_is_its_own_observation_interpreted_above_zero(
+    personas: Personas, scored: dict[str, ScaleResponse]
+) -> None:
+    flagged = complete(
+        personas.patient, "phq9", [0, 0, 0, 0, 0, 0, 0, 0, 2], at("2025-03-20T12:00")
+    )
+    bundle = export.fhir_bundle(personas.patient)
+    entries = by_full_url(bundle)
+    items = [
+        o for o in resources(bundle, "Observation") if o["code"]["coding"][0]["code"] == "44260-8"
+    ]
+
+    validate(bundle)
+    assert len(items) == 3  # one per PHQ-9, whatever the answer
+    quiet, *_, alerted = items
+    assert quiet["valueCodeableConcept"]["coding"][0]["code"] == "LA6569-3"  # 1 in the baseline
+    answer = alerted["valueCodeableConcept"]
+    assert (answer["coding"][0]["code"], answer["text"]) == ("LA6570-1", "More than half the days")
+    assert alerted["interpretation"][0]["coding"][0]["code"] == "A"
+    later_zero = next(o for o in items if o["valueCodeableConcept"]["text"] == "Not at all")
+    assert "interpretation" not in later_zero
+    source = entries[alerted["derivedFrom"][0]["reference"]]
+    assert source["resourceType"] == "QuestionnaireResponse"
+    assert flagged.flags == ["self_harm"]
+
+
+def test_patient_carries_the_clinics_stable_identifier(
+    personas: Personas, scored: dict[str, ScaleResponse]
+) -> None:
+    (first,) = resources(export.fhir_bundle(personas.patient), "Patient")
+    (again,) = resources(export.fhir_bundle(personas.patient), "Patient")
+    (identifier,) = first["identifier"]
+
+    clinic = personas.patient.clinic_id
+    assert identifier["system"] == f"http://127.0.0.1:8000/fhir/clinic/{clinic}/patient"
+    assert identifier["value"] == first["id"] == again["identifier"][0]["value"]
+    assert str(personas.patient.pk) != identifier["value"]
 
 
 def test_in_progress_responses_are_never_exported(personas: Personas) -> None:
@@ -285,7 +355,7 @@ def test_patient_resource_holds_the_name_and_nothing_else(
 ) -> None:
     (patient,) = resources(export.fhir_bundle(personas.patient), "Patient")
 
-    assert set(patient) == {"resourceType", "id", "name"}
+    assert set(patient) == {"resourceType", "id", "identifier", "name"}
     assert patient["name"] == [{"text": "Pat Patient"}]
 
 
@@ -311,7 +381,7 @@ def test_an_instrument_no_longer_installed_still_exports_its_responses(
     validate(bundle)
     assert not [q for q in resources(bundle, "Questionnaire") if "retired7" in q["url"]]
     (retired,) = [o for o in resources(bundle, "Observation") if o["code"]["text"].startswith("r")]
-    assert retired["code"]["coding"][0]["code"] == "retired7"
+    assert retired["code"]["coding"][0]["code"] == "retired7-total"
     retired_response = by_full_url(bundle)[retired["derivedFrom"][0]["reference"]]
     assert [item["answer"][0] for item in retired_response["item"]][:2] == [
         {"valueInteger": 1},

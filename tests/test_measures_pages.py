@@ -205,6 +205,51 @@ def test_submitting_a_complete_phq9_scores_it_and_shows_the_answers(personas: Pe
     assert "PHQ-9</td> <td>11 <span" in history
 
 
+def test_the_phq9_difficulty_question_is_optional_kept_and_not_scored(
+    personas: Personas,
+) -> None:
+    client = client_for(personas.patient)
+    form = _text(client.get("/scales/phq9/"))
+    answers = {"1": 3, "2": 2, "9": 0} | {n: 1 for n in "345678"}
+
+    client.post("/scales/phq9/", _phq9(answers | {"10": 2}))
+    client.post("/scales/phq9/", _phq9(answers))  # without it: complete all the same
+
+    with_difficulty, without = ScaleResponse.objects.filter(patient=personas.patient).order_by("pk")
+    assert "how difficult have these problems made it for you" in form
+    assert "Optional. It helps your care team and is not counted in the score." in form
+    assert (with_difficulty.total, without.total) == (11, 11)
+    assert services.response_answers(with_difficulty)["10"] == 2
+    assert "10" not in services.response_answers(without)
+    detail = _text(client.get(f"/scales/responses/{with_difficulty.pk}/"))
+    assert '<td>Very difficult</td> <td><span class="muted">not counted</span></td>' in detail
+
+
+def test_a_pcl5_shows_its_clusters_and_only_the_clinician_its_dsm5_pattern(
+    personas: Personas,
+) -> None:
+    answers = dict(
+        zip([str(n) for n in range(1, 21)], [4] * 5 + [0, 0] + [4] * 7 + [0] * 6, strict=True)
+    )
+    client_for(personas.patient).post(
+        "/scales/pcl5/",
+        {"submission_id": str(uuid.uuid4()), "action": "submit"}
+        | {f"item_{k}": str(v) for k, v in answers.items()},
+    )
+    response = ScaleResponse.objects.get(patient=personas.patient, instrument="pcl5")
+    url = f"/scales/responses/{response.pk}/"
+
+    own = _text(client_for(personas.patient).get(url))
+    clinician = _text(client_for(personas.care_clinician).get(url))
+
+    assert response.total == 48
+    for page in (own, clinician):
+        assert "Intrusion (cluster B, items 1-5)</th><td>20 of 20</td>" in page.replace("> <", "><")
+        assert "Avoidance (cluster C, items 6-7)</th><td>0 of 8</td>" in page.replace("> <", "><")
+    assert "Provisional PTSD pattern" in clinician and ": not met." in clinician
+    assert "Provisional PTSD pattern" not in own
+
+
 def test_submitting_with_missing_items_lists_them_and_keeps_the_answers(
     personas: Personas,
 ) -> None:
@@ -369,16 +414,60 @@ def test_progress_page_is_for_the_patient_and_their_care_team(personas: Personas
     assert client_for(personas.care_clinician).get("/progress/").status_code == 404
 
 
-def test_progress_shows_change_since_baseline_response_and_remission(personas: Personas) -> None:
-    _completed_phq9(personas.patient, 2, days_ago=40)  # 16, moderately severe
+def _treatment_began(patient: User, *, days_ago: int) -> None:
+    from claywork.care.models import Session
+
+    Session.objects.filter(patient=patient, status="completed").update(
+        completed_at=timezone.now() - timedelta(days=days_ago)
+    )
+
+
+def test_patient_reads_their_change_in_plain_words(personas: Personas) -> None:
+    _treatment_began(personas.patient, days_ago=30)
+    _completed_phq9(personas.patient, 2, days_ago=40)  # 16, moderately severe, before treatment
     _completed_phq9(personas.patient, 0, days_ago=1)  # 0, minimal
 
     page = _text(client_for(personas.patient).get(f"/patients/{personas.patient.pk}/progress/"))
 
     assert 'PHQ-9: 0 <span class="muted">of 27</span> · Minimal' in page
+    assert "Much lower than when you started: less than half." in page
+    assert "Now under 5, where few symptoms are." in page
+    assert "Response" not in page and "Remission" not in page
+
+
+def test_clinician_sees_response_and_remission_with_their_rule(personas: Personas) -> None:
+    _treatment_began(personas.patient, days_ago=30)
+    _completed_phq9(personas.patient, 2, days_ago=40)  # 16
+    _completed_phq9(personas.patient, 0, days_ago=1)  # 0
+
+    url = f"/patients/{personas.patient.pk}/progress/"
+    page = _text(client_for(personas.care_clinician).get(url))
+
     assert "16 points lower than the first (16 on" in page
     assert "a clinically meaningful change" in page
-    assert "Response: yes" in page and "Remission: yes" in page
+    assert "Response: met (100% lower)" in page and "Remission: met" in page
+    assert "Judged from a first score of 10 or more, on scores after the first session." in page
+
+
+def test_no_remission_from_a_minimal_baseline_nor_before_treatment(personas: Personas) -> None:
+    _completed_phq9(personas.patient, 0, days_ago=40)  # 0 and 1 before the first session:
+    ScaleResponse.objects.filter(patient=personas.patient).update(total=3)  # a baseline of 3
+    _completed_phq9(personas.patient, 0, days_ago=10)
+    url = f"/patients/{personas.patient.pk}/progress/"
+    clinician = client_for(personas.care_clinician)
+
+    before_treatment = _text(clinician.get(url))  # the only session was completed today
+    _treatment_began(personas.patient, days_ago=20)
+    minimal_baseline = _text(clinician.get(url))
+    own = _text(client_for(personas.patient).get(url))
+
+    assert "Response: " not in before_treatment and "Remission: " not in before_treatment
+    assert "judged on scores after the first session" in before_treatment
+    assert "Remission: " not in minimal_baseline
+    assert "the first score, 3, is below 10, where they would mean little" in minimal_baseline
+    assert "Much lower than when you started" not in own
+    assert "Lower than when you started." not in own  # 3 -> 0 is not a meaningful change
+    assert "About the same as when you started." in own
 
 
 def test_progress_charts_have_data_and_accessible_tables(personas: Personas) -> None:
@@ -409,15 +498,24 @@ def test_progress_charts_have_data_and_accessible_tables(personas: Personas) -> 
     assert "Slept by the window." not in page
 
 
-def test_progress_notes_gently_when_the_effect_may_be_fading(db: None) -> None:
+def _fading_patient() -> User:
+    """A course 60-54 days ago lifting mood from 3 to 7, then 5 for the last five days."""
     patient = factories.PatientFactory()
+    clinician = factories.ClinicianFactory(clinic=patient.clinic)
+    factories.add_to_care_team(patient, clinician)
     course = factories.make_course(patient)
-    factories.make_session(
-        course, status="completed", completed_at=timezone.now() - timedelta(days=30)
-    )
-    _completed_phq9(patient, 0, days_ago=20)  # the post-session low: 0
-    _completed_phq9(patient, 1, days_ago=2)  # 8: at least 5 above it
+    for days_ago in (60, 57, 54):
+        factories.make_session(
+            course, status="completed", completed_at=timezone.now() - timedelta(days=days_ago)
+        )
+    moods = [3] * 14 + [5] * 7 + [7] * 49 + [5] * 5  # 74 days ago to today
+    _daily_check_ins(patient, moods, last_day=selectors.patient_today(patient))
+    services.fading_refresh(patient=patient)
+    return patient
 
+
+def test_progress_notes_gently_when_the_effect_may_be_fading(db: None) -> None:
+    patient = _fading_patient()
     client = client_for(patient)
     progress = _text(client.get(f"/patients/{patient.pk}/progress/"))
     home = _text(client.get("/"))
@@ -426,7 +524,23 @@ def test_progress_notes_gently_when_the_effect_may_be_fading(db: None) -> None:
         assert "A gentle note" in page
         assert "talk it over with your care team" in page
         assert "dose" not in page.lower()
-    assert "Session of" in progress and "lift lasted" in progress
+        assert "usual" not in page  # the rule and its numbers are for the care team
+    assert "Course of 3 sessions" in progress and "Still holding after" in progress
+
+
+def test_the_care_team_sees_which_rule_fired_and_on_which_values(db: None) -> None:
+    patient = _fading_patient()
+    clinician = User.objects.get(caseload_links__patient=patient)
+    today = selectors.patient_today(patient)
+
+    page = _text(client_for(clinician).get(f"/patients/{patient.pk}/progress/"))
+
+    assert f"Effect may be fading, since {today:%-d %b %Y}" in page
+    assert (
+        "<strong>Daily mood below its usual level</strong>: mood 5.0 on average over 5 "
+        f"check-ins since {(today - timedelta(days=4)).isoformat()}, 2.0 below its usual 7."
+    ) in page
+    assert "Mood before the course 3.0, after it 7.0" in page
 
 
 def test_progress_page_runs_the_same_queries_with_10_or_200_check_ins(

@@ -5,16 +5,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 
 from claywork.accounts.models import User
-from claywork.measures import selectors, services
+from claywork.measures import services
 from claywork.measures.instruments import InvalidAnswer
 from claywork.measures.models import CheckIn, ResponseStatus, ScaleResponse
 from claywork.measures.services import CheckInValues
@@ -211,82 +210,3 @@ def test_a_gad7_never_raises_a_self_harm_alert(patient: User) -> None:
     )
     assert ScaleResponse.objects.get(patient=patient).total == 21
     assert not Alert.objects.exists()
-
-
-# --- Fading ----------------------------------------------------------------------------------
-
-
-def _patient_a_month_into_a_course(patient: User) -> None:
-    course = factories.make_course(patient)
-    factories.make_session(
-        course, status="completed", completed_at=timezone.now() - timedelta(days=30)
-    )
-
-
-def _completed_phq9(patient: User, total: int, *, days_ago: int) -> None:
-    response = _start(patient)
-    services.response_submit(response=response, answers=_phq9_totalling(total))
-    completed_at = timezone.now() - timedelta(days=days_ago)
-    ScaleResponse.objects.filter(pk=response.pk).update(completed_at=completed_at)
-
-
-def test_phq9_five_above_its_post_course_low_raises_one_fading_alert(
-    patient: User, django_capture_on_commit_callbacks: CaptureCallbacks
-) -> None:
-    _patient_a_month_into_a_course(patient)
-    _completed_phq9(patient, 14, days_ago=35)  # baseline, before the course: not the low
-    _completed_phq9(patient, 4, days_ago=20)
-    response = _start(patient)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.response_submit(response=response, answers=_phq9_totalling(9))
-    with django_capture_on_commit_callbacks(execute=True):
-        services.response_submit(response=response, answers=_phq9_totalling(9))
-        services.check_in_save(
-            patient=patient,
-            day=selectors.patient_today(patient),
-            values=CheckInValues(mood=5, anxiety=5, energy=5, sleep_hours=Decimal("7")),
-        )
-
-    alert = Alert.objects.get(patient=patient)
-    assert alert.kind == AlertKind.FADING_EFFECT
-    assert alert.severity == Severity.MEDIUM
-    assert "5 points above its low of 4" in alert.title
-
-
-def test_phq9_rising_less_than_five_raises_no_fading_alert(
-    patient: User, django_capture_on_commit_callbacks: CaptureCallbacks
-) -> None:
-    _patient_a_month_into_a_course(patient)
-    _completed_phq9(patient, 4, days_ago=20)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.response_submit(response=_start(patient), answers=_phq9_totalling(8))
-    assert not Alert.objects.filter(kind=AlertKind.FADING_EFFECT).exists()
-
-
-def test_no_fading_alert_without_a_completed_session(
-    patient: User, django_capture_on_commit_callbacks: CaptureCallbacks
-) -> None:
-    factories.make_course(patient)
-    _completed_phq9(patient, 2, days_ago=20)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.response_submit(response=_start(patient), answers=_phq9_totalling(20))
-    assert not Alert.objects.filter(kind=AlertKind.FADING_EFFECT).exists()
-
-
-def test_weekly_phq9s_of_one_fading_episode_share_one_alert(
-    patient: User, django_capture_on_commit_callbacks: CaptureCallbacks
-) -> None:
-    _patient_a_month_into_a_course(patient)
-    _completed_phq9(patient, 3, days_ago=20)
-    _completed_phq9(patient, 10, days_ago=13)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.check_in_save(
-            patient=patient,
-            day=selectors.patient_today(patient),
-            values=CheckInValues(mood=5, anxiety=5, energy=5, sleep_hours=Decimal("7")),
-        )
-    assert Alert.objects.filter(kind=AlertKind.FADING_EFFECT).count() == 1
-    _completed_phq9(patient, 11, days_ago=6)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.response_submit(response=_start(patient), answers=_phq9_totalling(12))
-    assert Alert.objects.filter(kind=AlertKind.FADING_EFFECT).count() == 1

@@ -4,7 +4,8 @@ One query reads the whole caseload, whatever its size: the latest and baseline (
 completed) totals of each scale, the last completed and next session and the number of open
 alerts are correlated subqueries on the patient row, each answered from an index. Response and
 remission are then judged in Python with the instrument's own rules
-(``instruments.is_response`` / ``is_remission``), on those numbers.
+(``instruments.is_response`` / ``is_remission``: from a case-level baseline, on a score completed
+after the first session), on those numbers.
 
 The page is not paginated, so the rows are sorted in memory after that query: it keeps one
 definition of "response" (the instrument's) instead of a second one in SQL for ORDER BY.
@@ -166,6 +167,10 @@ def _latest_total(code: str) -> Subquery:
     return Subquery(_completed(code).order_by("-completed_at", "-pk").values("total")[:1])
 
 
+def _latest_at(code: str) -> Subquery:
+    return Subquery(_completed(code).order_by("-completed_at", "-pk").values("completed_at")[:1])
+
+
 def _caseload_values(clinician: User, now: datetime) -> QuerySet[User, dict[str, Any]]:
     sessions = Session.objects.filter(patient=OuterRef("pk"))
     completed = sessions.filter(status=SessionStatus.COMPLETED, completed_at__isnull=False)
@@ -176,6 +181,12 @@ def _caseload_values(clinician: User, now: datetime) -> QuerySet[User, dict[str,
             phq9_latest=_latest_total("phq9"),
             gad7_baseline=_baseline_total("gad7"),
             gad7_latest=_latest_total("gad7"),
+            phq9_latest_at=_latest_at("phq9"),
+            gad7_latest_at=_latest_at("gad7"),
+            # Response and remission are judged only on scores after treatment began.
+            first_completed_at=Subquery(
+                completed.order_by("completed_at").values("completed_at")[:1]
+            ),
             last_completed_at=Subquery(
                 completed.order_by("-completed_at").values("completed_at")[:1]
             ),
@@ -205,6 +216,9 @@ def _caseload_values(clinician: User, now: datetime) -> QuerySet[User, dict[str,
             "phq9_latest",
             "gad7_baseline",
             "gad7_latest",
+            "phq9_latest_at",
+            "gad7_latest_at",
+            "first_completed_at",
             "last_completed_at",
             "completed_count",
             "next_session_at",
@@ -220,17 +234,21 @@ def _count(rows: QuerySet[Any]) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def _standing(code: str, baseline: int | None, latest: int | None) -> ScaleStanding | None:
-    if baseline is None or latest is None:
+def _standing(code: str, patient: dict[str, Any]) -> ScaleStanding | None:
+    baseline, latest = patient[f"{code}_baseline"], patient[f"{code}_latest"]
+    if baseline is None or latest is None or patient["scores_consent"] is False:
         return None
     instrument = instruments.get_instrument(code)
+    began, latest_at = patient["first_completed_at"], patient[f"{code}_latest_at"]
+    treated = began is not None and latest_at is not None and latest_at >= began
     return ScaleStanding(
         title=instrument.title,
         baseline=baseline,
         latest=latest,
         band=instrument.band_for(latest),
-        response=instruments.is_response(instrument, baseline=baseline, current=latest),
-        remission=instruments.is_remission(instrument, current=latest),
+        response=treated and instruments.is_response(instrument, baseline=baseline, current=latest),
+        remission=treated
+        and instruments.is_remission(instrument, baseline=baseline, current=latest),
     )
 
 
@@ -263,12 +281,8 @@ def caseload_rows(clinician: User, sort: str | None = None) -> list[CaseloadRow]
             full_name=patient["full_name"],
             record_url=record_url(patient["pk"]),
             progress_url=progress_url(patient["pk"]),
-            phq9=_standing("phq9", patient["phq9_baseline"], patient["phq9_latest"])
-            if patient["scores_consent"] is not False
-            else None,
-            gad7=_standing("gad7", patient["gad7_baseline"], patient["gad7_latest"])
-            if patient["scores_consent"] is not False
-            else None,
+            phq9=_standing("phq9", patient),
+            gad7=_standing("gad7", patient),
             last_completed_at=patient["last_completed_at"],
             days_since_session=_days_between(patient["last_completed_at"], today, clinician),
             completed_count=patient["completed_count"],

@@ -1,69 +1,272 @@
 """Is the effect holding? Plain functions over a patient's numbers; no database, no HTTP.
 
-The rules (thresholds are settings; docs/measures.md explains them):
+``evaluate(inputs)`` is the one entry point, used by the app (on every check-in and scale,
+and by the progress pages) and by ``claywork effect --file COHORT.json`` alike:
 
-* **Fading, PHQ-9**: since the first completed session, the latest PHQ-9 is at least
-  ``CLAYWORK_FADING_PHQ9_RISE`` points above the lowest score reached before it.
-* **Fading, mood**: after the latest session, the 7-day mean of daily mood has been at least
-  ``CLAYWORK_FADING_MOOD_DROP`` points below its post-session high on each of the latest
-  ``CLAYWORK_FADING_MOOD_DAYS`` or more consecutive days (a day without a check-in breaks the
-  run; a run that has ended no longer signals).
-* **How long a session's benefit lasted**: the pre-session level is the mean mood of the 7 days
-  before it. The benefit starts once the 7-day mean rises above that level plus a margin, and
-  ends on the first later day it is back within the margin.
+* **episodes** (``fading.py``): when the effect may be fading, found by replaying the days
+  one by one, each day seeing only the data up to it, so the app (which evaluates as data
+  arrives) and a replay of a whole history agree on when each episode began;
+* **benefit** (``durability.py``): how long the course's lift over the pre-course baseline
+  has held, or held, and what each session added when the data can tell.
 
-Claywork only flags these for the care team; it never suggests a dose or a treatment.
+The rules, their references and the trade-offs are in docs/measures.md and bench/README.md
+(the simulation that chose the defaults). Claywork only flags these for the care team; it
+never suggests a dose or a treatment.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from statistics import fmean
-
-from django.conf import settings
+from typing import Any
 
 WINDOW_DAYS = 7
 MIN_POINTS_IN_WINDOW = 3
 
+# Rules, from the earliest warning to the firmest evidence: an episode "deepens" when a
+# firmer rule fires after it opened.
+MOOD_EARLY_WARNING = "mood_early_warning"
+PHQ9_CONFIRMED_RISE = "phq9_confirmed_rise"
+PHQ9_RELIABLE_RISE = "phq9_reliable_rise"
+RULE_DEPTH = {MOOD_EARLY_WARNING: 1, PHQ9_CONFIRMED_RISE: 2, PHQ9_RELIABLE_RISE: 2}
+RULE_TITLES = {
+    MOOD_EARLY_WARNING: "Daily mood below its usual level",
+    PHQ9_CONFIRMED_RISE: "PHQ-9 above its usual level twice in a row",
+    PHQ9_RELIABLE_RISE: "PHQ-9 reliably above its usual level",
+}
+
 
 @dataclass(frozen=True)
 class EffectInputs:
-    phq9: list[tuple[date, int]]  # completed PHQ-9 totals, oldest first
-    mood: list[tuple[date, int]]  # daily check-in mood 0-10, oldest first
+    phq9: list[tuple[date, int]]  # completed PHQ-9 totals, oldest first, one per day
+    mood: list[tuple[date, int]]  # daily check-in mood 0-10, oldest first, one per day
     sessions: list[date]  # days of completed sessions, oldest first
     today: date
 
 
 @dataclass(frozen=True)
-class FadingSignal:
-    reason: str
-    since: date
+class EffectParams:
+    """The rules' thresholds. The defaults are the settings' defaults (``from_settings``);
+    each is Claywork's own choice, tuned on the simulation (bench/effect_sim.py), except the
+    PHQ-9 reliable change, which comes from the instrument's definition."""
+
+    usual_days: int = 28  # the usual level: the median of this many days...
+    recent_days: int = 7  # ...ending this many days ago (the latest days are what is judged)
+    min_usual_points: int = 4  # check-ins the usual level needs
+    mood_slack: float = 1.0  # CUSUM: a day counts only by how far it is below usual - slack
+    mood_threshold: float = 5.0  # CUSUM: the summed shortfall (mood points x days) that fires
+    phq9_reliable_change: int = 6  # one PHQ-9 this far above usual fires (Jacobson-Truax)
+    phq9_confirmed_rise: int = 4  # two PHQ-9s in a row this far above usual fire
+    phq9_usual_days: int = 42  # the PHQ-9's usual level: the median over this many days
+    merge_days: int = 14  # an episode that starts again this soon after its end is the same
+    recovery_days: int = 5  # mood back near usual for this many check-ins ends an episode
+    min_lift: float = 1.0  # mood points above the pre-course level that count as a lift
+    lost_fraction: float = 0.5  # the benefit has ended once this share of the lift is gone
+    confirm_days: int = 10  # ...and has stayed gone this long (a bad week is not an end)
+    course_gap_days: int = 14  # sessions closer than this belong to one course
+    session_gap_days: int = 7  # a session's own effect is told only with this long to the next
+
+    @classmethod
+    def from_settings(cls) -> EffectParams:
+        from django.conf import settings
+
+        from claywork.measures import instruments
+
+        phq9 = instruments.registry().get("phq9")
+        reliable = phq9.reliable_change if phq9 and phq9.reliable_change else 6
+        return cls(
+            usual_days=settings.CLAYWORK_FADING_USUAL_DAYS,
+            mood_slack=settings.CLAYWORK_FADING_MOOD_SLACK_TENTHS / 10,
+            mood_threshold=settings.CLAYWORK_FADING_MOOD_THRESHOLD_TENTHS / 10,
+            phq9_reliable_change=reliable,
+            phq9_confirmed_rise=settings.CLAYWORK_FADING_PHQ9_RISE,
+            merge_days=settings.CLAYWORK_FADING_MERGE_DAYS,
+            min_lift=settings.CLAYWORK_BENEFIT_MIN_LIFT_TENTHS / 10,
+            lost_fraction=settings.CLAYWORK_BENEFIT_LOST_PERCENT / 100,
+            confirm_days=settings.CLAYWORK_BENEFIT_CONFIRM_DAYS,
+            course_gap_days=settings.CLAYWORK_COURSE_GAP_DAYS,
+        )
+
+    def with_changes(self, **changes: Any) -> EffectParams:
+        return replace(self, **changes)
 
 
 @dataclass(frozen=True)
-class SessionBenefit:
+class Deepening:
+    day: date
+    rule: str
+    detail: str
+
+    @property
+    def rule_title(self) -> str:
+        return RULE_TITLES[self.rule]
+
+
+@dataclass(frozen=True)
+class Episode:
+    """A spell when the effect may be fading: from the day a rule first fired to the day the
+    numbers were back near their usual level (``end`` None while it goes on)."""
+
+    start: date
+    rule: str  # the rule that opened it
+    detail: str  # the values it fired on
+    end: date | None = None
+    deepened: tuple[Deepening, ...] = ()
+    reopened: tuple[date, ...] = ()  # days it started again within the merge window
+
+    @property
+    def depth(self) -> int:
+        return max([RULE_DEPTH[self.rule], *(RULE_DEPTH[step.rule] for step in self.deepened)])
+
+    @property
+    def rule_title(self) -> str:
+        return RULE_TITLES[self.rule]
+
+    @property
+    def latest_rule(self) -> str:
+        return self.deepened[-1].rule if self.deepened else self.rule
+
+    @property
+    def latest_detail(self) -> str:
+        return self.deepened[-1].detail if self.deepened else self.detail
+
+    @property
+    def is_open(self) -> bool:
+        return self.end is None
+
+    def alert_days(self) -> list[date]:
+        """The days a person should hear of it: when it opened, and each time it started
+        again or deepened (the app updates its alert, or raises a new one if it was seen)."""
+        return sorted({self.start, *self.reopened, *(step.day for step in self.deepened)})
+
+    def as_dict(self) -> dict[str, str]:
+        """The ``claywork effect`` form: where it began, the rule and the values it fired on;
+        after semicolons, each firmer rule that fired later and each time it started again."""
+        later = [
+            (s.day, f"then on {s.day.isoformat()} {s.rule}: {s.detail}") for s in self.deepened
+        ]
+        later += [(day, f"started again on {day.isoformat()}") for day in self.reopened]
+        if self.end is not None:
+            later.append((self.end, f"back to usual on {self.end.isoformat()}"))
+        detail = "; ".join([self.detail] + [text for _, text in sorted(later)])
+        return {"start": self.start.isoformat(), "rule": self.rule, "detail": detail}
+
+
+# Benefit statuses.
+HOLDING = "holding"  # still above the line
+LASTED = "lasted"  # fell below the line and stayed there: the benefit ended
+UNTIL_NEXT = "until_next"  # still above the line when the next session came
+UNSURE = "unsure"  # below the line lately, not long enough to call it an end
+NO_LIFT = "no_lift"
+TOO_CLOSE = "too_close"  # a session inside a course: the next came too soon to tell
+NOT_ENOUGH_DATA = "not_enough_data"
+
+
+@dataclass(frozen=True)
+class Benefit:
+    """How long a lift over the pre-course baseline held after a session (or a course)."""
+
     session_day: date
-    pre_level: float | None
-    peak: float | None
-    lasted_days: int | None
-    status: str  # "lasted", "holding", "no_lift", "not_enough_data"
+    status: str
+    days: int | None = None  # held (or has held so far) this many days after the session
+    pre_level: float | None = None  # median mood in the 14 days before the course
+    settled_level: float | None = None  # median mood in the 14 days after the session
+    lost_on: date | None = None
+    next_session_day: date | None = None
+
+    @property
+    def lift(self) -> float | None:
+        if self.pre_level is None or self.settled_level is None:
+            return None
+        return self.settled_level - self.pre_level
 
     @property
     def summary(self) -> str:
-        if self.status == "lasted":
-            return f"Benefit lasted about {self.lasted_days} days"
-        if self.status == "holding":
-            return f"Still holding after {self.lasted_days} days"
-        if self.status == "no_lift":
-            return "No clear lift in mood after this session"
-        return "Not enough check-ins around this session to tell"
+        """For the clinician and the patient alike: plain words, no scores."""
+        days = self.days or 0
+        if self.status == HOLDING:
+            return f"Still holding after {days} day{'s' if days != 1 else ''}"
+        if self.status == LASTED:
+            return f"The lift lasted about {days} days"
+        if self.status == UNTIL_NEXT:
+            return f"Still holding after {days} days, when the next session came"
+        if self.status == UNSURE:
+            return f"Held for about {days} days; mood has been lower since, too recently to tell"
+        if self.status == NO_LIFT:
+            return "No clear lift in mood over where it was before the course"
+        if self.status == TOO_CLOSE:
+            gap = (self.next_session_day - self.session_day).days if self.next_session_day else 0
+            return f"The next session came {gap} days later: too soon to tell this one apart"
+        return "Not enough check-ins around it to tell"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "day": self.session_day.isoformat(),
+            "status": self.status,
+            "days": self.days,
+            "pre_course_mood": _rounded(self.pre_level),
+            "settled_mood": _rounded(self.settled_level),
+            "lost_on": self.lost_on.isoformat() if self.lost_on else None,
+            "summary": self.summary,
+        }
+
+
+@dataclass(frozen=True)
+class CourseBenefit:
+    first_session: date
+    last_session: date
+    sessions: int
+    benefit: Benefit
+
+    def as_dict(self) -> dict[str, Any]:
+        body = self.benefit.as_dict()
+        body.pop("day")
+        return {
+            "first_session": self.first_session.isoformat(),
+            "last_session": self.last_session.isoformat(),
+            "sessions": self.sessions,
+        } | body
+
+
+@dataclass(frozen=True)
+class EffectReport:
+    episodes: list[Episode]
+    course: CourseBenefit | None
+    sessions: list[Benefit] = field(default_factory=list)
+
+    @property
+    def current(self) -> Episode | None:
+        """The episode going on now, if any."""
+        return self.episodes[-1] if self.episodes and self.episodes[-1].is_open else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "episodes": [episode.as_dict() for episode in self.episodes],
+            "benefit": {
+                "course": self.course.as_dict() if self.course else None,
+                "sessions": [benefit.as_dict() for benefit in self.sessions],
+            },
+        }
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def evaluate(inputs: EffectInputs, params: EffectParams | None = None) -> EffectReport:
+    from claywork.measures import durability, fading
+
+    params = EffectParams.from_settings() if params is None else params
+    course, sessions = durability.benefits(inputs, params)
+    return EffectReport(episodes=fading.episodes(inputs, params), course=course, sessions=sessions)
 
 
 def rolling_mean(
     points: list[tuple[date, int]], window: int = WINDOW_DAYS
 ) -> list[tuple[date, float]]:
-    """For each day with a value, the mean of the values in the window ending that day."""
+    """For each day with a value, the mean of the values in the window ending that day (the
+    progress page's smoothed line; the rules use medians, see ``fading``)."""
     means: list[tuple[date, float]] = []
     start = 0
     for end, (day, _) in enumerate(points):
@@ -73,108 +276,3 @@ def rolling_mean(
         if len(values) >= min(MIN_POINTS_IN_WINDOW, window):
             means.append((day, fmean(values)))
     return means
-
-
-def _phq9_fading(inputs: EffectInputs, rise: int) -> FadingSignal | None:
-    first = inputs.sessions[0]
-    since_course = [(day, total) for day, total in inputs.phq9 if day >= first]
-    if len(since_course) < 2:
-        return None
-    low_day, low = min(since_course, key=lambda point: (point[1], point[0]))
-    latest_day, latest = since_course[-1]
-    if latest_day > low_day and latest - low >= rise:
-        # ``since`` is the first of the run of raised scores that ends with the latest, so the
-        # weekly PHQ-9s of one fading episode share one alert (its dedupe key holds ``since``).
-        since = latest_day
-        for day, total in reversed(since_course):
-            if day <= low_day or total - low < rise:
-                break
-            since = day
-        return FadingSignal(
-            reason=f"PHQ-9 is {latest}, {latest - low} points above its low of {low}",
-            since=since,
-        )
-    return None
-
-
-def _mood_fading(inputs: EffectInputs, drop: int, days: int) -> FadingSignal | None:
-    last_session = inputs.sessions[-1]
-    means = [(day, mean) for day, mean in rolling_mean(inputs.mood) if day > last_session]
-    high = 0.0
-    run_start: date | None = None
-    run_length = 0
-    previous: date | None = None
-    for day, mean in means:
-        high = mean if previous is None else max(high, mean)
-        consecutive = previous is not None and day - previous == timedelta(days=1)
-        if high - mean >= drop:
-            if not (consecutive and run_length):
-                run_start, run_length = day, 0
-            run_length += 1
-        else:
-            run_start, run_length = None, 0
-        previous = day
-    # Only a run that is still going counts: once mood has come back, the signal is over.
-    if run_start is None or run_length < days:
-        return None
-    mean = means[-1][1]
-    return FadingSignal(
-        reason=f"7-day mood mean {mean:.1f}, {high - mean:.1f} below its post-session high "
-        f"for {run_length} days",
-        since=run_start,
-    )
-
-
-def fading_signal(
-    inputs: EffectInputs,
-    *,
-    phq9_rise: int | None = None,
-    mood_drop: int | None = None,
-    mood_days: int | None = None,
-) -> FadingSignal | None:
-    if not inputs.sessions:
-        return None
-    rise = settings.CLAYWORK_FADING_PHQ9_RISE if phq9_rise is None else phq9_rise
-    drop = settings.CLAYWORK_FADING_MOOD_DROP if mood_drop is None else mood_drop
-    days = settings.CLAYWORK_FADING_MOOD_DAYS if mood_days is None else mood_days
-    return _phq9_fading(inputs, rise) or _mood_fading(inputs, drop, days)
-
-
-def benefit_durations(inputs: EffectInputs, *, margin: float | None = None) -> list[SessionBenefit]:
-    margin = settings.CLAYWORK_BENEFIT_MARGIN_TENTHS / 10 if margin is None else margin
-    means = rolling_mean(inputs.mood)
-    results: list[SessionBenefit] = []
-    for index, session_day in enumerate(inputs.sessions):
-        following = inputs.sessions[index + 1] if index + 1 < len(inputs.sessions) else None
-        before = [
-            value
-            for day, value in inputs.mood
-            if session_day - timedelta(days=WINDOW_DAYS) <= day < session_day
-        ]
-        after = [
-            (day, mean)
-            for day, mean in means
-            if day > session_day and (following is None or day < following)
-        ]
-        if len(before) < MIN_POINTS_IN_WINDOW or not after:
-            results.append(SessionBenefit(session_day, None, None, None, "not_enough_data"))
-            continue
-        pre = fmean(before)
-        peak = max(mean for _, mean in after)
-        lifted_on = next((day for day, mean in after if mean > pre + margin), None)
-        if lifted_on is None:
-            results.append(SessionBenefit(session_day, pre, peak, None, "no_lift"))
-            continue
-        ended_on = next(
-            (day for day, mean in after if day > lifted_on and mean <= pre + margin), None
-        )
-        if ended_on is None:
-            last_day = after[-1][0]
-            results.append(
-                SessionBenefit(session_day, pre, peak, (last_day - session_day).days, "holding")
-            )
-        else:
-            results.append(
-                SessionBenefit(session_day, pre, peak, (ended_on - session_day).days, "lasted")
-            )
-    return results

@@ -7,7 +7,10 @@ wrote for themselves, not scores).
 
 Both exports are deterministic: the same data gives the same file, byte for byte. The FHIR
 resources are named by ``urn:uuid`` values derived (uuid5) from Claywork's own identifiers,
-and the bundle carries no timestamp.
+and the bundle carries no timestamp. LOINC codes are used wherever they exist; every other code
+(the PCL-5's total and clusters, answer options without a LOINC code, a risk screen's level) is
+in the clinic's own code system, ``CLAYWORK_FHIR_BASE``/CodeSystem/claywork, which the bundle
+carries as a ``CodeSystem`` resource listing each code it uses.
 """
 
 from __future__ import annotations
@@ -21,22 +24,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
+
 from claywork.accounts.models import User
 from claywork.measures import instruments, selectors
-from claywork.measures.instruments import Instrument
+from claywork.measures.instruments import Instrument, Item
 from claywork.measures.models import CheckIn, ScaleResponse
 from claywork.measures.services import response_answers
 
-FHIR_BASE = "https://claywork.example/fhir"
 LOINC = "http://loinc.org"
 ORDINAL_VALUE = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
-# Totals without a LOINC code (the PCL-5's, a clinic's own scales) are coded here, by
-# instrument code.
-INSTRUMENT_TOTALS = f"{FHIR_BASE}/CodeSystem/instrument-totals"
-# A risk screen's result is a level, not a total (the safety follow-up screener).
-INSTRUMENT_RISK_LEVELS = f"{FHIR_BASE}/CodeSystem/instrument-risk-levels"
-_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, FHIR_BASE)
+INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
+# A fixed seed for the resources' uuid5 names (never written into a bundle): the same data
+# gives the same ids whatever the clinic's FHIR base.
+_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://claywork.example/fhir")
 
 CHECK_IN_COLUMNS = ("mood", "anxiety", "energy", "sleep_hours")
 # A cell starting with one of these is run as a formula by spreadsheet programs.
@@ -142,28 +144,76 @@ def _cell(text: str) -> str:
 # --- FHIR R4 ------------------------------------------------------------------------------------
 
 
+def fhir_base() -> str:
+    return str(settings.CLAYWORK_FHIR_BASE)
+
+
+def local_system() -> str:
+    return f"{fhir_base()}/CodeSystem/claywork"
+
+
+class _LocalCodes:
+    """The local codes a bundle uses, gathered as it is built, for its CodeSystem resource."""
+
+    def __init__(self) -> None:
+        self.system = local_system()
+        self.concepts: dict[str, str] = {}
+
+    def coding(self, code: str, display: str) -> dict[str, Any]:
+        self.concepts.setdefault(code, display)
+        return {"system": self.system, "code": code, "display": display}
+
+    def resource(self) -> dict[str, Any]:
+        return {
+            "resourceType": "CodeSystem",
+            "url": self.system,
+            "name": "ClayworkLocalCodes",
+            "title": "Claywork's codes for what has no LOINC code",
+            "status": "active",
+            "description": "Scale totals, subscales, answer options and risk levels without a "
+            "LOINC code. A fragment: the codes this bundle uses.",
+            "caseSensitive": True,
+            "content": "fragment",
+            "concept": [
+                {"code": code, "display": display}
+                for code, display in sorted(self.concepts.items())
+            ],
+        }
+
+
 def fhir_bundle(patient: User) -> dict[str, Any]:
     """A FHIR R4 ``collection`` Bundle of the patient's completed scales.
 
-    One ``Patient`` (the name only), a ``Questionnaire`` per instrument used, and per completed
-    response a ``QuestionnaireResponse`` and an ``Observation`` of its total, ``derivedFrom``
-    that response. Answer weights ride on each answer's Coding as the ``ordinalValue``
-    extension, so a response can be re-scored from the bundle alone.
+    One ``Patient`` (the name and the clinic's identifier), a ``Questionnaire`` per instrument
+    used, and per completed response a ``QuestionnaireResponse``, an ``Observation`` of its
+    total (with subscales as components) ``derivedFrom`` that response, and an ``Observation``
+    of each safety item (PHQ-9 item 9, LOINC 44260-8), interpreted as abnormal above zero.
+    Answer weights ride on each answer's Coding as the ``ordinalValue`` extension, so a
+    response can be re-scored from the bundle alone. A ``CodeSystem`` defines the local codes.
     """
     responses = completed_responses(patient)
+    codes = _LocalCodes()
     patient_url = _urn(f"Patient/{patient.pk}/{patient.date_joined.isoformat()}")
-    entries = [_entry(patient_url, _patient(patient))]
+    entries = [_entry(patient_url, _patient(patient, patient_url))]
     used = {row.instrument.code: row.instrument for row in responses if row.instrument}
     for code in sorted(used):
         instrument = used[code]
         url = _urn(f"Questionnaire/{instrument.code}|{instrument.version}")
-        entries.append(_entry(url, _questionnaire(instrument)))
+        entries.append(_entry(url, _questionnaire(instrument, codes)))
     for row in responses:
         submission = row.response.submission_id
         response_url = _urn(f"QuestionnaireResponse/{submission}")
-        entries.append(_entry(response_url, _questionnaire_response(row, patient_url)))
+        entries.append(_entry(response_url, _questionnaire_response(row, patient_url, codes)))
         observation_url = _urn(f"Observation/{submission}")
-        entries.append(_entry(observation_url, _total_observation(row, patient_url, response_url)))
+        total = _total_observation(row, patient_url, response_url, codes)
+        entries.append(_entry(observation_url, total))
+        for item in row.instrument.items if row.instrument else ():
+            if item.safety_flag and item.link_id in row.answers:
+                item_url = _urn(f"Observation/{submission}/item/{item.link_id}")
+                observation = _item_observation(row, item, patient_url, response_url, codes)
+                entries.append(_entry(item_url, observation))
+    if codes.concepts:
+        entries.insert(1, _entry(_urn(f"CodeSystem/{codes.system}"), codes.resource()))
     return {"resourceType": "Bundle", "type": "collection", "entry": entries}
 
 
@@ -180,34 +230,40 @@ def _reference(full_url: str) -> dict[str, str]:
     return {"reference": full_url}
 
 
-def _patient(patient: User) -> dict[str, Any]:
-    resource: dict[str, Any] = {"resourceType": "Patient"}
+def _patient(patient: User, patient_url: str) -> dict[str, Any]:
+    """The name, and an identifier the clinic's other systems can match again: stable, in the
+    clinic's own system, and not the row number (which would tell how many patients there are)."""
+    clinic = f"/clinic/{patient.clinic_id}" if patient.clinic_id else ""
+    identifier = {
+        "system": f"{fhir_base()}{clinic}/patient",
+        "value": patient_url.removeprefix("urn:uuid:"),
+    }
+    resource: dict[str, Any] = {"resourceType": "Patient", "identifier": [identifier]}
     if patient.full_name:
         resource["name"] = [{"text": patient.full_name}]
     return resource
 
 
 def questionnaire_url(instrument_code: str) -> str:
-    return f"{FHIR_BASE}/Questionnaire/{instrument_code}"
+    return f"{fhir_base()}/Questionnaire/{instrument_code}"
 
 
-def _answer_coding(instrument: Instrument, value: int) -> dict[str, Any] | None:
-    option = instrument.option(value)
+def _answer_coding(
+    instrument: Instrument, item: Item | None, value: int, codes: _LocalCodes
+) -> dict[str, Any] | None:
+    option = instrument.option(value, item)
     if option is None:
         return None
     if option.loinc:
-        system, code = LOINC, option.loinc
+        coding = {"system": LOINC, "code": option.loinc, "display": option.text}
     else:
-        system, code = f"{FHIR_BASE}/CodeSystem/{instrument.code}-answers", str(option.value)
-    return {
-        "extension": [{"url": ORDINAL_VALUE, "valueDecimal": option.value}],
-        "system": system,
-        "code": code,
-        "display": option.text,
-    }
+        own = item is not None and bool(item.answers)
+        scope = f"{instrument.code}-{item.link_id}" if own and item else instrument.code
+        coding = codes.coding(f"{scope}-answer-{option.value}", option.text)
+    return {"extension": [{"url": ORDINAL_VALUE, "valueDecimal": option.value}]} | coding
 
 
-def _questionnaire(instrument: Instrument) -> dict[str, Any]:
+def _questionnaire(instrument: Instrument, codes: _LocalCodes) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "Questionnaire",
         "url": questionnaire_url(instrument.code),
@@ -226,37 +282,44 @@ def _questionnaire(instrument: Instrument) -> dict[str, Any]:
         resource["copyright"] = instrument.licence_notice
     if instrument.panel_loinc:
         resource["code"] = [{"system": LOINC, "code": instrument.panel_loinc}]
-    options = [_answer_coding(instrument, option.value) for option in instrument.answers]
-    items = []
-    for item in instrument.items:
-        question: dict[str, Any] = {"linkId": item.link_id}
-        if item.loinc:
-            question["code"] = [{"system": LOINC, "code": item.loinc}]
-        if item.prefix:
-            question["prefix"] = item.prefix
-        question["text"] = item.text
-        if item.enable_when:  # the skip logic; "required" then holds only while it is asked
-            question["enableWhen"] = [
-                {
-                    "question": condition.link_id,
-                    "operator": "=",
-                    "answerCoding": _answer_coding(instrument, condition.answer),
-                }
-                for condition in item.enable_when
-            ]
-            if len(item.enable_when) > 1:
-                question["enableBehavior"] = "any"
-        question |= {
-            "type": "choice",
-            "required": True,
-            "answerOption": [{"valueCoding": coding} for coding in options],
-        }
-        items.append(question)
-    resource["item"] = items
+    resource["item"] = [_questionnaire_item(instrument, item, codes) for item in instrument.items]
     return resource
 
 
-def _questionnaire_response(row: CompletedResponse, patient_url: str) -> dict[str, Any]:
+def _questionnaire_item(instrument: Instrument, item: Item, codes: _LocalCodes) -> dict[str, Any]:
+    question: dict[str, Any] = {"linkId": item.link_id}
+    if item.loinc:
+        question["code"] = [{"system": LOINC, "code": item.loinc}]
+    if item.prefix:
+        question["prefix"] = item.prefix
+    question["text"] = item.text
+    if item.enable_when:  # the skip logic; "required" then holds only while it is asked
+        question["enableWhen"] = [
+            {
+                "question": condition.link_id,
+                "operator": "=",
+                "answerCoding": _answer_coding(
+                    instrument, instrument.item(condition.link_id), condition.answer, codes
+                ),
+            }
+            for condition in item.enable_when
+        ]
+        if len(item.enable_when) > 1:
+            question["enableBehavior"] = "any"
+    options = [
+        _answer_coding(instrument, item, option.value, codes)
+        for option in instrument.options_for(item)
+    ]
+    return question | {
+        "type": "choice",
+        "required": item.required,
+        "answerOption": [{"valueCoding": coding} for coding in options],
+    }
+
+
+def _questionnaire_response(
+    row: CompletedResponse, patient_url: str, codes: _LocalCodes
+) -> dict[str, Any]:
     response, instrument = row.response, row.instrument
     texts = {item.link_id: item.text for item in instrument.items} if instrument else {}
     order = list(texts) + sorted(row.answers.keys() - texts.keys())
@@ -265,7 +328,11 @@ def _questionnaire_response(row: CompletedResponse, patient_url: str) -> dict[st
         if link_id not in row.answers:
             continue
         value = row.answers[link_id]
-        coding = _answer_coding(instrument, value) if instrument else None
+        coding = (
+            _answer_coding(instrument, instrument.item(link_id), value, codes)
+            if instrument
+            else None
+        )
         answer: dict[str, Any] = {"valueCoding": coding} if coding else {"valueInteger": value}
         item: dict[str, Any] = {"linkId": link_id}
         if link_id in texts:
@@ -283,8 +350,24 @@ def _questionnaire_response(row: CompletedResponse, patient_url: str) -> dict[st
     }
 
 
+def _survey(
+    what: dict[str, Any], row: CompletedResponse, patient_url: str, response_url: str
+) -> dict[str, Any]:
+    """An Observation's frame: a final survey result about the patient, from the response."""
+    return {
+        "resourceType": "Observation",
+        "status": "final",
+        "category": [
+            {"coding": [{"system": OBSERVATION_CATEGORY, "code": "survey", "display": "Survey"}]}
+        ],
+        "code": what,
+        "subject": _reference(patient_url),
+        "effectiveDateTime": row.completed_at.isoformat(timespec="seconds"),
+    }
+
+
 def _total_observation(
-    row: CompletedResponse, patient_url: str, response_url: str
+    row: CompletedResponse, patient_url: str, response_url: str, codes: _LocalCodes
 ) -> dict[str, Any]:
     response, instrument = row.response, row.instrument
     title = instrument.title if instrument else response.instrument
@@ -295,21 +378,71 @@ def _total_observation(
     }
     if instrument and instrument.is_risk_screen:
         what = f"{title} risk level"
-        coding = {"system": INSTRUMENT_RISK_LEVELS, "code": response.instrument, "display": what}
+        coding = codes.coding(f"{response.instrument}-risk-level", what)
         value = {"valueCodeableConcept": {"text": response.band}}
     elif instrument and instrument.total_loinc:
         coding = {"system": LOINC, "code": instrument.total_loinc}
     else:
-        coding = {"system": INSTRUMENT_TOTALS, "code": response.instrument, "display": what}
-    return {
-        "resourceType": "Observation",
-        "status": "final",
-        "category": [
-            {"coding": [{"system": OBSERVATION_CATEGORY, "code": "survey", "display": "Survey"}]}
-        ],
-        "code": {"coding": [coding], "text": what},
-        "subject": _reference(patient_url),
-        "effectiveDateTime": row.completed_at.isoformat(timespec="seconds"),
-        **value,
-        "derivedFrom": [_reference(response_url)],
+        coding = codes.coding(f"{response.instrument}-total", what)
+    observation = _survey({"coding": [coding], "text": what}, row, patient_url, response_url)
+    observation |= value
+    components = _subscale_components(row, codes)
+    if components:
+        observation["component"] = components
+    return observation | {"derivedFrom": [_reference(response_url)]}
+
+
+def _subscale_components(row: CompletedResponse, codes: _LocalCodes) -> list[dict[str, Any]]:
+    """The PCL-5's DSM-5 cluster scores, and whether its provisional pattern is met."""
+    instrument = row.instrument
+    if instrument is None or not instrument.subscales:
+        return []
+    components: list[dict[str, Any]] = [
+        {
+            "code": {
+                "coding": [codes.coding(f"{instrument.code}-{s.subscale.code}", s.subscale.label)]
+            },
+            "valueInteger": s.total,
+        }
+        for s in instruments.subscale_scores(instrument, row.answers)
+    ]
+    met = instruments.provisional_pattern(instrument, row.answers)
+    if instrument.pattern is not None and met is not None:
+        label = instrument.pattern.label
+        components.append(
+            {
+                "code": {"coding": [codes.coding(f"{instrument.code}-pattern", label)]},
+                "valueBoolean": met,
+            }
+        )
+    return components
+
+
+def _item_observation(
+    row: CompletedResponse, item: Item, patient_url: str, response_url: str, codes: _LocalCodes
+) -> dict[str, Any]:
+    """A safety item on its own (PHQ-9 item 9), so a receiving system sees the answer without
+    opening the questionnaire; flagged as abnormal when at or above its safety threshold."""
+    instrument = row.instrument
+    assert instrument is not None
+    value = row.answers[item.link_id]
+    if item.loinc:
+        coding: dict[str, Any] = {"system": LOINC, "code": item.loinc}
+    else:
+        coding = codes.coding(f"{instrument.code}-item-{item.link_id}", item.text)
+    observation = _survey({"coding": [coding], "text": item.text}, row, patient_url, response_url)
+    answer = _answer_coding(instrument, item, value, codes)
+    option = instrument.option(value, item)
+    observation["valueCodeableConcept"] = {
+        "coding": [answer] if answer else [],
+        "text": option.text if option else str(value),
     }
+    threshold = item.flag_when_at_least
+    if threshold is not None and value >= threshold:
+        observation["interpretation"] = [
+            {
+                "coding": [{"system": INTERPRETATION, "code": "A", "display": "Abnormal"}],
+                "text": "Answered above zero: the care team was alerted",
+            }
+        ]
+    return observation | {"derivedFrom": [_reference(response_url)]}

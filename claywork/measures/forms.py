@@ -124,13 +124,13 @@ class ScaleForm(forms.Form):
     def __init__(self, instrument: Instrument, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instrument = instrument
-        choices = [(option.value, option.text) for option in instrument.answers]
-        allowed = ", ".join(option.text for option in instrument.answers)
         for item in instrument.items:
+            options = instrument.options_for(item)
+            allowed = ", ".join(option.text for option in options)
             self.fields[item_field_name(item.link_id)] = forms.IntegerField(
                 label=item.text,
                 required=False,
-                widget=forms.RadioSelect(choices=choices),
+                widget=forms.RadioSelect(choices=[(o.value, o.text) for o in options]),
                 error_messages={"invalid": f"Choose one of the answers: {allowed}."},
             )
 
@@ -197,7 +197,7 @@ def _skip_hint(instrument: Instrument, item: Item, numbers: dict[str, str]) -> s
         return ""
     parts = []
     for condition in item.enable_when:
-        option = instrument.option(condition.answer)
+        option = instrument.option(condition.answer, instrument.item(condition.link_id))
         answer = option.text if option else str(condition.answer)
         parts.append(f"question {numbers[condition.link_id]} was “{answer}”")
     return f"Only if your answer to {' or to '.join(parts)}."

@@ -87,3 +87,46 @@ class ScaleResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument} response {self.pk}"
+
+
+class FadingEpisode(models.Model):
+    """A spell when the effect may be fading, as ``effect.evaluate`` found it, kept so that a
+    caseload reads every patient's current one in one query, and so that its alert is found
+    again when the episode deepens or starts again. The details hold numbers, never words."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="fading_episodes"
+    )
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)  # None while it goes on
+    rule = models.CharField(max_length=40)  # the rule that opened it
+    detail = models.CharField(max_length=300)  # the values it fired on
+    latest_rule = models.CharField(max_length=40)  # the firmest rule that fired since
+    latest_detail = models.CharField(max_length=300)
+    depth = models.PositiveSmallIntegerField(default=1)
+    # Bumped each time it deepens or starts again after being seen: a new alert, if the last
+    # one was acknowledged, is keyed on it.
+    revision = models.PositiveSmallIntegerField(default=0)
+    alert = models.ForeignKey(
+        "safety.Alert", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["started_on", "pk"]
+        indexes = [models.Index(fields=["patient", "ended_on"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(ended_on__isnull=True),
+                name="one_open_fading_episode",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"fading episode from {self.started_on}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_on is None

@@ -5,6 +5,8 @@ runs the same queries with ten check-ins or a year of them.
 
 Baseline is the first completed administration of an instrument (the schedule asks for it
 before the first session); "change since baseline" is the latest total minus that one.
+Response and remission are judged only when they mean something: from a baseline at or above
+the scale's case threshold, on a score completed after treatment began.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from django.conf import settings
 from claywork.accounts.models import User
 from claywork.measures import effect, follow_up, instruments, selectors
 from claywork.measures.instruments import Instrument
-from claywork.measures.models import CheckIn, ResponseStatus, ScaleResponse
+from claywork.measures.models import CheckIn, FadingEpisode, ResponseStatus, ScaleResponse
 
 MOOD_MAX = 10
 
@@ -37,6 +39,7 @@ class ScoreTrend:
 
     instrument: Instrument
     points: list[ScorePoint]
+    treatment_began: date | None = None  # the day of the first completed session
 
     @property
     def baseline(self) -> ScorePoint:
@@ -63,14 +66,46 @@ class ScoreTrend:
         return self.has_follow_up and self.change_size >= self.instrument.meaningful_change
 
     @property
+    def treated(self) -> bool:
+        """Whether the latest score was completed after treatment began."""
+        began = self.treatment_began
+        return began is not None and self.has_follow_up and self.latest.day >= began
+
+    @property
+    def outcome_judged(self) -> bool:
+        """Response and remission mean something: a case-level baseline, a treated score."""
+        applies = instruments.outcome_applies(self.instrument, baseline=self.baseline.total)
+        return applies and self.treated
+
+    @property
     def is_response(self) -> bool:
-        return self.has_follow_up and instruments.is_response(
+        return self.outcome_judged and instruments.is_response(
             self.instrument, baseline=self.baseline.total, current=self.latest.total
         )
 
     @property
     def is_remission(self) -> bool:
-        return instruments.is_remission(self.instrument, current=self.latest.total)
+        return self.outcome_judged and instruments.is_remission(
+            self.instrument, baseline=self.baseline.total, current=self.latest.total
+        )
+
+    @property
+    def change_percent(self) -> int:
+        return round(100 * -self.change / self.baseline.total) if self.baseline.total else 0
+
+    @property
+    def plain_words(self) -> str:
+        """The change as a patient reads it: words, never "response: yes"."""
+        if self.is_response:
+            words = "Much lower than when you started: less than half."
+            if self.is_remission:
+                words += f" Now under {self.instrument.remission_below}, where few symptoms are."
+            return words
+        if self.is_meaningful_change:
+            if self.change < 0:
+                return "Lower than when you started."
+            return "Higher than when you started. Your care team sees this too."
+        return "About the same as when you started."
 
     @property
     def newest_first(self) -> list[ScorePoint]:
@@ -104,14 +139,37 @@ class Progress:
     trends: list[ScoreTrend]
     mood: list[MoodDay]  # oldest first
     sessions: list[date]
-    fading: effect.FadingSignal | None
-    benefits: list[effect.SessionBenefit]
+    report: effect.EffectReport
     # Completed risk screens (the safety follow-up), newest first: levels, not totals to chart.
     screens: list[tuple[ScorePoint, Instrument]] = field(default_factory=list)
 
     @property
     def mood_newest_first(self) -> list[MoodDay]:
         return self.mood[::-1]
+
+    @property
+    def fading(self) -> effect.Episode | None:
+        """The fading episode going on now, if any."""
+        return self.report.current
+
+    @property
+    def past_episodes(self) -> list[effect.Episode]:
+        return [episode for episode in reversed(self.report.episodes) if not episode.is_open]
+
+    @property
+    def course(self) -> effect.CourseBenefit | None:
+        return self.report.course
+
+    @property
+    def measured_sessions(self) -> list[effect.Benefit]:
+        """Sessions whose own effect the data can tell apart (boosters, spaced sessions)."""
+        course = self.report.course
+        return [
+            benefit
+            for benefit in self.report.sessions
+            if benefit.status != effect.TOO_CLOSE
+            and (course is None or benefit.session_day != course.last_session)
+        ]
 
     def mood_chart(self) -> dict[str, Any]:
         return {
@@ -146,7 +204,7 @@ def _charted_order(codes: set[str]) -> list[str]:
     return scheduled + sorted(codes - set(scheduled))
 
 
-def score_trends(patient: User) -> list[ScoreTrend]:
+def score_trends(patient: User, *, treatment_began: date | None = None) -> list[ScoreTrend]:
     registry = instruments.registry()
     charted = [code for code, instrument in registry.items() if not instrument.is_risk_screen]
     rows = (
@@ -160,19 +218,22 @@ def score_trends(patient: User) -> list[ScoreTrend]:
             continue
         day = completed_at.astimezone(patient.zone).date()
         points.setdefault(code, []).append(ScorePoint(day, total, band, pk))
-    return [ScoreTrend(registry[code], points[code]) for code in _charted_order(set(points))]
+    return [
+        ScoreTrend(registry[code], points[code], treatment_began)
+        for code in _charted_order(set(points))
+    ]
 
 
 def progress_for(patient: User) -> Progress:
     inputs = selectors.effect_inputs(patient_id=patient.pk)
     means = dict(effect.rolling_mean(inputs.mood))
+    began = inputs.sessions[0] if inputs.sessions else None
     return Progress(
         patient=patient,
-        trends=score_trends(patient),
+        trends=score_trends(patient, treatment_began=began),
         mood=[MoodDay(day, mood, means.get(day)) for day, mood in inputs.mood],
         sessions=inputs.sessions,
-        fading=effect.fading_signal(inputs),
-        benefits=effect.benefit_durations(inputs),
+        report=effect.evaluate(inputs),
         screens=risk_screens(patient),
     )
 
@@ -242,12 +303,13 @@ def due_items(patient: User) -> list[DueItem]:
 class HomeMeasures:
     today_check_in: CheckIn | None
     due: list[DueItem]
-    fading: effect.FadingSignal | None
+    fading: FadingEpisode | None
 
 
 def home_measures(patient: User) -> HomeMeasures:
     return HomeMeasures(
         today_check_in=check_in_for_day(patient, selectors.patient_today(patient)),
         due=due_items(patient),
-        fading=effect.fading_signal(selectors.effect_inputs(patient_id=patient.pk)),
+        # The episode kept at the patient's last check-in or scale: one query, not a replay.
+        fading=selectors.current_fading_episode(patient_id=patient.pk),
     )

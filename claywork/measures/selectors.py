@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Max, QuerySet
+from django.db.models import Max, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from claywork.accounts.models import User
 from claywork.care.models import Session, SessionStatus
 from claywork.measures.effect import EffectInputs
-from claywork.measures.models import CheckIn, ResponseStatus, ScaleResponse
+from claywork.measures.models import CheckIn, FadingEpisode, ResponseStatus, ScaleResponse
 from claywork.measures.schedule import DueScale, due_scales
 
 
@@ -45,15 +46,18 @@ def completed_session_days(*, patient: User) -> list[date]:
 
 
 def effect_inputs(*, patient_id: int) -> EffectInputs:
+    """The numbers the effect rules read, in the patient's own days. A scale answered twice on
+    one day counts once, as the later answer (the patient's second thought)."""
     patient = User.objects.get(pk=patient_id)
     zone = patient.zone
-    phq9 = [
-        (_local_day(completed_at, zone), total)
+    phq9_by_day = {
+        _local_day(completed_at, zone): total
         for completed_at, total in completed_responses(
             patient_id=patient_id, instrument="phq9"
         ).values_list("completed_at", "total")
         if completed_at is not None and total is not None
-    ]
+    }
+    phq9 = sorted(phq9_by_day.items())
     mood = list(
         CheckIn.objects.filter(patient_id=patient_id).order_by("day").values_list("day", "mood")
     )
@@ -63,6 +67,30 @@ def effect_inputs(*, patient_id: int) -> EffectInputs:
         sessions=completed_session_days(patient=patient),
         today=patient_today(patient),
     )
+
+
+def current_fading_episodes(*, patient_ids: Iterable[int]) -> dict[int, FadingEpisode]:
+    """Each patient's fading episode going on now (rule, values, since when), for a whole
+    caseload in one query. Read it only where the reader may see the patient's scores
+    (``policy.may_read_scores``): episodes are read from scores."""
+    episodes = FadingEpisode.objects.filter(patient_id__in=list(patient_ids), ended_on__isnull=True)
+    return {episode.patient_id: episode for episode in episodes}
+
+
+def current_fading_episode(*, patient_id: int) -> FadingEpisode | None:
+    return current_fading_episodes(patient_ids=[patient_id]).get(patient_id)
+
+
+def current_fading_annotations(patient_ref: str = "pk") -> dict[str, Subquery]:
+    """The same, as annotations for a query of patients (a caseload in its one query):
+    ``fading_since``, ``fading_rule`` and ``fading_detail`` of the episode going on now, or
+    None. The rule is the firmest that has fired (``effect.RULE_TITLES`` names it)."""
+    current = FadingEpisode.objects.filter(patient=OuterRef(patient_ref), ended_on__isnull=True)
+    return {
+        "fading_since": Subquery(current.values("started_on")[:1]),
+        "fading_rule": Subquery(current.values("latest_rule")[:1]),
+        "fading_detail": Subquery(current.values("latest_detail")[:1]),
+    }
 
 
 def last_completed_days(*, patient: User) -> dict[str, date]:

@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from claywork.accounts.models import User
 from claywork.care.models import Session
-from claywork.measures import instruments
-from claywork.measures.models import CheckIn, ResponseStatus, ScaleResponse
+from claywork.measures import effect, instruments
+from claywork.measures.models import CheckIn, FadingEpisode, ResponseStatus, ScaleResponse
 from claywork.safety import free_text
-from claywork.safety.models import AlertKind, Severity
-from claywork.safety.services import alert_raise
+from claywork.safety.models import Alert, AlertKind, Severity
+from claywork.safety.services import alert_raise, alert_refresh
 
 
 @dataclass(frozen=True)
@@ -161,19 +161,128 @@ def response_submit(*, response: ScaleResponse, answers: dict[str, int]) -> Scal
 
 
 def _check_fading(patient: User) -> None:
-    from claywork.clinics.consent import scores_shared_with_care_team
-    from claywork.measures import effect, selectors
+    fading_refresh(patient=patient)
 
-    # A "fading" alert is read from scores: not sent when the patient withdrew them from
-    # the care team (safety answers still alert, see ``response_submit``).
-    if not scores_shared_with_care_team(patient.pk):
-        return
-    signal = effect.fading_signal(selectors.effect_inputs(patient_id=patient.pk))
-    if signal is not None:
-        alert_raise(
+
+@dataclass(frozen=True)
+class _Stored:
+    row: FadingEpisode
+    news: bool  # the care team should hear of it: new, deeper, or started again
+
+
+def fading_refresh(*, patient: User) -> FadingEpisode | None:
+    """Judge the patient's numbers again and keep their fading episodes, and the alert of the
+    current one, in step. One alert per episode: when it deepens or starts again, its title is
+    updated, or, once someone has acknowledged it, a new alert is raised so that the change
+    reaches a person. An episode that has ended only updates its alert's title. Returns the
+    current episode, if any.
+
+    Episodes are kept whatever the consent; the alert is read from scores, so it is raised only
+    while the patient shares their scores with the care team (safety answers always alert).
+    """
+    from claywork.clinics.consent import scores_shared_with_care_team
+    from claywork.measures import selectors
+
+    inputs = selectors.effect_inputs(patient_id=patient.pk)
+    report = effect.evaluate(inputs)
+    with transaction.atomic():
+        stored = list(FadingEpisode.objects.select_for_update().filter(patient=patient))
+        matched = {id(found): _matching(found, stored, inputs.today) for found in report.episodes}
+        kept = {row.pk for row in matched.values() if row is not None}
+        for row in stored:  # no longer there (a check-in backfilled or changed): over
+            if row.is_open and row.pk not in kept:
+                row.ended_on = inputs.today
+                row.save(update_fields=["ended_on", "updated_at"])
+                _alert_says_ended(row, why="no longer seen in the numbers since")
+        current: _Stored | None = None
+        for found in report.episodes:
+            result = _episode_store(patient, found, matched[id(found)])
+            if found.is_open:
+                current = result
+            elif result.news:
+                _alert_says_ended(result.row)
+        if current is not None and scores_shared_with_care_team(patient.pk):
+            _episode_alert(patient, current)
+    return current.row if current else None
+
+
+def _matching(
+    found: effect.Episode, stored: list[FadingEpisode], today: date
+) -> FadingEpisode | None:
+    """The stored episode that overlaps this one in time, if any."""
+    end = found.end or today
+    return next(
+        (row for row in stored if row.started_on <= end and (row.ended_on or today) >= found.start),
+        None,
+    )
+
+
+def _episode_store(patient: User, found: effect.Episode, row: FadingEpisode | None) -> _Stored:
+    fields = {
+        "started_on": found.start,
+        "ended_on": found.end,
+        "rule": found.rule,
+        "detail": found.detail[:300],
+        "latest_rule": found.latest_rule,
+        "latest_detail": found.latest_detail[:300],
+        "depth": found.depth,
+    }
+    if row is None:
+        return _Stored(FadingEpisode.objects.create(patient=patient, **fields), news=True)
+    deeper = found.depth > row.depth
+    restarted = not row.is_open and found.is_open
+    ended = row.is_open and not found.is_open
+    for name, value in fields.items():
+        setattr(row, name, value)
+    row.save()
+    return _Stored(row, news=deeper or restarted or ended)
+
+
+def _alert_title(row: FadingEpisode) -> str:
+    return f"Effect may be fading: {effect.RULE_TITLES[row.latest_rule]} ({row.latest_detail})"
+
+
+def _episode_alert(patient: User, stored: _Stored) -> None:
+    row = stored.row
+    alert = row.alert
+    if alert is None:
+        alert = _adoptable_alert(patient)
+        if alert is not None:
+            alert_refresh(alert=alert, title=_alert_title(row))
+    elif stored.news and not alert_refresh(alert=alert, title=_alert_title(row)):
+        row.revision += 1  # seen already: what changed needs an alert of its own
+        alert = None
+    if alert is None:
+        alert, _ = alert_raise(
             patient=patient,
             kind=AlertKind.FADING_EFFECT,
             severity=Severity.MEDIUM,
-            title=f"Effect may be fading: {signal.reason}",
-            dedupe_key=f"fading:{patient.pk}:{signal.since.isoformat()}",
+            title=_alert_title(row)[:200],
+            dedupe_key=f"fading:{patient.pk}:episode:{row.pk}:{row.revision}",
         )
+    if row.alert_id != alert.pk or stored.news:
+        row.alert = alert
+        row.save(update_fields=["alert", "revision", "updated_at"])
+
+
+def _adoptable_alert(patient: User) -> Alert | None:
+    """An open fading alert raised before episodes were kept (dedupe key
+    ``fading:<patient>:<day>``): the upgrade carries it on instead of raising a second one."""
+    linked = FadingEpisode.objects.filter(alert__isnull=False).values("alert_id")
+    return (
+        Alert.objects.filter(
+            patient=patient,
+            kind=AlertKind.FADING_EFFECT,
+            acknowledged_at__isnull=True,
+            dedupe_key__regex=rf"^fading:{patient.pk}:\d{{4}}-\d{{2}}-\d{{2}}$",
+        )
+        .exclude(pk__in=linked)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def _alert_says_ended(row: FadingEpisode, *, why: str = "back to usual since") -> None:
+    """An alert nobody has seen yet says its episode is over, so it can be read calmly."""
+    if row.alert is not None and row.ended_on is not None:
+        alert_refresh(alert=row.alert, title=f"{_alert_title(row)}; {why} {row.ended_on}")

@@ -18,6 +18,7 @@ from claywork.measures.access import (
     get_scores_patient_for_user,
     require_measures_recorder,
 )
+from claywork.measures.effect import EffectParams
 from claywork.measures.forms import SAVE, CheckInForm, ScaleForm, item_numbers
 from claywork.measures.instruments import Instrument
 from claywork.measures.models import ResponseStatus, ScaleResponse
@@ -199,7 +200,7 @@ def response_detail(request: AuthedRequest, response_id: int) -> HttpResponse:
         (
             numbers[item.link_id],
             item,
-            instrument.option(answers[item.link_id]) if item.link_id in answers else None,
+            instrument.option(answers[item.link_id], item) if item.link_id in answers else None,
             asked[item.link_id] is not False,
         )
         for item in instrument.items
@@ -211,6 +212,8 @@ def response_detail(request: AuthedRequest, response_id: int) -> HttpResponse:
             "response": response,
             "instrument": instrument,
             "rows": rows,
+            "subscales": instruments.subscale_scores(instrument, answers),
+            "pattern": instruments.provisional_pattern(instrument, answers),
             "is_own": response.patient_id == request.user.pk,
         },
     )
@@ -235,6 +238,7 @@ def progress(request: AuthedRequest, patient_id: int) -> HttpResponse:
             "progress": data,
             "charts": data.charts(),
             "mood_chart": data.mood_chart(),
+            "effect_settings": EffectParams.from_settings(),
             "is_own": patient.pk == request.user.pk,
         },
     )

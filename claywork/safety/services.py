@@ -46,6 +46,19 @@ def alert_raise(
     return alert, True
 
 
+def alert_refresh(*, alert: Alert, title: str) -> bool:
+    """Say more about an alert nobody has acknowledged yet (its cause deepened): the new title,
+    the same alert and outbox. Returns False, changing nothing, once it is acknowledged: the
+    caller then raises a new alert, so that what changed reaches a person."""
+    refreshed = Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
+        title=title[: Alert._meta.get_field("title").max_length]
+    )
+    alert.refresh_from_db()
+    if refreshed:
+        logger.info("alert %s refreshed", alert.pk)
+    return bool(refreshed)
+
+
 def _enqueue_sending() -> None:
     from claywork.safety.tasks import send_alert_deliveries
 

@@ -36,13 +36,16 @@ class Command(BaseCommand):
             known = ", ".join(sorted(installed))
             raise CommandError(f"unknown instrument {instrument!r} (known: {known})")
         items = definition.items
-        if len(answers) != len(items):
+        # Optional questions at the end (the PHQ-9's unscored "how difficult…") may be left off.
+        fewest = max((n + 1 for n, item in enumerate(items) if item.required), default=0)
+        if not fewest <= len(answers) <= len(items):
+            counted = f"{fewest} to {len(items)}" if fewest < len(items) else str(len(items))
             raise CommandError(
-                f"{definition.title} has {len(items)} items: give {len(items)} answers, "
+                f"{definition.title} has {len(items)} items: give {counted} answers, "
                 f"not {len(answers)}"
             )
         values: dict[str, int] = {}
-        for item, raw in zip(items, answers, strict=True):
+        for item, raw in zip(items, answers, strict=False):
             if raw == "-":  # not asked; scoring says so if the skip logic does ask it
                 continue
             try:
@@ -61,4 +64,11 @@ class Command(BaseCommand):
             "band": result.band,
             "flags": list(result.flags),
         }
+        if definition.subscales:
+            summary["subscales"] = {
+                score.subscale.code: score.total
+                for score in instruments.subscale_scores(definition, values)
+            }
+        if definition.pattern is not None:
+            summary["provisional_pattern"] = instruments.provisional_pattern(definition, values)
         self.stdout.write(json.dumps(summary, ensure_ascii=False))

@@ -1,0 +1,224 @@
+"""How long the lift lasted: the course's durability and, when the data can tell, each session's.
+
+Measured against the **pre-course baseline** (the median mood of the two weeks before the
+course's first session), never against a session's own eve, which inside a course is already
+lifted by the session before:
+
+* the *settled level* after a session is the highest median mood of any 14 days starting in
+  the four weeks after it (up to the next session): mood often goes on rising for days after a
+  course; a lift under ``min_lift`` mood points is "no clear lift";
+* the *line* is the pre-course level plus ``1 - lost_fraction`` of the lift (by default half);
+* mood is smoothed with a centred 7-day median (a single day moves it little), and the benefit
+  has *ended* on the first day the smoothed mood went under the line and stayed under it for
+  ``confirm_days`` (a bad week that recovers is not an end);
+* until then it is "still holding after N days" (N counts to the last check-in, not to today:
+  a patient who stopped checking in is not said to be holding);
+* a session followed by the next within ``session_gap_days`` cannot be told apart from it:
+  inside a course only the course as a whole is measured.
+
+Sessions closer than ``course_gap_days`` form a course; "the course" is the latest one with
+two or more sessions, and sessions after it (boosters) are measured one by one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from statistics import fmean, median
+
+from claywork.measures.effect import (
+    HOLDING,
+    LASTED,
+    NO_LIFT,
+    NOT_ENOUGH_DATA,
+    TOO_CLOSE,
+    UNSURE,
+    UNTIL_NEXT,
+    Benefit,
+    CourseBenefit,
+    EffectInputs,
+    EffectParams,
+)
+from claywork.measures.fading import PRE_COURSE_DAYS
+
+SETTLED_DAYS = 14
+SETTLED_SEARCH_DAYS = 28
+SMOOTHING_HALF_WIDTH = 3
+SMOOTHING_MIN_POINTS = 3
+
+
+def courses(sessions: list[date], gap_days: int) -> list[list[date]]:
+    """Sessions grouped into courses: a gap of ``gap_days`` or more starts a new one."""
+    groups: list[list[date]] = []
+    for day in sessions:
+        if groups and (day - groups[-1][-1]).days < gap_days:
+            groups[-1].append(day)
+        else:
+            groups.append([day])
+    return groups
+
+
+def _pre_level(mood: dict[date, int], first: date, params: EffectParams) -> float | None:
+    values = [
+        value
+        for offset in range(1, PRE_COURSE_DAYS + 1)
+        if (value := mood.get(first - timedelta(days=offset))) is not None
+    ]
+    return median(values) if len(values) >= params.min_usual_points else None
+
+
+def _trimmed_mean(values: list[int]) -> float:
+    """The mean without the highest and the lowest value: a single odd day moves it little,
+    and it is not stuck on whole numbers as a median of whole numbers is."""
+    ordered = sorted(values)
+    return fmean(ordered[1:-1])
+
+
+def _smoothed(mood: dict[date, int], after: date, last: date) -> list[tuple[date, float]]:
+    """The centred 7-day median of each check-in day in (after, last]."""
+    days = sorted(day for day in mood if after < day <= last)
+    points = []
+    for day in days:
+        window = [mood[d] for d in days if abs((d - day).days) <= SMOOTHING_HALF_WIDTH]
+        if len(window) >= SMOOTHING_MIN_POINTS:
+            points.append((day, _trimmed_mean(window)))
+    return points
+
+
+def _settled_level(
+    mood: dict[date, int], session_day: date, last: date, params: EffectParams
+) -> float | None:
+    """The level the lift reached: the highest median of any 14 days (with enough check-ins)
+    starting in the four weeks after the session. A median, so no single good day sets it; the
+    highest, as mood often goes on rising for days after a course."""
+    levels: list[float] = []
+    for offset in range(1, SETTLED_SEARCH_DAYS + 1):
+        first = session_day + timedelta(days=offset)
+        if first + timedelta(days=SETTLED_DAYS - 1) > last and levels:
+            break
+        values = [
+            value
+            for step in range(SETTLED_DAYS)
+            if (day := first + timedelta(days=step)) <= last
+            and (value := mood.get(day)) is not None
+        ]
+        if len(values) >= params.min_usual_points:
+            levels.append(median(values))
+    return max(levels) if levels else None
+
+
+def _window(mood: dict[date, int], after: date, days: int, last: date) -> list[int]:
+    """The check-ins of the ``days`` days after ``after``, up to ``last``."""
+    found = []
+    for offset in range(1, days + 1):
+        day = after + timedelta(days=offset)
+        if day <= last and (value := mood.get(day)) is not None:
+            found.append(value)
+    return found
+
+
+def measure(
+    mood: dict[date, int],
+    *,
+    session_day: date,
+    next_day: date | None,
+    pre: float | None,
+    today: date,
+    params: EffectParams,
+) -> Benefit:
+    """The benefit of one session (or of a course, from its last session) over ``pre``."""
+    last = min(today, next_day - timedelta(days=1)) if next_day else today
+    base = Benefit(session_day, NOT_ENOUGH_DATA, pre_level=pre, next_session_day=next_day)
+    settled = _settled_level(mood, session_day, last, params) if pre is not None else None
+    if pre is None or settled is None:
+        return base
+    base = replace(base, settled_level=settled)
+    # Whether there was a lift at all is asked of the whole first four weeks, not of their best
+    # fortnight, which noise alone lifts a little above the pre-course level.
+    if median(_window(mood, session_day, SETTLED_SEARCH_DAYS, last)) - pre < params.min_lift:
+        return replace(base, status=NO_LIFT)
+    line = pre + (settled - pre) * (1 - params.lost_fraction)
+    points = _smoothed(mood, session_day, last)
+    below_since = _first_lasting_dip(points, line, params.confirm_days)
+    if below_since is not None:
+        held = (below_since - session_day).days
+        return replace(base, status=LASTED, days=held, lost_on=below_since)
+    answered = next_day is not None and next_day <= today
+    trailing = [day for day, level in points if level < line]
+    below_since = _trailing_dip(points, line)
+    if below_since is not None:
+        held = (below_since - session_day).days
+        if answered and len([d for d in trailing if d >= below_since]) >= 2:
+            # Under the line until the next session came: it ended, and was answered.
+            return replace(base, status=LASTED, days=held, lost_on=below_since)
+        return replace(base, status=UNSURE, days=held)
+    if answered and next_day is not None:
+        return replace(base, status=UNTIL_NEXT, days=(next_day - session_day).days)
+    held = (points[-1][0] - session_day).days if points else 0
+    return replace(base, status=HOLDING, days=held)
+
+
+def _first_lasting_dip(
+    points: list[tuple[date, float]], line: float, confirm_days: int
+) -> date | None:
+    """The first day the smoothed mood went under the line and stayed under for
+    ``confirm_days``."""
+    below_since: date | None = None
+    for day, level in points:
+        if level >= line:
+            below_since = None
+            continue
+        below_since = below_since or day
+        if (day - below_since).days >= confirm_days - 1:
+            return below_since
+    return None
+
+
+def _trailing_dip(points: list[tuple[date, float]], line: float) -> date | None:
+    """The first day of the run under the line that the data end in, if they end in one."""
+    below_since: date | None = None
+    for day, level in points:
+        below_since = (below_since or day) if level < line else None
+    return below_since
+
+
+def benefits(
+    inputs: EffectInputs, params: EffectParams
+) -> tuple[CourseBenefit | None, list[Benefit]]:
+    """The course's durability (after its last session) and each session's own benefit."""
+    if not inputs.sessions:
+        return None, []
+    mood = dict(inputs.mood)
+    groups = courses(inputs.sessions, params.course_gap_days)
+    course = next((g for g in reversed(groups) if len(g) >= 2), groups[-1])
+    pre = _pre_level(mood, course[0], params)
+    sessions = inputs.sessions
+    per_session = []
+    for index, day in enumerate(sessions):
+        following = sessions[index + 1] if index + 1 < len(sessions) else None
+        baseline = pre if day >= course[0] else _pre_level(mood, _course_of(groups, day), params)
+        if following and (following - day).days < params.session_gap_days:
+            per_session.append(Benefit(day, TOO_CLOSE, next_session_day=following))
+            continue
+        per_session.append(
+            measure(
+                mood,
+                session_day=day,
+                next_day=following,
+                pre=baseline,
+                today=inputs.today,
+                params=params,
+            )
+        )
+    position = sessions.index(course[-1])
+    course_benefit = CourseBenefit(
+        first_session=course[0],
+        last_session=course[-1],
+        sessions=len(course),
+        benefit=per_session[position],
+    )
+    return course_benefit, per_session
+
+
+def _course_of(groups: list[list[date]], day: date) -> date:
+    return next(group[0] for group in groups if day in group)

@@ -1,0 +1,272 @@
+"""Fading episodes, found by replaying a patient's days in order. No database.
+
+Each day is judged with the data up to that day only, so an episode found in a replay of a
+whole history starts on the day the app, checking as the data came in, would have raised it.
+
+The rules (thresholds in ``EffectParams``; docs/measures.md gives the references):
+
+* **The usual level** is a median, never an extreme: of the mood check-ins from
+  ``usual_days`` + ``recent_days`` to ``recent_days`` days ago, and of the PHQ-9s of the last
+  ``phq9_usual_days`` days up to ``recent_days`` ago; only days after the latest session
+  (PHQ-9: a week after it, as it looks back two weeks), never days inside an earlier episode.
+  While an episode is open its usual levels stay those of the day it opened.
+* **Mood early warning**: a one-sided CUSUM (Page, 1954) of each check-in's shortfall below
+  the usual level minus a slack, ``S = max(0, S + usual - mood - slack)``, fires at
+  ``mood_threshold``. A missed day adds nothing and takes nothing away. It runs only when the
+  usual level is at least ``min_lift`` above the pre-course level (no lift, nothing to fade).
+* **PHQ-9 reliable rise**: one PHQ-9 at least the instrument's reliable change above its usual
+  level (Jacobson & Truax, 1991). **PHQ-9 confirmed rise**: two in a row, each at least
+  ``phq9_confirmed_rise`` above it.
+* An episode ends when the mean of the last week's check-ins (at least three) is back within
+  the slack of the usual level and the latest PHQ-9 is no longer raised; one that starts again
+  within ``merge_days`` of its end is the same episode, reopened.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from statistics import fmean, median
+
+from claywork.measures.effect import (
+    MOOD_EARLY_WARNING,
+    PHQ9_CONFIRMED_RISE,
+    PHQ9_RELIABLE_RISE,
+    RULE_DEPTH,
+    Deepening,
+    EffectInputs,
+    EffectParams,
+    Episode,
+)
+
+PRE_COURSE_DAYS = 14
+PHQ9_LOOKBACK_DAYS = 7  # a PHQ-9 asks about two weeks: the first week after a session is mixed
+PREVIOUS_PHQ9_DAYS = 21  # "two in a row" means the previous one is at most this old
+RECOVERY_MIN_POINTS = 3
+
+
+@dataclass
+class _Spell:
+    """An episode being built: its usual levels frozen on the day it opened."""
+
+    start: date
+    rule: str
+    detail: str
+    mood_usual: float | None
+    phq9_usual: float | None
+    end: date | None = None
+    deepened: list[Deepening] = field(default_factory=list)
+    reopened: list[date] = field(default_factory=list)
+
+    @property
+    def depth(self) -> int:
+        return max([RULE_DEPTH[self.rule], *(RULE_DEPTH[step.rule] for step in self.deepened)])
+
+    def episode(self) -> Episode:
+        return Episode(
+            self.start,
+            self.rule,
+            self.detail,
+            self.end,
+            tuple(self.deepened),
+            tuple(self.reopened),
+        )
+
+
+def pre_course_level(inputs: EffectInputs, params: EffectParams) -> float | None:
+    """The median mood of the two weeks before the first session: where the patient began."""
+    if not inputs.sessions:
+        return None
+    first = inputs.sessions[0]
+    values = [v for d, v in inputs.mood if first - timedelta(days=PRE_COURSE_DAYS) <= d < first]
+    return median(values) if len(values) >= params.min_usual_points else None
+
+
+class _Replay:
+    """The replay's state. Days are positions in lists from ``origin``, so a window is a slice
+    and a year of data replays in a few milliseconds."""
+
+    def __init__(self, inputs: EffectInputs, params: EffectParams) -> None:
+        self.params = params
+        self.sessions = inputs.sessions
+        days = [d for d, _ in inputs.mood] + [d for d, _ in inputs.phq9] + inputs.sessions
+        self.origin = min(days)
+        size = (max([*days, inputs.today]) - self.origin).days + 1
+        self.mood: list[int | None] = [None] * size
+        for d, value in inputs.mood:
+            self.mood[self.at(d)] = value
+        self.phq9 = inputs.phq9
+        self.phq9_days = [day for day, _ in inputs.phq9]
+        self.phq9_by_day = dict(inputs.phq9)
+        self.pre_course = pre_course_level(inputs, params)
+        self.spells: list[_Spell] = []
+        # Days inside an episode, marked as the replay passes them (the usual levels only look
+        # at days already passed).
+        self.in_episode = bytearray(size)
+        self.cusum = 0.0
+        self.run_start: date | None = None  # the first day of the CUSUM's current rise
+
+    def at(self, day: date) -> int:
+        return (day - self.origin).days
+
+    def moods(self, first: date, last: date) -> list[tuple[int, int]]:
+        """(position, mood) of the check-ins from ``first`` to ``last``."""
+        start, stop = max(0, self.at(first)), self.at(last) + 1
+        return [(i, v) for i, v in enumerate(self.mood[start:stop], start) if v is not None]
+
+    # --- usual levels ------------------------------------------------------------------------
+
+    def _latest_session(self, day: date) -> date:
+        return self.sessions[bisect_right(self.sessions, day) - 1]
+
+    def _usual(
+        self, points: list[tuple[int, int]], since_session: date, minimum: int
+    ) -> float | None:
+        """The median of ``points`` outside episodes: of those after ``since_session`` when
+        there are enough, else of all (just after a booster, the level from before it)."""
+        kept = [(i, v) for i, v in points if not self.in_episode[i]]
+        since = self.at(since_session)
+        after = [v for i, v in kept if i >= since]
+        if len(after) >= minimum:
+            return median(after)
+        return median([v for _, v in kept]) if len(kept) >= minimum else None
+
+    def usual_mood(self, day: date) -> float | None:
+        params = self.params
+        last = day - timedelta(days=params.recent_days)
+        first = max(
+            self.sessions[0] + timedelta(days=1), last - timedelta(days=params.usual_days - 1)
+        )
+        since = self._latest_session(day) + timedelta(days=1)
+        return self._usual(self.moods(first, last), since, params.min_usual_points)
+
+    def usual_phq9(self, day: date, *, leave_out: date | None = None) -> float | None:
+        params = self.params
+        lookback = timedelta(days=PHQ9_LOOKBACK_DAYS)
+        first = max(self.sessions[0] + lookback, day - timedelta(days=params.phq9_usual_days))
+        last = day - timedelta(days=params.recent_days)
+        points = [(self.at(d), t) for d, t in self.phq9 if first <= d <= last and d != leave_out]
+        return self._usual(points, self._latest_session(day) + lookback, 2)
+
+    # --- the rules ---------------------------------------------------------------------------
+
+    def _mood_rule(self, day: date, mood: int, spell: _Spell | None) -> tuple[str, str] | None:
+        params = self.params
+        usual = spell.mood_usual if spell else self.usual_mood(day)
+        lifted = usual is not None and (
+            self.pre_course is None or usual - self.pre_course >= params.min_lift
+        )
+        if usual is None or not lifted:
+            self.cusum, self.run_start = 0.0, None
+            return None
+        step = usual - mood - params.mood_slack
+        if self.cusum + step <= 0:
+            self.cusum, self.run_start = 0.0, None
+            return None
+        if self.run_start is None:
+            self.run_start = day
+        self.cusum += step
+        if self.cusum < params.mood_threshold:
+            return None
+        since = [v for _, v in self.moods(self.run_start, day)]
+        recent = fmean(since)
+        return MOOD_EARLY_WARNING, (
+            f"mood {recent:.1f} on average over {len(since)} check-ins since "
+            f"{self.run_start.isoformat()}, {usual - recent:.1f} below its usual {usual:g}"
+        )
+
+    def _phq9_rule(self, day: date, total: int, spell: _Spell | None) -> tuple[str, str] | None:
+        params = self.params
+        frozen = spell.phq9_usual if spell else None
+        usual = frozen if frozen is not None else self.usual_phq9(day)
+        if usual is not None and total - usual >= params.phq9_reliable_change:
+            return PHQ9_RELIABLE_RISE, (
+                f"PHQ-9 {total}, {total - usual:g} above its usual {usual:g} "
+                f"(a reliable change is {params.phq9_reliable_change} or more)"
+            )
+        index = bisect_right(self.phq9_days, day) - 1
+        previous = self.phq9[index - 1] if index else None
+        settled = self._latest_session(day) + timedelta(days=PHQ9_LOOKBACK_DAYS)
+        if previous is None or not settled <= previous[0] < day:
+            return None
+        if (day - previous[0]).days > PREVIOUS_PHQ9_DAYS:
+            return None
+        # The previous PHQ-9 is one of the two judged, so it is no part of the usual level.
+        usual = frozen if frozen is not None else self.usual_phq9(day, leave_out=previous[0])
+        rise = params.phq9_confirmed_rise
+        if usual is not None and total - usual >= rise and previous[1] - usual >= rise:
+            return PHQ9_CONFIRMED_RISE, (
+                f"PHQ-9 {previous[1]} then {total}, both at least {rise} above its usual {usual:g}"
+            )
+        return None
+
+    # --- episodes ----------------------------------------------------------------------------
+
+    def _open_spell(self) -> _Spell | None:
+        return self.spells[-1] if self.spells and self.spells[-1].end is None else None
+
+    def _fire(self, day: date, fired: list[tuple[str, str]]) -> None:
+        rule, detail = max(fired, key=lambda pair: RULE_DEPTH[pair[0]])
+        spell = self._open_spell()
+        if spell is None and self.spells:
+            last = self.spells[-1]
+            assert last.end is not None
+            if (day - last.end).days <= self.params.merge_days:
+                # It started again: the same episode, reopened, the days between included.
+                self.in_episode[self.at(last.end) : self.at(day)] = b"\x01" * (
+                    self.at(day) - self.at(last.end)
+                )
+                last.end, spell = None, last
+                last.reopened.append(day)
+        if spell is None:
+            self.spells.append(
+                _Spell(day, rule, detail, self.usual_mood(day), self.usual_phq9(day))
+            )
+        elif RULE_DEPTH[rule] > spell.depth:
+            spell.deepened.append(Deepening(day, rule, detail))
+
+    def _recovered(self, day: date, spell: _Spell) -> bool:
+        """Mood back within the slack of its usual level over the last days (at least three
+        check-ins), and the latest PHQ-9 since the episode began no longer raised."""
+        params = self.params
+        if spell.mood_usual is not None:
+            first = day - timedelta(days=params.recovery_days - 1)
+            recent = [value for _, value in self.moods(first, day)]
+            if len(recent) < RECOVERY_MIN_POINTS:
+                return False
+            if fmean(recent) < spell.mood_usual - params.mood_slack:
+                return False
+        since = [total for d, total in self.phq9 if spell.start <= d <= day]
+        if since and spell.phq9_usual is not None:
+            return since[-1] - spell.phq9_usual < params.phq9_confirmed_rise
+        return spell.mood_usual is not None
+
+    def day(self, day: date) -> None:
+        spell = self._open_spell()
+        fired: list[tuple[str, str]] = []
+        mood = self.mood[self.at(day)]
+        if mood is not None and (found := self._mood_rule(day, mood, spell)):
+            fired.append(found)
+        total = self.phq9_by_day.get(day)
+        if total is not None and (found := self._phq9_rule(day, total, spell)):
+            fired.append(found)
+        if spell is not None and self._recovered(day, spell):
+            spell.end = day
+            self.cusum, self.run_start = 0.0, None
+        elif fired:
+            self._fire(day, fired)
+        if spell is not None or self._open_spell() is not None:
+            self.in_episode[self.at(day)] = 1
+
+
+def episodes(inputs: EffectInputs, params: EffectParams) -> list[Episode]:
+    """Every fading episode from the first session to ``inputs.today``, oldest first."""
+    if not inputs.sessions:
+        return []
+    replay = _Replay(inputs, params)
+    day = inputs.sessions[0]
+    while day <= inputs.today:
+        replay.day(day)
+        day += timedelta(days=1)
+    return [spell.episode() for spell in replay.spells]

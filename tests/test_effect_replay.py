@@ -1,0 +1,104 @@
+"""The app, fed a history day by day through its own services with the clock moved, raises the
+alerts that one replay of the whole history (``claywork effect``, bench/effect_sim.py) finds:
+what the simulation measures is what the app does."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import time_machine
+from django.utils import timezone
+
+from claywork.measures import effect, selectors, services
+from claywork.measures.models import FadingEpisode
+from claywork.safety.models import Alert, AlertKind
+from tests import factories
+
+CaptureCallbacks = Callable[..., AbstractContextManager[list[Callable[[], Any]]]]
+DAY_ZERO = date(2026, 1, 5)
+SESSIONS = (0, 3, 6)
+# Before the course 3; during it 5; 7 until a bad week (days 25-29), 7 again, then a relapse
+# from day 45 that a PHQ-9 confirms on day 56.
+MOOD = (
+    {n: 3 for n in range(-14, 0)}
+    | {n: 5 for n in range(0, 7)}
+    | {n: 7 for n in range(7, 45)}
+    | {n: 4 for n in range(25, 30)}
+    | dict(
+        zip(
+            range(45, 66),
+            [6, 6, 5, 5, 4, 4, 4, 3, 3, 4, 3, 3, 3, 3, 4, 3, 3, 3, 3, 3, 3],
+            strict=True,
+        )
+    )
+)
+PHQ9 = {-3: 17, 14: 6, 21: 5, 28: 7, 35: 5, 42: 5, 49: 9, 56: 15, 63: 16}
+MISSED = {12, 13, 33, 47, 58}  # no check-in those days
+
+
+def noon(offset: int) -> datetime:
+    return datetime.combine(DAY_ZERO + timedelta(days=offset), datetime.min.time(), UTC).replace(
+        hour=17  # noon in New York
+    )
+
+
+def phq9_answers(total: int) -> dict[str, int]:
+    answers = {str(n): 0 for n in range(1, 10)}
+    for n in range(1, 9):
+        answers[str(n)] = min(3, total)
+        total -= answers[str(n)]
+    return answers
+
+
+def test_day_by_day_through_the_services_equals_one_replay(
+    db: None, django_capture_on_commit_callbacks: CaptureCallbacks
+) -> None:
+    patient = factories.PatientFactory()
+    factories.add_to_care_team(patient, factories.ClinicianFactory(clinic=patient.clinic))
+    course = factories.make_course(patient)
+    titles_seen: set[str] = set()
+    for offset in range(-14, 66):
+        with time_machine.travel(noon(offset), tick=False):
+            with django_capture_on_commit_callbacks(execute=True):
+                if offset in SESSIONS:
+                    factories.make_session(course, status="completed", completed_at=timezone.now())
+                if offset in PHQ9:
+                    response = services.response_start(
+                        patient=patient, instrument_code="phq9", submission_id=uuid.uuid4()
+                    )
+                    services.response_submit(response=response, answers=phq9_answers(PHQ9[offset]))
+                if offset in MOOD and offset not in MISSED:
+                    services.check_in_save(
+                        patient=patient,
+                        day=selectors.patient_today(patient),
+                        values=services.CheckInValues(MOOD[offset], 3, 5, Decimal("7")),
+                    )
+            titles_seen |= set(
+                Alert.objects.filter(patient=patient, kind=AlertKind.FADING_EFFECT).values_list(
+                    "title", flat=True
+                )
+            )
+
+    with time_machine.travel(noon(65), tick=False):
+        replay = effect.evaluate(selectors.effect_inputs(patient_id=patient.pk))
+    stored = list(FadingEpisode.objects.filter(patient=patient).order_by("started_on"))
+    alerts = list(Alert.objects.filter(patient=patient, kind=AlertKind.FADING_EFFECT))
+
+    assert [e.start for e in replay.episodes] == [row.started_on for row in stored]
+    assert [e.end for e in replay.episodes] == [row.ended_on for row in stored]
+    assert len(replay.episodes) == 2  # the bad week, and the relapse
+    bad_week, relapse = replay.episodes
+    assert DAY_ZERO + timedelta(days=25) <= bad_week.start <= DAY_ZERO + timedelta(days=29)
+    assert relapse.start >= DAY_ZERO + timedelta(days=45) and relapse.is_open
+    assert relapse.latest_rule in {effect.PHQ9_RELIABLE_RISE, effect.PHQ9_CONFIRMED_RISE}
+    # One alert per episode; the relapse's was updated in place when the PHQ-9 confirmed it.
+    assert len(alerts) == 2
+    assert {row.alert_id for row in stored} == {alert.pk for alert in alerts}
+    relapse_alert = next(a for a in alerts if a.pk == stored[-1].alert_id)
+    assert "PHQ-9" in relapse_alert.title
+    assert any("Daily mood below its usual level" in title for title in titles_seen)
