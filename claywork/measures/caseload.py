@@ -255,7 +255,7 @@ def caseload_rows(clinician: User, sort: str | None = None) -> list[CaseloadRow]
     """
     now = timezone.now()
     today = now.astimezone(clinician.zone).date()
-    record_url = _patient_url("care:patient_record")
+    record_url = _patient_url("chart:patient")
     progress_url = _patient_url("measures:progress")
     rows = [
         CaseloadRow(
