@@ -126,7 +126,9 @@ def test_htmx_acknowledges_in_place(personas: Personas) -> None:
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert page.lstrip().startswith(f'<li class="card alert-card alert-high" id="alert-{alert.pk}">')
+    assert page.lstrip().startswith(
+        f'<li class="card alert-card alert-high" id="alert-{alert.pk}">'
+    )
     assert "Acknowledged by Cara Clinician" in page and NOTE in page
     assert "<html" not in page
 

@@ -77,6 +77,8 @@ def staff_banner(clinic_id: int | None, now: datetime | None = None) -> StaffBan
     """Two small indexed queries; only on staff pages."""
     now = now or timezone.now()
     undeliverable = (
-        Alert.objects.filter(UNDELIVERABLE, patient__clinic_id=clinic_id).count() if clinic_id else 0
+        Alert.objects.filter(UNDELIVERABLE, patient__clinic_id=clinic_id).count()
+        if clinic_id
+        else 0
     )
     return StaffBanner(worker=worker_status(now=now), undeliverable=undeliverable)
