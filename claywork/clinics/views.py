@@ -111,7 +111,12 @@ def care_team(request: AuthedRequest, patient_id: int) -> HttpResponse:
     clinic_id = _managed_clinic_id(request)
     patient = _managed_patient(request, patient_id)
     current = list(User.objects.filter(caseload_links__patient=patient))
-    form = CareTeamForm(request.POST or None, clinic_id=clinic_id, initial={"clinicians": current})
+    # Not ``request.POST or None``: unticking everyone posts nothing, and must be checked.
+    form = CareTeamForm(
+        request.POST if request.method == "POST" else None,
+        clinic_id=clinic_id,
+        initial={"clinicians": current},
+    )
     if request.method == "POST" and form.is_valid():
         chosen = set(form.cleaned_data["clinicians"])
         # Add before removing, in one transaction: open alerts never pass through "nobody".
