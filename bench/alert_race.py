@@ -296,7 +296,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"host {socket.gethostname()}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     print("database | rows | received | lost | not recorded sent | duplicates | kills | seconds")
-    for run in range(args.runs):
+    for _ in range(args.runs):
         urls = []
         if args.database in ("sqlite", "both"):
             urls.append(None)
