@@ -8,16 +8,20 @@ from claywork.accounts.models import PatientContact
 from claywork.accounts.phones import MAX_INPUT_CHARS, InvalidPhoneNumber, for_people, to_e164
 
 
+class TelInput(forms.TextInput):
+    input_type = "tel"
+
+
 class PhoneNumberField(forms.CharField):
     """Any common way of writing a number; cleaned to E.164, or a sentence saying what to
     write instead. No ``maxlength`` on the input: a pasted number is never cut short."""
 
+    widget = TelInput
+
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
-        self.widget.attrs.update(
-            {"type": "tel", "autocomplete": "tel", "inputmode": "tel", "size": MAX_INPUT_CHARS}
-        )
+        self.widget.attrs.update({"autocomplete": "tel", "size": MAX_INPUT_CHARS})
 
     def clean(self, value: Any) -> str:
         text = str(super().clean(value) or "").strip()

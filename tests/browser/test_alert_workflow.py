@@ -73,7 +73,7 @@ def test_a_clinician_works_an_alert_from_the_inbox_and_the_patient_page(
         "Keep the note under 2,000 characters"
     )
     note = guide.page.locator(f"#alert-{first.pk}").get_by_label("What was done")
-    assert note.input_value() == LONG_NOTE.strip()  # every word kept
+    assert note.input_value() == LONG_NOTE  # every word kept, as typed
     guide.audit()
 
     note.fill("Called Pat; safe, seeing her Friday.")
@@ -118,7 +118,7 @@ def test_an_on_call_admin_sees_who_and_when_and_assigns_a_care_team(
     card = me.page.locator(f"#alert-{alert.pk}")
     expect(card).to_contain_text("Una Alone")
     expect(card).not_to_contain_text("private journal entry")
-    me.follow(card.get_by_role("link", name="Una Alone"))
+    me.follow(card.get_by_role("link", name="Una Alone", exact=True))
     me.follow(me.page.get_by_role("link", name="Assign a care team to Una Alone"))
     me.page.get_by_label("Cara Clinician").check()
     me.follow(me.page.get_by_role("button", name="Save care team"))
@@ -131,7 +131,7 @@ def test_an_on_call_admin_sees_who_and_when_and_assigns_a_care_team(
     _at_phone_size(me, "/clinic/people/")
     _at_phone_size(me, f"/alerts/{alert.pk}/")
     _at_phone_size(me, f"/clinic/patients/{alone.pk}/contact/")
-    me.page.get_by_label("Phone number").fill("call me maybe")
+    me.page.get_by_label("Phone number:", exact=True).fill("call me maybe")
     me.follow(me.page.get_by_role("button", name="Save contact details"))
     expect(me.page.locator("main")).to_contain_text("This does not look like a phone number")
 
@@ -142,9 +142,9 @@ def test_a_patient_keeps_their_contact_details_on_a_phone(
 ) -> None:
     me = visit(clinic_people.patient, name="patient")
     _at_phone_size(me, "/account/contact/")
-    me.page.get_by_label("Phone number").fill("(415) 555-2671")
+    me.page.get_by_label("Phone number:", exact=True).fill("(415) 555-2671")
     me.page.get_by_label("Emergency contact: name").fill("Ines")
     me.page.get_by_label("Emergency contact: phone number").fill("+44 20 7946 0958")
     me.follow(me.page.get_by_role("button", name="Save contact details"))
     expect(me.page.get_by_role("status")).to_contain_text("Your contact details are saved.")
-    expect(me.page.get_by_label("Phone number")).to_have_value("+1 415-555-2671")
+    expect(me.page.get_by_label("Phone number:", exact=True)).to_have_value("+1 415-555-2671")
