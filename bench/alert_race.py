@@ -81,6 +81,12 @@ def _handler(sink: Sink) -> type[socketserver.StreamRequestHandler]:
             self.wfile.flush()
 
         def handle(self) -> None:
+            try:
+                self.converse()
+            except OSError:  # the sender was killed mid-conversation: expected here
+                return
+
+        def converse(self) -> None:
             self.reply("220 sink ESMTP")
             while line := self.rfile.readline():
                 verb = line[:4].upper()
