@@ -77,7 +77,11 @@ class Sparkline:
 
     def dots(self) -> list[tuple[str, str]]:
         """Single days between gaps, which a polyline would not draw."""
-        return [tuple(segment.split(",")) for segment in self.segments() if " " not in segment]  # type: ignore[misc]
+        return [
+            (segment.partition(",")[0], segment.partition(",")[2])
+            for segment in self.segments()
+            if " " not in segment
+        ]
 
     @property
     def summary(self) -> str:

@@ -13,13 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from django.db import DatabaseError, connection
-from django.db.models import Q
 from django.utils import timezone
 
 from claywork.core.heartbeat import WorkerStatus, worker_status
 from claywork.safety.models import Alert
-
-UNDELIVERABLE = Q(acknowledged_at__isnull=True, undeliverable_since__isnull=False)
+from claywork.safety.routing import UNDELIVERABLE
 
 
 def database_status(now: datetime) -> dict[str, Any]:

@@ -38,6 +38,8 @@ from claywork.safety.models import Alert, Audience, DeliveryPurpose, Severity
 logger = logging.getLogger(__name__)
 
 BATCH = 100
+# Open alerts that reach nobody: counted by /healthz and the staff banner, named by doctor.
+UNDELIVERABLE = Q(acknowledged_at__isnull=True, undeliverable_since__isnull=False)
 
 
 @dataclass(frozen=True)
@@ -172,15 +174,10 @@ def alerts_route_undeliverable(*, now: datetime) -> int:
 
 def undeliverable_alerts(*, clinic_id: int | None = None) -> list[Alert]:
     """Open alerts that reach nobody, oldest first (for ``claywork doctor``; no health text)."""
-    alerts = Alert.objects.filter(
-        acknowledged_at__isnull=True, undeliverable_since__isnull=False
-    ).select_related("patient__clinic")
+    alerts = Alert.objects.filter(UNDELIVERABLE).select_related("patient__clinic")
     if clinic_id is not None:
         alerts = alerts.filter(patient__clinic_id=clinic_id)
     return list(alerts.order_by("undeliverable_since", "pk"))
-
-
-UNDELIVERABLE = Q(acknowledged_at__isnull=True, undeliverable_since__isnull=False)
 
 
 # --- Escalation -----------------------------------------------------------------------------
