@@ -23,7 +23,7 @@ from claywork.measures import selectors as measures_selectors
 from claywork.measures.models import CheckIn, ResponseStatus, ScaleResponse
 from claywork.measures.services import response_answers
 from claywork.safety.models import Alert, AlertKind
-from claywork.safety.selectors import SEVERITY_ORDER
+from claywork.safety.selectors import SEVERITY_ORDER, with_delivery_counts
 
 SPARKLINE_DAYS = 14
 HISTORY_ALERTS = 20
@@ -108,9 +108,9 @@ class PatientChart:
 def _risk(patient: User, scores_shared: bool) -> RiskSummary:
     alerts = Alert.objects.filter(patient=patient)
     open_alerts = list(
-        alerts.filter(acknowledged_at__isnull=True)
-        .select_related("patient", "assigned_to")
-        .order_by(SEVERITY_ORDER, "-created_at", "-pk")
+        with_delivery_counts(alerts.filter(acknowledged_at__isnull=True)).order_by(
+            SEVERITY_ORDER, "-created_at", "-pk"
+        )
     )
     last_crisis = alerts.filter(kind=AlertKind.CRISIS_LANGUAGE).aggregate(at=Max("created_at"))
     plan = SafetyPlanVersion.objects.filter(patient=patient).aggregate(at=Max("written_at"))

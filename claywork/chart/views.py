@@ -24,7 +24,7 @@ def patient_page(request: AuthedRequest, patient_id: int) -> HttpResponse:
         raise Http404
     audit_read(request, patient, "care.record", patient.pk)
     chart = patient_chart(patient=patient, viewer=request.user)
-    attach_hand_over_choices(chart.risk.open_alerts)
+    attach_hand_over_choices(chart.risk.open_alerts, request.user)
     return render(
         request,
         "chart/patient.html",

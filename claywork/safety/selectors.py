@@ -83,9 +83,10 @@ def deliveries_of(alert: Alert) -> list[AlertDelivery]:
     return list(alert.deliveries.select_related("recipient").order_by("created_at", "pk"))
 
 
-def attach_hand_over_choices(alerts: list[Alert]) -> None:
-    """Set ``alert.hand_over_to``: the active clinicians on each patient's care team, for
-    "assign to me" and hand-over. One query for every alert on the page."""
+def attach_hand_over_choices(alerts: list[Alert], viewer: AnyUser) -> None:
+    """Set ``alert.hand_over_to``: the colleagues on each patient's care team an alert can be
+    handed to (active clinicians, not the viewer, who has "Assign to me"), and
+    ``alert.viewer_on_team``. One query for every alert on the page."""
     from claywork.care.models import CareTeamMembership
 
     patient_ids = {alert.patient_id for alert in alerts}
@@ -103,4 +104,8 @@ def attach_hand_over_choices(alerts: list[Alert]) -> None:
     for link in links:
         team[link.patient_id].append(link.clinician)
     for alert in alerts:
-        alert.hand_over_to = team.get(alert.patient_id, [])  # type: ignore[attr-defined]
+        members = team.get(alert.patient_id, [])
+        alert.viewer_on_team = any(m.pk == viewer.pk for m in members)  # type: ignore[attr-defined]
+        alert.hand_over_to = [  # type: ignore[attr-defined]
+            m for m in members if m.pk not in (viewer.pk, alert.assigned_to_id)
+        ]

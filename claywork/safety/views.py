@@ -37,7 +37,7 @@ def inbox(request: AuthedRequest) -> HttpResponse:
         for alert in (*inbox.open, *inbox.acknowledged, *inbox.told_open, *inbox.told_acknowledged)
     ]
     audit_shown(request, shown, "safety.alert_inbox", clinic_id=request.user.clinic_id)
-    selectors.attach_hand_over_choices(inbox.open)
+    selectors.attach_hand_over_choices(inbox.open, request.user)
     return render(request, "safety/inbox.html", {"inbox": inbox, "in_list": True})
 
 
@@ -51,7 +51,7 @@ def _render_detail(
         "contact": contact_of(alert.patient_id),
     }
     if full:
-        selectors.attach_hand_over_choices([alert])
+        selectors.attach_hand_over_choices([alert], request.user)
         context["deliveries"] = selectors.deliveries_of(alert)
         return render(request, "safety/alert_detail.html", context, status=status)
     return render(request, "safety/alert_summary.html", context, status=status)
@@ -70,7 +70,7 @@ def _card(
     """The alert's card again, for htmx: in the inbox an acknowledged card moves from "Open"
     to "Acknowledged" (out-of-band swaps), and the counts follow."""
     alert, full = get_alert_view_for_user(request.user, alert_id)
-    selectors.attach_hand_over_choices([alert])
+    selectors.attach_hand_over_choices([alert], request.user)
     context = {
         "alert": alert,
         "full": full,
