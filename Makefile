@@ -22,7 +22,8 @@ demo: install
 	CLAYWORK_DEMO=1 $(BIN)/claywork migrate --noinput
 	CLAYWORK_DEMO=1 $(BIN)/claywork seed-demo
 	@echo "Open http://127.0.0.1:8000 and sign in with one of the logins above."
-	CLAYWORK_DEMO=1 $(BIN)/claywork serve --host 127.0.0.1 --port 8000
+	@echo "The web server and the worker (alert e-mails, reminders, themes) start together; Ctrl-C stops both."
+	CLAYWORK_DEMO=1 $(BIN)/claywork run --host 127.0.0.1 --port 8000
 
 browser-deps:
 	@bash scripts/ensure-chromium.sh

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 import dj_email_url
+import phonenumbers
 from csp.constants import NONE, SELF
 
 from claywork.core.env import (
@@ -73,6 +74,9 @@ INSTALLED_APPS = [
     "claywork.sharing",
     "claywork.circle",
     "claywork.themes",
+    # Top floor: pages and commands that compose several domains.
+    "claywork.chart",
+    "claywork.ops",
 ]
 
 MIDDLEWARE = [
@@ -110,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "claywork.core.context_processors.claywork",
+                "claywork.ops.context_processors.ops_banner",
             ],
         },
     }
@@ -267,6 +272,16 @@ CLAYWORK_ALERT_ESCALATE_MINUTES = env_int("CLAYWORK_ALERT_ESCALATE_MINUTES", 30,
 # A patient who has been checking in and then skips this many days is flagged (low severity).
 CLAYWORK_MISSED_CHECK_INS_DAYS = env_int("CLAYWORK_MISSED_CHECK_INS_DAYS", 3, minimum=1)
 CLAYWORK_ALERT_LEASE_SECONDS = env_int("CLAYWORK_ALERT_LEASE_SECONDS", 120, minimum=1)
+# Staff see "Alerts are not being sent" and /healthz says "late" when no worker has swept the
+# outbox for this long ("missing" after five times as long, or before any worker ever has).
+CLAYWORK_WORKER_LATE_SECONDS = env_int("CLAYWORK_WORKER_LATE_SECONDS", 120, minimum=10)
+# Phone numbers written without a country code are read as numbers of this region (ISO 3166).
+CLAYWORK_PHONE_REGION = env_str("CLAYWORK_PHONE_REGION", "US").upper()
+if CLAYWORK_PHONE_REGION not in phonenumbers.SUPPORTED_REGIONS:
+    raise ConfigurationError(
+        f"CLAYWORK_PHONE_REGION must be a two-letter region code such as US or GB, "
+        f"not {CLAYWORK_PHONE_REGION!r}."
+    )
 
 # --- Themes (docs/themes.md) ---------------------------------------------------------------
 # "classic" (TF-IDF + NMF, always installed) or "embeddings" (needs the `embeddings` extra).

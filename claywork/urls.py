@@ -2,14 +2,17 @@ from django.contrib import admin
 from django.urls import include, path
 
 from claywork.core import views as core_views
+from claywork.ops import views as ops_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("help/", core_views.help_now, name="help_now"),
     path("privacy/", core_views.privacy, name="privacy"),
-    path("healthz", core_views.healthz, name="healthz"),
+    path("healthz", ops_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
+    path("account/", include("claywork.accounts.urls")),
     path("journal/", include("claywork.journal.urls")),
+    path("", include("claywork.chart.urls")),
     path("", include("claywork.care.urls")),
     path("", include("claywork.clinics.urls")),
     path("", include("claywork.measures.urls")),

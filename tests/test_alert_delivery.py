@@ -31,8 +31,9 @@ from django.utils import timezone
 from claywork.accounts.models import User
 from claywork.safety import delivery
 from claywork.safety import services as safety_services
-from claywork.safety.delivery import MAX_ATTEMPTS, alerts_escalate_due, deliveries_send_due
+from claywork.safety.delivery import MAX_ATTEMPTS, deliveries_send_due
 from claywork.safety.models import Alert, AlertDelivery, DeliveryPurpose, DeliveryState
+from claywork.safety.routing import alerts_escalate_due
 from claywork.safety.services import alert_acknowledge, alert_raise
 from tests import factories
 from tests.conftest import Personas

@@ -59,11 +59,23 @@ def test_a_clinician_sees_only_their_care_teams_alerts(personas: Personas) -> No
     assert mine.is_open
 
 
-@pytest.mark.parametrize("role", ["patient", "clinic_admin", "support_person"])
-def test_only_clinicians_have_an_inbox(personas: Personas, role: str) -> None:
+@pytest.mark.parametrize("role", ["patient", "support_person"])
+def test_only_staff_have_an_inbox(personas: Personas, role: str) -> None:
     raise_alert(personas.patient, "any")
 
     assert client_for(personas.role(role)).get("/alerts/").status_code == 404
+
+
+def test_a_clinic_admin_sees_no_alert_that_reached_a_care_team(personas: Personas) -> None:
+    alert = raise_alert(personas.patient, "any", title="About Pat")
+    admin = client_for(personas.clinic_admin)
+
+    page = admin.get("/alerts/")
+
+    assert page.status_code == 200
+    assert "About Pat" not in page.content.decode()
+    assert "Pat Patient" not in page.content.decode()
+    assert admin.get(f"/alerts/{alert.pk}/").status_code == 404
 
 
 def test_acknowledging_records_who_when_and_a_sealed_note(personas: Personas) -> None:
@@ -114,7 +126,9 @@ def test_htmx_acknowledges_in_place(personas: Personas) -> None:
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert page.lstrip().startswith(f'<li class="card alert-card" id="alert-{alert.pk}">')
+    assert page.lstrip().startswith(
+        f'<li class="card alert-card alert-high" id="alert-{alert.pk}">'
+    )
     assert "Acknowledged by Cara Clinician" in page and NOTE in page
     assert "<html" not in page
 
@@ -127,7 +141,7 @@ def test_htmx_shows_a_missing_note_in_place(personas: Personas) -> None:
     )
 
     assert response.status_code == 400
-    assert "This field is required." in response.content.decode()
+    assert "Write what was done before acknowledging" in response.content.decode()
 
 
 def test_the_inbox_shows_how_each_alerts_emails_are_doing(personas: Personas) -> None:
@@ -151,7 +165,10 @@ def test_the_clinician_navigation_counts_open_alerts(personas: Personas) -> None
     page = client_for(personas.care_clinician).get("/alerts/").content.decode()
     patient_page = client_for(personas.patient).get("/").content.decode()
 
-    assert '>Alerts <span class="badge badge-high">2<span class="visually-hidden"> open' in page
+    assert (
+        '>Alerts<span id="open-alerts-badge"> <span class="badge badge-high">2'
+        '<span class="visually-hidden"> open' in page
+    )
     assert "/alerts/" not in patient_page
 
 

@@ -431,19 +431,3 @@ def _add_courses(personas: Personas, count: int) -> None:
         care.motivation_save(course=course, text=f"Motivation {n}")
         for _ in range(3):
             factories.make_session(course)
-
-
-def test_patient_record_page_runs_a_constant_number_of_queries(
-    personas: Personas, django_assert_max_num_queries: Any
-) -> None:
-    url = f"/patients/{personas.patient.pk}/"
-    few, _ = _queries_for(personas.care_clinician, url)
-    _add_courses(personas, 8)
-    many, response = _queries_for(personas.care_clinician, url)
-    assert len(response.context["courses"]) == 9
-    assert "Motivation 7" in response.content.decode()
-    assert many == few
-    client = client_for(personas.care_clinician)
-    # + 5 for the audit event: the chain lock (PostgreSQL), newest hash, insert, savepoint.
-    with django_assert_max_num_queries(8 + 5):
-        client.get(url)

@@ -31,7 +31,10 @@ def _invite(
     role: str = "patient",
     **extra: Any,
 ) -> tuple[Any, str | None]:
-    """Post the invitation form as the clinic admin; returns the response and the mailed token."""
+    """Post the invitation form as the clinic admin; returns the response and the mailed token.
+    A patient is invited with the care clinician as care team unless ``care_team`` says."""
+    if role == "patient":
+        extra.setdefault("care_team", [personas.care_clinician.pk])
     data = {"full_name": "New Person", "email": email, "role": role, **extra}
     sent_before = len(mail.outbox)
     with captured(execute=True):
@@ -101,7 +104,12 @@ def test_no_mail_is_sent_until_the_invitation_is_committed(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         client_for(personas.clinic_admin).post(
             "/clinic/invite/",
-            {"full_name": "Later", "email": "later@example.test", "role": "patient"},
+            {
+                "full_name": "Later",
+                "email": "later@example.test",
+                "role": "patient",
+                "care_team": [personas.care_clinician.pk],
+            },
         )
     assert mail.outbox == []
     assert len(callbacks) == 1
@@ -380,6 +388,7 @@ def test_a_post_with_the_csrf_token_from_the_form_is_accepted(personas: Personas
             "full_name": "Y",
             "email": "csrf-ok@example.test",
             "role": "patient",
+            "care_team": [personas.care_clinician.pk],
         },
     )
     assert response.status_code == 302

@@ -34,6 +34,7 @@ def _invite(personas: Personas, role: str = Role.PATIENT) -> str:
         full_name="Nina New",
         role=role,
         clinician_kind="guide" if role == Role.CLINICIAN else "",
+        care_team=[personas.care_clinician] if role == Role.PATIENT else None,
     )
     return token
 

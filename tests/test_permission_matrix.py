@@ -48,7 +48,7 @@ from claywork.practice.models import Practice
 from claywork.reminders.chosen import routine_save
 from claywork.reminders.models import Reminder
 from claywork.safety.models import Alert
-from claywork.safety.services import alert_raise
+from claywork.safety.services import alert_raise, on_call_set
 from tests import factories
 from tests.conftest import Personas, build_personas, client_for
 
@@ -92,6 +92,8 @@ SHARED_GOAL_TEXT = "Swim in the lake once a week."
 NOTE_TEXT = "Thinking of you, tea soon?"
 REQUEST_TEXT = "Could we walk on Sunday?"
 THEME_LABEL = "Lantern by the harbour"
+# The title of the alert about a patient without a care team: on-call staff see its kind only.
+UNROUTED_TITLE = "Crisis language in a private journal entry (matrix)"
 
 # Text that only some roles may ever read, and who they are. Names count: that someone is a
 # patient of this clinic is itself health information.
@@ -125,6 +127,10 @@ PRIVATE_TEXT: dict[str, frozenset[str]] = {
     "Pat Patient": frozenset({"patient", "care_clinician", "clinic_admin", "support_person"}),
     "Olive Other": frozenset({"other_patient", "outside_clinician", "clinic_admin"}),
     "Rhea Remote": frozenset({"other_clinic_clinician"}),
+    # A patient without a care team: their alert went to the on-call list (the clinic admin
+    # and Otto), who see its metadata; the admin sees every patient of the clinic anyway.
+    "Una Unrouted": frozenset({"clinic_admin", "outside_clinician"}),
+    UNROUTED_TITLE: frozenset(),
 }
 
 
@@ -140,6 +146,8 @@ class World:
     scale_response: ScaleResponse
     # An open alert about the patient, for their care team's inbox.
     alert: Alert
+    # An open alert about a patient without a care team, sent to the on-call list.
+    unrouted_alert: Alert
     # The patient's goal and own practice, and a practice from the catalogue.
     goal_id: int
     own_practice_id: int
@@ -172,6 +180,7 @@ class World:
             "other_clinic_patient": self.other_clinic_patient.pk,
             "scale_response": self.scale_response.pk,
             "alert": self.alert.pk,
+            "unrouted_alert": self.unrouted_alert.pk,
             "goal": self.goal_id,
             "own_practice": self.own_practice_id,
             "practice": self.practice_id,
@@ -242,6 +251,7 @@ def _build_world() -> World:
     own_practice = practice.practice_create(patient=personas.patient, name="Potting clay")
     routine_save(patient=personas.patient, goal=goal, at=time(12), weekdays=list(range(7)))
     commented_entry_id, suggestion_id = _build_care_conversation(personas)
+    unrouted_alert = _build_unrouted_alert(personas)
     circle = _build_circle(personas)
     return World(
         theme_id=_build_theme(personas),
@@ -256,6 +266,7 @@ def _build_world() -> World:
         invitation_token=token,
         other_clinic_patient=other_clinic_patient,
         scale_response=scale_response,
+        unrouted_alert=unrouted_alert,
         alert=alert_raise(
             patient=personas.patient,
             kind="self_harm_answer",
@@ -266,6 +277,24 @@ def _build_world() -> World:
         calendar_token=calendar_token,
         revoked_calendar_token=revoked_calendar_token,
     )
+
+
+def _build_unrouted_alert(personas: Personas) -> Alert:
+    """The clinic names an on-call list (its admin and Otto); a patient with no care team
+    writes something that raises an alert, which goes to them."""
+    on_call_set(
+        clinic=personas.patient.clinic,  # type: ignore[arg-type]
+        people=[personas.clinic_admin, personas.outside_clinician],
+    )
+    alone = factories.PatientFactory(clinic=personas.patient.clinic, full_name="Una Unrouted")
+    alert, _ = alert_raise(
+        patient=alone,
+        kind="crisis_language",
+        severity="high",
+        title=UNROUTED_TITLE,
+        dedupe_key="matrix:unrouted",
+    )
+    return alert
 
 
 def _build_theme(personas: Personas) -> int:
@@ -768,10 +797,16 @@ MATRIX: list[Row] = [
     get("/patients/{patient}/scores.csv", CARE),
     get("/patients/{patient}/scores.fhir.json", CARE),
     get("/patients/{other_clinic_patient}/scores.fhir.json", only(other_clinic_clinician=200)),
-    # Alerts: each clinician has an inbox of their own care teams' alerts; nobody else has one.
+    # Alerts: each clinician has an inbox of their own care teams' alerts; a clinic admin's
+    # holds only what they were sent (on-call, or for want of a care team).
     get(
         "/alerts/",
-        only(care_clinician=200, outside_clinician=200, other_clinic_clinician=200),
+        only(
+            care_clinician=200,
+            outside_clinician=200,
+            other_clinic_clinician=200,
+            clinic_admin=200,
+        ),
     ),
     get("/alerts/{alert}/", CLINICIAN_ONLY),
     get("/alerts/{alert}/acknowledge/", POST_ONLY),
@@ -781,6 +816,42 @@ MATRIX: list[Row] = [
         lambda w: {"note": "Called; safe."},
         "care_clinician",
     ),
+    get("/alerts/{alert}/assign/", POST_ONLY),
+    post(
+        "/alerts/{alert}/assign/",
+        only(care_clinician=(302, "/alerts/")),
+        lambda w: {"to": str(w.personas.care_clinician.pk)},
+        "care_clinician",
+    ),
+    # An alert about a patient without a care team: the on-call staff it was sent to see its
+    # metadata and may acknowledge it; nobody else gains anything, and nobody can take it on.
+    get("/alerts/{unrouted_alert}/", only(clinic_admin=200, outside_clinician=200)),
+    post(
+        "/alerts/{unrouted_alert}/acknowledge/",
+        only(clinic_admin=(302, "/alerts/"), outside_clinician=(302, "/alerts/")),
+        lambda w: {"note": "Called; safe."},
+        "clinic_admin",
+        "outside_clinician",
+    ),
+    post("/alerts/{unrouted_alert}/assign/", only(), lambda w: {"to": "1"}),
+    # A patient's phone and emergency contact: the patient, and their clinic's admin.
+    get("/account/contact/", PATIENTS),
+    post(
+        "/account/contact/",
+        only(patient=(302, "/account/contact/"), other_patient=(302, "/account/contact/")),
+        lambda w: {"phone": "(415) 555-2671"},
+        "patient",
+        "other_patient",
+    ),
+    get("/clinic/patients/{patient}/contact/", CLINIC_ADMIN_ONLY),
+    get("/clinic/patients/{other_clinic_patient}/contact/", only()),
+    post(
+        "/clinic/patients/{patient}/contact/",
+        only(clinic_admin=(302, "/clinic/people/")),
+        lambda w: {"phone": "(415) 555-2671"},
+        "clinic_admin",
+    ),
+    post("/clinic/patients/{other_clinic_patient}/contact/", only(), lambda w: {"phone": "x"}),
     # Safety plan: the patient's and their care team's. /safety-plan/ is a patient's own.
     get("/safety-plan/", PATIENTS),
     get("/patients/{patient}/safety-plan/", CARE),
@@ -1290,6 +1361,7 @@ ANY_ID = dict.fromkeys(
     "token": "t",
     "scale_response": 1,
     "alert": 1,
+    "unrouted_alert": 1,
     "goal": 1,
     "own_practice": 1,
     "practice": 1,

@@ -7,6 +7,8 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 
+from claywork.vault.fields import SealedText
+
 
 class Role(models.TextChoices):
     PATIENT = "patient", "Patient"
@@ -95,3 +97,31 @@ class User(AbstractUser):
             return ZoneInfo(self.timezone)
         except (ValueError, KeyError):
             return ZoneInfo("UTC")
+
+
+class PatientContact(models.Model):
+    """How the care team reaches a patient, and whom to call if they cannot: shown on an alert
+    as tap-to-call links. Sealed like health text (a phone number and a named emergency contact
+    say a lot about someone); numbers are stored in E.164 (``accounts/phones.py``). Edited by
+    the patient and by their clinic's admin."""
+
+    patient = models.OneToOneField(User, on_delete=models.CASCADE, related_name="contact")
+    phone_sealed = models.TextField(blank=True, default="")
+    phone = SealedText("phone_sealed", context="accounts.contact.phone")
+    emergency_name_sealed = models.TextField(blank=True, default="")
+    emergency_name = SealedText("emergency_name_sealed", context="accounts.contact.emergency_name")
+    emergency_relationship_sealed = models.TextField(blank=True, default="")
+    emergency_relationship = SealedText(
+        "emergency_relationship_sealed", context="accounts.contact.emergency_relationship"
+    )
+    emergency_phone_sealed = models.TextField(blank=True, default="")
+    emergency_phone = SealedText(
+        "emergency_phone_sealed", context="accounts.contact.emergency_phone"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"contact details of patient {self.patient_id}"

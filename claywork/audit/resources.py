@@ -21,6 +21,7 @@ RESOURCE_LABELS: dict[str, str] = {
     "measures.response": "Answers to a questionnaire",
     "measures.scores": "Check-in and questionnaire scores",
     "safety.alert": "A safety alert",
+    "accounts.contact": "Phone number and emergency contact",
     "safety.alert_inbox": "Safety alerts in the care team's inbox",
     "crisis.safety_plan": "Safety plan",
     "sharing.care_team": "Items shared with the care team",

@@ -27,7 +27,7 @@ from claywork.care.models import (
 from claywork.core.idempotent import create_once
 from claywork.journal.models import Entry, Prompt
 from claywork.reminders import services as reminders
-from claywork.safety import free_text
+from claywork.safety import free_text, routing
 from claywork.themes.services import themes_writing_changed
 
 
@@ -40,14 +40,25 @@ def care_team_add(*, patient: User, clinician: User, care_role: str) -> CareTeam
         raise ValueError("a care team joins a patient and a clinician")
     if patient.clinic_id != clinician.clinic_id:
         raise ValueError("a care team stays inside one clinic")
-    membership, _ = CareTeamMembership.objects.update_or_create(
-        patient=patient, clinician=clinician, defaults={"care_role": care_role}
-    )
+    with transaction.atomic():
+        membership, created = CareTeamMembership.objects.update_or_create(
+            patient=patient, clinician=clinician, defaults={"care_role": care_role}
+        )
+        if created:
+            # A new member is told of the alerts still open (issue 17: never "done" without
+            # a reader); the on-call staff who had them keep what they were sent.
+            routing.alerts_reroute(patient_ids=[patient.pk], now=timezone.now())
     return membership
 
 
 def care_team_remove(*, patient: User, clinician: User) -> None:
-    CareTeamMembership.objects.filter(patient=patient, clinician=clinician).delete()
+    with transaction.atomic():
+        removed, _ = CareTeamMembership.objects.filter(
+            patient=patient, clinician=clinician
+        ).delete()
+        if removed:
+            # The last member gone: the open alerts go to the on-call list.
+            routing.alerts_reroute(patient_ids=[patient.pk], now=timezone.now())
 
 
 def default_care_role(clinician: User) -> str:

@@ -5,7 +5,6 @@ from claywork.care import comment_views, suggestion_views, views
 app_name = "care"
 
 urlpatterns = [
-    path("patients/<int:patient_id>/", views.patient_record, name="patient_record"),
     path("patients/<int:patient_id>/courses/new/", views.course_create, name="course_create"),
     path("courses/<int:course_id>/", views.course_detail, name="course_detail"),
     path("courses/<int:course_id>/motivation/", views.motivation_edit, name="motivation_edit"),

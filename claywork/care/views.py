@@ -21,32 +21,11 @@ from claywork.care.forms import (
     SessionForm,
 )
 from claywork.care.integration import integration_steps, window_position
-from claywork.clinics import consent
 from claywork.core import policy
 from claywork.core.http import AuthedRequest, is_htmx
 from claywork.safety import free_text
 
 INTENTION = free_text.WrittenText.INTENTION
-
-
-@login_required
-def patient_record(request: AuthedRequest, patient_id: int) -> HttpResponse:
-    patient = get_patient_for_user(request.user, patient_id)
-    if not policy.may_plan_care(request.user, patient.pk):
-        raise Http404
-    audit_read(request, patient, "care.record", patient.pk)
-    courses = selectors.courses_with_sessions(patient_id=patient.pk)
-    return render(
-        request,
-        "care/patient_record.html",
-        {
-            "patient": patient,
-            "courses": courses,
-            "course_form": CourseForm(),
-            # On the care team (``may_plan_care``): what remains is the patient's consent.
-            "scores_shared": consent.scores_shared_with_care_team(patient.pk),
-        },
-    )
 
 
 @login_required
@@ -57,12 +36,9 @@ def course_create(request: AuthedRequest, patient_id: int) -> HttpResponse:
         raise Http404
     form = CourseForm(request.POST)
     if not form.is_valid():
-        courses = selectors.courses_with_sessions(patient_id=patient.pk)
+        # The patient's page (``chart``) holds the empty form; the errors come back here.
         return render(
-            request,
-            "care/patient_record.html",
-            {"patient": patient, "courses": courses, "course_form": form},
-            status=400,
+            request, "care/course_new.html", {"patient": patient, "course_form": form}, status=400
         )
     course = services.course_create(patient=patient, created_by=request.user, **form.cleaned_data)
     audit_write(request, patient, "care.course", course.pk)
@@ -183,7 +159,7 @@ def intention_edit(request: AuthedRequest, session_id: int) -> HttpResponse:
             messages.error(request, str(error))
         else:
             if free_text.crisis_language_raised(source=INTENTION, saved=intention):
-                messages.warning(request, free_text.PATIENT_MESSAGES[INTENTION])
+                messages.warning(request, free_text.patient_message(INTENTION, request.user))
                 return redirect("help_now")
             messages.success(
                 request, "Intentions saved. Your guide will read them before we begin."

@@ -8,10 +8,17 @@ from django.contrib.auth.password_validation import validate_password
 
 from claywork.accounts.models import ClinicianKind, Role, User
 from claywork.clinics.models import Invitation
+from claywork.core import policy
 
 TIMEZONE_CHOICES = [
     (name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())
 ]
+
+
+EMPTY_CARE_TEAM = (
+    "Choose at least one clinician for the care team, or first name an on-call list in the "
+    "clinic's settings: an alert about this patient must reach someone."
+)
 
 
 class InvitationForm(forms.Form):
@@ -36,10 +43,19 @@ class InvitationForm(forms.Form):
             clinic_id=clinic_id, role=Role.CLINICIAN, is_active=True
         ).order_by("full_name")
 
+        self.clinic_id = clinic_id
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if cleaned.get("role") == Role.CLINICIAN and not cleaned.get("clinician_kind"):
             self.add_error("clinician_kind", "Choose guide or integration therapist.")
+        if (
+            cleaned.get("role") == Role.PATIENT
+            and "care_team" in cleaned
+            and not cleaned["care_team"]
+            and not policy.on_call_of(self.clinic_id).exists()
+        ):
+            self.add_error("care_team", EMPTY_CARE_TEAM)
         return cleaned
 
 
@@ -99,6 +115,33 @@ class ClinicSettingsForm(forms.Form):
         ),
     )
 
+    on_call = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="On-call list",
+        help_text=(
+            "Clinicians or admins who receive the alerts of patients whose care team has no "
+            "active clinician. Without an on-call list, such alerts go to the clinic admins, "
+            "and a patient can only be invited with a care team."
+        ),
+    )
+
+    def __init__(self, *args: Any, clinic_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["on_call"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = User.objects.filter(
+            clinic_id=clinic_id,
+            is_active=True,
+            role__in=[Role.CLINICIAN, Role.CLINIC_ADMIN],
+        ).order_by("full_name")
+        field.label_from_instance = _name_and_role  # type: ignore[assignment,method-assign]
+
+
+def _name_and_role(user: User) -> str:
+    return f"{user.full_name} ({user.get_role_display()})"
+
 
 class CareTeamForm(forms.Form):
     clinicians = forms.ModelMultipleChoiceField(
@@ -107,8 +150,15 @@ class CareTeamForm(forms.Form):
 
     def __init__(self, *args: Any, clinic_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.clinic_id = clinic_id
         field = self.fields["clinicians"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = User.objects.filter(
             clinic_id=clinic_id, role=Role.CLINICIAN, is_active=True
         ).order_by("full_name")
+
+    def clean_clinicians(self) -> Any:
+        chosen = self.cleaned_data["clinicians"]
+        if not chosen and not policy.on_call_of(self.clinic_id).exists():
+            raise forms.ValidationError(EMPTY_CARE_TEAM)
+        return chosen

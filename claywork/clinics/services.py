@@ -15,22 +15,29 @@ from claywork.accounts.models import Role, User
 from claywork.care.services import care_team_add, default_care_role
 from claywork.clinics import consent
 from claywork.clinics.models import Clinic, Invitation, hash_token
+from claywork.core import policy
+from claywork.safety.services import on_call_set
 
 
+@transaction.atomic
 def clinic_settings_update(
     *,
     clinic: Clinic,
     suicide_screener_enabled: bool,
     patients_may_withdraw_scores: bool | None = None,
+    on_call: list[User] | None = None,
 ) -> Clinic:
     """Change how the clinic uses Claywork. Turning the screener off withdraws open offers.
 
     Turning ``patients_may_withdraw_scores`` off later does not undo a patient's withdrawal
-    already recorded: that was their choice under the rules of the time."""
+    already recorded: that was their choice under the rules of the time. A new on-call list
+    is told at once of the open alerts of patients without a care team."""
     changes: dict[str, bool] = {"suicide_screener_enabled": suicide_screener_enabled}
     if patients_may_withdraw_scores is not None:
         changes["patients_may_withdraw_scores"] = patients_may_withdraw_scores
     Clinic.objects.filter(pk=clinic.pk).update(**changes)
+    if on_call is not None:
+        on_call_set(clinic=clinic, people=on_call)
     for name, value in changes.items():
         setattr(clinic, name, value)
     return clinic
@@ -38,6 +45,10 @@ def clinic_settings_update(
 
 class InvitationError(ValueError):
     """The invitation cannot be used: expired, revoked, already accepted or unknown."""
+
+
+class EmptyCareTeam(InvitationError):
+    """A patient is enrolled with a care team, or into a clinic with an on-call list."""
 
 
 class ConsentRequired(ValueError):
@@ -59,6 +70,11 @@ def invitation_create(
     Inviting the same address again revokes the earlier link, so only the newest one works.
     """
     email = email.strip().lower()
+    if role == Role.PATIENT and not care_team and not policy.on_call_of(clinic.pk).exists():
+        raise EmptyCareTeam(
+            "Choose at least one clinician for the care team, or first name an on-call list in "
+            "the clinic's settings: an alert about this patient must reach someone."
+        )
     if User.objects.filter(email=email).exists():
         raise InvitationError("Someone with this e-mail address already has an account.")
     token = secrets.token_urlsafe(32)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("clinic/invite/", views.invite, name="invite"),
     path("clinic/settings/", views.clinic_settings, name="settings"),
     path("clinic/patients/<int:patient_id>/care-team/", views.care_team, name="care_team"),
+    path("clinic/patients/<int:patient_id>/contact/", views.patient_contact, name="contact"),
     path("invitations/<str:token>/", views.accept, name="accept"),
     path("consents/", consent_views.my_consents, name="consents"),
     path(

@@ -3,12 +3,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db import transaction
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from claywork.accounts import services as account_services
+from claywork.accounts.forms import ContactForm
 from claywork.accounts.models import Role, User
+from claywork.audit.services import audit_read, audit_write
 from claywork.care.models import CareTeamMembership
 from claywork.care.services import care_team_add, care_team_remove, default_care_role
 from claywork.clinics import consent, services
@@ -21,6 +25,7 @@ from claywork.clinics.forms import (
 from claywork.clinics.models import Invitation
 from claywork.core import policy
 from claywork.core.http import AuthedRequest
+from claywork.safety import services as safety_services
 
 
 def _managed_clinic_id(request: AuthedRequest) -> int:
@@ -34,12 +39,27 @@ def _managed_clinic_id(request: AuthedRequest) -> int:
 def people(request: AuthedRequest) -> HttpResponse:
     clinic_id = _managed_clinic_id(request)
     members = policy.people_managed_by(request.user).order_by("role", "full_name")
-    patients = members.filter(role=Role.PATIENT).prefetch_related(
-        Prefetch(
-            "care_team_links",
-            queryset=CareTeamMembership.objects.select_related("clinician"),
+    patients = (
+        members.filter(role=Role.PATIENT)
+        .annotate(
+            # An alert reaches a care team only through its active clinicians.
+            active_team=Count(
+                "care_team_links",
+                filter=Q(
+                    care_team_links__clinician__is_active=True,
+                    care_team_links__clinician__role=Role.CLINICIAN,
+                ),
+            )
+        )
+        .prefetch_related(
+            Prefetch(
+                "care_team_links",
+                queryset=CareTeamMembership.objects.select_related("clinician"),
+            )
         )
     )
+    clinic = request.user.clinic
+    assert clinic is not None
     return render(
         request,
         "clinics/people.html",
@@ -47,6 +67,8 @@ def people(request: AuthedRequest) -> HttpResponse:
             "clinicians": members.filter(role=Role.CLINICIAN),
             "admins": members.filter(role=Role.CLINIC_ADMIN),
             "patients": patients,
+            "on_call": list(policy.on_call_of(clinic_id)),
+            "on_call_skipped": safety_services.on_call_skipped(clinic),
             "pending": Invitation.objects.filter(
                 clinic_id=clinic_id, accepted_at__isnull=True, revoked_at__isnull=True
             ).order_by("-created_at"),
@@ -71,6 +93,8 @@ def invite(request: AuthedRequest) -> HttpResponse:
                 clinician_kind=data["clinician_kind"],
                 care_team=list(data["care_team"]),
             )
+        except services.EmptyCareTeam as error:
+            form.add_error("care_team", str(error))
         except services.InvitationError as error:
             form.add_error("email", str(error))
         else:
@@ -85,21 +109,24 @@ def invite(request: AuthedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def care_team(request: AuthedRequest, patient_id: int) -> HttpResponse:
     clinic_id = _managed_clinic_id(request)
-    patient = (
-        policy.people_managed_by(request.user).filter(pk=patient_id, role=Role.PATIENT).first()
-    )
-    if patient is None:
-        raise Http404
+    patient = _managed_patient(request, patient_id)
     current = list(User.objects.filter(caseload_links__patient=patient))
-    form = CareTeamForm(request.POST or None, clinic_id=clinic_id, initial={"clinicians": current})
+    # Not ``request.POST or None``: unticking everyone posts nothing, and must be checked.
+    form = CareTeamForm(
+        request.POST if request.method == "POST" else None,
+        clinic_id=clinic_id,
+        initial={"clinicians": current},
+    )
     if request.method == "POST" and form.is_valid():
         chosen = set(form.cleaned_data["clinicians"])
-        for clinician in chosen - set(current):
-            care_team_add(
-                patient=patient, clinician=clinician, care_role=default_care_role(clinician)
-            )
-        for clinician in set(current) - chosen:
-            care_team_remove(patient=patient, clinician=clinician)
+        # Add before removing, in one transaction: open alerts never pass through "nobody".
+        with transaction.atomic():
+            for clinician in chosen - set(current):
+                care_team_add(
+                    patient=patient, clinician=clinician, care_role=default_care_role(clinician)
+                )
+            for clinician in set(current) - chosen:
+                care_team_remove(patient=patient, clinician=clinician)
         messages.success(request, f"Care team for {patient} updated.")
         return redirect("clinics:people")
     return render(
@@ -119,9 +146,11 @@ def clinic_settings(request: AuthedRequest) -> HttpResponse:
     form = ClinicSettingsForm(
         # Not ``request.POST or None``: unticking the only box posts nothing, and is valid.
         request.POST if request.method == "POST" else None,
+        clinic_id=clinic.pk,
         initial={
             "suicide_screener_enabled": clinic.suicide_screener_enabled,
             "patients_may_withdraw_scores": clinic.patients_may_withdraw_scores,
+            "on_call": list(policy.on_call_of(clinic.pk)),
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -129,11 +158,48 @@ def clinic_settings(request: AuthedRequest) -> HttpResponse:
             clinic=clinic,
             suicide_screener_enabled=form.cleaned_data["suicide_screener_enabled"],
             patients_may_withdraw_scores=form.cleaned_data["patients_may_withdraw_scores"],
+            on_call=list(form.cleaned_data["on_call"]),
         )
         messages.success(request, "Clinic settings saved.")
         return redirect("clinics:settings")
     return render(
-        request, "clinics/settings.html", {"form": form}, status=400 if form.errors else 200
+        request,
+        "clinics/settings.html",
+        {"form": form, "on_call_skipped": safety_services.on_call_skipped(clinic)},
+        status=400 if form.errors else 200,
+    )
+
+
+def _managed_patient(request: AuthedRequest, patient_id: int) -> User:
+    _managed_clinic_id(request)
+    patient = (
+        policy.people_managed_by(request.user).filter(pk=patient_id, role=Role.PATIENT).first()
+    )
+    if patient is None:
+        raise Http404
+    return patient
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def patient_contact(request: AuthedRequest, patient_id: int) -> HttpResponse:
+    """The clinic admin keeps a patient's phone and emergency contact up to date."""
+    patient = _managed_patient(request, patient_id)
+    audit_read(request, patient, "accounts.contact", patient.pk)
+    form = ContactForm(
+        request.POST or None,
+        initial=ContactForm.initial_from(account_services.contact_of(patient.pk)),
+    )
+    if request.method == "POST" and form.is_valid():
+        account_services.patient_contact_save(patient=patient, by=request.user, **form.cleaned_data)
+        audit_write(request, patient, "accounts.contact", patient.pk)
+        messages.success(request, f"Contact details of {patient} saved.")
+        return redirect("clinics:people")
+    return render(
+        request,
+        "accounts/contact.html",
+        {"form": form, "patient": patient, "for_admin": True},
+        status=400 if form.errors else 200,
     )
 
 

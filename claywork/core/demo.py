@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from claywork.accounts.models import ClinicianKind, Role, User
+from claywork.accounts.services import patient_contact_save
 from claywork.audit.demo import seed_demo_audit
 from claywork.care import services as care
 from claywork.care.demo import seed_demo_care_conversation
@@ -26,6 +27,7 @@ from claywork.crisis import services as crisis
 from claywork.journal import services as journal
 from claywork.journal.models import Prompt
 from claywork.practice.demo import seed_demo_practice
+from claywork.safety.services import on_call_set
 from claywork.themes.demo import seed_demo_themes
 
 DEMO_PASSWORD = "claywork-demo"  # noqa: S105 - printed for the local demo on purpose
@@ -97,6 +99,17 @@ def seed_demo_clinic(now: datetime | None = None) -> list[DemoLogin]:
         care.care_team_add(
             patient=patient, clinician=therapist, care_role=CareRole.INTEGRATION_THERAPIST
         )
+    # The admin is on call for a patient whose care team has no active clinician, and Maya's
+    # numbers are on file: an alert about her offers tap-to-call links (demo numbers).
+    on_call_set(clinic=clinic, people=[admin])
+    patient_contact_save(
+        patient=maya,
+        by=maya,
+        phone="(617) 555-0199",
+        emergency_name="Ines Rivera",
+        emergency_relationship="sister",
+        emergency_phone="(617) 555-0123",
+    )
     _maya_course(maya, guide, now)
     _maya_safety_plan(maya, therapist)
     seed_demo_care_conversation(maya=maya, sam=sam, therapist=therapist)

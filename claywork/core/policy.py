@@ -23,8 +23,12 @@ The rules, in one place:
   a care team ends access on the next request. Readers only read: changing an entry or goal
   stays its writer's alone. The patient manages their circle and shares; no one else can.
 * Alerts about a patient go to the clinicians on the patient's care team, who see them in
-  their inbox; an unacknowledged high-priority alert is also e-mailed to the clinic admins,
-  who get a name and a link to the care team page, never the alert itself.
+  their inbox. When the care team has no active clinician they go to the clinic's on-call list
+  (clinicians or clinic admins), else to the clinic admins (``safety/routing.py``); an
+  unacknowledged high-priority alert is escalated to all three. Whoever was sent an alert and
+  is not on the care team sees only its metadata (patient's name and phone numbers, kind,
+  severity, times, who acknowledged it), never its title, note or any health text, and may
+  acknowledge it with a note of what they did.
 * An integration plan and practices are the patient's alone; goals too, unless shared (one
   goal, or all through the "goals and wins" category). Their care team
   may suggest a goal or a reflection prompt; the patient accepts or declines it.
@@ -97,6 +101,19 @@ def care_team_of(patient: User) -> QuerySet[User]:
         is_active=True,
         clinic_id=patient.clinic_id,
         caseload_links__patient=patient,
+    )
+
+
+def on_call_of(clinic_id: int | None) -> QuerySet[User]:
+    """The clinic's on-call list as it stands: deactivated people and people who have left the
+    clinic or changed role are skipped (the settings page warns the admin about them)."""
+    if clinic_id is None:
+        return User.objects.none()
+    return User.objects.filter(
+        is_active=True,
+        clinic_id=clinic_id,
+        role__in=[Role.CLINICIAN, Role.CLINIC_ADMIN],
+        on_call_duties__clinic_id=clinic_id,
     )
 
 
@@ -287,17 +304,44 @@ def may_keep_safety_plan(user: AnyUser, patient_id: int) -> bool:
 
 
 def may_read_alerts(user: AnyUser) -> bool:
-    """Clinicians have an alert inbox; no one else does."""
-    return _active(user) and user.role == Role.CLINICIAN  # type: ignore[union-attr]
+    """Clinicians and clinic admins have an alert inbox (an admin's holds only what they were
+    sent, as on-call staff or for want of anyone else); no one else does."""
+    return _active(user) and getattr(user, "role", None) in (Role.CLINICIAN, Role.CLINIC_ADMIN)
 
 
 def alerts_visible_to(user: AnyUser) -> QuerySet[Alert]:
     """A clinician's inbox: alerts about the patients whose care team they are on."""
     from claywork.safety.models import Alert
 
-    if not may_read_alerts(user):
+    if not may_read_alerts(user) or user.role != Role.CLINICIAN:  # type: ignore[union-attr]
         return Alert.objects.none()
     return Alert.objects.filter(patient__in=patients_in_care_of(user))
+
+
+def alerts_told_to(user: AnyUser) -> QuerySet[Alert]:
+    """Alerts this person was sent but whose patient's care team they are not on (on-call
+    staff, clinic admins): their metadata only, never their title or note."""
+    from claywork.safety.models import Alert
+
+    if not may_read_alerts(user):
+        return Alert.objects.none()
+    assert isinstance(user, User)
+    if user.clinic_id is None:
+        return Alert.objects.none()
+    return Alert.objects.filter(
+        pk__in=Alert.objects.filter(
+            deliveries__recipient_id=user.pk, patient__clinic_id=user.clinic_id
+        ).values("pk")
+    ).exclude(patient__in=patients_in_care_of(user))
+
+
+def may_act_on_alert(user: AnyUser, alert: Alert) -> bool:
+    """Acknowledge an alert: its care team, and whoever else it was sent to (who may have
+    called the patient and should be able to say so)."""
+    return (
+        alerts_visible_to(user).filter(pk=alert.pk).exists()
+        or alerts_told_to(user).filter(pk=alert.pk).exists()
+    )
 
 
 def may_manage_clinic(user: AnyUser, clinic: Clinic | None) -> bool:

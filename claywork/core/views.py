@@ -1,11 +1,9 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 
 from claywork.accounts.models import Role
 from claywork.audit.services import audit_shown
@@ -82,10 +80,3 @@ def privacy(request: AuthedRequest) -> HttpResponse:
     if not policy.may_keep_journal(request.user):
         raise Http404("No such page.")
     return render(request, "core/privacy.html")
-
-
-@never_cache
-def healthz(request: HttpRequest) -> JsonResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})

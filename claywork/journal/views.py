@@ -185,7 +185,9 @@ def _crisis_language(entry: Entry) -> bool:
 
 def _gently_to_help(request: AuthedRequest, draft_key: str) -> HttpResponse:
     """The entry is saved and the care team alerted; the crisis resources come next."""
-    messages.warning(request, free_text.PATIENT_MESSAGES[free_text.WrittenText.JOURNAL_ENTRY])
+    messages.warning(
+        request, free_text.patient_message(free_text.WrittenText.JOURNAL_ENTRY, request.user)
+    )
     return redirect(f"{reverse('help_now')}?saved={draft_key}")
 
 

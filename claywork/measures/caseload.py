@@ -31,6 +31,7 @@ from claywork.core import policy
 from claywork.measures import instruments
 from claywork.measures.models import ResponseStatus, ScaleResponse
 from claywork.safety.models import Alert
+from claywork.safety.selectors import SEVERITY_ORDER
 
 # A session that started a little late is still "next" for the rest of its day.
 NEXT_SESSION_GRACE = timedelta(hours=12)
@@ -74,6 +75,8 @@ class CaseloadRow:
     completed_count: int
     next_session_at: datetime | None
     open_alerts: int
+    # The most severe open alert's severity ("high", "medium", "low"), or None.
+    open_alert_severity: str | None = None
     # False when the patient withdrew their scores from the care team (``policy.may_read_scores``):
     # the row stays (care goes on), without scores or a progress link.
     scores_shared: bool = True
@@ -202,6 +205,11 @@ def _caseload_values(clinician: User, now: datetime) -> QuerySet[User, dict[str,
             open_alerts=_count(
                 Alert.objects.filter(patient=OuterRef("pk"), acknowledged_at__isnull=True)
             ),
+            open_alert_severity=Subquery(
+                Alert.objects.filter(patient=OuterRef("pk"), acknowledged_at__isnull=True)
+                .order_by(SEVERITY_ORDER)
+                .values("severity")[:1]
+            ),
             scores_consent=Subquery(
                 ConsentRecord.objects.filter(user=OuterRef("pk"), topic=consent.SCORES, subject="")
                 .order_by("-recorded_at", "-id")
@@ -223,6 +231,7 @@ def _caseload_values(clinician: User, now: datetime) -> QuerySet[User, dict[str,
             "completed_count",
             "next_session_at",
             "open_alerts",
+            "open_alert_severity",
             "scores_consent",
         )
     )
@@ -273,7 +282,7 @@ def caseload_rows(clinician: User, sort: str | None = None) -> list[CaseloadRow]
     """
     now = timezone.now()
     today = now.astimezone(clinician.zone).date()
-    record_url = _patient_url("care:patient_record")
+    record_url = _patient_url("chart:patient")
     progress_url = _patient_url("measures:progress")
     rows = [
         CaseloadRow(
@@ -288,6 +297,7 @@ def caseload_rows(clinician: User, sort: str | None = None) -> list[CaseloadRow]
             completed_count=patient["completed_count"],
             next_session_at=patient["next_session_at"],
             open_alerts=patient["open_alerts"],
+            open_alert_severity=patient["open_alert_severity"],
             scores_shared=patient["scores_consent"] is not False,
         )
         for patient in _caseload_values(clinician, now)

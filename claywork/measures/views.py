@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from claywork.accounts.models import User
 from claywork.audit.services import audit_read
 from claywork.core.http import AuthedRequest
 from claywork.measures import follow_up, instruments, overview, selectors, services
@@ -22,24 +23,40 @@ from claywork.measures.effect import EffectParams
 from claywork.measures.forms import SAVE, CheckInForm, ScaleForm, item_numbers
 from claywork.measures.instruments import Instrument
 from claywork.measures.models import ResponseStatus, ScaleResponse
-from claywork.safety import free_text
+from claywork.safety import free_text, routing
 
 SAVED_SELF_HARM_MESSAGE = (
-    "Your answers are saved, and your care team has been told about your answer on thoughts of "
+    "Your answers are saved, and {told} has been told about your answer on thoughts of "
     "being better off dead or of hurting yourself. If you might act on those thoughts, please use "
-    "one of the options below now, or contact your care team."
+    "one of the options below now, or contact {told}."
 )
 SELF_HARM_MESSAGE = (
-    "Thank you for answering honestly. Your care team will see your answer about thoughts of "
+    "Thank you for answering honestly. {Told} will see your answer about thoughts of "
     "being better off dead or of hurting yourself, and will reach out. Claywork is not watched "
     "around the clock: if you might act on these thoughts, please use one of the options below "
     "now."
 )
 SCREENER_HIGH_MESSAGE = (
-    "Thank you for answering these questions. Your care team has been alerted and will reach "
+    "Thank you for answering these questions. {Told} has been alerted and will reach "
     "out. Claywork is not watched around the clock: if you might act on thoughts of ending your "
     "life, please use one of the options below now."
 )
+# Only what is true: when nobody at the clinic can receive the alert, the patient is told so.
+NOBODY_TOLD_MESSAGE = (
+    "Your answers are saved. We could not pass your answer about thoughts of being better off "
+    "dead or of hurting yourself on to anyone at your clinic just now; we will keep trying. If "
+    "you might act on these thoughts, please use one of the options below now, or call your "
+    "clinic."
+)
+
+
+def _self_harm_message(template: str, patient: User) -> str:
+    told = routing.who_is_told(patient)
+    if told is None:
+        return NOBODY_TOLD_MESSAGE
+    return template.format(told=told, Told=told[0].upper() + told[1:])
+
+
 SCREENER_DONE_MESSAGE = (
     'Thank you. Your answers are with your care team. If things get harder, the "Need help '
     'now?" link at the top of every page is there for you.'
@@ -58,7 +75,7 @@ def check_in(request: AuthedRequest) -> HttpResponse:
         saved, created = services.check_in_save(patient=patient, day=today, values=form.values())
         note = free_text.WrittenText.CHECK_IN_NOTE
         if free_text.crisis_language_raised(source=note, saved=saved):
-            messages.warning(request, free_text.PATIENT_MESSAGES[note])
+            messages.warning(request, free_text.patient_message(note, patient))
             return redirect("help_now")
         messages.success(
             request, "Check-in saved. Thank you." if created else "Today's check-in is updated."
@@ -119,7 +136,8 @@ def _after_submit(request: AuthedRequest, response: ScaleResponse) -> HttpRespon
     if "self_harm" in response.flags:
         # Safety first: the crisis resources before anything else. The alert is already raised.
         # After a PHQ-9, the crisis page also offers the follow-up screener if the clinic uses it.
-        messages.warning(request, SCREENER_HIGH_MESSAGE if is_screener else SELF_HARM_MESSAGE)
+        template = SCREENER_HIGH_MESSAGE if is_screener else SELF_HARM_MESSAGE
+        messages.warning(request, _self_harm_message(template, request.user))
         return redirect("help_now")
     if is_screener:
         messages.success(request, SCREENER_DONE_MESSAGE)
@@ -155,7 +173,7 @@ def _scale_post(request: AuthedRequest, form: ScaleForm) -> HttpResponse:
         services.response_save_answers(response=response, answers=form.answers())
         if "self_harm" in instruments.safety_flags(instrument, form.answers()):
             # The service alerted the care team; the crisis resources come first here.
-            messages.warning(request, SAVED_SELF_HARM_MESSAGE)
+            messages.warning(request, _self_harm_message(SAVED_SELF_HARM_MESSAGE, request.user))
             return redirect("help_now")
         messages.success(request, f"{instrument.title} saved. You can finish it later here.")
         return redirect("measures:scales")

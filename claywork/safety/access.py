@@ -11,7 +11,25 @@ from claywork.safety.selectors import with_delivery_counts
 
 
 def get_alert_for_user(user: AnyUser, alert_id: int) -> Alert:
+    """An alert of the user's care teams, in full."""
     alert = with_delivery_counts(policy.alerts_visible_to(user)).filter(pk=alert_id).first()
     if alert is None:
         raise Http404("No such alert.")
     return alert
+
+
+def get_alert_view_for_user(user: AnyUser, alert_id: int) -> tuple[Alert, bool]:
+    """(alert, full): in full for its care team; its metadata for whoever else it was sent to
+    (on-call staff, clinic admins)."""
+    alert = with_delivery_counts(policy.alerts_visible_to(user)).filter(pk=alert_id).first()
+    if alert is not None:
+        return alert, True
+    told = (
+        policy.alerts_told_to(user)
+        .select_related("patient", "acknowledged_by")
+        .filter(pk=alert_id)
+        .first()
+    )
+    if told is None:
+        raise Http404("No such alert.")
+    return told, False

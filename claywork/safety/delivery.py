@@ -26,13 +26,11 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from claywork.accounts.models import Role, User
-from claywork.core import policy
 from claywork.safety.models import (
     Alert,
     AlertDelivery,
@@ -78,51 +76,6 @@ def deliveries_create(
     ]
     AlertDelivery.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
-
-
-def alert_recipients(patient: User) -> list[User]:
-    """The care team; if the patient has none, the clinic admins, so no alert goes unheard."""
-    team = list(policy.care_team_of(patient))
-    if team:
-        return team
-    admins = list(policy.clinic_admins_of(patient))
-    if not admins:
-        logger.error("patient %s has no care team and no clinic admin to alert", patient.pk)
-    return admins
-
-
-# --- Escalation -----------------------------------------------------------------------------
-
-
-def alerts_escalate_due(*, now: datetime) -> int:
-    """Re-send each high-priority alert still open after the configured time, exactly once."""
-    cutoff = now - timedelta(minutes=settings.CLAYWORK_ALERT_ESCALATE_MINUTES)
-    overdue = Alert.objects.filter(
-        severity=Severity.HIGH,
-        acknowledged_at__isnull=True,
-        escalated_at__isnull=True,
-        created_at__lte=cutoff,
-    ).select_related("patient")
-    escalated = 0
-    for alert in overdue[:BATCH]:
-        with transaction.atomic():
-            # The conditional UPDATE is the claim: a second sweep (or an acknowledgement that
-            # came in meanwhile) leaves nothing to escalate.
-            claimed = Alert.objects.filter(
-                pk=alert.pk, acknowledged_at__isnull=True, escalated_at__isnull=True
-            ).update(escalated_at=now)
-            if not claimed:
-                continue
-            recipients = [
-                *policy.care_team_of(alert.patient),
-                *policy.clinic_admins_of(alert.patient),
-            ]
-            deliveries_create(
-                alert=alert, recipients=recipients, purpose=DeliveryPurpose.ESCALATION, now=now
-            )
-        logger.warning("alert %s escalated to %s people", alert.pk, len(recipients))
-        escalated += 1
-    return escalated
 
 
 # --- Sending --------------------------------------------------------------------------------

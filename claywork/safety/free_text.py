@@ -23,6 +23,7 @@ from django.db import models
 
 from claywork.accounts.models import User
 from claywork.clinics import consent
+from claywork.safety import routing
 from claywork.safety.models import Alert, AlertKind, Severity
 from claywork.safety.screening import screen_text
 from claywork.safety.services import alert_raise
@@ -37,18 +38,32 @@ class WrittenText(models.TextChoices):
 
 
 _GENTLY = (
-    "Some of what you wrote sounds very painful, so we have let your care team know you may "
+    "Some of what you wrote sounds very painful, so we have let {told} know you may "
     "need support{privately}. If you might act on thoughts of harming yourself, or you do not "
     "feel safe right now, please use one of the options below."
 )
+# Only what is true: when no one at the clinic can be reached, the patient is not told otherwise.
+_NOBODY = (
+    "Some of what you wrote sounds very painful. We could not pass this on to anyone at your "
+    "clinic just now; we will keep trying. If you might act on thoughts of harming yourself, "
+    "or you do not feel safe right now, please use one of the options below or call your clinic."
+)
 _PRIVATELY = ": they are told that and when you wrote, never what you wrote"
 
-PATIENT_MESSAGES = {
-    WrittenText.JOURNAL_ENTRY: "Your entry is saved. " + _GENTLY.format(privately=_PRIVATELY),
-    WrittenText.CHECK_IN_NOTE: "Your check-in is saved. "
-    + _GENTLY.format(privately=": they are not shown your note"),
-    WrittenText.INTENTION: "Your intentions are saved. " + _GENTLY.format(privately=""),
+_SAVED = {
+    WrittenText.JOURNAL_ENTRY: ("Your entry is saved. ", _PRIVATELY),
+    WrittenText.CHECK_IN_NOTE: ("Your check-in is saved. ", ": they are not shown your note"),
+    WrittenText.INTENTION: ("Your intentions are saved. ", ""),
 }
+
+
+def patient_message(source: WrittenText, patient: User) -> str:
+    """What the patient reads after a save raised an alert: who was told, truly."""
+    saved, privately = _SAVED[source]
+    told = routing.who_is_told(patient)
+    if told is None:
+        return saved + _NOBODY
+    return saved + _GENTLY.format(told=told, privately=privately)
 
 
 class Versioned(Protocol):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
 
@@ -17,6 +19,15 @@ class Severity(models.TextChoices):
     HIGH = "high", "High"
     MEDIUM = "medium", "Medium"
     LOW = "low", "Low"
+
+
+class Audience(models.TextChoices):
+    """Who an alert was routed to (``safety/routing.py``): what the patient is told is this."""
+
+    CARE_TEAM = "care_team", "the care team"
+    ON_CALL = "on_call", "the clinic's on-call list"
+    CLINIC_ADMINS = "clinic_admins", "the clinic admins"
+    NOBODY = "nobody", "nobody yet"
 
 
 class Alert(models.Model):
@@ -41,12 +52,25 @@ class Alert(models.Model):
     # Set once, when an unacknowledged high-severity alert was re-sent to the whole care team
     # and the clinic admins; the sweep never escalates an alert twice.
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # Who was told, as last routed. ``undeliverable_since`` is set while an open alert (or its
+    # escalation) had nobody to go to; the sweep tries again from ``next_route_at``, backing off.
+    routed_to = models.CharField(max_length=20, choices=Audience.choices, blank=True)
+    undeliverable_since = models.DateTimeField(null=True, blank=True)
+    next_route_at = models.DateTimeField(null=True, blank=True)
+    route_attempts = models.PositiveSmallIntegerField(default=0)
+    # The clinician who said "I have this one" (or was handed it); anyone on the care team may
+    # still acknowledge it.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["patient", "acknowledged_at"]),
             models.Index(fields=["severity", "acknowledged_at", "escalated_at", "created_at"]),
+            models.Index(fields=["undeliverable_since", "next_route_at"]),
         ]
 
     def __str__(self) -> str:
@@ -55,6 +79,17 @@ class Alert(models.Model):
     @property
     def is_open(self) -> bool:
         return self.acknowledged_at is None
+
+    @property
+    def escalates_at(self) -> datetime | None:
+        """When the sweep will escalate this alert, if it is still waiting to be."""
+        if self.severity != Severity.HIGH or not self.is_open or self.escalated_at is not None:
+            return None
+        return self.created_at + timedelta(minutes=settings.CLAYWORK_ALERT_ESCALATE_MINUTES)
+
+    @property
+    def is_undeliverable(self) -> bool:
+        return self.is_open and self.undeliverable_since is not None
 
 
 class Channel(models.TextChoices):
@@ -112,3 +147,22 @@ class AlertDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} {self.channel} for alert {self.alert_id}"
+
+
+class OnCallMember(models.Model):
+    """One person on a clinic's on-call list: they receive the alerts of patients whose care
+    team has no active clinician (``safety/routing.py``). Clinicians or clinic admins."""
+
+    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.CASCADE, related_name="on_call")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="on_call_duties"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "person"], name="on_call_once_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} on call for {self.clinic}"

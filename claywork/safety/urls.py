@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("<int:alert_id>/", views.alert_detail, name="alert_detail"),
     path("<int:alert_id>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
+    path("<int:alert_id>/assign/", views.alert_assign, name="alert_assign"),
 ]

@@ -78,6 +78,29 @@
     form.addEventListener("submit", function () { keepLocally(form); });
   }
 
+  // A form marked data-swap-errors shows the server's 400 answer (its errors, with the words
+  // typed) in place; htmx would otherwise drop it and the page would show nothing.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (event.detail.xhr.status === 400 && source && source.closest("[data-swap-errors]")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  // "escalates in 12 min": kept current while the page is open.
+  function countdown(element) {
+    var seconds = (Date.parse(element.dataset.escalatesAt) - Date.now()) / 1000;
+    if (isNaN(seconds)) { return; }
+    var minutes = Math.floor(seconds / 60);
+    element.textContent = seconds <= 60 ? "escalating now"
+      : minutes < 120 ? "escalates in " + minutes + " min"
+      : "escalates in " + Math.floor(minutes / 60) + " h " + (minutes % 60) + " min";
+  }
+  window.setInterval(function () {
+    document.querySelectorAll("[data-escalates-at]").forEach(countdown);
+  }, 30000);
+
   document.addEventListener("DOMContentLoaded", function () {
     var cleared = document.body.dataset.clearDraft;
     if (cleared) {

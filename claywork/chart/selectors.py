@@ -1,0 +1,216 @@
+"""One patient, as their care team needs to see them: risk first, then how they are doing.
+
+Reads only, each part one or two queries whatever the length of the patient's history
+(``tests/test_chart.py`` pins the count). The caller has checked ``policy.may_plan_care``;
+scores and check-ins are left out when the patient withdrew them from the care team.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Max, Q
+
+from claywork.accounts.models import PatientContact, User
+from claywork.care import selectors as care_selectors
+from claywork.care.models import Session, TreatmentCourse
+from claywork.clinics import consent
+from claywork.core import policy
+from claywork.crisis.models import SafetyPlanVersion
+from claywork.measures import effect, instruments, overview
+from claywork.measures import selectors as measures_selectors
+from claywork.measures.models import CheckIn, ResponseStatus, ScaleResponse
+from claywork.measures.services import response_answers
+from claywork.safety.models import Alert, AlertKind
+from claywork.safety.selectors import SEVERITY_ORDER, with_delivery_counts
+
+SPARKLINE_DAYS = 14
+HISTORY_ALERTS = 20
+SELF_HARM = "self_harm"
+
+
+@dataclass(frozen=True)
+class SelfHarmAnswer:
+    """The answer to the latest PHQ-9's self-harm item (item 9)."""
+
+    day: date
+    value: int
+    words: str
+    response_id: int
+
+
+@dataclass(frozen=True)
+class RiskSummary:
+    open_alerts: list[Alert]
+    self_harm_answer: SelfHarmAnswer | None
+    screener_level: str | None
+    screener_day: date | None
+    last_crisis_flag_at: datetime | None
+    safety_plan_updated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class MoodPoint:
+    day: date
+    mood: int | None
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    """14 days of mood (0-10) as SVG polylines: a day without a check-in breaks the line."""
+
+    points: list[MoodPoint]
+    width: int = 140
+    height: int = 40
+
+    def segments(self) -> list[str]:
+        step = self.width / max(len(self.points) - 1, 1)
+        runs: list[list[str]] = [[]]
+        for index, point in enumerate(self.points):
+            if point.mood is None:
+                runs.append([])
+                continue
+            y = self.height - 2 - (self.height - 4) * point.mood / overview.MOOD_MAX
+            runs[-1].append(f"{index * step:.1f},{y:.1f}")
+        return [" ".join(run) for run in runs if run]
+
+    def dots(self) -> list[tuple[str, str]]:
+        """Single days between gaps, which a polyline would not draw."""
+        return [
+            (segment.partition(",")[0], segment.partition(",")[2])
+            for segment in self.segments()
+            if " " not in segment
+        ]
+
+    @property
+    def summary(self) -> str:
+        values = [str(point.mood) if point.mood is not None else "none" for point in self.points]
+        return f"Mood, last {len(self.points)} days, oldest first: " + ", ".join(values)
+
+
+@dataclass
+class PatientChart:
+    risk: RiskSummary
+    scores_shared: bool
+    contact: PatientContact | None
+    resolved_alerts: list[Alert]
+    latest_check_in: CheckIn | None = None
+    sparkline: Sparkline | None = None
+    trends: list[overview.ScoreTrend] = field(default_factory=list)
+    fading: effect.FadingSignal | None = None
+    next_session: Session | None = None
+    courses: list[TreatmentCourse] = field(default_factory=list)
+    shared_categories: list[str] = field(default_factory=list)
+    shared_items: int = 0
+
+
+def _risk(patient: User, scores_shared: bool) -> RiskSummary:
+    alerts = Alert.objects.filter(patient=patient)
+    open_alerts = list(
+        with_delivery_counts(alerts.filter(acknowledged_at__isnull=True)).order_by(
+            SEVERITY_ORDER, "-created_at", "-pk"
+        )
+    )
+    last_crisis = alerts.filter(kind=AlertKind.CRISIS_LANGUAGE).aggregate(at=Max("created_at"))
+    plan = SafetyPlanVersion.objects.filter(patient=patient).aggregate(at=Max("written_at"))
+    screen_day, level = _screener_level(patient) if scores_shared else (None, None)
+    return RiskSummary(
+        open_alerts=open_alerts,
+        self_harm_answer=_self_harm_answer(patient) if scores_shared else None,
+        screener_level=level,
+        screener_day=screen_day,
+        last_crisis_flag_at=last_crisis["at"],
+        safety_plan_updated_at=plan["at"],
+    )
+
+
+def _self_harm_answer(patient: User) -> SelfHarmAnswer | None:
+    latest = (
+        ScaleResponse.objects.filter(
+            patient=patient, instrument="phq9", status=ResponseStatus.COMPLETE
+        )
+        .order_by("-completed_at", "-pk")
+        .first()
+    )
+    if latest is None or latest.completed_at is None:
+        return None
+    instrument = instruments.get_instrument("phq9")
+    item = next((item for item in instrument.items if item.safety_flag == SELF_HARM), None)
+    value = response_answers(latest).get(item.link_id) if item else None
+    if value is None:
+        return None
+    option = instrument.option(value)
+    return SelfHarmAnswer(
+        day=latest.completed_at.astimezone(patient.zone).date(),
+        value=value,
+        words=option.text if option else str(value),
+        response_id=latest.pk,
+    )
+
+
+def _screener_level(patient: User) -> tuple[date | None, str | None]:
+    screens = overview.risk_screens(patient)
+    if not screens:
+        return None, None
+    point, _ = screens[0]
+    return point.day, point.band
+
+
+def _sparkline(patient: User, today: date) -> tuple[CheckIn | None, Sparkline]:
+    start = today - timedelta(days=SPARKLINE_DAYS - 1)
+    recent = {
+        check_in.day: check_in
+        for check_in in CheckIn.objects.filter(patient=patient, day__gte=start).defer("note_sealed")
+    }
+    latest = (
+        max(recent.values(), key=lambda c: c.day)
+        if recent
+        else CheckIn.objects.filter(patient=patient).defer("note_sealed").order_by("-day").first()
+    )
+    days = [start + timedelta(days=n) for n in range(SPARKLINE_DAYS)]
+    points = [MoodPoint(day, recent[day].mood if day in recent else None) for day in days]
+    return latest, Sparkline(points)
+
+
+def _fading(patient: User) -> effect.FadingSignal | None:
+    """The one call into "is the effect holding?" (``measures.effect``), easy to repoint."""
+    return effect.fading_signal(measures_selectors.effect_inputs(patient_id=patient.pk))
+
+
+def _shares(viewer: User, patient: User) -> tuple[list[str], int]:
+    from claywork.sharing.models import Category
+
+    shares = list(
+        policy.live_shares_for(viewer)
+        .filter(patient=patient)
+        .filter(Q(category__gt="") | Q(entry__isnull=False) | Q(goal__isnull=False))
+        .values_list("category", flat=True)
+    )
+    labels = dict(Category.choices)
+    categories = sorted({labels.get(code, code) for code in shares if code})
+    return categories, sum(1 for code in shares if not code)
+
+
+def patient_chart(*, patient: User, viewer: User) -> PatientChart:
+    scores_shared = consent.scores_shared_with_care_team(patient.pk)
+    chart = PatientChart(
+        risk=_risk(patient, scores_shared),
+        scores_shared=scores_shared,
+        contact=PatientContact.objects.filter(patient=patient).first(),
+        resolved_alerts=list(
+            Alert.objects.filter(patient=patient, acknowledged_at__isnull=False)
+            .select_related("acknowledged_by")
+            .order_by("-acknowledged_at", "-pk")[:HISTORY_ALERTS]
+        ),
+        next_session=care_selectors.next_session(patient_id=patient.pk),
+        courses=care_selectors.courses_with_sessions(patient_id=patient.pk),
+    )
+    chart.shared_categories, chart.shared_items = _shares(viewer, patient)
+    if scores_shared:
+        chart.latest_check_in, chart.sparkline = _sparkline(
+            patient, measures_selectors.patient_today(patient)
+        )
+        chart.trends = overview.score_trends(patient)
+        chart.fading = _fading(patient)
+    return chart
