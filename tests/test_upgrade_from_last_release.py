@@ -98,7 +98,14 @@ def _run(code: Path | None, env: dict[str, str], *args: str) -> str:
     else:
         full_env.pop("PYTHONPATH", None)
     done = subprocess.run(  # noqa: S603 - this interpreter, our own scripts
-        [sys.executable, *args], env=full_env, capture_output=True, text=True, check=False
+        [sys.executable, *args],
+        env=full_env,
+        # Not the checkout: `python -c` puts the working directory first on the path, and the
+        # checkout's own `claywork` would shadow the release under test.
+        cwd=env["CLAYWORK_VAR_DIR"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, f"{args} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     return done.stdout
@@ -125,6 +132,7 @@ def upgraded(
         "CLAYWORK_DEMO": "1",
         "EMAIL_URL": "console://",
     }
+    Path(env["CLAYWORK_VAR_DIR"]).mkdir(parents=True)
     _claywork(last_release_code, env, "migrate", "--noinput")
     _claywork(last_release_code, env, "seed-demo")
     _run(last_release_code, env, str(ROOT / "tests" / "upgrade_extra_rows.py"))
@@ -140,6 +148,24 @@ def test_each_dump_ran_the_release_it_was_meant_to(
 ) -> None:
     assert upgraded["before"]["code"].startswith(str(last_release_code))
     assert upgraded["after"]["code"] == str(ROOT / "claywork")
+
+
+def test_the_old_database_holds_only_the_last_releases_migrations(
+    upgraded: dict[str, Any], last_release_code: Path
+) -> None:
+    shipped = {
+        f"{path.parent.parent.name}.{path.stem}"
+        for path in (last_release_code / "claywork").glob("*/migrations/0*.py")
+    }
+    ours = {name for name in upgraded["before"]["applied"] if name.split(".")[0] in _apps(shipped)}
+    assert ours == shipped
+    assert set(upgraded["before"]["applied"]) < set(upgraded["after"]["applied"]) or (
+        upgraded["before"]["applied"] == upgraded["after"]["applied"]
+    )
+
+
+def _apps(names: set[str]) -> set[str]:
+    return {name.split(".")[0] for name in names}
 
 
 def test_the_last_release_made_a_database_worth_upgrading(upgraded: dict[str, Any]) -> None:

@@ -73,10 +73,16 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.db import connection
+    from django.db.migrations.recorder import MigrationRecorder
+
     import claywork
 
+    applied = sorted(
+        f"{app}.{name}" for app, name in MigrationRecorder(connection).applied_migrations()
+    )
     tables = dump()
-    out = {"code": os.path.dirname(claywork.__file__), "tables": tables}
+    out = {"code": os.path.dirname(claywork.__file__), "applied": applied, "tables": tables}
     with open(sys.argv[1], "w", encoding="utf-8") as handle:
         json.dump(out, handle, sort_keys=True)
 

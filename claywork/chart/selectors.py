@@ -89,6 +89,12 @@ class Sparkline:
         return f"Mood, last {len(self.points)} days, oldest first: " + ", ".join(values)
 
 
+@dataclass(frozen=True)
+class FadingFlag:
+    reason: str  # the firmest rule that fired and the values it fired on
+    since: date
+
+
 @dataclass
 class PatientChart:
     risk: RiskSummary
@@ -98,7 +104,7 @@ class PatientChart:
     latest_check_in: CheckIn | None = None
     sparkline: Sparkline | None = None
     trends: list[overview.ScoreTrend] = field(default_factory=list)
-    fading: effect.FadingSignal | None = None
+    fading: FadingFlag | None = None
     next_session: Session | None = None
     courses: list[TreatmentCourse] = field(default_factory=list)
     shared_categories: list[str] = field(default_factory=list)
@@ -173,9 +179,13 @@ def _sparkline(patient: User, today: date) -> tuple[CheckIn | None, Sparkline]:
     return latest, Sparkline(points)
 
 
-def _fading(patient: User) -> effect.FadingSignal | None:
-    """The one call into "is the effect holding?" (``measures.effect``), easy to repoint."""
-    return effect.fading_signal(measures_selectors.effect_inputs(patient_id=patient.pk))
+def _fading(patient: User) -> FadingFlag | None:
+    """The patient's current fading episode (kept by ``measures.services.fading_refresh``)."""
+    episode = measures_selectors.current_fading_episode(patient_id=patient.pk)
+    if episode is None:
+        return None
+    reason = f"{effect.RULE_TITLES[episode.latest_rule]} ({episode.latest_detail})"
+    return FadingFlag(reason=reason, since=episode.started_on)
 
 
 def _shares(viewer: User, patient: User) -> tuple[list[str], int]:
