@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "claywork.sharing",
     "claywork.circle",
     "claywork.themes",
+    "claywork.onboarding",
+    "claywork.ownership",
 ]
 
 MIDDLEWARE = [
@@ -226,6 +228,11 @@ if CLAYWORK_WINDOW_CLOSES_HOURS <= CLAYWORK_WINDOW_OPENS_HOURS:
     raise ConfigurationError("CLAYWORK_WINDOW_CLOSES_HOURS must be after the window opens.")
 
 CLAYWORK_MAX_ENTRY_CHARS = env_int("CLAYWORK_MAX_ENTRY_CHARS", 100_000, minimum=1000)
+
+# --- Data the patient owns (ownership/) ----------------------------------------------------
+# Days between a patient's request to delete their account and its erasure: time to cancel,
+# and for the care team (told at once) to reach out or keep what their records duty requires.
+CLAYWORK_ACCOUNT_DELETION_GRACE_DAYS = env_int("CLAYWORK_ACCOUNT_DELETION_GRACE_DAYS", 7, minimum=1)
 
 # --- Measures -------------------------------------------------------------------------------
 # Extra instrument definitions a clinic is licensed to use (see docs/instruments.md).

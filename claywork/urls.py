@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from claywork.core import views as core_views
 
@@ -7,8 +8,14 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("help/", core_views.help_now, name="help_now"),
     path("privacy/", core_views.privacy, name="privacy"),
+    path("more/", core_views.more, name="more"),
     path("healthz", core_views.healthz, name="healthz"),
+    # allauth's own address pages manage a list of addresses (primary, "Unverified", Remove);
+    # a Claywork account has one address, changed on the account page (decision 0012).
+    path("accounts/email/", RedirectView.as_view(pattern_name="accounts:email")),
+    re_path(r"^accounts/confirm-email/", RedirectView.as_view(pattern_name="accounts:profile")),
     path("accounts/", include("allauth.urls")),
+    path("account/", include("claywork.accounts.urls")),
     path("journal/", include("claywork.journal.urls")),
     path("", include("claywork.care.urls")),
     path("", include("claywork.clinics.urls")),
@@ -22,5 +29,7 @@ urlpatterns = [
     path("", include("claywork.sharing.urls")),
     path("", include("claywork.circle.urls")),
     path("", include("claywork.themes.urls")),
+    path("", include("claywork.onboarding.urls")),
+    path("", include("claywork.ownership.urls")),
     path("django-admin/", admin.site.urls),
 ]

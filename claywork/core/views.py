@@ -18,6 +18,7 @@ from claywork.crisis.grounding import EXERCISES
 from claywork.journal import selectors as journal_selectors
 from claywork.measures import caseload
 from claywork.measures import overview as measures_overview
+from claywork.onboarding.steps import checklist_for
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -48,6 +49,7 @@ def _home_for(request: AuthedRequest) -> HttpResponse:
                 "courses": list(user.courses.all()[:3]),
                 "measures": measures_overview.home_measures(user),
                 "pending_suggestions": care_selectors.pending_suggestion_count(patient_id=user.pk),
+                "checklist": checklist_for(user),
             },
         )
     if user.role == Role.CLINICIAN:
@@ -74,6 +76,12 @@ def help_now(request: HttpRequest) -> HttpResponse:
     """Reachable by anyone, signed in or not: a person in crisis must never meet a login."""
     page = crisis_selectors.help_page(request.user)
     return render(request, "core/help_now.html", {"page": page, "exercises": EXERCISES})
+
+
+@login_required
+def more(request: AuthedRequest) -> HttpResponse:
+    """Every place in Claywork, for the phone's "More" tab (the desktop menu shows them all)."""
+    return render(request, "core/more.html")
 
 
 @login_required

@@ -54,7 +54,11 @@ def preferences(request: AuthedRequest) -> HttpResponse:
         "quiet_end": prefs.quiet_end,
         "scale_due_time": prefs.scale_due_time,
     } | {kind: prefs.wants(kind) for kind in Kind.values}
-    return _settings_page(request, PreferencesForm(initial=initial))
+    form = PreferencesForm(initial=initial)
+    if prefs.pk is None:
+        # Never chosen: the zone is only the sign-up guess, so this device's zone fills it.
+        form.fields["timezone"].widget.attrs["data-detect-timezone"] = "fill"
+    return _settings_page(request, form)
 
 
 def _settings_page(

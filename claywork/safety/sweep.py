@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db import close_old_connections
 from django.utils import timezone
 
+from claywork.core.housekeeping import housekeeping_run
 from claywork.reminders.delivery import reminders_send_due
 from claywork.reminders.services import reminders_plan_ahead
 from claywork.safety.delivery import alerts_escalate_due, deliveries_send_due
@@ -37,6 +38,7 @@ def outbox_sweep() -> SweepResult:
     sent = deliveries_send_due(now=now)
     # Patients' reminders share the sweep (docs/architecture.md, "How a reminder will flow").
     reminders_plan_ahead(now=now)
+    housekeeping_run(now=now)  # purges and erasures registered by the apps (core/housekeeping.py)
     return SweepResult(escalated=escalated, sent=sent, reminders_sent=reminders_send_due(now=now))
 
 
