@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import include, path, reverse_lazy
 from django.views.generic import RedirectView
 
 from claywork.core import views as core_views
@@ -13,7 +13,11 @@ urlpatterns = [
     # allauth's own address pages manage a list of addresses (primary, "Unverified", Remove);
     # a Claywork account has one address, changed on the account page (decision 0012).
     path("accounts/email/", RedirectView.as_view(pattern_name="accounts:email")),
-    re_path(r"^accounts/confirm-email/", RedirectView.as_view(pattern_name="accounts:profile")),
+    path("accounts/confirm-email/", RedirectView.as_view(url=reverse_lazy("accounts:profile"))),
+    path(
+        "accounts/confirm-email/<str:key>/",
+        RedirectView.as_view(url=reverse_lazy("accounts:profile")),
+    ),
     path("accounts/", include("allauth.urls")),
     path("account/", include("claywork.accounts.urls")),
     path("journal/", include("claywork.journal.urls")),

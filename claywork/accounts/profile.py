@@ -48,8 +48,9 @@ def _address_taken(email: str, user: User) -> bool:
     )
 
 
-def email_change_request(*, user: User, new_email: str) -> EmailChange:
-    """Send a confirmation link to ``new_email``; nothing changes until it is followed."""
+def email_change_request(*, user: User, new_email: str) -> tuple[EmailChange, str]:
+    """Send a confirmation link to ``new_email``; nothing changes until it is followed.
+    Returns the pending change and the link's token (which is stored only hashed)."""
     new_email = new_email.strip().lower()
     if new_email == user.email.lower():
         raise EmailChangeError("That is already your address.")
@@ -67,7 +68,7 @@ def email_change_request(*, user: User, new_email: str) -> EmailChange:
         )
         link = settings.SITE_URL + reverse("accounts:email_confirm", kwargs={"token": token})
         transaction.on_commit(lambda: _send_confirmation(change, link))
-    return change
+    return change, token
 
 
 def _send_confirmation(change: EmailChange, link: str) -> None:

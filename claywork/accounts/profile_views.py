@@ -56,7 +56,7 @@ def email_change(request: AuthedRequest) -> HttpResponse:
     form = EmailChangeForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            change = profile.email_change_request(
+            change, _ = profile.email_change_request(
                 user=request.user, new_email=form.cleaned_data["new_email"]
             )
         except profile.EmailChangeError as error:

@@ -19,6 +19,7 @@ from claywork.journal import selectors as journal_selectors
 from claywork.measures import caseload
 from claywork.measures import overview as measures_overview
 from claywork.onboarding.steps import checklist_for
+from claywork.sharing import selectors as sharing_selectors
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -69,7 +70,12 @@ def _home_for(request: AuthedRequest) -> HttpResponse:
         )
     if user.role == Role.CLINIC_ADMIN:
         return redirect("clinics:people")
-    return render(request, "core/home_support.html")
+    counts = sharing_selectors.shared_counts_for(user)
+    circles = [
+        (member, counts.get(member.patient_id, 0))
+        for member in sharing_selectors.patients_supported(user)
+    ]
+    return render(request, "core/home_support.html", {"circles": circles})
 
 
 def help_now(request: HttpRequest) -> HttpResponse:

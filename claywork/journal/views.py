@@ -216,8 +216,8 @@ def _sent_again_after_delete(
         initial={**services.draft_fields(kept), "submission_id": uuid.uuid4()},
         patient=request.user,
     )
-    form.add_error(
-        None,
+    messages.warning(
+        request,
         "You deleted the entry this form saved. Your words are here again: save them as a "
         "new entry if you want to keep them.",
     )

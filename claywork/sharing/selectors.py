@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from statistics import fmean
 
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -277,3 +277,16 @@ def patients_supported(reader: AnyUser) -> list[CircleMember]:
         .select_related("patient")
         .order_by("patient__full_name")
     )
+
+
+def shared_counts_for(reader: AnyUser) -> dict[int, int]:
+    """How many things (entries, goals, standing categories) each patient shares with the
+    reader as a person right now. One query; counts only, no content."""
+    rows = (
+        policy.live_shares_for(reader)
+        .filter(person_id=reader.pk)
+        .filter(NOT_A_DELETED_ENTRY)
+        .values("patient_id")
+        .annotate(count=Count("pk"))
+    )
+    return {row["patient_id"]: row["count"] for row in rows}
