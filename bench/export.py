@@ -146,7 +146,8 @@ def measure(database: str, entries: int, runs: int, pg_name: str) -> None:
             first = next(pieces)
             first_byte = time.perf_counter() - started
             size = len(first)
-            body = io.BytesIO(first)
+            body = io.BytesIO()
+            body.write(first)
             for piece in pieces:
                 size += len(piece)
                 body.write(piece)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("help/", core_views.help_now, name="help_now"),
     path("privacy/", core_views.privacy, name="privacy"),
     path("more/", core_views.more, name="more"),
+    path("manifest.webmanifest", core_views.manifest, name="manifest"),
     path("healthz", core_views.healthz, name="healthz"),
     # allauth's own address pages manage a list of addresses (primary, "Unverified", Remove);
     # a Claywork account has one address, changed on the account page (decision 0012).
@@ -35,5 +36,6 @@ urlpatterns = [
     path("", include("claywork.themes.urls")),
     path("", include("claywork.onboarding.urls")),
     path("", include("claywork.ownership.urls")),
+    path("", include("claywork.push.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -61,9 +61,7 @@ def test_an_alias_is_saved_as_the_place_it_stands_for(
 
 
 @pytest.mark.parametrize("given", ["Factory", "localtime", "Mars/Olympus_Mons", "", "x" * 300])
-def test_a_name_that_is_no_place_is_refused_with_an_example(
-    personas: Personas, given: str
-) -> None:
+def test_a_name_that_is_no_place_is_refused_with_an_example(personas: Personas, given: str) -> None:
     response = client_for(personas.patient).post("/account/", _profile(timezone=given))
 
     assert response.status_code == 400
@@ -226,9 +224,7 @@ def test_a_wrong_password_or_a_taken_address_changes_nothing(
     assert not EmailChange.objects.exists() and not mail.outbox
 
 
-def test_an_expired_or_someone_elses_link_changes_nothing(
-    personas: Personas, ask_for: Any
-) -> None:
+def test_an_expired_or_someone_elses_link_changes_nothing(personas: Personas, ask_for: Any) -> None:
     ask_for(client_for(personas.patient), "pat.new@example.test")
     link = _link_in(mail.outbox[0])
 

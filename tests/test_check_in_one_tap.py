@@ -34,7 +34,7 @@ def test_one_tap_on_a_face_saves_the_mood_alone(personas: Personas) -> None:
     )
     page = client.get("/check-in/").content.decode()
     assert "Saved: Good. Add more below if you like." in page
-    assert "(now: Good)" in page and "<details class=\"extras\" open>" in page
+    assert "(now: Good)" in page and '<details class="extras" open>' in page
 
 
 def test_extras_saved_later_the_same_day_keep_the_mood(personas: Personas) -> None:

@@ -55,9 +55,7 @@ def test_a_deleted_entry_is_gone_for_everyone_at_once(personas: Personas) -> Non
     assert WORDS not in listing
     for reader in (personas.patient, personas.care_clinician, personas.support_person):
         assert client_for(reader).get(f"/journal/{entry.pk}/").status_code == 404
-    supporter_feed = client_for(personas.support_person).get(
-        f"/supporting/{personas.patient.pk}/"
-    )
+    supporter_feed = client_for(personas.support_person).get(f"/supporting/{personas.patient.pk}/")
     assert WORDS not in supporter_feed.content.decode()
     sharing_page = patient.get("/sharing/").content.decode()
     assert f"/journal/{entry.pk}/" not in sharing_page

@@ -69,3 +69,16 @@ def test_more_lists_every_place_of_the_patients_desktop_menu(personas: Personas)
     assert menu
     for href in re.findall(r'<a href="([^"]+)"', menu[1]):
         assert f'href="{href}"' in more, href
+
+
+def test_the_app_manifest_lets_claywork_be_installed(personas: Personas) -> None:
+    from django.test import Client
+
+    response = Client().get("/manifest.webmanifest")
+    manifest = response.json()
+
+    assert response["Content-Type"] == "application/manifest+json"
+    assert (manifest["start_url"], manifest["display"]) == ("/", "standalone")
+    assert {icon["purpose"] for icon in manifest["icons"]} == {"any", "maskable"}
+    page = client_for(personas.patient).get("/").content.decode()
+    assert '<link rel="manifest" href="/manifest.webmanifest">' in page

@@ -1231,6 +1231,7 @@ def _delete_account_data(w: World) -> dict:
 MATRIX.extend(
     [
         get("/more/", SIGNED_IN_ONLY),
+        get("/manifest.webmanifest", everyone(200)),
         get("/start/", PATIENTS),
         get("/start/guide/", PATIENTS),
         post(
@@ -1305,6 +1306,11 @@ MATRIX.extend(
         ),
         # Not deleted: the writer is sent to it; another patient hears "too late", as for any
         # id that is not theirs. Nothing changes either way.
+        # Push reminders are off in the tests (no VAPID keys): the endpoints are not there.
+        get("/push/subscribe/", POST_ONLY),
+        post("/push/subscribe/", only(), lambda w: {}),
+        get("/push/unsubscribe/", POST_ONLY),
+        post("/push/unsubscribe/", only(), lambda w: {}),
         get("/journal/{entry}/restore/", POST_ONLY),
         post(
             "/journal/{entry}/restore/",

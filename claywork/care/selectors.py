@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 
+from claywork.care.integration import IntegrationStep
 from claywork.care.models import (
     EntryComment,
     GuideNote,
@@ -16,7 +17,6 @@ from claywork.care.models import (
     SuggestionStatus,
     TreatmentCourse,
 )
-from claywork.care.integration import IntegrationStep
 from claywork.core import policy
 from claywork.core.policy import AnyUser
 from claywork.journal.models import Entry, Prompt

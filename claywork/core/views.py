@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
@@ -96,6 +97,40 @@ def privacy(request: AuthedRequest) -> HttpResponse:
     if not policy.may_keep_journal(request.user):
         raise Http404("No such page.")
     return render(request, "core/privacy.html")
+
+
+def manifest(request: HttpRequest) -> JsonResponse:
+    """The web app manifest: Claywork can be added to a phone's home screen and opens like an
+    app. Public: it names no one."""
+    icon = static("claywork/icon.svg")
+    response = JsonResponse(
+        {
+            "name": "Claywork",
+            "short_name": "Claywork",
+            "description": "Your integration companion, from your clinic.",
+            "start_url": "/",
+            "scope": "/",
+            "display": "standalone",
+            "background_color": "#fbf8f3",
+            "theme_color": "#2f5d50",
+            "icons": [
+                {"src": icon, "sizes": "any", "type": "image/svg+xml", "purpose": "any"},
+                {
+                    "src": static("claywork/icon-maskable.svg"),
+                    "sizes": "any",
+                    "type": "image/svg+xml",
+                    "purpose": "maskable",
+                },
+            ],
+            "shortcuts": [
+                {"name": "Check in", "url": "/check-in/"},
+                {"name": "Need help now?", "url": "/help/"},
+            ],
+        },
+        content_type="application/manifest+json",
+    )
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @never_cache

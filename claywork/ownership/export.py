@@ -4,7 +4,8 @@ Inside ``claywork-<date>/``: ``README.txt``; ``index.html``, everything in one r
 except the journal; ``journal.html``, every entry; and ``data/*.json``, the same as data
 (``journal.json`` is one list, written an entry at a time). Python's ``zipfile`` writes to a
 stream that cannot seek by putting each file's sizes after its data, so nothing is held whole:
-memory stays at one batch of entries plus the compressor, whatever the journal's size
+memory stays at one batch of entries plus the compressor, whatever the journal's size; the
+journal is read once, its readable page spooled to a temporary file past a few MiB
 (``bench/export.py`` measures it).
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import html
 import io
 import json
+import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
@@ -23,6 +25,7 @@ from claywork.accounts.models import User
 from claywork.ownership import export_sections
 
 FLUSH_BYTES = 64 * 1024
+SPOOL_BYTES = 4 * 1024 * 1024
 
 
 class _Pipe(io.RawIOBase):
@@ -66,18 +69,37 @@ def export_zip(patient: User) -> Iterator[bytes]:
             archive.writestr(f"{root}/data/{name}", _json(data))
         archive.writestr(f"{root}/index.html", _index_html(patient, parts))
         yield pipe.take()
-        with archive.open(f"{root}/data/journal.json", "w", force_zip64=True) as out:
-            yield from _streamed(pipe, out, _journal_json(export_sections.journal(patient)))
-        with archive.open(f"{root}/journal.html", "w", force_zip64=True) as out:
-            yield from _streamed(pipe, out, _journal_html(export_sections.journal(patient)))
+        # One pass over the journal: its JSON goes into the zip as it is read, its readable
+        # page into a spooled file (in memory up to SPOOL_BYTES, then on disk), copied after.
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as page:
+            with archive.open(f"{root}/data/journal.json", "w", force_zip64=True) as out:
+                entries = _also_into(page, export_sections.journal(patient))
+                yield from _streamed(pipe, out, _journal_json(entries))
+            page.write(_JOURNAL_END.encode())
+            page.seek(0)
+            with archive.open(f"{root}/journal.html", "w", force_zip64=True) as out:
+                yield from _streamed(pipe, out, _chunks_of(page))
     yield pipe.take()
 
 
-def _streamed(pipe: _Pipe, out: IO[bytes], pieces: Iterable[str]) -> Iterator[bytes]:
+def _streamed(pipe: _Pipe, out: IO[bytes], pieces: Iterable[str | bytes]) -> Iterator[bytes]:
     for piece in pieces:
-        out.write(piece.encode())
+        out.write(piece.encode() if isinstance(piece, str) else piece)
         if pipe.pending() >= FLUSH_BYTES:
             yield pipe.take()
+
+
+def _chunks_of(spooled: IO[bytes]) -> Iterator[bytes]:
+    while chunk := spooled.read(FLUSH_BYTES):
+        yield chunk
+
+
+def _also_into(page: IO[bytes], entries: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Pass the entries on, writing each one's readable HTML into ``page`` on the way."""
+    page.write(_JOURNAL_START.encode())
+    for entry in entries:
+        page.write(_entry_html(entry).encode())
+        yield entry
 
 
 def _json(data: Any) -> str:
@@ -153,11 +175,10 @@ def _index_html(patient: User, parts: list[tuple[str, str, Any]]) -> str:
     return _page("Your Claywork data", intro + sections)
 
 
-def _journal_html(entries: Iterable[dict[str, Any]]) -> Iterator[str]:
-    head = _page("Your journal", "<h1>Your journal</h1>").split("</body>")[0]
-    yield head
-    for entry in entries:
-        title = html.escape(entry["title"] or "Untitled entry")
-        details = {key: value for key, value in entry.items() if key not in {"id", "title"}}
-        yield f'<article class="item"><h2>{title}</h2>{readable(details)}</article>'
-    yield "</body></html>"
+_JOURNAL_START, _JOURNAL_END = _page("Your journal", "<h1>Your journal</h1>§").split("§")
+
+
+def _entry_html(entry: dict[str, Any]) -> str:
+    title = html.escape(entry["title"] or "Untitled entry")
+    details = {key: value for key, value in entry.items() if key not in {"id", "title"}}
+    return f'<article class="item"><h2>{title}</h2>{readable(details)}</article>'

@@ -10,6 +10,7 @@ entries stays small in memory (``export.py``).
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
@@ -25,16 +26,17 @@ from claywork.clinics.consent import topic_for
 from claywork.clinics.models import ConsentRecord
 from claywork.core import policy
 from claywork.crisis.models import PLAN_FIELDS, SafetyPlanVersion
-from claywork.journal.models import Draft, Entry
+from claywork.journal.models import Draft, Entry, EntryKind
 from claywork.measures.models import CheckIn, ScaleResponse
 from claywork.measures.selectors import tags_by_day
-from claywork.practice.models import Goal, Practice, PracticeLog, RealmRating
+from claywork.practice.models import Goal, Practice, PracticeLog, Realm, RealmRating
 from claywork.reminders.models import ReminderPreferences, Routine
 from claywork.sharing.models import Share
 from claywork.themes.models import Audience, ThemeEdit, ThemeSnapshot
+from claywork.vault.services import open_text
 
 Data = dict[str, Any]
-JOURNAL_BATCH = 200
+JOURNAL_BATCH = 500
 
 
 def when(moment: datetime | date | None) -> str | None:
@@ -64,32 +66,6 @@ def profile(patient: User) -> Data:
     }
 
 
-def _entry(entry: Entry) -> Data:
-    return {
-        "id": entry.pk,
-        "written": when(entry.created_at),
-        "changed": when(entry.updated_at),
-        "kind": entry.get_kind_display(),
-        "title": entry.title,
-        "body": entry.body,
-        "tags": [tag.name for tag in entry.tags.all()],
-        "session": entry.session_id,
-        "prompt": entry.prompt.text if entry.prompt else None,
-        "realm": entry.get_realm_display() if entry.realm else None,
-        "goal": entry.goal_id,
-        "shared_with": [_audience(share) for share in entry.shares.all()],
-        "comments": [
-            {
-                "by": comment.author.full_name if comment.author else "A former care-team member",
-                "written": when(comment.created_at),
-                "text": comment.text,
-            }
-            for comment in entry.comments.all()
-        ],
-        # Attachments, once entries can have them, will be listed (and added to the zip) here.
-    }
-
-
 def _audience(share: Share) -> Data:
     return {
         "with": "your care team"
@@ -100,19 +76,82 @@ def _audience(share: Share) -> Data:
     }
 
 
-def journal(patient: User) -> Iterator[Data]:
-    entries = (
-        Entry.objects.filter(patient=patient)
-        .select_related("prompt")
-        .prefetch_related(
-            "tags",
-            Prefetch("shares", queryset=Share.objects.select_related("person")),
-            Prefetch("comments", queryset=EntryComment.objects.select_related("author")),
+def _opened(token: str, context: str, owner_id: int) -> str:
+    return open_text(token=token, context=context, owner_id=owner_id) if token else ""
+
+
+_KINDS = dict(EntryKind.choices)
+_REALMS = dict(Realm.choices)
+_ENTRY_COLUMNS = (
+    "pk", "created_at", "updated_at", "kind", "title_sealed", "body_sealed", "session_id",
+    "prompt__text", "realm", "goal_id",
+)  # fmt: skip
+
+
+def _batch_extras(ids: list[int]) -> tuple[dict[int, list], dict[int, list], dict[int, list]]:
+    """Tags, shares and comments of a batch of entries: three queries, plain values."""
+    tags: dict[int, list] = defaultdict(list)
+    for entry_id, name in Entry.tags.through.objects.filter(entry_id__in=ids).values_list(
+        "entry_id", "tag__name"
+    ):
+        tags[entry_id].append(name)
+    shares: dict[int, list] = defaultdict(list)
+    for entry_id, care_team, person, created, revoked in (
+        Share.objects.filter(entry_id__in=ids)
+        .order_by("pk")
+        .values_list("entry_id", "care_team", "person__full_name", "created_at", "revoked_at")
+    ):
+        shares[entry_id].append(
+            {
+                "with": "your care team" if care_team else (person or ""),
+                "since": when(created),
+                "until": when(revoked),
+            }
         )
+    comments: dict[int, list] = defaultdict(list)
+    for entry_id, owner_id, author, created, text_sealed in (
+        EntryComment.objects.filter(entry_id__in=ids)
         .order_by("created_at", "pk")
-    )
-    for entry in entries.iterator(chunk_size=JOURNAL_BATCH):
-        yield _entry(entry)
+        .values_list("entry_id", "patient_id", "author__full_name", "created_at", "text_sealed")
+    ):
+        comments[entry_id].append(
+            {
+                "by": author or "A former care-team member",
+                "written": when(created),
+                "text": _opened(text_sealed, EntryComment.text.context, owner_id),
+            }
+        )
+    return tags, shares, comments
+
+
+def journal(patient: User) -> Iterator[Data]:
+    """Every entry, oldest first, ``JOURNAL_BATCH`` at a time (keyset on the id, so a batch
+    costs four queries whatever its place): plain values opened straight from the vault."""
+    rows = Entry.objects.filter(patient=patient).order_by("pk").values_list(*_ENTRY_COLUMNS)
+    after = 0
+    while True:
+        batch = list(rows.filter(pk__gt=after)[:JOURNAL_BATCH])
+        if not batch:
+            return
+        tags, shares, comments = _batch_extras([row[0] for row in batch])
+        for pk, written, changed, kind, title, body, session, prompt, realm, goal in batch:
+            yield {
+                "id": pk,
+                "written": when(written),
+                "changed": when(changed),
+                "kind": _KINDS.get(kind, kind),
+                "title": _opened(title, Entry.title.context, patient.pk),
+                "body": _opened(body, Entry.body.context, patient.pk),
+                "tags": tags.get(pk, []),
+                "session": session,
+                "prompt": prompt,
+                "realm": _REALMS.get(realm) if realm else None,
+                "goal": goal,
+                "shared_with": shares.get(pk, []),
+                "comments": comments.get(pk, []),
+                # Attachments, once entries can have them, will be listed (and zipped) here.
+            }
+        after = batch[-1][0]
 
 
 def drafts(patient: User) -> list[Data]:
