@@ -31,7 +31,7 @@ class PushSubscription(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_sent_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_reason = models.CharField(max_length=20, blank=True)
+    revoked_reason = models.CharField(max_length=40, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
