@@ -77,6 +77,9 @@ INSTALLED_APPS = [
     # Top floor: pages and commands that compose several domains.
     "claywork.chart",
     "claywork.ops",
+    "claywork.onboarding",
+    "claywork.ownership",
+    "claywork.push",
 ]
 
 MIDDLEWARE = [
@@ -231,6 +234,22 @@ if CLAYWORK_WINDOW_CLOSES_HOURS <= CLAYWORK_WINDOW_OPENS_HOURS:
     raise ConfigurationError("CLAYWORK_WINDOW_CLOSES_HOURS must be after the window opens.")
 
 CLAYWORK_MAX_ENTRY_CHARS = env_int("CLAYWORK_MAX_ENTRY_CHARS", 100_000, minimum=1000)
+
+# --- Data the patient owns (ownership/) ----------------------------------------------------
+# Days between a patient's request to delete their account and its erasure: time to cancel,
+# and for the care team (told at once) to reach out or keep what their records duty requires.
+CLAYWORK_ACCOUNT_DELETION_GRACE_DAYS = env_int("CLAYWORK_ACCOUNT_DELETION_GRACE_DAYS", 7, minimum=1)
+
+# --- Push reminders (claywork/push) ---------------------------------------------------------
+# A VAPID key pair (`claywork new-vapid-keys`); without both, push is off and reminders come by
+# e-mail and in the app only. The subject is how a push service can reach the operator.
+CLAYWORK_VAPID_PUBLIC_KEY = env_str("CLAYWORK_VAPID_PUBLIC_KEY", "")
+CLAYWORK_VAPID_PRIVATE_KEY = env_str("CLAYWORK_VAPID_PRIVATE_KEY", "")
+CLAYWORK_VAPID_SUBJECT = env_str("CLAYWORK_VAPID_SUBJECT", "mailto:claywork@localhost")
+if bool(CLAYWORK_VAPID_PUBLIC_KEY) != bool(CLAYWORK_VAPID_PRIVATE_KEY):
+    raise ConfigurationError("Set both CLAYWORK_VAPID_PUBLIC_KEY and CLAYWORK_VAPID_PRIVATE_KEY.")
+if not CLAYWORK_VAPID_SUBJECT.startswith(("mailto:", "https://")):
+    raise ConfigurationError("CLAYWORK_VAPID_SUBJECT must start with mailto: or https://")
 
 # --- Measures -------------------------------------------------------------------------------
 # Extra instrument definitions a clinic is licensed to use (see docs/instruments.md).

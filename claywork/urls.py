@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
+from django.views.generic import RedirectView
 
 from claywork.core import views as core_views
 from claywork.ops import views as ops_views
@@ -8,7 +9,17 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("help/", core_views.help_now, name="help_now"),
     path("privacy/", core_views.privacy, name="privacy"),
+    path("more/", core_views.more, name="more"),
+    path("manifest.webmanifest", core_views.manifest, name="manifest"),
     path("healthz", ops_views.healthz, name="healthz"),
+    # allauth's own address pages manage a list of addresses (primary, "Unverified", Remove);
+    # a Claywork account has one address, changed on the account page (decision 0012).
+    path("accounts/email/", RedirectView.as_view(pattern_name="accounts:email")),
+    path("accounts/confirm-email/", RedirectView.as_view(url=reverse_lazy("accounts:profile"))),
+    path(
+        "accounts/confirm-email/<str:key>/",
+        RedirectView.as_view(url=reverse_lazy("accounts:profile")),
+    ),
     path("accounts/", include("allauth.urls")),
     path("account/", include("claywork.accounts.urls")),
     path("journal/", include("claywork.journal.urls")),
@@ -25,5 +36,8 @@ urlpatterns = [
     path("", include("claywork.sharing.urls")),
     path("", include("claywork.circle.urls")),
     path("", include("claywork.themes.urls")),
+    path("", include("claywork.onboarding.urls")),
+    path("", include("claywork.ownership.urls")),
+    path("", include("claywork.push.urls")),
     path("django-admin/", admin.site.urls),
 ]

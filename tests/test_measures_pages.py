@@ -108,17 +108,21 @@ def test_patient_checks_in_and_a_second_check_in_that_day_updates_it(
     check_in = check_ins.get()
     assert check_in.day == today
     assert (check_in.mood, check_in.sleep_hours, check_in.note) == (7, Decimal("8.0"), "")
-    # The second visit that day starts from what was saved.
+    # The second visit that day starts from what was saved: the mood (nearest face shown) and
+    # the extras, so a tap on another face keeps them.
     page = _text(second_form)
-    assert _checked(page, "mood") == "4"
+    assert 'name="current_mood" value="4"' in page
+    assert "(now: Low)" in page
+    assert _checked(page, "anxiety") == "3"
     assert "Slept by the window." in page
-    assert "Update check-in" in page
+    assert "Saved today; change anything until midnight." in page
 
 
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("mood", 11, "Choose a number from 0 to 10 for mood."),
+        ("mood", 11, "Tap the face closest to how you feel today."),
+        ("mood", "", "Tap the face closest to how you feel today."),
         ("anxiety", -1, "Choose a number from 0 to 10 for anxiety."),
         ("energy", "lots", "Choose a number from 0 to 10 for energy."),
         ("sleep_hours", 25, "Hours slept cannot be more than 24."),

@@ -45,6 +45,11 @@ class UserManager(DjangoUserManager["User"]):
         return self._create(email, password, **extra)
 
 
+class Language(models.TextChoices):
+    # Only English for now; the choice is kept so pages can follow it once translated.
+    ENGLISH = "en", "English"
+
+
 class User(AbstractUser):
     """Everyone who signs in. The role decides which pages exist for them."""
 
@@ -58,7 +63,9 @@ class User(AbstractUser):
     clinic = models.ForeignKey(
         "clinics.Clinic", on_delete=models.PROTECT, null=True, blank=True, related_name="people"
     )
+    # A canonical IANA name (core/timezones.py), chosen on the profile or reminder page.
     timezone = models.CharField(max_length=64, default="UTC")
+    language = models.CharField(max_length=10, choices=Language.choices, default=Language.ENGLISH)
     # The enrolment terms a patient accepted, and when, are consent records
     # (``clinics.ConsentRecord``, ``clinics/consent.py``).
 
@@ -125,3 +132,21 @@ class PatientContact(models.Model):
 
     def __str__(self) -> str:
         return f"contact details of patient {self.patient_id}"
+
+
+class EmailChange(models.Model):
+    """A change of sign-in address waiting for its confirmation link to be followed.
+
+    The link's token is e-mailed to the new address and stored only as a SHA-256 hash. One
+    pending change per person (asking again replaces it); it works once, within
+    ``EMAIL_CHANGE_VALID_HOURS``, and only while the account still has the address it was
+    asked from."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="email_change")
+    new_email = models.EmailField()
+    from_email = models.EmailField()
+    token_hash = models.CharField(max_length=64, unique=True)
+    requested_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"address change of user {self.user_id}"

@@ -10,10 +10,13 @@ class AuditAction(models.TextChoices):
     READ = "read", "Viewed"
     WRITE = "write", "Changed"
     EXPORT = "export", "Exported"
+    # The patient's own deletions are recorded too: that it happened, never what it said.
+    DELETE = "delete", "Deleted"
 
 
 class AuditEvent(models.Model):
-    """One read or write of a patient's health data by someone other than the patient.
+    """One read or write of a patient's health data by someone other than the patient, or a
+    deletion (by anyone, the patient included).
 
     Append-only: never updated or deleted (the database refuses it, see ``guard.py``), and each
     row's ``row_hash`` covers the previous row's hash, so a gap or an edit breaks the chain

@@ -28,6 +28,8 @@ RESOURCE_LABELS: dict[str, str] = {
     "sharing.feed": "Items shared with the support circle",
     "themes.patient": "Themes in the journal",
     "themes.care_team": "Themes in the journal",
+    "accounts.deletion_request": "A request to delete the account",
+    "accounts.account": "The whole account, erased as the patient asked",
 }
 UNKNOWN_RESOURCE = "Part of the care record"
 

@@ -7,6 +7,7 @@ long the log: ``WHERE patient_id = ? AND id < ? ORDER BY id DESC LIMIT n`` runs 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -116,3 +117,16 @@ def clinic_events(
     if until is not None:
         events = events.filter(occurred_at__lt=_start_of(until + timedelta(days=1)))
     return events
+
+
+def log_rows_all(events: QuerySet[AuditEvent], *, batch: int = 500) -> Iterator[LogRow]:
+    """Every event of ``events`` as a row, oldest first, ``batch`` at a time (a patient's
+    export of "who has seen my data")."""
+    after = 0
+    while True:
+        found = list(events.select_related("actor").filter(pk__gt=after).order_by("pk")[:batch])
+        for event in found:
+            yield _row(event, with_patient=False)
+        if len(found) < batch:
+            return
+        after = found[-1].pk

@@ -196,7 +196,8 @@ def audit_record(
     request: HttpRequest | None = None,
     route: str = "",
 ) -> AuditEvent | None:
-    """Append one event. Does nothing when the patient reads their own data.
+    """Append one event. Does nothing when the patient reads or changes their own data; their
+    own deletions are recorded (that a journal entry or their account was deleted).
 
     ``actor`` None means the system (a command such as an export). ``patient`` may be the
     patient's id, which saves a query where the caller has only the id (it is looked up only
@@ -205,7 +206,7 @@ def audit_record(
     """
     _check(str(action), resource)
     patient_id = patient if isinstance(patient, int) else patient.pk
-    if actor is not None and actor.pk == patient_id:
+    if actor is not None and actor.pk == patient_id and str(action) != AuditAction.DELETE:
         return None
     clinic_id = (
         User.objects.filter(pk=patient_id).values_list("clinic_id", flat=True).first()

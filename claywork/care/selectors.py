@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 
+from claywork.care.integration import IntegrationStep
 from claywork.care.models import (
     EntryComment,
     GuideNote,
@@ -105,3 +106,27 @@ def suggestions_for(*, patient_id: int) -> list[Suggestion]:
 def pending_suggestion_count(*, patient_id: int) -> int:
     """Suggestions from the care team still waiting for the patient's answer."""
     return Suggestion.objects.filter(patient_id=patient_id, status=SuggestionStatus.PENDING).count()
+
+
+def reflections_by_step(
+    *, session: Session, steps: list[IntegrationStep], prompts: dict[str, Prompt | None]
+) -> dict[str, int]:
+    """For each step of the timeline the patient reflected on, their newest entry for it: one
+    written from the step's prompt once the step had begun (follow-up days may share a
+    prompt), or any entry about the session written during the step. One query."""
+    entries = list(
+        Entry.objects.filter(patient_id=session.patient_id, session=session)
+        .order_by("-created_at", "-pk")
+        .values_list("pk", "prompt_id", "created_at")
+    )
+    found: dict[str, int] = {}
+    for step in steps:
+        prompt = prompts.get(step.key)
+        for pk, prompt_id, created_at in entries:
+            from_prompt = prompt is not None and prompt_id == prompt.pk
+            if (from_prompt and created_at >= step.starts_at) or (
+                step.starts_at <= created_at < step.ends_at
+            ):
+                found[step.key] = pk
+                break
+    return found

@@ -266,6 +266,12 @@ def integration_timeline(request: AuthedRequest, session_id: int) -> HttpRespons
     steps = integration_steps(session.completed_at)
     prompts = selectors.prompts_for_steps([step.key for step in steps])
     position = window_position(session.completed_at, now)
+    is_patient = session.patient_id == request.user.pk
+    reflected = (
+        selectors.reflections_by_step(session=session, steps=steps, prompts=prompts)
+        if is_patient
+        else {}
+    )
     return render(
         request,
         "care/timeline.html",
@@ -273,10 +279,15 @@ def integration_timeline(request: AuthedRequest, session_id: int) -> HttpRespons
             "session": session,
             "position": position,
             "steps": [
-                (step, step.state(now, position.current_step), prompts.get(step.key))
+                (
+                    step,
+                    step.state(now, position.current_step),
+                    prompts.get(step.key),
+                    reflected.get(step.key),
+                )
                 for step in steps
             ],
-            "is_patient": session.patient_id == request.user.pk,
+            "is_patient": is_patient,
         },
     )
 

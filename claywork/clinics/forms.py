@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import zoneinfo
 from typing import Any
 
 from django import forms
@@ -9,11 +8,7 @@ from django.contrib.auth.password_validation import validate_password
 from claywork.accounts.models import ClinicianKind, Role, User
 from claywork.clinics.models import Invitation
 from claywork.core import policy
-
-TIMEZONE_CHOICES = [
-    (name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())
-]
-
+from claywork.core.forms import TimeZoneField
 
 EMPTY_CARE_TEAM = (
     "Choose at least one clinician for the care team, or first name an on-call list in the "
@@ -61,7 +56,9 @@ class InvitationForm(forms.Form):
 
 class AcceptInvitationForm(forms.Form):
     full_name = forms.CharField(max_length=150, label="Your name")
-    timezone = forms.ChoiceField(choices=TIMEZONE_CHOICES, label="Your time zone")
+    # The clinic's zone until this device's is read (claywork.js): a patient in Chicago
+    # invited by a clinic in New York should not start an hour out.
+    timezone = TimeZoneField(label="Your time zone", detect="fill")
     password1 = forms.CharField(widget=forms.PasswordInput, label="Choose a password")
     password2 = forms.CharField(widget=forms.PasswordInput, label="Repeat the password")
     # Patients only: the enrolment terms shown above it (clinics/consent.py).

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+
+from claywork.core import timezones
 
 EARLIEST_YEAR = 2000
 LATEST_YEARS_AHEAD = 5
@@ -88,3 +91,57 @@ def health_text_field(*, label: str, required: bool = True, rows: int = 6) -> fo
         },
         max_length=limit,
     )
+
+
+class TimeZoneInput(forms.TextInput):
+    """A text box with the zones as suggestions (the common ones first): type a city or a
+    country to search. With ``detect``, claywork.js reads this device's zone: ``"fill"``
+    puts it in the box (where the value is only our guess, as at sign-up), ``"offer"`` shows
+    a button to use it (where the value is the person's own earlier choice)."""
+
+    template_name = "core/widgets/timezone.html"
+
+    def __init__(self, *, detect: str = "", attrs: dict[str, str] | None = None) -> None:
+        attrs = {"autocomplete": "off", "spellcheck": "false", **(attrs or {})}
+        if detect:
+            attrs["data-detect-timezone"] = detect
+        super().__init__(attrs=attrs)
+
+    def get_context(self, name: str, value: object, attrs: dict[str, object] | None) -> dict:
+        context = super().get_context(name, value, attrs)
+        list_id = f"{context['widget']['attrs'].get('id', name)}-zones"
+        context["widget"]["attrs"]["list"] = list_id
+        context["list_id"] = list_id
+        context["zones"] = timezones.zone_choices()
+        return context
+
+
+class TimeZoneField(forms.CharField):
+    """A canonical IANA zone name. An alias (``US/Eastern``) is accepted as the place it
+    stands for; a name that is no place (``Factory``, a typo) is refused with an example."""
+
+    default_error_messages = {
+        "unknown": (
+            "“%(value)s” is not a time zone we know. Type a city near you and choose from the "
+            "list, for example America/Chicago or Europe/Berlin."
+        )
+    }
+
+    def __init__(self, *, detect: str = "", **kwargs: Any) -> None:
+        kwargs.setdefault("label", "Time zone")
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault(
+            "help_text", "Type a city or country, then choose from the list (e.g. Chicago)."
+        )
+        super().__init__(widget=TimeZoneInput(detect=detect), **kwargs)
+
+    def clean(self, value: Any) -> str:
+        name: str = super().clean(value)
+        if not name:
+            return name
+        canonical = timezones.canonical_zone(name)
+        if canonical is None:
+            raise forms.ValidationError(
+                self.error_messages["unknown"], code="unknown", params={"value": name[:64]}
+            )
+        return canonical

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 
 from claywork.accounts.models import Role
@@ -16,6 +17,8 @@ from claywork.crisis.grounding import EXERCISES
 from claywork.journal import selectors as journal_selectors
 from claywork.measures import caseload
 from claywork.measures import overview as measures_overview
+from claywork.onboarding.steps import checklist_for
+from claywork.sharing import selectors as sharing_selectors
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -46,6 +49,7 @@ def _home_for(request: AuthedRequest) -> HttpResponse:
                 "courses": list(user.courses.all()[:3]),
                 "measures": measures_overview.home_measures(user),
                 "pending_suggestions": care_selectors.pending_suggestion_count(patient_id=user.pk),
+                "checklist": checklist_for(user),
             },
         )
     if user.role == Role.CLINICIAN:
@@ -65,7 +69,12 @@ def _home_for(request: AuthedRequest) -> HttpResponse:
         )
     if user.role == Role.CLINIC_ADMIN:
         return redirect("clinics:people")
-    return render(request, "core/home_support.html")
+    counts = sharing_selectors.shared_counts_for(user)
+    circles = [
+        (member, counts.get(member.patient_id, 0))
+        for member in sharing_selectors.patients_supported(user)
+    ]
+    return render(request, "core/home_support.html", {"circles": circles})
 
 
 def help_now(request: HttpRequest) -> HttpResponse:
@@ -75,8 +84,48 @@ def help_now(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def more(request: AuthedRequest) -> HttpResponse:
+    """Every place in Claywork, for the phone's "More" tab (the desktop menu shows them all)."""
+    return render(request, "core/more.html")
+
+
+@login_required
 def privacy(request: AuthedRequest) -> HttpResponse:
     """One place for a patient's privacy: what they share, what they agreed to, who looked."""
     if not policy.may_keep_journal(request.user):
         raise Http404("No such page.")
     return render(request, "core/privacy.html")
+
+
+def manifest(request: HttpRequest) -> JsonResponse:
+    """The web app manifest: Claywork can be added to a phone's home screen and opens like an
+    app. Public: it names no one."""
+    icon = static("claywork/icon.svg")
+    response = JsonResponse(
+        {
+            "name": "Claywork",
+            "short_name": "Claywork",
+            "description": "Your integration companion, from your clinic.",
+            "start_url": "/",
+            "scope": "/",
+            "display": "standalone",
+            "background_color": "#fbf8f3",
+            "theme_color": "#2f5d50",
+            "icons": [
+                {"src": icon, "sizes": "any", "type": "image/svg+xml", "purpose": "any"},
+                {
+                    "src": static("claywork/icon-maskable.svg"),
+                    "sizes": "any",
+                    "type": "image/svg+xml",
+                    "purpose": "maskable",
+                },
+            ],
+            "shortcuts": [
+                {"name": "Check in", "url": "/check-in/"},
+                {"name": "Need help now?", "url": "/help/"},
+            ],
+        },
+        content_type="application/manifest+json",
+    )
+    response["Cache-Control"] = "public, max-age=3600"
+    return response

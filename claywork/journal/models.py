@@ -59,6 +59,14 @@ class Tag(models.Model):
         return self.name
 
 
+class LiveEntryManager(models.Manager["Entry"]):
+    """Entries not deleted: every read in Claywork. A deleted entry waits ``UNDO`` seconds
+    (journal/services.py) for an undo, seen by nobody, then is purged with what hangs off it."""
+
+    def get_queryset(self) -> models.QuerySet[Entry]:
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
 class Entry(models.Model):
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="journal_entries"
@@ -83,6 +91,11 @@ class Entry(models.Model):
     submission_id = models.UUIDField()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when the patient deletes the entry; cleared by an undo, or the row is purged.
+    deleted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    objects = LiveEntryManager()
+    all_objects = models.Manager()  # noqa: DJ012 - a second manager, not a field
 
     class Meta:
         ordering = ["-created_at", "-pk"]

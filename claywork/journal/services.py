@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from claywork.accounts.models import User
 from claywork.care.models import Session
@@ -62,6 +64,10 @@ def entry_create(
     not a second. The entry, its tags, the draft's removal and any crisis-language alert are
     one transaction; the text is screened before it, so no write lock waits on the detector."""
     crisis = False
+    if Entry.all_objects.filter(
+        patient=patient, submission_id=submission_id, deleted_at__isnull=False
+    ).exists():
+        raise EntryWasDeleted("the entry this form made was deleted")
 
     def build() -> Entry:
         nonlocal crisis
@@ -165,3 +171,76 @@ def draft_fields(draft: Draft | None) -> dict[str, str]:
 
 def draft_discard(*, patient: User, draft_key: str) -> None:
     Draft.objects.filter(patient=patient, draft_key=draft_key).delete()
+
+
+# --- Deleting an entry, with a moment to undo ------------------------------------------------
+
+# The page offers "Undo" for UNDO_SECONDS; the server accepts it a little longer, for an undo
+# pressed at the last moment on a slow connection. Nobody sees the entry meanwhile.
+UNDO_SECONDS = 10
+UNDO_GRACE_SECONDS = 5
+
+
+class EntryWasDeleted(Exception):
+    """A form that made an entry the patient has since deleted was sent again."""
+
+
+def _undo_deadline(now: datetime) -> datetime:
+    return now - timedelta(seconds=UNDO_SECONDS + UNDO_GRACE_SECONDS)
+
+
+def entry_delete(*, entry: Entry) -> bool:
+    """Hide the entry from everyone at once; purged after the undo window. False when it was
+    already deleted (a second click)."""
+    deleted = Entry.all_objects.filter(pk=entry.pk, deleted_at__isnull=True).update(
+        deleted_at=timezone.now()
+    )
+    if deleted:
+        themes_writing_changed(patient_id=entry.patient_id)
+    return bool(deleted)
+
+
+def entry_restore(*, patient: User, entry_id: int) -> bool:
+    """Undo a deletion still inside its window. False when it is too late (or not theirs)."""
+    restored = Entry.all_objects.filter(
+        pk=entry_id,
+        patient=patient,
+        deleted_at__gte=_undo_deadline(timezone.now()),
+    ).update(deleted_at=None)
+    if restored:
+        themes_writing_changed(patient_id=patient.pk)
+    return bool(restored)
+
+
+def entry_recently_deleted(*, patient: User, entry_id: int) -> Entry | None:
+    """The patient's entry if it is deleted and not yet purged (for "already deleted")."""
+    return Entry.all_objects.filter(pk=entry_id, patient=patient, deleted_at__isnull=False).first()
+
+
+def entries_purge_deleted(*, now: datetime) -> int:
+    """Delete for good the entries whose undo window has passed, with their tags' links,
+    shares, care-team comments and edit drafts (one transaction each), and record in the audit
+    trail that each was deleted (codes and ids; never what it said). Returns how many."""
+    from claywork.audit.services import audit_record
+
+    due = list(
+        Entry.all_objects.filter(deleted_at__lt=_undo_deadline(now))
+        .select_related("patient")
+        .order_by("pk")[:500]
+    )
+    purged = 0
+    for entry in due:
+        with transaction.atomic():
+            if not Entry.all_objects.filter(pk=entry.pk, deleted_at__isnull=False).delete()[0]:
+                continue  # restored (or purged by another sweep) a moment ago
+            Draft.objects.filter(patient_id=entry.patient_id, draft_key=f"edit-{entry.pk}").delete()
+        purged += 1
+        audit_record(
+            actor=entry.patient,
+            patient=entry.patient,
+            action="delete",
+            resource="journal.entry",
+            object_id=entry.pk,
+            route="journal.purge",
+        )
+    return purged

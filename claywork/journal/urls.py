@@ -12,4 +12,6 @@ urlpatterns = [
     path("draft/discard/", views.draft_discard, name="draft_discard"),
     path("<int:entry_id>/", views.entry_detail, name="entry_detail"),
     path("<int:entry_id>/edit/", views.entry_edit, name="entry_edit"),
+    path("<int:entry_id>/delete/", views.entry_delete, name="entry_delete"),
+    path("<int:entry_id>/restore/", views.entry_restore, name="entry_restore"),
 ]

@@ -51,6 +51,20 @@ def new_entry_draft_key(session_id: int | None, prompt_id: int | None) -> str:
     return f"new-s{session_id or 0}-p{prompt_id or 0}"
 
 
+def _undo_offer(request: AuthedRequest) -> dict[str, int] | None:
+    """After a deletion (``?deleted=<id>``): the entry and the seconds left to undo it."""
+    entry_id = _optional_int(request.GET.get("deleted"))
+    entry = (
+        services.entry_recently_deleted(patient=request.user, entry_id=entry_id)
+        if entry_id
+        else None
+    )
+    if entry is None or entry.deleted_at is None:
+        return None
+    left = services.UNDO_SECONDS - (timezone.now() - entry.deleted_at).total_seconds()
+    return {"entry_id": entry.pk, "seconds": int(left)} if left >= 1 else None
+
+
 @login_required
 def journal_list(request: AuthedRequest) -> HttpResponse:
     _journal_owner(request)
@@ -62,6 +76,7 @@ def journal_list(request: AuthedRequest) -> HttpResponse:
         "query": query,
         "tag": tag,
         "tags": selectors.patient_tags(user=request.user),
+        "undo": _undo_offer(request),
     }
     if query:
         context["hits"] = selectors.search_journal(user=request.user, query=query)
@@ -76,7 +91,16 @@ def journal_list(request: AuthedRequest) -> HttpResponse:
 def entry_detail(request: AuthedRequest, entry_id: int) -> HttpResponse:
     entry = get_entry_for_user(request.user, entry_id)
     audit_read(request, entry.patient_id, "journal.entry", entry.pk)
-    return render(request, "journal/detail.html", {"entry": entry})
+    # A reader the entry was shared with may not see its session (a support person): no link
+    # that would answer 404.
+    session_link = entry.session_id is not None and (
+        policy.sessions_visible_to(request.user).filter(pk=entry.session_id).exists()
+    )
+    return render(
+        request,
+        "journal/detail.html",
+        {"entry": entry, "session_link": session_link, "undo_seconds": services.UNDO_SECONDS},
+    )
 
 
 def _render_form(
@@ -135,14 +159,17 @@ def entry_new(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         form = EntryForm(request.POST, patient=request.user)
         if form.is_valid():
-            entry, created = services.entry_create(
-                patient=request.user,
-                content=_content(form),
-                submission_id=form.cleaned_data["submission_id"],
-                session=session,
-                prompt=prompt,
-                draft_key=draft_key,
-            )
+            try:
+                entry, created = services.entry_create(
+                    patient=request.user,
+                    content=_content(form),
+                    submission_id=form.cleaned_data["submission_id"],
+                    session=session,
+                    prompt=prompt,
+                    draft_key=draft_key,
+                )
+            except services.EntryWasDeleted:
+                return _sent_again_after_delete(request, draft_key, session, prompt)
             if _crisis_language(entry):
                 return _gently_to_help(request, draft_key)
             if created:
@@ -176,6 +203,26 @@ def entry_new(request: AuthedRequest) -> HttpResponse:
         draft=draft,
         session=session,
         prompt=prompt,
+    )
+
+
+def _sent_again_after_delete(
+    request: AuthedRequest, draft_key: str, session: Session | None, prompt: Prompt | None
+) -> HttpResponse:
+    """The form of an entry since deleted came back (the back button): the words are kept as
+    a draft and offered again as a new entry, never lost and never saved twice unasked."""
+    kept = _keep_as_draft(request, draft_key)
+    form = EntryForm(
+        initial={**services.draft_fields(kept), "submission_id": uuid.uuid4()},
+        patient=request.user,
+    )
+    messages.warning(
+        request,
+        "You deleted the entry this form saved. Your words are here again: save them as a "
+        "new entry if you want to keep them.",
+    )
+    return _render_form(
+        request, form, draft_key=draft_key, draft=kept, session=session, prompt=prompt, status=400
     )
 
 
@@ -230,6 +277,35 @@ def entry_edit(request: AuthedRequest, entry_id: int) -> HttpResponse:
         session=entry.session,
         prompt=entry.prompt,
     )
+
+
+@login_required
+@require_POST
+def entry_delete(request: AuthedRequest, entry_id: int) -> HttpResponse:
+    """Delete at once for everyone; "Undo" on the journal page for ``UNDO_SECONDS``. Deleting
+    twice (a double click, the back button) says so rather than failing."""
+    _journal_owner(request)
+    if services.entry_recently_deleted(patient=request.user, entry_id=entry_id) is not None:
+        messages.info(request, "That entry is already deleted.")
+        return redirect("journal:list")
+    entry = get_entry_for_user(request.user, entry_id, write=True)
+    services.entry_delete(entry=entry)
+    return redirect(f"{reverse('journal:list')}?deleted={entry.pk}")
+
+
+@login_required
+@require_POST
+def entry_restore(request: AuthedRequest, entry_id: int) -> HttpResponse:
+    _journal_owner(request)
+    if services.entry_restore(patient=request.user, entry_id=entry_id):
+        messages.success(request, "Entry restored, with its tags, shares and comments.")
+        return redirect("journal:entry_detail", entry_id=entry_id)
+    if Entry.objects.filter(pk=entry_id, patient=request.user).exists():
+        messages.info(request, "That entry is not deleted.")
+        return redirect("journal:entry_detail", entry_id=entry_id)
+    # Past its window, purged, or never theirs: one answer, so nothing leaks.
+    messages.info(request, "It is too late to undo: the entry is deleted for good.")
+    return redirect("journal:list")
 
 
 @login_required

@@ -6,24 +6,27 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.forms.boundfield import BoundWidget
 
 from claywork.core.forms import health_text_field
-from claywork.measures import instruments
+from claywork.measures import day_tags, instruments
 from claywork.measures.instruments import Instrument, Item
 from claywork.measures.models import CheckIn
-from claywork.measures.services import CheckInValues
+from claywork.measures.selectors import TagOption
+from claywork.measures.services import CheckInValues, DayTags
 
 SCORE_CHOICES = [(value, str(value)) for value in range(11)]
 SAVE, SUBMIT = "save", "submit"
 
 
-def score_field(label: str, low: str, high: str) -> forms.IntegerField:
+def score_field(label: str, low: str, high: str, *, required: bool = True) -> forms.IntegerField:
     """A 0-10 rating shown as eleven radio buttons; anything else is refused with a reason."""
     message = f"Choose a number from 0 to 10 for {label.lower()}."
     return forms.IntegerField(
         label=label,
         min_value=0,
         max_value=10,
+        required=required,
         widget=forms.RadioSelect(choices=SCORE_CHOICES),
         help_text=f"0 = {low}, 10 = {high}",
         error_messages={
@@ -35,12 +38,33 @@ def score_field(label: str, low: str, high: str) -> forms.IntegerField:
     )
 
 
+FACE_MESSAGE = "Tap the face closest to how you feel today."
+
+
 class CheckInForm(forms.Form):
-    mood = score_field("Mood", "very low", "very good")
-    anxiety = score_field("Anxiety", "calm", "very anxious")
-    energy = score_field("Energy", "exhausted", "full of energy")
+    """The one-tap check-in: a face is the mood (and submits the form); everything else is
+    optional. ``current_mood`` carries a mood saved earlier today, so "Save" on the extras
+    alone keeps it."""
+
+    # The faces send 1, 3, 5, 7 or 9 (day_tags.FACES); any point of the 0-10 scale is kept.
+    mood = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=10,
+        error_messages={
+            "invalid": FACE_MESSAGE,
+            "min_value": FACE_MESSAGE,
+            "max_value": FACE_MESSAGE,
+        },
+    )
+    current_mood = forms.IntegerField(
+        required=False, min_value=0, max_value=10, widget=forms.HiddenInput
+    )
+    anxiety = score_field("Anxiety", "calm", "very anxious", required=False)
+    energy = score_field("Energy", "exhausted", "full of energy", required=False)
     sleep_hours = forms.DecimalField(
         label="Hours slept",
+        required=False,
         min_value=Decimal(0),
         max_value=Decimal(24),
         step_size=Decimal("0.5"),
@@ -48,7 +72,6 @@ class CheckInForm(forms.Form):
         decimal_places=1,
         widget=forms.NumberInput(attrs={"inputmode": "decimal"}),
         error_messages={
-            "required": "Enter the hours you slept, from 0 to 24.",
             "invalid": "Enter the hours you slept as a number, for example 7.5.",
             "min_value": "Hours slept cannot be below 0.",
             "max_value": "Hours slept cannot be more than 24.",
@@ -57,28 +80,73 @@ class CheckInForm(forms.Form):
             "max_decimal_places": "Use whole or half hours, for example 7 or 7.5.",
         },
     )
-    note = health_text_field(label="Anything to add? (optional)", required=False, rows=2)
+    tags = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Tags"
+    )
+    new_tag = forms.CharField(max_length=40, required=False, label="Add your own tag", strip=True)
+    new_tag_group = forms.ChoiceField(
+        choices=list(day_tags.GROUP_LABELS.items()),
+        required=False,
+        label="It is about",
+        initial=day_tags.ACTIVITY,
+    )
+    note = health_text_field(label="A note (optional)", required=False, rows=2)
+
+    def __init__(self, *args: Any, tag_options: list[TagOption], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tag_options = tag_options
+        tags = self.fields["tags"]
+        assert isinstance(tags, forms.MultipleChoiceField)
+        tags.choices = [(option.value, option.label) for option in tag_options]
 
     @classmethod
-    def initial_from(cls, check_in: CheckIn | None) -> dict[str, Any]:
+    def initial_from(cls, check_in: CheckIn | None, tag_values: list[str]) -> dict[str, Any]:
         if check_in is None:
             return {}
         return {
-            "mood": check_in.mood,
+            "current_mood": check_in.mood,
             "anxiety": check_in.anxiety,
             "energy": check_in.energy,
             "sleep_hours": check_in.sleep_hours,
             "note": check_in.note,
+            "tags": tag_values,
         }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if "mood" in self.errors:
+            return cleaned
+        mood = cleaned.get("mood")
+        if mood is None:
+            mood = cleaned.get("current_mood")
+        if mood is None:
+            self.add_error("mood", FACE_MESSAGE)
+        cleaned["mood"] = mood
+        return cleaned
+
+    def tag_groups(self) -> list[tuple[str, list[BoundWidget]]]:
+        """The tag checkboxes by group, for the template."""
+        boxes = {box.data["value"]: box for box in self["tags"]}
+        return [
+            (label, [boxes[o.value] for o in self.tag_options if o.group == group])
+            for group, label in day_tags.GROUP_LABELS.items()
+        ]
 
     def values(self) -> CheckInValues:
         data = self.cleaned_data
+        chosen: list[str] = data["tags"]
+        new_tag = data["new_tag"]
         return CheckInValues(
             mood=data["mood"],
             anxiety=data["anxiety"],
             energy=data["energy"],
             sleep_hours=data["sleep_hours"],
             note=data["note"],
+            tags=DayTags(
+                keys=frozenset(value[2:] for value in chosen if value.startswith("k:")),
+                own_ids=frozenset(int(value[2:]) for value in chosen if value.startswith("t:")),
+                new_own=((data["new_tag_group"] or day_tags.ACTIVITY, new_tag),) if new_tag else (),
+            ),
         )
 
 

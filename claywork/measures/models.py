@@ -7,19 +7,51 @@ from django.db.models import Q
 from claywork.vault.fields import SealedText
 
 
+class CheckInTag(models.Model):
+    """One of a patient's check-in tags: a ready-made one (``key``, from ``day_tags``) or one in
+    their own words (``label``, sealed). A row exists once the patient has used the tag."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="check_in_tags"
+    )
+    group = models.CharField(max_length=10)  # day_tags.ACTIVITY or day_tags.FEELING
+    key = models.SlugField(max_length=40, blank=True)
+    label_sealed = models.TextField(blank=True, default="")
+    label = SealedText("label_sealed", context="measures.check_in_tag.label")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "key"], condition=~Q(key=""), name="check_in_tag_key_once"
+            ),
+            models.CheckConstraint(
+                condition=~Q(key="") | ~Q(label_sealed=""), name="check_in_tag_named"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"check-in tag {self.key or self.pk}"
+
+
 class CheckIn(models.Model):
-    """The daily check-in: one per patient per day (in their zone); a second one updates it."""
+    """The daily check-in: one per patient per day (in their zone); a second one updates it.
+
+    Only the mood is needed (one tap on a face); anxiety, energy, sleep, a note and tags are
+    optional extras, empty (NULL) when not given."""
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="check_ins"
     )
     day = models.DateField()
     mood = models.PositiveSmallIntegerField()
-    anxiety = models.PositiveSmallIntegerField()
-    energy = models.PositiveSmallIntegerField()
-    sleep_hours = models.DecimalField(max_digits=3, decimal_places=1)
+    anxiety = models.PositiveSmallIntegerField(null=True, blank=True)
+    energy = models.PositiveSmallIntegerField(null=True, blank=True)
+    sleep_hours = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
     note_sealed = models.TextField(blank=True, default="")
     note = SealedText("note_sealed", context="measures.check_in.note")
+    tags = models.ManyToManyField(CheckInTag, blank=True, related_name="check_ins")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -28,11 +60,14 @@ class CheckIn(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["patient", "day"], name="one_check_in_a_day"),
             models.CheckConstraint(
-                condition=Q(mood__lte=10) & Q(anxiety__lte=10) & Q(energy__lte=10),
+                condition=Q(mood__lte=10)
+                & (Q(anxiety__isnull=True) | Q(anxiety__lte=10))
+                & (Q(energy__isnull=True) | Q(energy__lte=10)),
                 name="check_in_scores_0_to_10",
             ),
             models.CheckConstraint(
-                condition=Q(sleep_hours__gte=0) & Q(sleep_hours__lte=24),
+                condition=Q(sleep_hours__isnull=True)
+                | (Q(sleep_hours__gte=0) & Q(sleep_hours__lte=24)),
                 name="check_in_sleep_0_to_24",
             ),
         ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -12,9 +13,17 @@ from django.utils import timezone
 
 from claywork.accounts.models import User
 from claywork.care.models import Session, SessionStatus
+from claywork.measures import day_tags
 from claywork.measures.effect import EffectInputs
-from claywork.measures.models import CheckIn, FadingEpisode, ResponseStatus, ScaleResponse
+from claywork.measures.models import (
+    CheckIn,
+    CheckInTag,
+    FadingEpisode,
+    ResponseStatus,
+    ScaleResponse,
+)
 from claywork.measures.schedule import DueScale, due_scales
+from claywork.vault.services import open_text
 
 
 def patient_today(patient: User) -> date:
@@ -130,3 +139,46 @@ def in_progress_response(*, patient: User, instrument: str) -> ScaleResponse | N
         .order_by("-started_at")
         .first()
     )
+
+
+# --- Check-in tags ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TagOption:
+    """A tag the check-in form offers: ``value`` is ``k:<key>`` (ready-made) or ``t:<id>``
+    (the patient's own words)."""
+
+    value: str
+    label: str
+    group: str
+
+
+def _tag_label(key: str, label_sealed: str, owner_id: int) -> str:
+    if key:
+        return day_tags.BY_KEY[key].label if key in day_tags.BY_KEY else key
+    return open_text(token=label_sealed, context=CheckInTag.label.context, owner_id=owner_id)
+
+
+def tag_options(*, patient: User) -> list[TagOption]:
+    """The ready-made tags, then the patient's own, each group in its order."""
+    options = [TagOption(f"k:{tag.key}", tag.label, tag.group) for tag in day_tags.CATALOGUE]
+    for tag in CheckInTag.objects.filter(patient=patient, key=""):
+        options.append(TagOption(f"t:{tag.pk}", tag.label, tag.group))
+    return options
+
+
+def tag_values_of(check_in: CheckIn) -> list[str]:
+    return [f"k:{tag.key}" if tag.key else f"t:{tag.pk}" for tag in check_in.tags.all()]
+
+
+def tags_by_day(*, patient_id: int, since: date, until: date) -> dict[date, frozenset[str]]:
+    """Each day's check-in tags as the patient reads them ("Walk outside", their own words),
+    for the days ``since`` to ``until`` that have tags. One query, whatever the span."""
+    links = CheckIn.tags.through.objects.filter(
+        checkin__patient_id=patient_id, checkin__day__gte=since, checkin__day__lte=until
+    ).values_list("checkin__day", "checkintag__key", "checkintag__label_sealed")
+    days: dict[date, set[str]] = {}
+    for day, key, label_sealed in links:
+        days.setdefault(day, set()).add(_tag_label(key, label_sealed, patient_id))
+    return {day: frozenset(labels) for day, labels in days.items()}

@@ -13,25 +13,76 @@ from django.utils import timezone
 
 from claywork.accounts.models import User
 from claywork.care.models import Session
-from claywork.measures import effect, instruments
-from claywork.measures.models import CheckIn, FadingEpisode, ResponseStatus, ScaleResponse
+from claywork.measures import day_tags, effect, instruments
+from claywork.measures.models import (
+    CheckIn,
+    CheckInTag,
+    FadingEpisode,
+    ResponseStatus,
+    ScaleResponse,
+)
 from claywork.safety import free_text
 from claywork.safety.models import Alert, AlertKind, Severity
 from claywork.safety.services import alert_raise, alert_refresh
 
 
 @dataclass(frozen=True)
+class DayTags:
+    """The tags of one check-in: ready-made ones by key, the patient's own by id, and own
+    words new today as (group, label)."""
+
+    keys: frozenset[str] = frozenset()
+    own_ids: frozenset[int] = frozenset()
+    new_own: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class CheckInValues:
+    """A check-in: the mood, and the extras given (None, or "" for the note, when not)."""
+
     mood: int
-    anxiety: int
-    energy: int
-    sleep_hours: Decimal
+    anxiety: int | None = None
+    energy: int | None = None
+    sleep_hours: Decimal | None = None
     note: str = ""
+    tags: DayTags | None = None  # None leaves the day's tags as they are
+
+
+def _own_tags_by_label(patient: User) -> dict[tuple[str, str], CheckInTag]:
+    own = CheckInTag.objects.filter(patient=patient, key="")
+    return {(tag.group, tag.label.casefold()): tag for tag in own}
+
+
+def _tag_rows(patient: User, tags: DayTags) -> list[CheckInTag]:
+    """The rows for ``tags``, made on first use. Unknown keys and other people's ids are
+    dropped; own words already used before (any case) reuse their tag."""
+    keys = [key for key in tags.keys if key in day_tags.BY_KEY]
+    CheckInTag.objects.bulk_create(
+        [CheckInTag(patient=patient, key=key, group=day_tags.BY_KEY[key].group) for key in keys],
+        ignore_conflicts=True,
+    )
+    rows = list(CheckInTag.objects.filter(patient=patient, key__in=keys))
+    rows += list(CheckInTag.objects.filter(patient=patient, key="", pk__in=tags.own_ids))
+    own = _own_tags_by_label(patient) if tags.new_own else {}
+    for group, label in tags.new_own:
+        found = own.get((group, label.casefold()))
+        if found is None:
+            found = CheckInTag(patient=patient, group=group)
+            found.label = label
+            found.save()
+            own[(group, label.casefold())] = found
+        rows.append(found)
+    return rows
 
 
 def check_in_save(*, patient: User, day: date, values: CheckInValues) -> tuple[CheckIn, bool]:
-    """One check-in per day: the second of the day updates the first."""
-    crisis = free_text.is_crisis_language(values.note, patient_id=patient.pk)
+    """One check-in per day: the second of the day updates the first. The values are the
+    whole check-in as the form showed it: an extra left empty is cleared. The note and any
+    tag in the patient's own words are screened like every free text."""
+    own_words = [label for _, label in values.tags.new_own] if values.tags else []
+    crisis = free_text.is_crisis_language(
+        "\n".join([values.note, *own_words]), patient_id=patient.pk
+    )
     with transaction.atomic():
         check_in = CheckIn.objects.select_for_update().filter(patient=patient, day=day).first()
         created = check_in is None
@@ -54,7 +105,9 @@ def check_in_save(*, patient: User, day: date, values: CheckInValues) -> tuple[C
             check_in.note = values.note
             check_in.save()
             created = False
-        if crisis and note_changed:
+        if values.tags is not None:
+            check_in.tags.set(_tag_rows(patient, values.tags))
+        if crisis and (note_changed or own_words):
             free_text.crisis_language_alert(
                 patient=patient, source=free_text.WrittenText.CHECK_IN_NOTE, saved=check_in
             )

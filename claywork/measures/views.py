@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from claywork.accounts.models import User
 from claywork.audit.services import audit_read
 from claywork.core.http import AuthedRequest
-from claywork.measures import follow_up, instruments, overview, selectors, services
+from claywork.measures import day_tags, follow_up, instruments, overview, selectors, services
 from claywork.measures.access import (
     get_response_for_user,
     get_scores_patient_for_user,
@@ -66,25 +66,42 @@ SCREENER_DONE_MESSAGE = (
 @login_required
 @require_http_methods(["GET", "POST"])
 def check_in(request: AuthedRequest) -> HttpResponse:
+    """One tap on a face saves the day's mood; the extras on the same page are optional and
+    saved with it, or later the same day with "Save"."""
     patient = require_measures_recorder(request.user)
     today = selectors.patient_today(patient)
     existing = overview.check_in_for_day(patient, today)
-    data = request.POST if request.method == "POST" else None
-    form = CheckInForm(data, initial=CheckInForm.initial_from(existing))
+    initial = CheckInForm.initial_from(
+        existing, selectors.tag_values_of(existing) if existing else []
+    )
+    form = CheckInForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        tag_options=selectors.tag_options(patient=patient),
+    )
     if request.method == "POST" and form.is_valid():
         saved, created = services.check_in_save(patient=patient, day=today, values=form.values())
         note = free_text.WrittenText.CHECK_IN_NOTE
         if free_text.crisis_language_raised(source=note, saved=saved):
             messages.warning(request, free_text.patient_message(note, patient))
             return redirect("help_now")
+        if "details" in request.POST:
+            messages.success(request, "Check-in saved. Thank you.")
+            return redirect("home")
         messages.success(
-            request, "Check-in saved. Thank you." if created else "Today's check-in is updated."
+            request, f"Saved: {day_tags.face_label(saved.mood)}. Add more below if you like."
         )
-        return redirect("home")
+        return redirect("measures:check_in")
     return render(
         request,
         "measures/check_in.html",
-        {"form": form, "existing": existing, "today": today},
+        {
+            "form": form,
+            "existing": existing,
+            "today": today,
+            "faces": day_tags.FACES,
+            "current_face": day_tags.face_for(existing.mood) if existing else None,
+        },
         status=400 if form.errors else 200,
     )
 

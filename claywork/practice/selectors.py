@@ -152,7 +152,11 @@ def what_helps(*, patient_id: int, today: date) -> list[PracticeInsight]:
                 days_with=len(with_days),
                 days_without=len(without_days),
                 mood=insights.compare([m for m, _ in with_days], [m for m, _ in without_days]),
-                anxiety=insights.compare([a for _, a in with_days], [a for _, a in without_days]),
+                # Anxiety is an optional extra of the check-in: only the days that have it.
+                anxiety=insights.compare(
+                    [a for _, a in with_days if a is not None],
+                    [a for _, a in without_days if a is not None],
+                ),
             )
         )
     return sorted(results, key=lambda result: (-result.days_with, result.name))

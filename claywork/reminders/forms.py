@@ -6,22 +6,14 @@ from typing import Any
 
 from django import forms
 
-from claywork.clinics.forms import TIMEZONE_CHOICES
-from claywork.core.forms import health_text_field
+from claywork.core.forms import TimeZoneField, health_text_field
 from claywork.reminders import schedule
 from claywork.reminders.models import Kind, Weekday
 from claywork.reminders.services import PreferenceChoices
 
 
 class PreferencesForm(forms.Form):
-    timezone = forms.ChoiceField(
-        choices=TIMEZONE_CHOICES,
-        label="Your time zone",
-        error_messages={
-            "invalid_choice": "“%(value)s” is not a time zone we know. Choose one from the "
-            "list, such as Europe/Berlin or America/New_York."
-        },
-    )
+    timezone = TimeZoneField(label="Your time zone", detect="offer")
     check_in_time = forms.TimeField(
         required=False,
         label="Daily check-in reminder at",

@@ -217,3 +217,39 @@ def preferences_save(*, patient: User, choices: PreferenceChoices) -> ReminderPr
         chosen.routine_plan(routine=routine, now=now)
     chosen.scale_reminders_plan(patient=patient, now=now)
     return prefs
+
+
+def zone_change(*, patient: User, timezone_name: str) -> bool:
+    """The patient moved (or corrected) their time zone elsewhere than the reminder page (their
+    profile): every clock-planned reminder moves with it, as if saved there. Returns whether
+    the zone changed."""
+    if patient.timezone == timezone_name:
+        return False
+    prefs = preferences_of(patient)
+    if prefs.pk is None:
+        # No reminder settings saved yet (so none are made here): only the patient's own
+        # goal and practice reminders are planned, and they move with the zone.
+        from claywork.reminders import chosen
+
+        now = timezone.now()
+        with transaction.atomic():
+            patient.timezone = timezone_name
+            patient.save(update_fields=["timezone"])
+            Reminder.objects.filter(patient=patient, state__in=OPEN, kind__in=CLOCK_KINDS).update(
+                state=State.CANCELLED
+            )
+            for routine in Routine.objects.filter(patient=patient).select_related("patient"):
+                chosen.routine_plan(routine=routine, now=now)
+        return True
+    preferences_save(
+        patient=patient,
+        choices=PreferenceChoices(
+            timezone_name=timezone_name,
+            check_in_time=prefs.check_in_time,
+            quiet_start=prefs.quiet_start,
+            quiet_end=prefs.quiet_end,
+            scale_due_time=prefs.scale_due_time,
+            kinds_on=frozenset(kind for kind in Kind.values if prefs.wants(kind)),
+        ),
+    )
+    return True

@@ -20,6 +20,7 @@ from claywork.journal import services as journal
 from claywork.journal.models import Prompt
 from claywork.practice.access import get_goal_for_user, get_practice_for_user
 from claywork.practice.models import Goal, Practice
+from claywork.push.selectors import push_context
 from claywork.reminders import chosen, delivery, links, services
 from claywork.reminders.forms import PreferencesForm, ReflectionForm, RoutineForm
 from claywork.reminders.models import Kind, Notification, Reminder, Routine, Weekday
@@ -54,16 +55,19 @@ def preferences(request: AuthedRequest) -> HttpResponse:
         "quiet_end": prefs.quiet_end,
         "scale_due_time": prefs.scale_due_time,
     } | {kind: prefs.wants(kind) for kind in Kind.values}
-    return _settings_page(request, PreferencesForm(initial=initial))
+    form = PreferencesForm(initial=initial)
+    if prefs.pk is None:
+        # Never chosen: the zone is only the sign-up guess, so this device's zone fills it.
+        form.fields["timezone"].widget.attrs["data-detect-timezone"] = "fill"
+    return _settings_page(request, form)
 
 
 def _settings_page(
     request: AuthedRequest, form: PreferencesForm, status: int = 200
 ) -> HttpResponse:
     routines = Routine.objects.filter(patient=request.user).select_related("goal", "practice")
-    return render(
-        request, "reminders/settings.html", {"form": form, "routines": routines}, status=status
-    )
+    context = {"form": form, "routines": routines, **push_context(request.user)}
+    return render(request, "reminders/settings.html", context, status=status)
 
 
 def _routine_page(

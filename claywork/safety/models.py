@@ -13,6 +13,9 @@ class AlertKind(models.TextChoices):
     CRISIS_LANGUAGE = "crisis_language", "Crisis language"
     FADING_EFFECT = "fading_effect", "Effect may be fading"
     MISSED_CHECK_INS = "missed_check_ins", "Missed check-ins"
+    # Not a risk signal: the patient asked to delete their account, or cancelled, or it was
+    # erased (ownership/services.py). The care team hears it the way it hears everything.
+    ACCOUNT_DELETION = "account_deletion", "Account deletion"
 
 
 class Severity(models.TextChoices):

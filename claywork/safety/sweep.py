@@ -15,6 +15,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from claywork.core.heartbeat import heartbeat_record
+from claywork.core.housekeeping import housekeeping_run
 from claywork.reminders.delivery import reminders_send_due
 from claywork.reminders.services import reminders_plan_ahead
 from claywork.safety.delivery import deliveries_send_due
@@ -41,6 +42,7 @@ def outbox_sweep() -> SweepResult:
     sent = deliveries_send_due(now=now)
     # Patients' reminders share the sweep (docs/architecture.md, "How a reminder will flow").
     reminders_plan_ahead(now=now)
+    housekeeping_run(now=now)  # purges and erasures registered by the apps (core/housekeeping.py)
     result = SweepResult(escalated=escalated, sent=sent, reminders_sent=reminders_send_due(now=now))
     # Only a sweep that got this far counts: staff see a banner when none has for 2 minutes.
     heartbeat_record(now=timezone.now())

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from statistics import fmean
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,6 +27,10 @@ FEED_LIMIT = 25
 MOOD_WEEKS = 6
 SESSION_DATES_PAST_DAYS = 120
 WINS_DAYS = 14
+
+# A deleted entry waits a few seconds for an undo before it is purged with its shares; in
+# that time no list shows it (journal.services.entry_delete).
+NOT_A_DELETED_ENTRY = Q(entry__isnull=True) | Q(entry__deleted_at__isnull=True)
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,7 @@ def sharing_rows(patient: User, *, live: bool, limit: int | None = None) -> list
     most recently stopped first. Three queries, whatever the number of shares."""
     shares = (
         Share.objects.filter(patient=patient, revoked_at__isnull=live)
+        .filter(NOT_A_DELETED_ENTRY)
         .select_related("entry", "goal")
         .defer("entry__body_sealed")
         .order_by(*(("-created_at", "-pk") if live else ("-revoked_at", "-pk")))
@@ -192,7 +197,7 @@ def shared_view(
     shares = policy.live_shares_for(reader).filter(patient=patient)
     shares = shares.filter(care_team=True) if care_team else shares.filter(person_id=reader.pk)
     view = SharedView(patient=patient)
-    items = shares.filter(category="")
+    items = shares.filter(category="").filter(NOT_A_DELETED_ENTRY)
     if before is not None:
         items = items.filter(pk__lt=before)
     view.items = list(
@@ -272,3 +277,16 @@ def patients_supported(reader: AnyUser) -> list[CircleMember]:
         .select_related("patient")
         .order_by("patient__full_name")
     )
+
+
+def shared_counts_for(reader: AnyUser) -> dict[int, int]:
+    """How many things (entries, goals, standing categories) each patient shares with the
+    reader as a person right now. One query; counts only, no content."""
+    rows = (
+        policy.live_shares_for(reader)
+        .filter(person_id=reader.pk)
+        .filter(NOT_A_DELETED_ENTRY)
+        .values("patient_id")
+        .annotate(count=Count("pk"))
+    )
+    return {row["patient_id"]: row["count"] for row in rows}

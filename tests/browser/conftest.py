@@ -195,7 +195,31 @@ class Visitor:
             target.click()
 
     def nav_link(self, name: str) -> Locator:
-        return self.page.get_by_role("navigation", name="Main").get_by_role("link", name=name)
+        """A place in the menu: the desktop's main menu; on a phone, the tab bar, or the More
+        page (opened, and audited, on the way) for the places the tab bar does not hold."""
+        menus = [
+            self.page.get_by_role("navigation", name="Main"),
+            self.page.get_by_role("navigation", name="Tabs"),
+        ]
+        main = menus[0].get_by_role("link", name=name)  # "Alerts 1 open" and the like
+        if main.count() and main.is_visible():
+            return main
+        tab = menus[1].get_by_role("link", name=name, exact=True)
+        if tab.count() and tab.is_visible():
+            return tab
+        for menu in menus:
+            more = menu.get_by_role("link", name="More", exact=True)
+            if more.count() and more.is_visible():
+                self.follow(more)
+                break
+        return self.page.get_by_role("navigation", name="More").get_by_role("link", name=name)
+
+    def fits_the_screen(self) -> None:
+        """Nothing wider than the viewport: no sideways scrolling."""
+        overflow = self.page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{self.page.url} scrolls sideways by {overflow}px"
 
     def sign_in(self, person: User) -> None:
         """Sign in through allauth's login form, as a person would."""
@@ -214,8 +238,14 @@ class Visitor:
         return found
 
 
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
 class Visit(Protocol):
-    def __call__(self, person: User | None, *, name: str = "") -> Visitor: ...
+    def __call__(
+        self, person: User | None, *, name: str = "", viewport: dict[str, int] | None = None
+    ) -> Visitor: ...
 
 
 @pytest.fixture
@@ -224,16 +254,19 @@ def visit(
 ) -> Iterator[Visit]:
     """`visit(person)` opens a fresh browser context and signs the person in.
 
-    `visit(None, name=...)` opens one without signing in. After the test, every context is
+    `visit(None, name=...)` opens one without signing in; `viewport=PHONE` a phone-sized one.
+    After the test, every context is
     closed and any page left unaudited or any CSP console error fails the test.
     """
     visitors: list[Visitor] = []
 
-    def open_visitor(person: User | None, *, name: str = "") -> Visitor:
+    def open_visitor(
+        person: User | None, *, name: str = "", viewport: dict[str, int] | None = None
+    ) -> Visitor:
         context = browser.new_context(
             timezone_id=PEOPLE_TIMEZONE,
             locale="en-US",
-            viewport={"width": 1280, "height": 900},
+            viewport=viewport or DESKTOP,
         )
         context.set_default_timeout(TIMEOUT_MS)
         visitor = Visitor(context, live_server.url, axe, name or getattr(person, "email", "anon"))

@@ -30,14 +30,15 @@ def test_patient_checks_in_answers_a_phq9_and_sees_the_charts(
     Session.objects.filter(pk=session.pk).update(completed_at=timezone.now() - timedelta(days=3))
     me = visit(patient, name="patient")
 
-    # Home says today's check-in is not done; the check-in is one screen.
+    # Home says today's check-in is not done; one tap saves the mood, the extras follow.
     expect(me.page.get_by_role("region", name="Today's check-in")).to_contain_text("Not done yet")
     me.follow(me.nav_link("Check-in"))
-    me.page.get_by_role("group", name="Mood").get_by_text("7", exact=True).click()
+    me.follow(me.page.get_by_role("button", name="Good"))
+    expect(me.page.get_by_role("status")).to_contain_text("Saved: Good.")
     me.page.get_by_role("group", name="Anxiety").get_by_text("3", exact=True).click()
     me.page.get_by_role("group", name="Energy").get_by_text("6", exact=True).click()
     me.page.get_by_label("Hours slept").fill("7.5")
-    me.follow(me.page.get_by_role("button", name="Save check-in"))
+    me.follow(me.page.get_by_role("button", name="Save", exact=True))
     expect(me.page.get_by_role("status")).to_contain_text("Check-in saved.")
     expect(me.page.get_by_role("region", name="Today's check-in")).to_contain_text("Mood 7")
     check_in = CheckIn.objects.get(patient=patient)

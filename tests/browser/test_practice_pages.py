@@ -13,9 +13,7 @@ from claywork.journal.models import Entry
 from claywork.practice.catalogue import sync_catalogue
 from claywork.practice.models import Goal, PracticeLog, RealmRating
 from claywork.reminders.models import ReminderPreferences, Routine
-from tests.browser.conftest import ClinicPeople, Visit, Visitor
-
-PHONE = {"width": 390, "height": 844}
+from tests.browser.conftest import PHONE, ClinicPeople, Visit, Visitor
 
 
 @pytest.fixture
@@ -29,14 +27,6 @@ def card(me: Visitor, heading: str) -> Locator:
     return me.page.locator("li.card").filter(
         has=me.page.get_by_role("heading", name=heading, exact=True)
     )
-
-
-def fits_the_screen(me: Visitor) -> None:
-    """Nothing wider than the viewport: no sideways scrolling on a phone."""
-    overflow = me.page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"{me.page.url} scrolls sideways by {overflow}px"
 
 
 def rate_realms_and_see_the_wheel(me: Visitor) -> None:
@@ -166,13 +156,13 @@ def test_plan_goals_practices_and_reminders_work_on_a_phone(
     me.page.set_viewport_size(PHONE)
 
     rate_realms_and_see_the_wheel(me)
-    fits_the_screen(me)
+    me.fits_the_screen()
     add_and_check_off_a_goal(me, "Ten minutes of drawing")
-    fits_the_screen(me)
+    me.fits_the_screen()
     me.follow(card(me, "Ten minutes of drawing").get_by_role("link", name="Remind me"))
-    fits_the_screen(me)
+    me.fits_the_screen()
     me.page.get_by_label("Time of day").fill("19:00")
     me.follow(me.page.get_by_role("button", name="Save reminder"))
     expect(me.page.get_by_text("Reminder every day at 19:00.")).to_be_visible()
     log_practices_and_see_the_week(me)
-    fits_the_screen(me)
+    me.fits_the_screen()

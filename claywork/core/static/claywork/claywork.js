@@ -1,7 +1,9 @@
 /*
- * Claywork's only script besides htmx. It keeps a patient's writing safe when the server
- * cannot be reached: the text is copied to this browser's storage only when an autosave or a
- * submit fails, and removed again once the server confirms it has the words.
+ * Claywork's page script (besides htmx and the few page-specific ones). It keeps a patient's
+ * writing safe when the server cannot be reached: the text is copied to this browser's storage
+ * only when an autosave or a submit fails, and removed again once the server confirms it has
+ * the words. It also offers this device's time zone where one is asked for, and counts down
+ * the undo of a deleted entry.
  */
 (function () {
   "use strict";
@@ -100,8 +102,54 @@
   window.setInterval(function () {
     document.querySelectorAll("[data-escalates-at]").forEach(countdown);
   }, 30000);
+  function deviceZone() {
+    try { return Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (error) { return ""; }
+  }
+
+  /* A time-zone box that asks for it: "fill" puts this device's zone in (our value was only a
+     guess), "offer" shows a button to use it (the value is the person's own earlier choice). */
+  function wireZoneDetection(input) {
+    var zone = deviceZone();
+    var note = document.querySelector('[data-detected-zone-for="' + input.id + '"]');
+    if (!zone || !note || input.value === zone) { return; }
+    var text = note.querySelector(".detected-zone-text");
+    var use = note.querySelector(".detected-zone-use");
+    if (input.dataset.detectTimezone === "fill") {
+      input.value = zone;
+      text.textContent = "Set from this device: " + zone + ". Change it if that is wrong.";
+    } else {
+      text.textContent = "This device is set to " + zone + ".";
+      use.hidden = false;
+      use.addEventListener("click", function () {
+        input.value = zone;
+        use.hidden = true;
+        text.textContent = "Changed to " + zone + ": save to keep it.";
+        input.focus();
+      });
+    }
+    note.hidden = false;
+  }
+
+  /* "Entry deleted. Undo" counts down, then goes: past it the server would refuse the undo. */
+  function wireUndo(form) {
+    var left = Number(form.dataset.undoSeconds || 0);
+    var counter = form.querySelector(".undo-left");
+    function tick() {
+      if (left <= 0) {
+        form.querySelector("button").remove();
+        form.querySelector(".undo-text").textContent = "Entry deleted.";
+        return;
+      }
+      if (counter) { counter.textContent = "(" + left + ")"; }
+      left -= 1;
+      window.setTimeout(tick, 1000);
+    }
+    tick();
+  }
 
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("input[data-detect-timezone]").forEach(wireZoneDetection);
+    document.querySelectorAll("form[data-undo-seconds]").forEach(wireUndo);
     var cleared = document.body.dataset.clearDraft;
     if (cleared) {
       forgetLocally("claywork-draft:" + (document.body.dataset.user || "anon") + ":" + cleared);

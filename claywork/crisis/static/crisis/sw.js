@@ -7,7 +7,11 @@
  * - Network first: online, every visit gets the server's page (and the stored copy is
  *   refreshed); the stored copy is used only when the network fails.
  * - A page the server no longer gives this browser (a redirect to sign in, a 404) is removed.
- * - Signing out (a POST to /accounts/logout/ from any page) removes every stored copy.
+ * - Signing out (a POST to /accounts/logout/ from any page) removes every stored copy, and
+ *   ends this browser's push subscription (the server revokes it too).
+ *
+ * It also shows push reminders (claywork/push): a message says "Claywork" and a neutral line,
+ * never anything about health, and a tap opens the reminder's page on this site only.
  */
 "use strict";
 
@@ -109,8 +113,9 @@ self.addEventListener("fetch", function (event) {
   if (url.origin !== self.location.origin) { return; }
 
   if (request.method === "POST" && url.pathname === SIGN_OUT_PATH) {
-    // Not answered here: the sign-out goes to the server as usual, and the copies go.
-    event.waitUntil(forgetEverything());
+    // Not answered here: the sign-out goes to the server as usual, and the copies go, and
+    // so does this browser's push subscription: reminders are for a signed-in person.
+    event.waitUntil(Promise.all([forgetEverything(), stopPush()]));
     return;
   }
   if (request.method !== "GET") { return; }
@@ -143,4 +148,45 @@ self.addEventListener("fetch", function (event) {
       })
     );
   }
+});
+
+/* --- Push reminders -------------------------------------------------------------------------- */
+
+function stopPush() {
+  if (!self.registration.pushManager) { return Promise.resolve(); }
+  return self.registration.pushManager.getSubscription()
+    .then(function (subscription) { return subscription ? subscription.unsubscribe() : false; })
+    .catch(function () { /* nothing to stop */ });
+}
+
+function sameSite(address) {
+  var url = new URL(address || "/notifications/", self.location.origin);
+  return url.origin === self.location.origin ? url.href : new URL("/", self.location.origin).href;
+}
+
+self.addEventListener("push", function (event) {
+  var message = {};
+  try { message = event.data ? event.data.json() : {}; } catch (error) { message = {}; }
+  event.waitUntil(self.registration.showNotification(message.title || "Claywork", {
+    body: message.body || "A reminder is waiting.",
+    tag: message.tag || "claywork-reminder",
+    data: { url: sameSite(message.url) },
+  }));
+});
+
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  var target = sameSite(event.notification.data && event.notification.data.url);
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (windows) {
+      for (var index = 0; index < windows.length; index += 1) {
+        if ("navigate" in windows[index]) {
+          return windows[index].navigate(target).then(function (client) {
+            return client ? client.focus() : self.clients.openWindow(target);
+          });
+        }
+      }
+      return self.clients.openWindow(target);
+    })
+  );
 });
