@@ -15,6 +15,7 @@ from datetime import time
 from django.apps import apps
 
 from claywork.accounts.models import User
+from claywork.accounts.services import patient_contact_save
 from claywork.care import services as care
 from claywork.circle import services as circle
 from claywork.crisis import services as crisis
@@ -41,6 +42,8 @@ NOT_EXPORTED = {
 # Sealed fields that hold structure, not words the patient or a clinician typed: no canary
 # of their own (each test checks them its own way).
 STRUCTURAL = {
+    "accounts.contact.phone": "a phone number, as digits in E.164 (checked by its own test)",
+    "accounts.contact.emergency_phone": "a phone number, as digits in E.164",
     "measures.response.answers": "questionnaire answers, as numbers",
     "themes.snapshot.sessions": "the sessions a theme analysis covered",
     "themes.edit.anchor": "the key phrases of the theme an edit follows (a canary of its own)",
@@ -230,6 +233,14 @@ def patient_with_everything() -> Everything:
     _circle(patient, supporter)
     _themes(patient)
     _alert(patient, clinician)
+    patient_contact_save(
+        patient=patient,
+        by=patient,
+        phone="(415) 555-2671",
+        emergency_name=canary("accounts.contact.emergency_name"),
+        emergency_relationship=canary("accounts.contact.emergency_relationship"),
+        emergency_phone="+44 20 7946 0958",
+    )
     canaries = {context: canary(context) for context in FILLED}
     return Everything(patient, clinician, supporter, canaries)
 
@@ -237,6 +248,8 @@ def patient_with_everything() -> Everything:
 # Every context the builder above writes a canary into.
 FILLED = frozenset(
     {
+        "accounts.contact.emergency_name",
+        "accounts.contact.emergency_relationship",
         "care.course.motivation",
         "care.intention.text",
         "care.guide_note.text",

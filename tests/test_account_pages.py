@@ -84,12 +84,14 @@ def test_signing_up_reads_the_zone_from_the_device_not_the_clinic() -> None:
     from claywork.clinics import services as clinics
 
     admin = factories.ClinicAdminFactory()
+    clinician = factories.ClinicianFactory(clinic=admin.clinic)
     _, token = clinics.invitation_create(
         clinic=admin.clinic,
         invited_by=admin,
         email="newt@example.test",
         full_name="Newt",
         role="patient",
+        care_team=[clinician],
     )
 
     page = Client().get(f"/invitations/{token}/").content.decode()

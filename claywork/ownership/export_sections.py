@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 
-from claywork.accounts.models import User
+from claywork.accounts.models import PatientContact, User
 from claywork.audit.selectors import log_rows_all
 from claywork.care.models import EntryComment, GuideNote, Session, Suggestion, TreatmentCourse
 from claywork.circle.models import CheckInRequest, CircleMember, EncouragementNote
@@ -63,6 +63,20 @@ def profile(patient: User) -> Data:
         "language": patient.language,
         "clinic": patient.clinic.name if patient.clinic else None,
         "joined": when(patient.date_joined),
+        "contact": _contact(patient),
+    }
+
+
+def _contact(patient: User) -> Data | None:
+    """The phone number and emergency contact the care team sees on an alert."""
+    contact = PatientContact.objects.filter(patient=patient).first()
+    if contact is None:
+        return None
+    return {
+        "phone": contact.phone,
+        "emergency_name": contact.emergency_name,
+        "emergency_relationship": contact.emergency_relationship,
+        "emergency_phone": contact.emergency_phone,
     }
 
 
