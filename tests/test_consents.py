@@ -214,6 +214,7 @@ def test_the_enrolment_terms_say_screening_and_scores_can_be_changed_later(
         email="nina@example.test",
         full_name="Nina New",
         role="patient",
+        care_team=[personas.care_clinician],
     )
     page = _text(Client().get(f"/invitations/{token}/"))
 

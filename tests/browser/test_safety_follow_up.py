@@ -75,6 +75,7 @@ def test_a_patient_joins_only_after_agreeing_to_the_enrolment_terms(
         email="nina@example.test",
         full_name="Nina New",
         role=Role.PATIENT,
+        care_team=[clinic_people.clinician],
     )
     me = visit(None, name="invitee")
 
