@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from claywork.accounts.models import User
 from claywork.care import services as care
+from claywork.ownership.services import account_deletion_cancel, account_deletion_request
 from claywork.practice import services as practice
 from claywork.reminders import delivery
 from claywork.reminders.chosen import scale_subject
@@ -137,6 +138,23 @@ def test_a_kind_turned_off_after_planning_is_not_sent(personas: Personas) -> Non
 
     reminder.refresh_from_db()
     assert reminder.state == State.CANCELLED and not mail.outbox
+
+
+def test_no_reminder_is_sent_while_the_patient_has_asked_to_delete_their_account(
+    personas: Personas,
+) -> None:
+    leaving = _reminder(personas.patient)
+    other = _reminder(personas.other_patient)
+    account_deletion_request(patient=personas.patient)
+
+    assert reminders_send_due() == 1  # only the other patient's
+
+    leaving.refresh_from_db()
+    other.refresh_from_db()
+    assert (leaving.state, other.state) == (State.CANCELLED, State.SENT)
+    account_deletion_cancel(patient=personas.patient)
+    _reminder(personas.patient)
+    assert reminders_send_due() == 1  # changed their mind: reminded again
 
 
 def test_a_claimed_reminder_is_left_alone_until_its_lease_expires(personas: Personas) -> None:

@@ -4,7 +4,9 @@ Checked by the sender just before sending, for a whole batch in a few queries:
 
 * a goal reminder is dropped when the goal is gone or already checked off that (local) day;
 * a practice reminder, when the practice is gone or already logged that day;
-* a due-scale reminder, when the scale was answered since its due spell began.
+* a due-scale reminder, when the scale was answered since its due spell began;
+* any reminder, while the patient has asked for their account to be deleted (the grace period
+  is for changing their mind, not for being nudged).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from claywork.measures.models import ResponseStatus, ScaleResponse
+from claywork.ownership.models import AccountDeletion
 from claywork.practice.models import Goal, GoalCheck, Practice, PracticeLog
 from claywork.reminders.chosen import parse_scale_subject
 from claywork.reminders.models import Kind, Reminder
@@ -33,10 +36,24 @@ def no_longer_needed(reminders: Iterable[Reminder]) -> set[int]:
     for reminder in reminders:
         by_kind.setdefault(reminder.kind, []).append(reminder)
     return (
-        _goals_done(by_kind.get(Kind.GOAL, []))
+        _leaving(reminders)
+        | _goals_done(by_kind.get(Kind.GOAL, []))
         | _practices_done(by_kind.get(Kind.PRACTICE, []))
         | _scales_answered(by_kind.get(Kind.SCALE_DUE, []))
     )
+
+
+def _leaving(reminders: list[Reminder]) -> set[int]:
+    if not reminders:
+        return set()
+    leaving = set(
+        AccountDeletion.objects.filter(
+            patient_id__in={reminder.patient_id for reminder in reminders},
+            cancelled_at__isnull=True,
+            erased_at__isnull=True,
+        ).values_list("patient_id", flat=True)
+    )
+    return {reminder.pk for reminder in reminders if reminder.patient_id in leaving}
 
 
 def _goals_done(reminders: list[Reminder]) -> set[int]:
