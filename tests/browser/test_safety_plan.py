@@ -101,6 +101,12 @@ def test_the_plan_is_written_and_stays_readable_offline(
     expect(me.page.get_by_text("Ines, my sister: 555-0199")).to_be_visible()
     expect(me.page.get_by_text("Cara Clinician")).to_be_visible()
 
+    # Any other page offline: the app shell says so and links the two pages that work.
+    me.goto("/journal/")
+    expect(me.page.get_by_role("heading", name="You are offline")).to_be_visible()
+    me.follow(me.page.get_by_role("link", name="My safety plan"))
+    expect(me.page.get_by_text("Cancelling on friends twice in a row.")).to_be_visible()
+
     me.context.set_offline(False)
     me.goto("/safety-plan/")
     expect(me.page.get_by_text("Written later")).to_be_visible()

@@ -2,13 +2,16 @@
  * Claywork's service worker. It keeps exactly two pages readable without a connection: the
  * crisis page (/help/) and the signed-in patient's own safety plan (/safety-plan/), plus the
  * static files those pages use. Nothing else is stored, and nothing else is answered from the
- * cache. See docs/offline.md.
+ * cache. See docs/crisis.md.
  *
  * - Network first: online, every visit gets the server's page (and the stored copy is
  *   refreshed); the stored copy is used only when the network fails.
  * - A page the server no longer gives this browser (a redirect to sign in, a 404) is removed.
  * - Signing out (a POST to /accounts/logout/ from any page) removes every stored copy, and
  *   ends this browser's push subscription (the server revokes it too).
+ *
+ * Any other page asked for while offline gets a small app shell made here (no stored copy of
+ * anything private): it says the device is offline and links the two pages that work.
  *
  * It also shows push reminders (claywork/push): a message says "Claywork" and a neutral line,
  * never anything about health, and a tap opens the reminder's page on this site only.
@@ -139,6 +142,11 @@ self.addEventListener("fetch", function (event) {
     return;
   }
 
+  if (request.mode === "navigate") {
+    event.respondWith(fetch(request).catch(offlineShell));
+    return;
+  }
+
   if (url.pathname.indexOf(STATIC_PREFIX) === 0) {
     event.respondWith(
       fetch(request).catch(function () {
@@ -149,6 +157,29 @@ self.addEventListener("fetch", function (event) {
     );
   }
 });
+
+/* The app shell for a page that needs a connection: plain words, the two pages kept here. */
+function offlineShell() {
+  var html = [
+    "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">",
+    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+    "<title>Offline · Claywork</title><style>",
+    "body{font-family:system-ui,sans-serif;margin:0;padding:1.5rem;line-height:1.5;",
+    "color:#1f2a27;background:#f7f5f0}main{max-width:32rem;margin:0 auto}",
+    "a{color:#2f5d50;font-weight:600}li{margin:.5rem 0}</style></head><body><main>",
+    "<h1>You are offline</h1>",
+    "<p>This page needs a connection. Anything you were writing stays as a draft on this ",
+    "device and is there when you are back online.</p>",
+    "<p>These pages work without a connection:</p><ul>",
+    "<li><a href=\"/help/\">Need help now? Crisis numbers</a></li>",
+    "<li><a href=\"/safety-plan/\">My safety plan</a></li></ul>",
+    "</main></body></html>"
+  ].join("");
+  return new Response(html, {
+    status: 503,
+    headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" },
+  });
+}
 
 /* --- Push reminders -------------------------------------------------------------------------- */
 
