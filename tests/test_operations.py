@@ -275,6 +275,8 @@ def test_claywork_run_serves_the_web_runs_a_worker_and_stops_both(tmp_path: Path
             except OSError:
                 continue
         assert health.get("worker") == "ok", (tmp_path / "run.log").read_text()
+        # Its own control socket under the var directory, not the user's shared default.
+        assert (tmp_path / "var" / "run" / "gunicorn-127-0-0-1-8187.ctl").is_socket()
         children = subprocess.run(  # noqa: S603
             ["/usr/bin/pgrep", "-P", str(run.pid)], capture_output=True, text=True, check=False
         ).stdout.split()

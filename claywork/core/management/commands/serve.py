@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from gunicorn.app.base import BaseApplication
@@ -23,6 +25,14 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         return application
 
 
+def control_socket_path(host: str, port: int) -> Path:
+    """Each instance's own gunicorn control socket, under the var directory. Gunicorn's default
+    (~/.gunicorn/gunicorn.ctl) is one file for every instance of the user, so stopping one
+    instance removed another's."""
+    safe_host = "".join(ch if ch.isalnum() else "-" for ch in host)
+    return Path(settings.VAR_DIR) / "run" / f"gunicorn-{safe_host}-{port}.ctl"
+
+
 class Command(BaseCommand):
     help = "Serve Claywork with gunicorn (static files by WhiteNoise, no CDN)."
 
@@ -34,6 +44,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
+        control_socket = control_socket_path(options["host"], options["port"])
+        control_socket.parent.mkdir(parents=True, exist_ok=True)
         self.stdout.write(f"Claywork is serving on http://{options['host']}:{options['port']}/")
         _Gunicorn(
             {
@@ -42,5 +54,6 @@ class Command(BaseCommand):
                 "threads": options["threads"],
                 "accesslog": "-",
                 "timeout": 60,
+                "control_socket": str(control_socket),
             }
         ).run()
