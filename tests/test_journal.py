@@ -215,6 +215,13 @@ def test_a_search_query_with_html_is_echoed_escaped(personas: Personas) -> None:
     assert "&lt;script&gt;" in page
 
 
+def test_a_5000_character_search_gets_a_clear_message(personas: Personas) -> None:
+    response = client_for(personas.patient).get("/journal/", {"q": "w" * 5000})
+
+    assert response.status_code == 200
+    assert "at most 200 characters" in response.content.decode()
+
+
 def test_html_in_tags_is_refused_and_the_error_shows_it_escaped(personas: Personas) -> None:
     before = Entry.objects.count()
     response = client_for(personas.patient).post(

@@ -277,6 +277,10 @@ def test_claywork_run_serves_the_web_runs_a_worker_and_stops_both(tmp_path: Path
         assert health.get("worker") == "ok", (tmp_path / "run.log").read_text()
         # Its own control socket under the var directory, not the user's shared default.
         assert (tmp_path / "var" / "run" / "gunicorn-127-0-0-1-8187.ctl").is_socket()
+        # A 5,000-character search reaches the application (here: the sign-in page), not a 414.
+        long_search = "http://127.0.0.1:8187/journal/?q=" + "w" * 5000
+        with urllib.request.urlopen(long_search, timeout=10) as answer:  # noqa: S310 - loopback
+            assert answer.status == 200 and "/accounts/login/" in answer.url
         children = subprocess.run(  # noqa: S603
             ["/usr/bin/pgrep", "-P", str(run.pid)], capture_output=True, text=True, check=False
         ).stdout.split()

@@ -55,5 +55,8 @@ class Command(BaseCommand):
                 "accesslog": "-",
                 "timeout": 60,
                 "control_socket": str(control_socket),
+                # Gunicorn's 4,094-byte request line turns a long search into a bare 414; the
+                # forms answer an over-long field with a clear message instead. Still bounded.
+                "limit_request_line": 16384,
             }
         ).run()
