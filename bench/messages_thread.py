@@ -5,8 +5,8 @@
 
 Seeding: ``--patients`` patients in one clinic, all on one clinician's care team, each with one
 thread of ``--messages`` sealed messages (one to five of bench/journal_pages.py's sentences,
-the two sides taking turns, one every 20 minutes) and a second, short thread; both sides have read everything.
-Each database is seeded once into its own bench database (SQLite
+the two sides taking turns, one every 20 minutes) and a second, short thread; both sides have
+read everything. Each database is seeded once into its own bench database (SQLite
 ``./var/bench/claywork-messages-bench.sqlite3``, PostgreSQL ``claywork_messages_bench`` on
 127.0.0.1:5432) and reused while its marker says it holds the same.
 
@@ -98,9 +98,7 @@ def seed_threads(patients: int, messages: int) -> None:
         clinic = Clinic.objects.create(
             name="(seeding)", slug=MARKER_SLUG, timezone="America/New_York"
         )
-        ClinicMessaging.objects.create(
-            clinic=clinic, office_hours="Monday to Friday, 9:00-17:00"
-        )
+        ClinicMessaging.objects.create(clinic=clinic, office_hours="Monday to Friday, 9:00-17:00")
         clinician = User.objects.create(
             email=CLINICIAN_EMAIL,
             full_name="Bench Clinician",
@@ -215,7 +213,10 @@ def measure(
     for page, pick in (
         (f"/messages/<id>/ ({messages} messages, the patient)", patient_thread),
         (f"/messages/<id>/ ({messages} messages, the clinician)", clinician_thread),
-        (f"/messages/ (clinician's inbox, {2 * patients} threads)", lambda: (clinician.pk, "/messages/")),
+        (
+            f"/messages/ (clinician's inbox, {2 * patients} threads)",
+            lambda: (clinician.pk, "/messages/"),
+        ),
         ("/messages/unread/ (nav badge, clinician)", lambda: (clinician.pk, "/messages/unread/")),
     ):
         plan = [pick() for _ in range(warmup + requests)]

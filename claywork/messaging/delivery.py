@@ -87,9 +87,7 @@ def _still_wanted(notice: MessageNotice) -> bool:
 
 
 def _mine(notice: MessageNotice) -> QuerySet[MessageNotice]:
-    return MessageNotice.objects.filter(
-        pk=notice.pk, state=NoticeState.SENDING, claim=notice.claim
-    )
+    return MessageNotice.objects.filter(pk=notice.pk, state=NoticeState.SENDING, claim=notice.claim)
 
 
 def _send_batch(claimed: list[MessageNotice]) -> int:

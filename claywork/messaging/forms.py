@@ -48,8 +48,13 @@ class NewThreadForm(MessageForm):
     field_order = ["subject", "body", "submission_id"]
 
 
+class ColleagueChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.full_name or obj.email)
+
+
 class HandOverForm(forms.Form):
-    to = forms.ModelChoiceField(
+    to = ColleagueChoiceField(
         queryset=User.objects.none(),
         label="Hand this conversation to",
         error_messages={
@@ -60,9 +65,8 @@ class HandOverForm(forms.Form):
 
     def __init__(self, *args: Any, colleagues: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field: forms.ModelChoiceField = self.fields["to"]  # type: ignore[assignment]
+        field: ColleagueChoiceField = self.fields["to"]  # type: ignore[assignment]
         field.queryset = User.objects.filter(pk__in=[person.pk for person in colleagues])
-        field.label_from_instance = lambda person: person.full_name or person.email  # type: ignore[method-assign]
 
 
 class ClinicMessagingForm(forms.Form):

@@ -57,9 +57,7 @@ class Thread(models.Model):
         ordering = ["-last_message_at", "-pk"]
         indexes = [models.Index(fields=["patient", "-last_message_at"])]
         constraints = [
-            models.UniqueConstraint(
-                fields=["patient", "submission_id"], name="thread_started_once"
-            )
+            models.UniqueConstraint(fields=["patient", "submission_id"], name="thread_started_once")
         ]
 
     def __str__(self) -> str:
@@ -98,9 +96,7 @@ class ReadMark(models.Model):
     """How far one reader has read a thread: the read receipts and the unread counts."""
 
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="read_marks")
-    reader = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
+    reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     read_up_to = models.PositiveBigIntegerField(default=0)  # a Message id
     read_at = models.DateTimeField()
 
@@ -161,9 +157,7 @@ class MessageNotice(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["state", "next_attempt_at"])]
-        constraints = [
-            models.UniqueConstraint(fields=["recipient", "message"], name="notice_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["recipient", "message"], name="notice_once")]
 
     def __str__(self) -> str:
         return f"notice of message {self.message_id} to {self.recipient_id}"

@@ -156,9 +156,7 @@ def message_send(
         Message,
         lookup={"thread": thread, "submission_id": submission_id},
         build=lambda: _new_message(thread, author=author, body=body, submission_id=submission_id),
-        with_row=lambda row: _after_message(
-            row, author=author, crisis=crisis, draft_key=draft_key
-        ),
+        with_row=lambda row: _after_message(row, author=author, crisis=crisis, draft_key=draft_key),
     )
     return Sent(message, created, crisis and created)
 

@@ -102,6 +102,7 @@ def thread_new_for_patient(request: AuthedRequest, patient_id: int) -> HttpRespo
 
 
 def _compose(request: AuthedRequest, patient: User, *, draft_key: str) -> HttpResponse:
+    draft: MessageDraft | None
     if request.method == "POST":
         form = NewThreadForm(request.POST)
         if form.is_valid():
@@ -143,6 +144,7 @@ def thread_detail(request: AuthedRequest, thread_id: int) -> HttpResponse:
     thread = get_thread_for_user(request.user, thread_id)
     draft_key = f"thread-{thread.pk}"
     status = 200
+    draft: MessageDraft | None
     if request.method == "POST":
         form = MessageForm(request.POST)
         if form.is_valid():
@@ -163,23 +165,27 @@ def thread_detail(request: AuthedRequest, thread_id: int) -> HttpResponse:
     if page.newest_id > page.unread_from:
         services.thread_mark_read(thread=thread, reader=request.user, up_to=page.newest_id)
     audit_read(request, thread.patient_id, "messaging.thread", thread.pk)
-    staff = not request.user.is_patient
-    return render(
-        request,
-        "messaging/thread.html",
-        {
-            "thread": thread,
-            "page": page,
-            "form": form,
-            "draft": draft,
-            "hours": _hours_of(thread.patient),
-            "hand_over": HandOverForm(colleagues=selectors.colleagues_for_hand_over(thread, request.user)) if staff else None,
-            "assignee_on_team": staff
-            and thread.assigned_to_id is not None
-            and policy.care_team_of(thread.patient).filter(pk=thread.assigned_to_id).exists(),
-        },
-        status=status,
-    )
+    context = {
+        "thread": thread,
+        "page": page,
+        "form": form,
+        "draft": draft,
+        "hours": _hours_of(thread.patient),
+    }
+    if not request.user.is_patient:
+        context.update(_staff_tools(thread, request.user))
+    return render(request, "messaging/thread.html", context, status=status)
+
+
+def _staff_tools(thread: Thread, clinician: User) -> dict[str, object]:
+    """The hand-over form, and who the thread is handed to while they are on the care team."""
+    colleagues = selectors.colleagues_for_hand_over(thread, clinician)
+    on_team = {person.pk for person in colleagues} | {clinician.pk}
+    return {
+        "hand_over": HandOverForm(colleagues=colleagues) if colleagues else None,
+        "no_colleagues": not colleagues,
+        "assignee_on_team": thread.assigned_to_id in on_team,
+    }
 
 
 @login_required
@@ -192,7 +198,7 @@ def thread_hand_over(request: AuthedRequest, thread_id: int) -> HttpResponse:
         request.POST, colleagues=selectors.colleagues_for_hand_over(thread, request.user)
     )
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("to", ["Choose a colleague."])))
+        messages.error(request, " ".join(str(error) for error in form.errors.get("to", [])))
         return redirect("messaging:thread", thread.pk)
     try:
         services.thread_hand_over(thread=thread, by=request.user, to=form.cleaned_data["to"])
@@ -230,5 +236,8 @@ def clinic_messaging(request: AuthedRequest) -> HttpResponse:
             initial={"office_hours": hours.office_hours, "reply_note": hours.reply_note}
         )
     return render(
-        request, "messaging/clinic_settings.html", {"form": form}, status=400 if form.errors else 200
+        request,
+        "messaging/clinic_settings.html",
+        {"form": form},
+        status=400 if form.errors else 200,
     )

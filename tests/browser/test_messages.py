@@ -40,7 +40,9 @@ def test_patient_writes_clinician_reads_and_replies(
     guide = visit(clinician, name="clinician", viewport=viewport)
     guide.goto("/")
     if viewport == DESKTOP:
-        badge = guide.page.get_by_role("navigation", name="Main").get_by_role("link", name="Messages")
+        badge = guide.page.get_by_role("navigation", name="Main").get_by_role(
+            "link", name="Messages"
+        )
         expect(badge).to_contain_text("1")
     guide.goto("/messages/")
     guide.follow(guide.page.get_by_role("link", name="Thursday"))
