@@ -476,3 +476,32 @@ def test_office_hours_longer_than_allowed_are_a_clear_error(personas: Personas) 
 
     assert response.status_code == 400
     assert "at most 200 characters" in response.content.decode()
+
+
+@pytest.mark.parametrize("to", ["", "abc", "999999", "-1"])
+def test_a_hand_over_to_no_one_is_a_clear_error(personas: Personas, to: str) -> None:
+    p = personas
+    thread = start(p)
+
+    response = client_for(p.care_clinician).post(
+        f"/messages/{thread.pk}/hand-over/", {"to": to}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert Thread.objects.get(pk=thread.pk).assigned_to is None
+
+
+def test_a_care_team_clinician_writes_to_the_patient_first(personas: Personas) -> None:
+    p = personas
+
+    response = client_for(p.care_clinician).post(
+        f"/patients/{p.patient.pk}/messages/new/", form("How was the week?", subject="Check in")
+    )
+
+    thread = Thread.objects.get(patient=p.patient)
+    assert response.status_code == 302
+    assert thread.started_by == p.care_clinician
+    assert list(MessageNotice.objects.values_list("recipient_id", flat=True)) == [p.patient.pk]
+    assert selectors.unread_count(p.patient) == 1
+    outside = client_for(p.outside_clinician)
+    assert outside.post(f"/patients/{p.patient.pk}/messages/new/", form("Hi")).status_code == 404
