@@ -14,15 +14,20 @@ Measuring, in-process with Django's test client (bench/journal_pages.py's helper
 patient opening their long thread (the newest 100 messages with read receipts, office hours,
 the reply form), the clinician opening a random patient's long thread (each view also appends
 an audit row), the clinician's inbox (every thread of their caseload, unread flags) and the
-nav's unread badge. See bench/README.md.
+nav's unread badge. Then the two thread pages again over HTTP through ``claywork serve``
+(gunicorn, 2 workers x 4 threads, the real middleware stack) on ``--port``, one request at a
+time (``--port 0`` skips it). See bench/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import random
+import socket
+import subprocess
 import sys
 import time
 import uuid
@@ -154,8 +159,49 @@ def seed_threads(patients: int, messages: int) -> None:
 # --- Measuring ------------------------------------------------------------------------------
 
 
+def _serve(port: int) -> subprocess.Popen[bytes]:
+    """``claywork serve`` (gunicorn, 2 workers x 4 threads) on the bench database."""
+    env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1"}
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "claywork.cli", "serve", f"--port={port}"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return server
+        except OSError:
+            time.sleep(0.5)
+    server.kill()
+    raise RuntimeError("claywork serve did not start within 60 s")
+
+
+def through_server(
+    plan: list[tuple[int, str]], sign_ins: dict[int, str], cookie: str, warmup: int, port: int
+) -> list[tuple[float, float]]:
+    """Wall-clock of each request over HTTP to the real server, one at a time (CPU time is the
+    server's, not measured here: reported as 0)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    timings = []
+    for number, (person_id, url) in enumerate(plan):
+        started = time.perf_counter()
+        connection.request("GET", url, headers={"Cookie": f"{cookie}={sign_ins[person_id]}"})
+        response = connection.getresponse()
+        response.read()
+        elapsed = time.perf_counter() - started
+        if response.status != 200:
+            raise RuntimeError(f"{url} answered {response.status} through the server")
+        if number >= warmup:
+            timings.append((elapsed, 0.0))
+    connection.close()
+    return timings
+
+
 def measure(
-    database: str, requests: int, warmup: int, patients: int, messages: int
+    database: str, requests: int, warmup: int, patients: int, messages: int, *, port: int = 0
 ) -> dict[str, Any]:
     configure_django(database, **DATABASE)
     from django.conf import settings
@@ -229,6 +275,22 @@ def measure(
                 visit(person_id, url)
             counts.append(len(captured.captured_queries))
         results.append(figures(page, timings, counts))
+    if port:
+        server = _serve(port)
+        try:
+            for page, pick in (
+                (f"gunicorn: /messages/<id>/ ({messages} messages, the patient)", patient_thread),
+                (
+                    f"gunicorn: /messages/<id>/ ({messages} messages, the clinician)",
+                    clinician_thread,
+                ),
+            ):
+                plan = [pick() for _ in range(warmup + requests)]
+                timed = through_server(plan, sign_ins, cookie, warmup, port)
+                results.append(figures(page, timed, counts))
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
     return {
         "database": database,
         "server_version": server_version(database),
@@ -248,6 +310,9 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=500)
     parser.add_argument("--requests", type=int, default=300, help="timed requests per page")
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests per page")
+    parser.add_argument(
+        "--port", type=int, default=8765, help="also measure through `claywork serve` (0: no)"
+    )
     parser.add_argument("--phase", choices=["seed", "measure"], help=argparse.SUPPRESS)
     parser.add_argument("--results", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -256,11 +321,18 @@ def main() -> None:
         seed(args.database, args.patients, args.messages)
         return
     if args.phase == "measure":
-        result = measure(args.database, args.requests, args.warmup, args.patients, args.messages)
+        result = measure(
+            args.database,
+            args.requests,
+            args.warmup,
+            args.patients,
+            args.messages,
+            port=args.port,
+        )
         args.results.write_text(json.dumps(result, indent=2))
         return
 
-    shared = [f"--{name}={getattr(args, name)}" for name in ("patients", "messages")]
+    shared = [f"--{name}={getattr(args, name)}" for name in ("patients", "messages", "port")]
     results = seed_and_measure_in_children(
         __file__, args, shared, results_prefix="messages-results"
     )
