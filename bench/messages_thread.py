@@ -58,7 +58,7 @@ PG_NAME = "claywork_messages_bench"
 DATABASE = {"sqlite_path": SQLITE_PATH, "pg_name": PG_NAME}
 MARKER_SLUG = "claywork-messages-bench"
 CLINICIAN_EMAIL = "bench-messages-clinician@bench.example"
-SEED_VERSION = 1
+SEED_VERSION = 2
 SEED = 20_261_203
 
 
@@ -88,13 +88,14 @@ def seed(database: str, patients: int, messages: int) -> None:
 def seed_threads(patients: int, messages: int) -> None:
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
+    from django.db.models import Max
     from django.utils import timezone
 
     from claywork.accounts.models import Role, User
     from claywork.care.models import CareRole, CareTeamMembership
     from claywork.clinics.models import Clinic
     from claywork.messaging import services
-    from claywork.messaging.models import ClinicMessaging, Message, ReadMark
+    from claywork.messaging.models import ClinicMessaging, Message, ReadMark, Thread
 
     rng = random.Random(SEED)
     writer = JournalWriter(rng)
@@ -149,6 +150,16 @@ def seed_threads(patients: int, messages: int) -> None:
             with explicit_timestamps(Message, "created_at", "updated_at"):
                 Message.objects.bulk_create(rows, batch_size=500)
             newest = thread.messages.order_by("-pk").values_list("pk", flat=True)[0]
+            Thread.objects.filter(pk=thread.pk).update(
+                last_message_at=thread.messages.order_by("-pk")[0].created_at,
+                last_from_patient=thread.messages.filter(from_patient=True).aggregate(
+                    newest=Max("pk")
+                )["newest"],
+                last_from_team=thread.messages.filter(from_patient=False).aggregate(
+                    newest=Max("pk")
+                )["newest"]
+                or 0,
+            )
             for reader in (patient, clinician):
                 ReadMark.objects.update_or_create(
                     thread=thread, reader=reader, defaults={"read_up_to": newest, "read_at": now}

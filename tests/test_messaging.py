@@ -252,9 +252,13 @@ def test_unread_count_counts_the_other_sides_messages_until_opened(personas: Per
     badge = client_for(p.care_clinician).get("/messages/unread/").content.decode()
     assert "2<span" in badge
 
+    assert [row.unread for row in selectors.inbox(p.care_clinician)] == [True]
+    assert [row.unread for row in selectors.inbox(p.patient)] == [False]
+
     client_for(p.care_clinician).get(f"/messages/{thread.pk}/")
 
     assert selectors.unread_count(p.care_clinician) == 0
+    assert [row.unread for row in selectors.inbox(p.care_clinician)] == [False]
     send(thread, p.care_clinician, "Got it.")
     assert selectors.unread_count(p.patient) == 1
 

@@ -52,6 +52,10 @@ class Thread(models.Model):
     submission_id = models.UUIDField()
     created_at = models.DateTimeField(auto_now_add=True)
     last_message_at = models.DateTimeField()
+    # The newest message of each side (a Message id, 0 for none), kept by the send service so
+    # the list of threads knows what is unread without reading the messages.
+    last_from_patient = models.PositiveBigIntegerField(default=0)
+    last_from_team = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         ordering = ["-last_message_at", "-pk"]

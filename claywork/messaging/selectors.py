@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from claywork.accounts.models import Role, User
@@ -50,24 +50,24 @@ class InboxRow:
 
 def inbox(user: AnyUser) -> list[InboxRow]:
     """The newest threads first, each with whether it holds something new for this reader."""
-    incoming = Q(messages__from_patient=getattr(user, "role", None) != Role.PATIENT)
+    is_patient = getattr(user, "role", None) == Role.PATIENT
     threads: QuerySet[Thread] = (
         policy.threads_visible_to(user)
         .select_related("patient", "assigned_to")
-        .annotate(
-            last_incoming=Max("messages__pk", filter=incoming),
-            my_mark=_my_mark(user, "pk"),
-        )
+        .annotate(my_mark=_my_mark(user, "pk"))
         .order_by("-last_message_at", "-pk")[:INBOX_SIZE]
     )
-    return [
-        InboxRow(
-            thread=thread,
-            unread=bool(thread.last_incoming and thread.last_incoming > (thread.my_mark or 0)),  # type: ignore[attr-defined]
-            assigned_here=thread.assigned_to_id == user.pk,
+    rows = []
+    for thread in threads:
+        incoming = thread.last_from_team if is_patient else thread.last_from_patient
+        rows.append(
+            InboxRow(
+                thread=thread,
+                unread=incoming > (thread.my_mark or 0),  # type: ignore[attr-defined]
+                assigned_here=thread.assigned_to_id == user.pk,
+            )
         )
-        for thread in threads
-    ]
+    return rows
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,10 @@ def _recipients(thread: Thread, author: User) -> list[User]:
 def _after_message(message: Message, *, author: User, crisis: bool, draft_key: str) -> None:
     """What belongs with a new message, in its transaction."""
     thread = message.thread
-    Thread.objects.filter(pk=thread.pk).update(last_message_at=message.created_at)
+    newest = "last_from_patient" if message.from_patient else "last_from_team"
+    Thread.objects.filter(pk=thread.pk).update(
+        last_message_at=message.created_at, **{newest: message.pk}
+    )
     _mark(thread_id=thread.pk, reader_id=author.pk, up_to=message.pk, now=message.created_at)
     # One e-mail per unread spell: someone with a notice still waiting is not sent another.
     waiting = set(
