@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "claywork.onboarding",
     "claywork.ownership",
     "claywork.push",
+    "claywork.messaging",
 ]
 
 MIDDLEWARE = [

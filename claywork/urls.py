@@ -39,5 +39,6 @@ urlpatterns = [
     path("", include("claywork.onboarding.urls")),
     path("", include("claywork.ownership.urls")),
     path("", include("claywork.push.urls")),
+    path("", include("claywork.messaging.urls")),
     path("django-admin/", admin.site.urls),
 ]

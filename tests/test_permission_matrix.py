@@ -99,6 +99,11 @@ THEME_LABEL = "Lantern by the harbour"
 # The title of the alert about a patient without a care team: on-call staff see its kind only.
 UNROUTED_TITLE = "Crisis language in a private journal entry (matrix)"
 
+# A conversation between the patient and their care team: theirs alone.
+MESSAGE_TEXT = "Could we talk about the dream with the heron?"
+MESSAGE_SUBJECT = "The heron dream"
+REPLY_TEXT = "Yes, bring the heron on Thursday."
+
 # Text that only some roles may ever read, and who they are. Names count: that someone is a
 # patient of this clinic is itself health information.
 PRIVATE_TEXT: dict[str, frozenset[str]] = {
@@ -128,6 +133,9 @@ PRIVATE_TEXT: dict[str, frozenset[str]] = {
     REQUEST_TEXT: frozenset({"patient", "support_person"}),
     # A theme found in the patient's journal is theirs alone.
     THEME_LABEL: frozenset({"patient"}),
+    MESSAGE_TEXT: frozenset({"patient", "care_clinician"}),
+    MESSAGE_SUBJECT: frozenset({"patient", "care_clinician"}),
+    REPLY_TEXT: frozenset({"patient", "care_clinician"}),
     "Pat Patient": frozenset({"patient", "care_clinician", "clinic_admin", "support_person"}),
     "Olive Other": frozenset({"other_patient", "outside_clinician", "clinic_admin"}),
     "Rhea Remote": frozenset({"other_clinic_clinician"}),
@@ -170,6 +178,9 @@ class World:
     theme_id: int = 0
     # The token of a change of address the patient asked for and has not confirmed.
     email_token: str = ""
+    # A message thread of the patient's, and a colleague on their care team to hand it to.
+    thread_id: int = 0
+    colleague_id: int = 0
 
     def placeholders(self) -> dict[str, object]:
         p = self.personas
@@ -197,6 +208,7 @@ class World:
             "suggestion": self.suggestion_id,
             "theme": self.theme_id,
             "email_token": self.email_token,
+            "thread": self.thread_id,
         }
 
 
@@ -263,7 +275,10 @@ def _build_world() -> World:
     _, email_token = email_change_request(user=personas.patient, new_email="pat.new@example.test")
     # Another patient asked to delete their account and may still cancel.
     account_deletion_request(patient=personas.other_patient)
+    thread_id, colleague_id = _build_messages(personas)
     return World(
+        thread_id=thread_id,
+        colleague_id=colleague_id,
         email_token=email_token,
         theme_id=_build_theme(personas),
         circle=circle,
@@ -288,6 +303,25 @@ def _build_world() -> World:
         calendar_token=calendar_token,
         revoked_calendar_token=revoked_calendar_token,
     )
+
+
+def _build_messages(personas: Personas) -> tuple[int, int]:
+    """The patient wrote to their care team and had a reply; a colleague joined the team."""
+    from claywork.messaging import services as messaging
+
+    thread, _ = messaging.thread_start(
+        patient=personas.patient,
+        author=personas.patient,
+        subject=MESSAGE_SUBJECT,
+        body=MESSAGE_TEXT,
+        submission_id=uuid.uuid4(),
+    )
+    messaging.message_send(
+        thread=thread, author=personas.care_clinician, body=REPLY_TEXT, submission_id=uuid.uuid4()
+    )
+    colleague = factories.ClinicianFactory(clinic=personas.patient.clinic, full_name="Col League")
+    factories.add_to_care_team(personas.patient, colleague)
+    return thread.pk, colleague.pk
 
 
 def _build_unrouted_alert(personas: Personas) -> Alert:
@@ -1391,6 +1425,69 @@ MATRIX.extend(
     ]
 )
 
+
+def _message_data(w: World) -> dict:
+    return {"body": "Written while the matrix ran.", "submission_id": str(uuid.uuid4())}
+
+
+def _thread_data(w: World) -> dict:
+    return {**_message_data(w), "subject": "Matrix"}
+
+
+# Secure messages: the patient and their care team; the clinic admin sets office hours.
+MESSAGE_READERS = only(
+    patient=200,
+    other_patient=200,
+    care_clinician=200,
+    outside_clinician=200,
+    other_clinic_clinician=200,
+)
+MATRIX.extend(
+    [
+        get("/messages/", MESSAGE_READERS),
+        get("/messages/unread/", MESSAGE_READERS),
+        get("/messages/new/", PATIENTS),
+        post(
+            "/messages/new/",
+            only(patient=(302, "/messages/"), other_patient=(302, "/messages/")),
+            _thread_data,
+            "patient",
+            "other_patient",
+        ),
+        get("/messages/{thread}/", CARE),
+        get("/messages/{thread}/?before=999999", CARE),
+        post(
+            "/messages/{thread}/",
+            only(patient=(302, "/messages/"), care_clinician=(302, "/messages/")),
+            _message_data,
+            "patient",
+            "care_clinician",
+        ),
+        get("/messages/{thread}/hand-over/", POST_ONLY),
+        post(
+            "/messages/{thread}/hand-over/",
+            only(care_clinician=(302, "/messages/")),
+            lambda w: {"to": w.colleague_id},
+            "care_clinician",
+        ),
+        get("/patients/{patient}/messages/new/", CLINICIAN_ONLY),
+        get("/patients/{other_patient}/messages/new/", only(outside_clinician=200)),
+        post(
+            "/patients/{patient}/messages/new/",
+            only(care_clinician=(302, "/messages/")),
+            _thread_data,
+            "care_clinician",
+        ),
+        get("/clinic/messaging/", CLINIC_ADMIN_ONLY),
+        post(
+            "/clinic/messaging/",
+            only(clinic_admin=(302, "/clinic/messaging/")),
+            lambda w: {"office_hours": "Mon-Fri 9-17", "reply_note": "Within a day."},
+            "clinic_admin",
+        ),
+    ]
+)
+
 CASES = [
     pytest.param(row, role, id=f"{row.method} {row.path} {role}")
     for row in MATRIX
@@ -1506,6 +1603,7 @@ ANY_ID = dict.fromkeys(
     "suggestion": 1,
     "theme": 1,
     "email_token": "t",
+    "thread": 1,
 }
 
 ANY_ID.update(CircleWorld.ANY_ID)

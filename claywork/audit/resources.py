@@ -28,6 +28,10 @@ RESOURCE_LABELS: dict[str, str] = {
     "sharing.feed": "Items shared with the support circle",
     "themes.patient": "Themes in the journal",
     "themes.care_team": "Themes in the journal",
+    "messaging.inbox": "The list of message conversations",
+    "messaging.thread": "Messages with the care team",
+    "messaging.message": "A message from the care team",
+    "messaging.hand_over": "A conversation handed to another clinician",
     "accounts.deletion_request": "A request to delete the account",
     "accounts.account": "The whole account, erased as the patient asked",
 }

@@ -36,6 +36,12 @@ The rules, in one place:
   while it stays shared; the patient reads the comments on their entry.
 * A safety plan is the patient's, written alone or with their care team; both may read and
   revise it. Crisis resources are public.
+* Secure messages (``messaging``): a patient writes with their care team in threads. Whoever
+  is on the patient's care team now reads and answers them, so a clinician removed from the
+  team loses them on the next request and the patient's next message reaches the current team.
+  A care-team clinician may start a thread with the patient and hand a thread to a colleague on
+  the same care team. No one else (clinic admins, support people, other clinicians) reads
+  messages; a clinic admin sets the clinic's office hours and expected-reply note.
 * The audit trail ("who has seen my data"): a patient reads the events about themselves; a
   clinic admin reads their own clinic's events (names, kinds of data, times; never health
   text). No one else reads it, and no one changes it.
@@ -59,6 +65,7 @@ if TYPE_CHECKING:
     from claywork.care.models import Session, TreatmentCourse
     from claywork.clinics.models import Clinic
     from claywork.journal.models import Entry
+    from claywork.messaging.models import Thread
     from claywork.practice.models import Goal
     from claywork.safety.models import Alert
     from claywork.sharing.models import Share
@@ -383,3 +390,44 @@ def audit_events_visible_to(user: AnyUser) -> QuerySet[AuditEvent]:
     if may_read_clinic_audit_log(user):
         return AuditEvent.objects.filter(clinic_id=user.clinic_id)  # type: ignore[union-attr]
     return AuditEvent.objects.none()
+
+
+def may_write_messages(user: AnyUser) -> bool:
+    """Patients of a clinic start threads with their care team (and answer in them)."""
+    return (
+        _active(user)
+        and user.role == Role.PATIENT  # type: ignore[union-attr]
+        and user.clinic_id is not None  # type: ignore[union-attr]
+    )
+
+
+def may_read_messages(user: AnyUser) -> bool:
+    """Who has a message inbox at all: patients and clinicians."""
+    return _active(user) and getattr(user, "role", None) in (Role.PATIENT, Role.CLINICIAN)
+
+
+def threads_visible_to(user: AnyUser) -> QuerySet[Thread]:
+    """A patient's own threads; for a clinician, the threads of the patients whose care team
+    they are on today. Reading a thread is answering it: the same people may reply."""
+    from claywork.messaging.models import Thread
+
+    if not may_read_messages(user):
+        return Thread.objects.none()
+    if user.role == Role.PATIENT:  # type: ignore[union-attr]
+        return Thread.objects.filter(patient_id=user.pk)
+    return Thread.objects.filter(patient__in=patients_in_care_of(user))
+
+
+def may_start_thread_with(user: AnyUser, patient_id: int) -> bool:
+    """A care-team clinician may write to the patient first."""
+    return is_care_team_clinician(user, patient_id)
+
+
+def may_hand_over_thread(user: AnyUser, thread: Thread) -> bool:
+    """A care-team clinician hands a thread to a colleague on the same care team."""
+    return is_care_team_clinician(user, thread.patient_id)
+
+
+def may_set_messaging_hours(user: AnyUser, clinic: Clinic | None) -> bool:
+    """Office hours and the expected-reply note are the clinic admin's to set."""
+    return may_manage_clinic(user, clinic)

@@ -1,5 +1,5 @@
-"""Crisis language in what patients write: the hooks the journal, check-in and intention
-services call when they save.
+"""Crisis language in what patients write: the hooks the journal, check-in, intention and
+message services call when they save.
 
 The detector (``screening.screen_text``) runs before the save's transaction, so the write lock
 is never held while it works; a flagged save then raises a high-priority alert inside that
@@ -35,6 +35,7 @@ class WrittenText(models.TextChoices):
     JOURNAL_ENTRY = "journal-entry", "Crisis language in a private journal entry"
     CHECK_IN_NOTE = "check-in-note", "Crisis language in a check-in note"
     INTENTION = "intention", "Crisis language in an intention"
+    MESSAGE = "message", "Crisis language in a message to the care team"
 
 
 _GENTLY = (
@@ -54,6 +55,8 @@ _SAVED = {
     WrittenText.JOURNAL_ENTRY: ("Your entry is saved. ", _PRIVATELY),
     WrittenText.CHECK_IN_NOTE: ("Your check-in is saved. ", ": they are not shown your note"),
     WrittenText.INTENTION: ("Your intentions are saved. ", ""),
+    # The care team reads the message itself; nothing here is kept from them.
+    WrittenText.MESSAGE: ("Your message is sent. ", ""),
 }
 
 
