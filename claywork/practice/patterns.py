@@ -41,6 +41,7 @@ SHUFFLES = 999
 OUTCOMES = ("mood", "anxiety")
 BETTER = {"mood": 1.0, "anxiety": -1.0}  # the direction of a better day
 MAX_CARRY = 0.9
+HAC_LAGS = 2
 CARRY_BIAS = 1.0  # tuned on the development seeds (bench/README.md)
 
 Floats = npt.NDArray[np.float64]
@@ -289,7 +290,14 @@ def _studentized(practice_left: Floats, values_left: Floats) -> tuple[Floats, fl
     coefficient = (practice_left @ values_left) / safe
     residuals = values_left[None, :] - coefficient[:, None] * practice_left
     variance = np.einsum("ij,ij->i", residuals, residuals) / max(1, n - 9)
-    statistics = coefficient / np.sqrt(np.maximum(variance, 1e-12) / safe)
+    # Newey-West over the whitened scores: what carry-over the whitening missed.
+    scores = practice_left * residuals
+    long_run = np.einsum("ij,ij->i", scores, scores)
+    for lag in range(1, HAC_LAGS + 1):
+        weight = 1 - lag / (HAC_LAGS + 1)
+        long_run += 2 * weight * np.einsum("ij,ij->i", scores[:, lag:], scores[:, :-lag])
+    robust = np.maximum(long_run * n / max(1, n - 9), variance * safe) / safe**2
+    statistics = coefficient / np.sqrt(np.maximum(robust, 1e-12))
     return statistics, float(coefficient[0]), float(np.sqrt(variance[0]))
 
 
