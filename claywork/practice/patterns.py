@@ -296,8 +296,12 @@ def _studentized(practice_left: Floats, values_left: Floats) -> tuple[Floats, fl
     for lag in range(1, HAC_LAGS + 1):
         weight = 1 - lag / (HAC_LAGS + 1)
         long_run += 2 * weight * np.einsum("ij,ij->i", scores[:, lag:], scores[:, :-lag])
-    robust = np.maximum(long_run * n / max(1, n - 9), variance * safe) / safe**2
-    statistics = coefficient / np.sqrt(np.maximum(robust, 1e-12))
+    with np.errstate(invalid="ignore"):
+        robust = np.maximum(long_run * n / max(1, n - 9), variance * safe) / safe**2
+    # A shuffle whose practice days the weekday explains fully has no statistic: 0, not NaN.
+    statistics = np.where(
+        np.isfinite(safe), coefficient / np.sqrt(np.maximum(np.nan_to_num(robust), 1e-12)), 0.0
+    )
     return statistics, float(coefficient[0]), float(np.sqrt(variance[0]))
 
 
