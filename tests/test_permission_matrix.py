@@ -977,7 +977,9 @@ MATRIX: list[Row] = [
     ),
     # The catalogue's practices are no one's to remove.
     post("/practices/{practice}/delete/", only(), lambda w: {}),
-    get("/insights/", PATIENTS),
+    get("/patterns/", PATIENTS),
+    # The page's old address ("What helps me") moved; other roles still find nothing there.
+    get("/insights/", only(patient=(301, "/patterns/"), other_patient=(301, "/patterns/"))),
     # The service worker and the grounding exercises are public, like the crisis page.
     get("/sw.js", everyone(200)),
     get("/grounding/", everyone(200)),

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
-from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from claywork.accounts.models import User
-from claywork.measures.models import CheckIn
 from claywork.measures.selectors import patient_today
 from claywork.practice import selectors, services
 from claywork.practice.catalogue import load_catalogue
@@ -238,71 +235,7 @@ def test_weekly_summary_counts_the_last_seven_days(personas: Personas) -> None:
     assert (summary.active_days, summary.minutes) == (3, 50)
 
 
-# --- What helps me --------------------------------------------------------------------------
-
-
-def _check_ins(patient: User, first: date, moods: list[int]) -> None:
-    CheckIn.objects.bulk_create(
-        CheckIn(
-            patient=patient,
-            day=first + timedelta(days=offset),
-            mood=mood,
-            anxiety=10 - mood,
-            energy=5,
-            sleep_hours=Decimal("7"),
-        )
-        for offset, mood in enumerate(moods)
-    )
-
-
-def test_what_helps_needs_seven_days_on_each_side(personas: Personas) -> None:
-    today = patient_today(personas.patient)
-    first = today - timedelta(days=12)
-    _check_ins(personas.patient, first, [7] * 6 + [4] * 7)
-    walk = catalogue_practice()
-    for offset in range(6):
-        _log(personas.patient, walk, first + timedelta(days=offset))
-
-    [result] = selectors.what_helps(patient_id=personas.patient.pk, today=today)
-    page = client_for(personas.patient).get("/insights/").content.decode()
-
-    assert (result.days_with, result.days_without, result.mood) == (6, 7, None)
-    assert "Not enough days yet" in page
-
-
-def test_what_helps_compares_days_with_and_without(personas: Personas) -> None:
-    today = patient_today(personas.patient)
-    first = today - timedelta(days=15)
-    _check_ins(personas.patient, first, [7, 8] * 4 + [4, 5] * 4)
-    walk = catalogue_practice()
-    for offset in range(8):
-        _log(personas.patient, walk, first + timedelta(days=offset))
-
-    [result] = selectors.what_helps(patient_id=personas.patient.pk, today=today)
-    page = client_for(personas.patient).get("/insights/").content.decode()
-
-    assert result.mood is not None and result.anxiety is not None
-    assert result.mood.difference == pytest.approx(3.0)
-    assert result.anxiety.difference == pytest.approx(-3.0)
-    assert result.mood.ci_low > 0
-    assert "3.0 points higher" in page
-    assert "not what causes what" in page
-
-
-def test_what_helps_reads_in_a_fixed_number_of_queries(personas: Personas) -> None:
-    from django.test.utils import CaptureQueriesContext
-
-    today = patient_today(personas.patient)
-    for slug in ("nature-walk", "breathwork", "meditation"):
-        _log(personas.patient, catalogue_practice(slug), today)
-
-    with CaptureQueriesContext(connection) as queries:
-        selectors.what_helps(patient_id=personas.patient.pk, today=today)
-
-    assert len(queries) == 3
-
-
-@pytest.mark.parametrize("path", ["/plan/", "/goals/", "/practices/", "/insights/"])
+@pytest.mark.parametrize("path", ["/plan/", "/goals/", "/practices/", "/patterns/"])
 def test_pages_are_the_patients_alone(personas: Personas, path: str) -> None:
     assert client_for(personas.patient).get(path).status_code == 200
     for user in (personas.care_clinician, personas.clinic_admin, personas.support_person):

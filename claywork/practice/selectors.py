@@ -1,4 +1,5 @@
-"""Reads for the plan, goals, practices and "what helps me"; all scoped to one patient."""
+"""Reads for the plan, goals, practices and "patterns in my check-ins"; all scoped to one
+patient."""
 
 from __future__ import annotations
 
@@ -9,14 +10,15 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from claywork.accounts.models import User
+from claywork.care.models import Session, SessionStatus
 from claywork.journal.models import Entry
 from claywork.measures.models import CheckIn
-from claywork.practice import cadence, insights
+from claywork.practice import cadence, patterns
 from claywork.practice.models import Goal, Practice, PracticeLog, Realm, RealmRating
 from claywork.vault.services import open_text
 
 WHEEL_DAYS_SHOWN = 3
-INSIGHT_WINDOW_DAYS = 180
 
 
 def practices_for(*, patient_id: int) -> QuerySet[Practice]:
@@ -115,51 +117,39 @@ def weekly_summary(*, patient_id: int, today: date) -> WeeklySummary:
     return WeeklySummary(first, today, lines, len(days), sum(minutes.values()))
 
 
-@dataclass(frozen=True)
-class PracticeInsight:
-    name: str
-    days_with: int
-    days_without: int
-    mood: insights.Comparison | None
-    anxiety: insights.Comparison | None
-
-
-def what_helps(*, patient_id: int, today: date) -> list[PracticeInsight]:
-    """For each practice the patient has logged, check-in days with it against days without."""
-    since = today - timedelta(days=INSIGHT_WINDOW_DAYS)
+def check_in_patterns(*, patient: User, today: date) -> patterns.Patterns:
+    """Each practice the patient logged in the window against their check-ins there: four
+    queries (the last session, the check-ins, the practice days, the practices' names)."""
+    last_session = (
+        Session.objects.filter(
+            patient=patient, status=SessionStatus.COMPLETED, completed_at__isnull=False
+        )
+        .order_by("-completed_at")
+        .values_list("completed_at", flat=True)
+        .first()
+    )
+    last_session_day = last_session.astimezone(patient.zone).date() if last_session else None
+    since = patterns.window_start(today=today, last_session=last_session_day)
     check_ins = {
-        day: (mood, anxiety)
+        day: patterns.CheckInDay(mood, anxiety)
         for day, mood, anxiety in CheckIn.objects.filter(
-            patient_id=patient_id, day__gte=since, day__lte=today
+            patient=patient, day__gte=since, day__lte=today
         ).values_list("day", "mood", "anxiety")
     }
-    practice_days: dict[int, set[date]] = defaultdict(set)
+    days_by_practice: dict[int, set[date]] = defaultdict(set)
     for practice_id, day in PracticeLog.objects.filter(
-        patient_id=patient_id, day__gte=since, day__lte=today
+        patient=patient, day__gte=since, day__lte=today
     ).values_list("practice_id", "day"):
-        practice_days[practice_id].add(day)
-    names = {
-        practice.pk: practice.display_name
-        for practice in Practice.objects.filter(pk__in=practice_days)
-    }
-    results = []
-    for practice_id, days in practice_days.items():
-        with_days = [check_ins[day] for day in check_ins if day in days]
-        without_days = [check_ins[day] for day in check_ins if day not in days]
-        results.append(
-            PracticeInsight(
-                name=names[practice_id],
-                days_with=len(with_days),
-                days_without=len(without_days),
-                mood=insights.compare([m for m, _ in with_days], [m for m, _ in without_days]),
-                # Anxiety is an optional extra of the check-in: only the days that have it.
-                anxiety=insights.compare(
-                    [a for _, a in with_days if a is not None],
-                    [a for _, a in without_days if a is not None],
-                ),
-            )
-        )
-    return sorted(results, key=lambda result: (-result.days_with, result.name))
+        days_by_practice[practice_id].add(day)
+    practice_days: dict[str, set[date]] = {}
+    for practice in Practice.objects.filter(pk__in=days_by_practice).order_by("pk"):
+        name = practice.display_name
+        while name in practice_days:  # two own practices with one name stay two
+            name += " (again)"
+        practice_days[name] = days_by_practice[practice.pk]
+    return patterns.find_patterns(
+        check_ins, practice_days, first_day=since, last_day=today, seed=patient.pk
+    )
 
 
 # --- The insights that feed the plan ----------------------------------------------------------

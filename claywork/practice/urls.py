@@ -13,5 +13,6 @@ urlpatterns = [
     path("practices/", views.practices, name="practices"),
     path("practices/<int:practice_id>/log/", views.practice_log, name="practice_log"),
     path("practices/<int:practice_id>/delete/", views.practice_delete, name="practice_delete"),
-    path("insights/", views.what_helps, name="insights"),
+    path("patterns/", views.check_in_patterns, name="patterns"),
+    path("insights/", views.what_helps_moved, name="insights"),
 ]

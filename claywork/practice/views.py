@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from claywork.core.http import AuthedRequest
 from claywork.measures.selectors import patient_today
-from claywork.practice import insights, selectors, services
+from claywork.practice import pattern_words, patterns, selectors, services
 from claywork.practice.access import (
     get_goal_for_user,
     get_practice_for_user,
@@ -191,8 +191,22 @@ def practice_delete(request: AuthedRequest, practice_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def what_helps(request: AuthedRequest) -> HttpResponse:
+def check_in_patterns(request: AuthedRequest) -> HttpResponse:
     require_practice_keeper(request.user)
-    results = selectors.what_helps(patient_id=request.user.pk, today=patient_today(request.user))
-    context = {"results": results, "min_days": insights.MIN_DAYS}
-    return render(request, "practice/insights.html", context)
+    found = selectors.check_in_patterns(patient=request.user, today=patient_today(request.user))
+    context = {
+        "found": found,
+        "practices": pattern_words.described(found),
+        "min_days": patterns.MIN_DAYS,
+        "min_weeks": patterns.MIN_WEEKS,
+        "window_days": patterns.WINDOW_DAYS,
+    }
+    return render(request, "practice/patterns.html", context)
+
+
+@login_required
+@require_GET
+def what_helps_moved(request: AuthedRequest) -> HttpResponse:
+    """The page's old address ("What helps me"), kept for bookmarks."""
+    require_practice_keeper(request.user)
+    return redirect("practice:patterns", permanent=True)

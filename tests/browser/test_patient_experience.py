@@ -39,7 +39,7 @@ PATIENT_PAGES = [
     "/plan/",
     "/goals/",
     "/practices/",
-    "/insights/",
+    "/patterns/",
     "/themes/",
     "/integration/",
     "/suggestions/",

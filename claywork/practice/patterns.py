@@ -1,0 +1,346 @@
+"""Patterns in my check-ins: how the days with a practice compare with the days without.
+numpy only, no Django.
+
+The days are those with a check-in in the window (the day after the last session, or the last
+``WINDOW_DAYS`` days, whichever is later). For each practice and outcome (mood first, anxiety
+second) the difference is read from a regression of the outcome on the practice day, a steady
+drift over time and the weekday, so a mood rising over the weeks while a practice grows more
+frequent, or better weekends with more weekend walks, do not count as a difference. The
+statistic is that regression's coefficient over an autocorrelation-robust (Newey-West) standard
+error, and its p-value comes from a **week-block permutation**: whole calendar weeks of the
+practice days are shuffled against the check-ins, which keeps streaks within a week and every
+day's weekday, and leaves the check-ins (and their day-to-day carry-over) untouched.
+
+Several practices make several chances of a difference by luck, so mood, the primary
+comparison, is read with Holm's step-down across the patient's practices (5% for the patient
+as a whole); anxiety, secondary, is read only for a practice whose mood difference is clear, at
+that practice's share (5% / number of practices). One-sided, stated before looking: the page
+asks whether days with a practice are clearly *better* (higher mood, lower anxiety); a gap the
+other way is shown in numbers and never called clear (the two-sided test found a real 1-point
+difference for too few patients: bench/README.md). Size words only for a clear difference,
+otherwise "no clear difference". This is correlation: it says nothing about what caused what.
+The design and its simulation: docs/decisions/0013-patterns.md.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from itertools import permutations
+
+import numpy as np
+import numpy.typing as npt
+
+WINDOW_DAYS = 90
+MIN_DAYS = 7  # check-in days on each side, per outcome
+MIN_WEEKS = 4  # whole weeks in the window: fewer leave too few shuffles to judge by
+ALPHA = 0.05
+SHUFFLES = 999
+OUTCOMES = ("mood", "anxiety")
+BETTER = {"mood": 1.0, "anxiety": -1.0}  # the direction of a better day
+MAX_CARRY = 0.9
+HAC_LAGS = 2
+CARRY_BIAS = 1.0  # tuned on the development seeds (bench/README.md)
+
+Floats = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class CheckInDay:
+    mood: float | None
+    anxiety: float | None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One practice against one outcome. ``reason`` says why nothing was compared; then the
+    numbers are what could be counted."""
+
+    outcome: str
+    n_with: int
+    n_without: int
+    mean_with: float | None = None
+    mean_without: float | None = None
+    adjusted: float | None = None  # allowing for drift and weekday
+    p_value: float | None = None
+    clear: bool = False
+    size_words: str = ""  # only when clear
+    reason: str = ""
+
+    @property
+    def compared(self) -> bool:
+        return not self.reason
+
+    @property
+    def difference(self) -> float:
+        if self.mean_with is None or self.mean_without is None:
+            return 0.0
+        return self.mean_with - self.mean_without
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "outcome": self.outcome,
+            "days_with": self.n_with,
+            "days_without": self.n_without,
+            "mean_with": _rounded(self.mean_with),
+            "mean_without": _rounded(self.mean_without),
+            "difference": _rounded(self.difference) if self.compared else None,
+            "adjusted_difference": _rounded(self.adjusted),
+            "p_value": _rounded(self.p_value, 4),
+            "clear": self.clear,
+            "size": self.size_words or None,
+            "reason": self.reason or None,
+        }
+
+
+@dataclass(frozen=True)
+class PracticePattern:
+    name: str
+    mood: Comparison
+    anxiety: Comparison
+
+
+@dataclass(frozen=True)
+class Patterns:
+    first_day: date
+    last_day: date
+    check_in_days: int
+    practices: list[PracticePattern] = field(default_factory=list)
+    notice: str = ""  # why nothing could be compared at all, in plain words
+
+    @property
+    def tested(self) -> int:
+        """How many practices' mood differences were judged together (the Holm family)."""
+        return sum(1 for practice in self.practices if practice.mood.p_value is not None)
+
+
+def _rounded(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits) + 0.0  # no -0.0
+
+
+def window_start(*, today: date, last_session: date | None) -> date:
+    """The day after the last session, or ``WINDOW_DAYS`` ago, whichever is later."""
+    recent = today - timedelta(days=WINDOW_DAYS - 1)
+    if last_session is None:
+        return recent
+    return max(recent, last_session + timedelta(days=1))
+
+
+def find_patterns(
+    check_ins: Mapping[date, CheckInDay],
+    practice_days: Mapping[str, set[date]],
+    *,
+    first_day: date,
+    last_day: date,
+    seed: int = 0,
+) -> Patterns:
+    """Every practice against mood and anxiety over ``first_day``..``last_day``."""
+    in_window = {d: c for d, c in check_ins.items() if first_day <= d <= last_day}
+    length = (last_day - first_day).days + 1
+    notice = _window_notice(in_window, length)
+    results = []
+    if not notice:
+        shuffles = _week_shuffles(length, seed)
+        series = {name: _Series(in_window, name, first_day) for name in OUTCOMES}
+        for name in sorted(practice_days, key=str.casefold):
+            days = practice_days[name]
+            logged = np.array(
+                [first_day + timedelta(days=i) in days for i in range(length)], dtype=np.float64
+            )
+            compared = tuple(series[o].compare(logged, shuffles) for o in OUTCOMES)
+            results.append(PracticePattern(name, *compared))
+    return Patterns(first_day, last_day, len(in_window), _holm(results), notice)
+
+
+def _window_notice(in_window: Mapping[date, CheckInDay], length: int) -> str:
+    if length < 7 * MIN_WEEKS:
+        return (
+            f"These patterns need at least {MIN_WEEKS} weeks of check-ins after your last "
+            f"session; there have been {max(length, 0)} days so far."
+        )
+    if len(in_window) < 2 * MIN_DAYS:
+        return (
+            f"There are {len(in_window)} check-in days in this window; comparing needs at least "
+            f"{2 * MIN_DAYS}."
+        )
+    return ""
+
+
+def _week_shuffles(length: int, seed: int) -> npt.NDArray[np.intp]:
+    """Rows of calendar-day indices: where each day's practice value is read from. Whole weeks,
+    counted back from the last day, trade places; an older partial week stays put. Row 0 is
+    the data as they are."""
+    weeks = length // 7
+    start = length - 7 * weeks
+    if math.factorial(weeks) <= SHUFFLES + 1:
+        orders = np.array(list(permutations(range(weeks))), dtype=np.intp)
+    else:
+        rng = np.random.default_rng(seed)
+        shuffled = np.array([rng.permutation(weeks) for _ in range(SHUFFLES)], dtype=np.intp)
+        orders = np.vstack([np.arange(weeks, dtype=np.intp), shuffled])
+    identity = np.all(orders == np.arange(weeks), axis=1)
+    orders = np.vstack([orders[identity][:1], orders[~identity]])
+    within = np.arange(7, dtype=np.intp)
+    blocks = start + (orders[:, :, None] * 7 + within).reshape(len(orders), 7 * weeks)
+    fixed = np.broadcast_to(np.arange(start, dtype=np.intp), (len(orders), start))
+    return np.hstack([fixed, blocks])
+
+
+class _Series:
+    """One outcome's check-in days, with the drift and weekday already taken out."""
+
+    def __init__(self, in_window: Mapping[date, CheckInDay], outcome: str, first: date) -> None:
+        observed = sorted(
+            (day, value)
+            for day, check_in in in_window.items()
+            if (value := getattr(check_in, outcome)) is not None
+        )
+        self.outcome = outcome
+        self.positions = np.array([(day - first).days for day, _ in observed], dtype=np.intp)
+        self.values = np.array([value for _, value in observed], dtype=np.float64)
+        weekdays = np.array([day.weekday() for day, _ in observed], dtype=np.intp)
+        if len(observed) < 2 * MIN_DAYS:  # never compared (see _reason)
+            self.taking_out = self.values_left = np.zeros((0, 0))
+            return
+        design = _design(self.positions, weekdays)
+        whitening = _whitening(self.positions, self.values, design)
+        whitened_design = whitening @ design
+        residual_maker = np.eye(len(observed)) - whitened_design @ np.linalg.pinv(whitened_design)
+        # Applied to a practice-day series (or the outcome): whitened, then drift and weekday out.
+        self.taking_out = residual_maker @ whitening
+        self.values_left = self.taking_out @ self.values
+
+    def compare(self, logged: Floats, shuffles: npt.NDArray[np.intp]) -> Comparison:
+        on_days = logged[self.positions].astype(bool)
+        n_with, n_without = int(on_days.sum()), int((~on_days).sum())
+        reason = self._reason(n_with, n_without)
+        if reason:
+            return Comparison(self.outcome, n_with, n_without, reason=reason)
+        base = Comparison(
+            self.outcome,
+            n_with,
+            n_without,
+            mean_with=float(self.values[on_days].mean()),
+            mean_without=float(self.values[~on_days].mean()),
+        )
+        practice_left = logged[shuffles[:, self.positions]] @ self.taking_out.T
+        if float(practice_left[0] @ practice_left[0]) < 1e-9:
+            return replace(base, reason="it falls on the same weekdays throughout")
+        statistics, estimate, spread = _studentized(practice_left, self.values_left)
+        better = BETTER[self.outcome] * statistics  # one-sided: the better-days direction
+        p_value = float(np.mean(better >= better[0] - 1e-9))
+        size = abs(estimate) / spread if spread > 0 else 0.0
+        return replace(base, adjusted=estimate, p_value=p_value, size_words=_size(size))
+
+    def _reason(self, n_with: int, n_without: int) -> str:
+        if n_with == 0 and n_without == 0:
+            return f"no check-in in this window has {self.outcome}"
+        if n_without == 0:
+            return "it was logged on every check-in day: there are no days without it to compare"
+        if n_with < MIN_DAYS or n_without < MIN_DAYS:
+            return (
+                f"{n_with} check-in day{'s' if n_with != 1 else ''} with it and {n_without} "
+                f"without; comparing needs at least {MIN_DAYS} of each"
+            )
+        if float(np.ptp(self.values)) == 0:
+            return f"your {self.outcome} was {self.values[0]:g} on every check-in day"
+        return ""
+
+
+def _design(positions: npt.NDArray[np.intp], weekdays: npt.NDArray[np.intp]) -> Floats:
+    """Intercept, day number and weekday (the columns of a weekday never seen are zero; the
+    pseudo-inverses below cope)."""
+    n = len(positions)
+    columns = [np.ones(n), (positions - positions.mean()) / max(1.0, float(np.ptp(positions)))]
+    columns += [(weekdays == w).astype(np.float64) for w in range(1, 7)]
+    return np.column_stack(columns)
+
+
+def _whitening(positions: npt.NDArray[np.intp], values: Floats, design: Floats) -> Floats:
+    """The GLS transform for day-to-day carry-over (AR(1) over calendar days, gaps allowed):
+    each day's value less the carry-over from the previous check-in, rescaled so that every
+    row has the same variance. The carry-over is read from consecutive days of the outcome
+    after drift and weekday, with a small-sample correction (it is biased low)."""
+    n = len(positions)
+    residuals = values - design @ (np.linalg.pinv(design) @ values)
+    next_day = np.flatnonzero(np.diff(positions) == 1)
+    spread = float(residuals @ residuals)
+    carry = 0.0
+    if len(next_day) >= 5 and spread > 0:
+        raw = float(residuals[next_day] @ residuals[next_day + 1]) / spread * n / len(next_day)
+        carry = raw + (1 + 3 * max(raw, 0.0)) / n + CARRY_BIAS * design.shape[1] / n
+    carry = min(max(carry, 0.0), MAX_CARRY)
+    whitening = np.eye(n)
+    for row in range(1, n):
+        kept = carry ** int(positions[row] - positions[row - 1])
+        scale = 1 / math.sqrt(1 - kept**2)
+        whitening[row, row] = scale
+        whitening[row, row - 1] = -kept * scale
+    return whitening
+
+
+def _studentized(practice_left: Floats, values_left: Floats) -> tuple[Floats, float, float]:
+    """Per row: the practice coefficient over its standard error (the rows are whitened, so the
+    ordinary one). Also row 0's coefficient and the residual spread, for the size words."""
+    n = practice_left.shape[1]
+    spread_x = np.einsum("ij,ij->i", practice_left, practice_left)
+    safe = np.where(spread_x > 1e-9, spread_x, np.inf)
+    coefficient = (practice_left @ values_left) / safe
+    residuals = values_left[None, :] - coefficient[:, None] * practice_left
+    variance = np.einsum("ij,ij->i", residuals, residuals) / max(1, n - 9)
+    # Newey-West over the whitened scores: what carry-over the whitening missed.
+    scores = practice_left * residuals
+    long_run = np.einsum("ij,ij->i", scores, scores)
+    for lag in range(1, HAC_LAGS + 1):
+        weight = 1 - lag / (HAC_LAGS + 1)
+        long_run += 2 * weight * np.einsum("ij,ij->i", scores[:, lag:], scores[:, :-lag])
+    with np.errstate(invalid="ignore"):
+        robust = np.maximum(long_run * n / max(1, n - 9), variance * safe) / safe**2
+    # A shuffle whose practice days the weekday explains fully has no statistic: 0, not NaN.
+    statistics = np.where(
+        np.isfinite(safe), coefficient / np.sqrt(np.maximum(np.nan_to_num(robust), 1e-12)), 0.0
+    )
+    return statistics, float(coefficient[0]), float(np.sqrt(variance[0]))
+
+
+def _size(standardised: float) -> str:
+    if standardised < 0.5:
+        return "small"
+    if standardised < 0.8:
+        return "moderate"
+    return "large"
+
+
+def _holm(results: list[PracticePattern]) -> list[PracticePattern]:
+    """Mood by Holm's step-down across practices; anxiety only where mood is clear, at that
+    practice's share. Size words stay only on clear differences."""
+    tested = sorted(
+        (r.mood.p_value, index) for index, r in enumerate(results) if r.mood.p_value is not None
+    )
+    family = len(tested)
+    clear_mood: set[int] = set()
+    for rank, (p_value, index) in enumerate(tested):
+        if p_value > ALPHA / (family - rank):
+            break
+        clear_mood.add(index)
+    judged = []
+    for index, result in enumerate(results):
+        mood_clear = index in clear_mood
+        anxiety = result.anxiety
+        anxiety_clear = (
+            mood_clear and anxiety.p_value is not None and anxiety.p_value <= ALPHA / family
+        )
+        judged.append(
+            PracticePattern(
+                result.name,
+                _judged(result.mood, clear=mood_clear),
+                _judged(anxiety, clear=anxiety_clear),
+            )
+        )
+    return judged
+
+
+def _judged(comparison: Comparison, *, clear: bool) -> Comparison:
+    return replace(comparison, clear=clear, size_words=comparison.size_words if clear else "")
