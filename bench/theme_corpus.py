@@ -260,7 +260,9 @@ ENTRIES_PER_SESSION = 5
 def _entry_text(rng: random.Random, themes: list[str], distractor: str | None) -> str:
     parts = [rng.choice(FILLER)]
     for theme in themes:
-        parts.extend(rng.sample(THEMES[theme]["sentences"], rng.choice((1, 2))))
+        # Varied words: a writer rarely repeats a sentence verbatim (one that comes back in
+        # four entries is treated as a repeated line and left out).
+        parts.extend(varied_sentence(rng, theme) for _ in range(rng.choice((1, 2))))
     if distractor is not None:
         parts.extend(rng.sample(DISTRACTORS[distractor]["sentences"], 2))
     if rng.random() < 0.4:
@@ -440,9 +442,7 @@ def planted_corpus(seed: int) -> dict[str, Any]:
         for session in range(1, PLANTED_SESSIONS + 1):
             session_day = start + timedelta(days=14 * (session - 1))
             event = next((e for e, s in event_sessions.items() if s == session), None)
-            with_event = (
-                set(rng.sample(range(PLANTED_ENTRIES_PER_SESSION), 3)) if event else set()
-            )
+            with_event = set(rng.sample(range(PLANTED_ENTRIES_PER_SESSION), 3)) if event else set()
             for index in range(PLANTED_ENTRIES_PER_SESSION):
                 position = (session - 1) * PLANTED_ENTRIES_PER_SESSION + index
                 planted = [own[position % len(own)]]

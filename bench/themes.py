@@ -358,7 +358,16 @@ def clinic(database: str, patients: int, entries: int, workers: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "part", choices=["quality", "seeds", "one", "one-database", "clinic", "clinic-seed", "clinic-worker"]
+        "part",
+        choices=[
+            "quality",
+            "seeds",
+            "one",
+            "one-database",
+            "clinic",
+            "clinic-seed",
+            "clinic-worker",
+        ],
     )
     parser.add_argument("--engine", choices=["classic", "embeddings"], default="classic")
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")

@@ -41,7 +41,7 @@ RECURRING_MIN_SESSIONS = 3
 MAX_SHARE_OF_ONE_SESSION = 0.5
 RANDOM_STATE = 0
 DOCUMENT_SHARE = 0.2
-THEME_SHARE = 0.4
+THEME_SHARE = 0.25
 EMBEDDING_MIN_SIMILARITY = 0.45
 # A line written (the same or nearly) in this many entries is filler, a template or a habit
 # ("Slept early and woke before the alarm."): it is left out before themes are looked for.
@@ -51,6 +51,10 @@ MAX_TERMS = 1500
 # linkage) are fragments of one theme and merged; chosen on the tuning seeds of
 # bench/theme_corpus.py, checked on held-out seeds (bench/README.md).
 FRAGMENT_MIN_SIMILARITY = 0.15
+# A sentence carries a theme only if it holds this many of the theme's THEME_WORDS strongest
+# words (after merging).
+MIN_THEME_WORDS_IN_SENTENCE = 2
+THEME_WORDS = 12
 
 Engine = Literal["classic", "embeddings"]
 Status = Literal["ready", "not_enough"]
@@ -115,15 +119,32 @@ class ThemeResult:
     themes: list[Theme]
     document_count: int
     sessions: list[str]  # session keys in course order
+    # Why there are no themes, in plain words (only with "not_enough").
+    reason: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        found: dict[str, Any] = {
             "status": self.status,
             "engine": self.engine,
             "documents": self.document_count,
             "sessions": self.sessions,
             "themes": [theme.as_dict() for theme in self.themes],
         }
+        if self.reason:
+            found["reason"] = self.reason
+        return found
+
+
+class NotEnough(Exception):  # noqa: N818 - it is an outcome, not a failure
+    """No themes can honestly be shown; the message says why, in the patient's words."""
+
+
+# The reasons "not enough" gives.
+FEW_DOCUMENTS = "{count} of the pieces of writing have words in them; themes need at least {least}."
+ONLY_REPEATED = (
+    "The writing repeats the same lines from entry to entry; themes need varied writing."
+)
+FEW_WORDS = "Too few words come back from one piece of writing to another to find themes."
 
 
 # --- Shared steps ---------------------------------------------------------------------------
@@ -150,7 +171,8 @@ def stem(word: str) -> str:
     """A very light English stem, enough to hear "falling" echo "fall" and "forgiveness"
     echo "forgive". Other languages pass through unchanged (their suffixes differ)."""
     for suffix in ("ness", "ing", "ed", "es", "s", "ly"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+        # "slowly" is "slow", but "early" is not "ear" (nor "only" "on").
+        if word.endswith(suffix) and len(word) - len(suffix) >= (4 if suffix == "ly" else 3):
             word = word[: -len(suffix)]
             break
     return word[:-1] if word.endswith("e") and len(word) > 3 else word
@@ -294,8 +316,10 @@ def is_recurring(session_counts: dict[str, int]) -> bool:
     )
 
 
-def not_enough(documents: Sequence[Document], engine: Engine) -> ThemeResult:
-    return ThemeResult("not_enough", engine, [], len(documents), session_order(documents))
+def not_enough(documents: Sequence[Document], engine: Engine, reason: str = "") -> ThemeResult:
+    return ThemeResult(
+        "not_enough", engine, [], len(documents), session_order(documents), reason=reason
+    )
 
 
 # --- Classic engine -------------------------------------------------------------------------
@@ -366,14 +390,18 @@ def repeated_lines(keys: Sequence[frozenset[str]], owners: Sequence[int]) -> set
     return {key for key, found in family.items() if len(found) >= REPEATED_LINE_MIN_DOCUMENTS}
 
 
+def _enough_passages(passages: Passages) -> None:
+    if len(passages.sentences) < MIN_DOCUMENTS:
+        raise NotEnough(ONLY_REPEATED if passages.repeated else FEW_WORDS)
+
+
 def _classic_groups(
     documents: Sequence[Document],
-) -> list[tuple[list[str], list[int], float]] | None:
+) -> list[tuple[list[str], list[int], float]]:
     from claywork.themes import textmodel
 
     passages = _passages(documents)
-    if len(passages.sentences) < MIN_DOCUMENTS:
-        return None
+    _enough_passages(passages)
     matrix, terms = textmodel.tfidf(
         passages.tokens,
         min_df=_min_document_frequency(len(documents)),
@@ -381,7 +409,7 @@ def _classic_groups(
         max_terms=MAX_TERMS,
     )
     if len(terms) < MIN_TERMS or not len(matrix.values):
-        return None  # no word came back: emoji, numbers, one-word entries
+        raise NotEnough(FEW_WORDS)  # no word came back: emoji, numbers, one-word entries
     components = min(_theme_count(len(documents)), len(terms) - 1, len(passages.sentences) - 1)
     w, h = textmodel.nmf(matrix, components, seed=RANDOM_STATE)
     merged = textmodel.merge_groups(fragment_similarity(matrix, h), FRAGMENT_MIN_SIMILARITY)
@@ -395,6 +423,7 @@ def _classic_groups(
         (weights >= strongest_in_sentence * DOCUMENT_SHARE)
         & (weights >= strongest_in_theme * THEME_SHARE)
         & (weights > 1e-4)
+        & (_theme_words_held(matrix, factors) >= MIN_THEME_WORDS_IN_SENTENCE)
     )
     owner_of = np.asarray(passages.owners)
     readable = [passages.surface.get(term, term) for term in terms]
@@ -408,6 +437,18 @@ def _classic_groups(
         phrases = key_phrases_from(readable, (factor * coverage).tolist())
         groups.append((phrases, members, float(weights[:, index].sum())))
     return groups
+
+
+def _theme_words_held(matrix: Any, factors: np.ndarray) -> np.ndarray:
+    """For each sentence and theme, how many of the theme's strongest words the sentence
+    holds. One shared everyday word ("early") does not make a sentence part of a theme."""
+    strongest = np.argsort(-factors, axis=1)[:, :THEME_WORDS]
+    marks = np.zeros(factors.shape, dtype=np.float64)
+    np.put_along_axis(marks, strongest, 1.0, axis=1)
+    marks[factors <= 0] = 0.0
+    presence = type(matrix)(matrix.rows, matrix.cols, np.ones_like(matrix.values), matrix.shape)
+    held: np.ndarray = presence.dot(marks.T)
+    return held
 
 
 def fragment_similarity(matrix: Any, factors: np.ndarray) -> np.ndarray:
@@ -461,15 +502,14 @@ def _sentences_with_words(text: str) -> list[tuple[str, list[str]]]:
 
 def _embedding_groups(
     documents: Sequence[Document],
-) -> list[tuple[list[str], list[int], float]] | None:
+) -> list[tuple[list[str], list[int], float]]:
     from sklearn.cluster import AgglomerativeClustering
 
     from claywork.themes import textmodel
 
     passages = _passages(documents)
+    _enough_passages(passages)
     sentences, owners = passages.sentences, passages.owners
-    if len(sentences) < MIN_DOCUMENTS:
-        return None
     vectors = np.asarray(
         _sentence_model().encode(
             sentences, batch_size=64, normalize_embeddings=True, show_progress_bar=False
@@ -486,7 +526,7 @@ def _embedding_groups(
         max_terms=MAX_TERMS,
     )
     if not found_terms:
-        return None
+        raise NotEnough(FEW_WORDS)
     presence = matrix.present()
     terms = [passages.surface.get(term, term) for term in found_terms]
     overall = presence.mean(axis=0) + 1e-6
@@ -525,15 +565,17 @@ def discover_themes(
     about)."""
     usable = [document for document in documents if has_content(document)]
     if len(usable) < MIN_DOCUMENTS:
-        return not_enough(documents, engine)
+        count = len(usable)
+        return not_enough(documents, engine, FEW_DOCUMENTS.format(count=count, least=MIN_DOCUMENTS))
     sessions = list(sessions) if sessions is not None else session_order(usable)
-    groups = _embedding_groups(usable) if engine == "embeddings" else _classic_groups(usable)
-    if groups is None:
-        return not_enough(documents, engine)
+    try:
+        groups = _embedding_groups(usable) if engine == "embeddings" else _classic_groups(usable)
+    except NotEnough as why:
+        return not_enough(documents, engine, str(why))
     result = _finish(groups, usable, sessions, engine)
     result.document_count = len(documents)
     if not result.themes:
-        return not_enough(documents, engine)
+        return not_enough(documents, engine, FEW_WORDS)
     return result
 
 
