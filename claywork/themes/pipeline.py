@@ -43,9 +43,11 @@ RANDOM_STATE = 0
 DOCUMENT_SHARE = 0.2
 THEME_SHARE = 0.25
 EMBEDDING_MIN_SIMILARITY = 0.45
-# A line written (the same or nearly) in this many entries is filler, a template or a habit
-# ("Slept early and woke before the alarm."): it is left out before themes are looked for.
+# A line written (the same or nearly) in this many entries, and in this share of them, is
+# filler, a template or a habit ("Slept early and woke before the alarm."): it is left out
+# before themes are looked for.
 REPEATED_LINE_MIN_DOCUMENTS = 4
+REPEATED_LINE_MIN_SHARE = 0.02
 MAX_TERMS = 1500
 # Factors of the classic engine whose sentences share words this much (mean cosine, average
 # linkage) are fragments of one theme and merged; chosen on the tuning seeds of
@@ -370,11 +372,11 @@ def _passages(documents: Sequence[Document]) -> Passages:
 
 def repeated_lines(keys: Sequence[frozenset[str]], owners: Sequence[int]) -> set[frozenset[str]]:
     """The sentences (as sets of stemmed words) written, the same or nearly, in at least
-    ``REPEATED_LINE_MIN_DOCUMENTS`` different documents: filler ("Slept early and woke before
-    the alarm."), a journaling template, a habit line. Nearly the same is one word more or
-    less ("Evening walk around the block." / "Took my evening walk around the block."); case,
-    punctuation, stop words and plural endings never count. Only direct neighbours count, so
-    a chain of small changes does not join different sentences."""
+    ``REPEATED_LINE_MIN_DOCUMENTS`` documents and 2% of them: filler ("Slept early and woke
+    before the alarm."), a journaling template, a habit line. Nearly the same is one word
+    more or less ("Evening walk around the block." and "Took my evening walk around the
+    block."); case, punctuation, stop words and plural endings never count. Only direct
+    neighbours count, so a chain of small changes does not join different sentences."""
     documents_of: dict[frozenset[str], set[int]] = defaultdict(set)
     for key, owner in zip(keys, owners, strict=True):
         documents_of[key].add(owner)
@@ -387,7 +389,8 @@ def repeated_lines(keys: Sequence[frozenset[str]], owners: Sequence[int]) -> set
             if shorter in documents_of:
                 family[key] |= documents_of[shorter]
                 family[shorter] |= found
-    return {key for key, found in family.items() if len(found) >= REPEATED_LINE_MIN_DOCUMENTS}
+    least = max(REPEATED_LINE_MIN_DOCUMENTS, REPEATED_LINE_MIN_SHARE * (max(owners, default=0) + 1))
+    return {key for key, found in family.items() if len(found) >= least}
 
 
 def _enough_passages(passages: Passages) -> None:
@@ -416,14 +419,16 @@ def _classic_groups(
     weights = np.stack([w[:, group].sum(axis=1) for group in merged], axis=1)
     factors = np.stack([h[group].sum(axis=0) for group in merged])
     # A sentence carries a theme when the theme is a good part of what it is about and it is
-    # a good example of the theme (not a faint trace of it).
+    # a good example of one of the theme's fragments (not a faint trace of it, and holding
+    # at least two of that fragment's strongest words).
     strongest_in_sentence = weights.max(axis=1, keepdims=True)
-    strongest_in_theme = weights.max(axis=0, keepdims=True)
+    good_example = (w >= w.max(axis=0, keepdims=True) * THEME_SHARE) & (
+        _theme_words_held(matrix, h) >= MIN_THEME_WORDS_IN_SENTENCE
+    )
     carries = (
-        (weights >= strongest_in_sentence * DOCUMENT_SHARE)
-        & (weights >= strongest_in_theme * THEME_SHARE)
+        np.stack([good_example[:, group].any(axis=1) for group in merged], axis=1)
+        & (weights >= strongest_in_sentence * DOCUMENT_SHARE)
         & (weights > 1e-4)
-        & (_theme_words_held(matrix, factors) >= MIN_THEME_WORDS_IN_SENTENCE)
     )
     owner_of = np.asarray(passages.owners)
     readable = [passages.surface.get(term, term) for term in terms]
