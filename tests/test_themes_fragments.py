@@ -126,15 +126,13 @@ def test_near_same_lines_count_as_one_repeated_line() -> None:
             "Took my evening walk around the block!",
             "evening walks around the block",
             "Took the evening walk around the BLOCK.",
-            "The ocean came back, wide and grey.",
-            "The ocean came back, wide and grey.",
-            "The ocean came back, wide and grey.",
+            "evening walk, around the block",
         )
-    ]
+    ] + [frozenset(pipeline.analyse("The ocean came back, wide and grey."))] * 4
 
-    repeated = repeated_lines(keys, [0, 1, 2, 3, 4, 5, 6])
+    repeated = repeated_lines(keys, list(range(len(keys))))
 
-    assert repeated == {keys[0], keys[1]}  # four entries; the ocean line is in only three
+    assert repeated == {keys[0], keys[1]}  # five entries; the ocean line is in only four
 
 
 def test_a_sentence_repeated_inside_one_entry_counts_once() -> None:

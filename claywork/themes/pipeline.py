@@ -46,8 +46,8 @@ EMBEDDING_MIN_SIMILARITY = 0.45
 # A line written (the same or nearly) in this many entries, and in this share of them, is
 # filler, a template or a habit ("Slept early and woke before the alarm."): it is left out
 # before themes are looked for.
-REPEATED_LINE_MIN_DOCUMENTS = 4
-REPEATED_LINE_MIN_SHARE = 0.02
+REPEATED_LINE_MIN_DOCUMENTS = 5
+REPEATED_LINE_MIN_SHARE = 0.03
 MAX_TERMS = 1500
 # Factors of the classic engine whose sentences share words this much (mean cosine, average
 # linkage) are fragments of one theme and merged; chosen on the tuning seeds of
