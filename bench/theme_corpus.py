@@ -257,12 +257,15 @@ SESSIONS = 6
 ENTRIES_PER_SESSION = 5
 
 
-def _entry_text(rng: random.Random, themes: list[str], distractor: str | None) -> str:
+def _entry_text(
+    rng: random.Random, themes: list[str], distractor: str | None, *, varied: bool = False
+) -> str:
     parts = [rng.choice(FILLER)]
     for theme in themes:
-        # Varied words: a writer rarely repeats a sentence verbatim (one that comes back in
-        # four entries is treated as a repeated line and left out).
-        parts.extend(varied_sentence(rng, theme) for _ in range(rng.choice((1, 2))))
+        if varied:
+            parts.extend(varied_sentence(rng, theme) for _ in range(rng.choice((1, 2))))
+        else:
+            parts.extend(rng.sample(THEMES[theme]["sentences"], rng.choice((1, 2))))
     if distractor is not None:
         parts.extend(rng.sample(DISTRACTORS[distractor]["sentences"], 2))
     if rng.random() < 0.4:
@@ -307,7 +310,8 @@ def labelled_patient(name: str, seed: int) -> list[dict[str, Any]]:
 
 
 def synthetic_patient(seed: int, entries: int, sessions: int = 8) -> list[dict[str, Any]]:
-    """A larger journal for the speed benchmark: four themes, noise, a few one-off events."""
+    """A larger journal for the speed benchmark: four themes in varied words, everyday
+    filler, a few one-off events (5% of entries, any session)."""
     rng = random.Random(seed)
     themes = rng.sample(sorted(THEMES), 4)
     events = rng.sample(sorted(DISTRACTORS), 2)
@@ -322,7 +326,9 @@ def synthetic_patient(seed: int, entries: int, sessions: int = 8) -> list[dict[s
                 "id": f"synthetic-{seed}-{position + 1}",
                 "date": (start + timedelta(days=position // 2)).isoformat(),
                 "session": f"s{session}",
-                "text": _entry_text(rng, planted, distractor),
+                # Varied words: the same eight sentences 30 times each would be filler.
+                "text": _entry_text(rng, planted, distractor, varied=True),
+                "planted": planted,
             }
         )
     return lines

@@ -3,6 +3,7 @@ recomputation over 100,000 entries.
 
     .venv/bin/python bench/themes.py quality   # scores: classic, and embeddings if installed
     .venv/bin/python bench/themes.py seeds [--seeds tuning|held-out|1,2,3] [--detail]
+    .venv/bin/python bench/themes.py cli [--entries 500] [--runs 10]   # the command, wall clock
     .venv/bin/python bench/themes.py one [--entries 500] [--engine classic|embeddings]
     .venv/bin/python bench/themes.py clinic [--database sqlite|postgres] [--patients 200]
         [--entries 500] [--workers 2]
@@ -173,6 +174,49 @@ def one_patient(entries: int, engine: str) -> None:
         f"pipeline ({engine}), {entries} entries: cold {cold:.2f} s, warm median "
         f"{statistics.median(warm):.2f} s (max {max(warm):.2f}), {len(result.themes)} themes, "
         f"peak RSS {_peak_mib():.0f} MiB"
+    )
+    from claywork.themes.evaluation import fragment_score
+
+    lines = synthetic_patient(7, entries)
+    own = sorted({theme for line in lines for theme in line["planted"]})
+    truth = {t: {line["id"] for line in lines if t in line["planted"]} for t in own}
+    found = fragment_score(result.themes, truth)
+    print(
+        "planted themes (fragments, coverage): "
+        + ", ".join(f"{p.name} ({p.fragments}, {p.coverage:.2f})" for p in found.planted)
+        + f"; spurious recurring {found.spurious_recurring}"
+    )
+
+
+def command_line(entries: int, runs: int) -> None:
+    """``claywork themes --file`` on a synthetic journal, each run a fresh process (Python
+    start-up and imports included), with the machine's load average before and after."""
+    import tempfile
+
+    lines = synthetic_patient(7, entries)
+    with tempfile.TemporaryDirectory() as folder:
+        corpus = Path(folder) / "journal.jsonl"
+        corpus.write_text("".join(json.dumps(line) + "\n" for line in lines))
+        claywork = Path(sys.executable).parent / "claywork"
+        before = os.getloadavg()
+        walls, cpus = [], []
+        for _ in range(runs):
+            started = time.perf_counter()
+            cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            subprocess.run(  # noqa: S603
+                [str(claywork), "themes", "--file", str(corpus)], check=True, capture_output=True
+            )
+            cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            walls.append(time.perf_counter() - started)
+            cpus.append(
+                cpu_after.ru_utime - cpu_before.ru_utime + cpu_after.ru_stime - cpu_before.ru_stime
+            )
+        after = os.getloadavg()
+    print(
+        f"claywork themes --file, {entries} entries, {runs} runs: wall median "
+        f"{statistics.median(walls):.2f} s (min {min(walls):.2f}, max {max(walls):.2f}), CPU "
+        f"median {statistics.median(cpus):.2f} s; load average (1 min) {before[0]:.1f} before, "
+        f"{after[0]:.1f} after"
     )
 
 
@@ -362,6 +406,7 @@ def main() -> None:
         choices=[
             "quality",
             "seeds",
+            "cli",
             "one",
             "one-database",
             "clinic",
@@ -381,6 +426,7 @@ def main() -> None:
         help="'tuning', 'held-out' (default) or comma-separated seeds, for 'seeds'",
     )
     parser.add_argument("--detail", action="store_true", help="list every theme, for 'seeds'")
+    parser.add_argument("--runs", type=int, default=10, help="runs, for 'cli'")
     args = parser.parse_args()
     if args.part == "clinic-seed":
         clinic_seed(args.database, args.patients, args.entries)
@@ -401,6 +447,8 @@ def main() -> None:
         named = {"tuning": list(TUNING_SEEDS), "held-out": list(HELD_OUT_SEEDS)}
         chosen = named.get(args.seeds) or [int(seed) for seed in args.seeds.split(",")]
         seeds_quality(chosen, args.engine, args.detail)
+    elif args.part == "cli":
+        command_line(args.entries, args.runs)
     elif args.part == "one":
         one_patient(args.entries, args.engine)
         subprocess.run(  # noqa: S603

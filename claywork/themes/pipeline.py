@@ -169,6 +169,7 @@ def content_words(text: str) -> list[str]:
     return [word for word in re.findall(TOKEN_PATTERN, prepared(text)) if word not in stops]
 
 
+@functools.lru_cache(maxsize=65_536)
 def stem(word: str) -> str:
     """A very light English stem, enough to hear "falling" echo "fall" and "forgiveness"
     echo "forgive". Other languages pass through unchanged (their suffixes differ)."""
