@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -256,10 +257,15 @@ SESSIONS = 6
 ENTRIES_PER_SESSION = 5
 
 
-def _entry_text(rng: random.Random, themes: list[str], distractor: str | None) -> str:
+def _entry_text(
+    rng: random.Random, themes: list[str], distractor: str | None, *, varied: bool = False
+) -> str:
     parts = [rng.choice(FILLER)]
     for theme in themes:
-        parts.extend(rng.sample(THEMES[theme]["sentences"], rng.choice((1, 2))))
+        if varied:
+            parts.extend(varied_sentence(rng, theme) for _ in range(rng.choice((1, 2))))
+        else:
+            parts.extend(rng.sample(THEMES[theme]["sentences"], rng.choice((1, 2))))
     if distractor is not None:
         parts.extend(rng.sample(DISTRACTORS[distractor]["sentences"], 2))
     if rng.random() < 0.4:
@@ -304,7 +310,8 @@ def labelled_patient(name: str, seed: int) -> list[dict[str, Any]]:
 
 
 def synthetic_patient(seed: int, entries: int, sessions: int = 8) -> list[dict[str, Any]]:
-    """A larger journal for the speed benchmark: four themes, noise, a few one-off events."""
+    """A larger journal for the speed benchmark: four themes in varied words, everyday
+    filler, a few one-off events (5% of entries, any session)."""
     rng = random.Random(seed)
     themes = rng.sample(sorted(THEMES), 4)
     events = rng.sample(sorted(DISTRACTORS), 2)
@@ -319,10 +326,153 @@ def synthetic_patient(seed: int, entries: int, sessions: int = 8) -> list[dict[s
                 "id": f"synthetic-{seed}-{position + 1}",
                 "date": (start + timedelta(days=position // 2)).isoformat(),
                 "session": f"s{session}",
-                "text": _entry_text(rng, planted, distractor),
+                # Varied words: the same eight sentences 30 times each would be filler.
+                "text": _entry_text(rng, planted, distractor, varied=True),
+                "planted": planted,
             }
         )
     return lines
+
+
+# --- Planted corpora on many seeds (the held-out quality bench) -----------------------------
+
+# Lines a journaller repeats across many entries, each with near-same variants (case,
+# punctuation, a small word changed): filler that must never become a recurring theme.
+REPEATED_FILLER: list[list[str]] = [
+    ["Feeling okay today.", "feeling ok today", "Feeling okay today!"],
+    [
+        "Slept early and woke before the alarm.",
+        "slept early, woke before the alarm",
+        "Slept early & woke before my alarm.",
+    ],
+    [
+        "Grateful for: coffee, sunshine and my warm bed.",
+        "Grateful for coffee, sunshine, my warm bed",
+        "grateful for: sunshine, coffee and a warm bed.",
+    ],
+    [
+        "Took my evening walk around the block.",
+        "Evening walk around the block.",
+        "took the evening walk around the block",
+    ],
+    [
+        "Mood six out of ten, energy medium.",
+        "Mood: six out of ten. Energy: medium.",
+        "mood six of ten, energy medium",
+    ],
+    [
+        "Meditated ten minutes with the breathing app.",
+        "Meditated ten minutes with my app.",
+        "meditated for ten minutes with the app",
+    ],
+    [
+        "Drank enough water and stretched before bed.",
+        "drank enough water, stretched before bed",
+        "Drank enough water & stretched before bed!",
+    ],
+    [
+        "Journaling prompt: what did I notice in my body?",
+        "Journaling prompt - what did I notice in my body",
+        "journaling prompt: what did I notice in the body?",
+    ],
+]
+
+PLANTED_PATIENTS = 3
+PLANTED_THEMES = 8  # across the three patients: 3, 3 and 2
+PLANTED_SESSIONS = 8
+PLANTED_ENTRIES_PER_SESSION = 5
+TUNING_SEEDS = (1, 2, 3, 4, 5)
+HELD_OUT_SEEDS = (101, 102, 103, 104, 105)
+
+
+def _clauses(sentence: str) -> list[str]:
+    return [part for part in re.split(r"[,;:] ", sentence.rstrip(".!?")) if part]
+
+
+def varied_sentence(rng: random.Random, theme: str) -> str:
+    """A sentence carrying ``theme`` in words that rarely repeat verbatim: usually the opening
+    of one of the theme's sentences joined to a later part of another, sometimes one whole."""
+    pool: list[str] = THEMES[theme]["sentences"]
+    first, second = rng.sample(pool, 2)
+    head, tail = _clauses(first), _clauses(second)
+    if rng.random() < 0.2 or len(head) + len(tail) < 3:
+        return first
+    start = head[0]
+    end = rng.choice(tail[1:] if len(tail) > 1 else tail)
+    if not end.startswith(("I ", "I'")):
+        end = end[0].lower() + end[1:]
+    return f"{start}, {end}."
+
+
+def _planted_text(
+    rng: random.Random,
+    themes: list[str],
+    distractor: str | None,
+    habits: list[list[str]],
+) -> str:
+    parts = []
+    for theme in themes:
+        parts.extend(varied_sentence(rng, theme) for _ in range(rng.choice((1, 2))))
+    if distractor is not None:
+        parts.extend(rng.sample(DISTRACTORS[distractor]["sentences"], 2))
+    for habit, chance in zip(habits, (0.6, 0.45, 0.3), strict=False):
+        if rng.random() < chance:
+            parts.append(rng.choice(habit))
+    if rng.random() < 0.5:
+        parts.append(rng.choice(FILLER))
+    rng.shuffle(parts)
+    # A line without a full stop (a template line, jotted down) ends with a line break.
+    return "".join(part + (" " if part[-1] in ".!?" else "\n") for part in parts).strip()
+
+
+def planted_corpus(seed: int) -> dict[str, Any]:
+    """Three patients x 40 entries over 8 sessions; 8 planted themes between them (3, 3, 2)
+    written in varied words; 2 one-off events per patient, each inside one session; 3 filler
+    lines per patient repeated (with near-same variants) across many entries.
+
+    Returns {"patients": {name: [lines]}, "themes": {name: markers},
+    "distractors": {name: markers}}; each line carries "planted", "distractor", "filler"."""
+    rng = random.Random(seed)
+    themes = rng.sample(sorted(THEMES), PLANTED_THEMES)
+    events = rng.sample(sorted(DISTRACTORS), 2 * PLANTED_PATIENTS)
+    shares = [themes[:3], themes[3:6], themes[6:]]
+    start = date(2026, 1, 5)
+    patients: dict[str, list[dict[str, Any]]] = {}
+    for number, own in enumerate(shares):
+        name = f"seed{seed}-p{number + 1}"
+        habits = rng.sample(REPEATED_FILLER, 3)
+        event_sessions = dict(
+            zip(events[2 * number : 2 * number + 2], rng.sample(range(2, 8), 2), strict=True)
+        )
+        lines = []
+        for session in range(1, PLANTED_SESSIONS + 1):
+            session_day = start + timedelta(days=14 * (session - 1))
+            event = next((e for e, s in event_sessions.items() if s == session), None)
+            with_event = set(rng.sample(range(PLANTED_ENTRIES_PER_SESSION), 3)) if event else set()
+            for index in range(PLANTED_ENTRIES_PER_SESSION):
+                position = (session - 1) * PLANTED_ENTRIES_PER_SESSION + index
+                planted = [own[position % len(own)]]
+                if rng.random() < 0.35:
+                    planted.append(rng.choice([t for t in own if t != planted[0]]))
+                if with_event and index == min(with_event):
+                    planted = []  # one entry about the event alone
+                distractor = event if index in with_event else None
+                lines.append(
+                    {
+                        "id": f"{name}-{position + 1}",
+                        "date": (session_day + timedelta(days=1 + index * 2)).isoformat(),
+                        "session": None if index == 3 else f"s{session}",
+                        "text": _planted_text(rng, planted, distractor, habits),
+                        "planted": planted,
+                        "distractor": distractor,
+                    }
+                )
+        patients[name] = lines
+    return {
+        "patients": patients,
+        "themes": {name: THEMES[name]["markers"] for name in themes},
+        "distractors": {name: DISTRACTORS[name]["markers"] for name in events},
+    }
 
 
 def labels() -> dict[str, Any]:

@@ -2,6 +2,8 @@
 recomputation over 100,000 entries.
 
     .venv/bin/python bench/themes.py quality   # scores: classic, and embeddings if installed
+    .venv/bin/python bench/themes.py seeds [--seeds tuning|held-out|1,2,3] [--detail]
+    .venv/bin/python bench/themes.py cli [--entries 500] [--runs 10]   # the command, wall clock
     .venv/bin/python bench/themes.py one [--entries 500] [--engine classic|embeddings]
     .venv/bin/python bench/themes.py clinic [--database sqlite|postgres] [--patients 200]
         [--entries 500] [--workers 2]
@@ -94,6 +96,65 @@ def quality(engine: str) -> None:
         )
 
 
+def seeds_quality(seeds: list[int], engine: str, detail: bool) -> None:
+    """Planted corpora (``theme_corpus.planted_corpus``): per seed, 3 patients x 40 entries,
+    8 planted themes between them, repeated filler lines and one-off events."""
+    from bench.theme_corpus import planted_corpus
+    from claywork.themes import pipeline
+    from claywork.themes.evaluation import fragment_score
+
+    print(f"engine {engine}")
+    print(
+        "| seed | planted recovered | fragments per planted theme (mean, max) | coverage by "
+        "its best theme (mean, min) | planted marked recurring | spurious recurring themes "
+        "| themes shown | seconds (3 patients) |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    totals: list[Any] = []
+    spurious_total = 0
+    for seed in seeds:
+        corpus = planted_corpus(seed)
+        scores, spurious, shown, elapsed = [], 0, 0, 0.0
+        for name, lines in corpus["patients"].items():
+            started = time.perf_counter()
+            result = pipeline.discover_themes(_documents(lines), engine=engine)  # type: ignore[arg-type]
+            elapsed += time.perf_counter() - started
+            own = sorted({t for line in lines for t in line["planted"]})
+            truth = {t: {ln["id"] for ln in lines if t in ln["planted"]} for t in own}
+            found = fragment_score(result.themes, truth)
+            scores += found.planted
+            spurious += found.spurious_recurring
+            shown += found.themes
+            if detail:
+                for theme in result.themes:
+                    mark = "R" if theme.recurring else " "
+                    print(f"  {name} {mark} {len(theme.document_keys):3d} {theme.label}")
+                for planted in found.planted:
+                    print(
+                        f"  {name} planted {planted.name}: {planted.fragments} fragments, "
+                        f"coverage {planted.coverage:.2f} of {planted.entries}"
+                    )
+        totals += scores
+        spurious_total += spurious
+        fragments = [s.fragments for s in scores if s.fragments]
+        coverage = [s.coverage for s in scores]
+        print(
+            f"| {seed} | {sum(s.fragments > 0 for s in scores)}/{len(scores)} | "
+            f"{statistics.mean(fragments) if fragments else 0:.2f}, {max(fragments, default=0)} | "
+            f"{statistics.mean(coverage):.2f}, {min(coverage):.2f} | "
+            f"{sum(s.recurring for s in scores)}/{len(scores)} | {spurious} | {shown} | "
+            f"{elapsed:.2f} |"
+        )
+    fragments = [s.fragments for s in totals if s.fragments]
+    print(
+        f"| all | {sum(s.fragments > 0 for s in totals)}/{len(totals)} | "
+        f"{statistics.mean(fragments) if fragments else 0:.2f}, {max(fragments, default=0)} | "
+        f"{statistics.mean(s.coverage for s in totals):.2f}, "
+        f"{min(s.coverage for s in totals):.2f} | {sum(s.recurring for s in totals)}/"
+        f"{len(totals)} | {spurious_total} | | |"
+    )
+
+
 # --- One patient ----------------------------------------------------------------------------
 
 
@@ -113,6 +174,49 @@ def one_patient(entries: int, engine: str) -> None:
         f"pipeline ({engine}), {entries} entries: cold {cold:.2f} s, warm median "
         f"{statistics.median(warm):.2f} s (max {max(warm):.2f}), {len(result.themes)} themes, "
         f"peak RSS {_peak_mib():.0f} MiB"
+    )
+    from claywork.themes.evaluation import fragment_score
+
+    lines = synthetic_patient(7, entries)
+    own = sorted({theme for line in lines for theme in line["planted"]})
+    truth = {t: {line["id"] for line in lines if t in line["planted"]} for t in own}
+    found = fragment_score(result.themes, truth)
+    print(
+        "planted themes (fragments, coverage): "
+        + ", ".join(f"{p.name} ({p.fragments}, {p.coverage:.2f})" for p in found.planted)
+        + f"; spurious recurring {found.spurious_recurring}"
+    )
+
+
+def command_line(entries: int, runs: int) -> None:
+    """``claywork themes --file`` on a synthetic journal, each run a fresh process (Python
+    start-up and imports included), with the machine's load average before and after."""
+    import tempfile
+
+    lines = synthetic_patient(7, entries)
+    with tempfile.TemporaryDirectory() as folder:
+        corpus = Path(folder) / "journal.jsonl"
+        corpus.write_text("".join(json.dumps(line) + "\n" for line in lines))
+        claywork = Path(sys.executable).parent / "claywork"
+        before = os.getloadavg()
+        walls, cpus = [], []
+        for _ in range(runs):
+            started = time.perf_counter()
+            cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            subprocess.run(  # noqa: S603
+                [str(claywork), "themes", "--file", str(corpus)], check=True, capture_output=True
+            )
+            cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            walls.append(time.perf_counter() - started)
+            cpus.append(
+                cpu_after.ru_utime - cpu_before.ru_utime + cpu_after.ru_stime - cpu_before.ru_stime
+            )
+        after = os.getloadavg()
+    print(
+        f"claywork themes --file, {entries} entries, {runs} runs: wall median "
+        f"{statistics.median(walls):.2f} s (min {min(walls):.2f}, max {max(walls):.2f}), CPU "
+        f"median {statistics.median(cpus):.2f} s; load average (1 min) {before[0]:.1f} before, "
+        f"{after[0]:.1f} after"
     )
 
 
@@ -298,7 +402,17 @@ def clinic(database: str, patients: int, entries: int, workers: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "part", choices=["quality", "one", "one-database", "clinic", "clinic-seed", "clinic-worker"]
+        "part",
+        choices=[
+            "quality",
+            "seeds",
+            "cli",
+            "one",
+            "one-database",
+            "clinic",
+            "clinic-seed",
+            "clinic-worker",
+        ],
     )
     parser.add_argument("--engine", choices=["classic", "embeddings"], default="classic")
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
@@ -306,6 +420,13 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=500)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker", type=int, default=0)
+    parser.add_argument(
+        "--seeds",
+        default="held-out",
+        help="'tuning', 'held-out' (default) or comma-separated seeds, for 'seeds'",
+    )
+    parser.add_argument("--detail", action="store_true", help="list every theme, for 'seeds'")
+    parser.add_argument("--runs", type=int, default=10, help="runs, for 'cli'")
     args = parser.parse_args()
     if args.part == "clinic-seed":
         clinic_seed(args.database, args.patients, args.entries)
@@ -320,6 +441,14 @@ def main() -> None:
         quality("classic")
         if embeddings_available():
             quality("embeddings")
+    elif args.part == "seeds":
+        from bench.theme_corpus import HELD_OUT_SEEDS, TUNING_SEEDS
+
+        named = {"tuning": list(TUNING_SEEDS), "held-out": list(HELD_OUT_SEEDS)}
+        chosen = named.get(args.seeds) or [int(seed) for seed in args.seeds.split(",")]
+        seeds_quality(chosen, args.engine, args.detail)
+    elif args.part == "cli":
+        command_line(args.entries, args.runs)
     elif args.part == "one":
         one_patient(args.entries, args.engine)
         subprocess.run(  # noqa: S603

@@ -16,6 +16,12 @@ def main(argv: list[str] | None = None) -> None:
     if len(args) > 1 and not args[1].startswith("-"):
         args[1] = args[1].replace("-", "_")
     args[0] = "claywork"
+    if args[1:2] == ["themes"] and "--file" in " ".join(args[2:]):
+        # A corpus file needs no database: answered without setting Django up.
+        from claywork.themes.report import run_without_django
+
+        if run_without_django(args[2:]):
+            return
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(args)

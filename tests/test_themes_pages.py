@@ -182,8 +182,14 @@ def test_every_themes_page_copes_with_odd_journals(personas: Personas, kind: str
 def test_a_one_megabyte_entry_is_themed_from_its_start(personas: Personas) -> None:
     huge = "The harbour light swept the water again tonight. " * 21_000
     write_entry(personas.other_patient, huge, day=date(2026, 2, 1))
+    # The huge entry is one sentence over and over: it counts once.
     for offset, text in enumerate(
-        ["Harbour light again.", "The light on the water.", "Harbour, water, light.", "Tea."]
+        [
+            "Harbour light again, it swept the bay.",
+            "The light on the water swept past.",
+            "Harbour, water, light.",
+            "Tea.",
+        ]
     ):
         write_entry(personas.other_patient, text, day=date(2026, 2, 2 + offset))
 
@@ -250,16 +256,21 @@ def test_tone_over_time_sits_beside_mood_check_ins_and_says_it_is_an_estimate(
 
 # --- The care-team view ---------------------------------------------------------------------
 
+# Varied sentences: one sentence written again and again is a repeated line, not a theme.
+LANTERN_ENTRIES = [
+    "The lantern at the harbour swung beside the beacon in the fog.",
+    "A beacon over the harbour, my lantern shaking in the wind.",
+    "Lantern light on the harbour wall, the beacon turning slowly in the fog.",
+    "I carried the lantern down to the harbour to watch the beacon and the boats.",
+    "The harbour beacon and a small lantern kept the boats company.",
+]
+
 
 @pytest.mark.django_db
 def test_care_team_themes_come_only_from_shared_entries_and_the_care_record(
     corpus_patient: Any, personas: Personas
 ) -> None:
-    shared_words = "lantern harbour beacon"
-    shared = [
-        factories.make_entry(corpus_patient, body=f"The {shared_words} again, night {n}.")
-        for n in range(5)
-    ]
+    shared = [factories.make_entry(corpus_patient, body=text) for text in LANTERN_ENTRIES]
     for entry in shared:
         share_item(patient=corpus_patient, item=entry, care_team=True)
     clinician = client_for(personas.care_clinician)
@@ -302,10 +313,7 @@ def test_revoking_a_share_drops_it_from_the_care_team_themes(
     from claywork.sharing.services import share_revoke
 
     patient = personas.patient
-    entries = [
-        factories.make_entry(patient, body=f"The lantern and the harbour beacon, night {n}.")
-        for n in range(5)
-    ]
+    entries = [factories.make_entry(patient, body=text) for text in LANTERN_ENTRIES]
     shares = [share_item(patient=patient, item=entry, care_team=True) for entry in entries]
     clinician = client_for(personas.care_clinician)
     assert "lantern" in clinician.get(f"/patients/{patient.pk}/themes/").content.decode()

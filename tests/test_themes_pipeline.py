@@ -149,12 +149,14 @@ def test_entries_in_another_language_still_give_themes() -> None:
 
 
 def test_a_one_megabyte_entry_gives_a_result() -> None:
+    # The same sentence over and over: it counts once (a pasted block does not outweigh the
+    # rest of the journal).
     huge = "The lighthouse beam swept the harbour again tonight. " * 20_000
     assert len(huge) > 1_000_000
     texts = [huge] + [
         "The lighthouse and the harbour came back in the session.",
         "Thinking of the harbour, boats and the lighthouse.",
-        "My sister called about the harbour festival.",
+        "My sister called about the harbour festival and the boats.",
         "Lighthouse dreams again, the beam across the water.",
     ]
 

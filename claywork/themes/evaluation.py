@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from claywork.themes.pipeline import Theme, phrase_words, stem
 
 MIN_SHARED_WORDS = 2
+MIN_PURITY = 0.75
 
 
 @dataclass(frozen=True)
@@ -89,3 +90,64 @@ def score(
         entry_precision=hits / listed if listed else 0.0,
         distractor_recurring=sum(theme.recurring for theme in distractor_only),
     )
+
+
+@dataclass(frozen=True)
+class PlantedScore:
+    """How one planted theme came out: as how many discovered themes (fragments), and how
+    many of its entries the best of them lists (coverage)."""
+
+    name: str
+    entries: int
+    fragments: int
+    coverage: float
+    recurring: bool  # the best fragment is marked recurring
+
+
+@dataclass(frozen=True)
+class FragmentScore:
+    planted: list[PlantedScore]
+    themes: int
+    spurious_recurring: int  # recurring themes that are mostly no planted theme
+
+    @property
+    def recovered(self) -> int:
+        return sum(score.fragments > 0 for score in self.planted)
+
+
+def fragment_score(
+    themes: Sequence[Theme], truth: dict[str, set[str]], *, min_purity: float = MIN_PURITY
+) -> FragmentScore:
+    """Scored by entries alone (no marker words): a discovered theme is a *fragment* of the
+    planted theme most of its entries carry (at least ``min_purity`` of them); a recurring
+    theme that is a fragment of none (filler, a one-off event, a mixture) is spurious."""
+    owner: list[str | None] = []
+    for theme in themes:
+        listed = set(theme.document_keys)
+        best = max(truth, key=lambda name: len(listed & truth[name]), default=None)
+        pure = best is not None and len(listed & truth[best]) >= min_purity * len(listed)
+        owner.append(best if pure else None)
+    planted = []
+    for name, entries in truth.items():
+        mine = [index for index, who in enumerate(owner) if who == name]
+        best_index = max(
+            mine, key=lambda index: len(set(themes[index].document_keys) & entries), default=None
+        )
+        coverage = (
+            len(set(themes[best_index].document_keys) & entries) / len(entries)
+            if best_index is not None and entries
+            else 0.0
+        )
+        planted.append(
+            PlantedScore(
+                name=name,
+                entries=len(entries),
+                fragments=len(mine),
+                coverage=coverage,
+                recurring=best_index is not None and themes[best_index].recurring,
+            )
+        )
+    spurious = sum(
+        theme.recurring and who is None for theme, who in zip(themes, owner, strict=True)
+    )
+    return FragmentScore(planted=planted, themes=len(themes), spurious_recurring=spurious)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import functools
 import math
 import re
-import warnings
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -42,8 +41,22 @@ RECURRING_MIN_SESSIONS = 3
 MAX_SHARE_OF_ONE_SESSION = 0.5
 RANDOM_STATE = 0
 DOCUMENT_SHARE = 0.2
-THEME_SHARE = 0.15
+THEME_SHARE = 0.25
 EMBEDDING_MIN_SIMILARITY = 0.45
+# A line written (the same or nearly) in this many entries, and in this share of them, is
+# filler, a template or a habit ("Slept early and woke before the alarm."): it is left out
+# before themes are looked for.
+REPEATED_LINE_MIN_DOCUMENTS = 5
+REPEATED_LINE_MIN_SHARE = 0.03
+MAX_TERMS = 1500
+# Factors of the classic engine whose sentences share words this much (mean cosine, average
+# linkage) are fragments of one theme and merged; chosen on the tuning seeds of
+# bench/theme_corpus.py, checked on held-out seeds (bench/README.md).
+FRAGMENT_MIN_SIMILARITY = 0.15
+# A sentence carries a theme only if it holds this many of the theme's THEME_WORDS strongest
+# words (after merging).
+MIN_THEME_WORDS_IN_SENTENCE = 2
+THEME_WORDS = 12
 
 Engine = Literal["classic", "embeddings"]
 Status = Literal["ready", "not_enough"]
@@ -108,15 +121,32 @@ class ThemeResult:
     themes: list[Theme]
     document_count: int
     sessions: list[str]  # session keys in course order
+    # Why there are no themes, in plain words (only with "not_enough").
+    reason: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        found: dict[str, Any] = {
             "status": self.status,
             "engine": self.engine,
             "documents": self.document_count,
             "sessions": self.sessions,
             "themes": [theme.as_dict() for theme in self.themes],
         }
+        if self.reason:
+            found["reason"] = self.reason
+        return found
+
+
+class NotEnough(Exception):  # noqa: N818 - it is an outcome, not a failure
+    """No themes can honestly be shown; the message says why, in the patient's words."""
+
+
+# The reasons "not enough" gives.
+FEW_DOCUMENTS = "{count} of the pieces of writing have words in them; themes need at least {least}."
+ONLY_REPEATED = (
+    "The writing repeats the same lines from entry to entry; themes need varied writing."
+)
+FEW_WORDS = "Too few words come back from one piece of writing to another to find themes."
 
 
 # --- Shared steps ---------------------------------------------------------------------------
@@ -124,9 +154,9 @@ class ThemeResult:
 
 @functools.cache
 def stop_words() -> frozenset[str]:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+    from claywork.themes.stopwords import ENGLISH_STOP_WORDS
 
-    return frozenset(ENGLISH_STOP_WORDS) | JOURNAL_FILLER
+    return ENGLISH_STOP_WORDS | JOURNAL_FILLER
 
 
 def prepared(text: str) -> str:
@@ -139,11 +169,13 @@ def content_words(text: str) -> list[str]:
     return [word for word in re.findall(TOKEN_PATTERN, prepared(text)) if word not in stops]
 
 
+@functools.lru_cache(maxsize=65_536)
 def stem(word: str) -> str:
     """A very light English stem, enough to hear "falling" echo "fall" and "forgiveness"
     echo "forgive". Other languages pass through unchanged (their suffixes differ)."""
     for suffix in ("ness", "ing", "ed", "es", "s", "ly"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+        # "slowly" is "slow", but "early" is not "ear" (nor "only" "on").
+        if word.endswith(suffix) and len(word) - len(suffix) >= (4 if suffix == "ly" else 3):
             word = word[: -len(suffix)]
             break
     return word[:-1] if word.endswith("e") and len(word) > 3 else word
@@ -180,18 +212,6 @@ def _sortable(when: datetime | date) -> tuple[int, int, int, float]:
     if isinstance(when, datetime):
         return (when.year, when.month, when.day, when.hour * 3600 + when.minute * 60 + when.second)
     return (when.year, when.month, when.day, 0.0)
-
-
-def _vectorizer(document_count: int) -> Any:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    return TfidfVectorizer(
-        analyzer=analyse,
-        min_df=_min_document_frequency(document_count),
-        max_df=0.5 if document_count >= 12 else 1.0,
-        sublinear_tf=True,
-        dtype=np.float32,
-    )
 
 
 def _min_document_frequency(document_count: int) -> int:
@@ -299,73 +319,152 @@ def is_recurring(session_counts: dict[str, int]) -> bool:
     )
 
 
-def not_enough(documents: Sequence[Document], engine: Engine) -> ThemeResult:
-    return ThemeResult("not_enough", engine, [], len(documents), session_order(documents))
+def not_enough(documents: Sequence[Document], engine: Engine, reason: str = "") -> ThemeResult:
+    return ThemeResult(
+        "not_enough", engine, [], len(documents), session_order(documents), reason=reason
+    )
 
 
 # --- Classic engine -------------------------------------------------------------------------
 
 
-def _passages(documents: Sequence[Document]) -> tuple[list[str], list[int]]:
-    """Sentences with something in them, and the document each came from. Themes are found
-    among sentences (one sentence rarely holds two themes; an entry often does)."""
-    owners: list[int] = []
-    sentences: list[str] = []
+@dataclass
+class Passages:
+    """The sentences themes are looked for in (one sentence rarely holds two themes; an entry
+    often does), the document each came from, and their stemmed content words."""
+
+    sentences: list[str] = field(default_factory=list)
+    owners: list[int] = field(default_factory=list)
+    tokens: list[list[str]] = field(default_factory=list)
+    surface: dict[str, str] = field(default_factory=dict)  # stem -> the writer's usual word
+    repeated: int = 0  # sentences left out as repeated lines
+
+
+def _passages(documents: Sequence[Document]) -> Passages:
+    """Sentences with at least two meaningful words. A sentence repeated inside one document
+    counts once; lines repeated across many documents are left out (``repeated_lines``)."""
+    keys: list[frozenset[str]] = []
+    found = Passages()
+    seen: dict[str, Counter[str]] = defaultdict(Counter)
     for index, document in enumerate(documents):
-        for sentence in _sentences(document.text):
-            owners.append(index)
-            sentences.append(sentence)
-    return sentences, owners
+        in_document: set[frozenset[str]] = set()
+        for sentence, words in _sentences_with_words(document.text):
+            stems = [stem(word) for word in words]
+            key = frozenset(stems)
+            if key in in_document:
+                continue
+            in_document.add(key)
+            for word, root in zip(words, stems, strict=True):
+                seen[root][word] += 1
+            keys.append(key)
+            found.owners.append(index)
+            found.sentences.append(sentence)
+            found.tokens.append(stems)
+    found.surface = {root: words.most_common(1)[0][0] for root, words in seen.items()}
+    repeated = repeated_lines(keys, found.owners)
+    if repeated:
+        kept = [row for row, key in enumerate(keys) if key not in repeated]
+        found.repeated = len(keys) - len(kept)
+        found.sentences = [found.sentences[row] for row in kept]
+        found.owners = [found.owners[row] for row in kept]
+        found.tokens = [found.tokens[row] for row in kept]
+    return found
+
+
+def repeated_lines(keys: Sequence[frozenset[str]], owners: Sequence[int]) -> set[frozenset[str]]:
+    """The sentences (as sets of stemmed words) written, the same or nearly, in at least
+    ``REPEATED_LINE_MIN_DOCUMENTS`` documents and 2% of them: filler ("Slept early and woke
+    before the alarm."), a journaling template, a habit line. Nearly the same is one word
+    more or less ("Evening walk around the block." and "Took my evening walk around the
+    block."); case, punctuation, stop words and plural endings never count. Only direct
+    neighbours count, so a chain of small changes does not join different sentences."""
+    documents_of: dict[frozenset[str], set[int]] = defaultdict(set)
+    for key, owner in zip(keys, owners, strict=True):
+        documents_of[key].add(owner)
+    family = {key: set(found) for key, found in documents_of.items()}
+    for key, found in documents_of.items():
+        if len(key) < 3:
+            continue
+        for word in key:
+            shorter = key - {word}
+            if shorter in documents_of:
+                family[key] |= documents_of[shorter]
+                family[shorter] |= found
+    least = max(REPEATED_LINE_MIN_DOCUMENTS, REPEATED_LINE_MIN_SHARE * (max(owners, default=0) + 1))
+    return {key for key, found in family.items() if len(found) >= least}
+
+
+def _enough_passages(passages: Passages) -> None:
+    if len(passages.sentences) < MIN_DOCUMENTS:
+        raise NotEnough(ONLY_REPEATED if passages.repeated else FEW_WORDS)
 
 
 def _classic_groups(
     documents: Sequence[Document],
-) -> list[tuple[list[str], list[int], float]] | None:
-    from sklearn.decomposition import NMF
-    from sklearn.exceptions import ConvergenceWarning
+) -> list[tuple[list[str], list[int], float]]:
+    from claywork.themes import textmodel
 
-    sentences, owners = _passages(documents)
-    if len(sentences) < MIN_DOCUMENTS:
-        return None
-    vectorizer = _vectorizer(len(documents))
-    try:
-        matrix = vectorizer.fit_transform(sentences)
-    except ValueError:  # no word survived: emoji, numbers, one-word entries
-        return None
-    terms = vectorizer.get_feature_names_out()
-    if len(terms) < MIN_TERMS:
-        return None
-    components = min(_theme_count(len(documents)), len(terms) - 1, len(sentences) - 1)
-    model = NMF(n_components=components, init="nndsvda", random_state=RANDOM_STATE, max_iter=400)
-    with warnings.catch_warnings():
-        # Stopping at max_iter still gives usable themes; the warning would only fill logs.
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        # Rounding in scikit-learn's loss on tiny inputs; the factorisation itself is fine.
-        warnings.filterwarnings("ignore", "invalid value encountered in sqrt", RuntimeWarning)
-        weights = model.fit_transform(matrix)
+    passages = _passages(documents)
+    _enough_passages(passages)
+    matrix, terms = textmodel.tfidf(
+        passages.tokens,
+        min_df=_min_document_frequency(len(documents)),
+        max_df_share=0.5 if len(documents) >= 12 else 1.0,
+        max_terms=MAX_TERMS,
+    )
+    if len(terms) < MIN_TERMS or not len(matrix.values):
+        raise NotEnough(FEW_WORDS)  # no word came back: emoji, numbers, one-word entries
+    components = min(_theme_count(len(documents)), len(terms) - 1, len(passages.sentences) - 1)
+    w, h = textmodel.nmf(matrix, components, seed=RANDOM_STATE)
+    merged = textmodel.merge_groups(fragment_similarity(matrix, h), FRAGMENT_MIN_SIMILARITY)
+    weights = np.stack([w[:, group].sum(axis=1) for group in merged], axis=1)
+    factors = np.stack([h[group].sum(axis=0) for group in merged])
     # A sentence carries a theme when the theme is a good part of what it is about and it is
-    # a good example of the theme (not a faint trace of it).
+    # a good example of one of the theme's fragments (not a faint trace of it, and holding
+    # at least two of that fragment's strongest words).
     strongest_in_sentence = weights.max(axis=1, keepdims=True)
-    strongest_in_theme = weights.max(axis=0, keepdims=True)
+    good_example = (w >= w.max(axis=0, keepdims=True) * THEME_SHARE) & (
+        _theme_words_held(matrix, h) >= MIN_THEME_WORDS_IN_SENTENCE
+    )
     carries = (
-        (weights >= strongest_in_sentence * DOCUMENT_SHARE)
-        & (weights >= strongest_in_theme * THEME_SHARE)
+        np.stack([good_example[:, group].any(axis=1) for group in merged], axis=1)
+        & (weights >= strongest_in_sentence * DOCUMENT_SHARE)
         & (weights > 1e-4)
     )
-    owner_of = np.asarray(owners)
-    words = surface_forms(documents)
-    readable = [words.get(term, term) for term in terms]
+    owner_of = np.asarray(passages.owners)
+    readable = [passages.surface.get(term, term) for term in terms]
     groups = []
-    present = (matrix > 0).astype(np.float32).tocsc()
-    for index, component in enumerate(model.components_):
-        members = sorted(set(owner_of[carries[:, index]].tolist()))
+    for index, factor in enumerate(factors):
+        rows = np.flatnonzero(carries[:, index])
+        members = sorted(set(owner_of[rows].tolist()))
         # Words that run through many of the theme's sentences name it better than the words
         # of one striking sentence.
-        rows = np.flatnonzero(carries[:, index])
-        coverage = np.asarray(present[rows].mean(axis=0)).ravel() if len(rows) else component
-        phrases = key_phrases_from(readable, (component * coverage).tolist())
+        coverage = matrix.column_share(rows) if len(rows) else factor
+        phrases = key_phrases_from(readable, (factor * coverage).tolist())
         groups.append((phrases, members, float(weights[:, index].sum())))
     return groups
+
+
+def _theme_words_held(matrix: Any, factors: np.ndarray) -> np.ndarray:
+    """For each sentence and theme, how many of the theme's strongest words the sentence
+    holds. One shared everyday word ("early") does not make a sentence part of a theme."""
+    strongest = np.argsort(-factors, axis=1)[:, :THEME_WORDS]
+    marks = np.zeros(factors.shape, dtype=np.float64)
+    np.put_along_axis(marks, strongest, 1.0, axis=1)
+    marks[factors <= 0] = 0.0
+    presence = type(matrix)(matrix.rows, matrix.cols, np.ones_like(matrix.values), matrix.shape)
+    held: np.ndarray = presence.dot(marks.T)
+    return held
+
+
+def fragment_similarity(matrix: Any, factors: np.ndarray) -> np.ndarray:
+    """How alike two factors are, 0 to 1: the cosine between how much of each factor's words
+    each sentence holds. Two fragments of one theme ("father, workshop" and "dad, forgive")
+    meet in the sentences that mix their words; two different themes rarely do."""
+    held = matrix.dot(factors.T)
+    held /= np.maximum(np.linalg.norm(held, axis=0, keepdims=True), 1e-12)
+    similarity: np.ndarray = held.T @ held
+    return similarity
 
 
 # --- Embeddings engine ----------------------------------------------------------------------
@@ -395,19 +494,28 @@ def _sentence_model() -> Any:
     return _model
 
 
-def _sentences(text: str) -> list[str]:
-    parts = re.split(r"(?<=[.!?])\s+|\n+", text[:MAX_CHARS_PER_DOCUMENT])
-    return [part.strip() for part in parts if len(content_words(part)) >= 2][:200]
+def _sentences_with_words(text: str) -> list[tuple[str, list[str]]]:
+    """The first 200 sentences with at least two meaningful words, with those words."""
+    found = []
+    for part in re.split(r"(?<=[.!?])\s+|\n+", text[:MAX_CHARS_PER_DOCUMENT]):
+        words = content_words(part)
+        if len(words) >= 2:
+            found.append((part.strip(), words))
+            if len(found) >= 200:
+                break
+    return found
 
 
 def _embedding_groups(
     documents: Sequence[Document],
-) -> list[tuple[list[str], list[int], float]] | None:
+) -> list[tuple[list[str], list[int], float]]:
     from sklearn.cluster import AgglomerativeClustering
 
-    sentences, owners = _passages(documents)
-    if len(sentences) < MIN_DOCUMENTS:
-        return None
+    from claywork.themes import textmodel
+
+    passages = _passages(documents)
+    _enough_passages(passages)
+    sentences, owners = passages.sentences, passages.owners
     vectors = np.asarray(
         _sentence_model().encode(
             sentences, batch_size=64, normalize_embeddings=True, show_progress_bar=False
@@ -417,14 +525,17 @@ def _embedding_groups(
     labels = AgglomerativeClustering(
         n_clusters=clusters, metric="cosine", linkage="average"
     ).fit_predict(vectors)
-    vectorizer = _vectorizer(len(documents))
-    try:
-        presence = vectorizer.fit_transform(sentences) > 0
-    except ValueError:
-        return None
-    words = surface_forms(documents)
-    terms = [words.get(term, term) for term in vectorizer.get_feature_names_out()]
-    overall = np.asarray(presence.mean(axis=0)).ravel() + 1e-6
+    matrix, found_terms = textmodel.tfidf(
+        passages.tokens,
+        min_df=_min_document_frequency(len(documents)),
+        max_df_share=0.5 if len(documents) >= 12 else 1.0,
+        max_terms=MAX_TERMS,
+    )
+    if not found_terms:
+        raise NotEnough(FEW_WORDS)
+    presence = matrix.present()
+    terms = [passages.surface.get(term, term) for term in found_terms]
+    overall = presence.mean(axis=0) + 1e-6
     owner_of = np.asarray(owners)
     groups = []
     for cluster in sorted(set(labels.tolist())):
@@ -436,7 +547,7 @@ def _embedding_groups(
         close = in_cluster[vectors[in_cluster] @ centroid >= EMBEDDING_MIN_SIMILARITY]
         if len(close) < MIN_THEME_DOCUMENTS:
             continue
-        coverage = np.asarray(presence[close].mean(axis=0)).ravel()
+        coverage = presence[close].mean(axis=0)
         # A phrase names the cluster when it runs through its sentences and is rarer elsewhere.
         scores = coverage * np.log1p(coverage / overall)
         if not scores.any():
@@ -460,15 +571,17 @@ def discover_themes(
     about)."""
     usable = [document for document in documents if has_content(document)]
     if len(usable) < MIN_DOCUMENTS:
-        return not_enough(documents, engine)
+        count = len(usable)
+        return not_enough(documents, engine, FEW_DOCUMENTS.format(count=count, least=MIN_DOCUMENTS))
     sessions = list(sessions) if sessions is not None else session_order(usable)
-    groups = _embedding_groups(usable) if engine == "embeddings" else _classic_groups(usable)
-    if groups is None:
-        return not_enough(documents, engine)
+    try:
+        groups = _embedding_groups(usable) if engine == "embeddings" else _classic_groups(usable)
+    except NotEnough as why:
+        return not_enough(documents, engine, str(why))
     result = _finish(groups, usable, sessions, engine)
     result.document_count = len(documents)
     if not result.themes:
-        return not_enough(documents, engine)
+        return not_enough(documents, engine, FEW_WORDS)
     return result
 
 

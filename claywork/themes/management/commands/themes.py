@@ -3,7 +3,6 @@ file (``--file PATH.jsonl``, no database), printed as JSON or as short text."""
 
 from __future__ import annotations
 
-import json
 from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from claywork.themes import pipeline
-from claywork.themes.jsonl import CorpusError, documents_from_file
+from claywork.themes.report import CorpusFileError, rendered, themes_of_file
 
 
 class Command(BaseCommand):
@@ -44,27 +43,14 @@ class Command(BaseCommand):
             result = self._from_file(options["file"], engine or "classic")
         else:
             result = self._from_patient(options["patient"], engine)
-        if options["json"]:
-            self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
-            return
-        if result.status == "not_enough":
-            self.stdout.write("Not enough writing yet to find themes.")
-            return
-        for theme in result.themes:
-            mark = " (recurring)" if theme.recurring else ""
-            self.stdout.write(
-                f"{theme.label}{mark}: {len(theme.document_keys)} passages after "
-                f"{len(theme.session_counts)} sessions"
-            )
+        for line in rendered(result, as_json=options["json"]):
+            self.stdout.write(line)
 
     def _from_file(self, path: Path, engine: pipeline.Engine) -> pipeline.ThemeResult:
         try:
-            documents = documents_from_file(path)
-        except OSError as error:
-            raise CommandError(f"cannot read {path}: {error.strerror}") from error
-        except (CorpusError, UnicodeDecodeError) as error:
-            raise CommandError(f"{path}: {error}") from error
-        return pipeline.discover_themes(documents, engine=engine)
+            return themes_of_file(path, engine)
+        except CorpusFileError as error:
+            raise CommandError(str(error)) from error
 
     def _from_patient(self, email: str, engine: pipeline.Engine | None) -> pipeline.ThemeResult:
         from claywork.accounts.models import Role, User
