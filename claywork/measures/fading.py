@@ -237,9 +237,10 @@ class _Replay:
                 return False
             if fmean(recent) < spell.mood_usual - params.mood_slack:
                 return False
-        since = [total for d, total in self.phq9 if spell.start <= d <= day]
-        if since and spell.phq9_usual is not None:
-            return since[-1] - spell.phq9_usual < params.phq9_confirmed_rise
+        latest = bisect_right(self.phq9_days, day) - 1  # the latest PHQ-9 up to today...
+        if latest >= 0 and self.phq9_days[latest] >= spell.start and spell.phq9_usual is not None:
+            # ...answered since the episode began
+            return self.phq9[latest][1] - spell.phq9_usual < params.phq9_confirmed_rise
         return spell.mood_usual is not None
 
     def day(self, day: date) -> None:
