@@ -239,7 +239,7 @@ def fading_refresh(*, patient: User) -> FadingEpisode | None:
     """
     from claywork.measures import selectors
 
-    inputs = selectors.effect_inputs(patient_id=patient.pk)
+    inputs = selectors.effect_inputs_for(patient)
     report = effect.evaluate(inputs)
     in_step = _in_step(patient, report, inputs.today)
     if in_step is not None:
