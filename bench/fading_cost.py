@@ -1,7 +1,8 @@
 """What judging "is the effect holding?" costs on the write path and on the pages.
 
     .venv/bin/python bench/fading_cost.py [--database sqlite|postgres] [--patients 40]
-        [--days 90] [--rounds 3] [--seed 7]
+        [--days 90] [--rounds 3] [--seed 7] [--history-days 90 365 730] [--history-repeats 5]
+        [--histories-only]
 
 Seeds ``--patients`` patients into a fresh bench database (SQLite
 ``./var/bench/claywork-fading-bench.sqlite3``, PostgreSQL ``claywork_fading_bench``), each with
@@ -246,7 +247,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--history-days", type=int, nargs="*", default=[90, 365, 730])
+    parser.add_argument("--history-repeats", type=int, default=5)
+    parser.add_argument(
+        "--histories-only", action="store_true", help="only the longer histories, no database"
+    )
     args = parser.parse_args()
+    if args.histories_only:
+        configure_django(args.database, sqlite_path=SQLITE_PATH, pg_name=PG_NAME)
+        measure_long_histories(args.history_days, args.history_repeats)
+        return
     ensure_database(args.database, pg_name=PG_NAME)
     configure_django(args.database, sqlite_path=SQLITE_PATH, pg_name=PG_NAME)
     from django.core.management import call_command
@@ -265,7 +274,7 @@ def main() -> None:
         f"{args.database}: {args.patients} patients x {args.days} days, seed {args.seed}, "
         f"{args.rounds} rounds",
     )
-    measure_long_histories(args.history_days)
+    measure_long_histories(args.history_days, args.history_repeats)
 
 
 if __name__ == "__main__":
