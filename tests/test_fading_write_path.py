@@ -65,6 +65,16 @@ def old_recovered(self: Any, day: date, spell: Any) -> bool:
     return bool(spell.mood_usual is not None)
 
 
+def old_usual_phq9(self: Any, day: date, *, leave_out: date | None = None) -> float | None:
+    params = self.params
+    lookback = timedelta(days=fading.PHQ9_LOOKBACK_DAYS)
+    first = max(self.sessions[0] + lookback, day - timedelta(days=params.phq9_usual_days))
+    last = day - timedelta(days=params.recent_days)
+    points = [(self.at(d), t) for d, t in self.phq9 if first <= d <= last and d != leave_out]
+    usual: float | None = self._usual(points, self._latest_session(day) + lookback, 2)
+    return usual
+
+
 def old_fading_refresh(*, patient: User) -> FadingEpisode | None:
     """``services.fading_refresh`` before decision 0007: every row written on every refresh."""
     from claywork.clinics.consent import scores_shared_with_care_team
@@ -147,6 +157,7 @@ def test_the_faster_rules_give_the_reports_the_old_ones_gave_on_long_histories(
     new = [effect.evaluate(inputs, params) for inputs in histories]
     monkeypatch.setattr(durability, "_smoothed", old_smoothed)
     monkeypatch.setattr(fading._Replay, "_recovered", old_recovered)
+    monkeypatch.setattr(fading._Replay, "usual_phq9", old_usual_phq9)
     old = [effect.evaluate(inputs, params) for inputs in histories]
 
     assert new == old
