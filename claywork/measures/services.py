@@ -286,9 +286,7 @@ def _in_step(patient: User, report: effect.EffectReport, today: date) -> _InStep
         return None
     current: FadingEpisode | None = None
     for found, row in matched:
-        if row is None or _episode_fields(found) != {
-            name: getattr(row, name) for name in _episode_fields(found)
-        }:
+        if row is None or _changed_fields(row, found):
             return None
         if found.is_open:
             current = row
@@ -321,6 +319,10 @@ def _episode_fields(found: effect.Episode) -> dict[str, Any]:
     }
 
 
+def _changed_fields(row: FadingEpisode, found: effect.Episode) -> list[str]:
+    return [name for name, value in _episode_fields(found).items() if getattr(row, name) != value]
+
+
 def _episode_store(patient: User, found: effect.Episode, row: FadingEpisode | None) -> _Stored:
     fields = _episode_fields(found)
     if row is None:
@@ -328,7 +330,7 @@ def _episode_store(patient: User, found: effect.Episode, row: FadingEpisode | No
     deeper = found.depth > row.depth
     restarted = not row.is_open and found.is_open
     ended = row.is_open and not found.is_open
-    changed = [name for name, value in fields.items() if getattr(row, name) != value]
+    changed = _changed_fields(row, found)
     for name in changed:
         setattr(row, name, fields[name])
     if changed:  # an unchanged row is not written: most refreshes change nothing
