@@ -8,9 +8,9 @@ lifted by the session before:
   the four weeks after it (up to the next session): mood often goes on rising for days after a
   course; a lift under ``min_lift`` mood points is "no clear lift";
 * the *line* is the pre-course level plus ``1 - lost_fraction`` of the lift (by default half);
-* mood is smoothed with a centred 7-day median (a single day moves it little), and the benefit
-  has *ended* on the first day the smoothed mood went under the line and stayed under it for
-  ``confirm_days`` (a bad week that recovers is not an end);
+* mood is smoothed with a centred 7-day trimmed mean (a single day moves it little), and the
+  benefit has *ended* on the first day the smoothed mood went under the line and stayed under
+  it for ``confirm_days`` (a bad week that recovers is not an end);
 * until then it is "still holding after N days" (N counts to the last check-in, not to today:
   a patient who stopped checking in is not said to be holding);
 * a session followed by the next within ``session_gap_days`` cannot be told apart from it:
@@ -22,6 +22,7 @@ two or more sessions, and sessions after it (boosters) are measured one by one.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import replace
 from datetime import date, timedelta
 from statistics import fmean, median
@@ -75,13 +76,15 @@ def _trimmed_mean(values: list[int]) -> float:
 
 
 def _smoothed(mood: dict[date, int], after: date, last: date) -> list[tuple[date, float]]:
-    """The centred 7-day median of each check-in day in (after, last]."""
+    """The centred 7-day trimmed mean of each check-in day in (after, last]. Each window is a
+    slice of the sorted days (found by bisection), so a long follow-up costs linear time."""
     days = sorted(day for day in mood if after < day <= last)
+    half_width = timedelta(days=SMOOTHING_HALF_WIDTH)
     points = []
     for day in days:
-        window = [mood[d] for d in days if abs((d - day).days) <= SMOOTHING_HALF_WIDTH]
-        if len(window) >= SMOOTHING_MIN_POINTS:
-            points.append((day, _trimmed_mean(window)))
+        first, stop = bisect_left(days, day - half_width), bisect_right(days, day + half_width)
+        if stop - first >= SMOOTHING_MIN_POINTS:
+            points.append((day, _trimmed_mean([mood[d] for d in days[first:stop]])))
     return points
 
 

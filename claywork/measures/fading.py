@@ -24,7 +24,7 @@ The rules (thresholds in ``EffectParams``; docs/measures.md gives the references
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from statistics import fmean, median
@@ -146,7 +146,8 @@ class _Replay:
         lookback = timedelta(days=PHQ9_LOOKBACK_DAYS)
         first = max(self.sessions[0] + lookback, day - timedelta(days=params.phq9_usual_days))
         last = day - timedelta(days=params.recent_days)
-        points = [(self.at(d), t) for d, t in self.phq9 if first <= d <= last and d != leave_out]
+        window = self.phq9[bisect_left(self.phq9_days, first) : bisect_right(self.phq9_days, last)]
+        points = [(self.at(d), t) for d, t in window if d != leave_out]
         return self._usual(points, self._latest_session(day) + lookback, 2)
 
     # --- the rules ---------------------------------------------------------------------------
@@ -237,9 +238,10 @@ class _Replay:
                 return False
             if fmean(recent) < spell.mood_usual - params.mood_slack:
                 return False
-        since = [total for d, total in self.phq9 if spell.start <= d <= day]
-        if since and spell.phq9_usual is not None:
-            return since[-1] - spell.phq9_usual < params.phq9_confirmed_rise
+        latest = bisect_right(self.phq9_days, day) - 1  # the latest PHQ-9 up to today...
+        if latest >= 0 and self.phq9_days[latest] >= spell.start and spell.phq9_usual is not None:
+            # ...answered since the episode began
+            return self.phq9[latest][1] - spell.phq9_usual < params.phq9_confirmed_rise
         return spell.mood_usual is not None
 
     def day(self, day: date) -> None:

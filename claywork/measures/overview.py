@@ -225,7 +225,7 @@ def score_trends(patient: User, *, treatment_began: date | None = None) -> list[
 
 
 def progress_for(patient: User) -> Progress:
-    inputs = selectors.effect_inputs(patient_id=patient.pk)
+    inputs = selectors.effect_inputs_for(patient)
     means = dict(effect.rolling_mean(inputs.mood))
     began = inputs.sessions[0] if inputs.sessions else None
     return Progress(

@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -232,12 +233,17 @@ def fading_refresh(*, patient: User) -> FadingEpisode | None:
 
     Episodes are kept whatever the consent; the alert is read from scores, so it is raised only
     while the patient shares their scores with the care team (safety answers always alert).
+
+    Most saves change no verdict (a note edited, another day like the last): the stored rows are
+    then read, found in step, and left alone, without a write transaction (decision 0007).
     """
-    from claywork.clinics.consent import scores_shared_with_care_team
     from claywork.measures import selectors
 
-    inputs = selectors.effect_inputs(patient_id=patient.pk)
+    inputs = selectors.effect_inputs_for(patient)
     report = effect.evaluate(inputs)
+    in_step = _in_step(patient, report, inputs.today)
+    if in_step is not None:
+        return in_step.current
     with transaction.atomic():
         stored = list(FadingEpisode.objects.select_for_update().filter(patient=patient))
         matched = {id(found): _matching(found, stored, inputs.today) for found in report.episodes}
@@ -254,9 +260,39 @@ def fading_refresh(*, patient: User) -> FadingEpisode | None:
                 current = result
             elif result.news:
                 _alert_says_ended(result.row)
-        if current is not None and scores_shared_with_care_team(patient.pk):
+        if current is not None and _alert_wanted(patient):
             _episode_alert(patient, current)
     return current.row if current else None
+
+
+def _alert_wanted(patient: User) -> bool:
+    from claywork.clinics.consent import scores_shared_with_care_team
+
+    return scores_shared_with_care_team(patient.pk)
+
+
+@dataclass(frozen=True)
+class _InStep:
+    current: FadingEpisode | None
+
+
+def _in_step(patient: User, report: effect.EffectReport, today: date) -> _InStep | None:
+    """The stored episodes, when they already say what ``report`` says and the current one
+    has its alert (or needs none): ``fading_refresh`` would write nothing. None otherwise."""
+    stored = list(FadingEpisode.objects.filter(patient=patient))
+    matched = [(found, _matching(found, stored, today)) for found in report.episodes]
+    kept = {row.pk for _, row in matched if row is not None}
+    if any(row.is_open and row.pk not in kept for row in stored):
+        return None
+    current: FadingEpisode | None = None
+    for found, row in matched:
+        if row is None or _changed_fields(row, found):
+            return None
+        if found.is_open:
+            current = row
+    if current is not None and current.alert_id is None and _alert_wanted(patient):
+        return None
+    return _InStep(current)
 
 
 def _matching(
@@ -270,8 +306,9 @@ def _matching(
     )
 
 
-def _episode_store(patient: User, found: effect.Episode, row: FadingEpisode | None) -> _Stored:
-    fields = {
+def _episode_fields(found: effect.Episode) -> dict[str, Any]:
+    """The stored form of an episode."""
+    return {
         "started_on": found.start,
         "ended_on": found.end,
         "rule": found.rule,
@@ -280,14 +317,24 @@ def _episode_store(patient: User, found: effect.Episode, row: FadingEpisode | No
         "latest_detail": found.latest_detail[:300],
         "depth": found.depth,
     }
+
+
+def _changed_fields(row: FadingEpisode, found: effect.Episode) -> list[str]:
+    return [name for name, value in _episode_fields(found).items() if getattr(row, name) != value]
+
+
+def _episode_store(patient: User, found: effect.Episode, row: FadingEpisode | None) -> _Stored:
+    fields = _episode_fields(found)
     if row is None:
         return _Stored(FadingEpisode.objects.create(patient=patient, **fields), news=True)
     deeper = found.depth > row.depth
     restarted = not row.is_open and found.is_open
     ended = row.is_open and not found.is_open
-    for name, value in fields.items():
-        setattr(row, name, value)
-    row.save()
+    changed = _changed_fields(row, found)
+    for name in changed:
+        setattr(row, name, fields[name])
+    if changed:  # an unchanged row is not written: most refreshes change nothing
+        row.save(update_fields=[*changed, "updated_at"])
     return _Stored(row, news=deeper or restarted or ended)
 
 
