@@ -235,7 +235,7 @@ def fading_refresh(*, patient: User) -> FadingEpisode | None:
     while the patient shares their scores with the care team (safety answers always alert).
 
     Most saves change no verdict (a note edited, another day like the last): the stored rows are
-    then read, found in step, and left alone, without a write transaction (decision 0007).
+    then read, found in step, and left alone, without a write transaction (decision 0009).
     """
     from claywork.measures import selectors
 
