@@ -3,8 +3,9 @@ against their own database, and a loopback SMTP sink. Shared by ``bench/alert_ra
 ``bench/outbox_chaos.py`` and the tests that start real senders.
 
 The sink answers each message after ``delay`` seconds (a number, or a callable returning one),
-records the Message-IDs it accepted, and can be told to say nothing at all (``silent``): a
-mail server that accepts the connection and never answers.
+records the Message-IDs it accepted, and can be told to say nothing at all (``silent``: a
+mail server that accepts the connection and never answers) or to keep answering "wait" for
+ever after a message's data (``trickle``: each read succeeds, the message never completes).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ MESSAGE_ID = re.compile(rb"Message-ID: <(claywork\.[^@>]+)@", re.IGNORECASE)
 class Sink:
     delay: Callable[[], float]
     silent: bool = False
+    trickle: bool = False
     # Message-IDs (without the domain) in the order the sink said "250 OK" to them.
     received: list[str] = field(default_factory=list)
     received_at: dict[str, float] = field(default_factory=dict)
@@ -82,6 +84,9 @@ def _handler(sink: Sink) -> type[socketserver.StreamRequestHandler]:
             try:
                 while (line := self.rfile.readline()) and line != b".\r\n":
                     body += line
+                while sink.trickle:  # a continuation line now and then; never the last one
+                    self.reply("250-still thinking")
+                    time.sleep(0.2)
                 time.sleep(sink.delay())  # the mail server thinking before "250 OK"
                 match = MESSAGE_ID.search(body)
                 self.reply("250 OK queued")
@@ -103,9 +108,11 @@ class SinkServer(socketserver.ThreadingTCPServer):
 
 
 def start_sink(
-    delay: float | Callable[[], float] = 0.0, *, silent: bool = False
+    delay: float | Callable[[], float] = 0.0, *, silent: bool = False, trickle: bool = False
 ) -> tuple[Sink, SinkServer]:
-    sink = Sink(delay if callable(delay) else (lambda: float(delay)), silent=silent)
+    sink = Sink(
+        delay if callable(delay) else (lambda: float(delay)), silent=silent, trickle=trickle
+    )
     server = SinkServer(("127.0.0.1", 0), _handler(sink))
     sink.port = server.server_address[1]
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -162,6 +162,7 @@ def chaos(
         total = len(_states(database_url))
         started, started_wall = time.monotonic(), time.time()
         processes = [sender() for _ in range(senders)]
+        born = [time.monotonic()] * senders
         pause_at = None
         next_event = started + chance.uniform(*every)
         deadline = started + timeout
@@ -179,9 +180,16 @@ def chaos(
                 graceful += len(processes)
                 time.sleep(pause)
                 processes = [sender() for _ in range(senders)]
+                born = [time.monotonic()] * senders
                 next_event = time.monotonic() + chance.uniform(*every)
             elif mode != "none" and now >= next_event:
-                victim = chance.randrange(len(processes))
+                # A sender still starting up (Django's imports take seconds on a busy machine)
+                # has nothing in flight: kill one that has been up for a while.
+                grown = [n for n, at in enumerate(born) if now - at >= every[0]]
+                if not grown:
+                    time.sleep(0.2)
+                    continue
+                victim = chance.choice(grown)
                 if mode == "kill":
                     processes[victim].send_signal(signal.SIGKILL)
                     processes[victim].wait(timeout=30)
@@ -190,6 +198,7 @@ def chaos(
                     stop([processes[victim]])
                     graceful += 1
                 processes[victim] = sender()
+                born[victim] = time.monotonic()
                 next_event = time.monotonic() + chance.uniform(*every)
             time.sleep(0.2)
         seconds = time.monotonic() - started
