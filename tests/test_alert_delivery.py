@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from bench.deployment import environment
 from claywork.accounts.models import User
 from claywork.core import outbox
 from claywork.safety import delivery
@@ -405,22 +406,16 @@ alert_raise(patient=patient, kind="self_harm_answer", severity="high", title="t"
 
 @pytest.fixture
 def deployment(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    """A throwaway Claywork installation on a SQLite file, as an operator would run it."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("CLAYWORK_", "DJANGO_", "DATABASE_", "EMAIL_"))
-    }
-    env.update(
+    """A throwaway Claywork installation on a SQLite file, as an operator would run it
+    (``bench/deployment.py``), with a mail backend the test can stall."""
+    env = environment(
+        tmp_path,
+        f"sqlite:///{tmp_path / 'claywork.sqlite3'}",
         DJANGO_SETTINGS_MODULE="tests.worker_settings",
-        PYTHONPATH=str(ROOT),
-        CLAYWORK_VAR_DIR=str(tmp_path / "var"),
-        DATABASE_URL=f"sqlite:///{tmp_path / 'claywork.sqlite3'}",
-        CLAYWORK_DEMO="1",
-        CLAYWORK_FIELD_KEYS="k1:Y2xheXdvcmstdGVzdC1vbmx5LWtlay0zMi1ieXRlcyE",
         EMAIL_URL=f"file:///{tmp_path / 'mail'}",
         CLAYWORK_ALERT_LEASE_SECONDS="2",
         CLAYWORK_TEST_MAIL_MARKER=str(tmp_path / "sending-started"),
+        CLAYWORK_LOG_LEVEL="INFO",
     )
     processes: list[subprocess.Popen[bytes]] = []
     yield {"env": env, "tmp": tmp_path, "processes": processes}
