@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import signal
 import sqlite3
+import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -266,8 +267,6 @@ def test_sigterm_finishes_the_send_in_flight_hands_back_the_rest_and_exits_0(
     deployment: dict[str, Any],  # noqa: F811
     command: tuple[str, ...],
 ) -> None:
-    import subprocess
-
     _run(deployment, "migrate", "--noinput")
     setup = subprocess.run(  # noqa: S603
         [str(ROOT / ".venv" / "bin" / "python"), "-c", THREE_REMINDERS],
