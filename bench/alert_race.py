@@ -15,9 +15,8 @@ duplicates (deliveries received more than once, by the Message-ID's delivery id)
 the wall time. The promise: 0 lost, every row recorded sent exactly once, duplicates at most one
 per kill (the unavoidable window between the mail server's "250 OK" and the row being marked).
 
-``tests/test_alert_race.py`` runs ``race()`` small on SQLite. The processes are driven here
-rather than through the shared harness of issue 17 (``tests/deployment.py``), which was not on
-this branch yet; ``race()`` needs only start/kill/stop, and can move onto it.
+``tests/test_alert_race.py`` runs ``race()`` small on SQLite. The installation, the processes
+and the SMTP sink are ``bench/deployment.py``'s, shared with ``bench/outbox_chaos.py``.
 """
 
 from __future__ import annotations
@@ -27,21 +26,26 @@ import os
 import re
 import signal
 import socket
-import socketserver
-import sqlite3
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-FIELD_KEYS = "k1:Y2xheXdvcmstdGVzdC1vbmx5LWtlay0zMi1ieXRlcyE"
-DELIVERY_ID = re.compile(rb"Message-ID: <claywork\.alert-\d+\.delivery-(\d+)@", re.IGNORECASE)
+from bench.deployment import (
+    claywork,
+    environment,
+    migrate_and_run,
+    postgres_database,
+    rows,
+    smtp_url,
+    start_sink,
+    stop,
+    stop_sink,
+)
+
+DELIVERY_ID = re.compile(r"^claywork\.alert-\d+\.delivery-(\d+)$")
 
 SETUP = """
 import sys
@@ -63,76 +67,6 @@ for n in range(alerts):
 """
 
 
-# --- A loopback SMTP sink that answers slowly -----------------------------------------------
-
-
-@dataclass
-class Sink:
-    delay: float
-    received: list[int] = field(default_factory=list)
-    in_flight: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-def _handler(sink: Sink) -> type[socketserver.StreamRequestHandler]:
-    class Handler(socketserver.StreamRequestHandler):
-        def reply(self, line: str) -> None:
-            self.wfile.write(line.encode() + b"\r\n")
-            self.wfile.flush()
-
-        def handle(self) -> None:
-            try:
-                self.converse()
-            except OSError:  # the sender was killed mid-conversation: expected here
-                return
-
-        def converse(self) -> None:
-            self.reply("220 sink ESMTP")
-            while line := self.rfile.readline():
-                verb = line[:4].upper()
-                if verb in (b"EHLO", b"HELO"):
-                    self.reply("250 sink")
-                elif verb == b"DATA":
-                    self.reply("354 go ahead")
-                    self.receive_message()
-                elif verb == b"QUIT":
-                    self.reply("221 bye")
-                    return
-                else:  # MAIL, RCPT, RSET, NOOP
-                    self.reply("250 OK")
-
-        def receive_message(self) -> None:
-            body = b""
-            with sink.lock:
-                sink.in_flight += 1
-            try:
-                while (line := self.rfile.readline()) and line != b".\r\n":
-                    body += line
-                time.sleep(sink.delay)  # the mail server thinking before "250 OK"
-                match = DELIVERY_ID.search(body)
-                with sink.lock:
-                    if match:
-                        sink.received.append(int(match.group(1)))
-                self.reply("250 OK queued")
-            finally:
-                with sink.lock:
-                    sink.in_flight -= 1
-
-    return Handler
-
-
-class _Server(socketserver.ThreadingTCPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
-def start_sink(delay: float) -> tuple[Sink, _Server]:
-    sink = Sink(delay)
-    server = _Server(("127.0.0.1", 0), _handler(sink))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return sink, server
-
-
 # --- The race -------------------------------------------------------------------------------
 
 
@@ -148,46 +82,6 @@ class RaceResult:
     seconds: float
 
 
-def _env(home: Path, database_url: str, port: int) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("CLAYWORK_", "DJANGO_", "DATABASE_", "EMAIL_"))
-    }
-    return env | {
-        "DJANGO_SETTINGS_MODULE": "claywork.settings",
-        "PYTHONPATH": str(ROOT),
-        "CLAYWORK_VAR_DIR": str(home / "var"),
-        "CLAYWORK_DEMO": "1",
-        "CLAYWORK_FIELD_KEYS": FIELD_KEYS,
-        "DATABASE_URL": database_url,
-        "EMAIL_URL": f"smtp://127.0.0.1:{port}/?timeout=30",
-        "CLAYWORK_ALERT_LEASE_SECONDS": "3",
-        "CLAYWORK_LOG_LEVEL": "WARNING",
-    }
-
-
-def _rows(database_url: str, sql: str) -> list[tuple[Any, ...]]:
-    if database_url.startswith("sqlite:///"):
-        with sqlite3.connect(database_url.removeprefix("sqlite:///")) as db:
-            return db.execute(sql).fetchall()
-    import psycopg
-
-    with psycopg.connect(database_url) as db:
-        return db.execute(sql).fetchall()  # type: ignore[arg-type]
-
-
-def _claywork(env: dict[str, str], home: Path, *args: str) -> subprocess.Popen[bytes]:
-    log = (home / f"{args[0]}-{time.monotonic_ns()}.log").open("wb")
-    return subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "claywork.cli", *args],
-        env=env,
-        cwd=home,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-
-
 def race(
     home: Path,
     database_url: str,
@@ -200,28 +94,18 @@ def race(
 ) -> RaceResult:
     home.mkdir(parents=True, exist_ok=True)
     sink, server = start_sink(delay)
-    env = _env(home, database_url, server.server_address[1])
-    processes: list[subprocess.Popen[bytes]] = []
+    env = environment(
+        home,
+        database_url,
+        EMAIL_URL=smtp_url(sink.port),
+        CLAYWORK_ALERT_LEASE_SECONDS="3",
+    )
+    processes = []
     try:
-        for step in (["migrate", "--noinput"],):
-            assert _claywork(env, home, *step).wait(timeout=300) == 0, step
-        setup = subprocess.run(  # noqa: S603
-            [
-                sys.executable,
-                "-c",
-                "import django\ndjango.setup()\n" + SETUP,
-                str(alerts),
-                str(recipients),
-            ],
-            env=env,
-            cwd=home,
-            capture_output=True,
-            timeout=300,
-        )
-        assert setup.returncode == 0, setup.stderr.decode()
+        migrate_and_run(env, home, SETUP, str(alerts), str(recipients))
         started = time.monotonic()
         processes = [
-            _claywork(env, home, "deliver-alerts", "--loop", "--interval", "0.2")
+            claywork(env, home, "deliver-alerts", "--loop", "--interval", "0.2")
             for _ in range(senders)
         ]
         # Kill one sender while messages are in flight, once a few have gone through.
@@ -231,40 +115,29 @@ def race(
             time.sleep(0.01)
         os.kill(processes[0].pid, signal.SIGKILL)
         processes[0].wait(timeout=30)
-        rows = alerts * recipients
-        while (
-            _rows(database_url, "SELECT COUNT(*) FROM safety_alertdelivery WHERE state = 'sent'")[
-                0
-            ][0]
-            < rows
-        ):
+        total = alerts * recipients
+        sent_sql = "SELECT COUNT(*) FROM safety_alertdelivery WHERE state = 'sent'"
+        while rows(database_url, sent_sql)[0][0] < total:
             assert time.monotonic() < deadline, "the surviving senders did not finish"
             time.sleep(0.2)
         seconds = time.monotonic() - started
         time.sleep(1)  # a last sweep or two: nothing more may be sent
     finally:
-        for process in processes[1:]:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        server.shutdown()
-        server.server_close()
+        stop(processes)
+        stop_sink(server)
     ids = {
         pk
-        for (pk,) in _rows(
+        for (pk,) in rows(
             database_url, "SELECT id FROM safety_alertdelivery WHERE purpose = 'alert'"
         )
     }
-    sent = _rows(
+    sent = rows(
         database_url,
         "SELECT COUNT(*) FROM safety_alertdelivery WHERE state = 'sent' AND sent_at IS NOT NULL",
     )[0][0]
-    counts = Counter(sink.received)
+    counts = Counter(
+        int(match.group(1)) for match in map(DELIVERY_ID.match, sink.received) if match
+    )
     return RaceResult(
         database="postgresql" if database_url.startswith("postgres") else "sqlite",
         rows=len(ids),
@@ -275,19 +148,6 @@ def race(
         kills=1,
         seconds=seconds,
     )
-
-
-def _postgres_url(base: str, name: str) -> str | None:
-    try:
-        import psycopg
-
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as db:
-            db.execute(f"DROP DATABASE IF EXISTS {name}")  # type: ignore[arg-type]
-            db.execute(f"CREATE DATABASE {name}")  # type: ignore[arg-type]
-    except Exception as error:
-        print(f"SKIPPED postgresql: {type(error).__name__}: {error}")
-        return None
-    return f"{base}/{name}"
 
 
 def main() -> None:
@@ -307,7 +167,7 @@ def main() -> None:
         if args.database in ("sqlite", "both"):
             urls.append(None)
         if args.database in ("postgres", "both"):
-            urls.append(_postgres_url(args.pg_url, "wt18_alert_race"))
+            urls.append(postgres_database(args.pg_url, "wt18_alert_race"))
         for url in urls:
             with tempfile.TemporaryDirectory(prefix="alert-race-") as tmp:
                 home = Path(tmp)

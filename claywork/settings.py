@@ -202,6 +202,10 @@ if "EMAIL_BACKEND" not in _email:
         "file:////absolute/path"
     )
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+if EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
+    # The same, with a bound on a whole message (core/mail.py): a hung mail server cannot hold
+    # an outbox claim for ever.
+    EMAIL_BACKEND = "claywork.core.mail.SMTPBackend"
 EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
 EMAIL_PORT = _email["EMAIL_PORT"] or 25
 EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""

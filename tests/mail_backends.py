@@ -43,3 +43,13 @@ class SlowFileBackend(FileBackend):
             Path(marker).touch()
         time.sleep(float(os.environ.get("CLAYWORK_TEST_MAIL_SECONDS", "0")))
         return super().send_messages(email_messages)
+
+
+class StopDuringSendBackend(LocmemBackend):
+    """The process is asked to stop (SIGTERM) while the first message is being sent."""
+
+    def send_messages(self, messages: Sequence[EmailMessage]) -> int:
+        from claywork.core import outbox
+
+        outbox.request_stop()
+        return super().send_messages(messages)

@@ -28,10 +28,12 @@ from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from bench.deployment import environment
 from claywork.accounts.models import User
+from claywork.core import outbox
 from claywork.safety import delivery
 from claywork.safety import services as safety_services
-from claywork.safety.delivery import MAX_ATTEMPTS, deliveries_send_due
+from claywork.safety.delivery import ALERT_OUTBOX, MAX_ATTEMPTS, deliveries_send_due
 from claywork.safety.models import Alert, AlertDelivery, DeliveryPurpose, DeliveryState
 from claywork.safety.routing import alerts_escalate_due
 from claywork.safety.services import alert_acknowledge, alert_raise
@@ -244,8 +246,9 @@ def test_a_claimed_email_is_left_alone_until_its_lease_expires_then_retaken(
 ) -> None:
     alert = raise_alert(personas.patient)
     row = alert.deliveries.get()
-    # A sender claims the row and dies before sending.
-    assert delivery._claim(row.pk, 0, timezone.now()) is not None
+    # A sender claims the row, starts sending and dies.
+    token = outbox.claim(ALERT_OUTBOX, now=timezone.now(), limit=5)
+    assert token is not None and outbox.attempt_start(ALERT_OUTBOX, row, token)
 
     assert deliveries_send_due() == 0
     with later(seconds=119):
@@ -259,11 +262,11 @@ def test_a_claimed_email_is_left_alone_until_its_lease_expires_then_retaken(
 
 
 def test_a_stale_claim_loses(personas: Personas) -> None:
-    row = raise_alert(personas.patient).deliveries.get()
+    raise_alert(personas.patient)
     now = timezone.now()
 
-    first = delivery._claim(row.pk, 0, now)
-    second = delivery._claim(row.pk, 0, now)  # read the same row before the first claimed it
+    first = outbox.claim(ALERT_OUTBOX, now=now, limit=5)
+    second = outbox.claim(ALERT_OUTBOX, now=now, limit=5)  # the row is the first one's
 
     assert first is not None and second is None
 
@@ -403,22 +406,16 @@ alert_raise(patient=patient, kind="self_harm_answer", severity="high", title="t"
 
 @pytest.fixture
 def deployment(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    """A throwaway Claywork installation on a SQLite file, as an operator would run it."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("CLAYWORK_", "DJANGO_", "DATABASE_", "EMAIL_"))
-    }
-    env.update(
+    """A throwaway Claywork installation on a SQLite file, as an operator would run it
+    (``bench/deployment.py``), with a mail backend the test can stall."""
+    env = environment(
+        tmp_path,
+        f"sqlite:///{tmp_path / 'claywork.sqlite3'}",
         DJANGO_SETTINGS_MODULE="tests.worker_settings",
-        PYTHONPATH=str(ROOT),
-        CLAYWORK_VAR_DIR=str(tmp_path / "var"),
-        DATABASE_URL=f"sqlite:///{tmp_path / 'claywork.sqlite3'}",
-        CLAYWORK_DEMO="1",
-        CLAYWORK_FIELD_KEYS="k1:Y2xheXdvcmstdGVzdC1vbmx5LWtlay0zMi1ieXRlcyE",
         EMAIL_URL=f"file:///{tmp_path / 'mail'}",
         CLAYWORK_ALERT_LEASE_SECONDS="2",
         CLAYWORK_TEST_MAIL_MARKER=str(tmp_path / "sending-started"),
+        CLAYWORK_LOG_LEVEL="INFO",
     )
     processes: list[subprocess.Popen[bytes]] = []
     yield {"env": env, "tmp": tmp_path, "processes": processes}

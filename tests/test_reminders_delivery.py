@@ -25,11 +25,12 @@ from django.utils import timezone
 
 from claywork.accounts.models import User
 from claywork.care import services as care
+from claywork.core import outbox
 from claywork.ownership.services import account_deletion_cancel, account_deletion_request
 from claywork.practice import services as practice
 from claywork.reminders import delivery
 from claywork.reminders.chosen import scale_subject
-from claywork.reminders.delivery import reminder_email, reminders_send_due
+from claywork.reminders.delivery import REMINDER_OUTBOX, reminder_email, reminders_send_due
 from claywork.reminders.models import (
     Kind,
     Notification,
@@ -159,7 +160,9 @@ def test_no_reminder_is_sent_while_the_patient_has_asked_to_delete_their_account
 
 def test_a_claimed_reminder_is_left_alone_until_its_lease_expires(personas: Personas) -> None:
     reminder = _reminder(personas.patient)
-    assert delivery._claim([reminder.pk], timezone.now())  # its sender dies
+    token = outbox.claim(REMINDER_OUTBOX, now=timezone.now(), limit=10)
+    assert token is not None
+    assert outbox.attempt_start(REMINDER_OUTBOX, reminder, token)  # its sender dies mid-send
 
     assert reminders_send_due() == 0
     with time_machine.travel(timezone.now() + timedelta(seconds=121), tick=False):
@@ -169,12 +172,23 @@ def test_a_claimed_reminder_is_left_alone_until_its_lease_expires(personas: Pers
     assert (reminder.state, reminder.attempts) == (State.SENT, 2)
 
 
-def test_a_stale_claim_loses(personas: Personas) -> None:
+def test_a_claim_its_sender_never_started_costs_no_attempt(personas: Personas) -> None:
     reminder = _reminder(personas.patient)
+    assert outbox.claim(REMINDER_OUTBOX, now=timezone.now(), limit=10)  # its sender dies
+
+    with time_machine.travel(timezone.now() + timedelta(seconds=121), tick=False):
+        assert reminders_send_due() == 1
+
+    reminder.refresh_from_db()
+    assert (reminder.state, reminder.attempts) == (State.SENT, 1)
+
+
+def test_a_stale_claim_loses(personas: Personas) -> None:
+    _reminder(personas.patient)
     now = timezone.now()
 
-    assert delivery._claim([reminder.pk], now)
-    assert delivery._claim([reminder.pk], now) == []
+    assert outbox.claim(REMINDER_OUTBOX, now=now, limit=10)
+    assert outbox.claim(REMINDER_OUTBOX, now=now, limit=10) is None
 
 
 # --- No health information ------------------------------------------------------------------

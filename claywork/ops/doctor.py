@@ -20,6 +20,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from claywork.core.heartbeat import OK, worker_status
+from claywork.core.mail import send_bound_seconds
+from claywork.reminders.models import Reminder
 from claywork.safety.routing import undeliverable_alerts
 from claywork.vault import crypto
 from claywork.vault.keyring import keyring
@@ -85,6 +87,13 @@ def email(send_to: str | None) -> Callable[[], list[str]]:
                 f"EMAIL_URL uses {backend.rsplit('.', 1)[-1]}: alert e-mails are not sent to "
                 "anyone. Set EMAIL_URL to your mail server (smtp://...)."
             ]
+        bound, lease = send_bound_seconds(), settings.CLAYWORK_ALERT_LEASE_SECONDS
+        if lease <= bound:
+            return [
+                f"CLAYWORK_ALERT_LEASE_SECONDS ({lease}) must be "
+                f"above the longest a message may take ({bound:g} s, three times EMAIL_URL's "
+                "timeout), or a slow mail server could be sent the same message twice."
+            ]
         try:
             if send_to:
                 EmailMessage(
@@ -122,6 +131,23 @@ def alerts() -> list[str]:
         f"{alert.patient_id}) has reached nobody since {alert.undeliverable_since:%Y-%m-%d %H:%M}"
         " UTC: a clinic admin should assign a care team or name an on-call list."
         for alert in undeliverable_alerts()
+    ]
+
+
+def reminders() -> list[str]:
+    """Reminders the outbox gave up on after every attempt failed (the patient sees it on
+    their notifications page). The error's kind only: its text may hold an address."""
+    since = timezone.now() - timedelta(days=7)
+    failed = Reminder.objects.filter(state="failed", next_attempt_at__gte=since)
+    count = failed.count()
+    if not count:
+        return []
+    newest = failed.order_by("-next_attempt_at").values_list("last_error", flat=True).first()
+    kind = (newest or "unknown error").split(":", 1)[0]
+    return [
+        f"{count} reminder(s) could not be e-mailed in the last 7 days after every attempt "
+        f"failed (newest: {kind}); patients see it on their notifications page. Check EMAIL_URL "
+        "and the mail server's log."
     ]
 
 
@@ -168,6 +194,7 @@ def checks(send_to: str | None = None) -> list[Check]:
         Check("e-mail", email(send_to)),
         Check("worker", worker),
         Check("alerts", alerts),
+        Check("reminders", reminders),
         Check("static files", static_files, needs_database=False),
         Check("time zone", time_zone),
     ]

@@ -1,12 +1,19 @@
-"""Sending reminders from the outbox: the alert outbox's pattern (``safety.delivery``).
+"""Sending reminders from the outbox, by the same rules as the alert e-mails
+(``core/outbox.py``).
 
-1. Rows past their usefulness (the worker was stopped, say) are marked ``skipped``.
-2. Due rows (pending and past their retry time, or ``sending`` with an expired lease: their
-   sender was killed) are claimed a batch at a time with one conditional UPDATE that stamps
-   them with a fresh claim value, so two senders never both win a row.
-3. A send guard checks the patient still wants that kind; then the in-app notifications are
-   written (one per reminder), each e-mail is sent outside any transaction (one mail
-   connection per batch), and each row is marked sent as soon as its e-mail is accepted.
+1. Rows past their usefulness are closed: ``skipped`` if nobody tried to send them (the worker
+   was stopped, say), ``failed`` if every attempt while they were useful failed.
+2. Due rows are claimed a few at a time (a claim token and a lease); a send guard checks the
+   patient still wants that kind (rows it turns away are ``cancelled``); the in-app
+   notifications are written; then each e-mail is sent only after its claim is re-checked
+   and the attempt counted, and marked sent as soon as it is accepted.
+3. A reminder whose e-mail keeps failing is retried with backoff and ``failed`` after
+   ``MAX_ATTEMPTS`` started attempts; the patient still has the in-app notification, which
+   says the e-mail could not be sent, and ``claywork doctor`` counts such reminders.
+
+Reminders never hold up alerts: the sweep sends due alerts first and gives reminders a time
+slice (``reminders_send_slice``); what is left is claimed by the next sweep, which follows at
+once.
 
 As for alerts, a sender killed after the mail server accepted a message but before marking
 it sent repeats it once its lease expires; the stable Message-ID lets mail systems drop the
@@ -16,18 +23,20 @@ copy. The lease is ``CLAYWORK_ALERT_LEASE_SECONDS``, shared with the alert outbo
 from __future__ import annotations
 
 import logging
-import uuid
+import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from claywork.core import outbox
 from claywork.reminders import guards, links
 from claywork.reminders.chosen import parse_scale_subject
 from claywork.reminders.models import (
@@ -43,8 +52,8 @@ from claywork.reminders.models import (
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-# Rows claimed at once: small enough to send well within one lease.
-BATCH = 25
+# Rows claimed at once: a few, so a slow mail server cannot leave many waiting on one sender.
+BATCH = 10
 
 SUBJECTS = {
     Kind.SESSION_UPCOMING: "Claywork: a reminder for tomorrow",
@@ -59,72 +68,69 @@ SUBJECTS = {
 
 
 def retry_delay(attempts: int) -> timedelta:
-    return min(timedelta(minutes=1) * 2 ** max(attempts - 1, 0), timedelta(minutes=30))
+    """1, 2, 4, 8 minutes after the n-th failed attempt (at most 30)."""
+    return outbox.backoff(attempts, first=timedelta(minutes=1), longest=timedelta(minutes=30))
 
 
-def _due(now: datetime) -> Q:
-    return Q(state=State.PENDING, next_attempt_at__lte=now) | Q(
-        state=State.SENDING, lease_expires_at__lte=now
-    )
+def _still_useful(now: datetime) -> Q:
+    return Q(useful_until__gt=now)
 
 
-def _skip_stale(now: datetime) -> int:
-    """A reminder nobody sent while it was useful is not sent late."""
-    return Reminder.objects.filter(
+REMINDER_OUTBOX = outbox.Outbox(
+    model=Reminder,
+    label="reminder",
+    max_attempts=MAX_ATTEMPTS,
+    retry_delay=retry_delay,
+    also_due=_still_useful,
+)
+
+
+def _close_stale(now: datetime) -> None:
+    """A reminder nobody sent while it was useful is not sent late. One that was tried and
+    failed is ``failed`` (with its last error), one nobody tried is ``skipped``."""
+    stale = Reminder.objects.filter(
         Q(state=State.PENDING) | Q(state=State.SENDING, lease_expires_at__lte=now),
         useful_until__lte=now,
-    ).update(state=State.SKIPPED, lease_expires_at=None)
-
-
-def _give_up_on_abandoned(now: datetime) -> None:
-    Reminder.objects.filter(
-        state=State.SENDING, lease_expires_at__lte=now, attempts__gte=MAX_ATTEMPTS
-    ).update(
-        state=State.FAILED,
-        lease_expires_at=None,
-        last_error="The sender stopped while sending, every time.",
     )
+    for pk in stale.filter(attempts__gt=0).values_list("pk", flat=True):
+        logger.error("reminder %s failed: it could not be e-mailed while it was useful", pk)
+    stale.filter(attempts__gt=0).update(state=State.FAILED, lease_expires_at=None, claim="")
+    stale.update(state=State.SKIPPED, lease_expires_at=None, claim="")
 
 
-def _claim(pks: list[int], now: datetime) -> list[Reminder]:
-    """Take a batch of rows for sending with one conditional UPDATE: a row another sender
-    claimed first no longer matches (its state or lease changed), so each row has one sender.
-    """
-    claim = uuid.uuid4().hex
-    Reminder.objects.filter(
-        _due(now), pk__in=pks, attempts__lt=MAX_ATTEMPTS, useful_until__gt=now
-    ).update(
-        state=State.SENDING,
-        attempts=F("attempts") + 1,
-        lease_expires_at=timezone.now() + timedelta(seconds=settings.CLAYWORK_ALERT_LEASE_SECONDS),
-        claim=claim,
-    )
-    return list(
-        Reminder.objects.filter(claim=claim, state=State.SENDING)
-        .select_related("patient", "session")
-        .order_by("due_at", "pk")
-    )
+@dataclass(frozen=True)
+class Slice:
+    sent: int
+    # False when the time ran out (or the process is stopping) with due reminders left.
+    finished: bool
+
+
+def reminders_send_slice(*, now: datetime, seconds: float | None) -> Slice:
+    """Send due reminders for at most about ``seconds`` (None: until none is due). A send
+    in flight is finished; claimed rows not started are handed back."""
+    deadline = None if seconds is None else time.monotonic() + seconds
+    _close_stale(now)
+    outbox.give_up_on_abandoned(REMINDER_OUTBOX, now=now)
+    sent = 0
+    while True:
+        if outbox.stop_requested() or (deadline is not None and time.monotonic() >= deadline):
+            return Slice(
+                sent, finished=not Reminder.objects.filter(REMINDER_OUTBOX.due(now)).exists()
+            )
+        token = outbox.claim(REMINDER_OUTBOX, now=now, limit=BATCH)
+        if token is None:
+            return Slice(sent, finished=True)
+        sent += _send_batch(token, deadline)
 
 
 def reminders_send_due(*, now: datetime | None = None) -> int:
     """Send every reminder that is due; returns how many were sent. Safe to run twice, or in
     several processes at once."""
-    now = now or timezone.now()
-    _skip_stale(now)
-    _give_up_on_abandoned(now)
-    sent = 0
-    while True:
-        due = list(
-            Reminder.objects.filter(_due(now), attempts__lt=MAX_ATTEMPTS, useful_until__gt=now)
-            .order_by("next_attempt_at", "pk")
-            .values_list("pk", flat=True)[:BATCH]
-        )
-        if not due:
-            return sent
-        sent += _send_batch(_claim(due, now))
+    return reminders_send_slice(now=now or timezone.now(), seconds=None).sent
 
 
-def _send_batch(claimed: list[Reminder]) -> int:
+def _send_batch(token: str, deadline: float | None) -> int:
+    claimed = list(outbox.claimed(REMINDER_OUTBOX, token).select_related("patient", "session"))
     if not claimed:
         return 0
     now = timezone.now()
@@ -135,7 +141,7 @@ def _send_batch(claimed: list[Reminder]) -> int:
         )
     }
     answered = guards.no_longer_needed(claimed)
-    wanted = []
+    wanted, unwanted = [], []
     for reminder in claimed:
         choice = prefs.get(reminder.patient_id)
         if (
@@ -145,45 +151,42 @@ def _send_batch(claimed: list[Reminder]) -> int:
         ):
             wanted.append(reminder)
         else:
-            _mine(reminder).update(state=State.CANCELLED, lease_expires_at=None)
+            unwanted.append(reminder.pk)
+    Reminder.objects.filter(pk__in=unwanted, state=State.SENDING, claim=token).update(
+        state=State.CANCELLED, lease_expires_at=None
+    )
     Notification.objects.bulk_create([_notice(r, now) for r in wanted], ignore_conflicts=True)
-    sent = 0
-    with get_connection() as mail_connection:
-        for reminder in wanted:
-            sent += _send(reminder, mail_connection, now)
-    return sent
-
-
-def _mine(reminder: Reminder) -> QuerySet[Reminder]:
-    return Reminder.objects.filter(pk=reminder.pk, state=State.SENDING, claim=reminder.claim)
-
-
-def _send(reminder: Reminder, mail_connection: BaseEmailBackend, now: datetime) -> int:
-    mine = _mine(reminder)
+    mail_connection = get_connection()
     try:
+        return outbox.send_claimed(
+            REMINDER_OUTBOX,
+            wanted,
+            token,
+            lambda reminder: _send(reminder, mail_connection, now),
+            deadline=deadline,
+        )
+    finally:
+        _close_quietly(mail_connection)
+
+
+def _send(reminder: Reminder, mail_connection: BaseEmailBackend, now: datetime) -> None:
+    """One e-mail over the batch's connection, opened at the first send so that a mail
+    server that is down counts as a failed attempt of that reminder."""
+    try:
+        mail_connection.open()
         message = reminder_email(reminder, link=_link_for(reminder, page_for(reminder), now))
         message.connection = mail_connection
         message.send()
-    except Exception as error:  # any failure is retried, never lost
-        _record_failure(reminder, mine, error)
-        return 0
-    if not mine.update(state=State.SENT, sent_at=timezone.now(), lease_expires_at=None):
-        logger.warning("reminder %s sent after its lease expired", reminder.pk)
-    return 1
+    except Exception:
+        _close_quietly(mail_connection)  # the next reminder starts on a fresh connection
+        raise
 
 
-def _record_failure(reminder: Reminder, mine: QuerySet[Reminder], error: Exception) -> None:
-    reason = f"{type(error).__name__}: {error}"[:200]
-    logger.warning("reminder %s attempt %s failed (%s)", reminder.pk, reminder.attempts, reason)
-    if reminder.attempts >= MAX_ATTEMPTS:
-        mine.update(state=State.FAILED, lease_expires_at=None, last_error=reason)
-        return
-    mine.update(
-        state=State.PENDING,
-        next_attempt_at=timezone.now() + retry_delay(reminder.attempts),
-        lease_expires_at=None,
-        last_error=reason,
-    )
+def _close_quietly(mail_connection: BaseEmailBackend) -> None:
+    try:
+        mail_connection.close()
+    except Exception as error:  # a broken connection is being dropped anyway
+        logger.info("closing the mail connection failed (%s)", type(error).__name__)
 
 
 def page_for(reminder: Reminder) -> str:

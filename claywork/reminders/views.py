@@ -141,7 +141,8 @@ def reminder_open(request: AuthedRequest, reminder_id: int) -> HttpResponse:
 @login_required
 def notifications(request: AuthedRequest) -> HttpResponse:
     _patient(request)
-    notices = Notification.objects.filter(patient=request.user)[:100]
+    # With its reminder, to say which ones could not be e-mailed (delivery.py gave up).
+    notices = Notification.objects.filter(patient=request.user).select_related("reminder")[:100]
     return render(request, "reminders/notifications.html", {"notices": notices})
 
 

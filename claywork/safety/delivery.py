@@ -2,17 +2,15 @@
 
 Every alert is written together with one ``AlertDelivery`` row per recipient, in the
 transaction that raised it. Sending is a separate step that can run any number of times, in any
-number of processes:
+number of processes: ``deliveries_send_due`` claims due rows a few at a time, re-checks its
+claim just before each send, sends outside any transaction, then marks the row sent or
+schedules a retry with backoff; after ``MAX_ATTEMPTS`` started attempts the row is ``failed``,
+which the inbox shows. The claim, start, finish and release steps are ``core/outbox.py``,
+shared with the reminders.
 
-1. ``deliveries_send_due`` picks rows that are due (pending and past their retry time, or
-   ``sending`` with an expired lease: their sender was killed) and claims each with one
-   conditional UPDATE on its attempt count, so two senders never both win the same row;
-2. it sends the e-mail outside any transaction, then marks the row sent (or schedules a retry
-   with backoff; after ``MAX_ATTEMPTS`` the row is ``failed``, which the inbox shows).
-
-A sender that dies after the mail server accepted a message but before marking it sent will
-have it sent again once the lease expires: delivery is at least once, never at most once. The
-message carries a stable Message-ID, so a mail system that deduplicates drops the copy.
+A row is recorded sent once. The mail server receives it twice only if a sender dies between
+the server's "250 OK" and the row being marked (at least once to the mail server, never at
+most once); the stable Message-ID lets a mail system that deduplicates drop the copy.
 
 The messages hold no health text: the patient's name and a link to sign in.
 """
@@ -26,17 +24,16 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from claywork.accounts.models import Role, User
+from claywork.core import outbox
 from claywork.safety.models import (
     Alert,
     AlertDelivery,
     Channel,
     DeliveryPurpose,
-    DeliveryState,
     Severity,
 )
 
@@ -45,16 +42,18 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_RETRY = timedelta(hours=1)
-BATCH = 100
+# Rows claimed at once: a few, so a slow mail server cannot leave many waiting on one sender.
+BATCH = 5
 
 
 def retry_delay(attempts: int) -> timedelta:
     """1, 2, 4 ... minutes after the n-th failed attempt, at most an hour: about 4 h in all."""
-    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_RETRY)
+    return outbox.backoff(attempts, first=FIRST_RETRY, longest=LONGEST_RETRY)
 
 
-def lease_length() -> timedelta:
-    return timedelta(seconds=settings.CLAYWORK_ALERT_LEASE_SECONDS)
+ALERT_OUTBOX = outbox.Outbox(
+    model=AlertDelivery, label="alert delivery", max_attempts=MAX_ATTEMPTS, retry_delay=retry_delay
+)
 
 
 # --- Writing the outbox ---------------------------------------------------------------------
@@ -81,97 +80,26 @@ def deliveries_create(
 # --- Sending --------------------------------------------------------------------------------
 
 
-def _due(now: datetime) -> Q:
-    return Q(state=DeliveryState.PENDING, next_attempt_at__lte=now) | Q(
-        state=DeliveryState.SENDING, lease_expires_at__lte=now
-    )
-
-
-def _give_up_on_abandoned(now: datetime) -> None:
-    """A row whose every attempt died with its sender is failed, not retried for ever."""
-    abandoned = AlertDelivery.objects.filter(
-        state=DeliveryState.SENDING, lease_expires_at__lte=now, attempts__gte=MAX_ATTEMPTS
-    )
-    for pk in abandoned.values_list("pk", flat=True):
-        logger.error("alert delivery %s failed: its senders stopped while sending", pk)
-    abandoned.update(
-        state=DeliveryState.FAILED,
-        lease_expires_at=None,
-        last_error="The sender stopped while sending, every time.",
-    )
-
-
-def _claim(pk: int, attempts: int, now: datetime) -> AlertDelivery | None:
-    """Take one row for sending. Only one sender's UPDATE can match ``attempts``."""
-    claimed = AlertDelivery.objects.filter(_due(now), pk=pk, attempts=attempts).update(
-        state=DeliveryState.SENDING,
-        attempts=attempts + 1,
-        lease_expires_at=timezone.now() + lease_length(),
-    )
-    if not claimed:
-        return None
-    return AlertDelivery.objects.select_related("alert__patient", "recipient").get(pk=pk)
-
-
 def deliveries_send_due(*, now: datetime | None = None) -> int:
     """Send every alert e-mail that is due; returns how many were sent. Safe to run anywhere,
-    twice, or in several processes at once."""
+    twice, or in several processes at once. Stops starting sends when the process is asked
+    to stop (``core/outbox.py``), handing back what it had claimed."""
     now = now or timezone.now()
-    _give_up_on_abandoned(now)
-    due = (
-        AlertDelivery.objects.filter(_due(now), attempts__lt=MAX_ATTEMPTS)
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", "attempts")
-    )
+    outbox.give_up_on_abandoned(ALERT_OUTBOX, now=now)
     sent = 0
-    for pk, attempts in list(due[:BATCH]):
-        delivery = _claim(pk, attempts, now)
-        if delivery is not None and _send(delivery):
-            sent += 1
+    while not outbox.stop_requested():
+        token = outbox.claim(ALERT_OUTBOX, now=now, limit=BATCH)
+        if token is None:
+            break
+        rows = list(
+            outbox.claimed(ALERT_OUTBOX, token).select_related("alert__patient", "recipient")
+        )
+        sent += outbox.send_claimed(ALERT_OUTBOX, rows, token, _send)
     return sent
 
 
-def _send(delivery: AlertDelivery) -> bool:
-    mine = AlertDelivery.objects.filter(
-        pk=delivery.pk, state=DeliveryState.SENDING, attempts=delivery.attempts
-    )
-    try:
-        alert_email(delivery).send()
-    except Exception as error:  # any failure of the mail system is retried, never lost
-        _record_failure(delivery, mine, error)
-        return False
-    if not mine.update(
-        state=DeliveryState.SENT, sent_at=timezone.now(), lease_expires_at=None, last_error=""
-    ):
-        # The lease ran out while the mail server was slow and another sender took the row.
-        logger.warning("alert delivery %s sent after its lease expired", delivery.pk)
-    logger.info("alert delivery %s sent (attempt %s)", delivery.pk, delivery.attempts)
-    return True
-
-
-def _record_failure(
-    delivery: AlertDelivery, mine: QuerySet[AlertDelivery], error: Exception
-) -> None:
-    reason = f"{type(error).__name__}: {error}"[:200]
-    if delivery.attempts >= MAX_ATTEMPTS:
-        logger.error(
-            "alert delivery %s failed after %s attempts (%s)",
-            delivery.pk,
-            delivery.attempts,
-            type(error).__name__,
-        )
-        changes: dict[str, object] = {"state": DeliveryState.FAILED}
-    else:
-        retry_at = timezone.now() + retry_delay(delivery.attempts)
-        logger.warning(
-            "alert delivery %s attempt %s failed (%s); retrying at %s",
-            delivery.pk,
-            delivery.attempts,
-            type(error).__name__,
-            retry_at.isoformat(),
-        )
-        changes = {"state": DeliveryState.PENDING, "next_attempt_at": retry_at}
-    mine.update(lease_expires_at=None, last_error=reason, **changes)
+def _send(delivery: AlertDelivery) -> None:
+    alert_email(delivery).send()
 
 
 # --- The message ----------------------------------------------------------------------------

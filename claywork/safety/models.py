@@ -114,9 +114,10 @@ class DeliveryState(models.TextChoices):
 class AlertDelivery(models.Model):
     """The outbox: one message about one alert to one person, written with the alert.
 
-    A sender claims a row by moving it to ``sending`` with a lease (one conditional UPDATE);
-    a sender killed mid-send leaves the lease to expire, and the next sweep takes the row
-    again. The messages hold no health text: a name and a link.
+    A sender claims a row by moving it to ``sending`` with its claim token and a lease (one
+    conditional UPDATE), and re-checks the claim just before sending (``core/outbox.py``); a
+    sender killed mid-send leaves the lease to expire, and the next sweep takes the row again.
+    ``attempts`` counts sends that started. The messages hold no health text: a name and a link.
     """
 
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries")
@@ -134,6 +135,8 @@ class AlertDelivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # Which sender's claim holds the row (a fresh random value per claim).
+    claim = models.CharField(max_length=32, blank=True)
     last_error = models.CharField(max_length=200, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -4,13 +4,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from claywork.core import outbox
 from claywork.safety.sweep import DEFAULT_INTERVAL, outbox_sweep, sweep_forever
 
 
 class Command(BaseCommand):
     help = (
-        "Escalate overdue alerts and send due alert e-mails (retrying failed ones and those a "
-        "killed sender left). `claywork worker` already runs this every 30 seconds."
+        "Escalate overdue alerts and send due alert e-mails and reminders (retrying failed ones "
+        "and those a killed sender left). `claywork worker` already runs this every 30 seconds. "
+        "SIGTERM or Ctrl-C finishes the send in flight, hands back the rest and exits 0."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -20,8 +22,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["loop"]:
-            sweep_forever(max(options["interval"], 0.1))
-            return
-        result = outbox_sweep()
+        with outbox.stop_on_signals():
+            if options["loop"]:
+                sweep_forever(max(options["interval"], 0.1))
+                return
+            result = outbox_sweep()
         self.stdout.write(f"escalated {result.escalated}, sent {result.sent}")
