@@ -1,4 +1,4 @@
-"""Integration plan, small goals, practices and "what helps me": services and pages."""
+"""Integration plan, small goals, practices and "patterns in my check-ins" (its own file: test_check_in_patterns_page.py)."""
 
 from __future__ import annotations
 
