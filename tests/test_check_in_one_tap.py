@@ -1,5 +1,6 @@
 """The one-tap check-in: a face saves the mood; anxiety, energy, sleep, a note and tags are
-optional extras on the same page, editable the same day; tags are kept for "patterns in my check-ins"."""
+optional extras on the same page, editable the same day; tags are kept for
+"patterns in my check-ins"."""
 
 from __future__ import annotations
 

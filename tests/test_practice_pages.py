@@ -1,4 +1,5 @@
-"""Integration plan, small goals, practices and "patterns in my check-ins" (its own file: test_check_in_patterns_page.py)."""
+"""Integration plan, small goals and practices: services and pages ("patterns in my
+check-ins" has its own file, test_check_in_patterns_page.py)."""
 
 from __future__ import annotations
 
