@@ -1,5 +1,6 @@
 """The one-tap check-in: a face saves the mood; anxiety, energy, sleep, a note and tags are
-optional extras on the same page, editable the same day; tags feed "what helps me"."""
+optional extras on the same page, editable the same day; tags are kept for
+"patterns in my check-ins"."""
 
 from __future__ import annotations
 
@@ -164,10 +165,10 @@ def test_a_stored_mood_shows_as_its_nearest_face() -> None:
     ]
 
 
-def test_what_helps_me_compares_anxiety_only_on_days_that_have_it() -> None:
+def test_patterns_compare_anxiety_only_on_days_that_have_it() -> None:
     from claywork.practice import services as practice
     from claywork.practice.models import Practice
-    from claywork.practice.selectors import what_helps
+    from claywork.practice.selectors import check_in_patterns
 
     patient = factories.PatientFactory()
     today = patient_today(patient)
@@ -186,7 +187,11 @@ def test_what_helps_me_compares_anxiety_only_on_days_that_have_it() -> None:
                 patient=patient, practice=walk, day=day, submission_id=uuid.uuid4()
             )
 
-    (insight,) = what_helps(patient_id=patient.pk, today=today)
+    (pattern,) = check_in_patterns(patient=patient, today=today).practices
 
-    assert insight.mood is not None and insight.mood.difference == 3
-    assert insight.anxiety is None  # fewer than 7 days with anxiety on either side
+    assert pattern.mood.compared and pattern.mood.difference == 3
+    # Fewer than 7 days with anxiety on either side: said, not compared.
+    assert (pattern.anxiety.n_with, pattern.anxiety.n_without) == (4, 4)
+    assert pattern.anxiety.reason == (
+        "4 check-in days with it and 4 without; comparing needs at least 7 of each"
+    )

@@ -141,3 +141,10 @@ def test_an_unreadable_file_gets_a_one_line_message(
 def test_a_missing_file_gets_a_message(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="cannot read"):
         call_command("patterns", "--file", str(tmp_path / "absent.json"))
+
+
+def test_a_csv_problem_is_named_by_its_line(tmp_path: Path) -> None:
+    result, errors, code = run(tmp_path, "date,mood\n2026-03-01,5\n2026-03-02,11\n", "days.csv")
+
+    assert (code, result) == (1, None)
+    assert "line 3.mood: must be a whole number from 0 to 10, not 11" in errors

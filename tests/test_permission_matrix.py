@@ -913,7 +913,7 @@ MATRIX: list[Row] = [
     get("/patients/{patient}/safety-plan/print/", CARE),
     get("/patients/{patient}/safety-plan/versions/1/", CARE),
     get("/patients/{patient}/safety-plan/versions/9/", only()),
-    # Integration plan, goals, practices, "what helps me": the patient's own, for now.
+    # Integration plan, goals, practices, "patterns in my check-ins": the patient's own, for now.
     get("/plan/", PATIENTS),
     post(
         "/plan/",

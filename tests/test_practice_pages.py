@@ -1,4 +1,5 @@
-"""Integration plan, small goals, practices and "what helps me": services and pages."""
+"""Integration plan, small goals and practices: services and pages ("patterns in my
+check-ins" has its own file, test_check_in_patterns_page.py)."""
 
 from __future__ import annotations
 

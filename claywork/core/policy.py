@@ -295,8 +295,8 @@ def may_record_measures(user: AnyUser) -> bool:
 
 
 def may_keep_practice(user: AnyUser) -> bool:
-    """Integration plan, goals, practices and "what helps me" are the patient's own for now
-    (the care team does not see them yet)."""
+    """Integration plan, goals, practices and "patterns in my check-ins" are the patient's own
+    for now (the care team does not see them yet)."""
     return _active(user) and user.role == Role.PATIENT  # type: ignore[union-attr]
 
 

@@ -1,6 +1,7 @@
 """The ready-made tags of a daily check-in: what the day held, and how it felt (as in mood
 diaries such as Daylio). A patient ticks any number, and may add their own words, which are
-sealed. Keys are stable: stored per patient once used, and read back by "what helps me".
+sealed. Keys are stable: stored per patient once used, and meant to be read back by
+"patterns in my check-ins".
 No Django here."""
 
 from __future__ import annotations

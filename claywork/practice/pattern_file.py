@@ -14,7 +14,8 @@ CSV, a header row then one row a day::
 ``mood`` and ``anxiety`` are whole numbers 0-10 or empty (``null``); a day without a mood is a
 day without a check-in (its practices still count: they are where the practice days are).
 One row per date, in any order; other keys and columns are ignored. Every problem is reported
-with the row and the field (``days[4].mood: must be a whole number from 0 to 10, not 11``).
+with the row and the field (``days[4].mood: must be a whole number from 0 to 10, not 11``;
+in a CSV file ``line 6.mood``).
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ def read_days(text: str, *, csv_format: bool) -> Days:
         found.last_session = _date(last_session, "last_session", found.errors)
     seen: set[date] = set()
     for index, row in enumerate(rows):
-        _row(row, f"days[{index}]", found, seen)
+        where = f"line {index + 2}" if csv_format else f"days[{index}]"  # CSV: after the header
+        _row(row, where, found, seen)
     return found
 
 

@@ -6,8 +6,9 @@ The days are those with a check-in in the window (the day after the last session
 second) the difference is read from a regression of the outcome on the practice day, a steady
 drift over time and the weekday, so a mood rising over the weeks while a practice grows more
 frequent, or better weekends with more weekend walks, do not count as a difference. The
-statistic is that regression's coefficient over an autocorrelation-robust (Newey-West) standard
-error, and its p-value comes from a **week-block permutation**: whole calendar weeks of the
+regression is whitened for day-to-day carry-over (GLS, AR(1) over calendar days, gaps allowed);
+the statistic is the practice coefficient over the larger of its plain and its Newey-West
+standard error, and its p-value comes from a **week-block permutation**: whole calendar weeks of the
 practice days are shuffled against the check-ins, which keeps streaks within a week and every
 day's weekday, and leaves the check-ins (and their day-to-day carry-over) untouched.
 
