@@ -95,7 +95,9 @@ class SemanticModel:
             table_bytes = table_path.read_bytes()
             heads_text = heads_path.read_text(encoding="utf-8")
         except OSError as error:
-            raise ModelUnavailable(f"{error.filename} missing ({error.strerror})") from error
+            raise ModelUnavailable(
+                f"{Path(str(error.filename)).name} missing or unreadable"
+            ) from error
         try:
             spec = json.loads(heads_text)
         except ValueError as error:
