@@ -36,6 +36,7 @@ Anything not cleared is flagged: when in doubt, flag. Joking markers ("lol") nev
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ from dataclasses import dataclass
 from claywork.safety import screening_rules as rules
 from claywork.safety import semantic
 
+_logger = logging.getLogger(__name__)
 CRISIS = "crisis"  # alert the care team now
 CONCERN = "concern"  # warning signs without ideation: support for the patient, a review item
 NO_LEVEL = "none"
@@ -135,9 +137,11 @@ def explain_text(text: str) -> dict[str, object]:
         chunk = text[start:end]
         document = _Document(chunk, chunk.lower().translate(_STRAIGHT))
         _, cleared = _rules_pass(document)
-        if model is None:
-            continue
-        for score in model.score_spans(document.lowered, document.spans()):
+        try:
+            scores = model.score_spans(document.lowered, document.spans()) if model else []
+        except Exception:  # explained as rules only, as the screen itself would
+            scores = []
+        for score in scores:
             sentences.append(
                 {
                     "text": _SPACES.sub(" ", document.original[score.start : score.end]).strip(),
@@ -179,7 +183,12 @@ def _screen_chunk(text: str, model: semantic.SemanticModel | None) -> ScreenResu
         return verdict
     limits = model.thresholds
     concern: ScreenResult | None = None
-    for score in model.score_spans(document.lowered, document.spans()):
+    try:
+        scores = model.score_spans(document.lowered, document.spans())
+    except Exception as error:  # the rules' verdict stands; never an error for the writer
+        _logger.error("screening model failed on a text (%s); rules only", type(error).__name__)
+        return verdict
+    for score in scores:
         was_cleared = document.index_of(score.start) in cleared
         if was_cleared and score.crisis < limits.cleared:
             continue

@@ -23,6 +23,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,7 @@ DATA = Path(__file__).resolve().parent / "data" / "semantic"
 # clause is not averaged away in a paragraph written without full stops.
 WINDOW_TOKENS = 48
 WINDOW_STRIDE = 24
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -139,7 +141,8 @@ class SemanticModel:
         thousand characters): one per sentence, or per window of a long one."""
         if not spans or not text.strip():
             return []
-        encoding = self.tokenizer.encode(text, add_special_tokens=False)
+        # A lone surrogate cannot be encoded: a space of the same length keeps the offsets.
+        encoding = self.tokenizer.encode(_SURROGATE.sub(" ", text), add_special_tokens=False)
         if not encoding.ids:
             return []
         ids = np.asarray(encoding.ids, dtype=np.int64)
