@@ -99,7 +99,7 @@ def test_every_match_holds_one_of_its_phrases_anchors() -> None:
         # Someone else's present risk still reaches the care team.
         (
             "my friend said she wants to kill herself",
-            ScreenResult(True, "suicidal ideation, third party, present", "kill herself"),
+            ScreenResult(True, "suicidal ideation, third party, present", "kill herself", "crisis"),
         ),
     ],
 )
@@ -162,6 +162,7 @@ def test_the_result_is_the_agreed_frozen_shape() -> None:
         "flag",
         "reason",
         "matched",
+        "level",
     ]
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.flag = False  # type: ignore[misc]
@@ -259,13 +260,15 @@ def test_screen_writes_one_json_verdict_per_line_of_stdin(
     assert verdicts == [
         {
             "flag": True,
+            "level": "crisis",
             "reason": "suicidal ideation, first person, present",
             "matched": "want to die",
         },
-        {"flag": False, "reason": "idiom", "matched": "killing me"},
-        {"flag": False, "reason": "no crisis language", "matched": ""},
+        {"flag": False, "level": "none", "reason": "idiom", "matched": "killing me"},
+        {"flag": False, "level": "none", "reason": "no crisis language", "matched": ""},
         {
             "flag": True,
+            "level": "crisis",
             "reason": "suicidal ideation, third party, present",
             "matched": "kill herself",
         },
@@ -297,4 +300,9 @@ def test_the_screen_command_line_reads_stdin_and_survives_bad_bytes() -> None:
     assert done.returncode == 0, done.stderr.decode()
     verdicts = [json.loads(line) for line in done.stdout.decode().splitlines()]
     assert [verdict["flag"] for verdict in verdicts] == [True, False, True]
-    assert verdicts[1] == {"flag": False, "reason": "negated", "matched": "suicidal"}
+    assert verdicts[1] == {
+        "flag": False,
+        "level": "none",
+        "reason": "negated",
+        "matched": "suicidal",
+    }

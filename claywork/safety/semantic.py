@@ -147,25 +147,39 @@ class SemanticModel:
             return []
         ids = np.asarray(encoding.ids, dtype=np.int64)
         token_starts = np.asarray([offset[0] for offset in encoding.offsets], dtype=np.int64)
-        prefix = np.zeros((len(ids) + 1, self.dimensions), dtype=np.float32)
-        np.cumsum(self.table[ids].astype(np.float32), axis=0, out=prefix[1:])
         span_starts = np.asarray([start for start, _ in spans], dtype=np.int64)
         span_ends = np.asarray([end for _, end in spans], dtype=np.int64)
         first = np.searchsorted(token_starts, span_starts, side="left")
         last = np.searchsorted(token_starts, span_ends, side="left")
-        segments: list[tuple[int, int]] = []  # token ranges
+        # Pieces of at most WINDOW_STRIDE tokens; a segment is one or two pieces in a row of
+        # the same sentence (a window of up to WINDOW_TOKENS): sums from one reduceat.
+        pieces: list[tuple[int, int]] = []
+        pairs: list[tuple[int, int]] = []  # piece indices of a segment; -1 for none
         for begin, end in zip(first.tolist(), last.tolist(), strict=True):
-            if end - begin <= WINDOW_TOKENS:
-                segments.append((begin, end))
+            if end <= begin:
                 continue
-            for window in range(begin, end - WINDOW_STRIDE, WINDOW_STRIDE):
-                segments.append((window, min(window + WINDOW_TOKENS, end)))
-        segments = [(begin, end) for begin, end in segments if end > begin]
-        if not segments:
+            own = len(pieces)
+            pieces.extend(
+                (cut, min(cut + WINDOW_STRIDE, end)) for cut in range(begin, end, WINDOW_STRIDE)
+            )
+            count = len(pieces) - own
+            if count <= 2:
+                pairs.append((own, own + 1 if count == 2 else -1))
+            else:
+                pairs.extend((own + k, own + k + 1) for k in range(count - 1))
+        if not pieces:
             return []
+        cuts = sorted({edge for piece in pieces for edge in piece if edge < len(ids)})
+        position = {cut: index for index, cut in enumerate(cuts)}
+        totals = np.add.reduceat(self.table[ids], cuts, axis=0, dtype=np.float32)
+        piece_sums = totals[[position[begin] for begin, _ in pieces]]
+        piece_sums = np.vstack([piece_sums, np.zeros((1, self.dimensions), np.float32)])
+        one = np.asarray([a for a, _ in pairs])
+        two = np.asarray([b for _, b in pairs])
+        sums = piece_sums[one] + piece_sums[two]  # -1 is the row of zeros
+        segments = [(pieces[a][0], pieces[b][1] if b >= 0 else pieces[a][1]) for a, b in pairs]
         begins = np.asarray([begin for begin, _ in segments])
         ends = np.asarray([end for _, end in segments])
-        sums = prefix[ends] - prefix[begins]
         features = _normalised(sums / (ends - begins)[:, None])
         risk = self.heads["risk"].probability(features)
         crisis = self.heads["crisis"].probability(features)
