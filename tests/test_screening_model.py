@@ -208,6 +208,7 @@ def _copy_model(tmp_path: Path) -> Path:
     [
         (lambda d: (d / "heads.json").unlink(), "heads.json missing"),
         (lambda d: (d / "static_table.npz").unlink(), "static_table.npz missing"),
+        (lambda d: (d / "word_weights.npz").unlink(), "word_weights.npz missing"),
         (lambda d: (d / "static_table.npz").write_bytes(b"\x00" * 100), "static_table.npz"),
         (lambda d: (d / "heads.json").write_text("{not json"), "heads.json is not valid JSON"),
         (lambda d: (d / "tokenizer.json").write_text("[]"), "tokenizer.json unreadable"),

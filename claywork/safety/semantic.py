@@ -10,8 +10,11 @@ mean of its WordPiece tokens' rows in a static table distilled from all-MiniLM-L
   preparation, attempt, self-harm, risk to or from someone else).
 
 The files are in ``data/semantic/``: ``tokenizer.json`` (the model's own), the table
-``static_table.npz`` (float16) and ``heads.json`` (weights and the thresholds chosen on the
-dev split by ``scripts/screening_train.py``). numpy and ``tokenizers`` only: no transformer,
+``static_table.npz`` (float16), ``heads.json`` (weights over the embedding and the
+thresholds chosen on the dev split by ``scripts/screening_train.py``) and
+``word_weights.npz`` (the heads' weights over hashed words and word pairs, which carry what
+an average loses: "used to", "not", "movie", "as prescribed"). numpy, scikit-learn's hashing
+and ``tokenizers`` only: no transformer,
 no download, the same input always gives the same scores. Loaded once per process
 (``load``, called by ``SafetyConfig.ready``); when it cannot load, ``status()`` says why and
 the rules screen alone.
@@ -34,21 +37,41 @@ import numpy as np
 logger = logging.getLogger(__name__)
 
 DATA = Path(__file__).resolve().parent / "data" / "semantic"
-# A sentence longer than this is scored in overlapping windows of tokens, so one risky
-# clause is not averaged away in a paragraph written without full stops.
-WINDOW_TOKENS = 48
-WINDOW_STRIDE = 24
+# Sentences are read together up to this many tokens; a sentence longer than this is scored
+# in overlapping windows, so one risky clause is not averaged away in a paragraph written
+# without full stops.
+WINDOW_TOKENS = 64
+WINDOW_STRIDE = 32
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
 class Head:
-    weights: np.ndarray
+    weights: np.ndarray  # over the static embedding
     bias: float
+    word_weights: np.ndarray | None = None  # over the hashed word n-grams (WORD_FEATURES)
 
-    def probability(self, features: np.ndarray) -> np.ndarray:
-        logits = np.clip(features @ self.weights + self.bias, -30.0, 30.0)
+    def probability(self, features: np.ndarray, words: Any = None) -> np.ndarray:
+        logits = features @ self.weights + self.bias
+        if self.word_weights is not None and words is not None:
+            logits = logits + words @ self.word_weights
+        logits = np.clip(logits, -30.0, 30.0)
         return 1.0 / (1.0 + np.exp(-logits))
+
+
+# Words and word pairs, hashed (no vocabulary to ship): they carry what a static average
+# loses, such as "used to", "not", "movie", "as prescribed".
+WORD_FEATURES = 2**18
+
+
+def word_features(texts: list[str]) -> Any:
+    """L2-normalised counts of hashed words and word pairs (a scipy sparse matrix)."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    vectorizer = HashingVectorizer(
+        ngram_range=(1, 2), n_features=WORD_FEATURES, alternate_sign=False, norm="l2"
+    )
+    return vectorizer.transform(texts)
 
 
 @dataclass(frozen=True)
@@ -86,6 +109,7 @@ class SemanticModel:
             raise ModelUnavailable("the tokenizers package is not installed") from error
         table_path = directory / "static_table.npz"
         heads_path = directory / "heads.json"
+        words_path = directory / "word_weights.npz"
         tokenizer_path = directory / "tokenizer.json"
         try:
             tokenizer = Tokenizer.from_file(str(tokenizer_path))
@@ -110,14 +134,19 @@ class SemanticModel:
         try:
             with np.load(table_path, allow_pickle=False) as archive:
                 table = np.asarray(archive["table"], dtype=np.float16)
-            heads = {
-                name: Head(
-                    weights=np.asarray(spec["heads"][name]["weights"], dtype=np.float32),
-                    bias=float(spec["heads"][name]["bias"]),
-                )
-                for name in ("risk", "crisis")
-            }
+            heads = {}
+            with np.load(words_path, allow_pickle=False) as words:
+                for name in ("risk", "crisis"):
+                    word_weights = np.zeros(WORD_FEATURES, dtype=np.float32)
+                    word_weights[words[f"{name}_index"]] = words[f"{name}_value"]
+                    heads[name] = Head(
+                        weights=np.asarray(spec["heads"][name]["weights"], dtype=np.float32),
+                        bias=float(spec["heads"][name]["bias"]),
+                        word_weights=word_weights,
+                    )
             thresholds = Thresholds(**{k: float(v) for k, v in spec["thresholds"].items()})
+        except FileNotFoundError as error:
+            raise ModelUnavailable(f"{words_path.name} missing or unreadable") from error
         except Exception as error:
             raise ModelUnavailable(f"model files unreadable ({type(error).__name__})") from error
         if table.shape[0] != tokenizer.get_vocab_size() or any(
@@ -151,39 +180,51 @@ class SemanticModel:
         span_ends = np.asarray([end for _, end in spans], dtype=np.int64)
         first = np.searchsorted(token_starts, span_starts, side="left")
         last = np.searchsorted(token_starts, span_ends, side="left")
-        # Pieces of at most WINDOW_STRIDE tokens; a segment is one or two pieces in a row of
-        # the same sentence (a window of up to WINDOW_TOKENS): sums from one reduceat.
+        # Pieces of at most WINDOW_STRIDE tokens, a sentence in one or more pieces. A segment
+        # starts at each sentence and takes the sentences after it while they fit in
+        # WINDOW_TOKENS (a sentence is read with its neighbours: "I couldn't find myself.
+        # Then I laughed and came back."); a longer sentence is read in windows of two
+        # pieces. Sums come from one reduceat and a cumulative sum over the pieces.
         pieces: list[tuple[int, int]] = []
-        pairs: list[tuple[int, int]] = []  # piece indices of a segment; -1 for none
+        sentences: list[tuple[int, int]] = []  # piece ranges
         for begin, end in zip(first.tolist(), last.tolist(), strict=True):
-            if end <= begin:
-                continue
-            own = len(pieces)
-            pieces.extend(
-                (cut, min(cut + WINDOW_STRIDE, end)) for cut in range(begin, end, WINDOW_STRIDE)
-            )
-            count = len(pieces) - own
-            if count <= 2:
-                pairs.append((own, own + 1 if count == 2 else -1))
-            else:
-                pairs.extend((own + k, own + k + 1) for k in range(count - 1))
+            if end > begin:
+                own = len(pieces)
+                pieces.extend(
+                    (cut, min(cut + WINDOW_STRIDE, end)) for cut in range(begin, end, WINDOW_STRIDE)
+                )
+                sentences.append((own, len(pieces)))
         if not pieces:
             return []
+        ranges: list[tuple[int, int]] = []
+        for index, (own, after) in enumerate(sentences):
+            if after - own > 2:  # a long sentence: overlapping windows of two pieces
+                ranges.extend((piece, piece + 2) for piece in range(own, after - 1))
+                continue
+            reach = index
+            while (
+                reach + 1 < len(sentences)
+                and pieces[sentences[reach + 1][1] - 1][1] - pieces[own][0] <= WINDOW_TOKENS
+            ):
+                reach += 1
+            ranges.append((own, sentences[reach][1]))
         cuts = sorted({edge for piece in pieces for edge in piece if edge < len(ids)})
         position = {cut: index for index, cut in enumerate(cuts)}
         totals = np.add.reduceat(self.table[ids], cuts, axis=0, dtype=np.float32)
-        piece_sums = totals[[position[begin] for begin, _ in pieces]]
-        piece_sums = np.vstack([piece_sums, np.zeros((1, self.dimensions), np.float32)])
-        one = np.asarray([a for a, _ in pairs])
-        two = np.asarray([b for _, b in pairs])
-        sums = piece_sums[one] + piece_sums[two]  # -1 is the row of zeros
-        segments = [(pieces[a][0], pieces[b][1] if b >= 0 else pieces[a][1]) for a, b in pairs]
-        begins = np.asarray([begin for begin, _ in segments])
-        ends = np.asarray([end for _, end in segments])
-        features = _normalised(sums / (ends - begins)[:, None])
-        risk = self.heads["risk"].probability(features)
-        crisis = self.heads["crisis"].probability(features)
+        running = np.zeros((len(pieces) + 1, self.dimensions), dtype=np.float32)
+        np.cumsum(totals[[position[begin] for begin, _ in pieces]], axis=0, out=running[1:])
+        low = np.asarray([a for a, _ in ranges])
+        high = np.asarray([b for _, b in ranges])
+        sums = running[high] - running[low]
+        counts = np.asarray(
+            [sum(pieces[k][1] - pieces[k][0] for k in range(a, b)) for a, b in ranges]
+        )
+        segments = [(pieces[a][0], pieces[b - 1][1]) for a, b in ranges]
+        features = _normalised(sums / np.maximum(counts, 1)[:, None])
         offsets = encoding.offsets
+        words = word_features([text[offsets[b][0] : offsets[e - 1][1]] for b, e in segments])
+        risk = self.heads["risk"].probability(features, words)
+        crisis = self.heads["crisis"].probability(features, words)
         return [
             SegmentScore(
                 start=offsets[begin][0],
