@@ -301,8 +301,9 @@ def test_screen_explain_shows_the_rules_and_each_sentence_score(
     explained = verdict["explain"]
     assert explained["rules"]["reason"] == "idiom"
     assert explained["model"] == {"screening_model": "ok"}
+    # Each sentence is read with the ones after it that fit in a window.
     assert [s["text"] for s in explained["sentences"]] == [
-        "This traffic is killing me",
+        "This traffic is killing me. I am tired",
         "I am tired",
     ]
     assert explained["sentences"][0]["cleared_by_rules"] == "idiom"
