@@ -195,7 +195,8 @@ if {django}:
     os.environ.setdefault("CLAYWORK_DEMO", "1")
     import django
     django.setup()
-    from claywork.safety import semantic
+    from claywork.safety import screening, semantic
+    screening.screen_text("warm up the model. " * 100)
     print(f"{{rss():.0f}} {{rss():.0f}} {{semantic.status()['screening_model']}}")
 else:
     from claywork.safety import screening, semantic

@@ -10,13 +10,17 @@ trained on ``--train`` only. The thresholds are then chosen on ``--dev`` through
 screen (rules first, the model per sentence), recall first:
 
 - ``concern`` (risk head): the highest threshold whose overall recall on dev reaches
-  ``--recall`` (default 0.97), or the best recall reachable;
-- ``crisis`` (crisis head): the highest threshold whose crisis-category recall at level
-  crisis reaches ``--crisis-recall`` (default 0.90);
+  ``--recall`` (default 0.965), or the best recall reachable;
+- ``crisis`` (crisis head): the lowest threshold at which at most ``--crisis-alarms``
+  (default 0.10) of dev's label-0 lines reach level crisis (high-priority alerts);
 - ``cleared`` (a sentence the rules cleared): the crisis threshold raised to ``--cleared``
   (default 0.95) so that idioms, negations and the past stay cleared.
 
-Writes ``claywork/safety/data/semantic/heads.json`` and prints the dev figures. With
+``--extra-negatives`` adds label-0 lines to training only: the shipped heads use
+``claywork/safety/data/corpus/ordinary_extra.tsv``, 150 sentences of ordinary integration
+writing from our own synthetic journals (``bench/theme_corpus.py``) and demo content (the
+source is its fourth column), none of which the rules flag. Writes
+``claywork/safety/data/semantic/heads.json`` and prints the dev figures. With
 ``--encoder transformer`` it only prints, for the decision record, how a head on the full
 MiniLM transformer's sentence embedding does on dev (model alone, no rules), beside the
 static one; that needs ``claywork[screening-build]``.
@@ -173,26 +177,32 @@ def figures(examples: list[Example], limits: semantic.Thresholds) -> dict[str, o
 
 
 def choose(
-    examples: list[Example], target: float, crisis_target: float, cleared: float
+    examples: list[Example], target: float, crisis_alarms: float, cleared: float
 ) -> semantic.Thresholds:
-    """The pair of thresholds with the fewest false alarms on dev among those that keep
-    overall recall >= ``target`` and crisis-level recall of the crisis categories >=
-    ``crisis_target``; if none does, the highest recall (then the fewest false alarms)."""
+    """Recall first, then few high-priority false alarms. ``concern``: the highest threshold
+    whose overall recall on dev (either level) reaches ``target`` (or the best recall
+    reachable). ``crisis``: the lowest threshold, not below ``concern``, at which at most
+    ``crisis_alarms`` of dev's label-0 lines reach level crisis: what the model is unsure
+    of becomes a low-priority review item, not an emergency alert."""
     grid = [round(value, 3) for value in np.arange(0.05, 0.96, 0.05)]
-    best: tuple[tuple[float, ...], semantic.Thresholds] | None = None
-    for crisis in grid:
-        for concern in (value for value in grid if value <= crisis):
-            limits = semantic.Thresholds(crisis=crisis, concern=concern, cleared=cleared)
-            found = figures(examples, limits)
-            recall = float(found["recall"])  # type: ignore[arg-type]
-            crisis_recall = float(found["crisis_recall_at_crisis_level"])  # type: ignore[arg-type]
-            alarms = float(found["false_alarm_rate"])  # type: ignore[arg-type]
-            feasible = recall >= target and crisis_recall >= crisis_target
-            key = (feasible, recall if not feasible else 0.0, -alarms, crisis_recall)
-            if best is None or key > best[0]:
-                best = (key, limits)
-    assert best is not None
-    return best[1]
+    concern, best = grid[0], -1.0
+    for threshold in grid:
+        limits = semantic.Thresholds(crisis=1.1, concern=threshold, cleared=cleared)
+        recall = float(figures(examples, limits)["recall"])  # type: ignore[arg-type]
+        if recall >= target or recall > best:
+            concern, best = threshold, max(best, recall)
+    crisis = grid[-1]
+    for threshold in reversed([value for value in grid if value >= concern]):
+        limits = semantic.Thresholds(crisis=threshold, concern=concern, cleared=cleared)
+        if crisis_alarm_rate(examples, limits) <= crisis_alarms:
+            crisis = threshold
+    return semantic.Thresholds(crisis=crisis, concern=concern, cleared=max(cleared, crisis))
+
+
+def crisis_alarm_rate(examples: list[Example], limits: semantic.Thresholds) -> float:
+    negatives = [example for example in examples if example.label == 0]
+    alarms = sum(level(example, limits) == screening.CRISIS for example in negatives)
+    return alarms / max(len(negatives), 1)
 
 
 def transformer_vectors(texts: list[str]) -> np.ndarray:
@@ -240,13 +250,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--train", type=Path, required=True)
     parser.add_argument("--dev", type=Path, required=True)
-    parser.add_argument("--recall", type=float, default=0.97)
-    parser.add_argument("--crisis-recall", type=float, default=0.85)
+    parser.add_argument(
+        "--extra-negatives",
+        type=Path,
+        action="append",
+        default=[],
+        help="more label-0 lines for training only (ordinary writing of our own)",
+    )
+    parser.add_argument("--recall", type=float, default=0.965)
+    parser.add_argument("--crisis-alarms", type=float, default=0.10)
     parser.add_argument("--cleared", type=float, default=0.95)
     parser.add_argument("--strength", type=float, default=64.0, help="inverse L2 penalty C")
     parser.add_argument("--encoder", choices=["static", "transformer"], default="static")
     options = parser.parse_args()
     train, dev = read_tsv(options.train), read_tsv(options.dev)
+    for extra in options.extra_negatives:
+        train.extend(example for example in read_tsv(extra) if example.label == 0)
     print(f"train {len(train)} ({sum(e.label for e in train)} at risk), dev {len(dev)}")
     if options.encoder == "transformer":
         compare_encoders(train, dev, options.strength)
@@ -293,21 +312,23 @@ def main() -> None:
     print(f"second pass on {len(texts)} texts and windows")
     fit_both(model, texts, risk_labels, crisis_labels, options.strength)
     score_through_screen(model, dev)
-    limits = choose(dev, options.recall, options.crisis_recall, options.cleared)
+    limits = choose(dev, options.recall, options.crisis_alarms, options.cleared)
     model.thresholds = limits
     result = figures(dev, limits)
-    print("dev, crisis threshold fixed, concern threshold swept: recall / precision / FA")
-    for concern in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7):
-        swept = figures(dev, semantic.Thresholds(limits.crisis, concern, limits.cleared))
+    print("dev, concern threshold swept: recall / precision / FA (crisis-level FA)")
+    for concern in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
+        swept_limits = semantic.Thresholds(max(limits.crisis, concern), concern, limits.cleared)
+        swept = figures(dev, swept_limits)
         print(
-            f"  concern {concern:.2f} (crisis {limits.crisis:.2f}): {swept['recall']:.3f} / "
-            f"{swept['precision']:.3f} / {swept['false_alarm_rate']:.3f}"
+            f"  concern {concern:.2f} (crisis {swept_limits.crisis:.2f}): {swept['recall']:.3f}"
+            f" / {swept['precision']:.3f} / {swept['false_alarm_rate']:.3f}"
+            f" ({crisis_alarm_rate(dev, swept_limits):.3f})"
         )
     print(json.dumps({"thresholds": limits.__dict__, "dev": result}, indent=1))
     spec = {
         "about": "crisis screen heads; made by scripts/screening_train.py (see its docstring)",
         "table_sha256": hashlib.sha256(table_path.read_bytes()).hexdigest(),
-        "trained_on": options.train.name,
+        "trained_on": [options.train.name, *(path.name for path in options.extra_negatives)],
         "thresholds_on": options.dev.name,
         "concern_categories": list(CONCERN_CATEGORIES),
         "strength": options.strength,

@@ -257,8 +257,10 @@ def load(directory: Path = DATA) -> SemanticModel | None:
         if _model is not None or _problem != "not loaded yet":
             return _model
         try:
-            _model = SemanticModel.from_directory(directory)
-            _problem = None
+            loaded = SemanticModel.from_directory(directory)
+            # Warm it (the hashing's imports, the first allocation) here, not in a request.
+            loaded.score_spans("warm up", [(0, 7)])
+            _model, _problem = loaded, None
         except ModelUnavailable as error:
             _problem = str(error)
             logger.error(
