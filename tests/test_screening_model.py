@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.template.loader import render_to_string
 
 from claywork.ops.health import health_report, staff_banner
 from claywork.safety import screening, semantic
@@ -251,6 +252,9 @@ def test_healthz_and_the_staff_banner_name_a_missing_model(
     assert "heads.json missing" in body["screening_model_problem"]
     assert body["status"] == "degraded"
     assert banner.shown and "heads.json" in banner.screening_model_problem
+    html = render_to_string("ops/_staff_banner.html", {"staff_banner": banner})
+    assert "Crisis screening is running on its rules alone" in html
+    assert "heads.json missing" in html
 
 
 @pytest.mark.django_db
