@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 from django.template.loader import render_to_string
@@ -35,6 +36,9 @@ class StandInModel:
         self.scores = scores
         self.thresholds = LIMITS
         self.scored: list[str] = []
+
+    def limits_for(self, windows: int) -> semantic.Thresholds:
+        return self.thresholds
 
     def score_spans(self, text: str, spans: list[tuple[int, int]]) -> list[semantic.SegmentScore]:
         out = []
@@ -313,3 +317,24 @@ def test_screen_explain_shows_the_rules_and_each_sentence_score(
     assert explained["sentences"][0]["cleared_by_rules"] == "idiom"
     assert all(0 <= s["risk"] <= 1 and 0 <= s["crisis"] <= 1 for s in explained["sentences"])
     assert set(explained["thresholds"]) == {"crisis", "concern", "cleared"}
+
+
+def test_a_long_text_needs_a_higher_score_than_a_short_one() -> None:
+    ordinary = np.sort(np.linspace(0.0, 1.0, 1001, dtype=np.float32))  # 10% of windows >= 0.9
+
+    assert semantic._raised(0.9, ordinary, 1) == 0.9
+    assert semantic._raised(0.9, ordinary, 3) == 0.9
+    thirty = semantic._raised(0.9, ordinary, 30)
+    three_hundred = semantic._raised(0.9, ordinary, 300)
+    assert 0.98 <= thirty < three_hundred <= 1.0  # a tenth as many ordinary windows pass
+    assert semantic._raised(0.9, np.zeros(0, dtype=np.float32), 300) == 0.9  # no tail: as given
+
+
+def test_the_shipped_model_raises_its_thresholds_for_long_entries() -> None:
+    model = semantic.model()
+    if model is None:
+        pytest.fail(f"the shipped model did not load: {semantic.status()}")
+    short, long = model.limits_for(1), model.limits_for(120)
+
+    assert short == model.thresholds
+    assert long.concern > short.concern and long.crisis >= short.crisis

@@ -181,13 +181,13 @@ def _screen_chunk(text: str, model: semantic.SemanticModel | None) -> ScreenResu
     verdict, cleared = _rules_pass(document)
     if verdict.flag or model is None:
         return verdict
-    limits = model.thresholds
     concern: ScreenResult | None = None
     try:
         scores = model.score_spans(document.lowered, document.spans())
     except Exception as error:  # the rules' verdict stands; never an error for the writer
         _logger.error("screening model failed on a text (%s); rules only", type(error).__name__)
         return verdict
+    limits = model.limits_for(len(scores))
     for score in scores:
         was_cleared = document.index_of(score.start) in cleared
         if was_cleared and score.crisis < limits.cleared:

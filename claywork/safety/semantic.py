@@ -81,6 +81,25 @@ class Thresholds:
     cleared: float  # a sentence the rules cleared (idiom, negation, past) needs this much
 
 
+# A text of many sentences gives an ordinary sentence many chances to score high by luck: past
+# this many scored windows the thresholds rise so that a long entry is about as likely to be
+# flagged by chance as a short one (scripts/screening_calibrate.py, decision 0003).
+SHORT_TEXT_WINDOWS = 3
+
+
+def _raised(base: float, tail: np.ndarray, windows: int) -> float:
+    """The threshold at which one of ``windows`` ordinary windows passes about as often as one
+    of ``SHORT_TEXT_WINDOWS`` passes ``base``; ``tail`` holds ordinary windows' scores, sorted."""
+    if windows <= SHORT_TEXT_WINDOWS or tail.size == 0:
+        return base
+    passing = tail.size - int(np.searchsorted(tail, base, side="left"))
+    if passing == 0:
+        return base
+    keep = passing * SHORT_TEXT_WINDOWS / windows  # how many of the tail may still pass
+    index = min(tail.size - 1, max(0, int(np.ceil(tail.size - keep))))
+    return max(base, float(tail[index]))
+
+
 @dataclass(frozen=True)
 class SegmentScore:
     start: int  # character offsets of the scored segment in the text given
@@ -98,6 +117,18 @@ class SemanticModel:
         self.heads = heads
         self.thresholds = thresholds
         self.dimensions = table.shape[1]
+        # Scores of ordinary (label 0) training windows, sorted: for limits_for().
+        self.ordinary_risk = np.zeros(0, dtype=np.float32)
+        self.ordinary_crisis = np.zeros(0, dtype=np.float32)
+
+    def limits_for(self, windows: int) -> Thresholds:
+        """The thresholds for a text of this many scored windows (raised for long texts)."""
+        base = self.thresholds
+        return Thresholds(
+            crisis=_raised(base.crisis, self.ordinary_crisis, windows),
+            concern=_raised(base.concern, self.ordinary_risk, windows),
+            cleared=base.cleared,
+        )
 
     @classmethod
     def from_directory(cls, directory: Path = DATA) -> SemanticModel:
@@ -153,7 +184,16 @@ class SemanticModel:
             head.weights.shape != (table.shape[1],) for head in heads.values()
         ):
             raise ModelUnavailable("table, tokenizer and heads disagree in shape")
-        return cls(tokenizer=tokenizer, table=table, heads=heads, thresholds=thresholds)
+        model = cls(tokenizer=tokenizer, table=table, heads=heads, thresholds=thresholds)
+        ordinary = spec.get("ordinary_windows", {})
+        try:
+            model.ordinary_risk = np.sort(np.asarray(ordinary.get("risk", []), dtype=np.float32))
+            model.ordinary_crisis = np.sort(
+                np.asarray(ordinary.get("crisis", []), dtype=np.float32)
+            )
+        except (TypeError, ValueError) as error:
+            raise ModelUnavailable(f"{heads_path.name}: ordinary_windows unreadable") from error
+        return model
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """One L2-normalised vector per text (the mean of its tokens' rows); zeros if none."""
