@@ -2,13 +2,18 @@
 does on the labelled evaluation set.
 
     .venv/bin/python bench/screening.py [--entries 200] [--repeats 5] [--warmup 20]
+        [--rules-only]
 
 Entries are built from whole sentences (ordinary journal writing, the evaluation set's hard
 negatives, and for one kind a single crisis sentence near the end), then cut at a sentence
 boundary and padded to exactly 10,000 characters. Each entry is screened ``--repeats`` times
 after ``--warmup`` untimed screenings; wall-clock and CPU times are printed per kind.
 The evaluation figures are computed on ``claywork/safety/data/screening_eval.jsonl``. No
-Django, no database: the detector is pure Python. See bench/README.md for the figures.
+Django, no database. The semantic model (``claywork/safety/semantic.py``) is loaded and
+warmed before any timing (as at a process's start-up), unless ``--rules-only``. Resident
+memory is measured in fresh interpreters (before and after loading the model, and a whole
+Django process with it loaded), and the install size of what the model adds. See
+bench/README.md for the figures.
 """
 
 from __future__ import annotations
@@ -19,11 +24,14 @@ import os
 import platform
 import random
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from claywork.safety import semantic
 from claywork.safety.screening import screen_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,15 +90,18 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+RULES_ONLY = False
+
+
 def timed(texts: list[str], repeats: int, warmup: int) -> dict[str, float]:
     for text in texts[:warmup]:
-        screen_text(text)
+        screen_text(text, rules_only=RULES_ONLY)
     wall: list[float] = []
     cpu: list[float] = []
     for _ in range(repeats):
         for text in texts:
             started_wall, started_cpu = time.perf_counter(), time.process_time()
-            screen_text(text)
+            screen_text(text, rules_only=RULES_ONLY)
             wall.append((time.perf_counter() - started_wall) * 1000)
             cpu.append((time.process_time() - started_cpu) * 1000)
     return {
@@ -122,7 +133,7 @@ def speed(entries: int, repeats: int, warmup: int) -> None:
     for kind, build in kinds.items():
         texts = [build() for _ in range(entries)]
         assert all(len(text) == ENTRY_LENGTH for text in texts)
-        flagged = sum(screen_text(text).flag for text in texts)
+        flagged = sum(screen_text(text, rules_only=RULES_ONLY).flag for text in texts)
         figures = timed(texts, repeats, warmup)
         print(
             f"| {kind} | {figures['screenings']:.0f} | {figures['p50']:.2f} | "
@@ -146,7 +157,7 @@ def quality() -> None:
     for name, group in groups.items():
         tp = fp = fn = tn = 0
         for example in group:
-            flagged = screen_text(str(example["text"])).flag
+            flagged = screen_text(str(example["text"]), rules_only=RULES_ONLY).flag
             if example["label"] == 1:
                 tp, fn = tp + flagged, fn + (not flagged)
             else:
@@ -175,13 +186,73 @@ def machine() -> None:
     )
 
 
+_RSS_PROBE = """
+import os, re
+def rss():
+    return int(re.search(r"VmRSS:\\s+(\\d+)", open("/proc/self/status").read()).group(1)) / 1024
+if {django}:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "claywork.settings")
+    os.environ.setdefault("CLAYWORK_DEMO", "1")
+    import django
+    django.setup()
+    from claywork.safety import screening, semantic
+    screening.screen_text("warm up the model. " * 100)
+    print(f"{{rss():.0f}} {{rss():.0f}} {{semantic.status()['screening_model']}}")
+else:
+    from claywork.safety import screening, semantic
+    before = rss()
+    semantic.load()
+    screening.screen_text("warm up the model. " * 100)
+    print(f"{{before:.0f}} {{rss():.0f}} {{semantic.status()['screening_model']}}")
+"""
+
+
+def memory() -> None:
+    print("\nResident memory (fresh interpreter, MiB)")
+    print("| process | before model | with model | model |")
+    print("|---|---:|---:|---|")
+    for name, django in (("detector alone", False), ("Django process (web)", True)):
+        done = subprocess.run(  # noqa: S603 - our own interpreter, fixed code
+            [sys.executable, "-c", _RSS_PROBE.format(django=django)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=True,
+        )
+        before, after, state = done.stdout.split()
+        print(f"| {name} | {before if not django else '-'} | {after} | {state} |")
+
+
+def install_size() -> None:
+    from importlib import metadata
+
+    def package_bytes(name: str) -> int:
+        files = metadata.distribution(name).files or []
+        return sum(path.locate().stat().st_size for path in files if path.locate().exists())
+
+    data = sum(path.stat().st_size for path in semantic.DATA.iterdir())
+    tokenizers = package_bytes("tokenizers")
+    print(
+        f"\nInstall size the model adds: tokenizers {tokenizers / 1e6:.1f} MB, model files "
+        f"{data / 1e6:.1f} MB ({semantic.DATA.relative_to(ROOT)}); numpy was already there"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=200)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--rules-only", action="store_true", help="time the rules alone")
     options = parser.parse_args()
+    global RULES_ONLY
+    RULES_ONLY = options.rules_only
     machine()
+    if not RULES_ONLY:
+        semantic.load()
+        print(f"model: {semantic.status()}")
+        install_size()
+        memory()
     speed(options.entries, options.repeats, options.warmup)
     quality()
     machine()

@@ -39,6 +39,10 @@ class StandIn:
     reason: str = ""
     matched: str = ""
 
+    @property
+    def level(self) -> str:
+        return "crisis" if self.flag else "none"
+
 
 @pytest.fixture
 def detector(monkeypatch: pytest.MonkeyPatch) -> list[str]:

@@ -83,6 +83,7 @@ def test_healthz_reports_the_worker_and_its_age(client: Any, db: None) -> None:
         "worker": "missing",
         "worker_age_seconds": None,
         "undeliverable_alerts": 0,
+        "screening_model": "ok",
     }
     heartbeat_record(now=timezone.now() - timedelta(seconds=40))
 

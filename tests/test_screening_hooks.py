@@ -29,6 +29,7 @@ from claywork.safety.models import Alert, AlertDelivery
 from tests.conftest import Personas, client_for
 
 CANARY = "the lanternfish-canary wants to end it all"
+CONCERN_CANARY = "the sparrow-canary sees no way forward"
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,20 @@ class StandInResult:
     flag: bool
     reason: str
     matched: str
+    level: str = "none"
 
 
 def stand_in_screen_text(text: str) -> StandInResult:
+    if CONCERN_CANARY in text:
+        return StandInResult(True, f"stand-in saw: {CONCERN_CANARY}", CONCERN_CANARY, "concern")
     found = CANARY in text
     # Reason and matched words carry the text: the hooks must keep both to themselves.
-    return StandInResult(found, f"stand-in saw: {CANARY}" if found else "", CANARY if found else "")
+    return StandInResult(
+        found,
+        f"stand-in saw: {CANARY}" if found else "",
+        CANARY if found else "",
+        "crisis" if found else "none",
+    )
 
 
 def _use_detector(monkeypatch: pytest.MonkeyPatch, screen: Callable[[str], Any]) -> None:
@@ -96,6 +105,33 @@ def test_a_flagged_entry_raises_one_high_alert_that_says_where_and_when(
     assert alert.kind == "crisis_language" and alert.severity == "high"
     assert alert.title == "Crisis language in a private journal entry"
     assert [d.recipient for d in alert.deliveries.all()] == [personas.care_clinician]
+
+
+def test_a_concern_entry_raises_a_low_priority_review_item_never_silent(
+    personas: Personas,
+) -> None:
+    client = client_for(personas.patient)
+
+    response = client.post("/journal/new/", _entry_form(personas, f"Lately {CONCERN_CANARY}."))
+
+    alert = Alert.objects.get(patient=personas.patient)
+    assert alert.kind == "crisis_language" and alert.severity == "low"
+    assert alert.title == "Warning signs to review in a private journal entry"
+    assert CONCERN_CANARY not in alert.title
+    assert [d.recipient for d in alert.deliveries.all()] == [personas.care_clinician]
+    assert response["Location"].startswith("/help/?saved=")
+    help_page = client.get(response["Location"]).content.decode()
+    assert "things feel heavy right now" in help_page
+    assert "safety plan" in help_page
+
+
+def test_a_concern_check_in_note_raises_a_low_priority_review_item(personas: Personas) -> None:
+    response = client_for(personas.patient).post("/check-in/", _check_in_form(CONCERN_CANARY))
+
+    alert = Alert.objects.get(patient=personas.patient)
+    assert alert.severity == "low"
+    assert alert.title == "Warning signs to review in a check-in note"
+    assert response["Location"] == "/help/"
 
 
 def test_an_unflagged_entry_raises_nothing_and_goes_to_the_entry(personas: Personas) -> None:

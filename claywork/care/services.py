@@ -179,15 +179,20 @@ def intention_save(*, session: Session, text: str) -> SessionIntention:
         session=session, patient_id=session.patient_id
     )
     # Only changed words are screened again (see journal.services.entry_update).
-    crisis = intention.text != text and free_text.is_crisis_language(
-        text, patient_id=session.patient_id
+    crisis = (
+        free_text.screening_level(text, patient_id=session.patient_id)
+        if intention.text != text
+        else ""
     )
     with transaction.atomic():
         intention.text = text
         intention.save()
         if crisis:
             free_text.crisis_language_alert(
-                patient=session.patient, source=free_text.WrittenText.INTENTION, saved=intention
+                patient=session.patient,
+                source=free_text.WrittenText.INTENTION,
+                saved=intention,
+                level=crisis,
             )
         themes_writing_changed(patient_id=session.patient_id)
     return intention

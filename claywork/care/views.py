@@ -158,8 +158,8 @@ def intention_edit(request: AuthedRequest, session_id: int) -> HttpResponse:
         except services.SessionStateError as error:
             messages.error(request, str(error))
         else:
-            if free_text.crisis_language_raised(source=INTENTION, saved=intention):
-                messages.warning(request, free_text.patient_message(INTENTION, request.user))
+            if level := free_text.crisis_language_raised(source=INTENTION, saved=intention):
+                messages.warning(request, free_text.patient_message(INTENTION, request.user, level))
                 return redirect("help_now")
             messages.success(
                 request, "Intentions saved. Your guide will read them before we begin."

@@ -63,7 +63,7 @@ def entry_create(
     """Save a new entry; the same submission twice (or twice at once) returns the first entry,
     not a second. The entry, its tags, the draft's removal and any crisis-language alert are
     one transaction; the text is screened before it, so no write lock waits on the detector."""
-    crisis = False
+    crisis = ""  # the screening level, "" for nothing to act on
     if Entry.all_objects.filter(
         patient=patient, submission_id=submission_id, deleted_at__isnull=False
     ).exists():
@@ -85,7 +85,7 @@ def entry_create(
         )
         entry.title = content.title
         entry.body = content.body
-        crisis = free_text.is_crisis_language(
+        crisis = free_text.screening_level(
             _screened_text(content.title, content.body), patient_id=patient.pk
         )
         return entry
@@ -96,7 +96,10 @@ def entry_create(
             Draft.objects.filter(patient=patient, draft_key=draft_key).delete()
         if crisis:
             free_text.crisis_language_alert(
-                patient=patient, source=free_text.WrittenText.JOURNAL_ENTRY, saved=entry
+                patient=patient,
+                source=free_text.WrittenText.JOURNAL_ENTRY,
+                saved=entry,
+                level=crisis,
             )
 
     entry, created = create_once(
@@ -118,8 +121,12 @@ def entry_update(*, entry: Entry, content: EntryContent, draft_key: str = "") ->
     # Only changed words are screened again: re-saving the same text (new tags, a double
     # submit) does not alert the care team a second time.
     changed = _screened_text(content.title, content.body) != _screened_text(entry.title, entry.body)
-    crisis = changed and free_text.is_crisis_language(
-        _screened_text(content.title, content.body), patient_id=entry.patient_id
+    crisis = (
+        free_text.screening_level(
+            _screened_text(content.title, content.body), patient_id=entry.patient_id
+        )
+        if changed
+        else ""
     )
     content.check_owner(entry.patient_id)
     with transaction.atomic():
@@ -134,7 +141,10 @@ def entry_update(*, entry: Entry, content: EntryContent, draft_key: str = "") ->
             Draft.objects.filter(patient_id=entry.patient_id, draft_key=draft_key).delete()
         if crisis:
             free_text.crisis_language_alert(
-                patient=entry.patient, source=free_text.WrittenText.JOURNAL_ENTRY, saved=entry
+                patient=entry.patient,
+                source=free_text.WrittenText.JOURNAL_ENTRY,
+                saved=entry,
+                level=crisis,
             )
     themes_writing_changed(patient_id=entry.patient_id)
     return entry

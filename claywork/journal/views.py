@@ -170,8 +170,8 @@ def entry_new(request: AuthedRequest) -> HttpResponse:
                 )
             except services.EntryWasDeleted:
                 return _sent_again_after_delete(request, draft_key, session, prompt)
-            if _crisis_language(entry):
-                return _gently_to_help(request, draft_key)
+            if level := _crisis_language(entry):
+                return _gently_to_help(request, draft_key, level)
             if created:
                 messages.success(request, "Saved to your journal.")
             return redirect(f"{entry_url(entry)}?saved={draft_key}")
@@ -226,14 +226,15 @@ def _sent_again_after_delete(
     )
 
 
-def _crisis_language(entry: Entry) -> bool:
+def _crisis_language(entry: Entry) -> str:
     return free_text.crisis_language_raised(source=free_text.WrittenText.JOURNAL_ENTRY, saved=entry)
 
 
-def _gently_to_help(request: AuthedRequest, draft_key: str) -> HttpResponse:
+def _gently_to_help(request: AuthedRequest, draft_key: str, level: str) -> HttpResponse:
     """The entry is saved and the care team alerted; the crisis resources come next."""
     messages.warning(
-        request, free_text.patient_message(free_text.WrittenText.JOURNAL_ENTRY, request.user)
+        request,
+        free_text.patient_message(free_text.WrittenText.JOURNAL_ENTRY, request.user, level),
     )
     return redirect(f"{reverse('help_now')}?saved={draft_key}")
 
@@ -251,8 +252,8 @@ def entry_edit(request: AuthedRequest, entry_id: int) -> HttpResponse:
         form = EntryForm(request.POST, patient=request.user)
         if form.is_valid():
             services.entry_update(entry=entry, content=_content(form), draft_key=draft_key)
-            if _crisis_language(entry):
-                return _gently_to_help(request, draft_key)
+            if level := _crisis_language(entry):
+                return _gently_to_help(request, draft_key, level)
             messages.success(request, "Entry updated.")
             return redirect(f"{entry_url(entry)}?saved={draft_key}")
         kept = _keep_as_draft(request, draft_key)

@@ -81,9 +81,7 @@ def check_in_save(*, patient: User, day: date, values: CheckInValues) -> tuple[C
     whole check-in as the form showed it: an extra left empty is cleared. The note and any
     tag in the patient's own words are screened like every free text."""
     own_words = [label for _, label in values.tags.new_own] if values.tags else []
-    crisis = free_text.is_crisis_language(
-        "\n".join([values.note, *own_words]), patient_id=patient.pk
-    )
+    crisis = free_text.screening_level("\n".join([values.note, *own_words]), patient_id=patient.pk)
     with transaction.atomic():
         check_in = CheckIn.objects.select_for_update().filter(patient=patient, day=day).first()
         created = check_in is None
@@ -110,7 +108,10 @@ def check_in_save(*, patient: User, day: date, values: CheckInValues) -> tuple[C
             check_in.tags.set(_tag_rows(patient, values.tags))
         if crisis and (note_changed or own_words):
             free_text.crisis_language_alert(
-                patient=patient, source=free_text.WrittenText.CHECK_IN_NOTE, saved=check_in
+                patient=patient,
+                source=free_text.WrittenText.CHECK_IN_NOTE,
+                saved=check_in,
+                level=crisis,
             )
     transaction.on_commit(lambda: _check_fading(patient))
     return check_in, created

@@ -82,8 +82,8 @@ def check_in(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         saved, created = services.check_in_save(patient=patient, day=today, values=form.values())
         note = free_text.WrittenText.CHECK_IN_NOTE
-        if free_text.crisis_language_raised(source=note, saved=saved):
-            messages.warning(request, free_text.patient_message(note, patient))
+        if level := free_text.crisis_language_raised(source=note, saved=saved):
+            messages.warning(request, free_text.patient_message(note, patient, level))
             return redirect("help_now")
         if "details" in request.POST:
             messages.success(request, "Check-in saved. Thank you.")

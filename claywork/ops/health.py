@@ -16,6 +16,7 @@ from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from claywork.core.heartbeat import WorkerStatus, worker_status
+from claywork.safety import semantic
 from claywork.safety.models import Alert
 from claywork.safety.routing import UNDELIVERABLE
 
@@ -39,10 +40,16 @@ def alerts_report(now: datetime) -> dict[str, Any]:
     return {"undeliverable_alerts": Alert.objects.filter(UNDELIVERABLE).count()}
 
 
+def screening_model_report(now: datetime) -> dict[str, Any]:
+    """Whether the crisis screen's semantic model is loaded, or the rules screen alone."""
+    return semantic.status()
+
+
 STATUS_PARTS: list[Callable[[datetime], dict[str, Any]]] = [
     database_status,
     worker_report,
     alerts_report,
+    screening_model_report,
 ]
 
 
@@ -55,7 +62,11 @@ def health_report(now: datetime | None = None) -> dict[str, Any]:
         report.update(part(now))
         if report.get("database") == "unreachable":
             return {"status": "down", **report}
-    degraded = report["worker"] != "ok" or report["undeliverable_alerts"] > 0
+    degraded = (
+        report["worker"] != "ok"
+        or report["undeliverable_alerts"] > 0
+        or report["screening_model"] != "ok"
+    )
     return {"status": "degraded" if degraded else "ok", **report}
 
 
@@ -65,10 +76,11 @@ class StaffBanner:
 
     worker: WorkerStatus
     undeliverable: int  # in the viewer's clinic
+    screening_model_problem: str = ""  # why crisis screening runs on rules alone
 
     @property
     def shown(self) -> bool:
-        return not self.worker.is_ok or self.undeliverable > 0
+        return not self.worker.is_ok or self.undeliverable > 0 or bool(self.screening_model_problem)
 
 
 def staff_banner(clinic_id: int | None, now: datetime | None = None) -> StaffBanner:
@@ -79,4 +91,9 @@ def staff_banner(clinic_id: int | None, now: datetime | None = None) -> StaffBan
         if clinic_id
         else 0
     )
-    return StaffBanner(worker=worker_status(now=now), undeliverable=undeliverable)
+    model = semantic.status()
+    return StaffBanner(
+        worker=worker_status(now=now),
+        undeliverable=undeliverable,
+        screening_model_problem=model.get("screening_model_problem", "") or "",
+    )

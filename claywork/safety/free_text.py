@@ -3,7 +3,9 @@ message services call when they save.
 
 The detector (``screening.screen_text``) runs before the save's transaction, so the write lock
 is never held while it works; a flagged save then raises a high-priority alert inside that
-transaction. The text is saved either way. The alert says where and when, never what: its
+transaction (level ``crisis``), or a low-priority review item (level ``concern``: hopelessness
+or warning signs without ideation; the patient is offered support and their safety plan). The
+text is saved either way. The alert says where and when, never what: its
 title is fixed per kind of text, and neither the detector's reason nor the matched words are
 stored or logged anywhere.
 
@@ -25,7 +27,7 @@ from claywork.accounts.models import User
 from claywork.clinics import consent
 from claywork.safety import routing
 from claywork.safety.models import Alert, AlertKind, Severity
-from claywork.safety.screening import screen_text
+from claywork.safety.screening import CONCERN, CRISIS, screen_text
 from claywork.safety.services import alert_raise
 
 logger = logging.getLogger(__name__)
@@ -36,6 +38,14 @@ class WrittenText(models.TextChoices):
     CHECK_IN_NOTE = "check-in-note", "Crisis language in a check-in note"
     INTENTION = "intention", "Crisis language in an intention"
     MESSAGE = "message", "Crisis language in a message to the care team"
+
+
+# A concern is a review item, not an emergency: its own words, low priority.
+_CONCERN_TITLES = {
+    WrittenText.JOURNAL_ENTRY: "Warning signs to review in a private journal entry",
+    WrittenText.CHECK_IN_NOTE: "Warning signs to review in a check-in note",
+    WrittenText.INTENTION: "Warning signs to review in an intention",
+}
 
 
 _GENTLY = (
@@ -49,6 +59,12 @@ _NOBODY = (
     "clinic just now; we will keep trying. If you might act on thoughts of harming yourself, "
     "or you do not feel safe right now, please use one of the options below or call your clinic."
 )
+# Level concern: support and the safety plan, without alarm; the care team reviews it.
+_CONCERN = (
+    "It sounds like things feel heavy right now. We have let {told} know, so they can check "
+    "in with you{privately}. Your safety plan and some support options are below; if you "
+    "might act on thoughts of harming yourself, please use one of them now."
+)
 _PRIVATELY = ": they are told that and when you wrote, never what you wrote"
 
 _SAVED = {
@@ -60,13 +76,14 @@ _SAVED = {
 }
 
 
-def patient_message(source: WrittenText, patient: User) -> str:
+def patient_message(source: WrittenText, patient: User, level: str = CRISIS) -> str:
     """What the patient reads after a save raised an alert: who was told, truly."""
     saved, privately = _SAVED[source]
     told = routing.who_is_told(patient)
     if told is None:
         return saved + _NOBODY
-    return saved + _GENTLY.format(told=told, privately=privately)
+    message = _CONCERN if level == CONCERN else _GENTLY
+    return saved + message.format(told=told, privately=privately)
 
 
 class Versioned(Protocol):
@@ -79,21 +96,28 @@ class Versioned(Protocol):
     def updated_at(self) -> datetime: ...
 
 
-def is_crisis_language(text: str, *, patient_id: int) -> bool:
-    """The detector's verdict on what this patient wrote; False without screening when the
-    patient withdrew their consent to it. If the detector itself fails, the text is still
-    saved: the failure is logged (without the text) for the operators, and the save goes on."""
+def screening_level(text: str, *, patient_id: int) -> str:
+    """The detector's level for what this patient wrote: ``crisis``, ``concern`` or "" (nothing
+    to act on, or not screened because the patient withdrew their consent). If the detector
+    itself fails, the text is still saved: the failure is logged (without the text) for the
+    operators, and the save goes on."""
     if not text.strip():
-        return False
+        return ""
     if not consent.screening_consented(patient_id):
-        return False
+        return ""
     try:
-        return screen_text(text).flag
+        result = screen_text(text)
     except Exception as error:
         logger.error(
             "crisis language screening failed (%s); saved unscreened", type(error).__name__
         )
-        return False
+        return ""
+    return result.level if result.level in (CRISIS, CONCERN) else ""
+
+
+def is_crisis_language(text: str, *, patient_id: int) -> bool:
+    """Whether what this patient wrote calls for an alert or a review item (either level)."""
+    return bool(screening_level(text, patient_id=patient_id))
 
 
 def _dedupe_key(source: WrittenText, saved: Versioned) -> str:
@@ -101,18 +125,30 @@ def _dedupe_key(source: WrittenText, saved: Versioned) -> str:
     return f"crisis:{source.value}:{saved.pk}:{version}"
 
 
-def crisis_language_alert(*, patient: User, source: WrittenText, saved: Versioned) -> Alert:
-    """Raise the alert for one saved version of a text; call inside the save's transaction."""
+def crisis_language_alert(
+    *, patient: User, source: WrittenText, saved: Versioned, level: str = CRISIS
+) -> Alert:
+    """Raise the alert for one saved version of a text; call inside the save's transaction.
+    Level ``concern`` is a low-priority review item for the care team, never silent."""
+    concern = level == CONCERN
     alert, _ = alert_raise(
         patient=patient,
         kind=AlertKind.CRISIS_LANGUAGE,
-        severity=Severity.HIGH,
-        title=source.label,
+        severity=Severity.LOW if concern else Severity.HIGH,
+        title=_CONCERN_TITLES[source] if concern else source.label,
         dedupe_key=_dedupe_key(source, saved),
     )
     return alert
 
 
-def crisis_language_raised(*, source: WrittenText, saved: Versioned) -> bool:
-    """Whether saving this version raised an alert: the view then shows the crisis page."""
-    return Alert.objects.filter(dedupe_key=_dedupe_key(source, saved)).exists()
+def crisis_language_raised(*, source: WrittenText, saved: Versioned) -> str:
+    """The level of the alert saving this version raised ("" if none): the view then shows
+    the crisis page, with the message for that level."""
+    severity = (
+        Alert.objects.filter(dedupe_key=_dedupe_key(source, saved))
+        .values_list("severity", flat=True)
+        .first()
+    )
+    if severity is None:
+        return ""
+    return CONCERN if severity == Severity.LOW else CRISIS

@@ -35,17 +35,27 @@ Anything not cleared is flagged: when in doubt, flag. Joking markers ("lol") nev
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
 from claywork.safety import screening_rules as rules
+from claywork.safety import semantic
+
+_logger = logging.getLogger(__name__)
+CRISIS = "crisis"  # alert the care team now
+CONCERN = "concern"  # warning signs without ideation: support for the patient, a review item
+NO_LEVEL = "none"
 
 
 @dataclass(frozen=True)
 class ScreenResult:
     """The verdict on one text.
 
+    ``flag`` is true for both levels: ``crisis`` (alert the care team now) and ``concern``
+    (hopelessness or warning signs without ideation: never silent, a low-priority review).
     ``matched`` is the patient's own words that decided it: never put it (or ``reason``) in
     an alert, a log line or anything else the care team reads for a private entry.
     """
@@ -53,9 +63,14 @@ class ScreenResult:
     flag: bool
     reason: str  # "suicidal ideation, first person, present", or "negated", "idiom", ...
     matched: str  # "" when nothing matched
+    level: str = NO_LEVEL  # CRISIS, CONCERN or NO_LEVEL
 
 
 NOTHING = ScreenResult(flag=False, reason="no crisis language", matched="")
+# Long text is screened in chunks of about this many characters, cut at a sentence end, so
+# that memory stays flat and a 1 MB entry takes a bounded time per chunk.
+CHUNK_CHARACTERS = 8_000
+_MATCHED_CHARACTERS = 200
 
 _STRAIGHT = str.maketrans(
     {
@@ -90,20 +105,121 @@ _RECURRING = rules.rx(
 )
 
 
-def screen_text(text: str) -> ScreenResult:
-    """Screen one text. Never raises on any ``str``; linear in its length."""
-    lowered = text.lower().translate(_STRAIGHT)
-    document = _Document(text, lowered)
+def screen_text(text: str, *, rules_only: bool = False) -> ScreenResult:
+    """Screen one text. Never raises on any ``str``; linear in its length.
+
+    The rules judge every phrase of the lexicon first; a phrase they flag is ``crisis``.
+    Then the semantic model (``semantic.py``), when loaded and not ``rules_only``, scores
+    each sentence: at or above its crisis threshold it is ``crisis``, at or above its risk
+    threshold ``concern``. A sentence the rules cleared (idiom, negation, past, quote ...)
+    stays cleared unless the model is very confident (``Thresholds.cleared``).
+    """
+    model = None if rules_only else semantic.model()
     excused: ScreenResult | None = None
+    concern: ScreenResult | None = None
+    for start, end in _chunks(text):
+        verdict = _screen_chunk(text[start:end], model)
+        if verdict.level == CRISIS:
+            return verdict
+        if verdict.level == CONCERN:
+            concern = concern or verdict
+        elif verdict.matched:
+            excused = excused or verdict
+    return concern or excused or NOTHING
+
+
+def explain_text(text: str) -> dict[str, object]:
+    """What decided a verdict: the rules' verdict and every scored sentence (for
+    ``claywork screen --explain``; it holds the text, so never log or store it)."""
+    model = semantic.model()
+    sentences: list[dict[str, object]] = []
+    for start, end in _chunks(text):
+        chunk = text[start:end]
+        document = _Document(chunk, chunk.lower().translate(_STRAIGHT))
+        _, cleared = _rules_pass(document)
+        try:
+            scores = model.score_spans(document.lowered, document.spans()) if model else []
+        except Exception:  # explained as rules only, as the screen itself would
+            scores = []
+        for score in scores:
+            sentences.append(
+                {
+                    "text": _SPACES.sub(" ", document.original[score.start : score.end]).strip(),
+                    "risk": round(score.risk, 3),
+                    "crisis": round(score.crisis, 3),
+                    "cleared_by_rules": cleared.get(document.index_of(score.start), ""),
+                }
+            )
+    thresholds = model.thresholds if model else None
+    return {
+        "rules": dataclasses.asdict(screen_text(text, rules_only=True)),
+        "model": semantic.status(),
+        "thresholds": dataclasses.asdict(thresholds) if thresholds else None,
+        "sentences": sentences,
+    }
+
+
+def _chunks(text: str) -> list[tuple[int, int]]:
+    """Spans of at most about ``CHUNK_CHARACTERS``, ending after a sentence end (or a space)
+    where there is one, so no sentence is cut unless it is itself longer than a chunk."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    while len(text) - start > CHUNK_CHARACTERS:
+        limit = start + CHUNK_CHARACTERS
+        cut = max(text.rfind(mark, start + CHUNK_CHARACTERS // 2, limit) for mark in ".!?\n")
+        if cut == -1:
+            cut = text.rfind(" ", start + CHUNK_CHARACTERS // 2, limit)
+        end = cut + 1 if cut != -1 else limit
+        spans.append((start, end))
+        start = end
+    spans.append((start, len(text)))
+    return spans
+
+
+def _screen_chunk(text: str, model: semantic.SemanticModel | None) -> ScreenResult:
+    document = _Document(text, text.lower().translate(_STRAIGHT))
+    verdict, cleared = _rules_pass(document)
+    if verdict.flag or model is None:
+        return verdict
+    concern: ScreenResult | None = None
+    try:
+        scores = model.score_spans(document.lowered, document.spans())
+    except Exception as error:  # the rules' verdict stands; never an error for the writer
+        _logger.error("screening model failed on a text (%s); rules only", type(error).__name__)
+        return verdict
+    limits = model.limits_for(len(scores))
+    for score in scores:
+        was_cleared = document.index_of(score.start) in cleared
+        if was_cleared and score.crisis < limits.cleared:
+            continue
+        matched = _SPACES.sub(" ", document.original[score.start : score.end]).strip()
+        matched = matched[:_MATCHED_CHARACTERS]
+        if score.crisis >= limits.crisis:
+            return ScreenResult(
+                True, f"semantic model, crisis ({score.crisis:.2f})", matched, CRISIS
+            )
+        if concern is None and not was_cleared and score.risk >= limits.concern:
+            concern = ScreenResult(
+                True, f"semantic model, concern ({score.risk:.2f})", matched, CONCERN
+            )
+    return concern or verdict
+
+
+def _rules_pass(document: _Document) -> tuple[ScreenResult, dict[int, str]]:
+    """The rules' verdict, and the sentences they cleared (index -> why)."""
+    excused: ScreenResult | None = None
+    cleared: dict[int, str] = {}
+    lowered = document.lowered
     for phrase in rules.PHRASES:
         for start, end in document.sentences_for(phrase):
             for match in phrase.pattern.finditer(lowered, start, end):
                 verdict = _judge(document, phrase, match)
                 if verdict.flag:
-                    return verdict
+                    return dataclasses.replace(verdict, level=CRISIS), cleared
+                cleared.setdefault(document.index_of(match.start()), verdict.reason)
                 if excused is None:
                     excused = verdict
-    return excused or NOTHING
+    return excused or NOTHING, cleared
 
 
 class _Document:
@@ -159,6 +275,12 @@ class _Document:
         if not self._words:
             self._words = " ".join(set(rules.TOKEN.findall(self.lowered))) or " "
         return self._words
+
+    def spans(self) -> list[tuple[int, int]]:
+        return list(zip(self._starts, self._ends, strict=True))
+
+    def index_of(self, position: int) -> int:
+        return max(bisect_right(self._starts, position) - 1, 0)
 
     def sentence_at(self, position: int) -> tuple[int, int, str]:
         """The sentence holding ``position``, and the one after it (for an answer)."""

@@ -1,0 +1,332 @@
+"""The crisis screen's semantic layer: a static sentence embedding and two logistic heads.
+
+Rules (``screening.py``) catch the phrasings written into the lexicon; this layer catches
+the ones nobody wrote down. Each sentence (a long one in overlapping windows) becomes the
+mean of its WordPiece tokens' rows in a static table distilled from all-MiniLM-L6-v2
+(``scripts/screening_distil.py``), and two logistic regressions score it:
+
+- ``risk``: any at-risk statement (ideation, plan, self-harm, hopelessness, burden, ...);
+- ``crisis``: the categories that alert the care team now (ideation, plan, means, intent,
+  preparation, attempt, self-harm, risk to or from someone else).
+
+The files are in ``data/semantic/``: ``tokenizer.json`` (the model's own), the table
+``static_table.npz`` (float16), ``heads.json`` (weights over the embedding and the
+thresholds chosen on the dev split by ``scripts/screening_train.py``) and
+``word_weights.npz`` (the heads' weights over hashed words and word pairs, which carry what
+an average loses: "used to", "not", "movie", "as prescribed"). numpy, scikit-learn's hashing
+and ``tokenizers`` only: no transformer,
+no download, the same input always gives the same scores. Loaded once per process
+(``load``, called by ``SafetyConfig.ready``); when it cannot load, ``status()`` says why and
+the rules screen alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+DATA = Path(__file__).resolve().parent / "data" / "semantic"
+# Sentences are read together up to this many tokens; a sentence longer than this is scored
+# in overlapping windows, so one risky clause is not averaged away in a paragraph written
+# without full stops.
+WINDOW_TOKENS = 64
+WINDOW_STRIDE = 32
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+@dataclass(frozen=True)
+class Head:
+    weights: np.ndarray  # over the static embedding
+    bias: float
+    word_weights: np.ndarray | None = None  # over the hashed word n-grams (WORD_FEATURES)
+
+    def probability(self, features: np.ndarray, words: Any = None) -> np.ndarray:
+        logits = features @ self.weights + self.bias
+        if self.word_weights is not None and words is not None:
+            logits = logits + words @ self.word_weights
+        logits = np.clip(logits, -30.0, 30.0)
+        return 1.0 / (1.0 + np.exp(-logits))
+
+
+# Words and word pairs, hashed (no vocabulary to ship): they carry what a static average
+# loses, such as "used to", "not", "movie", "as prescribed".
+WORD_FEATURES = 2**18
+
+
+def word_features(texts: list[str]) -> Any:
+    """L2-normalised counts of hashed words and word pairs (a scipy sparse matrix)."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    vectorizer = HashingVectorizer(
+        ngram_range=(1, 2), n_features=WORD_FEATURES, alternate_sign=False, norm="l2"
+    )
+    return vectorizer.transform(texts)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    crisis: float  # crisis head at or above: level "crisis"
+    concern: float  # risk head at or above (and not crisis): level "concern"
+    cleared: float  # a sentence the rules cleared (idiom, negation, past) needs this much
+
+
+# A text of many sentences gives an ordinary sentence many chances to score high by luck: past
+# this many scored windows the thresholds rise so that a long entry is about as likely to be
+# flagged by chance as a short one (scripts/screening_calibrate.py, decision 0003).
+SHORT_TEXT_WINDOWS = 3
+
+
+def _raised(base: float, tail: np.ndarray, windows: int) -> float:
+    """The threshold at which one of ``windows`` ordinary windows passes about as often as one
+    of ``SHORT_TEXT_WINDOWS`` passes ``base``; ``tail`` holds ordinary windows' scores, sorted."""
+    if windows <= SHORT_TEXT_WINDOWS or tail.size == 0:
+        return base
+    passing = tail.size - int(np.searchsorted(tail, base, side="left"))
+    if passing == 0:
+        return base
+    keep = passing * SHORT_TEXT_WINDOWS / windows  # how many of the tail may still pass
+    index = min(tail.size - 1, max(0, int(np.ceil(tail.size - keep))))
+    return max(base, float(tail[index]))
+
+
+@dataclass(frozen=True)
+class SegmentScore:
+    start: int  # character offsets of the scored segment in the text given
+    end: int
+    risk: float
+    crisis: float
+
+
+class SemanticModel:
+    def __init__(
+        self, *, tokenizer: Any, table: np.ndarray, heads: dict[str, Head], thresholds: Thresholds
+    ) -> None:
+        self.tokenizer = tokenizer
+        self.table = table
+        self.heads = heads
+        self.thresholds = thresholds
+        self.dimensions = table.shape[1]
+        # Scores of ordinary (label 0) training windows, sorted: for limits_for().
+        self.ordinary_risk = np.zeros(0, dtype=np.float32)
+        self.ordinary_crisis = np.zeros(0, dtype=np.float32)
+
+    def limits_for(self, windows: int) -> Thresholds:
+        """The thresholds for a text of this many scored windows (raised for long texts)."""
+        base = self.thresholds
+        return Thresholds(
+            crisis=_raised(base.crisis, self.ordinary_crisis, windows),
+            concern=_raised(base.concern, self.ordinary_risk, windows),
+            cleared=base.cleared,
+        )
+
+    @classmethod
+    def from_directory(cls, directory: Path = DATA) -> SemanticModel:
+        """Raises ``ModelUnavailable`` naming the file at fault."""
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        try:
+            from tokenizers import Tokenizer
+        except ImportError as error:
+            raise ModelUnavailable("the tokenizers package is not installed") from error
+        table_path = directory / "static_table.npz"
+        heads_path = directory / "heads.json"
+        words_path = directory / "word_weights.npz"
+        tokenizer_path = directory / "tokenizer.json"
+        try:
+            tokenizer = Tokenizer.from_file(str(tokenizer_path))
+        except Exception as error:
+            raise ModelUnavailable(f"{tokenizer_path.name} unreadable ({error})") from error
+        tokenizer.no_truncation()
+        tokenizer.no_padding()
+        try:
+            table_bytes = table_path.read_bytes()
+            heads_text = heads_path.read_text(encoding="utf-8")
+        except OSError as error:
+            raise ModelUnavailable(
+                f"{Path(str(error.filename)).name} missing or unreadable"
+            ) from error
+        try:
+            spec = json.loads(heads_text)
+        except ValueError as error:
+            raise ModelUnavailable(f"{heads_path.name} is not valid JSON ({error})") from error
+        digest = hashlib.sha256(table_bytes).hexdigest()
+        if spec.get("table_sha256") != digest:
+            raise ModelUnavailable(f"{table_path.name} does not match heads.json (sha256)")
+        try:
+            with np.load(table_path, allow_pickle=False) as archive:
+                table = np.asarray(archive["table"], dtype=np.float16)
+            heads = {}
+            with np.load(words_path, allow_pickle=False) as words:
+                for name in ("risk", "crisis"):
+                    word_weights = np.zeros(WORD_FEATURES, dtype=np.float32)
+                    word_weights[words[f"{name}_index"]] = words[f"{name}_value"]
+                    heads[name] = Head(
+                        weights=np.asarray(spec["heads"][name]["weights"], dtype=np.float32),
+                        bias=float(spec["heads"][name]["bias"]),
+                        word_weights=word_weights,
+                    )
+            thresholds = Thresholds(**{k: float(v) for k, v in spec["thresholds"].items()})
+        except FileNotFoundError as error:
+            raise ModelUnavailable(f"{words_path.name} missing or unreadable") from error
+        except Exception as error:
+            raise ModelUnavailable(f"model files unreadable ({type(error).__name__})") from error
+        if table.shape[0] != tokenizer.get_vocab_size() or any(
+            head.weights.shape != (table.shape[1],) for head in heads.values()
+        ):
+            raise ModelUnavailable("table, tokenizer and heads disagree in shape")
+        model = cls(tokenizer=tokenizer, table=table, heads=heads, thresholds=thresholds)
+        ordinary = spec.get("ordinary_windows", {})
+        try:
+            model.ordinary_risk = np.sort(np.asarray(ordinary.get("risk", []), dtype=np.float32))
+            model.ordinary_crisis = np.sort(
+                np.asarray(ordinary.get("crisis", []), dtype=np.float32)
+            )
+        except (TypeError, ValueError) as error:
+            raise ModelUnavailable(f"{heads_path.name}: ordinary_windows unreadable") from error
+        return model
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """One L2-normalised vector per text (the mean of its tokens' rows); zeros if none."""
+        out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        for index, encoding in enumerate(
+            self.tokenizer.encode_batch(texts, add_special_tokens=False)
+        ):
+            if encoding.ids:
+                out[index] = self.table[encoding.ids].astype(np.float32).mean(axis=0)
+        return _normalised(out)
+
+    def score_spans(self, text: str, spans: list[tuple[int, int]]) -> list[SegmentScore]:
+        """Scores for the given sentence spans of ``text`` (lowercased, a chunk of a few
+        thousand characters): one per sentence, or per window of a long one."""
+        if not spans or not text.strip():
+            return []
+        # A lone surrogate cannot be encoded: a space of the same length keeps the offsets.
+        encoding = self.tokenizer.encode(_SURROGATE.sub(" ", text), add_special_tokens=False)
+        if not encoding.ids:
+            return []
+        ids = np.asarray(encoding.ids, dtype=np.int64)
+        token_starts = np.asarray([offset[0] for offset in encoding.offsets], dtype=np.int64)
+        span_starts = np.asarray([start for start, _ in spans], dtype=np.int64)
+        span_ends = np.asarray([end for _, end in spans], dtype=np.int64)
+        first = np.searchsorted(token_starts, span_starts, side="left")
+        last = np.searchsorted(token_starts, span_ends, side="left")
+        # Pieces of at most WINDOW_STRIDE tokens, a sentence in one or more pieces. A segment
+        # starts at each sentence and takes the sentences after it while they fit in
+        # WINDOW_TOKENS (a sentence is read with its neighbours: "I couldn't find myself.
+        # Then I laughed and came back."); a longer sentence is read in windows of two
+        # pieces. Sums come from one reduceat and a cumulative sum over the pieces.
+        pieces: list[tuple[int, int]] = []
+        sentences: list[tuple[int, int]] = []  # piece ranges
+        for begin, end in zip(first.tolist(), last.tolist(), strict=True):
+            if end > begin:
+                own = len(pieces)
+                pieces.extend(
+                    (cut, min(cut + WINDOW_STRIDE, end)) for cut in range(begin, end, WINDOW_STRIDE)
+                )
+                sentences.append((own, len(pieces)))
+        if not pieces:
+            return []
+        ranges: list[tuple[int, int]] = []
+        for index, (own, after) in enumerate(sentences):
+            if after - own > 2:  # a long sentence: overlapping windows of two pieces
+                ranges.extend((piece, piece + 2) for piece in range(own, after - 1))
+                continue
+            reach = index
+            while (
+                reach + 1 < len(sentences)
+                and pieces[sentences[reach + 1][1] - 1][1] - pieces[own][0] <= WINDOW_TOKENS
+            ):
+                reach += 1
+            ranges.append((own, sentences[reach][1]))
+        cuts = sorted({edge for piece in pieces for edge in piece if edge < len(ids)})
+        position = {cut: index for index, cut in enumerate(cuts)}
+        totals = np.add.reduceat(self.table[ids], cuts, axis=0, dtype=np.float32)
+        running = np.zeros((len(pieces) + 1, self.dimensions), dtype=np.float32)
+        np.cumsum(totals[[position[begin] for begin, _ in pieces]], axis=0, out=running[1:])
+        low = np.asarray([a for a, _ in ranges])
+        high = np.asarray([b for _, b in ranges])
+        sums = running[high] - running[low]
+        counts = np.asarray(
+            [sum(pieces[k][1] - pieces[k][0] for k in range(a, b)) for a, b in ranges]
+        )
+        segments = [(pieces[a][0], pieces[b - 1][1]) for a, b in ranges]
+        features = _normalised(sums / np.maximum(counts, 1)[:, None])
+        offsets = encoding.offsets
+        words = word_features([text[offsets[b][0] : offsets[e - 1][1]] for b, e in segments])
+        risk = self.heads["risk"].probability(features, words)
+        crisis = self.heads["crisis"].probability(features, words)
+        return [
+            SegmentScore(
+                start=offsets[begin][0],
+                end=offsets[end - 1][1],
+                risk=float(risk[index]),
+                crisis=float(crisis[index]),
+            )
+            for index, (begin, end) in enumerate(segments)
+        ]
+
+
+def _normalised(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-6)
+
+
+class ModelUnavailable(Exception):
+    """The semantic layer cannot run: the message names the problem (never patient text)."""
+
+
+_lock = threading.Lock()
+_model: SemanticModel | None = None
+_problem: str | None = "not loaded yet"
+
+
+def load(directory: Path = DATA) -> SemanticModel | None:
+    """Load the model once for this process (start-up); log loudly if it cannot."""
+    global _model, _problem
+    with _lock:
+        if _model is not None or _problem != "not loaded yet":
+            return _model
+        try:
+            loaded = SemanticModel.from_directory(directory)
+            # Warm it (the hashing's imports, the first allocation) here, not in a request.
+            loaded.score_spans("warm up", [(0, 7)])
+            _model, _problem = loaded, None
+        except ModelUnavailable as error:
+            _problem = str(error)
+            logger.error(
+                "crisis screening model unavailable: %s; screening with rules only", _problem
+            )
+        return _model
+
+
+def reload(directory: Path = DATA) -> SemanticModel | None:
+    """Forget the loaded model and load again (tests, and an operator after a fix)."""
+    global _model, _problem
+    with _lock:
+        _model, _problem = None, "not loaded yet"
+    return load(directory)
+
+
+def model() -> SemanticModel | None:
+    """The process's model: loaded at start-up; loaded here only if start-up did not."""
+    if _model is None and _problem == "not loaded yet":
+        return load()
+    return _model
+
+
+def status() -> dict[str, Any]:
+    """For ``/healthz`` and the staff banner: ``ok``, or ``rules only`` with the reason."""
+    model()
+    if _model is not None:
+        return {"screening_model": "ok"}
+    return {"screening_model": "rules only", "screening_model_problem": _problem}

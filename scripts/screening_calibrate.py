@@ -1,0 +1,158 @@
+"""Choose the crisis screen's thresholds for the shipped heads, bounding false alarms.
+
+    .venv/bin/python scripts/screening_calibrate.py \\
+        --train claywork/safety/data/corpus/train.tsv --dev claywork/safety/data/corpus/dev.tsv
+
+``scripts/screening_train.py`` trains the heads and, recall first, chose a concern threshold
+of 0.10: dev recall 0.969, but 31% of dev's hard negatives flagged, and every long ordinary
+entry in the bench flagged (each of its many sentences is another chance). A review item on
+most entries is a queue nobody reads, so this script replaces that choice (decision 0003):
+
+1. it stores the scores of every ordinary (label-0) window of dev and of
+   ``ordinary_extra.tsv`` (text the heads were not trained on: the training windows
+   themselves score near zero, being fitted) in ``heads.json``
+   (``ordinary_windows``), from which ``SemanticModel.limits_for`` raises the thresholds for
+   a text of many windows, so a long entry is about as likely to be flagged by chance as a
+   short one;
+2. ``concern``: the lowest threshold (0.05 steps) at which at most ``--max-false-alarms``
+   (default 0.12) of dev's label-0 lines are flagged at either level — then as much recall
+   as that allows;
+3. ``crisis``: the lowest threshold, not below 0.9, at which the model adds at most
+   ``--crisis-alarms-over-rules`` (default 0.005) of dev's label-0 lines at level crisis to
+   what the rules alone already flag there.
+
+It leaves the heads as trained and prints the dev figures for the thresholds chosen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from claywork.safety import screening, semantic  # noqa: E402
+from scripts.screening_train import Example, read_tsv  # noqa: E402
+
+
+def scored(model: semantic.SemanticModel, example: Example) -> tuple[bool, list[tuple]]:
+    """The rules' verdict and, per chunk, its windows' (risk, crisis, cleared) scores."""
+    chunks = []
+    for start, end in screening._chunks(example.text):
+        chunk = example.text[start:end]
+        document = screening._Document(chunk, chunk.lower().translate(screening._STRAIGHT))
+        verdict, cleared = screening._rules_pass(document)
+        if verdict.flag:
+            return True, []
+        chunks.append(
+            [
+                (score.risk, score.crisis, document.index_of(score.start) in cleared)
+                for score in model.score_spans(document.lowered, document.spans())
+            ]
+        )
+    return False, chunks
+
+
+def level(model: semantic.SemanticModel, rules_flag: bool, chunks: list[list[tuple]]) -> str:
+    """The same decision as ``screening._screen_chunk``, on cached scores."""
+    if rules_flag:
+        return screening.CRISIS
+    found = screening.NO_LEVEL
+    for windows in chunks:
+        limits = model.limits_for(len(windows))
+        for risk, crisis, was_cleared in windows:
+            if was_cleared and crisis < limits.cleared:
+                continue
+            if crisis >= limits.crisis:
+                return screening.CRISIS
+            if not was_cleared and risk >= limits.concern:
+                found = screening.CONCERN
+    return found
+
+
+def figures(model, cached) -> dict[str, float]:
+    levels = [(example.label, level(model, *scores)) for example, scores in cached]
+    tp = sum(label == 1 and lv != screening.NO_LEVEL for label, lv in levels)
+    fp = sum(label == 0 and lv != screening.NO_LEVEL for label, lv in levels)
+    positives = sum(label == 1 for label, _ in levels)
+    negatives = len(levels) - positives
+    return {
+        "recall": tp / max(positives, 1),
+        "precision": tp / max(tp + fp, 1),
+        "false_alarm_rate": fp / max(negatives, 1),
+        "crisis_false_alarm_rate": sum(
+            label == 0 and lv == screening.CRISIS for label, lv in levels
+        )
+        / max(negatives, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--train", type=Path, required=True)
+    parser.add_argument("--dev", type=Path, required=True)
+    parser.add_argument("--max-false-alarms", type=float, default=0.12)
+    parser.add_argument("--crisis-alarms-over-rules", type=float, default=0.005)
+    options = parser.parse_args()
+    model = semantic.SemanticModel.from_directory()
+    ordinary = {"risk": [], "crisis": []}
+    unseen = read_tsv(options.dev) + read_tsv(options.dev.parent / "ordinary_extra.tsv")
+    for example in unseen:
+        if example.label != 0:
+            continue
+        rules_flag, chunks = scored(model, example)
+        for windows in chunks:
+            for risk, crisis, was_cleared in windows:
+                if not was_cleared:
+                    ordinary["risk"].append(risk)
+                    ordinary["crisis"].append(crisis)
+    model.ordinary_risk = np.sort(np.asarray(ordinary["risk"], dtype=np.float32))
+    model.ordinary_crisis = np.sort(np.asarray(ordinary["crisis"], dtype=np.float32))
+    cached = [(example, scored(model, example)) for example in read_tsv(options.dev)]
+    rules_only = sum(example.label == 0 and flag for example, (flag, _) in cached) / max(
+        sum(example.label == 0 for example, _ in cached), 1
+    )
+    grid = [round(value, 2) for value in np.arange(0.05, 1.0, 0.05)]
+    base = model.thresholds
+    concern = grid[-1]
+    for threshold in grid:
+        model.thresholds = semantic.Thresholds(crisis=1.01, concern=threshold, cleared=1.01)
+        if figures(model, cached)["false_alarm_rate"] <= options.max_false_alarms:
+            concern = threshold
+            break
+    crisis = 0.99
+    for threshold in [0.9, 0.91, 0.92, 0.93, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99]:
+        model.thresholds = semantic.Thresholds(
+            crisis=threshold, concern=concern, cleared=max(base.cleared, threshold)
+        )
+        extra = figures(model, cached)["crisis_false_alarm_rate"] - rules_only
+        if extra <= options.crisis_alarms_over_rules:
+            crisis = threshold
+            break
+    limits = semantic.Thresholds(crisis=crisis, concern=concern, cleared=max(base.cleared, crisis))
+    model.thresholds = limits
+    result = figures(model, cached)
+    print(json.dumps({"thresholds": limits.__dict__, "dev": result}, indent=1))
+    target = semantic.DATA / "heads.json"
+    spec = json.loads(target.read_text(encoding="utf-8"))
+    spec["thresholds"] = limits.__dict__
+    spec["thresholds_policy"] = (
+        f"scripts/screening_calibrate.py: dev false alarms <= {options.max_false_alarms}, "
+        f"crisis-level false alarms over the rules' <= {options.crisis_alarms_over_rules}"
+    )
+    spec["dev"] = result
+    spec["ordinary_windows"] = {
+        name: [round(float(value), 4) for value in np.sort(values)]
+        for name, values in (("risk", model.ordinary_risk), ("crisis", model.ordinary_crisis))
+    }
+    target.write_text(json.dumps(spec, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {target.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

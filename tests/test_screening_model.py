@@ -1,0 +1,340 @@
+"""The crisis screen's semantic layer (``claywork.safety.semantic``) and how it combines with
+the rules (``screening.screen_text``): levels, cleared idioms, chunking, the rules-only
+fallback when the model files are missing or corrupt, and ``claywork screen --evaluate``.
+
+The combination is tested with a stand-in model whose scores are chosen per sentence; the
+shipped model is tested on inputs whose verdict does not depend on its weights.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+from django.template.loader import render_to_string
+
+from claywork.ops.health import health_report, staff_banner
+from claywork.safety import screening, semantic
+from claywork.safety.screening import CONCERN, CRISIS, NO_LEVEL, ScreenResult, screen_text
+
+LIMITS = semantic.Thresholds(crisis=0.8, concern=0.5, cleared=0.97)
+
+
+class StandInModel:
+    """Scores a sentence by the first key it contains (else 0, 0)."""
+
+    def __init__(self, scores: dict[str, tuple[float, float]]) -> None:
+        self.scores = scores
+        self.thresholds = LIMITS
+        self.scored: list[str] = []
+
+    def limits_for(self, windows: int) -> semantic.Thresholds:
+        return self.thresholds
+
+    def score_spans(self, text: str, spans: list[tuple[int, int]]) -> list[semantic.SegmentScore]:
+        out = []
+        for start, end in spans:
+            sentence = text[start:end]
+            self.scored.append(sentence)
+            risk, crisis = next(
+                (value for key, value in self.scores.items() if key in sentence), (0.0, 0.0)
+            )
+            out.append(semantic.SegmentScore(start, end, risk, crisis))
+        return out
+
+
+@pytest.fixture
+def stand_in(monkeypatch: pytest.MonkeyPatch) -> Iterator[StandInModel]:
+    model = StandInModel(
+        {
+            "gave my guitar away": (0.95, 0.9),  # preparation: crisis
+            "nothing will get better": (0.7, 0.3),  # hopelessness: concern
+            "traffic is killing me": (0.9, 0.85),  # an idiom the model half believes
+            "i'm not suicidal": (0.99, 0.99),  # a negation the model is sure of
+        }
+    )
+    monkeypatch.setattr(semantic, "model", lambda: model)
+    yield model
+
+
+@pytest.fixture
+def restore_model() -> Iterator[None]:
+    yield
+    semantic.reload()
+
+
+# --- Levels -----------------------------------------------------------------------------------
+
+
+def test_what_the_model_scores_above_the_crisis_threshold_is_crisis(stand_in: Any) -> None:
+    result = screen_text("Walked the dog. I gave my guitar away to my nephew today.")
+
+    assert (result.flag, result.level) == (True, CRISIS)
+    assert result.reason.startswith("semantic model, crisis")
+    assert result.matched == "I gave my guitar away to my nephew today"
+
+
+def test_hopelessness_between_the_thresholds_is_concern_and_still_flagged(stand_in: Any) -> None:
+    result = screen_text("Nothing will get better, I know it.")
+
+    assert (result.flag, result.level) == (True, CONCERN)
+    assert result.reason.startswith("semantic model, concern")
+
+
+def test_crisis_anywhere_in_a_text_outranks_concern(stand_in: Any) -> None:
+    result = screen_text("Nothing will get better. So I gave my guitar away.")
+
+    assert result.level == CRISIS
+
+
+def test_what_the_rules_flag_is_crisis_whatever_the_model_says(stand_in: Any) -> None:
+    result = screen_text("I want to die.")
+
+    assert result == ScreenResult(
+        True, "suicidal ideation, first person, present", "want to die", CRISIS
+    )
+
+
+def test_an_idiom_the_rules_cleared_stays_cleared_unless_the_model_is_very_confident(
+    stand_in: Any,
+) -> None:
+    idiom = screen_text("This traffic is killing me.")
+    negation = screen_text("I'm not suicidal, just tired.")
+
+    assert (idiom.flag, idiom.level, idiom.reason) == (False, NO_LEVEL, "idiom")
+    assert negation.level == CRISIS  # 0.99 is above the cleared threshold (0.97)
+
+
+def test_rules_only_never_asks_the_model(stand_in: StandInModel) -> None:
+    result = screen_text("I gave my guitar away.", rules_only=True)
+
+    assert result.level == NO_LEVEL
+    assert stand_in.scored == []
+
+
+def test_the_result_keeps_flag_reason_matched_and_gains_level() -> None:
+    result = screen_text("I want to die", rules_only=True)
+
+    assert (result.flag, result.reason, result.matched, result.level) == (
+        True,
+        "suicidal ideation, first person, present",
+        "want to die",
+        CRISIS,
+    )
+    assert screen_text("", rules_only=True).level == NO_LEVEL
+
+
+# --- Long text --------------------------------------------------------------------------------
+
+
+def test_a_1_mb_entry_is_screened_in_chunks_and_the_risky_sentence_found(stand_in: Any) -> None:
+    ordinary = "Made soup and called my sister after the session. " * 20_000
+    text = ordinary + "Then I gave my guitar away. " + ordinary[:10_000]
+
+    result = screen_text(text)
+
+    assert len(text) > 1_000_000
+    assert result.level == CRISIS
+    assert max(len(sentence) for sentence in stand_in.scored) < 100
+    chunks = screening._chunks(text)
+    assert len(chunks) > 100
+    assert all(end - start <= screening.CHUNK_CHARACTERS for start, end in chunks)
+    assert "".join(text[start:end] for start, end in chunks) == text
+
+
+def test_a_chunk_is_cut_after_a_sentence_end_not_inside_a_sentence() -> None:
+    text = "word " * 1_000 + "I gave my guitar away. " + "word " * 2_000
+
+    pieces = [text[start:end] for start, end in screening._chunks(text)]
+
+    assert "".join(pieces) == text
+    assert all(not piece.startswith("uitar") for piece in pieces)
+
+
+def test_the_shipped_model_screens_a_1_mb_entry_without_error() -> None:
+    text = ("Sat by the window and watched the rain. " * 26_000)[:1_000_000]
+
+    result = screen_text(text)
+
+    assert isinstance(result, ScreenResult)
+    assert result.level in (CRISIS, CONCERN, NO_LEVEL)
+
+
+# --- Any input gets a verdict -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "  \t\n ",
+        "😀🔥💀🙏" * 50,
+        "Θέλω να πεθάνω",
+        "我想死",
+        "ya no quiero vivir, estoy cansada de todo",
+        "a\x00b\x01c\x7f\x1b[31m",
+        "\ud800 lone surrogate",
+        "mixed Русский and English and 日本語 and עברית",
+        "\u202eeid ot tnaw i",
+        "." * 5_000,
+        "x" * 200_000,
+    ],
+)
+def test_bad_input_gets_a_verdict_from_the_shipped_model_never_an_error(text: str) -> None:
+    assert semantic.model() is not None
+
+    result = screen_text(text)
+
+    assert isinstance(result, ScreenResult)
+    assert result.level in (CRISIS, CONCERN, NO_LEVEL)
+    assert result.flag is (result.level != NO_LEVEL)
+
+
+# --- Missing or corrupt model files -----------------------------------------------------------
+
+
+def _copy_model(tmp_path: Path) -> Path:
+    directory = tmp_path / "semantic"
+    shutil.copytree(semantic.DATA, directory)
+    return directory
+
+
+@pytest.mark.parametrize(
+    ("spoil", "named"),
+    [
+        (lambda d: (d / "heads.json").unlink(), "heads.json missing"),
+        (lambda d: (d / "static_table.npz").unlink(), "static_table.npz missing"),
+        (lambda d: (d / "word_weights.npz").unlink(), "word_weights.npz missing"),
+        (lambda d: (d / "static_table.npz").write_bytes(b"\x00" * 100), "static_table.npz"),
+        (lambda d: (d / "heads.json").write_text("{not json"), "heads.json is not valid JSON"),
+        (lambda d: (d / "tokenizer.json").write_text("[]"), "tokenizer.json unreadable"),
+    ],
+)
+def test_without_its_model_the_screen_runs_on_rules_and_says_so_loudly(
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    restore_model: None,
+    spoil: Any,
+    named: str,
+) -> None:
+    directory = _copy_model(tmp_path)
+    spoil(directory)
+
+    with caplog.at_level(logging.ERROR):
+        loaded = semantic.reload(directory)
+
+    assert loaded is None
+    status = semantic.status()
+    assert status["screening_model"] == "rules only"
+    assert named in status["screening_model_problem"]
+    assert "crisis screening model unavailable" in caplog.text and named in caplog.text
+    assert screen_text("I want to die.").level == CRISIS
+    assert screen_text("this traffic is killing me").flag is False
+
+
+@pytest.mark.django_db
+def test_healthz_and_the_staff_banner_name_a_missing_model(
+    tmp_path: Path, client: Any, restore_model: None
+) -> None:
+    directory = _copy_model(tmp_path)
+    (directory / "heads.json").unlink()
+    semantic.reload(directory)
+
+    body = client.get("/healthz").json()
+    banner = staff_banner(clinic_id=None)
+
+    assert body["screening_model"] == "rules only"
+    assert "heads.json missing" in body["screening_model_problem"]
+    assert body["status"] == "degraded"
+    assert banner.shown and "heads.json" in banner.screening_model_problem
+    html = render_to_string("ops/_staff_banner.html", {"staff_banner": banner})
+    assert "Crisis screening is running on its rules alone" in html
+    assert "heads.json missing" in html
+
+
+@pytest.mark.django_db
+def test_healthz_says_the_model_is_loaded() -> None:
+    assert health_report()["screening_model"] == "ok"
+
+
+# --- claywork screen ---------------------------------------------------------------------------
+
+
+def test_screen_evaluate_prints_recall_precision_and_false_alarms_per_category(
+    tmp_path: Path,
+) -> None:
+    sample = tmp_path / "clinic.tsv"
+    sample.write_text(
+        "label\ttext\tcategory\n"
+        "1\tI want to die\tideation\tjournal\n"
+        "1\tI'm going to kill myself tonight\tintent\n"
+        "0\tthis traffic is killing me\tidiom\n"
+        "0\tmy grandfather killed himself when I was ten\tdistant past\n"
+        "1\tnothing matches here\n",
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+
+    call_command("screen", evaluate=sample, rules_only=True, stdout=out)
+
+    report = out.getvalue()
+    assert "lines: 3 at risk (label 1), 2 not (label 0), 1 skipped" in report
+    assert "recall: 0.667 (2/3)" in report
+    assert "precision: 1.000 (2/2)" in report
+    assert "false-alarm rate on label 0: 0.000 (0/2)" in report
+    assert "  ideation: 1.000 (1/1; crisis 1)" in report
+    assert "  (none): 0.000 (0/1; crisis 0)" in report
+    assert "  idiom: 0.000 (0/1; crisis 0)" in report
+
+
+def test_screen_explain_shows_the_rules_and_each_sentence_score(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("This traffic is killing me. I am tired.\n"))
+    out = io.StringIO()
+
+    call_command("screen", explain=True, stdout=out)
+
+    verdict = json.loads(out.getvalue())
+    assert set(verdict) == {"flag", "level", "reason", "matched", "explain"}
+    explained = verdict["explain"]
+    assert explained["rules"]["reason"] == "idiom"
+    assert explained["model"] == {"screening_model": "ok"}
+    # Each sentence is read with the ones after it that fit in a window.
+    assert [s["text"] for s in explained["sentences"]] == [
+        "This traffic is killing me. I am tired",
+        "I am tired",
+    ]
+    assert explained["sentences"][0]["cleared_by_rules"] == "idiom"
+    assert all(0 <= s["risk"] <= 1 and 0 <= s["crisis"] <= 1 for s in explained["sentences"])
+    assert set(explained["thresholds"]) == {"crisis", "concern", "cleared"}
+
+
+def test_a_long_text_needs_a_higher_score_than_a_short_one() -> None:
+    ordinary = np.sort(np.linspace(0.0, 1.0, 1001, dtype=np.float32))  # 10% of windows >= 0.9
+
+    assert semantic._raised(0.9, ordinary, 1) == 0.9
+    assert semantic._raised(0.9, ordinary, 3) == 0.9
+    thirty = semantic._raised(0.9, ordinary, 30)
+    three_hundred = semantic._raised(0.9, ordinary, 300)
+    assert 0.98 <= thirty < three_hundred <= 1.0  # a tenth as many ordinary windows pass
+    assert semantic._raised(0.9, np.zeros(0, dtype=np.float32), 300) == 0.9  # no tail: as given
+
+
+def test_the_shipped_model_raises_its_thresholds_for_long_entries() -> None:
+    model = semantic.model()
+    if model is None:
+        pytest.fail(f"the shipped model did not load: {semantic.status()}")
+    short, long = model.limits_for(1), model.limits_for(120)
+
+    assert short == model.thresholds
+    assert long.concern > short.concern and long.crisis >= short.crisis
