@@ -45,9 +45,12 @@ class Sent:
     crisis: bool
 
 
-def _screen(*, author: User, patient_id: int, text: str) -> bool:
-    """Only the patient's own words are screened, as for the journal."""
-    return author.pk == patient_id and free_text.is_crisis_language(text, patient_id=patient_id)
+def _screen(*, author: User, patient_id: int, text: str) -> str:
+    """The screening level ("" for none). Only the patient's own words are screened, as for
+    the journal."""
+    if author.pk != patient_id:
+        return ""
+    return free_text.screening_level(text, patient_id=patient_id)
 
 
 def _recipients(thread: Thread, author: User) -> list[User]:
@@ -63,7 +66,7 @@ def _recipients(thread: Thread, author: User) -> list[User]:
     return assigned or team
 
 
-def _after_message(message: Message, *, author: User, crisis: bool, draft_key: str) -> None:
+def _after_message(message: Message, *, author: User, crisis: str, draft_key: str) -> None:
     """What belongs with a new message, in its transaction."""
     thread = message.thread
     newest = "last_from_patient" if message.from_patient else "last_from_team"
@@ -94,7 +97,10 @@ def _after_message(message: Message, *, author: User, crisis: bool, draft_key: s
         MessageDraft.objects.filter(author=author, draft_key=draft_key).delete()
     if crisis:
         free_text.crisis_language_alert(
-            patient=thread.patient, source=free_text.WrittenText.MESSAGE, saved=message
+            patient=thread.patient,
+            source=free_text.WrittenText.MESSAGE,
+            saved=message,
+            level=crisis,
         )
 
 
@@ -146,7 +152,7 @@ def thread_start(
         with_row=with_thread,
     )
     if created:
-        return thread, Sent(first[0], True, crisis)
+        return thread, Sent(first[0], True, bool(crisis))
     return thread, Sent(thread.messages.earliest("pk"), False, False)
 
 
@@ -161,7 +167,7 @@ def message_send(
         build=lambda: _new_message(thread, author=author, body=body, submission_id=submission_id),
         with_row=lambda row: _after_message(row, author=author, crisis=crisis, draft_key=draft_key),
     )
-    return Sent(message, created, crisis and created)
+    return Sent(message, created, bool(crisis) and created)
 
 
 def _mark(*, thread_id: int, reader_id: int, up_to: int, now: object) -> None:

@@ -53,11 +53,12 @@ def _fresh_form(form_class: type[MessageForm], draft: MessageDraft | None) -> Me
 
 
 def _after_send(request: AuthedRequest, thread: Thread, sent: services.Sent) -> HttpResponse:
-    if sent.message.from_patient and free_text.crisis_language_raised(
+    level = sent.message.from_patient and free_text.crisis_language_raised(
         source=MESSAGE, saved=sent.message
-    ):
+    )
+    if level:
         # Sent, and the care team alerted; the crisis resources come next.
-        messages.warning(request, free_text.patient_message(MESSAGE, request.user))
+        messages.warning(request, free_text.patient_message(MESSAGE, request.user, level))
         return redirect("help_now")
     if sent.created:
         messages.success(request, "Message sent.")

@@ -45,6 +45,7 @@ _CONCERN_TITLES = {
     WrittenText.JOURNAL_ENTRY: "Warning signs to review in a private journal entry",
     WrittenText.CHECK_IN_NOTE: "Warning signs to review in a check-in note",
     WrittenText.INTENTION: "Warning signs to review in an intention",
+    WrittenText.MESSAGE: "Warning signs to review in a message to the care team",
 }
 
 
