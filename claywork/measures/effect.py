@@ -44,11 +44,11 @@ RULE_TITLES = {
 }
 
 # Tiers (decision 0006). An early warning is shown on the caseload and the patient's pages
-# ("mood below usual - watch") and raises no alert; an episode becomes a fading alert, which
+# ("mood below usual — watch") and raises no alert; an episode becomes a fading alert, which
 # reaches the care team, only on firmer evidence: a PHQ-9 rule, or a mood fall that persists.
 EARLY_WARNING = "early_warning"
 ALERT = "alert"
-TIER_TITLES = {EARLY_WARNING: "Mood below usual - watch", ALERT: "Effect may be fading"}
+TIER_TITLES = {EARLY_WARNING: "Mood below usual — watch", ALERT: "Effect may be fading"}
 
 
 def tier_of(depth: int) -> str:
@@ -74,14 +74,14 @@ class EffectParams:
     recent_days: int = 7  # ...ending this many days ago (the latest days are what is judged)
     min_usual_points: int = 4  # check-ins the usual level needs
     mood_slack: float = 1.0  # CUSUM: a day counts only by how far it is below usual - slack
-    mood_threshold: float = 5.0  # CUSUM: the summed shortfall (mood points x days) that fires
+    mood_threshold: float = 3.0  # CUSUM: the summed shortfall (mood points x days) that fires
     # The alert tier's mood rule: a second CUSUM, with this slack, that has risen for this
     # many days and summed at least this much (a bad week rarely does both; a relapse does).
     alert_slack: float = 1.0
     alert_threshold: float = 25.0
     alert_days: int = 10
     phq9_reliable_change: int = 6  # one PHQ-9 this far above usual fires (Jacobson-Truax)
-    phq9_confirmed_rise: int = 4  # two PHQ-9s in a row this far above usual fire
+    phq9_confirmed_rise: int = 5  # two PHQ-9s in a row this far above usual fire
     phq9_usual_days: int = 42  # the PHQ-9's usual level: the median over this many days
     merge_days: int = 14  # an episode that starts again this soon after its end is the same
     recovery_days: int = 5  # mood back near usual for this many check-ins ends an episode
