@@ -141,8 +141,8 @@ def test_a_sustained_fall_escalates_the_early_warning_to_one_alert(
     assert (episode.tier, episode.latest_rule) == (effect.ALERT, effect.MOOD_SUSTAINED_FALL)
     assert episode.alert_id == alert.pk and alert.severity == Severity.MEDIUM
     assert alert.title.startswith(
-        "Effect may be fading: Daily mood below its usual level for a sustained spell "
-        "(mood 5.0 on average over 8 check-ins in 8 days since"
+        "Effect may be fading: Daily mood below its usual level, sustained "
+        "(mood 5.0 on average over 8 check-ins since"
     )
 
 
@@ -166,7 +166,11 @@ def test_a_phq9_rise_during_an_early_warning_raises_its_alert(
     patient: User, django_capture_on_commit_callbacks: CaptureCallbacks
 ) -> None:
     check_in_today(patient, 5, django_capture_on_commit_callbacks)
-    with django_capture_on_commit_callbacks(execute=True):
+    assert fading_alerts(patient) == []
+    with (
+        time_machine.travel(timezone.now() + timedelta(days=1)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         phq9(patient, 12)
 
     (episode,) = FadingEpisode.objects.filter(patient=patient)

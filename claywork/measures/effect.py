@@ -38,7 +38,7 @@ RULE_DEPTH = {
 }
 RULE_TITLES = {
     MOOD_EARLY_WARNING: "Daily mood below its usual level",
-    MOOD_SUSTAINED_FALL: "Daily mood below its usual level for a sustained spell",
+    MOOD_SUSTAINED_FALL: "Daily mood below its usual level, sustained",
     PHQ9_CONFIRMED_RISE: "PHQ-9 above its usual level twice in a row",
     PHQ9_RELIABLE_RISE: "PHQ-9 reliably above its usual level",
 }

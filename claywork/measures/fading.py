@@ -180,7 +180,7 @@ class _Replay:
         since = [v for _, v in self.moods(self.sustained_start, day)]
         recent = fmean(since)
         return MOOD_SUSTAINED_FALL, (
-            f"mood {recent:.1f} on average over {len(since)} check-ins in {lasted} days since "
+            f"mood {recent:.1f} on average over {len(since)} check-ins since "
             f"{self.sustained_start.isoformat()}, {usual - recent:.1f} below its usual {usual:g}"
         )
 
