@@ -108,35 +108,57 @@ class Outcome:
 # --- the rules ------------------------------------------------------------------------------
 
 
-def new_rules(params: Any) -> Callable[[SimPatient], Outcome]:
+TIERS = ("early_warning", "alert")
+
+
+def new_rules(params: Any, tier: str = "alert") -> Callable[[SimPatient], Outcome]:
+    """The app's rules; ``tier`` says which days count as "raised": an early warning shown
+    (an episode opened or started again) or a fading alert raised (an episode became an alert,
+    or an alert episode started again)."""
+    return lambda sim: judge_tiers(params, sim)[tier]
+
+
+def _raised(episode: Any, tier: str) -> list[date]:
+    if tier == "early_warning":
+        return [episode.start, *episode.reopened]
+    alerted = episode.alerted_on
+    if alerted is None:
+        return []
+    return [alerted, *(day for day in episode.reopened if day > alerted)]
+
+
+def judge_tiers(params: Any, sim: SimPatient) -> dict[str, Outcome]:
     from claywork.measures import effect
 
-    def judge(sim: SimPatient) -> Outcome:
-        inputs = effect.EffectInputs(
-            phq9=sim.phq9, mood=sim.check_ins, sessions=sim.sessions, today=sim.follow_up_end
+    inputs = effect.EffectInputs(
+        phq9=sim.phq9, mood=sim.check_ins, sessions=sim.sessions, today=sim.follow_up_end
+    )
+    report = effect.evaluate(inputs, params)
+    course = report.course.benefit if report.course else None
+    lasted = course is not None and course.status == effect.LASTED
+    current_at_onset = None
+    if sim.onset is not None:
+        until_onset = effect.EffectInputs(
+            phq9=[p for p in sim.phq9 if p[0] < sim.onset],
+            mood=[m for m in sim.check_ins if m[0] < sim.onset],
+            sessions=[s for s in sim.sessions if s < sim.onset],
+            today=sim.onset - timedelta(days=1),
         )
-        report = effect.evaluate(inputs, params)
-        course = report.course.benefit if report.course else None
-        lasted = course is not None and course.status == effect.LASTED
-        open_at_onset = False
-        if sim.onset is not None:
-            until_onset = effect.EffectInputs(
-                phq9=[p for p in sim.phq9 if p[0] < sim.onset],
-                mood=[m for m in sim.check_ins if m[0] < sim.onset],
-                sessions=[s for s in sim.sessions if s < sim.onset],
-                today=sim.onset - timedelta(days=1),
-            )
-            open_at_onset = effect.evaluate(until_onset, params).current is not None
-        return Outcome(
+        current_at_onset = effect.evaluate(until_onset, params).current
+    outcomes = {}
+    for tier in TIERS:
+        open_at_onset = current_at_onset is not None and (
+            tier == "early_warning" or current_at_onset.tier == effect.ALERT
+        )
+        outcomes[tier] = Outcome(
             sim,
-            alerts=sorted(day for e in report.episodes for day in (e.start, *e.reopened)),
+            alerts=sorted(day for e in report.episodes for day in _raised(e, tier)),
             updates=sum(len(episode.deepened) for episode in report.episodes),
             open_at_onset=open_at_onset,
             durability=course.days if lasted and course else None,
             told_lasted=lasted,
         )
-
-    return judge
+    return outcomes
 
 
 def _legacy_module() -> types.ModuleType:
@@ -390,16 +412,19 @@ def grid(spec: list[str], base: Any, seeds: list[int], size: int) -> None:
     values = [item.partition("=")[2].split(",") for item in spec]
     cohorts = {seed: cohort(seed, size) for seed in seeds}
     columns = ["false/pt-month", "stable none", "<=7 d", "median d", "missed", "before onset"]
-    print("| " + " | ".join(names + columns + ["durability ±5"]) + " |")
+    early = ["false/pt-month", "stable none", "<=7 d", "median d"]
+    header = names + [f"alert {c}" for c in columns] + [f"early {c}" for c in early]
+    print("| " + " | ".join(header) + " |")
     for combination in itertools.product(*values):
         pairs = [f"{name}={value}" for name, value in zip(names, combination, strict=True)]
-        judge = new_rules(parse_changes(pairs, base))
-        figures = Figures()
+        params = parse_changes(pairs, base)
+        figures = {tier: Figures() for tier in TIERS}
         for sims in cohorts.values():
             for sim in sims:
-                figures.add(judge(sim))
-        row = figures.row()
-        cells = list(combination) + [row[c] for c in columns] + [row["durability ±5"]]
+                for tier, outcome in judge_tiers(params, sim).items():
+                    figures[tier].add(outcome)
+        alert, warn = figures["alert"].row(), figures["early_warning"].row()
+        cells = list(combination) + [alert[c] for c in columns] + [warn[c] for c in early]
         print("| " + " | ".join(cells) + " |", flush=True)
 
 
@@ -435,12 +460,20 @@ def main() -> None:
     if args.grid:
         grid(args.grid, params, args.seeds, args.size)
         return
-    judge = (new_rules if args.rules == "new" else old_rules)(params)
-    outcomes = {seed: [judge(sim) for sim in cohort(seed, args.size)] for seed in args.seeds}
     print(f"rules: {args.rules}; seeds {args.seeds}; {args.size} patients each")
-    if args.rules == "new":
-        print(f"parameters: {params}")
-    print(report(outcomes))
+    if args.rules == "old":
+        judge = old_rules(params)
+        print(report({seed: [judge(s) for s in cohort(seed, args.size)] for seed in args.seeds}))
+        return
+    print(f"parameters: {params}")
+    by_tier: dict[str, dict[int, list[Outcome]]] = {tier: {} for tier in TIERS}
+    for seed in args.seeds:
+        judged = [judge_tiers(params, sim) for sim in cohort(seed, args.size)]
+        for tier in TIERS:
+            by_tier[tier][seed] = [outcomes[tier] for outcomes in judged]
+    for tier in TIERS:
+        print(f"\n## Tier: {tier}" + (" (no alert; shown on the pages)" * (tier != "alert")))
+        print(report(by_tier[tier]))
 
 
 if __name__ == "__main__":

@@ -269,9 +269,17 @@ CLAYWORK_SCHEDULED_INSTRUMENTS = env_list("CLAYWORK_SCHEDULED_INSTRUMENTS", ["ph
 CLAYWORK_FADING_USUAL_DAYS = env_int("CLAYWORK_FADING_USUAL_DAYS", 28, minimum=7)
 CLAYWORK_FADING_MOOD_SLACK_TENTHS = env_int("CLAYWORK_FADING_MOOD_SLACK_TENTHS", 10, minimum=0)
 CLAYWORK_FADING_MOOD_THRESHOLD_TENTHS = env_int(
-    "CLAYWORK_FADING_MOOD_THRESHOLD_TENTHS", 50, minimum=1
+    "CLAYWORK_FADING_MOOD_THRESHOLD_TENTHS", 30, minimum=1
 )
-CLAYWORK_FADING_PHQ9_RISE = env_int("CLAYWORK_FADING_PHQ9_RISE", 4, minimum=1)
+# The two tiers (decision 0006): the CUSUM above is an early warning, shown on the care team's
+# pages without an alert; the fading alert needs a PHQ-9 rule or a second CUSUM with its own
+# slack that has risen for CLAYWORK_FADING_ALERT_DAYS days and summed its threshold.
+CLAYWORK_FADING_ALERT_SLACK_TENTHS = env_int("CLAYWORK_FADING_ALERT_SLACK_TENTHS", 10, minimum=0)
+CLAYWORK_FADING_ALERT_THRESHOLD_TENTHS = env_int(
+    "CLAYWORK_FADING_ALERT_THRESHOLD_TENTHS", 250, minimum=1
+)
+CLAYWORK_FADING_ALERT_DAYS = env_int("CLAYWORK_FADING_ALERT_DAYS", 10, minimum=1)
+CLAYWORK_FADING_PHQ9_RISE = env_int("CLAYWORK_FADING_PHQ9_RISE", 5, minimum=1)
 CLAYWORK_FADING_MERGE_DAYS = env_int("CLAYWORK_FADING_MERGE_DAYS", 14, minimum=0)
 # How long a course's lift held: against the pre-course level, a lift of at least this many
 # tenths of a mood point, ended when this share of it has been lost for this many days.

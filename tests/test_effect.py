@@ -14,7 +14,9 @@ from claywork.measures.effect import EffectInputs, EffectParams
 
 ROOT = Path(__file__).resolve().parent.parent
 DAY_ZERO = date(2026, 1, 5)  # the course's first session
-PARAMS = EffectParams()
+# The worked examples below were written for an early warning at 5 and a confirmed PHQ-9 rise
+# of 4; the tiers' own defaults (alert slack, threshold and days) are left as they are.
+PARAMS = EffectParams(mood_threshold=5.0, phq9_confirmed_rise=4)
 
 
 def day(offset: int) -> date:
@@ -157,7 +159,7 @@ def test_starting_again_within_fourteen_days_is_the_same_episode() -> None:
     assert episode.start == day(44)
     assert episode.reopened == (day(59),)
     assert episode.is_open
-    assert episode.alert_days() == [day(44), episode.reopened[0]]
+    assert episode.alert_days()[:2] == [day(44), day(59)]
 
 
 def test_starting_again_after_fourteen_days_is_a_new_episode() -> None:
@@ -204,8 +206,45 @@ def test_a_phq9_rise_after_a_mood_warning_deepens_the_same_episode() -> None:
     (step,) = episode.deepened
     assert (step.day, step.rule) == (day(49), effect.PHQ9_RELIABLE_RISE)
     assert step.detail == "PHQ-9 12, 7 above its usual 5 (a reliable change is 6 or more)"
-    assert episode.depth == 2 and episode.latest_rule == effect.PHQ9_RELIABLE_RISE
+    assert episode.depth == 3 and episode.latest_rule == effect.PHQ9_RELIABLE_RISE
+    assert (episode.tier, episode.alerted_on) == (effect.ALERT, day(49))
     assert "then on" in episode.as_dict()["detail"]
+
+
+# --- Tiers: an early warning, then an alert on firmer evidence --------------------------------
+
+
+def test_a_bad_week_gives_an_early_warning_and_no_alert() -> None:
+    (episode,) = episodes(inputs(low_from(40, 7, 5)))  # 2 below usual for a week, then back
+
+    assert (episode.rule, episode.tier) == (effect.MOOD_EARLY_WARNING, effect.EARLY_WARNING)
+    assert episode.alerted_on is None and episode.end is not None
+    assert episode.as_dict()["tier"] == "early_warning"
+
+
+def test_a_sustained_fall_escalates_the_same_episode_to_an_alert() -> None:
+    (episode,) = episodes(inputs(low_from(40, 50, 5)))  # 2 below usual from day 40 on
+
+    assert (episode.start, episode.rule) == (day(44), effect.MOOD_EARLY_WARNING)
+    (step,) = episode.deepened
+    # The alert CUSUM (slack 1) sums 1 a day: 25 on day 64, its 25th day of the fall.
+    assert (step.day, step.rule) == (day(64), effect.MOOD_SUSTAINED_FALL)
+    assert (episode.tier, episode.alerted_on) == (effect.ALERT, day(64))
+    assert step.detail.startswith("mood 5.0 on average over 25 check-ins since")
+
+
+def test_a_deep_fall_escalates_once_it_has_lasted_the_alert_days() -> None:
+    (episode,) = episodes(inputs(low_from(40, 50, 1)))  # 6 below usual: 5 a day
+
+    (step,) = episode.deepened
+    assert (step.day, step.rule) == (day(49), effect.MOOD_SUSTAINED_FALL)  # 10 days, not 5
+
+
+def test_a_phq9_reliable_rise_alerts_at_once() -> None:
+    (episode,) = episodes(inputs(phq9=weekly_phq9(5, 5, 5, 5, 11)))
+
+    assert (episode.tier, episode.alerted_on) == (effect.ALERT, episode.start)
+    assert episode.as_dict()["alerted_on"] == day(42).isoformat()
 
 
 # --- How long the lift lasted ----------------------------------------------------------------
@@ -279,7 +318,8 @@ def test_the_report_reads_as_the_commands_json() -> None:
     report = effect.evaluate(inputs(low_from(40, 50, 3)), PARAMS).as_dict()
 
     (episode,) = report["episodes"]
-    assert set(episode) == {"start", "rule", "detail"}
+    assert set(episode) == {"start", "rule", "detail", "tier", "alerted_on"}
+    assert (episode["tier"], episode["alerted_on"]) == ("alert", day(49).isoformat())
     assert set(report["benefit"]) == {"course", "sessions"}
     assert report["benefit"]["course"]["status"] == "lasted"
     assert report["benefit"]["course"]["first_session"] == day(0).isoformat()

@@ -22,7 +22,8 @@ def iso(offset: int) -> str:
 
 
 def fading_patient(patient_id: str = "p1") -> dict[str, Any]:
-    """Lifted from 3 to 7 by a course, then 5 a day from day 40: fades on day 44."""
+    """Lifted from 3 to 7 by a course, then 5 a day from day 40: an early warning on day 42,
+    an alert on day 64 (the fall has summed 25 points)."""
     moods = [3] * 14 + [5] * 7 + [7] * 33 + [5] * 30
     return {
         "id": patient_id,
@@ -57,9 +58,15 @@ def test_one_line_per_patient_in_the_issues_format(tmp_path: Path) -> None:
     assert set(first) == {"id", "episodes", "benefit"}
     (episode,) = first["episodes"]
     assert episode == {
-        "start": iso(44),
+        "start": iso(42),
         "rule": "mood_early_warning",
-        "detail": f"mood 5.0 on average over 5 check-ins since {iso(40)}, 2.0 below its usual 7",
+        "detail": (
+            f"mood 5.0 on average over 3 check-ins since {iso(40)}, 2.0 below its usual 7; "
+            f"then on {iso(64)} mood_sustained_fall: mood 5.0 on average over 25 check-ins "
+            f"since {iso(40)}, 2.0 below its usual 7"
+        ),
+        "tier": "alert",
+        "alerted_on": iso(64),
     }
     assert set(first["benefit"]) == {"course", "sessions"}
     assert first["benefit"]["course"]["last_session"] == iso(6)

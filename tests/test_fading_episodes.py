@@ -26,7 +26,7 @@ CaptureCallbacks = Callable[..., AbstractContextManager[list[Callable[[], Any]]]
 
 @pytest.fixture
 def patient(db: None) -> User:
-    """A course 60-54 days ago that lifted mood from 3 to 7; 5 for the last four days, and
+    """A course 60-54 days ago that lifted mood from 3 to 7; 5 for the last two days, and
     weekly PHQ-9s of 5 since the course (18 before it)."""
     patient = factories.PatientFactory()
     clinician = factories.ClinicianFactory(clinic=patient.clinic)
@@ -38,8 +38,8 @@ def patient(db: None) -> User:
         )
     moods = {days_ago: 3 for days_ago in range(61, 75)}
     moods |= {days_ago: 5 for days_ago in range(54, 61)}
-    moods |= {days_ago: 7 for days_ago in range(5, 54)}
-    moods |= {days_ago: 5 for days_ago in range(1, 5)}
+    moods |= {days_ago: 7 for days_ago in range(3, 54)}
+    moods |= {days_ago: 5 for days_ago in range(1, 3)}
     _check_ins(patient, moods)
     for days_ago, total in [(63, 18)] + [(days_ago, 5) for days_ago in (46, 39, 32, 25, 18, 11)]:
         phq9(patient, total, days_ago=days_ago)
@@ -93,42 +93,115 @@ def fading_alerts(patient: User) -> list[Alert]:
     return list(Alert.objects.filter(patient=patient, kind=AlertKind.FADING_EFFECT).order_by("pk"))
 
 
-def test_the_check_in_that_opens_an_episode_raises_one_alert_with_its_rule_and_values(
+@pytest.fixture
+def mood_alerts_at_once(settings: Any) -> None:
+    """The alert tier's mood CUSUM set to the early warning's own threshold and slack: the
+    mood rule raises its alert on the day it fires (for the alert workflow's tests)."""
+    settings.CLAYWORK_FADING_ALERT_THRESHOLD_TENTHS = settings.CLAYWORK_FADING_MOOD_THRESHOLD_TENTHS
+    settings.CLAYWORK_FADING_ALERT_SLACK_TENTHS = settings.CLAYWORK_FADING_MOOD_SLACK_TENTHS
+    settings.CLAYWORK_FADING_ALERT_DAYS = 1
+
+
+def test_a_few_low_days_give_an_early_warning_and_no_alert(
     patient: User, django_capture_on_commit_callbacks: CaptureCallbacks
 ) -> None:
     check_in_today(patient, 5, django_capture_on_commit_callbacks)
     check_in_today(patient, 5, django_capture_on_commit_callbacks)  # updated: nothing new
 
     (episode,) = FadingEpisode.objects.filter(patient=patient)
-    (alert,) = fading_alerts(patient)
     today = _today(patient)
     assert episode.is_open and episode.started_on == today
-    assert (episode.rule, episode.depth, episode.alert_id) == (
+    assert (episode.rule, episode.tier, episode.depth) == (
         effect.MOOD_EARLY_WARNING,
+        effect.EARLY_WARNING,
         1,
-        alert.pk,
     )
-    assert alert.severity == Severity.MEDIUM
-    assert alert.title == (
-        "Effect may be fading: Daily mood below its usual level (mood 5.0 on average over "
-        f"5 check-ins since {(today - timedelta(days=4)).isoformat()}, 2.0 below its usual 7)"
+    assert episode.latest_detail == (
+        f"mood 5.0 on average over 3 check-ins since {(today - timedelta(days=2)).isoformat()}, "
+        "2.0 below its usual 7"
+    )
+    assert episode.alert_id is None and fading_alerts(patient) == []
+
+
+def test_a_sustained_fall_escalates_the_early_warning_to_one_alert(
+    patient: User, django_capture_on_commit_callbacks: CaptureCallbacks, settings: Any
+) -> None:
+    settings.CLAYWORK_FADING_ALERT_THRESHOLD_TENTHS = 80  # 8 mood points below usual - slack...
+    settings.CLAYWORK_FADING_ALERT_DAYS = 7  # ...over at least a week
+    check_in_today(patient, 5, django_capture_on_commit_callbacks)
+    opened = FadingEpisode.objects.get(patient=patient)
+    for days_later in range(1, 6):  # the fall goes on: 8 days at 5 instead of 7
+        with time_machine.travel(timezone.now() + timedelta(days=days_later)):
+            check_in_today(patient, 5, django_capture_on_commit_callbacks)
+
+    (episode,) = FadingEpisode.objects.filter(patient=patient)
+    (alert,) = fading_alerts(patient)
+    assert opened.tier == effect.EARLY_WARNING
+    assert (episode.pk, episode.started_on) == (opened.pk, opened.started_on)
+    assert (episode.tier, episode.latest_rule) == (effect.ALERT, effect.MOOD_SUSTAINED_FALL)
+    assert episode.alert_id == alert.pk and alert.severity == Severity.MEDIUM
+    assert alert.title.startswith(
+        "Effect may be fading: Daily mood below its usual level, sustained "
+        "(mood 5.0 on average over 8 check-ins since"
     )
 
 
-def test_a_deeper_rule_updates_the_open_alert_instead_of_raising_another(
+def test_a_phq9_reliable_rise_alerts_at_once(
     patient: User, django_capture_on_commit_callbacks: CaptureCallbacks
 ) -> None:
-    check_in_today(patient, 5, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
         phq9(patient, 12)
 
     (episode,) = FadingEpisode.objects.filter(patient=patient)
     (alert,) = fading_alerts(patient)
-    assert (episode.latest_rule, episode.depth) == (effect.PHQ9_RELIABLE_RISE, 2)
+    assert (episode.rule, episode.tier) == (effect.PHQ9_RELIABLE_RISE, effect.ALERT)
+    assert episode.alert_id == alert.pk
+    assert alert.title == (
+        "Effect may be fading: PHQ-9 reliably above its usual level "
+        "(PHQ-9 12, 7 above its usual 5 (a reliable change is 6 or more))"
+    )
+
+
+def test_a_phq9_rise_during_an_early_warning_raises_its_alert(
+    patient: User, django_capture_on_commit_callbacks: CaptureCallbacks
+) -> None:
+    check_in_today(patient, 5, django_capture_on_commit_callbacks)
+    assert fading_alerts(patient) == []
+    with (
+        time_machine.travel(timezone.now() + timedelta(days=1)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        phq9(patient, 12)
+
+    (episode,) = FadingEpisode.objects.filter(patient=patient)
+    (alert,) = fading_alerts(patient)
+    assert (episode.rule, episode.latest_rule) == (
+        effect.MOOD_EARLY_WARNING,
+        effect.PHQ9_RELIABLE_RISE,
+    )
+    assert (episode.tier, episode.depth) == (effect.ALERT, 3)
     assert alert.title.startswith("Effect may be fading: PHQ-9 reliably above its usual level")
     assert "PHQ-9 12, 7 above its usual 5" in alert.title
 
 
+@pytest.mark.usefixtures("mood_alerts_at_once")
+def test_a_deeper_rule_updates_the_open_alert_instead_of_raising_another(
+    patient: User, django_capture_on_commit_callbacks: CaptureCallbacks
+) -> None:
+    check_in_today(patient, 5, django_capture_on_commit_callbacks)
+    (first,) = fading_alerts(patient)
+    with django_capture_on_commit_callbacks(execute=True):
+        phq9(patient, 12)
+
+    (episode,) = FadingEpisode.objects.filter(patient=patient)
+    (alert,) = fading_alerts(patient)
+    assert alert.pk == first.pk
+    assert (episode.latest_rule, episode.depth) == (effect.PHQ9_RELIABLE_RISE, 3)
+    assert alert.title.startswith("Effect may be fading: PHQ-9 reliably above its usual level")
+    assert "PHQ-9 12, 7 above its usual 5" in alert.title
+
+
+@pytest.mark.usefixtures("mood_alerts_at_once")
 def test_once_acknowledged_a_deeper_episode_gets_a_new_alert(
     patient: User, django_capture_on_commit_callbacks: CaptureCallbacks
 ) -> None:
@@ -146,6 +219,7 @@ def test_once_acknowledged_a_deeper_episode_gets_a_new_alert(
     assert (episode.alert_id, episode.revision) == (second.pk, 1)
 
 
+@pytest.mark.usefixtures("mood_alerts_at_once")
 def test_an_episode_that_ended_says_so_on_its_unseen_alert(
     patient: User, django_capture_on_commit_callbacks: CaptureCallbacks
 ) -> None:
@@ -160,6 +234,7 @@ def test_an_episode_that_ended_says_so_on_its_unseen_alert(
     assert alert.title.endswith(f"; back to usual since {episode.ended_on.isoformat()}")
 
 
+@pytest.mark.usefixtures("mood_alerts_at_once")
 def test_an_episode_the_corrected_numbers_no_longer_show_is_closed(
     patient: User, django_capture_on_commit_callbacks: CaptureCallbacks
 ) -> None:
@@ -176,6 +251,7 @@ def test_an_episode_the_corrected_numbers_no_longer_show_is_closed(
     assert "no longer seen in the numbers since" in alert.title
 
 
+@pytest.mark.usefixtures("mood_alerts_at_once")
 def test_a_check_in_backfilled_for_last_week_moves_the_episode_not_its_alert(
     patient: User, django_capture_on_commit_callbacks: CaptureCallbacks
 ) -> None:
@@ -211,6 +287,7 @@ def test_a_scale_answered_twice_on_one_day_counts_once_as_the_later_answer(
     assert [day for day, _ in inputs.phq9] == sorted({day for day, _ in inputs.phq9})
 
 
+@pytest.mark.usefixtures("mood_alerts_at_once")
 def test_an_open_fading_alert_from_before_the_upgrade_is_carried_on(
     patient: User, django_capture_on_commit_callbacks: CaptureCallbacks
 ) -> None:
@@ -292,9 +369,10 @@ def test_a_caseload_query_can_carry_each_patients_current_episode(patient: User)
         row["pk"]: row
         for row in User.objects.filter(pk__in=[patient.pk, quiet.pk])
         .annotate(**selectors.current_fading_annotations())
-        .values("pk", "fading_since", "fading_rule", "fading_detail")
+        .values("pk", "fading_since", "fading_rule", "fading_detail", "fading_tier")
     }
 
     assert rows[patient.pk]["fading_since"] == date(2026, 3, 1)
+    assert rows[patient.pk]["fading_tier"] == effect.ALERT
     assert rows[patient.pk]["fading_rule"] == effect.PHQ9_RELIABLE_RISE
     assert rows[quiet.pk]["fading_since"] is None

@@ -99,7 +99,9 @@ def old_fading_refresh(*, patient: User) -> FadingEpisode | None:
                 current = result
             elif result.news:
                 services._alert_says_ended(result.row)
-        if current is not None and scores_shared_with_care_team(patient.pk):
+        # Decision 0006 (tiers), applied to both paths: an early warning raises no alert.
+        alert_tier = current is not None and current.row.tier == effect.ALERT
+        if current is not None and alert_tier and scores_shared_with_care_team(patient.pk):
             services._episode_alert(patient, current)
     return current.row if current else None
 
@@ -115,6 +117,16 @@ def old_episode_store(patient: User, found: effect.Episode, row: FadingEpisode |
         setattr(row, name, value)
     row.save()
     return services._Stored(row, news=deeper or restarted or ended)
+
+
+@pytest.fixture(autouse=True)
+def mood_alerts_at_once(settings: Any) -> None:
+    """The write path is about alerts: the alert tier's mood CUSUM is set to the early
+    warning's own threshold and slack, so an episode the mood rule opens is an alert at once
+    (as every episode was before decision 0006's tiers)."""
+    settings.CLAYWORK_FADING_ALERT_THRESHOLD_TENTHS = settings.CLAYWORK_FADING_MOOD_THRESHOLD_TENTHS
+    settings.CLAYWORK_FADING_ALERT_SLACK_TENTHS = settings.CLAYWORK_FADING_MOOD_SLACK_TENTHS
+    settings.CLAYWORK_FADING_ALERT_DAYS = 1
 
 
 # --- the rules ------------------------------------------------------------------------------
@@ -356,7 +368,7 @@ def test_a_check_in_that_deepens_the_episode_still_updates_it_and_its_alert(
         services.response_submit(response=response, answers=phq9_answers(14))
 
     (episode,) = FadingEpisode.objects.filter(patient=relapsing_patient)
-    assert (episode.latest_rule, episode.depth) == (effect.PHQ9_RELIABLE_RISE, 2)
+    assert (episode.latest_rule, episode.depth) == (effect.PHQ9_RELIABLE_RISE, 3)
     assert episode.alert is not None and "PHQ-9 14" in episode.alert.title
 
 

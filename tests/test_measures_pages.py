@@ -518,7 +518,10 @@ def _fading_patient() -> User:
     return patient
 
 
-def test_progress_notes_gently_when_the_effect_may_be_fading(db: None) -> None:
+def test_progress_notes_gently_when_the_effect_may_be_fading(db: None, settings: Any) -> None:
+    # The alert tier's mood rule set to the early warning's threshold: an alert at once.
+    settings.CLAYWORK_FADING_ALERT_THRESHOLD_TENTHS = settings.CLAYWORK_FADING_MOOD_THRESHOLD_TENTHS
+    settings.CLAYWORK_FADING_ALERT_DAYS = 1
     patient = _fading_patient()
     client = client_for(patient)
     progress = _text(client.get(f"/patients/{patient.pk}/progress/"))
@@ -539,11 +542,13 @@ def test_the_care_team_sees_which_rule_fired_and_on_which_values(db: None) -> No
 
     page = _text(client_for(clinician).get(f"/patients/{patient.pk}/progress/"))
 
-    assert f"Effect may be fading, since {today:%-d %b %Y}" in page
+    # Five days 2 below usual: an early warning since the third, no alert yet.
+    assert f"Mood below usual — watch, since {today - timedelta(days=2):%-d %b %Y}" in page
     assert (
-        "<strong>Daily mood below its usual level</strong>: mood 5.0 on average over 5 "
+        "<strong>Daily mood below its usual level</strong>: mood 5.0 on average over 3 "
         f"check-ins since {(today - timedelta(days=4)).isoformat()}, 2.0 below its usual 7."
     ) in page
+    assert "An early warning: no alert has been raised." in page
     assert "Mood before the course 3.0, after it 7.0" in page
 
 

@@ -93,6 +93,8 @@ class Sparkline:
 class FadingFlag:
     reason: str  # the firmest rule that fired and the values it fired on
     since: date
+    title: str = effect.TIER_TITLES[effect.ALERT]  # the tier in words
+    early_warning: bool = False  # shown to watch; no alert was raised
 
 
 @dataclass
@@ -184,8 +186,13 @@ def _fading(patient: User) -> FadingFlag | None:
     episode = measures_selectors.current_fading_episode(patient_id=patient.pk)
     if episode is None:
         return None
-    reason = f"{effect.RULE_TITLES[episode.latest_rule]} ({episode.latest_detail})"
-    return FadingFlag(reason=reason, since=episode.started_on)
+    reason = f"{episode.rule_title} ({episode.latest_detail})"
+    return FadingFlag(
+        reason=reason,
+        since=episode.started_on,
+        title=episode.tier_title,
+        early_warning=episode.is_early_warning,
+    )
 
 
 def _shares(viewer: User, patient: User) -> tuple[list[str], int]:

@@ -28,7 +28,7 @@ from claywork.care.models import Session, SessionStatus
 from claywork.clinics import consent
 from claywork.clinics.models import ConsentRecord
 from claywork.core import policy
-from claywork.measures import instruments
+from claywork.measures import effect, instruments, selectors
 from claywork.measures.models import ResponseStatus, ScaleResponse
 from claywork.safety.models import Alert
 from claywork.safety.selectors import SEVERITY_ORDER
@@ -80,6 +80,19 @@ class CaseloadRow:
     # False when the patient withdrew their scores from the care team (``policy.may_read_scores``):
     # the row stays (care goes on), without scores or a progress link.
     scores_shared: bool = True
+    # The fading episode going on now (read from scores, so only shown while they are shared):
+    # its tier (``effect.EARLY_WARNING`` or ``effect.ALERT``), the firmest rule and its values.
+    fading_tier: str | None = None
+    fading_rule: str | None = None
+    fading_detail: str | None = None
+
+    @property
+    def fading_title(self) -> str:
+        return effect.TIER_TITLES.get(self.fading_tier or "", "")
+
+    @property
+    def fading_rule_title(self) -> str:
+        return effect.RULE_TITLES.get(self.fading_rule or "", "")
 
     @property
     def status_rank(self) -> tuple[int, int] | None:
@@ -177,6 +190,7 @@ def _latest_at(code: str) -> Subquery:
 def _caseload_values(clinician: User, now: datetime) -> QuerySet[User, dict[str, Any]]:
     sessions = Session.objects.filter(patient=OuterRef("pk"))
     completed = sessions.filter(status=SessionStatus.COMPLETED, completed_at__isnull=False)
+    fading = selectors.current_fading_annotations()
     return (
         policy.patients_in_care_of(clinician)
         .annotate(
@@ -210,6 +224,9 @@ def _caseload_values(clinician: User, now: datetime) -> QuerySet[User, dict[str,
                 .order_by(SEVERITY_ORDER)
                 .values("severity")[:1]
             ),
+            fading_tier=fading["fading_tier"],
+            fading_rule=fading["fading_rule"],
+            fading_detail=fading["fading_detail"],
             scores_consent=Subquery(
                 ConsentRecord.objects.filter(user=OuterRef("pk"), topic=consent.SCORES, subject="")
                 .order_by("-recorded_at", "-id")
@@ -233,6 +250,9 @@ def _caseload_values(clinician: User, now: datetime) -> QuerySet[User, dict[str,
             "open_alerts",
             "open_alert_severity",
             "scores_consent",
+            "fading_tier",
+            "fading_rule",
+            "fading_detail",
         )
     )
 
@@ -299,10 +319,21 @@ def caseload_rows(clinician: User, sort: str | None = None) -> list[CaseloadRow]
             open_alerts=patient["open_alerts"],
             open_alert_severity=patient["open_alert_severity"],
             scores_shared=patient["scores_consent"] is not False,
+            **_fading(patient),
         )
         for patient in _caseload_values(clinician, now)
     ]
     return sort_rows(rows, caseload_order(sort))
+
+
+def _fading(patient: dict[str, Any]) -> dict[str, str | None]:
+    if patient["scores_consent"] is False or patient["fading_tier"] is None:
+        return {}
+    return {
+        "fading_tier": patient["fading_tier"],
+        "fading_rule": patient["fading_rule"],
+        "fading_detail": patient["fading_detail"],
+    }
 
 
 def sort_rows(rows: list[CaseloadRow], order: CaseloadOrder) -> list[CaseloadRow]:

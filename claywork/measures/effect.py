@@ -27,14 +27,33 @@ MIN_POINTS_IN_WINDOW = 3
 # Rules, from the earliest warning to the firmest evidence: an episode "deepens" when a
 # firmer rule fires after it opened.
 MOOD_EARLY_WARNING = "mood_early_warning"
+MOOD_SUSTAINED_FALL = "mood_sustained_fall"
 PHQ9_CONFIRMED_RISE = "phq9_confirmed_rise"
 PHQ9_RELIABLE_RISE = "phq9_reliable_rise"
-RULE_DEPTH = {MOOD_EARLY_WARNING: 1, PHQ9_CONFIRMED_RISE: 2, PHQ9_RELIABLE_RISE: 2}
+RULE_DEPTH = {
+    MOOD_EARLY_WARNING: 1,
+    MOOD_SUSTAINED_FALL: 2,
+    PHQ9_CONFIRMED_RISE: 3,
+    PHQ9_RELIABLE_RISE: 3,
+}
 RULE_TITLES = {
     MOOD_EARLY_WARNING: "Daily mood below its usual level",
+    MOOD_SUSTAINED_FALL: "Daily mood below its usual level, sustained",
     PHQ9_CONFIRMED_RISE: "PHQ-9 above its usual level twice in a row",
     PHQ9_RELIABLE_RISE: "PHQ-9 reliably above its usual level",
 }
+
+# Tiers (decision 0006). An early warning is shown on the caseload and the patient's pages
+# ("mood below usual — watch") and raises no alert; an episode becomes a fading alert, which
+# reaches the care team, only on firmer evidence: a PHQ-9 rule, or a mood fall that persists.
+EARLY_WARNING = "early_warning"
+ALERT = "alert"
+TIER_TITLES = {EARLY_WARNING: "Mood below usual — watch", ALERT: "Effect may be fading"}
+
+
+def tier_of(depth: int) -> str:
+    """The tier of an episode whose firmest rule so far has ``depth``."""
+    return ALERT if depth >= RULE_DEPTH[MOOD_SUSTAINED_FALL] else EARLY_WARNING
 
 
 @dataclass(frozen=True)
@@ -55,9 +74,14 @@ class EffectParams:
     recent_days: int = 7  # ...ending this many days ago (the latest days are what is judged)
     min_usual_points: int = 4  # check-ins the usual level needs
     mood_slack: float = 1.0  # CUSUM: a day counts only by how far it is below usual - slack
-    mood_threshold: float = 5.0  # CUSUM: the summed shortfall (mood points x days) that fires
+    mood_threshold: float = 3.0  # CUSUM: the summed shortfall (mood points x days) that fires
+    # The alert tier's mood rule: a second CUSUM, with this slack, that has risen for this
+    # many days and summed at least this much (a bad week rarely does both; a relapse does).
+    alert_slack: float = 1.0
+    alert_threshold: float = 25.0
+    alert_days: int = 10
     phq9_reliable_change: int = 6  # one PHQ-9 this far above usual fires (Jacobson-Truax)
-    phq9_confirmed_rise: int = 4  # two PHQ-9s in a row this far above usual fire
+    phq9_confirmed_rise: int = 5  # two PHQ-9s in a row this far above usual fire
     phq9_usual_days: int = 42  # the PHQ-9's usual level: the median over this many days
     merge_days: int = 14  # an episode that starts again this soon after its end is the same
     recovery_days: int = 5  # mood back near usual for this many check-ins ends an episode
@@ -79,6 +103,9 @@ class EffectParams:
             usual_days=settings.CLAYWORK_FADING_USUAL_DAYS,
             mood_slack=settings.CLAYWORK_FADING_MOOD_SLACK_TENTHS / 10,
             mood_threshold=settings.CLAYWORK_FADING_MOOD_THRESHOLD_TENTHS / 10,
+            alert_slack=settings.CLAYWORK_FADING_ALERT_SLACK_TENTHS / 10,
+            alert_threshold=settings.CLAYWORK_FADING_ALERT_THRESHOLD_TENTHS / 10,
+            alert_days=settings.CLAYWORK_FADING_ALERT_DAYS,
             phq9_reliable_change=reliable,
             phq9_confirmed_rise=settings.CLAYWORK_FADING_PHQ9_RISE,
             merge_days=settings.CLAYWORK_FADING_MERGE_DAYS,
@@ -135,14 +162,34 @@ class Episode:
     def is_open(self) -> bool:
         return self.end is None
 
+    @property
+    def tier(self) -> str:
+        return tier_of(self.depth)
+
+    @property
+    def is_early_warning(self) -> bool:
+        return self.tier == EARLY_WARNING
+
+    @property
+    def tier_title(self) -> str:
+        return TIER_TITLES[self.tier]
+
+    @property
+    def alerted_on(self) -> date | None:
+        """The day it became a fading alert (None while it is an early warning)."""
+        if tier_of(RULE_DEPTH[self.rule]) == ALERT:
+            return self.start
+        return next((s.day for s in self.deepened if tier_of(RULE_DEPTH[s.rule]) == ALERT), None)
+
     def alert_days(self) -> list[date]:
         """The days a person should hear of it: when it opened, and each time it started
         again or deepened (the app updates its alert, or raises a new one if it was seen)."""
         return sorted({self.start, *self.reopened, *(step.day for step in self.deepened)})
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> dict[str, str | None]:
         """The ``claywork effect`` form: where it began, the rule and the values it fired on;
-        after semicolons, each firmer rule that fired later and each time it started again."""
+        after semicolons, each firmer rule that fired later and each time it started again;
+        its tier now (``early_warning`` or ``alert``) and the day it became an alert."""
         later = [
             (s.day, f"then on {s.day.isoformat()} {s.rule}: {s.detail}") for s in self.deepened
         ]
@@ -150,7 +197,13 @@ class Episode:
         if self.end is not None:
             later.append((self.end, f"back to usual on {self.end.isoformat()}"))
         detail = "; ".join([self.detail] + [text for _, text in sorted(later)])
-        return {"start": self.start.isoformat(), "rule": self.rule, "detail": detail}
+        return {
+            "start": self.start.isoformat(),
+            "rule": self.rule,
+            "detail": detail,
+            "tier": self.tier,
+            "alerted_on": self.alerted_on.isoformat() if self.alerted_on else None,
+        }
 
 
 # Benefit statuses.

@@ -14,6 +14,11 @@ The rules (thresholds in ``EffectParams``; docs/measures.md gives the references
   the usual level minus a slack, ``S = max(0, S + usual - mood - slack)``, fires at
   ``mood_threshold``. A missed day adds nothing and takes nothing away. It runs only when the
   usual level is at least ``min_lift`` above the pre-course level (no lift, nothing to fade).
+* **Mood sustained fall**: a second CUSUM on the same check-ins, with the wider slack
+  ``alert_slack``, has risen for at least ``alert_days`` days and summed ``alert_threshold``:
+  the fall persists. With the PHQ-9 rules, the firmer
+  evidence that makes an episode a fading alert (``effect.ALERT``); the early warning alone
+  stays a "watch" on the care team's pages (decision 0006).
 * **PHQ-9 reliable rise**: one PHQ-9 at least the instrument's reliable change above its usual
   level (Jacobson & Truax, 1991). **PHQ-9 confirmed rise**: two in a row, each at least
   ``phq9_confirmed_rise`` above it.
@@ -31,6 +36,7 @@ from statistics import fmean, median
 
 from claywork.measures.effect import (
     MOOD_EARLY_WARNING,
+    MOOD_SUSTAINED_FALL,
     PHQ9_CONFIRMED_RISE,
     PHQ9_RELIABLE_RISE,
     RULE_DEPTH,
@@ -106,6 +112,9 @@ class _Replay:
         self.in_episode = bytearray(size)
         self.cusum = 0.0
         self.run_start: date | None = None  # the first day of the CUSUM's current rise
+        # The alert tier's own CUSUM, with a wider slack: a fall that persists, not a bad week.
+        self.sustained = 0.0
+        self.sustained_start: date | None = None
 
     def at(self, day: date) -> int:
         return (day - self.origin).days
@@ -152,6 +161,29 @@ class _Replay:
 
     # --- the rules ---------------------------------------------------------------------------
 
+    def _reset(self) -> None:
+        self.cusum, self.run_start = 0.0, None
+        self.sustained, self.sustained_start = 0.0, None
+
+    def _sustained_rule(self, day: date, mood: int, usual: float) -> tuple[str, str] | None:
+        """The second-stage CUSUM: the alert tier's evidence from daily mood."""
+        params = self.params
+        self.sustained = max(0.0, self.sustained + usual - mood - params.alert_slack)
+        if self.sustained == 0:
+            self.sustained_start = None
+            return None
+        if self.sustained_start is None:
+            self.sustained_start = day
+        lasted = (day - self.sustained_start).days + 1
+        if self.sustained < params.alert_threshold or lasted < params.alert_days:
+            return None
+        since = [v for _, v in self.moods(self.sustained_start, day)]
+        recent = fmean(since)
+        return MOOD_SUSTAINED_FALL, (
+            f"mood {recent:.1f} on average over {len(since)} check-ins since "
+            f"{self.sustained_start.isoformat()}, {usual - recent:.1f} below its usual {usual:g}"
+        )
+
     def _mood_rule(self, day: date, mood: int, spell: _Spell | None) -> tuple[str, str] | None:
         params = self.params
         usual = spell.mood_usual if spell else self.usual_mood(day)
@@ -159,8 +191,10 @@ class _Replay:
             self.pre_course is None or usual - self.pre_course >= params.min_lift
         )
         if usual is None or not lifted:
-            self.cusum, self.run_start = 0.0, None
+            self._reset()
             return None
+        if sustained := self._sustained_rule(day, mood, usual):
+            return sustained
         step = usual - mood - params.mood_slack
         if self.cusum + step <= 0:
             self.cusum, self.run_start = 0.0, None
@@ -255,7 +289,7 @@ class _Replay:
             fired.append(found)
         if spell is not None and self._recovered(day, spell):
             spell.end = day
-            self.cusum, self.run_start = 0.0, None
+            self._reset()
         elif fired:
             self._fire(day, fired)
         if spell is not None or self._open_spell() is not None:

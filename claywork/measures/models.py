@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from claywork.measures import effect
 from claywork.vault.fields import SealedText
 
 
@@ -139,6 +140,9 @@ class FadingEpisode(models.Model):
     latest_rule = models.CharField(max_length=40)  # the firmest rule that fired since
     latest_detail = models.CharField(max_length=300)
     depth = models.PositiveSmallIntegerField(default=1)
+    # "early_warning" (shown on the care team's pages, no alert) or "alert" (raises the fading
+    # alert): effect.tier_of(depth), kept so a caseload filters and shows it in SQL.
+    tier = models.CharField(max_length=20, default=effect.ALERT)
     # Bumped each time it deepens or starts again after being seen: a new alert, if the last
     # one was acknowledged, is keyed on it.
     revision = models.PositiveSmallIntegerField(default=0)
@@ -165,3 +169,16 @@ class FadingEpisode(models.Model):
     @property
     def is_open(self) -> bool:
         return self.ended_on is None
+
+    @property
+    def is_early_warning(self) -> bool:
+        return self.tier == effect.EARLY_WARNING
+
+    @property
+    def tier_title(self) -> str:
+        return effect.TIER_TITLES.get(self.tier, effect.TIER_TITLES[effect.ALERT])
+
+    @property
+    def rule_title(self) -> str:
+        """The firmest rule that fired, in words."""
+        return effect.RULE_TITLES.get(self.latest_rule, self.latest_rule)

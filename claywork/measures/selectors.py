@@ -97,13 +97,15 @@ def current_fading_episode(*, patient_id: int) -> FadingEpisode | None:
 
 def current_fading_annotations(patient_ref: str = "pk") -> dict[str, Subquery]:
     """The same, as annotations for a query of patients (a caseload in its one query):
-    ``fading_since``, ``fading_rule`` and ``fading_detail`` of the episode going on now, or
-    None. The rule is the firmest that has fired (``effect.RULE_TITLES`` names it)."""
+    ``fading_since``, ``fading_rule``, ``fading_detail`` and ``fading_tier`` of the episode
+    going on now, or None. The rule is the firmest that has fired (``effect.RULE_TITLES``
+    names it)."""
     current = FadingEpisode.objects.filter(patient=OuterRef(patient_ref), ended_on__isnull=True)
     return {
         "fading_since": Subquery(current.values("started_on")[:1]),
         "fading_rule": Subquery(current.values("latest_rule")[:1]),
         "fading_detail": Subquery(current.values("latest_detail")[:1]),
+        "fading_tier": Subquery(current.values("tier")[:1]),
     }
 
 

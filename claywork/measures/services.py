@@ -261,7 +261,8 @@ def fading_refresh(*, patient: User) -> FadingEpisode | None:
                 current = result
             elif result.news:
                 _alert_says_ended(result.row)
-        if current is not None and _alert_wanted(patient):
+        # An early warning is shown on the pages only: the alert waits for firmer evidence.
+        if current is not None and current.row.tier == effect.ALERT and _alert_wanted(patient):
             _episode_alert(patient, current)
     return current.row if current else None
 
@@ -291,7 +292,8 @@ def _in_step(patient: User, report: effect.EffectReport, today: date) -> _InStep
             return None
         if found.is_open:
             current = row
-    if current is not None and current.alert_id is None and _alert_wanted(patient):
+    wants_alert = current is not None and current.tier == effect.ALERT
+    if wants_alert and current is not None and current.alert_id is None and _alert_wanted(patient):
         return None
     return _InStep(current)
 
@@ -317,6 +319,7 @@ def _episode_fields(found: effect.Episode) -> dict[str, Any]:
         "latest_rule": found.latest_rule,
         "latest_detail": found.latest_detail[:300],
         "depth": found.depth,
+        "tier": found.tier,
     }
 
 

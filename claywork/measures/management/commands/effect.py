@@ -2,10 +2,12 @@
 
 The same rules as the app (``measures.effect.evaluate``, the settings' thresholds), without a
 database. One JSON line per patient on stdout, in the file's order:
-``{"id", "episodes": [{"start", "rule", "detail"}], "benefit": {"course": {...}, "sessions":
-[...]}}``, or ``{"id", "error"}`` for a patient whose data cannot be read; each problem is also
-written to stderr with the patient and the field. Exits 1 when any patient had an error (every
-other one is still printed). The format: ``claywork/measures/cohort_file.py``.
+``{"id", "episodes": [{"start", "rule", "detail", "tier", "alerted_on"}], "benefit":
+{"course": {...}, "sessions": [...]}}`` (tier: ``early_warning``, shown only, or ``alert``,
+raised to the care team since ``alerted_on``), or ``{"id", "error"}`` for a patient whose
+data cannot be read; each problem is also written to stderr with the patient and the
+field. Exits 1 when any patient had an error (every other one is still printed). The
+format: ``claywork/measures/cohort_file.py``.
 """
 
 from __future__ import annotations
