@@ -165,3 +165,18 @@ class FadingEpisode(models.Model):
     @property
     def is_open(self) -> bool:
         return self.ended_on is None
+
+
+class CaseloadPreference(models.Model):
+    """How a clinician last chose to see their caseload (sort and filter), kept so that the
+    caseload opens the same way next time. Holds no health data."""
+
+    clinician = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="caseload_preference"
+    )
+    sort = models.CharField(max_length=40, blank=True)
+    show = models.CharField(max_length=20, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"caseload preference of {self.clinician_id}"
