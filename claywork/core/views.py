@@ -68,7 +68,8 @@ def _caseload(request: AuthedRequest) -> HttpResponse:
     """The clinician's home: their caseload, sorted and filtered as they last chose."""
     user = request.user
     sort, show = caseload_view.chosen_view(user, request.GET.get("sort"), request.GET.get("show"))
-    rows = caseload.caseload_rows(user, sort, show)
+    limit = triage.missed_check_in_limit(user)
+    rows = caseload.caseload_rows(user, sort, show, limit=limit)
     # A caseload is within the clinician's own clinic (policy.patients_in_care_of).
     audit_shown(request, [row.pk for row in rows], "measures.caseload", clinic_id=user.clinic_id)
     order = caseload.caseload_order(sort)
@@ -81,7 +82,7 @@ def _caseload(request: AuthedRequest) -> HttpResponse:
             "filters": [(key, choice.label) for key, choice in caseload.FILTERS.items()],
             "show": show,
             "sort_param": f"{'-' if order.descending else ''}{order.key}",
-            "limit": triage.missed_check_in_limit(user),
+            "limit": limit,
         },
     )
 

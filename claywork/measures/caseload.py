@@ -398,17 +398,18 @@ def _patient_url(name: str) -> Callable[[int], str]:
 
 
 def caseload_rows(
-    clinician: User, sort: str | None = None, show: str | None = None
+    clinician: User, sort: str | None = None, show: str | None = None, *, limit: int | None = None
 ) -> list[CaseloadRow]:
     """Every patient on the clinician's care teams (those ``show`` keeps), sorted as
     ``caseload_order(sort)`` says.
 
-    Three database queries, whatever the number of patients: the clinic's check-in limit,
-    the caseload and the last 14 days of moods.
+    Three database queries, whatever the number of patients: the clinic's check-in limit
+    (unless given as ``limit``), the caseload and the last 14 days of moods.
     """
     now = timezone.now()
     today = now.astimezone(clinician.zone).date()
-    limit = triage.missed_check_in_limit(clinician)
+    if limit is None:
+        limit = triage.missed_check_in_limit(clinician)
     record_url = _patient_url("chart:patient")
     progress_url = _patient_url("measures:progress")
     patients = list(_caseload_values(clinician, now))
