@@ -396,8 +396,8 @@ def integration_timeline(request: AuthedRequest, session_id: int) -> HttpRespons
     now = timezone.now()
     steps = integration_steps(session.completed_at)
     prompts = selectors.prompts_for_steps([step.key for step in steps])
-    position = window_position(session.completed_at, now)
     is_patient = session.patient_id == request.user.pk
+    position = window_position(session.completed_at, now, to_patient=is_patient)
     reflected = (
         selectors.reflections_by_step(session=session, steps=steps, prompts=prompts)
         if is_patient

@@ -193,6 +193,7 @@ def patient_contact(request: AuthedRequest, patient_id: int) -> HttpResponse:
     form = ContactForm(
         request.POST or None,
         initial=ContactForm.initial_from(account_services.contact_of(patient.pk)),
+        for_staff=True,
     )
     if request.method == "POST" and form.is_valid():
         account_services.patient_contact_save(patient=patient, by=request.user, **form.cleaned_data)

@@ -115,7 +115,7 @@ def manifest(request: HttpRequest) -> JsonResponse:
         {
             "name": "Claywork",
             "short_name": "Claywork",
-            "description": "Your integration companion, from your clinic.",
+            "description": "The integration companion from your clinic.",
             "start_url": "/",
             "scope": "/",
             "display": "standalone",
