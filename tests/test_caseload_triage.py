@@ -284,3 +284,27 @@ def test_the_triage_caseload_runs_the_same_queries_for_5_or_50_patients(
         response = client.get(f"/{query}")
     assert response.status_code == 200
     assert len(response.context["caseload"]) <= 50
+
+
+# --- The clinic's settings ----------------------------------------------------------------------
+
+
+def test_the_clinic_admin_sets_the_check_in_limit_and_the_session_observations(
+    personas: Personas, settings: Any
+) -> None:
+    settings.CLAYWORK_MISSED_CHECK_INS_DAYS = 3
+    admin = client_for(personas.clinic_admin)
+    response = admin.post(
+        "/clinic/settings/",
+        {"missed_check_in_days": "5", "session_observations": ["vitals", "recovery"]},
+    )
+    assert response.status_code == 302
+    clinic = Clinic.objects.get(pk=personas.clinic_admin.clinic_id)
+    assert clinic.missed_check_in_days == 5
+    assert clinic.session_observations == ["vitals", "recovery"]
+
+    refused = admin.post("/clinic/settings/", {"missed_check_in_days": "many"})
+    assert refused.status_code == 400
+    assert "Enter a whole number." in refused.content.decode()
+    admin.post("/clinic/settings/", {"missed_check_in_days": ""})
+    assert Clinic.objects.get(pk=clinic.pk).missed_check_in_limit == 3  # the default again
