@@ -83,6 +83,7 @@ def _caseload(request: AuthedRequest) -> HttpResponse:
             "show": show,
             "sort_param": f"{'-' if order.descending else ''}{order.key}",
             "limit": limit,
+            "overdue_grace": triage.OVERDUE_GRACE_DAYS,
         },
     )
 
