@@ -366,11 +366,25 @@ def measure(
 
     # (page, who asks, URL for a caseload patient)
     pages: list[tuple[str, Callable[[int], int], Callable[[int], str]]] = [
-        (f"/ (caseload of {caseload}, by name)", lambda _: clinician.pk, lambda _: "/"),
+        (
+            f"/?sort=name (caseload of {caseload}, by name)",
+            lambda _: clinician.pk,
+            lambda _: "/?sort=name&show=all",
+        ),
         (
             f"/?sort=-status (caseload of {caseload})",
             lambda _: clinician.pk,
-            lambda _: "/?sort=-status",
+            lambda _: "/?sort=-status&show=all",
+        ),
+        (
+            f"/?sort=attention (caseload of {caseload}, needs attention first)",
+            lambda _: clinician.pk,
+            lambda _: "/?sort=attention&show=all",
+        ),
+        (
+            f"/?show=attention (caseload of {caseload}, only who needs attention)",
+            lambda _: clinician.pk,
+            lambda _: "/?sort=attention&show=attention",
         ),
         (
             "/patients/<id>/progress/ (clinician)",

@@ -47,6 +47,7 @@ STRUCTURAL = {
     "measures.response.answers": "questionnaire answers, as numbers",
     "themes.snapshot.sessions": "the sessions a theme analysis covered",
     "themes.edit.anchor": "the key phrases of the theme an edit follows (a canary of its own)",
+    "care.session.observation": "observations during a session, as numbers and choices",
 }
 
 

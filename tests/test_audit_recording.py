@@ -111,7 +111,13 @@ CLINICIAN_VISITS: list[tuple[str, str, Callable[[], dict] | None, list[tuple[str
         lambda: {"title": "Four IM sessions", "modality": "im", "planned_sessions": "4"},
         [("write", "care.course")],
     ),
-    ("POST", "/sessions/{scheduled}/start/", lambda: {}, [("write", "care.session")]),
+    (
+        "POST",
+        "/sessions/{scheduled}/start/",
+        lambda: {"confirm": "1"},
+        [("write", "care.session")],
+    ),
+    ("GET", "/sessions/{in_progress}/screen/", lambda: None, [("read", "care.session")]),
     ("POST", "/sessions/{scheduled}/cancel/", lambda: {}, [("write", "care.session")]),
     (
         "POST",

@@ -28,9 +28,11 @@ def _messages(response: Any) -> list[str]:
 
 
 def test_clinician_starts_a_scheduled_session(personas: Personas) -> None:
-    response = client_for(personas.care_clinician).post(f"/sessions/{personas.scheduled.pk}/start/")
+    response = client_for(personas.care_clinician).post(
+        f"/sessions/{personas.scheduled.pk}/start/", {"confirm": "1"}
+    )
     assert response.status_code == 302
-    assert response["Location"] == f"/sessions/{personas.scheduled.pk}/"
+    assert response["Location"] == f"/sessions/{personas.scheduled.pk}/screen/"
     session = Session.objects.get(pk=personas.scheduled.pk)
     assert session.status == SessionStatus.IN_PROGRESS
     assert session.started_at is not None
@@ -46,7 +48,7 @@ def test_clinician_completes_a_session_with_a_debrief(personas: Personas) -> Non
         follow=True,
     )
     assert response.status_code == 200
-    assert "integration window is open" in " ".join(_messages(response))
+    assert "integration window opens" in " ".join(_messages(response))
     session = Session.objects.get(pk=personas.in_progress.pk)
     assert session.status == SessionStatus.COMPLETED
     assert session.completed_at is not None
@@ -412,8 +414,9 @@ def test_caseload_page_runs_a_constant_number_of_queries(
     assert many == few
     client = client_for(personas.care_clinician)
     # + 5 for the audit events of the patients shown: the chain lock (PostgreSQL), newest
-    # hash, one insert, and the savepoint around them (a transaction of its own outside tests).
-    with django_assert_max_num_queries(6 + 5):
+    # hash, one insert, and the savepoint around them (a transaction of its own outside tests);
+    # + 3 for triage: the clinician's saved view, the clinic's check-in limit, 14 days of moods.
+    with django_assert_max_num_queries(6 + 5 + 3):
         client.get("/")
 
 

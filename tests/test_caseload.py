@@ -17,6 +17,7 @@ from claywork.measures import instruments
 from claywork.measures import services as measures
 from claywork.measures.caseload import SORT_KEYS, CaseloadRow, caseload_rows
 from claywork.measures.models import ScaleResponse
+from claywork.measures.selectors import patient_today
 from claywork.safety.models import Alert, AlertKind, Severity
 from claywork.safety.services import alert_raise
 from tests import factories
@@ -257,12 +258,26 @@ def sorting_caseload(personas: Personas) -> User:
             factories.make_session(course, at=timezone.now() + timedelta(days=next_in_days))
     _alerts(bo, open_count=2, acknowledged_count=1)
     _alerts(cy, open_count=1)
+    for patient, days_ago in ((ada, 1), (bo, 5), (di, 0)):  # Cy never checked in
+        _check_in(patient, days_ago=days_ago, mood=6)
     return clinician
+
+
+def _check_in(patient: User, *, days_ago: int, mood: int) -> None:
+    measures.check_in_save(
+        patient=patient,
+        day=patient_today(patient) - timedelta(days=days_ago),
+        values=measures.CheckInValues(mood),
+    )
 
 
 # Each column, ascending then descending. Rows without a value stay last either way, and rows
 # with the same value stay in name order.
 SORTED = {
+    # Bo (low alerts, checked in 5 days ago), Cy (a low alert), Di (no baseline after two
+    # sessions: overdue), Ada (nothing)
+    "attention": ("Bo Cy Di Ada", "Ada Di Cy Bo"),
+    "check_in": ("Di Ada Bo Cy", "Bo Ada Di Cy"),  # today, 1, 5 days ago, never
     "name": ("Ada Bo Cy Di", "Di Cy Bo Ada"),
     "phq9": ("Ada Bo Cy Di", "Cy Bo Ada Di"),  # 4, 10, 12, none
     "phq9_change": ("Ada Cy Bo Di", "Bo Cy Ada Di"),  # -16, -12, +8, none
@@ -291,12 +306,14 @@ def test_sorting_by_each_column_both_ways(sorting_caseload: User, key: str) -> N
 @pytest.mark.parametrize(
     "sort", ["", "?sort=", "?sort=-", "?sort=password", "?sort=full_name", "?sort=name%27--"]
 )
-def test_an_unknown_sort_falls_back_to_names(sorting_caseload: User, sort: str) -> None:
+def test_an_unknown_sort_falls_back_to_needs_attention_first(
+    sorting_caseload: User, sort: str
+) -> None:
     response = client_for(sorting_caseload).get(f"/{sort}")
     assert response.status_code == 200
-    assert [row.full_name for row in response.context["caseload"]] == ["Ada", "Bo", "Cy", "Di"]
+    assert [row.full_name for row in response.context["caseload"]] == ["Bo", "Cy", "Di", "Ada"]
     active = [column for column in response.context["columns"] if column.aria_sort]
-    assert [(column.key, column.aria_sort) for column in active] == [("name", "ascending")]
+    assert [(column.key, column.aria_sort) for column in active] == [("attention", "ascending")]
 
 
 def test_column_headers_link_to_their_sort_and_mark_the_active_one(

@@ -78,6 +78,8 @@ TO_LOGIN: Expected = (302, "/accounts/login/?next=")
 
 MOTIVATION = "Because the fog lifted once."
 IN_PROGRESS_NOTE = "Noticed: breathing slowed."
+# A note the guide kept private: the care team's alone, never the patient's.
+PRIVATE_NOTE = "Private: my own unease at the ocean image."
 FRESH_TEXT = "Written while the matrix ran."
 CHECK_IN_NOTE = "Slept by the open window."
 PLAN_TEXT = "Call Ines, my sister."
@@ -121,6 +123,7 @@ PRIVATE_TEXT: dict[str, frozenset[str]] = {
     # A check-in's scores are part of care; its note stays the patient's own.
     CHECK_IN_NOTE: frozenset({"patient"}),
     IN_PROGRESS_NOTE: frozenset({"care_clinician"}),
+    PRIVATE_NOTE: frozenset({"care_clinician"}),
     COMMENTED_ENTRY_TEXT: frozenset({"patient", "care_clinician"}),
     COMMENT_TEXT: frozenset({"patient", "care_clinician"}),
     SUGGESTION_TEXT: frozenset({"patient", "care_clinician"}),
@@ -227,6 +230,17 @@ def _build_world() -> World:
         text=IN_PROGRESS_NOTE,
         submission_id=uuid.uuid4(),
     )
+    care.guide_note_add(
+        session=personas.completed,
+        author=personas.care_clinician,
+        text=PRIVATE_NOTE,
+        submission_id=uuid.uuid4(),
+        private=True,
+    )
+    clinic = personas.patient.clinic
+    assert clinic is not None
+    clinic.session_observations = ["vitals", "side_effects", "dissociation", "recovery"]
+    clinic.save(update_fields=["session_observations"])
     _, token = clinics.invitation_create(
         clinic=personas.clinic_admin.clinic,  # type: ignore[arg-type]
         invited_by=personas.clinic_admin,
@@ -556,6 +570,29 @@ def _note_data(w: World) -> dict:
     return {"kind": "observation", "text": FRESH_TEXT, "submission_id": str(uuid.uuid4())}
 
 
+def _screen_note_data(w: World) -> dict:
+    return {
+        "screen": "1",
+        "kind": "said",
+        "text": FRESH_TEXT,
+        "tags": ["insight", "quote"],
+        "private": "on",
+        "submission_id": str(uuid.uuid4()),
+    }
+
+
+def _observation_data(w: World) -> dict:
+    return {
+        "bp_before": "128/82",
+        "hr_before": "74",
+        "bp_after": "135/88",
+        "hr_after": "80",
+        "side_effects": ["nausea"],
+        "dissociation": "2",
+        "recovery_minutes": "45",
+    }
+
+
 def _entry_data(w: World) -> dict:
     return {
         "kind": "reflection",
@@ -782,7 +819,7 @@ MATRIX: list[Row] = [
     post(
         "/sessions/{scheduled}/start/",
         only(care_clinician=SEE_SESSION),
-        lambda w: {},
+        lambda w: {"confirm": "1"},
         "care_clinician",
     ),
     get("/sessions/{in_progress}/complete/", CLINICIAN_ONLY),
@@ -804,6 +841,22 @@ MATRIX: list[Row] = [
         "/sessions/{in_progress}/notes/",
         only(care_clinician=SEE_SESSION),
         _note_data,
+        "care_clinician",
+    ),
+    post(
+        "/sessions/{in_progress}/notes/",
+        only(care_clinician=SEE_SESSION),
+        _screen_note_data,
+        "care_clinician",
+    ),
+    # The session screen and its observations: the care team's, never the patient's.
+    get("/sessions/{in_progress}/screen/", CLINICIAN_ONLY),
+    get("/sessions/{completed}/screen/", CLINICIAN_ONLY),
+    get("/sessions/{in_progress}/observations/", POST_ONLY),
+    post(
+        "/sessions/{in_progress}/observations/",
+        only(care_clinician=SEE_SESSION),
+        _observation_data,
         "care_clinician",
     ),
     get("/sessions/{completed}/timeline/", CARE),

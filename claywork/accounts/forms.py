@@ -49,8 +49,16 @@ class ContactForm(forms.Form):
     )
     emergency_phone = PhoneNumberField(label="Emergency contact: phone number")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, for_staff: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if for_staff:  # the clinic admin fills it in for the patient: words for the admin
+            self.fields["phone"].help_text = (
+                "The care team uses it to call the patient back after an alert, "
+                "e.g. (415) 555-2671."
+            )
+            self.fields[
+                "emergency_relationship"
+            ].label = "Emergency contact: who they are to the patient"
         self.fields["emergency_name"].widget.attrs["autocomplete"] = "off"
         self.fields["emergency_phone"].widget.attrs["autocomplete"] = "off"
 

@@ -12,6 +12,8 @@ RESOURCE_LABELS: dict[str, str] = {
     "care.course": "A treatment course",
     "care.session": "A session: its plan, intentions and notes",
     "care.guide_note": "A guide's note on a session",
+    "care.private_note": "A clinician's private note on a session",
+    "care.observation": "Observations recorded during a session",
     "care.timeline": "Integration timeline after a session",
     "care.entry_comment": "Comments on a shared journal entry",
     "care.suggestion": "Suggestions of prompts and goals",

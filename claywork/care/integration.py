@@ -83,7 +83,12 @@ def integration_steps(
     return steps
 
 
-def window_position(completed_at: datetime, now: datetime) -> WindowPosition:
+def window_position(
+    completed_at: datetime, now: datetime, *, to_patient: bool = True
+) -> WindowPosition:
+    """Where the patient is in their integration, in words for them (``to_patient``) or for
+    their care team ("the session", not "your session")."""
+    your, the = ("your", "Your") if to_patient else ("the", "The")
     steps = integration_steps(completed_at)
     elapsed = now - completed_at
     hours = max(0, int(elapsed.total_seconds() // 3600))
@@ -91,8 +96,8 @@ def window_position(completed_at: datetime, now: datetime) -> WindowPosition:
     closes = settings.CLAYWORK_WINDOW_CLOSES_HOURS
     if hours < opens:
         return WindowPosition(
-            headline=f"Hour {hours} after your session",
-            detail=f"Your {opens}-{closes} h integration window opens in {opens - hours} h.",
+            headline=f"Hour {hours} after {your} session",
+            detail=f"{the} {opens}-{closes} h integration window opens in {opens - hours} h.",
             current_step="rest",
             hours_since=hours,
             finished=False,
@@ -115,7 +120,7 @@ def window_position(completed_at: datetime, now: datetime) -> WindowPosition:
         # still the one to answer, so "where am I" always has an answer.
         current = "window"
     return WindowPosition(
-        headline=f"Day {day} of your integration",
+        headline=f"Day {day} of {your} integration",
         detail=(
             "Keep going at your own pace."
             if current

@@ -109,6 +109,27 @@ class Session(models.Model):
         return self.status == SessionStatus.COMPLETED
 
     @property
+    def held_at(self) -> datetime | None:
+        """When the session actually began: its start, or its completion when it was completed
+        without being started. None until then; ``scheduled_at`` is only the plan."""
+        return self.started_at or self.completed_at
+
+    @property
+    def shown_at(self) -> datetime:
+        """The time to show for this session: the actual one once there is one."""
+        return self.held_at or self.scheduled_at
+
+    @property
+    def held_off_schedule(self) -> bool:
+        """Held at least an hour from its planned time: pages then show both."""
+        held = self.held_at
+        return held is not None and abs(held - self.scheduled_at) >= timedelta(hours=1)
+
+    def hours_from_schedule(self, now: datetime) -> float:
+        """How far ``now`` is from the planned time, in hours, either way."""
+        return abs((now - self.scheduled_at).total_seconds()) / 3600
+
+    @property
     def accepts_guide_notes(self) -> bool:
         return self.status in (SessionStatus.IN_PROGRESS, SessionStatus.COMPLETED)
 
@@ -150,8 +171,20 @@ class NoteKind(models.TextChoices):
     OTHER = "other", "Note"
 
 
+class NoteTag(models.TextChoices):
+    """Quick tags a guide puts on a note during a session, one keystroke each."""
+
+    INSIGHT = "insight", "Insight"
+    EMOTION = "emotion", "Emotion"
+    BODY = "body", "Body"
+    IMAGE = "image", "Image / vision"
+    DIFFICULTY = "difficulty", "Difficulty"
+    QUOTE = "quote", "Quote"
+
+
 class GuideNote(models.Model):
-    """A timestamped note taken during a session, written for the patient to read later."""
+    """A timestamped note taken during a session, written for the patient to read later
+    (unless ``private``: then only the care team ever reads it)."""
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="guide_notes")
     patient = models.ForeignKey(
@@ -165,6 +198,13 @@ class GuideNote(models.Model):
     text = SealedText("text_sealed", context="care.guide_note.text")
     noted_at = models.DateTimeField()
     submission_id = models.UUIDField()
+    tags = models.JSONField(default=list, blank=True)  # NoteTag values
+    # For the clinician's eyes only: never shown, exported or themed for the patient.
+    private = models.BooleanField(default=False)
+    # Minutes since the session's actual start when the note was taken (None: not started).
+    elapsed_minutes = models.PositiveIntegerField(null=True, blank=True)
+    # Written after the session was completed, and shown as such.
+    late = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["noted_at", "pk"]
@@ -176,6 +216,30 @@ class GuideNote(models.Model):
 
     def __str__(self) -> str:
         return f"guide note {self.pk} on session {self.session_id}"
+
+    @property
+    def tag_labels(self) -> list[str]:
+        return [NoteTag(tag).label for tag in self.tags if tag in NoteTag.values]
+
+
+class SessionObservation(models.Model):
+    """The structured observations a clinic chose to record during a session (blood pressure
+    and heart rate before and after, side effects, dissociation 0-4, recovery time): one row
+    per session, sealed like notes, read by the care team only. Records; never a dose."""
+
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="observation")
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    values_sealed = models.TextField(blank=True, default="")
+    values_json = SealedText("values_sealed", context="care.session.observation")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"observations of session {self.session_id}"
 
 
 class EntryComment(models.Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db.models import Prefetch
@@ -12,6 +13,7 @@ from claywork.care.models import (
     GuideNote,
     Session,
     SessionIntention,
+    SessionObservation,
     SessionStatus,
     Suggestion,
     SuggestionStatus,
@@ -35,8 +37,22 @@ def intention_text(*, session: Session) -> str:
     return intention.text if intention else ""
 
 
-def guide_notes(*, session: Session) -> list[GuideNote]:
-    return list(GuideNote.objects.filter(session=session).select_related("author"))
+def guide_notes(*, session: Session, with_private: bool = False) -> list[GuideNote]:
+    """The session's notes, oldest first; private ones only for the care team
+    (``with_private`` is the caller's ``policy.may_plan_care``)."""
+    notes = GuideNote.objects.filter(session=session).select_related("author")
+    if not with_private:
+        notes = notes.filter(private=False)
+    return list(notes)
+
+
+def observation_values(*, session: Session) -> dict[str, Any] | None:
+    """The session's structured observations, or None when none were recorded."""
+    observation = SessionObservation.objects.filter(session=session).first()
+    if observation is None or not observation.values_json:
+        return None
+    values = json.loads(observation.values_json)
+    return values if isinstance(values, dict) else None
 
 
 def session_side_by_side(*, session: Session, viewer: AnyUser) -> dict[str, Any]:
@@ -49,7 +65,11 @@ def session_side_by_side(*, session: Session, viewer: AnyUser) -> dict[str, Any]
             .select_related("prompt")
             .order_by("created_at")
         )
-    notes = guide_notes(session=session) if policy.may_read_guide_notes(viewer, session) else None
+    notes = (
+        guide_notes(session=session, with_private=policy.may_plan_care(viewer, session.patient_id))
+        if policy.may_read_guide_notes(viewer, session)
+        else None
+    )
     return {
         "intention": intention_text(session=session),
         "guide_notes": notes,

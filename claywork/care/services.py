@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,8 +17,10 @@ from claywork.care.models import (
     EntryComment,
     GuideNote,
     NoteKind,
+    NoteTag,
     Session,
     SessionIntention,
+    SessionObservation,
     SessionStatus,
     Suggestion,
     SuggestionKind,
@@ -29,6 +32,9 @@ from claywork.journal.models import Entry, Prompt
 from claywork.reminders import services as reminders
 from claywork.safety import free_text, routing
 from claywork.themes.services import themes_writing_changed
+
+# Starting a session further than this from its planned time asks for confirmation first.
+CONFIRM_START_HOURS = 12
 
 
 class SessionStateError(ValueError):
@@ -205,19 +211,33 @@ def guide_note_add(
     text: str,
     kind: str = NoteKind.OBSERVATION,
     submission_id: uuid.UUID,
+    tags: list[str] | None = None,
+    private: bool = False,
 ) -> GuideNote:
-    """Idempotent per form submission: a second POST of the same form returns the same note."""
+    """Idempotent per form submission: a second POST of the same form returns the same note.
+
+    Each note is stamped with the minutes since the session's actual start; one written after
+    the session was completed is kept as a late note, and says so. A private note is sealed
+    like any other and is never shown to the patient (``selectors.guide_notes``)."""
     if not session.accepts_guide_notes:
         raise SessionStateError("Notes are taken once the session has started.")
+    now = timezone.now()
 
     def build() -> GuideNote:
+        started = session.started_at
         note = GuideNote(
             session=session,
             patient_id=session.patient_id,
             author=author,
             kind=kind,
-            noted_at=timezone.now(),
+            noted_at=now,
             submission_id=submission_id,
+            tags=[tag for tag in NoteTag.values if tag in (tags or [])],
+            private=private,
+            elapsed_minutes=(
+                max(0, int((now - started).total_seconds() // 60)) if started else None
+            ),
+            late=session.is_completed,
         )
         note.text = text
         return note
@@ -225,9 +245,25 @@ def guide_note_add(
     note, created = create_once(
         GuideNote, lookup={"session": session, "submission_id": submission_id}, build=build
     )
-    if created:
+    if created and not note.private:
         themes_writing_changed(patient_id=session.patient_id)
     return note
+
+
+def observation_save(
+    *, session: Session, recorded_by: User, values: dict[str, object]
+) -> SessionObservation:
+    """Keep the session's structured observations (sealed; the care team reads them). The
+    values replace those saved before: the form shows them all."""
+    if session.status not in (SessionStatus.IN_PROGRESS, SessionStatus.COMPLETED):
+        raise SessionStateError("Observations are recorded once the session has started.")
+    observation = SessionObservation.objects.filter(session=session).first() or (
+        SessionObservation(session=session, patient_id=session.patient_id)
+    )
+    observation.values_json = json.dumps(values, sort_keys=True)
+    observation.recorded_by = recorded_by
+    observation.save()
+    return observation
 
 
 # --- Comments on shared entries and suggestions (the care team beside the patient) ---------

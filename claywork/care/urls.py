@@ -16,6 +16,12 @@ urlpatterns = [
     path("sessions/<int:session_id>/complete/", views.session_complete, name="session_complete"),
     path("sessions/<int:session_id>/cancel/", views.session_cancel, name="session_cancel"),
     path("sessions/<int:session_id>/notes/", views.guide_note_add, name="guide_note_add"),
+    path("sessions/<int:session_id>/screen/", views.session_screen, name="session_screen"),
+    path(
+        "sessions/<int:session_id>/observations/",
+        views.observation_save,
+        name="observation_save",
+    ),
     path("sessions/<int:session_id>/timeline/", views.integration_timeline, name="timeline"),
     path("integration/", views.current_integration, name="current_integration"),
     path("entries/<int:entry_id>/comments/", comment_views.entry_comments, name="entry_comments"),

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.views.decorators.http import require_http_methods, require_POST
 
 from claywork.audit.services import audit_read, audit_write
@@ -18,9 +21,11 @@ from claywork.care.forms import (
     GuideNoteForm,
     IntentionForm,
     MotivationForm,
+    ObservationForm,
     SessionForm,
 )
 from claywork.care.integration import integration_steps, window_position
+from claywork.care.models import Session, SessionStatus
 from claywork.core import policy
 from claywork.core.http import AuthedRequest, is_htmx
 from claywork.safety import free_text
@@ -113,7 +118,7 @@ def session_detail(request: AuthedRequest, session_id: int) -> HttpResponse:
         session=session,
         may_plan=policy.may_plan_care(request.user, session.patient_id),
         may_write_intentions=policy.may_write_intentions(request.user, session),
-        note_form=GuideNoteForm(initial={"submission_id": uuid.uuid4()}),
+        note_form=_note_form(),
     )
     return render(request, "care/session_detail.html", context)
 
@@ -176,13 +181,28 @@ def intention_edit(request: AuthedRequest, session_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def session_start(request: AuthedRequest, session_id: int) -> HttpResponse:
+    """Starting far from the planned time asks first: a session scheduled for Saturday and
+    started on Thursday is most likely the wrong session."""
     session = get_session_for_user(request.user, session_id, plan=True)
+    now = timezone.now()
+    hours_off = session.hours_from_schedule(now)
+    if (
+        session.status == SessionStatus.SCHEDULED
+        and hours_off > services.CONFIRM_START_HOURS
+        and request.POST.get("confirm") != "1"
+    ):
+        return render(
+            request,
+            "care/session_start_confirm.html",
+            {"session": session, "hours_off": round(hours_off), "now": now},
+        )
     try:
         services.session_start(session=session)
     except services.SessionStateError as error:
         messages.error(request, str(error))
     else:
         audit_write(request, session.patient, "care.session", session.pk)
+        return redirect("care:session_screen", session_id=session.pk)
     return redirect("care:session_detail", session_id=session.pk)
 
 
@@ -204,48 +224,80 @@ def session_cancel(request: AuthedRequest, session_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def session_complete(request: AuthedRequest, session_id: int) -> HttpResponse:
     session = get_session_for_user(request.user, session_id, plan=True)
-    form = CompleteSessionForm(request.POST or None)
+    far_off = (
+        session.status == SessionStatus.SCHEDULED
+        and session.hours_from_schedule(timezone.now()) > services.CONFIRM_START_HOURS
+    )
+    form = CompleteSessionForm(request.POST or None, far_off_schedule=far_off)
     if request.method == "POST" and form.is_valid():
         try:
-            services.session_complete(session=session, debrief=form.cleaned_data["debrief"])
+            completed = services.session_complete(
+                session=session, debrief=form.cleaned_data["debrief"]
+            )
         except services.SessionStateError as error:
             messages.error(request, str(error))
         else:
             audit_write(request, session.patient, "care.session", session.pk)
-            messages.success(
-                request, "Session completed. The patient's integration window is open."
-            )
+            messages.success(request, window_message(completed))
         return redirect("care:session_detail", session_id=session.pk)
     return render(
         request,
         "care/session_complete.html",
-        {"session": session, "form": form},
+        {
+            "session": session,
+            "form": form,
+            "window_opens_hours": settings.CLAYWORK_WINDOW_OPENS_HOURS,
+            "window_closes_hours": settings.CLAYWORK_WINDOW_CLOSES_HOURS,
+        },
         status=400 if form.errors else 200,
     )
+
+
+def window_message(session: Session) -> str:
+    """The truth about the integration window: when it opens and closes, in local time."""
+    opens, closes = session.window_opens_at, session.window_closes_at
+    assert opens is not None and closes is not None
+    opens_local, closes_local = timezone.localtime(opens), timezone.localtime(closes)
+    same_day = opens_local.date() == closes_local.date()
+    return (
+        "Session completed. The patient's integration window opens "
+        f"{date_format(opens_local, 'l j F, H:i')} and closes "
+        f"{date_format(closes_local, 'H:i' if same_day else 'l j F, H:i')}."
+    )
+
+
+def _note_form() -> GuideNoteForm:
+    return GuideNoteForm(initial={"submission_id": uuid.uuid4()})
 
 
 @login_required
 @require_POST
 def guide_note_add(request: AuthedRequest, session_id: int) -> HttpResponse:
     session = get_session_for_user(request.user, session_id, plan=True)
+    on_screen = request.POST.get("screen") == "1"
     form = GuideNoteForm(request.POST)
     error = None
     if form.is_valid():
         try:
-            services.guide_note_add(session=session, author=request.user, **form.cleaned_data)
+            note = services.guide_note_add(
+                session=session, author=request.user, **form.cleaned_data
+            )
         except services.SessionStateError as state_error:
             error = str(state_error)
         else:
-            audit_write(request, session.patient, "care.guide_note", session.pk)
-            form = GuideNoteForm(initial={"submission_id": uuid.uuid4()})
+            resource = "care.private_note" if note.private else "care.guide_note"
+            audit_write(request, session.patient, resource, note.pk)
+            form = _note_form()
+    status = 400 if (form.errors or error) else 200
+    if on_screen:
+        return _screen_notes(request, session, form, error, status)
     context = {
         "session": session,
-        "guide_notes": selectors.guide_notes(session=session),
+        "guide_notes": selectors.guide_notes(session=session, with_private=True),
         "note_form": form,
         "note_error": error,
         "may_plan": True,
     }
-    status = 400 if (form.errors or error) else 200
     if is_htmx(request):
         return render(request, "care/_guide_notes.html", context, status=status)
     if status == 200:
@@ -254,6 +306,85 @@ def guide_note_add(request: AuthedRequest, session_id: int) -> HttpResponse:
     context.update(selectors.session_side_by_side(session=session, viewer=request.user))
     context["note_form"] = form
     return render(request, "care/session_detail.html", context, status=status)
+
+
+def _screen_notes(
+    request: AuthedRequest,
+    session: Session,
+    form: GuideNoteForm,
+    error: str | None,
+    status: int,
+) -> HttpResponse:
+    if is_htmx(request):
+        return render(
+            request,
+            "care/_screen_notes.html",
+            _screen_context(session, form, error),
+            status=status,
+        )
+    if status == 200:
+        return redirect("care:session_screen", session_id=session.pk)
+    return render(
+        request, "care/session_screen.html", _screen_context(session, form, error), status=status
+    )
+
+
+def _screen_context(
+    session: Session,
+    note_form: GuideNoteForm | None = None,
+    note_error: str | None = None,
+    observation_form: ObservationForm | None = None,
+) -> dict[str, Any]:
+    chosen = list(session.patient.clinic.session_observations) if session.patient.clinic else []
+    if observation_form is None and chosen:
+        observation_form = ObservationForm(
+            chosen=chosen,
+            initial=ObservationForm.initial_from(selectors.observation_values(session=session)),
+        )
+    return {
+        "session": session,
+        "timeline": list(reversed(selectors.guide_notes(session=session, with_private=True))),
+        "note_form": note_form or _note_form(),
+        "note_error": note_error,
+        "observation_form": observation_form,
+    }
+
+
+@login_required
+def session_screen(request: AuthedRequest, session_id: int) -> HttpResponse:
+    """The guide's screen during a session: the note box on top, the notes below, newest
+    first, and the observations the clinic records. Care team only."""
+    session = get_session_for_user(request.user, session_id, plan=True)
+    audit_read(request, session.patient, "care.session", session.pk)
+    return render(request, "care/session_screen.html", _screen_context(session))
+
+
+@login_required
+@require_POST
+def observation_save(request: AuthedRequest, session_id: int) -> HttpResponse:
+    session = get_session_for_user(request.user, session_id, plan=True)
+    chosen = list(session.patient.clinic.session_observations) if session.patient.clinic else []
+    if not chosen:
+        raise Http404("This clinic records no session observations.")
+    form = ObservationForm(request.POST, chosen=chosen)
+    if form.is_valid():
+        try:
+            services.observation_save(
+                session=session, recorded_by=request.user, values=form.values()
+            )
+        except services.SessionStateError as error:
+            messages.error(request, str(error))
+        else:
+            audit_write(request, session.patient, "care.observation", session.pk)
+            messages.success(request, "Observations saved.")
+        return redirect("care:session_screen", session_id=session.pk)
+    messages.error(request, "The observations were not saved: please check the marked fields.")
+    return render(
+        request,
+        "care/session_screen.html",
+        _screen_context(session, observation_form=form),
+        status=400,
+    )
 
 
 @login_required
@@ -265,8 +396,8 @@ def integration_timeline(request: AuthedRequest, session_id: int) -> HttpRespons
     now = timezone.now()
     steps = integration_steps(session.completed_at)
     prompts = selectors.prompts_for_steps([step.key for step in steps])
-    position = window_position(session.completed_at, now)
     is_patient = session.patient_id == request.user.pk
+    position = window_position(session.completed_at, now, to_patient=is_patient)
     reflected = (
         selectors.reflections_by_step(session=session, steps=steps, prompts=prompts)
         if is_patient

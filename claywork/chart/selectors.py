@@ -22,10 +22,10 @@ from claywork.measures import effect, instruments, overview
 from claywork.measures import selectors as measures_selectors
 from claywork.measures.models import CheckIn, ResponseStatus, ScaleResponse
 from claywork.measures.services import response_answers
+from claywork.measures.sparkline import SPARKLINE_DAYS, Sparkline, sparkline_for
 from claywork.safety.models import Alert, AlertKind
 from claywork.safety.selectors import SEVERITY_ORDER, with_delivery_counts
 
-SPARKLINE_DAYS = 14
 HISTORY_ALERTS = 20
 SELF_HARM = "self_harm"
 
@@ -48,45 +48,6 @@ class RiskSummary:
     screener_day: date | None
     last_crisis_flag_at: datetime | None
     safety_plan_updated_at: datetime | None
-
-
-@dataclass(frozen=True)
-class MoodPoint:
-    day: date
-    mood: int | None
-
-
-@dataclass(frozen=True)
-class Sparkline:
-    """14 days of mood (0-10) as SVG polylines: a day without a check-in breaks the line."""
-
-    points: list[MoodPoint]
-    width: int = 140
-    height: int = 40
-
-    def segments(self) -> list[str]:
-        step = self.width / max(len(self.points) - 1, 1)
-        runs: list[list[str]] = [[]]
-        for index, point in enumerate(self.points):
-            if point.mood is None:
-                runs.append([])
-                continue
-            y = self.height - 2 - (self.height - 4) * point.mood / overview.MOOD_MAX
-            runs[-1].append(f"{index * step:.1f},{y:.1f}")
-        return [" ".join(run) for run in runs if run]
-
-    def dots(self) -> list[tuple[str, str]]:
-        """Single days between gaps, which a polyline would not draw."""
-        return [
-            (segment.partition(",")[0], segment.partition(",")[2])
-            for segment in self.segments()
-            if " " not in segment
-        ]
-
-    @property
-    def summary(self) -> str:
-        values = [str(point.mood) if point.mood is not None else "none" for point in self.points]
-        return f"Mood, last {len(self.points)} days, oldest first: " + ", ".join(values)
 
 
 @dataclass(frozen=True)
@@ -176,9 +137,7 @@ def _sparkline(patient: User, today: date) -> tuple[CheckIn | None, Sparkline]:
         if recent
         else CheckIn.objects.filter(patient=patient).defer("note_sealed").order_by("-day").first()
     )
-    days = [start + timedelta(days=n) for n in range(SPARKLINE_DAYS)]
-    points = [MoodPoint(day, recent[day].mood if day in recent else None) for day in days]
-    return latest, Sparkline(points)
+    return latest, sparkline_for({day: check_in.mood for day, check_in in recent.items()}, today)
 
 
 def _fading(patient: User) -> FadingFlag | None:

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 
 from claywork.accounts.models import ClinicianKind, Role, User
-from claywork.clinics.models import Invitation
+from claywork.clinics.models import SESSION_OBSERVATIONS, Invitation
 from claywork.core import policy
 from claywork.core.forms import TimeZoneField
 
@@ -110,6 +110,20 @@ class ClinicSettingsForm(forms.Form):
             "then no longer sees those scores. Answers to self-harm questions still raise an "
             "alert for the care team."
         ),
+    )
+    missed_check_in_days = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=60,
+        label="Days without a check-in before the caseload shows it in red",
+        help_text="Leave empty for the deployment's default.",
+    )
+    session_observations = forms.MultipleChoiceField(
+        choices=list(SESSION_OBSERVATIONS.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Observations recorded during a session (all optional)",
+        help_text="Offered on the session screen. Claywork records them; it never suggests a dose.",
     )
 
     on_call = forms.ModelMultipleChoiceField(

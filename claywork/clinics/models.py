@@ -26,10 +26,31 @@ class Clinic(models.Model):
     patients_may_withdraw_scores = models.BooleanField(
         default=False, verbose_name="patients may stop sending scores to their care team"
     )
+    # Days without a check-in after which the caseload shows the last check-in in red; empty
+    # means the deployment's CLAYWORK_MISSED_CHECK_INS_DAYS.
+    missed_check_in_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name="days without a check-in before it shows in red"
+    )
+    # Which structured observations the session screen offers (``SESSION_OBSERVATIONS``).
+    session_observations = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def missed_check_in_limit(self) -> int:
+        return self.missed_check_in_days or settings.CLAYWORK_MISSED_CHECK_INS_DAYS
+
+
+# The structured observations a clinic may record during a session (all optional). Claywork
+# records what the team observed; it never suggests a dose.
+SESSION_OBSERVATIONS = {
+    "vitals": "Blood pressure and heart rate, before and after",
+    "side_effects": "Side effects checklist",
+    "dissociation": "Dissociation level (0-4)",
+    "recovery": "Recovery time",
+}
 
 
 def hash_token(token: str) -> str:

@@ -26,15 +26,20 @@ def clinic_settings_update(
     suicide_screener_enabled: bool,
     patients_may_withdraw_scores: bool | None = None,
     on_call: list[User] | None = None,
+    missed_check_in_days: int | None = None,
+    session_observations: list[str] | None = None,
 ) -> Clinic:
     """Change how the clinic uses Claywork. Turning the screener off withdraws open offers.
 
     Turning ``patients_may_withdraw_scores`` off later does not undo a patient's withdrawal
     already recorded: that was their choice under the rules of the time. A new on-call list
     is told at once of the open alerts of patients without a care team."""
-    changes: dict[str, bool] = {"suicide_screener_enabled": suicide_screener_enabled}
+    changes: dict[str, object] = {"suicide_screener_enabled": suicide_screener_enabled}
     if patients_may_withdraw_scores is not None:
         changes["patients_may_withdraw_scores"] = patients_may_withdraw_scores
+    changes["missed_check_in_days"] = missed_check_in_days
+    if session_observations is not None:
+        changes["session_observations"] = session_observations
     Clinic.objects.filter(pk=clinic.pk).update(**changes)
     if on_call is not None:
         on_call_set(clinic=clinic, people=on_call)

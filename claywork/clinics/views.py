@@ -150,6 +150,8 @@ def clinic_settings(request: AuthedRequest) -> HttpResponse:
         initial={
             "suicide_screener_enabled": clinic.suicide_screener_enabled,
             "patients_may_withdraw_scores": clinic.patients_may_withdraw_scores,
+            "missed_check_in_days": clinic.missed_check_in_days,
+            "session_observations": clinic.session_observations,
             "on_call": list(policy.on_call_of(clinic.pk)),
         },
     )
@@ -159,6 +161,8 @@ def clinic_settings(request: AuthedRequest) -> HttpResponse:
             suicide_screener_enabled=form.cleaned_data["suicide_screener_enabled"],
             patients_may_withdraw_scores=form.cleaned_data["patients_may_withdraw_scores"],
             on_call=list(form.cleaned_data["on_call"]),
+            missed_check_in_days=form.cleaned_data["missed_check_in_days"],
+            session_observations=form.cleaned_data["session_observations"],
         )
         messages.success(request, "Clinic settings saved.")
         return redirect("clinics:settings")
@@ -189,6 +193,7 @@ def patient_contact(request: AuthedRequest, patient_id: int) -> HttpResponse:
     form = ContactForm(
         request.POST or None,
         initial=ContactForm.initial_from(account_services.contact_of(patient.pk)),
+        for_staff=True,
     )
     if request.method == "POST" and form.is_valid():
         account_services.patient_contact_save(patient=patient, by=request.user, **form.cleaned_data)

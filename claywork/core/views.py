@@ -15,7 +15,7 @@ from claywork.core.http import AuthedRequest
 from claywork.crisis import selectors as crisis_selectors
 from claywork.crisis.grounding import EXERCISES
 from claywork.journal import selectors as journal_selectors
-from claywork.measures import caseload
+from claywork.measures import caseload, caseload_view, triage
 from claywork.measures import overview as measures_overview
 from claywork.onboarding.steps import checklist_for
 from claywork.sharing import selectors as sharing_selectors
@@ -53,20 +53,7 @@ def _home_for(request: AuthedRequest) -> HttpResponse:
             },
         )
     if user.role == Role.CLINICIAN:
-        sort = request.GET.get("sort")
-        rows = caseload.caseload_rows(user, sort)
-        # A caseload is within the clinician's own clinic (policy.patients_in_care_of).
-        audit_shown(
-            request, [row.pk for row in rows], "measures.caseload", clinic_id=user.clinic_id
-        )
-        return render(
-            request,
-            "core/home_clinician.html",
-            {
-                "caseload": rows,
-                "columns": caseload.caseload_columns(caseload.caseload_order(sort)),
-            },
-        )
+        return _caseload(request)
     if user.role == Role.CLINIC_ADMIN:
         return redirect("clinics:people")
     counts = sharing_selectors.shared_counts_for(user)
@@ -75,6 +62,30 @@ def _home_for(request: AuthedRequest) -> HttpResponse:
         for member in sharing_selectors.patients_supported(user)
     ]
     return render(request, "core/home_support.html", {"circles": circles})
+
+
+def _caseload(request: AuthedRequest) -> HttpResponse:
+    """The clinician's home: their caseload, sorted and filtered as they last chose."""
+    user = request.user
+    sort, show = caseload_view.chosen_view(user, request.GET.get("sort"), request.GET.get("show"))
+    limit = triage.missed_check_in_limit(user)
+    rows = caseload.caseload_rows(user, sort, show, limit=limit)
+    # A caseload is within the clinician's own clinic (policy.patients_in_care_of).
+    audit_shown(request, [row.pk for row in rows], "measures.caseload", clinic_id=user.clinic_id)
+    order = caseload.caseload_order(sort)
+    return render(
+        request,
+        "core/home_clinician.html",
+        {
+            "caseload": rows,
+            "columns": caseload.caseload_columns(order, show),
+            "filters": [(key, choice.label) for key, choice in caseload.FILTERS.items()],
+            "show": show,
+            "sort_param": f"{'-' if order.descending else ''}{order.key}",
+            "limit": limit,
+            "overdue_grace": triage.OVERDUE_GRACE_DAYS,
+        },
+    )
 
 
 def help_now(request: HttpRequest) -> HttpResponse:
@@ -105,7 +116,7 @@ def manifest(request: HttpRequest) -> JsonResponse:
         {
             "name": "Claywork",
             "short_name": "Claywork",
-            "description": "Your integration companion, from your clinic.",
+            "description": "The integration companion from your clinic.",
             "start_url": "/",
             "scope": "/",
             "display": "standalone",

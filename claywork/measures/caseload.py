@@ -9,7 +9,13 @@ after the first session), on those numbers.
 
 The page is not paginated, so the rows are sorted in memory after that query: it keeps one
 definition of "response" (the instrument's) instead of a second one in SQL for ORDER BY.
-"""
+
+For triage each row also carries the last check-in, 14 days of mood (one more query for the
+whole caseload), the current fading episode (``measures.FadingEpisode``) with its rule in words,
+and the scales due or overdue (``schedule.due_scales``). "Needs attention" is an open alert, a
+fading episode, a check-in later than the clinic's limit or an overdue scale; the default order
+puts the most urgent first: alert severity, then fading (alert tier before early warning), then
+a late check-in, then overdue scales."""
 
 from __future__ import annotations
 
@@ -18,23 +24,28 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from claywork.accounts.models import User
-from claywork.care.models import Session, SessionStatus
+from claywork.care.models import Session, SessionStatus, TreatmentCourse
 from claywork.clinics import consent
 from claywork.clinics.models import ConsentRecord
 from claywork.core import policy
-from claywork.measures import effect, instruments, selectors
-from claywork.measures.models import ResponseStatus, ScaleResponse
+from claywork.measures import instruments, triage
+from claywork.measures.models import CheckIn, ResponseStatus, ScaleResponse
+from claywork.measures.selectors import current_fading_annotations
+from claywork.measures.sparkline import SPARKLINE_DAYS, Sparkline, sparkline_for
 from claywork.safety.models import Alert
 from claywork.safety.selectors import SEVERITY_ORDER
 
 # A session that started a little late is still "next" for the rest of its day.
 NEXT_SESSION_GRACE = timedelta(hours=12)
+# "No check-in 3+ days", the filter: a fixed triage question, whatever the clinic's red limit.
+QUIET_DAYS = 3
+SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
 
 
 @dataclass(frozen=True)
@@ -78,21 +89,17 @@ class CaseloadRow:
     # The most severe open alert's severity ("high", "medium", "low"), or None.
     open_alert_severity: str | None = None
     # False when the patient withdrew their scores from the care team (``policy.may_read_scores``):
-    # the row stays (care goes on), without scores or a progress link.
+    # the row stays (care goes on), without scores, check-ins or a progress link.
     scores_shared: bool = True
-    # The fading episode going on now (read from scores, so only shown while they are shared):
-    # its tier (``effect.EARLY_WARNING`` or ``effect.ALERT``), the firmest rule and its values.
-    fading_tier: str | None = None
-    fading_rule: str | None = None
-    fading_detail: str | None = None
-
-    @property
-    def fading_title(self) -> str:
-        return effect.TIER_TITLES.get(self.fading_tier or "", "")
-
-    @property
-    def fading_rule_title(self) -> str:
-        return effect.RULE_TITLES.get(self.fading_rule or "", "")
+    last_check_in: date | None = None
+    days_since_check_in: int | None = None
+    # More days without a check-in than the clinic allows: shown in red.
+    check_in_late: bool = False
+    sparkline: Sparkline | None = None
+    fading: triage.FadingStanding | None = None
+    scales_due: tuple[triage.ScaleDue, ...] = ()
+    # Between the integration window's opening and closing after the last completed session.
+    in_window: bool = False
 
     @property
     def status_rank(self) -> tuple[int, int] | None:
@@ -101,6 +108,43 @@ class CaseloadRow:
         return (
             self.phq9.rank if self.phq9 else -1,
             self.gad7.rank if self.gad7 else -1,
+        )
+
+    @property
+    def scales_overdue(self) -> int:
+        return sum(1 for scale in self.scales_due if scale.overdue)
+
+    @property
+    def attention(self) -> tuple[int, int, int, int]:
+        """Most urgent first when sorted ascending: alert severity, fading tier, a late
+        check-in, overdue scales (each negated)."""
+        return (
+            -SEVERITY_RANK.get(self.open_alert_severity or "", 0),
+            -(self.fading.depth if self.fading else 0),
+            -int(self.check_in_late),
+            -self.scales_overdue,
+        )
+
+    @property
+    def attention_reasons(self) -> list[str]:
+        """Why this patient needs attention, in words; empty when nothing does."""
+        reasons = []
+        if self.open_alerts:
+            severity = (self.open_alert_severity or "").capitalize()
+            reasons.append(f"{severity} alert open".strip())
+        if self.fading:
+            reasons.append(self.fading.tier)
+        if self.check_in_late:
+            reasons.append("Check-in overdue")
+        if self.scales_overdue:
+            reasons.append("Scale overdue")
+        return reasons
+
+    @property
+    def quiet(self) -> bool:
+        """No check-in for ``QUIET_DAYS`` or more (or never), as far as the team may know."""
+        return self.scores_shared and (
+            self.days_since_check_in is None or self.days_since_check_in >= QUIET_DAYS
         )
 
 
@@ -114,7 +158,9 @@ class SortKey:
 
 
 SORT_KEYS: dict[str, SortKey] = {
+    "attention": SortKey("Needs attention", False, lambda row: row.attention),
     "name": SortKey("Patient", False, lambda row: row.full_name.casefold()),
+    "check_in": SortKey("Last check-in", True, lambda row: row.days_since_check_in),
     "phq9": SortKey("PHQ-9", True, lambda row: row.phq9 and row.phq9.latest),
     "phq9_change": SortKey("PHQ-9 change", True, lambda row: row.phq9 and row.phq9.change),
     "gad7": SortKey("GAD-7", True, lambda row: row.gad7 and row.gad7.latest),
@@ -124,7 +170,39 @@ SORT_KEYS: dict[str, SortKey] = {
     "next_session": SortKey("Next session", False, lambda row: row.next_session_at),
     "alerts": SortKey("Open alerts", True, lambda row: row.open_alerts),
 }
-DEFAULT_SORT = "name"
+DEFAULT_SORT = "attention"
+# The page's columns in order: a sort key, or a plain heading for a column that does not sort.
+COLUMNS: list[tuple[str, str | None]] = [
+    ("name", None),
+    ("attention", None),
+    ("check_in", None),
+    ("mood", "Mood, 14 days"),
+    ("fading", "Fading"),
+    ("alerts", None),
+    ("next_session", None),
+    ("scales", "Scales due"),
+    ("phq9", None),
+    ("phq9_change", None),
+    ("gad7", None),
+    ("gad7_change", None),
+    ("status", None),
+    ("last_session", None),
+]
+
+
+@dataclass(frozen=True)
+class CaseloadFilter:
+    label: str
+    keep: Callable[[CaseloadRow], bool]
+
+
+FILTERS: dict[str, CaseloadFilter] = {
+    "attention": CaseloadFilter("Needs attention", lambda row: bool(row.attention_reasons)),
+    "window": CaseloadFilter("In the integration window now", lambda row: row.in_window),
+    "quiet": CaseloadFilter(f"No check-in for {QUIET_DAYS}+ days", lambda row: row.quiet),
+    "all": CaseloadFilter("All", lambda row: True),
+}
+DEFAULT_FILTER = "all"
 
 
 @dataclass(frozen=True)
@@ -137,12 +215,16 @@ class CaseloadOrder:
 class ColumnHeader:
     key: str
     label: str
-    href: str
+    href: str | None
     aria_sort: str | None
 
 
+def valid_sort(sort: str | None) -> bool:
+    return (sort or "").strip().removeprefix("-") in SORT_KEYS
+
+
 def caseload_order(sort: str | None) -> CaseloadOrder:
-    """``?sort=key`` or ``?sort=-key`` for a whitelisted key; anything else sorts by name."""
+    """``?sort=key`` or ``?sort=-key`` for a whitelisted key; anything else sorts by need."""
     raw = (sort or "").strip()
     descending = raw.startswith("-")
     key = raw.removeprefix("-")
@@ -151,17 +233,26 @@ def caseload_order(sort: str | None) -> CaseloadOrder:
     return CaseloadOrder(key, descending=descending)
 
 
-def caseload_columns(order: CaseloadOrder) -> list[ColumnHeader]:
+def caseload_filter(show: str | None) -> str:
+    return show if show in FILTERS else DEFAULT_FILTER
+
+
+def caseload_columns(order: CaseloadOrder, show: str = DEFAULT_FILTER) -> list[ColumnHeader]:
     """Column headers: a link that sorts by the column (the active one flips direction)."""
     headers = []
-    for key, sort_key in SORT_KEYS.items():
+    keep = "" if show == DEFAULT_FILTER else f"&show={show}"
+    for key, plain_label in COLUMNS:
+        if plain_label is not None:
+            headers.append(ColumnHeader(key=key, label=plain_label, href=None, aria_sort=None))
+            continue
+        sort_key = SORT_KEYS[key]
         active = key == order.key
         descending = not order.descending if active else sort_key.first_descending
         headers.append(
             ColumnHeader(
                 key=key,
                 label=sort_key.label,
-                href=f"?sort={'-' if descending else ''}{key}",
+                href=f"?sort={'-' if descending else ''}{key}{keep}",
                 aria_sort=(("descending" if order.descending else "ascending") if active else None),
             )
         )
@@ -190,7 +281,11 @@ def _latest_at(code: str) -> Subquery:
 def _caseload_values(clinician: User, now: datetime) -> QuerySet[User, dict[str, Any]]:
     sessions = Session.objects.filter(patient=OuterRef("pk"))
     completed = sessions.filter(status=SessionStatus.COMPLETED, completed_at__isnull=False)
-    fading = selectors.current_fading_annotations()
+    scheduled = {
+        f"scheduled_{code}_at": _latest_at(code)
+        for code in triage.scheduled_codes()
+        if code not in ("phq9", "gad7")
+    }
     return (
         policy.patients_in_care_of(clinician)
         .annotate(
@@ -200,6 +295,7 @@ def _caseload_values(clinician: User, now: datetime) -> QuerySet[User, dict[str,
             gad7_latest=_latest_total("gad7"),
             phq9_latest_at=_latest_at("phq9"),
             gad7_latest_at=_latest_at("gad7"),
+            **scheduled,
             # Response and remission are judged only on scores after treatment began.
             first_completed_at=Subquery(
                 completed.order_by("completed_at").values("completed_at")[:1]
@@ -224,25 +320,29 @@ def _caseload_values(clinician: User, now: datetime) -> QuerySet[User, dict[str,
                 .order_by(SEVERITY_ORDER)
                 .values("severity")[:1]
             ),
-            fading_tier=fading["fading_tier"],
-            fading_rule=fading["fading_rule"],
-            fading_detail=fading["fading_detail"],
             scores_consent=Subquery(
                 ConsentRecord.objects.filter(user=OuterRef("pk"), topic=consent.SCORES, subject="")
                 .order_by("-recorded_at", "-id")
                 .values("given")[:1]
             ),
+            last_check_in=Subquery(
+                CheckIn.objects.filter(patient=OuterRef("pk")).order_by("-day").values("day")[:1]
+            ),
+            has_course=Exists(TreatmentCourse.objects.filter(patient=OuterRef("pk"))),
+            **current_fading_annotations(),
         )
         .order_by("full_name", "pk")
         .values(
             "pk",
             "full_name",
+            "timezone",
             "phq9_baseline",
             "phq9_latest",
             "gad7_baseline",
             "gad7_latest",
             "phq9_latest_at",
             "gad7_latest_at",
+            *scheduled,
             "first_completed_at",
             "last_completed_at",
             "completed_count",
@@ -250,9 +350,12 @@ def _caseload_values(clinician: User, now: datetime) -> QuerySet[User, dict[str,
             "open_alerts",
             "open_alert_severity",
             "scores_consent",
-            "fading_tier",
+            "last_check_in",
+            "has_course",
+            "fading_since",
             "fading_rule",
             "fading_detail",
+            "fading_tier",
         )
     )
 
@@ -295,45 +398,74 @@ def _patient_url(name: str) -> Callable[[int], str]:
     return lambda patient_id: f"{before}{patient_id}{after}"
 
 
-def caseload_rows(clinician: User, sort: str | None = None) -> list[CaseloadRow]:
-    """Every patient on the clinician's care teams, sorted as ``caseload_order(sort)`` says.
+def caseload_rows(
+    clinician: User, sort: str | None = None, show: str | None = None, *, limit: int | None = None
+) -> list[CaseloadRow]:
+    """Every patient on the clinician's care teams (those ``show`` keeps), sorted as
+    ``caseload_order(sort)`` says.
 
-    One database query, whatever the number of patients.
+    Three database queries, whatever the number of patients: the clinic's check-in limit
+    (unless given as ``limit``), the caseload and the last 14 days of moods.
     """
     now = timezone.now()
     today = now.astimezone(clinician.zone).date()
+    if limit is None:
+        limit = triage.missed_check_in_limit(clinician)
     record_url = _patient_url("chart:patient")
     progress_url = _patient_url("measures:progress")
+    patients = list(_caseload_values(clinician, now))
+    shared_ids = [patient["pk"] for patient in patients if patient["scores_consent"] is not False]
+    # A day's slack before: a patient's own "today" can be a day behind the clinician's.
+    moods = (
+        triage.moods_by_patient(shared_ids, today - timedelta(days=SPARKLINE_DAYS))
+        if shared_ids
+        else {}
+    )
     rows = [
-        CaseloadRow(
-            pk=patient["pk"],
-            full_name=patient["full_name"],
-            record_url=record_url(patient["pk"]),
-            progress_url=progress_url(patient["pk"]),
-            phq9=_standing("phq9", patient),
-            gad7=_standing("gad7", patient),
-            last_completed_at=patient["last_completed_at"],
-            days_since_session=_days_between(patient["last_completed_at"], today, clinician),
-            completed_count=patient["completed_count"],
-            next_session_at=patient["next_session_at"],
-            open_alerts=patient["open_alerts"],
-            open_alert_severity=patient["open_alert_severity"],
-            scores_shared=patient["scores_consent"] is not False,
-            **_fading(patient),
-        )
-        for patient in _caseload_values(clinician, now)
+        _row(patient, now, limit, moods, record_url, progress_url, clinician, today)
+        for patient in patients
     ]
-    return sort_rows(rows, caseload_order(sort))
+    keep = FILTERS[caseload_filter(show)].keep
+    return sort_rows([row for row in rows if keep(row)], caseload_order(sort))
 
 
-def _fading(patient: dict[str, Any]) -> dict[str, str | None]:
-    if patient["scores_consent"] is False or patient["fading_tier"] is None:
-        return {}
-    return {
-        "fading_tier": patient["fading_tier"],
-        "fading_rule": patient["fading_rule"],
-        "fading_detail": patient["fading_detail"],
-    }
+def _row(
+    patient: dict[str, Any],
+    now: datetime,
+    limit: int,
+    moods: dict[int, dict[date, int]],
+    record_url: Callable[[int], str],
+    progress_url: Callable[[int], str],
+    clinician: User,
+    today: date,
+) -> CaseloadRow:
+    zone = triage.zone_named(patient["timezone"])
+    patient_today = now.astimezone(zone).date()
+    shared = patient["scores_consent"] is not False
+    last_check_in = patient["last_check_in"] if shared else None
+    days_since_check_in = (patient_today - last_check_in).days if last_check_in else None
+    return CaseloadRow(
+        pk=patient["pk"],
+        full_name=patient["full_name"],
+        record_url=record_url(patient["pk"]),
+        progress_url=progress_url(patient["pk"]),
+        phq9=_standing("phq9", patient),
+        gad7=_standing("gad7", patient),
+        last_completed_at=patient["last_completed_at"],
+        days_since_session=_days_between(patient["last_completed_at"], today, clinician),
+        completed_count=patient["completed_count"],
+        next_session_at=patient["next_session_at"],
+        open_alerts=patient["open_alerts"],
+        open_alert_severity=patient["open_alert_severity"],
+        scores_shared=shared,
+        last_check_in=last_check_in,
+        days_since_check_in=days_since_check_in,
+        check_in_late=days_since_check_in is not None and days_since_check_in > limit,
+        sparkline=(sparkline_for(moods.get(patient["pk"], {}), patient_today) if shared else None),
+        fading=triage.fading_standing(patient),
+        scales_due=triage.scales_due(patient, patient_today, zone),
+        in_window=triage.in_window(patient["last_completed_at"], now),
+    )
 
 
 def sort_rows(rows: list[CaseloadRow], order: CaseloadOrder) -> list[CaseloadRow]:

@@ -182,3 +182,18 @@ class FadingEpisode(models.Model):
     def rule_title(self) -> str:
         """The firmest rule that fired, in words."""
         return effect.RULE_TITLES.get(self.latest_rule, self.latest_rule)
+
+
+class CaseloadPreference(models.Model):
+    """How a clinician last chose to see their caseload (sort and filter), kept so that the
+    caseload opens the same way next time. Holds no health data."""
+
+    clinician = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="caseload_preference"
+    )
+    sort = models.CharField(max_length=40, blank=True)
+    show = models.CharField(max_length=20, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"caseload preference of {self.clinician_id}"

@@ -16,6 +16,7 @@ from claywork.accounts.models import User
 from claywork.care.models import Session
 from claywork.measures import day_tags, effect, instruments
 from claywork.measures.models import (
+    CaseloadPreference,
     CheckIn,
     CheckInTag,
     FadingEpisode,
@@ -390,3 +391,12 @@ def _alert_says_ended(row: FadingEpisode, *, why: str = "back to usual since") -
     """An alert nobody has seen yet says its episode is over, so it can be read calmly."""
     if row.alert is not None and row.ended_on is not None:
         alert_refresh(alert=row.alert, title=f"{_alert_title(row)}; {why} {row.ended_on}")
+
+
+def caseload_preference_save(*, clinician: User, sort: str, show: str) -> CaseloadPreference:
+    """Remember how the clinician chose to see their caseload; writes only on a change."""
+    preference, _ = CaseloadPreference.objects.get_or_create(clinician=clinician)
+    if (preference.sort, preference.show) != (sort, show):
+        preference.sort, preference.show = sort, show
+        preference.save(update_fields=["sort", "show", "updated_at"])
+    return preference

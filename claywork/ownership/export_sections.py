@@ -183,12 +183,14 @@ def _session(session: Session, patient: User) -> Data:
         "scheduled": when(session.scheduled_at),
         "place": session.location,
         "state": session.get_status_display(),
+        "started": when(session.started_at),
         "completed": when(session.completed_at),
         "intention": intention.text if intention else None,
         "debrief": session.debrief if readable else None,
         "guide_notes": [
             {"kind": note.get_kind_display(), "noted": when(note.noted_at), "text": note.text}
             for note in session.guide_notes.all()
+            if not note.private  # the clinician's private notes are not the patient's to read
         ]
         if readable
         else [],

@@ -239,7 +239,7 @@ def session_dates(*, patient: User, now: datetime | None = None) -> list[Session
     return list(
         Session.objects.filter(patient=patient, scheduled_at__gte=since)
         .exclude(status=SessionStatus.CANCELLED)
-        .only("pk", "scheduled_at", "status", "completed_at")
+        .only("pk", "scheduled_at", "status", "started_at", "completed_at")
         .order_by("-scheduled_at")
     )
 

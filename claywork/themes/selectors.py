@@ -116,7 +116,9 @@ def _care_record_documents(
             )
         )
     readable = [pk for pk, ref in by_pk.items() if policy.may_read_guide_notes(reader, ref.session)]
-    for note in GuideNote.objects.filter(session_id__in=readable).order_by("noted_at", "pk"):
+    for note in GuideNote.objects.filter(session_id__in=readable, private=False).order_by(
+        "noted_at", "pk"
+    ):
         documents.append(
             Document(
                 key=f"note:{note.pk}",

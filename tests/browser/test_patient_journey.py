@@ -33,7 +33,7 @@ def add_guide_note(guide: Visitor, text: str) -> None:
     page.evaluate("() => { window.samePageMarker = true; }")
     navigations = guide.navigations
     notes = page.locator("#guide-notes")
-    notes.get_by_label("Kind").select_option(label="What you said")
+    notes.get_by_label("Kind").select_option(label="The patient's words")
     notes.get_by_label("Note").fill(text)
     notes.get_by_role("button", name="Add note").click()
     note = notes.locator("li.card").filter(has_text=text)
@@ -92,6 +92,11 @@ def test_a_session_from_planning_to_reflection(visit: Visit, clinic_people: Clin
     guide.goto(f"/sessions/{session.pk}/")
     expect(guide.page.get_by_role("region", name="Intentions")).to_contain_text(INTENTION)
     guide.follow(guide.page.get_by_role("button", name="Start session"))
+    # Scheduled two days from now: starting it today asks first.
+    expect(guide.page.get_by_role("heading", level=1)).to_have_text("Start the session now?")
+    guide.follow(guide.page.get_by_role("button", name="Yes, start it now"))
+    assert guide.page.url == guide.url(f"/sessions/{session.pk}/screen/")
+    guide.goto(f"/sessions/{session.pk}/")
     expect(guide.page.locator(".badge-in_progress")).to_have_text("In progress")
     add_guide_note(guide, FIRST_NOTE)
     add_guide_note(guide, SECOND_NOTE)
@@ -99,7 +104,7 @@ def test_a_session_from_planning_to_reflection(visit: Visit, clinic_people: Clin
     guide.follow(guide.page.get_by_role("link", name="Complete with debrief"))
     guide.page.get_by_label("Short debrief").fill(DEBRIEF)
     guide.follow(guide.page.get_by_role("button", name="Complete session"))
-    expect(guide.page.get_by_role("status")).to_contain_text("integration window is open")
+    expect(guide.page.get_by_role("status")).to_contain_text("integration window opens")
 
     # Fourteen hours pass.
     Session.objects.filter(pk=session.pk).update(

@@ -147,6 +147,20 @@
     tick();
   }
 
+  // The session screen: Enter saves the note (Shift+Enter is a new line), and after the
+  // save the note box has the focus again, so a guide never needs the mouse.
+  document.addEventListener("keydown", function (event) {
+    var box = event.target;
+    if (event.key !== "Enter" || event.shiftKey || event.isComposing) { return; }
+    if (!(box instanceof HTMLTextAreaElement) || !box.hasAttribute("data-enter-submits")) { return; }
+    event.preventDefault();
+    if (box.value.trim() && box.form) { box.form.requestSubmit(); }
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    var box = document.querySelector("textarea[data-enter-submits]");
+    if (box) { box.focus(); }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("input[data-detect-timezone]").forEach(wireZoneDetection);
     document.querySelectorAll("form[data-undo-seconds]").forEach(wireUndo);
