@@ -51,6 +51,7 @@ def _fading(patient: User, rule: str) -> FadingEpisode:
         detail="mood 3.1 against usual 6.2",
         latest_rule=rule,
         latest_detail="mood 3.1 against usual 6.2",
+        tier=effect.EARLY_WARNING if rule == effect.MOOD_EARLY_WARNING else effect.ALERT,
     )
 
 
@@ -110,8 +111,8 @@ def test_the_row_draws_14_days_of_mood_with_gaps(personas: Personas) -> None:
 @pytest.mark.parametrize(
     ("rule", "tier", "depth"),
     [
-        (effect.MOOD_EARLY_WARNING, "Early warning", 1),
-        (effect.PHQ9_RELIABLE_RISE, "May be fading", 2),
+        (effect.MOOD_EARLY_WARNING, effect.TIER_TITLES[effect.EARLY_WARNING], 1),
+        (effect.PHQ9_RELIABLE_RISE, effect.TIER_TITLES[effect.ALERT], 2),
     ],
 )
 def test_the_fading_flag_names_its_rule_and_tier(

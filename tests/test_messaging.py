@@ -32,6 +32,10 @@ class StandInResult:
     reason: str
     matched: str
 
+    @property
+    def level(self) -> str:
+        return "crisis" if self.flag else "none"
+
 
 @pytest.fixture(autouse=True)
 def detector(monkeypatch: pytest.MonkeyPatch) -> None:
