@@ -29,11 +29,14 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("CLAYWORK_DEBUG", False)
 TESTING = env_bool("CLAYWORK_TESTING", False)
+# A local demonstration: allows the development secret, and `claywork seed-demo` (which creates
+# staff with a public password) runs only then.
+CLAYWORK_DEMO = env_bool("CLAYWORK_DEMO", False)
 
 _DEV_SECRET = "claywork-development-only-secret-key-never-use-in-production"  # noqa: S105
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET)
 INSECURE_DEV = SECRET_KEY == _DEV_SECRET
-if INSECURE_DEV and not (DEBUG or TESTING or env_bool("CLAYWORK_DEMO", False)):
+if INSECURE_DEV and not (DEBUG or TESTING or CLAYWORK_DEMO):
     raise ConfigurationError(
         "SECRET_KEY is not set. Set it (and CLAYWORK_FIELD_KEYS) before serving real patients, "
         "or set CLAYWORK_DEMO=1 for a local demonstration."
@@ -44,7 +47,6 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("CLAYWORK_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

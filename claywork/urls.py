@@ -1,4 +1,3 @@
-from django.contrib import admin
 from django.urls import include, path, reverse_lazy
 from django.views.generic import RedirectView
 
@@ -39,5 +38,4 @@ urlpatterns = [
     path("", include("claywork.onboarding.urls")),
     path("", include("claywork.ownership.urls")),
     path("", include("claywork.push.urls")),
-    path("django-admin/", admin.site.urls),
 ]

@@ -22,6 +22,10 @@ class ClinicianKind(models.TextChoices):
     INTEGRATION_THERAPIST = "integration_therapist", "Integration therapist"
 
 
+class SuperuserRefused(ValueError):
+    """Claywork has no superusers: every account has a role and signs in through one door."""
+
+
 class UserManager(DjangoUserManager["User"]):
     use_in_migrations = True
 
@@ -41,8 +45,12 @@ class UserManager(DjangoUserManager["User"]):
     def create_superuser(  # type: ignore[override]
         self, email: str, password: str | None = None, **extra: Any
     ) -> User:
-        extra.update(is_staff=True, is_superuser=True)
-        return self._create(email, password, **extra)
+        """Refused. A superuser would skip every role rule and (its role defaulting to patient)
+        the staff second factor; the first clinic admin comes from ``claywork create-clinic``."""
+        raise SuperuserRefused(
+            "Claywork has no superusers. Run `claywork create-clinic` to create a clinic and "
+            "invite its first clinic admin."
+        )
 
 
 class Language(models.TextChoices):
@@ -76,6 +84,14 @@ class User(AbstractUser):
 
     class Meta:
         indexes = [models.Index(fields=["clinic", "role"])]
+        constraints = [
+            # No account may hold Django's all-permissions flags: there is no admin site, and a
+            # superuser would pass any permission check a library might still make.
+            models.CheckConstraint(
+                condition=models.Q(is_superuser=False, is_staff=False),
+                name="accounts_user_no_superuser",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email

@@ -1,0 +1,195 @@
+"""One door: no admin site, no superusers, the first clinic admin invited by a command."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import IntegrityError, transaction
+from django.test import override_settings
+
+from claywork.accounts.models import Role, SuperuserRefused, User
+from claywork.clinics.models import Clinic, Invitation
+from claywork.crisis.models import CrisisResource
+from tests import factories
+from tests.conftest import Personas, client_for
+
+ROLES = (
+    "anonymous",
+    "patient",
+    "care_clinician",
+    "clinic_admin",
+    "support_person",
+)
+
+
+@pytest.mark.parametrize("path", ["/admin/", "/django-admin/", "/django-admin/login/"])
+@pytest.mark.parametrize("role", ROLES)
+def test_no_admin_site_answers_anyone(personas: Personas, path: str, role: str) -> None:
+    response = client_for(personas.role(role)).get(path)
+
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_create_superuser_is_refused() -> None:
+    with pytest.raises(SuperuserRefused, match="create-clinic"):
+        User.objects.create_superuser("root@example.org", "a long passphrase")
+
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_createsuperuser_command_is_refused() -> None:
+    with pytest.raises(SuperuserRefused):
+        call_command(
+            "createsuperuser", interactive=False, email="root@example.org", stdout=StringIO()
+        )
+
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("flag", ["is_superuser", "is_staff"])
+def test_the_database_refuses_a_superuser_flag(flag: str) -> None:
+    user = factories.ClinicAdminFactory()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.filter(pk=user.pk).update(**{flag: True})
+
+
+@pytest.mark.django_db
+def test_create_clinic_invites_its_first_admin_who_signs_up_verified(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command(
+            "create_clinic",
+            name="Riverside",
+            slug="riverside",
+            timezone="Europe/Berlin",
+            admin_email="Ada@Example.org",
+            admin_name="Ada Admin",
+            stdout=out,
+        )
+
+    clinic = Clinic.objects.get(slug="riverside")
+    invitation = Invitation.objects.get(clinic=clinic)
+    assert (invitation.role, invitation.email, clinic.timezone) == (
+        Role.CLINIC_ADMIN,
+        "ada@example.org",
+        "Europe/Berlin",
+    )
+    link = out.getvalue().strip().splitlines()[-1]
+    assert link in mail.outbox[0].body
+    path = link.removeprefix("http://127.0.0.1:8000")
+    response = client_for(None).post(
+        path,
+        {
+            "full_name": "Ada Admin",
+            "password1": "a long passphrase 7",
+            "password2": "a long passphrase 7",
+            "timezone": "Europe/Berlin",
+        },
+    )
+    assert response.status_code == 302
+    admin = User.objects.get(email="ada@example.org")
+    assert (admin.role, admin.clinic_id, admin.is_superuser) == (
+        Role.CLINIC_ADMIN,
+        clinic.pk,
+        False,
+    )
+    assert EmailAddress.objects.filter(user=admin, verified=True, primary=True).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"timezone": "Mars/Base"}, "Unknown time zone"),
+        ({"slug": "not a slug"}, "slug"),
+        ({"admin_email": "nobody"}, "e-mail|email"),
+    ],
+)
+def test_create_clinic_refuses_bad_input(options: dict[str, str], message: str) -> None:
+    arguments = {
+        "name": "Riverside",
+        "slug": "riverside",
+        "admin_email": "ada@example.org",
+        "admin_name": "Ada Admin",
+    } | options
+
+    with pytest.raises(CommandError, match=message):
+        call_command("create_clinic", **arguments, stdout=StringIO())
+    assert not Clinic.objects.exists()
+
+
+@pytest.mark.django_db
+def test_create_clinic_refuses_a_slug_in_use() -> None:
+    factories.ClinicFactory(slug="riverside")
+
+    with pytest.raises(CommandError, match="exists already"):
+        call_command(
+            "create_clinic",
+            name="Riverside",
+            slug="riverside",
+            admin_email="ada@example.org",
+            admin_name="Ada Admin",
+            stdout=StringIO(),
+        )
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_outside_demo_mode() -> None:
+    with override_settings(CLAYWORK_DEMO=False), pytest.raises(CommandError, match="demo mode"):
+        call_command("seed_demo", stdout=StringIO())
+
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_crisis_defaults_are_shown_and_replaced_from_a_file(tmp_path: Path) -> None:
+    shown = StringIO()
+    call_command("crisis_defaults", stdout=shown)
+    assert "988" in shown.getvalue()
+    services = [
+        {"name": "Telefonseelsorge", "phone": "0800 111 0 111", "hours": "24/7"},
+        {"name": "Notruf", "phone": "112"},
+    ]
+    file = tmp_path / "defaults.json"
+    file.write_text(json.dumps(services))
+
+    call_command("crisis_defaults", load=file, stdout=StringIO())
+
+    defaults = CrisisResource.objects.filter(clinic__isnull=True).order_by("position")
+    assert [row.name for row in defaults] == ["Telefonseelsorge", "Notruf"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "services",
+    [
+        "not json",
+        json.dumps({"name": "x"}),
+        json.dumps([{"name": "Unreachable"}]),
+        json.dumps([{"name": "x", "phone": "1", "colour": "red"}]),
+        json.dumps([]),
+    ],
+)
+def test_crisis_defaults_refuse_a_bad_file_and_keep_the_list(tmp_path: Path, services: str) -> None:
+    before = list(CrisisResource.objects.filter(clinic__isnull=True).values_list("name"))
+    file = tmp_path / "defaults.json"
+    file.write_text(services)
+
+    with pytest.raises(CommandError):
+        call_command("crisis_defaults", load=file, stdout=StringIO())
+
+    assert list(CrisisResource.objects.filter(clinic__isnull=True).values_list("name")) == before
