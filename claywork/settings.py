@@ -17,6 +17,7 @@ from csp.constants import NONE, SELF
 
 from claywork.core.env import (
     ConfigurationError,
+    cache_from_url,
     env_bool,
     env_int,
     env_list,
@@ -152,6 +153,13 @@ elif _db["ENGINE"] == "django.db.backends.postgresql":
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Shared cache ---------------------------------------------------------------------------
+# Sign-in limits live here, so they must be shared by every web process and survive a restart:
+# the database by default (the table `claywork migrate` creates), or Redis. A per-process
+# memory cache ("locmem://") only for tests and single-process demos.
+CACHE_URL = env_str("CACHE_URL", "locmem://" if TESTING else "db://claywork_cache")
+CACHES = {"default": cache_from_url(CACHE_URL)}
+
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -165,7 +173,13 @@ ACCOUNT_EMAIL_VERIFICATION = "none"  # addresses are verified by the clinic's in
 ACCOUNT_ADAPTER = "claywork.accounts.adapter.InviteOnlyAccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
-ACCOUNT_RATE_LIMITS = {} if TESTING else {"login_failed": "10/m/ip,5/5m/key"}
+# allauth's own limits (password change, reset, second-factor codes: "login_failed" keyed by
+# the user) count in the shared cache above. Passwords have Claywork's progressive delays
+# instead (accounts/throttle.py): the first free attempts, then a doubling wait.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+CLAYWORK_LOGIN_FREE_FAILURES = env_int("CLAYWORK_LOGIN_FREE_FAILURES", 5, minimum=1)
+CLAYWORK_LOGIN_DELAY_SECONDS = env_int("CLAYWORK_LOGIN_DELAY_SECONDS", 2, minimum=1)
+CLAYWORK_LOGIN_MAX_DELAY_SECONDS = env_int("CLAYWORK_LOGIN_MAX_DELAY_SECONDS", 900, minimum=1)
 ACCOUNT_SESSION_REMEMBER = None
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "/accounts/login/"
