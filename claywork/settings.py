@@ -237,6 +237,28 @@ CLAYWORK_DEV_FIELD_KEY_FILE = VAR_DIR / "dev-field-key"
 if not CLAYWORK_FIELD_KEYS and not (INSECURE_DEV or DEBUG or TESTING):
     raise ConfigurationError("CLAYWORK_FIELD_KEYS must be set when SECRET_KEY is set.")
 
+# --- Audit trail (audit/keys.py, docs/security.md) ------------------------------------------
+# The HMAC key of every audit row and the Ed25519 key that signs checkpoints: the database
+# never holds them, so write access to it is not enough to rewrite the trail unseen.
+CLAYWORK_AUDIT_KEY = env_str("CLAYWORK_AUDIT_KEY", "")
+CLAYWORK_AUDIT_SIGNING_KEY = env_str("CLAYWORK_AUDIT_SIGNING_KEY", "")
+if not (CLAYWORK_AUDIT_KEY and CLAYWORK_AUDIT_SIGNING_KEY) and not (
+    INSECURE_DEV or DEBUG or TESTING
+):
+    raise ConfigurationError(
+        "CLAYWORK_AUDIT_KEY and CLAYWORK_AUDIT_SIGNING_KEY must be set when SECRET_KEY is set "
+        "(claywork new-audit-keys prints a pair)."
+    )
+# Each checkpoint (the newest row's hash, signed) is also appended to this file, best on
+# storage the database's administrators cannot rewrite; empty: the database table only.
+CLAYWORK_AUDIT_CHECKPOINT_FILE = env_str(
+    "CLAYWORK_AUDIT_CHECKPOINT_FILE", "" if TESTING else str(VAR_DIR / "audit-checkpoints.jsonl")
+)
+# ...and e-mailed here (the clinic's security contact), when set.
+CLAYWORK_AUDIT_CHECKPOINT_EMAIL = env_str("CLAYWORK_AUDIT_CHECKPOINT_EMAIL", "")
+# The worker's sweep signs a checkpoint this often when the trail has grown.
+CLAYWORK_AUDIT_CHECKPOINT_MINUTES = env_int("CLAYWORK_AUDIT_CHECKPOINT_MINUTES", 60, minimum=1)
+
 # --- Integration window ---------------------------------------------------------------------
 # Hours after a completed session. The 12-24 h window is the peak described to patients; the
 # follow-ups are days 3, 7 and 14 unless a clinic decides otherwise.
