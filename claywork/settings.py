@@ -98,7 +98,9 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "claywork.core.middleware.TimezoneMiddleware",
     "claywork.core.middleware.NoStoreForPrivatePagesMiddleware",
+    "claywork.accounts.sign_ins.SignInGuardMiddleware",
     "claywork.core.middleware.StaffMfaMiddleware",
+    "claywork.core.middleware.PermissionsPolicyMiddleware",
 ]
 
 if TESTING:
@@ -371,9 +373,20 @@ SECURE_HSTS_SECONDS = 31_536_000 if SECURE else 0
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("CLAYWORK_SESSION_SECONDS", 12 * 3600, minimum=300)
+# Signed out after this long without a request (accounts/sign_ins.py): staff see many patients.
+CLAYWORK_STAFF_IDLE_MINUTES = env_int("CLAYWORK_STAFF_IDLE_MINUTES", 30, minimum=2)
+CLAYWORK_PATIENT_IDLE_MINUTES = env_int("CLAYWORK_PATIENT_IDLE_MINUTES", 12 * 60, minimum=2)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE and env_bool("CLAYWORK_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = False
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Powerful browser features Claywork never uses are switched off for every page
+# (core.middleware.PermissionsPolicyMiddleware); none is needed by push or the offline copy.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), "
+    "gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=()"
+)
 # No inline script or style anywhere: htmx is configured from a meta tag and every script is a
 # static file, so an entry that smuggles <script> cannot run even if escaping ever failed.
 CONTENT_SECURITY_POLICY = {

@@ -13,7 +13,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from claywork.accounts.models import Role, SuperuserRefused, User
 from claywork.clinics.models import Clinic, Invitation
@@ -193,3 +193,61 @@ def test_crisis_defaults_refuse_a_bad_file_and_keep_the_list(tmp_path: Path, ser
         call_command("crisis_defaults", load=file, stdout=StringIO())
 
     assert list(CrisisResource.objects.filter(clinic__isnull=True).values_list("name")) == before
+
+
+# --- Every password check goes through the limiter -------------------------------------------
+
+
+def test_no_code_checks_a_password_except_through_the_limiter() -> None:
+    """A scan of Claywork's code: passwords are checked in one module (the throttle) and by
+    allauth through the account adapter, which claims an attempt first."""
+    root = Path(__file__).resolve().parent.parent / "claywork"
+    allowed = {root / "accounts" / "throttle.py", root / "accounts" / "adapter.py"}
+    checking = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if path not in allowed
+        and any(call in path.read_text() for call in ("check_password(", "authenticate("))
+    ]
+
+    assert checking == []
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("/account/email/", {"new_email": "new@example.org"}),
+        ("/account/data/delete/", {"understood": "on"}),
+    ],
+)
+def test_pages_that_ask_for_the_password_again_are_limited(
+    personas: Personas, path: str, data: dict[str, str]
+) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    client = client_for(personas.patient)
+    for _ in range(5):
+        client.post(path, data | {"password": "a wrong guess"})
+
+    response = client.post(path, data | {"password": factories.PASSWORD})
+
+    assert response.status_code in (200, 400)
+    assert "Too many attempts" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_signing_in_meet_the_second_factor_before_any_page(
+    settings: Any,
+) -> None:
+    settings.CLAYWORK_STAFF_MFA_REQUIRED = True
+    clinician = factories.ClinicianFactory()
+    client = Client()
+    response = client.post(
+        "/accounts/login/", {"login": clinician.email, "password": factories.PASSWORD}
+    )
+    assert response.status_code == 302
+
+    for page in ("/", "/alerts/", "/clinic/people/", "/account/"):
+        answer = client.get(page)
+        assert (answer.status_code, answer["Location"]) == (302, "/accounts/2fa/totp/activate/")

@@ -34,7 +34,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 
-from claywork.accounts.models import Role, User
+from claywork.accounts.models import Role, SignInSession, User
 from claywork.accounts.profile import email_change_request
 from claywork.audit.services import audit_record
 from claywork.calendar_feed.services import calendar_token_issue
@@ -170,6 +170,8 @@ class World:
     theme_id: int = 0
     # The token of a change of address the patient asked for and has not confirmed.
     email_token: str = ""
+    # The patient signed in on another browser (a row on "Where you are signed in").
+    sign_in_id: int = 0
 
     def placeholders(self) -> dict[str, object]:
         p = self.personas
@@ -197,6 +199,7 @@ class World:
             "suggestion": self.suggestion_id,
             "theme": self.theme_id,
             "email_token": self.email_token,
+            "sign_in": self.sign_in_id,
         }
 
 
@@ -263,7 +266,16 @@ def _build_world() -> World:
     _, email_token = email_change_request(user=personas.patient, new_email="pat.new@example.test")
     # Another patient asked to delete their account and may still cancel.
     account_deletion_request(patient=personas.other_patient)
+    phone = SignInSession.objects.create(
+        user=personas.patient,
+        sid=uuid.uuid4().hex,
+        session_key="matrix-phone-session-that-is-not-stored",
+        created_at=timezone.now(),
+        last_seen_at=timezone.now(),
+        user_agent="Mozilla/5.0 (Android 14; Mobile) Firefox/128.0",
+    )
     return World(
+        sign_in_id=phone.pk,
         email_token=email_token,
         theme_id=_build_theme(personas),
         circle=circle,
@@ -1352,6 +1364,22 @@ MATRIX.extend(
             lambda w: {},
             "patient",
         ),
+        # Where one is signed in: one's own browsers only.
+        get("/account/sessions/", SIGNED_IN_ONLY),
+        get("/account/sessions/{sign_in}/end/", POST_ONLY),
+        post(
+            "/account/sessions/{sign_in}/end/",
+            only(patient=(302, "/account/sessions/")),
+            lambda w: {},
+            "patient",
+        ),
+        get("/account/sessions/end-others/", POST_ONLY),
+        post(
+            "/account/sessions/end-others/",
+            everyone((302, "/account/sessions/"), anonymous=TO_LOGIN),
+            lambda w: {},
+            "patient",
+        ),
         get("/account/data/", PATIENTS),
         get("/account/data/export.zip", PATIENTS),
         get("/account/data/delete/", POST_ONLY),
@@ -1506,6 +1534,7 @@ ANY_ID = dict.fromkeys(
     "suggestion": 1,
     "theme": 1,
     "email_token": "t",
+    "sign_in": 1,
 }
 
 ANY_ID.update(CircleWorld.ANY_ID)

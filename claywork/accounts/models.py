@@ -166,3 +166,54 @@ class EmailChange(models.Model):
 
     def __str__(self) -> str:
         return f"address change of user {self.user_id}"
+
+
+class SignInSession(models.Model):
+    """One browser where someone is signed in: what the "Where you are signed in" page lists
+    and can end (``accounts/sign_ins.py``). ``sid`` is a random id kept in the session itself;
+    ``session_key`` lets an ended row delete the session from the store, so the browser is
+    signed out on its next request. Rows are the person's own; removed with the account."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sign_in_sessions")
+    sid = models.CharField(max_length=32, unique=True)
+    session_key = models.CharField(max_length=40)
+    created_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+    # The browser's own description and the address it came from, shown as "device" and
+    # "place" (no geolocation: the address is shown as it is).
+    user_agent = models.CharField(max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "ended_at"], name="sign_in_live_by_user")]
+
+    def __str__(self) -> str:
+        return f"sign-in {self.sid[:6]} of user {self.user_id}"
+
+    @property
+    def device(self) -> str:
+        """ "Firefox on Android": enough to recognise one's own browser, from its own words."""
+        agent = self.user_agent
+        browser = next((name for token, name in _BROWSERS if token in agent), "An unknown browser")
+        system = next((name for token, name in _SYSTEMS if token in agent), "")
+        return f"{browser} on {system}" if system else browser
+
+
+# Order matters: Edge and Chrome also say "Safari", Chrome on iOS says "CriOS".
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("Firefox/", "Firefox"),
+    ("FxiOS/", "Firefox"),
+    ("CriOS/", "Chrome"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+)
+_SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "a Mac"),
+    ("Linux", "Linux"),
+)

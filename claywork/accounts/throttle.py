@@ -32,6 +32,8 @@ from django.core.cache.backends.db import DatabaseCache
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponseBase
 
+from claywork.accounts.models import User
+
 WINDOW_SECONDS = 3600
 ADDRESS_FREE_FACTOR = 4  # an address (a clinic's shared NAT) gets four accounts' worth
 TELL_OWNER_AFTER = 10
@@ -172,3 +174,20 @@ def device_remember(response: HttpResponseBase, email: str) -> None:
         httponly=True,
         samesite="Lax",
     )
+
+
+# --- Passwords asked again of a signed-in person ---------------------------------------------
+
+
+def password_confirm(*, user: User, password: str) -> str | None:
+    """For pages that ask a signed-in person for their password again (changing the sign-in
+    address, deleting the account): the same account limit as the sign-in page, so a borrowed
+    session cannot guess the password there instead. None when right, else what to say."""
+    email = user.email
+    wait = attempt_claim(email=email, address=f"signed-in:{user.pk}", trusted_device=False)
+    if wait:
+        return f"Too many attempts. Please wait {wait} seconds and try again."
+    if not user.check_password(password):
+        return "That is not your password."
+    attempt_succeeded(email=email, address=f"signed-in:{user.pk}")
+    return None
