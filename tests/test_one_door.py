@@ -251,3 +251,44 @@ def test_staff_signing_in_meet_the_second_factor_before_any_page(
     for page in ("/", "/alerts/", "/clinic/people/", "/account/"):
         answer = client.get(page)
         assert (answer.status_code, answer["Location"]) == (302, "/accounts/2fa/totp/activate/")
+
+
+# --- A clinic admin resets a colleague's second factor ---------------------------------------
+
+
+def test_an_admin_resets_a_clinicians_factors_audited_and_signed_out(personas: Personas) -> None:
+    from allauth.mfa.models import Authenticator
+
+    from claywork.accounts.models import SignInSession
+    from claywork.audit.models import AuditEvent
+
+    clinician = personas.care_clinician
+    Authenticator.objects.create(user=clinician, type=Authenticator.Type.TOTP, data={})
+    Authenticator.objects.create(user=clinician, type=Authenticator.Type.RECOVERY_CODES, data={})
+    clinician_browser = client_for(clinician)
+
+    response = client_for(personas.clinic_admin).post(
+        f"/clinic/people/{clinician.pk}/reset-factors/"
+    )
+
+    assert response.status_code == 302
+    assert not Authenticator.objects.filter(user=clinician).exists()
+    assert clinician_browser.get("/account/").status_code == 302
+    assert not SignInSession.objects.filter(user=clinician, ended_at__isnull=True).exists()
+    event = AuditEvent.objects.get(resource="accounts.second_factor")
+    assert (event.actor_id, event.patient_id) == (personas.clinic_admin.pk, clinician.pk)
+
+
+def test_an_admin_cannot_reset_their_own_factors_or_a_patients(personas: Personas) -> None:
+    admin = client_for(personas.clinic_admin)
+
+    assert (
+        admin.post(f"/clinic/people/{personas.clinic_admin.pk}/reset-factors/").status_code == 404
+    )
+    assert admin.post(f"/clinic/people/{personas.patient.pk}/reset-factors/").status_code == 404
+    assert (
+        admin.post(
+            f"/clinic/people/{personas.other_clinic_clinician.pk}/reset-factors/"
+        ).status_code
+        == 404
+    )

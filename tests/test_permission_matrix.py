@@ -200,6 +200,7 @@ class World:
             "theme": self.theme_id,
             "email_token": self.email_token,
             "sign_in": self.sign_in_id,
+            "care_clinician": p.care_clinician.pk,
         }
 
 
@@ -1364,6 +1365,14 @@ MATRIX.extend(
             lambda w: {},
             "patient",
         ),
+        # A clinic admin resets a colleague's second factor (audited); nobody else can.
+        get("/clinic/people/{care_clinician}/reset-factors/", POST_ONLY),
+        post(
+            "/clinic/people/{care_clinician}/reset-factors/",
+            only(clinic_admin=(302, "/clinic/people/")),
+            lambda w: {},
+            "clinic_admin",
+        ),
         # Where one is signed in: one's own browsers only.
         get("/account/sessions/", SIGNED_IN_ONLY),
         get("/account/sessions/{sign_in}/end/", POST_ONLY),
@@ -1535,6 +1544,7 @@ ANY_ID = dict.fromkeys(
     "theme": 1,
     "email_token": "t",
     "sign_in": 1,
+    "care_clinician": 1,
 }
 
 ANY_ID.update(CircleWorld.ANY_ID)

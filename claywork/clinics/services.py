@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claywork.accounts.models import Role, User
+from claywork.accounts.sign_ins import sign_ins_end_others
 from claywork.care.services import care_team_add, default_care_role
 from claywork.clinics import consent
 from claywork.clinics.models import Clinic, Invitation, hash_token
@@ -64,6 +66,20 @@ def clinic_create(
         role=Role.CLINIC_ADMIN,
     )
     return clinic, invitation, token
+
+
+@transaction.atomic
+def staff_factors_reset(*, staff: User) -> int:
+    """A clinic admin resets a clinician's or admin's second factors (a lost phone): their
+    authenticator app and recovery codes are removed and every browser they are signed in on is
+    signed out, so their next sign-in must set up a new factor before any page (the staff MFA
+    rule). The caller checks the admin may, and records the audit event. Returns how many
+    factors were removed."""
+    if staff.role not in (Role.CLINICIAN, Role.CLINIC_ADMIN):
+        raise ValueError("second factors are reset for staff only")
+    removed, _ = Authenticator.objects.filter(user=staff).delete()
+    sign_ins_end_others(user=staff, current_sid="")
+    return removed
 
 
 def invitation_link(token: str) -> str:
