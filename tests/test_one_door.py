@@ -292,3 +292,34 @@ def test_an_admin_cannot_reset_their_own_factors_or_a_patients(personas: Persona
         ).status_code
         == 404
     )
+
+
+@pytest.mark.django_db
+def test_staff_invited_before_this_release_get_their_address_verified() -> None:
+    import importlib
+
+    from django.apps import apps as django_apps
+    from django.utils import timezone
+
+    clinic = factories.ClinicFactory()
+    invited = factories.ClinicianFactory(clinic=clinic)
+    EmailAddress.objects.create(user=invited, email=invited.email, verified=False, primary=True)
+    never_invited = factories.ClinicianFactory(clinic=clinic)
+    EmailAddress.objects.create(user=never_invited, email=never_invited.email, verified=False)
+    Invitation.objects.create(
+        clinic=clinic,
+        email=invited.email,
+        full_name="x",
+        role=Role.CLINICIAN,
+        token_hash="h" * 64,
+        expires_at=timezone.now(),
+        accepted_at=timezone.now(),
+    )
+    migration = importlib.import_module(
+        "claywork.accounts.migrations.0007_no_superusers_sign_in_sessions"
+    )
+
+    migration.verify_invited_addresses(django_apps, None)
+
+    assert EmailAddress.objects.get(user=invited).verified
+    assert not EmailAddress.objects.get(user=never_invited).verified

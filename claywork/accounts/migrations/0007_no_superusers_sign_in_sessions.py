@@ -18,13 +18,32 @@ def clear_superuser_flags(apps, schema_editor):
     )
 
 
+def verify_invited_addresses(apps, schema_editor):
+    """An accepted invitation proved its address: mark it verified, so that staff invited
+    before this release can activate their second factor (allauth refuses while an address is
+    unverified; issue 15 found invited staff stuck there)."""
+    EmailAddress = apps.get_model("account", "EmailAddress")
+    Invitation = apps.get_model("clinics", "Invitation")
+    User = apps.get_model("accounts", "User")
+    accepted = Invitation.objects.filter(accepted_at__isnull=False).values_list("email", flat=True)
+    for user_id, email in User.objects.filter(email__in=accepted).values_list("pk", "email"):
+        updated = EmailAddress.objects.filter(user_id=user_id, email__iexact=email).update(
+            verified=True
+        )
+        if not updated and not EmailAddress.objects.filter(user_id=user_id).exists():
+            EmailAddress.objects.create(user_id=user_id, email=email, verified=True, primary=True)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0006_profile_language_zones_email_change"),
+        ("account", "0009_emailaddress_unique_primary_email"),
+        ("clinics", "0005_move_enrolment_consent"),
     ]
 
     operations = [
         migrations.RunPython(clear_superuser_flags, migrations.RunPython.noop),
+        migrations.RunPython(verify_invited_addresses, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name="user",
             constraint=models.CheckConstraint(
