@@ -264,3 +264,21 @@ def test_two_cache_clients_see_one_count() -> None:
     first.set("shared", 3)
 
     assert second.get("shared") == 3
+
+
+@pytest.mark.django_db
+@override_settings(CACHES=DB_CACHE)
+def test_on_the_database_cache_the_database_serialises_the_claim() -> None:
+    from django.core.cache import caches
+
+    caches["default"].clear()
+    assert (
+        throttle.attempt_claim(email="a@example.org", address="192.0.2.5", trusted_device=False)
+        == 0
+    )
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key FROM claywork_cache")
+        keys = [row[0] for row in cursor.fetchall()]
+    assert len(keys) == 2  # the account's and the address's counters
+    assert not [key for key in keys if "throttle:lock" in key]  # no lock key was needed

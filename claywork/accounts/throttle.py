@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponseBase
@@ -73,7 +73,8 @@ def _locked(keys: list[str]) -> Iterator[None]:
     database does it: SQLite's IMMEDIATE transaction holds the write lock from BEGIN, PostgreSQL
     takes an advisory lock per key. Elsewhere (Redis) a lock key taken with ``add``, which is
     atomic (SET NX), held for at most a few seconds."""
-    if not isinstance(cache, DatabaseCache):
+    # ``cache`` is a proxy: the backend itself is ``caches["default"]``.
+    if not isinstance(caches["default"], DatabaseCache):
         lock = "throttle:lock:" + ":".join(sorted(keys))
         deadline = time.monotonic() + _LOCK_WAIT_SECONDS
         while not cache.add(lock, 1, _LOCK_WAIT_SECONDS):
