@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -169,13 +170,19 @@ WORKER = textwrap.dedent(
     from django.test.utils import setup_test_environment
     setup_test_environment()
     from django.test import Client
-    email, tries = sys.argv[1], int(sys.argv[2])
+    email, tries, address = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     outcomes = []
     for _ in range(tries):
-        text = Client().post(
+        response = Client(REMOTE_ADDR=address).post(
             "/accounts/login/", {"login": email, "password": "guess"}
-        ).content.decode()
-        outcomes.append("refused" if "Too many sign-in attempts" in text else "checked")
+        )
+        text = response.content.decode()
+        if "Too many sign-in attempts" in text:
+            outcomes.append("refused")
+        elif "not correct" in text:
+            outcomes.append("checked")
+        else:
+            outcomes.append(f"unexpected {response.status_code}")
     print(json.dumps(outcomes))
     """
 )
@@ -193,7 +200,7 @@ def _database_url() -> str:
     )
 
 
-def _workers(email: str, cache_url: str, count: int, tries: int) -> list[str]:
+def _workers(email: str, address: str, cache_url: str, count: int, tries: int) -> list[str]:
     env = os.environ | {
         "DJANGO_SETTINGS_MODULE": "claywork.settings_test",
         "DATABASE_URL": _database_url(),
@@ -203,7 +210,7 @@ def _workers(email: str, cache_url: str, count: int, tries: int) -> list[str]:
     }
     processes = [
         subprocess.Popen(  # noqa: S603 - our own interpreter and script
-            [sys.executable, "-c", WORKER, email, str(tries)],
+            [sys.executable, "-c", WORKER, email, str(tries), address],
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,
@@ -221,13 +228,16 @@ def _workers(email: str, cache_url: str, count: int, tries: int) -> list[str]:
 
 
 def _four_workers_then_a_restart(cache_url: str) -> None:
+    # A fresh account and address each run: Redis keeps its counters between test runs.
     email = f"{uuid.uuid4().hex}@example.org"
-    before_restart = _workers(email, cache_url, count=4, tries=3)
-    after_restart = _workers(email, cache_url, count=2, tries=2)
+    address = f"10.{secrets.randbelow(256)}.{secrets.randbelow(256)}.{secrets.randbelow(255) + 1}"
+    before_restart = _workers(email, address, cache_url, count=4, tries=3)
+    after_restart = _workers(email, address, cache_url, count=2, tries=2)
 
     checked = (before_restart + after_restart).count("checked")
     assert before_restart.count("checked") == 5  # 12 tries by 4 processes: 5 free, 7 refused
     assert checked == 5  # the restart forgot nothing
+    assert set(before_restart + after_restart) == {"checked", "refused"}
 
 
 @pytest.mark.django_db(transaction=True)

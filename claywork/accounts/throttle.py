@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import secrets
 import time
 import zlib
 from collections.abc import Iterator
@@ -42,7 +43,7 @@ DEVICE_DAYS = 90
 _DEVICE_SALT = "claywork.accounts.throttle.device"
 # pg_advisory_xact_lock(int, int) namespace: "CLAY" as a 32-bit integer.
 _LOCK_SPACE = 0x434C4159
-_LOCK_WAIT_SECONDS = 5
+_LOCK_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -72,19 +73,18 @@ def _locked(keys: list[str]) -> Iterator[None]:
     """Serialise read-modify-write of ``keys`` across processes. On the database cache the
     database does it: SQLite's IMMEDIATE transaction holds the write lock from BEGIN, PostgreSQL
     takes an advisory lock per key. Elsewhere (Redis) a lock key taken with ``add``, which is
-    atomic (SET NX), held for at most a few seconds."""
+    atomic (SET NX), with a random token so only its holder releases it; it expires after
+    ``_LOCK_SECONDS`` should its holder die."""
     # ``cache`` is a proxy: the backend itself is ``caches["default"]``.
     if not isinstance(caches["default"], DatabaseCache):
-        lock = "throttle:lock:" + ":".join(sorted(keys))
-        deadline = time.monotonic() + _LOCK_WAIT_SECONDS
-        while not cache.add(lock, 1, _LOCK_WAIT_SECONDS):
-            if time.monotonic() > deadline:
-                break  # a holder died: its key expires on its own; go ahead rather than hang
-            time.sleep(0.005)
+        lock, token = "throttle:lock:" + ":".join(sorted(keys)), secrets.token_hex(8)
+        while not cache.add(lock, token, _LOCK_SECONDS):
+            time.sleep(0.005)  # held for milliseconds; a dead holder's key expires by itself
         try:
             yield
         finally:
-            cache.delete(lock)
+            if cache.get(lock) == token:  # not a lock that expired and was taken since
+                cache.delete(lock)
         return
     with transaction.atomic():
         if connection.vendor == "postgresql":
