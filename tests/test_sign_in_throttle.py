@@ -177,7 +177,9 @@ WORKER = textwrap.dedent(
             "/accounts/login/", {"login": email, "password": "guess"}
         )
         text = response.content.decode()
-        if "Too many sign-in attempts" in text:
+        # allauth's own per-address limit may answer first (429): the password was not
+        # checked either.
+        if "Too many sign-in attempts" in text or response.status_code == 429:
             outcomes.append("refused")
         elif "not correct" in text:
             outcomes.append("checked")
