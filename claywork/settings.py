@@ -17,6 +17,7 @@ from csp.constants import NONE, SELF
 
 from claywork.core.env import (
     ConfigurationError,
+    cache_from_url,
     env_bool,
     env_int,
     env_list,
@@ -29,11 +30,14 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("CLAYWORK_DEBUG", False)
 TESTING = env_bool("CLAYWORK_TESTING", False)
+# A local demonstration: allows the development secret, and `claywork seed-demo` (which creates
+# staff with a public password) runs only then.
+CLAYWORK_DEMO = env_bool("CLAYWORK_DEMO", False)
 
 _DEV_SECRET = "claywork-development-only-secret-key-never-use-in-production"  # noqa: S105
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET)
 INSECURE_DEV = SECRET_KEY == _DEV_SECRET
-if INSECURE_DEV and not (DEBUG or TESTING or env_bool("CLAYWORK_DEMO", False)):
+if INSECURE_DEV and not (DEBUG or TESTING or CLAYWORK_DEMO):
     raise ConfigurationError(
         "SECRET_KEY is not set. Set it (and CLAYWORK_FIELD_KEYS) before serving real patients, "
         "or set CLAYWORK_DEMO=1 for a local demonstration."
@@ -44,7 +48,6 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("CLAYWORK_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -96,7 +99,9 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "claywork.core.middleware.TimezoneMiddleware",
     "claywork.core.middleware.NoStoreForPrivatePagesMiddleware",
+    "claywork.accounts.sign_ins.SignInGuardMiddleware",
     "claywork.core.middleware.StaffMfaMiddleware",
+    "claywork.core.middleware.PermissionsPolicyMiddleware",
 ]
 
 if TESTING:
@@ -151,6 +156,13 @@ elif _db["ENGINE"] == "django.db.backends.postgresql":
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Shared cache ---------------------------------------------------------------------------
+# Sign-in limits live here, so they must be shared by every web process and survive a restart:
+# the database by default (the table `claywork migrate` creates), or Redis. A per-process
+# memory cache ("locmem://") only for tests and single-process demos.
+CACHE_URL = env_str("CACHE_URL", "locmem://" if TESTING else "db://claywork_cache")
+CACHES = {"default": cache_from_url(CACHE_URL)}
+
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -164,7 +176,13 @@ ACCOUNT_EMAIL_VERIFICATION = "none"  # addresses are verified by the clinic's in
 ACCOUNT_ADAPTER = "claywork.accounts.adapter.InviteOnlyAccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
-ACCOUNT_RATE_LIMITS = {} if TESTING else {"login_failed": "10/m/ip,5/5m/key"}
+# allauth's own limits (password change, reset, second-factor codes: "login_failed" keyed by
+# the user) count in the shared cache above. Passwords have Claywork's progressive delays
+# instead (accounts/throttle.py): the first free attempts, then a doubling wait.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+CLAYWORK_LOGIN_FREE_FAILURES = env_int("CLAYWORK_LOGIN_FREE_FAILURES", 5, minimum=1)
+CLAYWORK_LOGIN_DELAY_SECONDS = env_int("CLAYWORK_LOGIN_DELAY_SECONDS", 2, minimum=1)
+CLAYWORK_LOGIN_MAX_DELAY_SECONDS = env_int("CLAYWORK_LOGIN_MAX_DELAY_SECONDS", 900, minimum=1)
 ACCOUNT_SESSION_REMEMBER = None
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "/accounts/login/"
@@ -225,6 +243,28 @@ CLAYWORK_FIELD_KEYS = env_str("CLAYWORK_FIELD_KEYS", "")
 CLAYWORK_DEV_FIELD_KEY_FILE = VAR_DIR / "dev-field-key"
 if not CLAYWORK_FIELD_KEYS and not (INSECURE_DEV or DEBUG or TESTING):
     raise ConfigurationError("CLAYWORK_FIELD_KEYS must be set when SECRET_KEY is set.")
+
+# --- Audit trail (audit/keys.py, docs/security.md) ------------------------------------------
+# The HMAC key of every audit row and the Ed25519 key that signs checkpoints: the database
+# never holds them, so write access to it is not enough to rewrite the trail unseen.
+CLAYWORK_AUDIT_KEY = env_str("CLAYWORK_AUDIT_KEY", "")
+CLAYWORK_AUDIT_SIGNING_KEY = env_str("CLAYWORK_AUDIT_SIGNING_KEY", "")
+if not (CLAYWORK_AUDIT_KEY and CLAYWORK_AUDIT_SIGNING_KEY) and not (
+    INSECURE_DEV or DEBUG or TESTING
+):
+    raise ConfigurationError(
+        "CLAYWORK_AUDIT_KEY and CLAYWORK_AUDIT_SIGNING_KEY must be set when SECRET_KEY is set "
+        "(claywork new-audit-keys prints a pair)."
+    )
+# Each checkpoint (the newest row's hash, signed) is also appended to this file, best on
+# storage the database's administrators cannot rewrite; empty: the database table only.
+CLAYWORK_AUDIT_CHECKPOINT_FILE = env_str(
+    "CLAYWORK_AUDIT_CHECKPOINT_FILE", "" if TESTING else str(VAR_DIR / "audit-checkpoints.jsonl")
+)
+# ...and e-mailed here (the clinic's security contact), when set.
+CLAYWORK_AUDIT_CHECKPOINT_EMAIL = env_str("CLAYWORK_AUDIT_CHECKPOINT_EMAIL", "")
+# The worker's sweep signs a checkpoint this often when the trail has grown.
+CLAYWORK_AUDIT_CHECKPOINT_MINUTES = env_int("CLAYWORK_AUDIT_CHECKPOINT_MINUTES", 60, minimum=1)
 
 # --- Integration window ---------------------------------------------------------------------
 # Hours after a completed session. The 12-24 h window is the peak described to patients; the
@@ -346,9 +386,20 @@ SECURE_HSTS_SECONDS = 31_536_000 if SECURE else 0
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("CLAYWORK_SESSION_SECONDS", 12 * 3600, minimum=300)
+# Signed out after this long without a request (accounts/sign_ins.py): staff see many patients.
+CLAYWORK_STAFF_IDLE_MINUTES = env_int("CLAYWORK_STAFF_IDLE_MINUTES", 30, minimum=2)
+CLAYWORK_PATIENT_IDLE_MINUTES = env_int("CLAYWORK_PATIENT_IDLE_MINUTES", 12 * 60, minimum=2)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE and env_bool("CLAYWORK_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = False
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Powerful browser features Claywork never uses are switched off for every page
+# (core.middleware.PermissionsPolicyMiddleware); none is needed by push or the offline copy.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), "
+    "gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=()"
+)
 # No inline script or style anywhere: htmx is configured from a meta tag and every script is a
 # static file, so an entry that smuggles <script> cannot run even if escaping ever failed.
 CONTENT_SECURITY_POLICY = {

@@ -1,4 +1,3 @@
-from django.contrib import admin
 from django.urls import include, path, reverse_lazy
 from django.views.generic import RedirectView
 
@@ -40,5 +39,4 @@ urlpatterns = [
     path("", include("claywork.ownership.urls")),
     path("", include("claywork.push.urls")),
     path("", include("claywork.messaging.urls")),
-    path("django-admin/", admin.site.urls),
 ]

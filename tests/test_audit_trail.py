@@ -16,6 +16,7 @@ from django.test import RequestFactory
 from claywork.accounts.models import User
 from claywork.audit import guard
 from claywork.audit.chain import GENESIS_HASH, row_digest
+from claywork.audit.keys import mac_key
 from claywork.audit.models import AuditEvent
 from claywork.audit.services import audit_record, audit_record_many
 from claywork.audit.verify import chain_verify
@@ -137,7 +138,7 @@ def test_each_row_chains_onto_the_one_before(personas: Personas) -> None:
     assert second.prev_hash == first.row_hash
     assert third.prev_hash == second.row_hash
     for event in AuditEvent.objects.all():
-        assert event.row_hash == row_digest(event.prev_hash, event.chain_fields())
+        assert event.row_hash == row_digest(event.prev_hash, event.chain_fields(), mac_key())
 
 
 def test_a_bulk_insert_keeps_the_chain_and_skips_the_reader(personas: Personas) -> None:
@@ -317,7 +318,7 @@ def test_verify_finds_a_row_edited_together_with_its_hash(
     events = _record(personas, 5)
     forged = AuditEvent.objects.get(pk=events[1].pk)
     forged.resource = "care.session"
-    forged.row_hash = row_digest(forged.prev_hash, forged.chain_fields())
+    forged.row_hash = row_digest(forged.prev_hash, forged.chain_fields(), mac_key())
     forged.save()
 
     report = chain_verify()
@@ -325,6 +326,22 @@ def test_verify_finds_a_row_edited_together_with_its_hash(
     assert report.broken is not None
     assert report.broken.row_id == events[2].pk
     assert f"does not follow row {events[1].pk}" in report.broken.problem
+
+
+def test_verify_finds_a_row_rehashed_without_the_key(
+    personas: Personas, guard_lifted: None
+) -> None:
+    events = _record(personas, 5)
+    forged = AuditEvent.objects.get(pk=events[1].pk)
+    forged.resource = "care.session"
+    forged.row_hash = row_digest(forged.prev_hash, forged.chain_fields(), None)
+    forged.save()
+
+    report = chain_verify()
+
+    assert report.broken is not None
+    assert report.broken.row_id == events[1].pk
+    assert "without the audit key" in report.broken.problem
 
 
 def test_verify_finds_a_removed_row(personas: Personas, guard_lifted: None) -> None:

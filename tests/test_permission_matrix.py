@@ -34,7 +34,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 
-from claywork.accounts.models import Role, User
+from claywork.accounts.models import Role, SignInSession, User
 from claywork.accounts.profile import email_change_request
 from claywork.audit.services import audit_record
 from claywork.calendar_feed.services import calendar_token_issue
@@ -185,6 +185,9 @@ class World:
     thread_id: int = 0
     colleague_id: int = 0
 
+    # The patient signed in on another browser (a row on "Where you are signed in").
+    sign_in_id: int = 0
+
     def placeholders(self) -> dict[str, object]:
         p = self.personas
         return {
@@ -212,6 +215,9 @@ class World:
             "theme": self.theme_id,
             "email_token": self.email_token,
             "thread": self.thread_id,
+
+            "sign_in": self.sign_in_id,
+            "care_clinician": p.care_clinician.pk,
         }
 
 
@@ -290,9 +296,18 @@ def _build_world() -> World:
     # Another patient asked to delete their account and may still cancel.
     account_deletion_request(patient=personas.other_patient)
     thread_id, colleague_id = _build_messages(personas)
+    phone = SignInSession.objects.create(
+        user=personas.patient,
+        sid=uuid.uuid4().hex,
+        session_key="matrix-phone-session-that-is-not-stored",
+        created_at=timezone.now(),
+        last_seen_at=timezone.now(),
+        user_agent="Mozilla/5.0 (Android 14; Mobile) Firefox/128.0",
+    )
     return World(
         thread_id=thread_id,
         colleague_id=colleague_id,
+        sign_in_id=phone.pk,
         email_token=email_token,
         theme_id=_build_theme(personas),
         circle=circle,
@@ -1441,6 +1456,30 @@ MATRIX.extend(
             lambda w: {},
             "patient",
         ),
+        # A clinic admin resets a colleague's second factor (audited); nobody else can.
+        get("/clinic/people/{care_clinician}/reset-factors/", POST_ONLY),
+        post(
+            "/clinic/people/{care_clinician}/reset-factors/",
+            only(clinic_admin=(302, "/clinic/people/")),
+            lambda w: {},
+            "clinic_admin",
+        ),
+        # Where one is signed in: one's own browsers only.
+        get("/account/sessions/", SIGNED_IN_ONLY),
+        get("/account/sessions/{sign_in}/end/", POST_ONLY),
+        post(
+            "/account/sessions/{sign_in}/end/",
+            only(patient=(302, "/account/sessions/")),
+            lambda w: {},
+            "patient",
+        ),
+        get("/account/sessions/end-others/", POST_ONLY),
+        post(
+            "/account/sessions/end-others/",
+            everyone((302, "/account/sessions/"), anonymous=TO_LOGIN),
+            lambda w: {},
+            "patient",
+        ),
         get("/account/data/", PATIENTS),
         get("/account/data/export.zip", PATIENTS),
         get("/account/data/delete/", POST_ONLY),
@@ -1638,7 +1677,7 @@ def test_other_patient_cannot_file_an_entry_under_someone_elses_session(world: W
 
 # --- Completeness ---------------------------------------------------------------------------
 
-NOT_CLAYWORK = ("accounts/", "django-admin/", "static/")
+NOT_CLAYWORK = ("accounts/", "static/")
 ANY_ID = dict.fromkeys(
     ("patient", "other_patient", "course", "scheduled", "in_progress", "completed", "entry"), 1
 ) | {
@@ -1659,6 +1698,9 @@ ANY_ID = dict.fromkeys(
     "theme": 1,
     "email_token": "t",
     "thread": 1,
+
+    "sign_in": 1,
+    "care_clinician": 1,
 }
 
 ANY_ID.update(CircleWorld.ANY_ID)

@@ -120,6 +120,15 @@ def _import_settings(tmp_path: Path, **environ: str) -> subprocess.CompletedProc
             "CLAYWORK_FIELD_KEYS must be set",
         ),
         ({"CLAYWORK_TESTING": "0"}, "SECRET_KEY is not set"),
+        (
+            {
+                "CLAYWORK_TESTING": "0",
+                "SECRET_KEY": "a-real-secret-for-this-test",
+                "CLAYWORK_FIELD_KEYS": "k1:Y2xheXdvcmstdGVzdC1vbmx5LWtlay0zMi1ieXRlcyE",
+            },
+            "CLAYWORK_AUDIT_KEY and CLAYWORK_AUDIT_SIGNING_KEY must be set",
+        ),
+        ({"CACHE_URL": "memcached://x"}, "CACHE_URL must start with"),
     ],
 )
 def test_a_wrong_setting_stops_start_up_with_a_clear_message(

@@ -22,6 +22,10 @@ class ClinicianKind(models.TextChoices):
     INTEGRATION_THERAPIST = "integration_therapist", "Integration therapist"
 
 
+class SuperuserRefused(ValueError):
+    """Claywork has no superusers: every account has a role and signs in through one door."""
+
+
 class UserManager(DjangoUserManager["User"]):
     use_in_migrations = True
 
@@ -41,8 +45,12 @@ class UserManager(DjangoUserManager["User"]):
     def create_superuser(  # type: ignore[override]
         self, email: str, password: str | None = None, **extra: Any
     ) -> User:
-        extra.update(is_staff=True, is_superuser=True)
-        return self._create(email, password, **extra)
+        """Refused. A superuser would skip every role rule and (its role defaulting to patient)
+        the staff second factor; the first clinic admin comes from ``claywork create-clinic``."""
+        raise SuperuserRefused(
+            "Claywork has no superusers. Run `claywork create-clinic` to create a clinic and "
+            "invite its first clinic admin."
+        )
 
 
 class Language(models.TextChoices):
@@ -76,6 +84,14 @@ class User(AbstractUser):
 
     class Meta:
         indexes = [models.Index(fields=["clinic", "role"])]
+        constraints = [
+            # No account may hold Django's all-permissions flags: there is no admin site, and a
+            # superuser would pass any permission check a library might still make.
+            models.CheckConstraint(
+                condition=models.Q(is_superuser=False, is_staff=False),
+                name="accounts_user_no_superuser",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email
@@ -150,3 +166,54 @@ class EmailChange(models.Model):
 
     def __str__(self) -> str:
         return f"address change of user {self.user_id}"
+
+
+class SignInSession(models.Model):
+    """One browser where someone is signed in: what the "Where you are signed in" page lists
+    and can end (``accounts/sign_ins.py``). ``sid`` is a random id kept in the session itself;
+    ``session_key`` lets an ended row delete the session from the store, so the browser is
+    signed out on its next request. Rows are the person's own; removed with the account."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sign_in_sessions")
+    sid = models.CharField(max_length=32, unique=True)
+    session_key = models.CharField(max_length=40)
+    created_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+    # The browser's own description and the address it came from, shown as "device" and
+    # "place" (no geolocation: the address is shown as it is).
+    user_agent = models.CharField(max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "ended_at"], name="sign_in_live_by_user")]
+
+    def __str__(self) -> str:
+        return f"sign-in {self.sid[:6]} of user {self.user_id}"
+
+    @property
+    def device(self) -> str:
+        """ "Firefox on Android": enough to recognise one's own browser, from its own words."""
+        agent = self.user_agent
+        browser = next((name for token, name in _BROWSERS if token in agent), "An unknown browser")
+        system = next((name for token, name in _SYSTEMS if token in agent), "")
+        return f"{browser} on {system}" if system else browser
+
+
+# Order matters: Edge and Chrome also say "Safari", Chrome on iOS says "CriOS".
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("Firefox/", "Firefox"),
+    ("FxiOS/", "Firefox"),
+    ("CriOS/", "Chrome"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+)
+_SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "a Mac"),
+    ("Linux", "Linux"),
+)

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from claywork.accounts.models import Language, User
+from claywork.accounts.throttle import password_confirm
 from claywork.core.forms import TimeZoneField
 
 
@@ -44,6 +45,7 @@ class EmailChangeForm(forms.Form):
 
     def clean_password(self) -> str:
         password: str = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError("That is not your password.")
+        problem = password_confirm(user=self.user, password=password)
+        if problem:
+            raise forms.ValidationError(problem)
         return password

@@ -77,3 +77,32 @@ class AuditEvent(models.Model):
             ip_address=self.ip_address,
             route=self.route,
         )
+
+
+class CheckpointKind(models.TextChoices):
+    # The last row hashed before the trail was keyed (migration audit/0003).
+    CUTOVER = "cutover", "Cut-over to the keyed chain"
+    PERIODIC = "periodic", "Periodic"
+
+
+class AuditCheckpoint(models.Model):
+    """The newest row's id and hash at a moment, signed with the audit signing key (Ed25519).
+
+    A copy goes outside the database (``CLAYWORK_AUDIT_CHECKPOINT_FILE``, e-mail), so removing
+    the newest rows, which leaves a shorter but unbroken chain, is seen against it
+    (``checkpoint.py``, ``claywork audit-verify``). Holds no personal data."""
+
+    made_at = models.DateTimeField()
+    kind = models.CharField(max_length=10, choices=CheckpointKind.choices)
+    row_id = models.BigIntegerField()
+    row_hash = models.CharField(max_length=64)
+    # Rows in the trail up to and including row_id, for the "who has seen my data" page.
+    events = models.BigIntegerField()
+    key_id = models.CharField(max_length=16)
+    signature = models.CharField(max_length=128)
+
+    class Meta:
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} checkpoint at row {self.row_id}"

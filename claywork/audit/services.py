@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from claywork.accounts.models import User
 from claywork.audit.chain import GENESIS_HASH, ChainFields, row_digest
+from claywork.audit.keys import mac_key
 from claywork.audit.models import AuditAction, AuditEvent
 from claywork.core.http import AuthedRequest
 
@@ -109,8 +110,9 @@ def _chain(rows: list[ChainFields]) -> list[tuple[str, str]]:
         newest = cursor.fetchone()
     prev_hash = newest[0] if newest else GENESIS_HASH
     hashes = []
+    key = mac_key()
     for row in rows:
-        row_hash = row_digest(prev_hash, row)
+        row_hash = row_digest(prev_hash, row, key)
         hashes.append((prev_hash, row_hash))
         prev_hash = row_hash
     return hashes

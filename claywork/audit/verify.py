@@ -1,12 +1,21 @@
 """Walk the audit chain from its first row to its newest, in batches, and find the first
-broken link. Memory stays flat: one batch of tuples at a time, keyset-paginated on the id."""
+broken link; then hold the chain against every signed checkpoint. Memory stays flat: one batch
+of tuples at a time, keyset-paginated on the id (and the checkpoints, a few a day).
+
+Rows up to a signed cut-over checkpoint are checked with the plain SHA-256 they were written
+with; every later row with the HMAC key (``chain.py``). Without a cut-over checkpoint every row
+must be keyed: deleting that checkpoint to hide a rewrite of the old rows therefore fails too.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
+from claywork.audit import keys
 from claywork.audit.chain import GENESIS_HASH, ChainFields, row_digest
-from claywork.audit.models import AuditEvent
+from claywork.audit.checkpoint import Checkpoint, checkpoints_all
+from claywork.audit.models import AuditEvent, CheckpointKind
 
 BATCH_SIZE = 5000
 _COLUMNS = (
@@ -37,16 +46,23 @@ class ChainReport:
     checked: int
     head_hash: str
     broken: ChainBreak | None
+    checkpoints: int = 0
+    checkpoint_problems: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return self.broken is None
+        return self.broken is None and not self.checkpoint_problems
 
 
-def _check(row: tuple, expected_prev: str, previous_id: int | None) -> str | None:
+def _check(
+    row: tuple, expected_prev: str, previous_id: int | None, key: bytes | None
+) -> str | None:
     pk, *fields, prev_hash, row_hash = row
-    if row_digest(prev_hash, ChainFields(*fields)) != row_hash:
-        return "its contents no longer match its hash: the row was changed after it was written"
+    if row_digest(prev_hash, ChainFields(*fields), key) != row_hash:
+        return (
+            "its contents no longer match its hash: the row was changed after it was written, "
+            "or its hash was computed without the audit key"
+        )
     if prev_hash != expected_prev:
         if previous_id is None:
             return (
@@ -60,7 +76,42 @@ def _check(row: tuple, expected_prev: str, previous_id: int | None) -> str | Non
     return None
 
 
-def chain_verify(*, batch_size: int = BATCH_SIZE) -> ChainReport:
+def _cutover(checkpoints: list[Checkpoint]) -> int:
+    return max(
+        (point.row_id for point in checkpoints if point.kind == CheckpointKind.CUTOVER), default=0
+    )
+
+
+def _against_checkpoints(
+    checkpoints: list[Checkpoint], seen: dict[int, str], last_id: int
+) -> list[str]:
+    problems = []
+    for point in checkpoints:
+        if point.row_id == 0:
+            continue
+        at = point.made_at.strftime("%Y-%m-%d %H:%M UTC")
+        held = seen.get(point.row_id)
+        if held is None:
+            where = "after the newest row" if point.row_id > last_id else "inside the chain"
+            problems.append(
+                f"row {point.row_id}, the newest at the checkpoint of {at} ({point.source}), "
+                f"is missing ({where}): rows were removed"
+            )
+        elif held != point.row_hash:
+            problems.append(
+                f"row {point.row_id} no longer has the hash the checkpoint of {at} "
+                f"({point.source}) signed: the chain was rewritten"
+            )
+    return problems
+
+
+def chain_verify(
+    *, batch_size: int = BATCH_SIZE, checkpoint_file: Path | None = None
+) -> ChainReport:
+    checkpoints, problems = checkpoints_all(checkpoint_file)
+    pinned = {point.row_id for point in checkpoints}
+    legacy_until, key = _cutover(checkpoints), keys.mac_key()
+    seen: dict[int, str] = {}
     expected_prev, previous_id, checked = GENESIS_HASH, None, 0
     while True:
         rows = list(
@@ -69,9 +120,15 @@ def chain_verify(*, batch_size: int = BATCH_SIZE) -> ChainReport:
             .values_list(*_COLUMNS)[:batch_size]
         )
         for row in rows:
-            problem = _check(row, expected_prev, previous_id)
+            row_key = None if row[0] <= legacy_until else key
+            problem = _check(row, expected_prev, previous_id, row_key)
             if problem is not None:
-                return ChainReport(checked, expected_prev, ChainBreak(row[0], problem))
+                return ChainReport(
+                    checked, expected_prev, ChainBreak(row[0], problem), len(checkpoints), problems
+                )
+            if row[0] in pinned:
+                seen[row[0]] = row[-1]
             expected_prev, previous_id, checked = row[-1], row[0], checked + 1
         if len(rows) < batch_size:
-            return ChainReport(checked, expected_prev, None)
+            problems += _against_checkpoints(checkpoints, seen, previous_id or 0)
+            return ChainReport(checked, expected_prev, None, len(checkpoints), problems)

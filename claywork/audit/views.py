@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from claywork.audit import selectors
+from claywork.audit.checkpoint import checkpoint_latest
 from claywork.audit.forms import ClinicLogFilterForm, CursorForm
 from claywork.core import policy
 from claywork.core.http import AuthedRequest
@@ -24,7 +25,11 @@ def my_access_log(request: AuthedRequest) -> HttpResponse:
     page = selectors.log_page(
         policy.audit_events_visible_to(request.user), before=before, after=after
     )
-    return render(request, "audit/my_access_log.html", {"page": page})
+    return render(
+        request,
+        "audit/my_access_log.html",
+        {"page": page, "checkpoint": checkpoint_latest()},
+    )
 
 
 @login_required

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import secrets
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -12,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claywork.accounts.models import Role, User
+from claywork.accounts.sign_ins import sign_ins_end_others
 from claywork.care.services import care_team_add, default_care_role
 from claywork.clinics import consent
 from claywork.clinics.models import Clinic, Invitation, hash_token
@@ -48,6 +51,46 @@ def clinic_settings_update(
     return clinic
 
 
+@transaction.atomic
+def clinic_create(
+    *, name: str, slug: str, timezone_name: str, admin_email: str, admin_name: str
+) -> tuple[Clinic, Invitation, str]:
+    """A new clinic and the invitation of its first clinic admin (``claywork create-clinic``).
+
+    This replaces a superuser: the admin signs up through the invitation like everyone else,
+    so the address is verified and, as staff, they set up a second factor before any page.
+    Returns the clinic, the invitation and the raw token of its link."""
+    if Clinic.objects.filter(slug=slug).exists():
+        raise InvitationError(f"A clinic with the short name {slug!r} exists already.")
+    clinic = Clinic.objects.create(name=name, slug=slug, timezone=timezone_name)
+    invitation, token = invitation_create(
+        clinic=clinic,
+        invited_by=None,
+        email=admin_email,
+        full_name=admin_name,
+        role=Role.CLINIC_ADMIN,
+    )
+    return clinic, invitation, token
+
+
+@transaction.atomic
+def staff_factors_reset(*, staff: User) -> int:
+    """A clinic admin resets a clinician's or admin's second factors (a lost phone): their
+    authenticator app and recovery codes are removed and every browser they are signed in on is
+    signed out, so their next sign-in must set up a new factor before any page (the staff MFA
+    rule). The caller checks the admin may, and records the audit event. Returns how many
+    factors were removed."""
+    if staff.role not in (Role.CLINICIAN, Role.CLINIC_ADMIN):
+        raise ValueError("second factors are reset for staff only")
+    removed, _ = Authenticator.objects.filter(user=staff).delete()
+    sign_ins_end_others(user=staff, current_sid="")
+    return removed
+
+
+def invitation_link(token: str) -> str:
+    return settings.SITE_URL + reverse("clinics:accept", kwargs={"token": token})
+
+
 class InvitationError(ValueError):
     """The invitation cannot be used: expired, revoked, already accepted or unknown."""
 
@@ -63,7 +106,7 @@ class ConsentRequired(ValueError):
 def invitation_create(
     *,
     clinic: Clinic,
-    invited_by: User,
+    invited_by: User | None,
     email: str,
     full_name: str,
     role: str,
@@ -73,6 +116,7 @@ def invitation_create(
     """Create (or renew) an invitation and e-mail its link. Returns it and the raw token.
 
     Inviting the same address again revokes the earlier link, so only the newest one works.
+    ``invited_by`` is None only for a clinic's first admin, invited by ``clinic_create``.
     """
     email = email.strip().lower()
     if role == Role.PATIENT and not care_team and not policy.on_call_of(clinic.pk).exists():
@@ -99,7 +143,7 @@ def invitation_create(
         )
         if role == Role.PATIENT and care_team:
             invitation.care_team.set(care_team)
-        link = settings.SITE_URL + reverse("clinics:accept", kwargs={"token": token})
+        link = invitation_link(token)
         transaction.on_commit(lambda: _send_invitation(invitation, link))
     return invitation, token
 
@@ -152,6 +196,9 @@ def invitation_accept(
         clinic=invitation.clinic,
         timezone=timezone_name,
     )
+    # The invitation link reached this address: it is verified, so staff can set up their
+    # second factor (allauth lets only a verified address activate TOTP).
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     if consent_version:
         consent.consent_give(user=user, topic=consent.ENROLMENT, version=consent_version)
         for topic in (consent.SCREENING, consent.SCORES):

@@ -7,6 +7,11 @@ app_name = "clinics"
 urlpatterns = [
     path("clinic/people/", views.people, name="people"),
     path("clinic/invite/", views.invite, name="invite"),
+    path(
+        "clinic/people/<int:person_id>/reset-factors/",
+        views.staff_factors_reset,
+        name="staff_factors_reset",
+    ),
     path("clinic/settings/", views.clinic_settings, name="settings"),
     path("clinic/patients/<int:patient_id>/care-team/", views.care_team, name="care_team"),
     path("clinic/patients/<int:patient_id>/contact/", views.patient_contact, name="contact"),

@@ -6,8 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
 
 from claywork.accounts import services as account_services
 from claywork.accounts.forms import ContactForm
@@ -33,6 +33,28 @@ def _managed_clinic_id(request: AuthedRequest) -> int:
         raise Http404
     assert request.user.clinic_id is not None
     return request.user.clinic_id
+
+
+@login_required
+@require_POST
+def staff_factors_reset(request: AuthedRequest, person_id: int) -> HttpResponse:
+    """A clinic admin resets a colleague's second factors (never their own: that would let a
+    stolen admin session remove the admin's own factor)."""
+    _managed_clinic_id(request)
+    staff = get_object_or_404(
+        policy.people_managed_by(request.user)
+        .filter(role__in=(Role.CLINICIAN, Role.CLINIC_ADMIN))
+        .exclude(pk=request.user.pk),
+        pk=person_id,
+    )
+    services.staff_factors_reset(staff=staff)
+    audit_write(request, staff, "accounts.second_factor", staff.pk)
+    messages.success(
+        request,
+        f"{staff.full_name}'s second factors were removed. They set up a new one the next "
+        "time they sign in.",
+    )
+    return redirect("clinics:people")
 
 
 @login_required

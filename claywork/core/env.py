@@ -58,3 +58,27 @@ def env_list(name: str, default: list[str], environ: Mapping[str, str] | None = 
     if raw is None or raw.strip() == "":
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+CACHE_TABLE = "claywork_cache"
+
+
+def cache_from_url(url: str) -> dict[str, object]:
+    """A ``CACHES`` entry from ``CACHE_URL``: ``db://`` (optionally ``db://table``),
+    ``redis://host:port/db`` or ``rediss://...`` (needs the ``redis`` extra), ``locmem://``."""
+    scheme, _, rest = url.partition("://")
+    if scheme == "db":
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": rest.strip("/") or CACHE_TABLE,
+            # Django's default (300 rows, then a third culled) would let someone who tries many
+            # addresses evict the counters of the one they are after.
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+        }
+    if scheme in {"redis", "rediss"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest}
+    raise ConfigurationError(
+        f"CACHE_URL must start with db://, redis://, rediss:// or locmem://, not {url!r}"
+    )

@@ -75,6 +75,26 @@ class PlausibleDateTimeField(forms.DateTimeField):
         return cleaned
 
 
+class BoundedDecimalField(forms.DecimalField):
+    """A decimal that is refused when out of range *before* any other check: Django's step and
+    digit validators do arithmetic on it, and ``1e309`` or a 400-digit number made them raise
+    (an HTTP 500) instead of saying what is wrong."""
+
+    def to_python(self, value: Any) -> Any:
+        number = super().to_python(value)
+        if number is None:
+            return None
+        if not number.is_finite():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if (self.max_value is not None and number > self.max_value) or (
+            self.min_value is not None and number < self.min_value
+        ):
+            raise forms.ValidationError(
+                f"Enter a number from {self.min_value} to {self.max_value}.", code="out_of_range"
+            )
+        return number
+
+
 def health_text_field(*, label: str, required: bool = True, rows: int = 6) -> forms.CharField:
     """Free text a person writes about their health: bounded, never silently truncated."""
     limit = settings.CLAYWORK_MAX_ENTRY_CHARS

@@ -30,12 +30,15 @@ class ResourceContent:
 
 @transaction.atomic
 def crisis_resources_replace(
-    *, clinic: Clinic, resources: Sequence[ResourceContent]
+    *, clinic: Clinic | None, resources: Sequence[ResourceContent]
 ) -> list[CrisisResource]:
-    """Make ``resources``, in this order, the clinic's whole list.
+    """Make ``resources``, in this order, the clinic's whole list (``clinic=None``: the
+    deployment's default list, from ``claywork crisis-defaults``).
 
     An empty list removes the clinic's own list, and the crisis page shows the defaults again.
     """
+    if clinic is None and not [content for content in resources if content.is_active]:
+        raise ValueError("The default list needs at least one active service.")
     CrisisResource.objects.filter(clinic=clinic).delete()
     return CrisisResource.objects.bulk_create(
         CrisisResource(

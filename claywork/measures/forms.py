@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.forms.boundfield import BoundWidget
 
-from claywork.core.forms import health_text_field
+from claywork.core.forms import BoundedDecimalField, health_text_field
 from claywork.measures import day_tags, instruments
 from claywork.measures.instruments import Instrument, Item
 from claywork.measures.models import CheckIn
@@ -62,7 +62,7 @@ class CheckInForm(forms.Form):
     )
     anxiety = score_field("Anxiety", "calm", "very anxious", required=False)
     energy = score_field("Energy", "exhausted", "full of energy", required=False)
-    sleep_hours = forms.DecimalField(
+    sleep_hours = BoundedDecimalField(
         label="Hours slept",
         required=False,
         min_value=Decimal(0),

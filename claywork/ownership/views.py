@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from claywork.accounts.throttle import password_confirm
 from claywork.core import policy
 from claywork.core.http import AuthedRequest
 from claywork.ownership import services
@@ -32,8 +33,9 @@ class DeleteAccountForm(forms.Form):
 
     def clean_password(self) -> str:
         password: str = self.cleaned_data["password"]
-        if not self.patient.check_password(password):  # type: ignore[attr-defined]
-            raise forms.ValidationError("That is not your password.")
+        problem = password_confirm(user=self.patient, password=password)  # type: ignore[arg-type]
+        if problem:
+            raise forms.ValidationError(problem)
         return password
 
 
