@@ -215,7 +215,6 @@ class World:
             "theme": self.theme_id,
             "email_token": self.email_token,
             "thread": self.thread_id,
-
             "sign_in": self.sign_in_id,
             "care_clinician": p.care_clinician.pk,
         }
@@ -1698,7 +1697,6 @@ ANY_ID = dict.fromkeys(
     "theme": 1,
     "email_token": "t",
     "thread": 1,
-
     "sign_in": 1,
     "care_clinician": 1,
 }
