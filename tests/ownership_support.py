@@ -207,6 +207,30 @@ def _themes(patient: User) -> None:
     theme_rename(theme=stored, label=canary("themes.edit.label"))
 
 
+def _messages(patient: User, clinician: User) -> None:
+    from claywork.messaging import services as messaging
+
+    thread, _ = messaging.thread_start(
+        patient=patient,
+        author=patient,
+        subject=canary("messaging.thread.subject"),
+        body=canary("messaging.message.body"),
+        submission_id=uuid.uuid4(),
+    )
+    messaging.message_send(
+        thread=thread,
+        author=clinician,
+        body="Thank you, see you Thursday.",
+        submission_id=uuid.uuid4(),
+    )
+    messaging.message_draft_save(
+        author=patient,
+        patient_id=patient.pk,
+        draft_key=f"thread-{thread.pk}",
+        body=canary("messaging.draft.content"),
+    )
+
+
 def _alert(patient: User, clinician: User) -> None:
     alert, _ = alert_raise(
         patient=patient,
@@ -233,6 +257,7 @@ def patient_with_everything() -> Everything:
     _plan(patient)
     _circle(patient, supporter)
     _themes(patient)
+    _messages(patient, clinician)
     _alert(patient, clinician)
     patient_contact_save(
         patient=patient,
@@ -275,6 +300,9 @@ FILLED = frozenset(
         "themes.theme.detail",
         "themes.edit.label",
         "safety.alert.note",
+        "messaging.thread.subject",
+        "messaging.message.body",
+        "messaging.draft.content",
     }
 )
 

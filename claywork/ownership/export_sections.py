@@ -29,6 +29,7 @@ from claywork.crisis.models import PLAN_FIELDS, SafetyPlanVersion
 from claywork.journal.models import Draft, Entry, EntryKind
 from claywork.measures.models import CheckIn, ScaleResponse
 from claywork.measures.selectors import tags_by_day
+from claywork.messaging.models import Message, MessageDraft, Thread
 from claywork.practice.models import Goal, Practice, PracticeLog, Realm, RealmRating
 from claywork.reminders.models import ReminderPreferences, Routine
 from claywork.sharing.models import Share
@@ -375,6 +376,36 @@ def circle(patient: User) -> Data:
     }
 
 
+def messages(patient: User) -> Data:
+    """Every conversation with the care team, and the patient's own unsent words."""
+    threads = Thread.objects.filter(patient=patient).prefetch_related(
+        Prefetch("messages", queryset=Message.objects.select_related("author"))
+    )
+    return {
+        "conversations": [
+            {
+                "subject": thread.subject,
+                "started": when(thread.created_at),
+                "messages": [
+                    {
+                        "from": "you"
+                        if message.from_patient
+                        else (message.author.full_name if message.author else "your care team"),
+                        "sent": when(message.created_at),
+                        "text": message.body,
+                    }
+                    for message in thread.messages.all()
+                ],
+            }
+            for thread in threads.order_by("created_at")
+        ],
+        "unsent": [
+            {"saved": when(draft.updated_at), "words": draft.content}
+            for draft in MessageDraft.objects.filter(author=patient, patient=patient)
+        ],
+    }
+
+
 def reminders(patient: User) -> Data:
     prefs = ReminderPreferences.objects.filter(patient=patient).first()
     routines = Routine.objects.filter(patient=patient).select_related("goal", "practice")
@@ -432,6 +463,7 @@ SECTIONS = (
     ("plan.json", "Integration plan, goals and practices", plan),
     ("safety_plan.json", "Safety plan, every version", safety_plan),
     ("circle.json", "Your circle and what you share", circle),
+    ("messages.json", "Messages with your care team", messages),
     ("reminders.json", "Reminders", reminders),
     ("themes.json", "Themes in your writing", themes),
     ("drafts.json", "Unsaved drafts", drafts),
