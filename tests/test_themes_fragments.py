@@ -20,7 +20,8 @@ from claywork import cli
 from claywork.themes import pipeline, textmodel
 from claywork.themes.evaluation import fragment_score
 from claywork.themes.jsonl import documents_from_lines
-from claywork.themes.pipeline import Document, discover_themes, repeated_lines
+from claywork.themes.pipeline import Document, discover_themes
+from claywork.themes.repeats import repeated_lines
 from claywork.themes.report import run_without_django
 from tests.themes_support import CORPUS, corpus_lines
 
@@ -130,7 +131,7 @@ def test_near_same_lines_count_as_one_repeated_line() -> None:
         )
     ] + [frozenset(pipeline.analyse("The ocean came back, wide and grey."))] * 4
 
-    repeated = repeated_lines(keys, list(range(len(keys))))
+    repeated = repeated_lines(keys, list(range(len(keys))), documents=len(keys))
 
     assert repeated == {keys[0], keys[1]}  # five entries; the ocean line is in only four
 
