@@ -139,7 +139,9 @@ class NotEnough(Exception):  # noqa: N818 - it is an outcome, not a failure
 
 
 # The reasons "not enough" gives.
-FEW_DOCUMENTS = "{count} of the pieces of writing have words in them; themes need at least {least}."
+FEW_DOCUMENTS = (
+    "Themes need at least {least} pieces of writing with words in them; there {are} {count}."
+)
 ONLY_REPEATED = (
     "The writing repeats the same lines from entry to entry; themes need varied writing."
 )
@@ -538,7 +540,10 @@ def discover_themes(
     usable = [document for document in documents if has_content(document)]
     if len(usable) < MIN_DOCUMENTS:
         count = len(usable)
-        return not_enough(documents, engine, FEW_DOCUMENTS.format(count=count, least=MIN_DOCUMENTS))
+        reason = FEW_DOCUMENTS.format(
+            least=MIN_DOCUMENTS, are="is" if count == 1 else "are", count=count
+        )
+        return not_enough(documents, engine, reason)
     sessions = list(sessions) if sessions is not None else session_order(usable)
     try:
         groups = _embedding_groups(usable) if engine == "embeddings" else _classic_groups(usable)
