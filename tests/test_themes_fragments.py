@@ -20,7 +20,8 @@ from claywork import cli
 from claywork.themes import pipeline, textmodel
 from claywork.themes.evaluation import fragment_score
 from claywork.themes.jsonl import documents_from_lines
-from claywork.themes.pipeline import Document, discover_themes, repeated_lines
+from claywork.themes.pipeline import Document, discover_themes
+from claywork.themes.repeats import repeated_lines
 from claywork.themes.report import run_without_django
 from tests.themes_support import CORPUS, corpus_lines
 
@@ -130,7 +131,7 @@ def test_near_same_lines_count_as_one_repeated_line() -> None:
         )
     ] + [frozenset(pipeline.analyse("The ocean came back, wide and grey."))] * 4
 
-    repeated = repeated_lines(keys, list(range(len(keys))))
+    repeated = repeated_lines(keys, list(range(len(keys))), documents=len(keys))
 
     assert repeated == {keys[0], keys[1]}  # five entries; the ocean line is in only four
 
@@ -149,7 +150,9 @@ def test_two_entries_are_not_enough_and_say_why() -> None:
     result = discover_themes(docs("The ocean and the waves again.", "Waves, tide, the ocean."))
 
     assert result.status == "not_enough"
-    assert result.reason == "2 of the pieces of writing have words in them; themes need at least 4."
+    assert result.reason == (
+        "Themes need at least 4 pieces of writing with words in them; there are 2."
+    )
     assert result.as_dict()["reason"] == result.reason
 
 
@@ -160,7 +163,7 @@ def test_one_entry_of_a_megabyte_is_not_enough_and_says_why() -> None:
     result = discover_themes(docs(huge))
 
     assert result.status == "not_enough"
-    assert "at least 4" in result.reason
+    assert result.reason.endswith("there is 1.")
 
 
 @pytest.mark.parametrize(
@@ -209,7 +212,7 @@ def corpus_file(tmp_path: Path, texts: list[str]) -> Path:
 @pytest.mark.parametrize(
     ("texts", "message"),
     [
-        (["The ocean again.", "Waves and the tide."], "themes need at least 4"),
+        (["The ocean again.", "Waves and the tide."], "need at least 4 pieces of writing"),
         (["The ocean was calm and the waves were slow."] * 10, "repeats the same lines"),
     ],
     ids=["two entries", "one sentence repeated"],

@@ -28,6 +28,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from claywork.themes.repeats import repeated_lines
+
 # Only the start of a very long text is analysed: a 1 MB entry still gives a result quickly.
 MAX_CHARS_PER_DOCUMENT = 20_000
 # Below this, "not enough writing yet" is more honest than any theme.
@@ -43,11 +45,6 @@ RANDOM_STATE = 0
 DOCUMENT_SHARE = 0.2
 THEME_SHARE = 0.25
 EMBEDDING_MIN_SIMILARITY = 0.45
-# A line written (the same or nearly) in this many entries, and in this share of them, is
-# filler, a template or a habit ("Slept early and woke before the alarm."): it is left out
-# before themes are looked for.
-REPEATED_LINE_MIN_DOCUMENTS = 5
-REPEATED_LINE_MIN_SHARE = 0.03
 MAX_TERMS = 1500
 # Factors of the classic engine whose sentences share words this much (mean cosine, average
 # linkage) are fragments of one theme and merged; chosen on the tuning seeds of
@@ -142,7 +139,9 @@ class NotEnough(Exception):  # noqa: N818 - it is an outcome, not a failure
 
 
 # The reasons "not enough" gives.
-FEW_DOCUMENTS = "{count} of the pieces of writing have words in them; themes need at least {least}."
+FEW_DOCUMENTS = (
+    "Themes need at least {least} pieces of writing with words in them; there {are} {count}."
+)
 ONLY_REPEATED = (
     "The writing repeats the same lines from entry to entry; themes need varied writing."
 )
@@ -184,15 +183,6 @@ def stem(word: str) -> str:
 def analyse(text: str) -> list[str]:
     """The stemmed content words of a text: the vocabulary the engines work with."""
     return [stem(word) for word in content_words(text)]
-
-
-def surface_forms(documents: Sequence[Document]) -> dict[str, str]:
-    """For each stem, the word the writer used most often (so labels read naturally)."""
-    seen: dict[str, Counter[str]] = defaultdict(Counter)
-    for document in documents:
-        for word in content_words(document.text):
-            seen[stem(word)][word] += 1
-    return {root: words.most_common(1)[0][0] for root, words in seen.items()}
 
 
 def has_content(document: Document) -> bool:
@@ -361,7 +351,8 @@ def _passages(documents: Sequence[Document]) -> Passages:
             found.sentences.append(sentence)
             found.tokens.append(stems)
     found.surface = {root: words.most_common(1)[0][0] for root, words in seen.items()}
-    repeated = repeated_lines(keys, found.owners)
+    # Filler, templates, habit lines.
+    repeated = repeated_lines(keys, found.owners, documents=len(documents))
     if repeated:
         kept = [row for row, key in enumerate(keys) if key not in repeated]
         found.repeated = len(keys) - len(kept)
@@ -369,29 +360,6 @@ def _passages(documents: Sequence[Document]) -> Passages:
         found.owners = [found.owners[row] for row in kept]
         found.tokens = [found.tokens[row] for row in kept]
     return found
-
-
-def repeated_lines(keys: Sequence[frozenset[str]], owners: Sequence[int]) -> set[frozenset[str]]:
-    """The sentences (as sets of stemmed words) written, the same or nearly, in at least
-    ``REPEATED_LINE_MIN_DOCUMENTS`` documents and 2% of them: filler ("Slept early and woke
-    before the alarm."), a journaling template, a habit line. Nearly the same is one word
-    more or less ("Evening walk around the block." and "Took my evening walk around the
-    block."); case, punctuation, stop words and plural endings never count. Only direct
-    neighbours count, so a chain of small changes does not join different sentences."""
-    documents_of: dict[frozenset[str], set[int]] = defaultdict(set)
-    for key, owner in zip(keys, owners, strict=True):
-        documents_of[key].add(owner)
-    family = {key: set(found) for key, found in documents_of.items()}
-    for key, found in documents_of.items():
-        if len(key) < 3:
-            continue
-        for word in key:
-            shorter = key - {word}
-            if shorter in documents_of:
-                family[key] |= documents_of[shorter]
-                family[shorter] |= found
-    least = max(REPEATED_LINE_MIN_DOCUMENTS, REPEATED_LINE_MIN_SHARE * (max(owners, default=0) + 1))
-    return {key for key, found in family.items() if len(found) >= least}
 
 
 def _enough_passages(passages: Passages) -> None:
@@ -572,7 +540,10 @@ def discover_themes(
     usable = [document for document in documents if has_content(document)]
     if len(usable) < MIN_DOCUMENTS:
         count = len(usable)
-        return not_enough(documents, engine, FEW_DOCUMENTS.format(count=count, least=MIN_DOCUMENTS))
+        reason = FEW_DOCUMENTS.format(
+            least=MIN_DOCUMENTS, are="is" if count == 1 else "are", count=count
+        )
+        return not_enough(documents, engine, reason)
     sessions = list(sessions) if sessions is not None else session_order(usable)
     try:
         groups = _embedding_groups(usable) if engine == "embeddings" else _classic_groups(usable)
