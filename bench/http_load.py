@@ -297,6 +297,7 @@ class Load:
     p95: float
     p99: float
     errors: int
+    completed: int = 0
     ratio: float = 0.0
 
 
@@ -331,12 +332,15 @@ def measure(args: argparse.Namespace, plan: dict[str, list[tuple[str, str]]]) ->
         load_before = os.getloadavg()[0]
         rows: list[Load] = []
         for connections in args.connection_levels:
+            drain(base)
             health = run_wrk(f"{base}/healthz", connections, args.duration, None)
             rows.append(load_row("/healthz", connections, health, health["rps"]))
             for email, pages in plan.items():
                 for name, url in pages:
-                    if args.pages and args.pages not in name:
+                    wanted = [part for part in args.pages.split(",") if part]
+                    if wanted and not any(part in name for part in wanted):
                         continue
+                    drain(base)
                     figures = run_wrk(base + url, connections, args.duration, cookies[email])
                     row = load_row(name, connections, figures, health["rps"])
                     rows.append(row)
@@ -360,6 +364,16 @@ def measure(args: argparse.Namespace, plan: dict[str, list[tuple[str, str]]]) ->
         server.wait(timeout=30)
 
 
+def drain(base: str) -> None:
+    """wrk stops after its duration, but the server still works through the requests it had
+    read; wait until a few /healthz answers come straight back, so the next run starts on an
+    idle server."""
+    for _ in range(3):
+        with urllib.request.urlopen(f"{base}/healthz", timeout=120):  # noqa: S310
+            pass
+    time.sleep(0.3)
+
+
 def load_row(name: str, connections: int, figures: dict[str, Any], health_rps: float) -> Load:
     return Load(
         page=name,
@@ -369,6 +383,7 @@ def load_row(name: str, connections: int, figures: dict[str, Any], health_rps: f
         p95=round(figures["p95"], 1),
         p99=round(figures["p99"], 1),
         errors=figures["errors"] + figures["non2xx"],
+        completed=figures["requests"],
         ratio=round(figures["rps"] / health_rps, 3) if health_rps else 0.0,
     )
 
@@ -379,12 +394,13 @@ def print_table(result: dict[str, Any]) -> None:
         f"{result['workers']} workers x {result['threads']} threads, {result['duration_s']} s "
         f"per run, load average {result['load_average'][0]} -> {result['load_average'][1]}"
     )
-    print("| page | conns | req/s | ratio to /healthz | p50 ms | p95 ms | p99 ms | errors |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| page | conns | req/s | ratio | p50 ms | p95 ms | p99 ms | done | errors |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in sorted(result["rows"], key=lambda row: row["connections"]):
         print(
             f"| {row['page']} | {row['connections']} | {row['rps']:.1f} | {row['ratio']:.2f} "
-            f"| {row['p50']:.1f} | {row['p95']:.1f} | {row['p99']:.1f} | {row['errors']} |"
+            f"| {row['p50']:.1f} | {row['p95']:.1f} | {row['p99']:.1f} | {row['completed']} "
+            f"| {row['errors']} |"
         )
 
 
@@ -403,7 +419,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=4.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--pages", default="", help="only pages whose name contains this")
+    parser.add_argument(
+        "--pages", default="", help="only pages whose name contains one of these (comma-separated)"
+    )
     parser.add_argument("--phase", choices=["seed"], help=argparse.SUPPRESS)
     parser.add_argument("--plan-file", help=argparse.SUPPRESS)
     args = parser.parse_args()
