@@ -213,6 +213,15 @@ def test_the_page_shows_the_numbers_and_links_to_record_and_progress(personas: P
 # --- Who is listed ----------------------------------------------------------------------------
 
 
+def test_a_patients_name_is_escaped_in_their_caseload_row(personas: Personas) -> None:
+    User.objects.filter(pk=personas.patient.pk).update(full_name="<b>Ada</b> & Co")
+
+    page = client_for(personas.care_clinician).get("/").content.decode()
+
+    assert "&lt;b&gt;Ada&lt;/b&gt; &amp; Co</a>" in page
+    assert "<b>Ada</b>" not in page
+
+
 def test_only_patients_on_the_clinicians_care_teams_are_listed(personas: Personas) -> None:
     clinician = personas.care_clinician
     elsewhere = factories.PatientFactory(

@@ -1,0 +1,67 @@
+"""Where one page's time goes: pyinstrument over N in-process requests on the http bench data.
+
+    .venv/bin/pip install 'pyinstrument>=5,<6'   # a bench-only tool, not a dependency
+    .venv/bin/python bench/profile_page.py --as bench-patient-0@bench.example --url / [-n 50]
+        [--database sqlite|postgres] [--queries]
+
+Uses the database bench/http_load.py seeded (run it once first). Prints pyinstrument's text
+tree (time in this process, after a warm-up request) and, with ``--queries``, the SQL of one
+request grouped by statement shape.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.http_load import DATABASE  # noqa: E402
+from bench.journal_pages import configure_django  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--as", dest="email", required=True)
+    parser.add_argument("--url", required=True)
+    parser.add_argument("-n", type=int, default=30)
+    parser.add_argument("--queries", action="store_true")
+    args = parser.parse_args()
+    configure_django(args.database, **DATABASE)
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from pyinstrument import Profiler
+
+    from claywork.accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(email=args.email))
+    first = client.get(args.url)
+    if first.status_code != 200:
+        sys.exit(f"{args.url} answered {first.status_code}")
+    if args.queries:
+        with CaptureQueriesContext(connection) as captured:
+            client.get(args.url)
+        shapes = Counter(
+            re.sub(r"\b\d+\b|'[^']*'|%s", "?", query["sql"])[:160]
+            for query in captured.captured_queries
+        )
+        print(f"{len(captured.captured_queries)} queries")
+        for shape, count in shapes.most_common():
+            print(f"{count:4} x {shape}")
+    profiler = Profiler(interval=0.0005)
+    with profiler:
+        for _ in range(args.n):
+            client.get(args.url)
+    print(profiler.output_text(unicode=False, color=False, show_all=False))
+
+
+if __name__ == "__main__":
+    main()
