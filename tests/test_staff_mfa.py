@@ -25,7 +25,7 @@ def test_clinician_with_an_authenticator_reaches_the_caseload(personas: Personas
     )
     response = client_for(personas.care_clinician).get("/")
     assert response.status_code == 200
-    assert b"Your caseload" in response.content
+    assert b"<h1>Caseload</h1>" in response.content
 
 
 @override_settings(CLAYWORK_STAFF_MFA_REQUIRED=True)

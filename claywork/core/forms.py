@@ -86,13 +86,18 @@ class BoundedDecimalField(forms.DecimalField):
             return None
         if not number.is_finite():
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        if (self.max_value is not None and number > self.max_value) or (
-            self.min_value is not None and number < self.min_value
-        ):
-            raise forms.ValidationError(
-                f"Enter a number from {self.min_value} to {self.max_value}.", code="out_of_range"
-            )
+        # The field's own words where it has them ("Hours slept cannot be more than 24.").
+        if self.max_value is not None and number > self.max_value:
+            raise forms.ValidationError(self._out_of_range("max_value"), code="out_of_range")
+        if self.min_value is not None and number < self.min_value:
+            raise forms.ValidationError(self._out_of_range("min_value"), code="out_of_range")
         return number
+
+    def _out_of_range(self, which: str) -> str:
+        custom = self.error_messages.get(which, "")
+        if custom and "%(limit_value)" not in custom:
+            return str(custom)
+        return f"Enter a number from {self.min_value} to {self.max_value}."
 
 
 def health_text_field(*, label: str, required: bool = True, rows: int = 6) -> forms.CharField:
