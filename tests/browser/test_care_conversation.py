@@ -27,7 +27,9 @@ def test_a_clinician_comments_and_suggests_and_the_patient_answers(
     guide.goto(f"/journal/{entry.pk}/")
     guide.page.get_by_label("Your comment").fill(COMMENT)
     guide.follow(guide.page.get_by_role("button", name="Add comment"))
-    expect(guide.page.get_by_role("region", name="From your care team")).to_contain_text(COMMENT)
+    expect(
+        guide.page.get_by_role("region", name="From the care team (the patient sees these)")
+    ).to_contain_text(COMMENT)
 
     guide.goto(f"/patients/{patient.pk}/")
     guide.follow(guide.page.get_by_role("link", name="Suggest a reflection prompt or a goal"))

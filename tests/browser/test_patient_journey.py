@@ -24,7 +24,9 @@ FIRST_NOTE = "Breathing slowed; said she felt held by the ocean."
 SECOND_NOTE = "Tearful, then laughing about her grandmother's kitchen."
 DEBRIEF = "A gentle session. She wants to call her sister this week."
 ENTRY_TITLE = "The kitchen and the sea"
-ENTRY_BODY = "I keep thinking about the lighthouse keeper and my grandmother's kitchen."
+# Not "I keep thinking about ...": the crisis screen's model reads that as rumination and
+# raises a review item (a known false alarm, decision 0003); this test is about the journey.
+ENTRY_BODY = "I remembered the lighthouse keeper and my grandmother's kitchen."
 
 
 def add_guide_note(guide: Visitor, text: str) -> None:
