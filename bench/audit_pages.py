@@ -56,6 +56,7 @@ from bench.journal_pages import (  # noqa: E402
     seed_and_measure_in_children,
     seed_once,
     server_version,
+    timed_visitor,
 )
 
 SQLITE_PATH = VAR_DIR / "claywork-audit-bench.sqlite3"
@@ -264,14 +265,7 @@ def measure(
         User.objects.filter(clinic=admin.clinic, role="patient").values_list("pk", flat=True)
     )
 
-    def visit(person_id: int, url: str) -> tuple[float, float]:
-        client.cookies[cookie] = sign_ins[person_id]
-        started, started_cpu = time.perf_counter(), time.process_time()
-        response = client.get(url)
-        elapsed, elapsed_cpu = time.perf_counter() - started, time.process_time() - started_cpu
-        if response.status_code != 200:
-            raise RuntimeError(f"{url} answered {response.status_code}")
-        return elapsed, elapsed_cpu
+    visit = timed_visitor(client, cookie, sign_ins)
 
     def run(page: str, person_id: int, url_for: Callable[[], str]) -> PageFigures:
         urls = [url_for() for _ in range(warmup + requests)]

@@ -22,7 +22,6 @@ import json
 import os
 import random
 import sys
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict
@@ -46,6 +45,7 @@ from bench.journal_pages import (  # noqa: E402
     seed_and_measure_in_children,
     seed_once,
     server_version,
+    timed_visitor,
 )
 
 SQLITE_PATH = VAR_DIR / "claywork-measures-bench.sqlite3"
@@ -354,15 +354,7 @@ def measure(
         client.force_login(person)
         sign_ins[person.pk] = client.cookies[cookie].value
 
-    def visit(person_id: int, url: str) -> tuple[float, float]:
-        """Wall-clock and this process's CPU seconds for one request."""
-        client.cookies[cookie] = sign_ins[person_id]
-        started, started_cpu = time.perf_counter(), time.process_time()
-        response = client.get(url)
-        elapsed, elapsed_cpu = time.perf_counter() - started, time.process_time() - started_cpu
-        if response.status_code != 200:
-            raise RuntimeError(f"{url} answered {response.status_code}")
-        return elapsed, elapsed_cpu
+    visit = timed_visitor(client, cookie, sign_ins)
 
     # (page, who asks, URL for a caseload patient)
     pages: list[tuple[str, Callable[[int], int], Callable[[int], str]]] = [

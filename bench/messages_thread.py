@@ -51,6 +51,7 @@ from bench.journal_pages import (  # noqa: E402
     seed_and_measure_in_children,
     seed_once,
     server_version,
+    timed_visitor,
 )
 
 SQLITE_PATH = VAR_DIR / "claywork-messages-bench.sqlite3"
@@ -244,14 +245,7 @@ def measure(
     )
     patient_ids = list(long_thread)
 
-    def visit(person_id: int, url: str) -> tuple[float, float]:
-        client.cookies[cookie] = sign_ins[person_id]
-        started, started_cpu = time.perf_counter(), time.process_time()
-        response = client.get(url)
-        elapsed, elapsed_cpu = time.perf_counter() - started, time.process_time() - started_cpu
-        if response.status_code != 200:
-            raise RuntimeError(f"{url} answered {response.status_code}")
-        return elapsed, elapsed_cpu
+    visit = timed_visitor(client, cookie, sign_ins)
 
     def patient_thread() -> tuple[int, str]:
         patient_id = rng.choice(patient_ids)

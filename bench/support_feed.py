@@ -31,7 +31,6 @@ import json
 import os
 import random
 import sys
-import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -52,6 +51,7 @@ from bench.journal_pages import (  # noqa: E402
     seed_and_measure_in_children,
     seed_once,
     server_version,
+    timed_visitor,
 )
 
 SQLITE_PATH = VAR_DIR / "claywork-support-bench.sqlite3"
@@ -278,14 +278,7 @@ def measure(
         sign_in(patient)
     supporter_ids = list(circles)
 
-    def visit(person_id: int, url: str) -> tuple[float, float]:
-        client.cookies[cookie] = sign_ins[person_id]
-        started, started_cpu = time.perf_counter(), time.process_time()
-        response = client.get(url)
-        elapsed, elapsed_cpu = time.perf_counter() - started, time.process_time() - started_cpu
-        if response.status_code != 200:
-            raise RuntimeError(f"{url} answered {response.status_code}")
-        return elapsed, elapsed_cpu
+    visit = timed_visitor(client, cookie, sign_ins)
 
     def feed() -> tuple[int, str]:
         person_id = rng.choice(supporter_ids)
