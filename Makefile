@@ -2,17 +2,21 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+LOCK := requirements/test.lock
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | sha1sum | cut -c1-12)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: demo test install lint typecheck test-sqlite test-postgres browser-deps bench clean
+.PHONY: demo test install lint typecheck audit test-sqlite test-postgres browser-deps bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): $(BIN)/python pyproject.toml
+# Every release and its file hashes come from the lock (pip-compile --generate-hashes, see
+# docs/operations.md); then Claywork itself, with nothing more resolved.
+$(STAMP): $(BIN)/python pyproject.toml $(LOCK)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -35,6 +39,9 @@ lint: install
 typecheck: install
 	$(BIN)/mypy claywork
 
+audit: install
+	$(BIN)/python scripts/audit-deps.py $(LOCK)
+
 test-sqlite: install
 	$(BIN)/pytest -p no:cacheprovider
 
@@ -46,10 +53,10 @@ test-postgres: install
 	  echo "SKIPPED: the PostgreSQL run (nothing answers at $(PG_URL))"; \
 	fi
 
-test: install browser-deps lint typecheck
-	@echo "== SQLite =="
-	$(MAKE) --no-print-directory test-sqlite
-	$(MAKE) --no-print-directory test-postgres
+# Both databases at once (scripts/test-both.sh); `make test-sqlite` or `make test-postgres`
+# runs one.
+test: install browser-deps lint typecheck audit
+	BIN=$(BIN) PG_URL="$(PG_URL)" bash scripts/test-both.sh
 
 bench: install
 	$(BIN)/python bench/journal_pages.py
