@@ -40,7 +40,7 @@ WINDOW_DAYS = 90
 MIN_DAYS = 7  # check-in days on each side, per outcome
 MIN_WEEKS = 4  # weeks in the window: fewer leave too little to tell a drift and a weekday by
 ALPHA = 0.05
-SHUFFLES = 999  # drawn practice series: enough for Holm's 1% step with five practices
+DRAWS = 999  # drawn practice series: enough for Holm's 1% step with five practices
 OUTCOMES = ("mood", "anxiety")
 BETTER = {"mood": 1.0, "anxiety": -1.0}  # the direction of a better day
 MAX_CARRY = 0.9
@@ -190,15 +190,15 @@ def _practice_draws(logged: Floats, first_day: date, seed: int) -> Floats:
     time = np.linspace(-1.0, 1.0, length)
     coefficients = _habit(logged, weekend, time)
     rng = np.random.default_rng(seed)
-    draws = np.empty((SHUFFLES + 1, length))
+    draws = np.empty((DRAWS + 1, length))
     draws[0] = logged
     share = float(np.clip(logged.mean(), 0.02, 0.98))
-    state = (rng.random(SHUFFLES) < share).astype(np.float64)
+    state = (rng.random(DRAWS) < share).astype(np.float64)
     draws[1:, 0] = state
     intercept, carry, on_weekend, drift = coefficients
     for day in range(1, length):
         odds = intercept + carry * state + on_weekend * weekend[day] + drift * time[day]
-        state = (rng.random(SHUFFLES) < _chance(odds)).astype(np.float64)
+        state = (rng.random(DRAWS) < _chance(odds)).astype(np.float64)
         draws[1:, day] = state
     return draws
 
@@ -334,7 +334,7 @@ def _studentized(practice_left: Floats, values_left: Floats) -> tuple[Floats, fl
         long_run += 2 * weight * np.einsum("ij,ij->i", scores[:, lag:], scores[:, :-lag])
     with np.errstate(invalid="ignore"):
         robust = np.maximum(long_run * n / max(1, n - 9), variance * safe) / safe**2
-    # A shuffle whose practice days the weekday explains fully has no statistic: 0, not NaN.
+    # A drawn series whose practice days the weekday explains fully has no statistic: 0, not NaN.
     statistics = np.where(
         np.isfinite(safe), coefficient / np.sqrt(np.maximum(np.nan_to_num(robust), 1e-12)), 0.0
     )
