@@ -228,3 +228,48 @@ def test_the_same_days_always_give_the_same_answer() -> None:
     second_read = patterns.find_patterns(check_ins, logged, first_day=FIRST, last_day=last)
 
     assert first_read == second_read
+
+
+def streaky_days(rng: np.random.Generator, days: int, share: float, stay: float) -> np.ndarray:
+    """Practice days in streaks: yesterday's state kept with ``stay``, else drawn afresh."""
+    done = np.zeros(days)
+    done[0] = rng.random() < share
+    for day in range(1, days):
+        done[day] = done[day - 1] if rng.random() < stay else rng.random() < share
+    return done
+
+
+def run_lengths(days: np.ndarray) -> float:
+    """The mean length of a run of practice days."""
+    starts = np.sum(np.diff(np.concatenate([[0.0], days])) == 1)
+    return float(days.sum() / max(starts, 1))
+
+
+def test_the_chance_practice_days_keep_the_streaks_and_the_share_of_the_real_ones() -> None:
+    real = streaky_days(np.random.default_rng(21), 84, share=0.4, stay=0.85)
+
+    drawn = patterns._practice_draws(real, FIRST, seed=5)
+
+    assert np.array_equal(drawn[0], real)
+    shares = drawn[1:].mean(axis=1)
+    assert abs(float(np.median(shares)) - real.mean()) < 0.1
+    runs = np.array([run_lengths(row) for row in drawn[1:]])
+    independent = 1 / (1 - real.mean())  # what days drawn one by one would give
+    assert np.median(runs) > 2 * independent
+    assert abs(float(np.median(runs)) - run_lengths(real)) < 0.5 * run_lengths(real)
+
+
+def test_streaky_practice_and_carried_over_mood_with_no_link_are_rarely_called_clear() -> None:
+    # 100 patients: mood carries over (AR(1) 0.7), the practice comes in streaks, no link.
+    rng = np.random.default_rng(2027)
+    days, claims = 60, 0
+    for _ in range(100):
+        carried = np.zeros(days)
+        for day in range(1, days):
+            carried[day] = 0.7 * carried[day - 1] + np.sqrt(1 - 0.49) * rng.normal()
+        mood = np.clip(np.round(6 + 1.5 * carried), 0, 10)
+        done = streaky_days(rng, days, share=rng.uniform(0.2, 0.6), stay=0.85)
+        found = judge(days, lambda d, m=mood: float(m[d]), {"Walk": lambda d, o=done: bool(o[d])})
+        claims += sum(p.mood.clear for p in found.practices)
+    # One-sided at 5%, so about 5 in 100 by chance; the replaced Welch rule gave about 25.
+    assert claims <= 10

@@ -8,9 +8,11 @@ drift over time and the weekday, so a mood rising over the weeks while a practic
 frequent, or better weekends with more weekend walks, do not count as a difference. The
 regression is whitened for day-to-day carry-over (GLS, AR(1) over calendar days, gaps allowed);
 the statistic is the practice coefficient over the larger of its plain and its Newey-West
-standard error, and its p-value comes from a **week-block permutation**: whole calendar weeks of the
-practice days are shuffled against the check-ins, which keeps streaks within a week and every
-day's weekday, and leaves the check-ins (and their day-to-day carry-over) untouched.
+standard error. Its p-value compares the real practice days with **practice days drawn afresh
+with the same habits** (a conditional randomisation test): a two-state chain fitted to this
+practice's own days, whether it was done yesterday, the weekend and a steady drift in how
+often, so the drawn days keep the real ones' streaks, weekends and rise or fall and know
+nothing of the check-ins. The check-ins stay as they were.
 
 Several practices make several chances of a difference by luck, so mood, the primary
 comparison, is read with Holm's step-down across the patient's practices (5% for the patient
@@ -26,23 +28,28 @@ The design and its simulation: docs/decisions/0013-patterns.md.
 from __future__ import annotations
 
 import math
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from itertools import permutations
 
 import numpy as np
 import numpy.typing as npt
 
 WINDOW_DAYS = 90
 MIN_DAYS = 7  # check-in days on each side, per outcome
-MIN_WEEKS = 4  # whole weeks in the window: fewer leave too few shuffles to judge by
+MIN_WEEKS = 4  # weeks in the window: fewer leave too little to tell a drift and a weekday by
 ALPHA = 0.05
-SHUFFLES = 999
+DRAWS = 999  # drawn practice series: enough for Holm's 1% step with five practices
 OUTCOMES = ("mood", "anxiety")
 BETTER = {"mood": 1.0, "anxiety": -1.0}  # the direction of a better day
 MAX_CARRY = 0.9
 HAC_LAGS = 2
+# Six weekday terms (1) or a weekend term only (0): the weekend alone finds a real difference
+# for a few more patients in a hundred, but could take a practice kept on one weekday for the
+# cause of that weekday's mood (bench/README.md).
+WEEKDAY_TERMS = 1
+HABIT_SHRINK = 0.1  # ridge on the practice-habit model, logit units
 CARRY_BIAS = 1.0  # tuned on the development seeds (bench/README.md)
 
 Floats = npt.NDArray[np.float64]
@@ -143,14 +150,14 @@ def find_patterns(
     notice = _window_notice(in_window, length)
     results = []
     if not notice:
-        shuffles = _week_shuffles(length, seed)
         series = {name: _Series(in_window, name, first_day) for name in OUTCOMES}
         for name in sorted(practice_days, key=str.casefold):
             days = practice_days[name]
             logged = np.array(
                 [first_day + timedelta(days=i) in days for i in range(length)], dtype=np.float64
             )
-            compared = tuple(series[o].compare(logged, shuffles) for o in OUTCOMES)
+            draws = _practice_draws(logged, first_day, seed + zlib.crc32(name.encode()))
+            compared = tuple(series[o].compare(draws) for o in OUTCOMES)
             results.append(PracticePattern(name, *compared))
     return Patterns(first_day, last_day, len(in_window), _holm(results), notice)
 
@@ -169,24 +176,49 @@ def _window_notice(in_window: Mapping[date, CheckInDay], length: int) -> str:
     return ""
 
 
-def _week_shuffles(length: int, seed: int) -> npt.NDArray[np.intp]:
-    """Rows of calendar-day indices: where each day's practice value is read from. Whole weeks,
-    counted back from the last day, trade places; an older partial week stays put. Row 0 is
-    the data as they are."""
-    weeks = length // 7
-    start = length - 7 * weeks
-    if math.factorial(weeks) <= SHUFFLES + 1:
-        orders = np.array(list(permutations(range(weeks))), dtype=np.intp)
-    else:
-        rng = np.random.default_rng(seed)
-        shuffled = np.array([rng.permutation(weeks) for _ in range(SHUFFLES)], dtype=np.intp)
-        orders = np.vstack([np.arange(weeks, dtype=np.intp), shuffled])
-    identity = np.all(orders == np.arange(weeks), axis=1)
-    orders = np.vstack([orders[identity][:1], orders[~identity]])
-    within = np.arange(7, dtype=np.intp)
-    blocks = start + (orders[:, :, None] * 7 + within).reshape(len(orders), 7 * weeks)
-    fixed = np.broadcast_to(np.arange(start, dtype=np.intp), (len(orders), start))
-    return np.hstack([fixed, blocks])
+def _practice_draws(logged: Floats, first_day: date, seed: int) -> Floats:
+    """Rows of 0/1 practice days, row 0 the real ones, the rest drawn afresh with the same
+    habits: a two-state chain (whether it was done yesterday), with the weekend and a steady
+    drift in how often, fitted to this practice's own days. Drawn days keep the streaks, the
+    weekends and the rise or fall of the real ones, and know nothing of the check-ins; a
+    difference as large as the real one among them is chance. Shrunk a little toward no
+    habit (``HABIT_SHRINK``) so a streak that never breaks still gives finite odds."""
+    length = len(logged)
+    weekend = np.array(
+        [(first_day + timedelta(days=i)).weekday() >= 5 for i in range(length)], dtype=np.float64
+    )
+    time = np.linspace(-1.0, 1.0, length)
+    coefficients = _habit(logged, weekend, time)
+    rng = np.random.default_rng(seed)
+    draws = np.empty((DRAWS + 1, length))
+    draws[0] = logged
+    share = float(np.clip(logged.mean(), 0.02, 0.98))
+    state = (rng.random(DRAWS) < share).astype(np.float64)
+    draws[1:, 0] = state
+    intercept, carry, on_weekend, drift = coefficients
+    for day in range(1, length):
+        odds = intercept + carry * state + on_weekend * weekend[day] + drift * time[day]
+        state = (rng.random(DRAWS) < _chance(odds)).astype(np.float64)
+        draws[1:, day] = state
+    return draws
+
+
+def _habit(logged: Floats, weekend: Floats, time: Floats) -> Floats:
+    """Logistic regression of today's practice on yesterday's, the weekend and the day number
+    (Newton steps, a light ridge on all but the intercept)."""
+    design = np.column_stack([np.ones(len(logged) - 1), logged[:-1], weekend[1:], time[1:]])
+    target = logged[1:]
+    penalty = np.diag([0.0, HABIT_SHRINK, HABIT_SHRINK, HABIT_SHRINK])
+    coefficients = np.zeros(4)
+    for _ in range(25):
+        chance = _chance(design @ coefficients)
+        gradient = design.T @ (target - chance) - penalty @ coefficients
+        curvature = design.T @ (design * (chance * (1 - chance))[:, None]) + penalty
+        step = np.linalg.solve(curvature + 1e-9 * np.eye(4), gradient)
+        coefficients = coefficients + step
+        if float(np.abs(step).max()) < 1e-8:
+            break
+    return coefficients
 
 
 class _Series:
@@ -213,8 +245,8 @@ class _Series:
         self.taking_out = residual_maker @ whitening
         self.values_left = self.taking_out @ self.values
 
-    def compare(self, logged: Floats, shuffles: npt.NDArray[np.intp]) -> Comparison:
-        on_days = logged[self.positions].astype(bool)
+    def compare(self, draws: Floats) -> Comparison:
+        on_days = draws[0, self.positions].astype(bool)
         n_with, n_without = int(on_days.sum()), int((~on_days).sum())
         reason = self._reason(n_with, n_without)
         if reason:
@@ -226,7 +258,7 @@ class _Series:
             mean_with=float(self.values[on_days].mean()),
             mean_without=float(self.values[~on_days].mean()),
         )
-        practice_left = logged[shuffles[:, self.positions]] @ self.taking_out.T
+        practice_left = draws[:, self.positions] @ self.taking_out.T
         if float(practice_left[0] @ practice_left[0]) < 1e-9:
             return replace(base, reason="it falls on the same weekdays throughout")
         statistics, estimate, spread = _studentized(practice_left, self.values_left)
@@ -255,7 +287,10 @@ def _design(positions: npt.NDArray[np.intp], weekdays: npt.NDArray[np.intp]) -> 
     pseudo-inverses below cope)."""
     n = len(positions)
     columns = [np.ones(n), (positions - positions.mean()) / max(1.0, float(np.ptp(positions)))]
-    columns += [(weekdays == w).astype(np.float64) for w in range(1, 7)]
+    if WEEKDAY_TERMS:
+        columns += [(weekdays == w).astype(np.float64) for w in range(1, 7)]
+    else:
+        columns.append((weekdays >= 5).astype(np.float64))
     return np.column_stack(columns)
 
 
@@ -299,7 +334,7 @@ def _studentized(practice_left: Floats, values_left: Floats) -> tuple[Floats, fl
         long_run += 2 * weight * np.einsum("ij,ij->i", scores[:, lag:], scores[:, :-lag])
     with np.errstate(invalid="ignore"):
         robust = np.maximum(long_run * n / max(1, n - 9), variance * safe) / safe**2
-    # A shuffle whose practice days the weekday explains fully has no statistic: 0, not NaN.
+    # A drawn series whose practice days the weekday explains fully has no statistic: 0, not NaN.
     statistics = np.where(
         np.isfinite(safe), coefficient / np.sqrt(np.maximum(np.nan_to_num(robust), 1e-12)), 0.0
     )
@@ -345,3 +380,8 @@ def _holm(results: list[PracticePattern]) -> list[PracticePattern]:
 
 def _judged(comparison: Comparison, *, clear: bool) -> Comparison:
     return replace(comparison, clear=clear, size_words=comparison.size_words if clear else "")
+
+
+def _chance(odds: Floats) -> Floats:
+    """The logistic function, without overflow for a habit that never breaks."""
+    return 0.5 * (1 + np.tanh(odds / 2))
