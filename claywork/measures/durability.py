@@ -48,7 +48,7 @@ SMOOTHING_HALF_WIDTH = 3
 SMOOTHING_MIN_POINTS = 3
 # "Stayed under the line": this share of the smoothed days of the confirming span (noise puts
 # a falling 7-day mean back above the line for a day now and then; tuned on seeds 1-10).
-STAY_BELOW_SHARE = 0.8
+STAY_BELOW_SHARE = 1.0
 
 
 def courses(sessions: list[date], gap_days: int) -> list[list[date]]:
@@ -183,7 +183,9 @@ def _first_lasting_dip(
         last = day + timedelta(days=confirm_days - 1)
         if days[-1] < last:
             return None
-        span = points[index : bisect_right(days, last)]
+        # Up to and including the first smoothed day at or past the span's end: a gap in the
+        # check-ins does not stand in for days under the line.
+        span = points[index : bisect_left(days, last) + 1]
         below = sum(1 for _, value in span if value < line)
         if below >= STAY_BELOW_SHARE * len(span):
             return day

@@ -86,16 +86,16 @@ class EffectParams:
     # The alert tier's mood rule: a second CUSUM, with this slack, that has risen for this
     # many days and summed at least this much (a bad week rarely does both; a relapse does).
     alert_slack: float = 1.0
-    alert_threshold: float = 25.0
+    alert_threshold: float = 35.0
     alert_days: int = 10
     phq9_reliable_change: int = 6  # one PHQ-9 this far above usual fires (Jacobson-Truax)
     phq9_confirmed_rise: int = 5  # two PHQ-9s in a row this far above usual fire
     # Confirming an early warning (the alert tier): a PHQ-9 answered while it is open this far
     # above the usual PHQ-9 (the app asks for one when it opens)...
-    confirm_phq9_rise: int = 3
+    confirm_phq9_rise: int = 5
     # ...or the warning's CUSUM summed this much with check-ins this much rarer (a share of
     # days) in the last week than over the usual level's days. 0 turns the rule off.
-    confirm_mood_threshold: float = 8.0
+    confirm_mood_threshold: float = 0.0
     confirm_check_in_drop: float = 0.15
     phq9_usual_days: int = 42  # the PHQ-9's usual level: the median over this many days
     merge_days: int = 14  # an episode that starts again this soon after its end is the same
