@@ -48,6 +48,10 @@ from typing import Any
 
 DAY_ZERO = date(2026, 1, 5)
 FOLLOW_UP_DAYS = 75
+# A PHQ-9 asks about two weeks; by default each day of them counts the same. A sensitivity
+# analysis only (``effect_sim.py --phq9-recall-half-life``, never used for tuning): answers
+# weighted towards the latest days, each day counting half as much as one this many days later.
+PHQ9_RECALL_HALF_LIFE: float | None = None
 PRE_COURSE_DAYS = 14
 SCENARIOS = (
     ("stable", 0.35),
@@ -304,8 +308,11 @@ def _fill_phq9(
     def value_on(day: int, draw: random.Random) -> int:
         # A PHQ-9 asks about the last two weeks: the benefit and the bad weeks over them.
         window = range(day - 13, day + 1)
-        share = sum(benefit.at(d) for d in window) / 14
-        dip = sum(_dip(bad_weeks, d) for d in window) / 14
+        half_life = PHQ9_RECALL_HALF_LIFE
+        weights = [1.0 if half_life is None else 0.5 ** ((day - d) / half_life) for d in window]
+        total = sum(weights)
+        share = sum(w * benefit.at(d) for w, d in zip(weights, window, strict=True)) / total
+        dip = sum(w * _dip(bad_weeks, d) for w, d in zip(weights, window, strict=True)) / total
         value = baseline - gained * share + dip * per_mood_point + draw.gauss(0, 2.0)
         return max(0, min(27, round(value)))
 

@@ -506,6 +506,11 @@ def main() -> None:
         action="store_true",
         help="the app does not ask for a PHQ-9 when an early warning opens (the first pass)",
     )
+    parser.add_argument(
+        "--phq9-recall-half-life",
+        type=float,
+        help="sensitivity only: PHQ-9 answers weighted to recent days (bench/effect_cohort.py)",
+    )
     parser.add_argument("--write-cohort", type=Path, help="write the first seed's cohort")
     parser.add_argument(
         "--speed", action="store_true", help="time effect.evaluate on a year of daily data"
@@ -516,6 +521,10 @@ def main() -> None:
 
     global ASK_PHQ9
     ASK_PHQ9 = not args.no_ask_phq9
+    if args.phq9_recall_half_life is not None:
+        from bench import effect_cohort
+
+        effect_cohort.PHQ9_RECALL_HALF_LIFE = args.phq9_recall_half_life
 
     if args.speed:
         speed(args.seeds[0])
