@@ -158,7 +158,8 @@ def with_requested_phq9s(params: Any, sim: SimPatient) -> tuple[list[tuple[date,
         report = effect.evaluate(inputs, params)
         if not ASK_PHQ9:
             return phq9, 0, report
-        waiting = sorted(day for day in effect.phq9_requests(report.episodes) if day not in asked)
+        requests = effect.phq9_requests(report.episodes)
+        waiting = sorted(day for day in requests if day not in asked and day <= sim.follow_up_end)
         if not waiting:
             in_follow_up = sum(1 for day in asked if day > sim.course_end)
             return phq9, in_follow_up, report
