@@ -10,10 +10,16 @@ whose replay judges each day with the data up to that day (the app raises one al
 episode, on the day it opens); ``--rules old`` runs the rules of commit d92eafe (read from git)
 once per day with data, one alert per distinct dedupe key, as the app then did.
 
+The app asks for a PHQ-9 when an early warning opens (``effect.phq9_requests``); the
+simulated patient answers with their adherence as the probability, 0-2 days later, and the
+history is replayed with the answer (``with_requested_phq9s``; ``--no-ask-phq9`` turns it off).
+
 Printed per seed and pooled, per scenario and adherence level: false alerts per stable
 patient-month and the share of stable patients with none in the 75 days of follow-up; for
-relapses, the share alerted within 7 days of onset, the delay (median, 90th percentile, max),
-misses and alerts before onset; the course's durability against the truth. Settings come from
+relapses, the share alerted within 7 days of the perceptible onset (and of the day the benefit
+began to go: bench/effect_cohort.py says why both), the delay (median, 90th percentile, max),
+misses and alerts before onset; the course's durability against the truth; PHQ-9s asked for
+per patient-month. Settings come from
 ``claywork.settings`` (the app's defaults); ``--set name=value`` changes one for a tuning run.
 No database. Figures and the seeds they were tuned and reported on: bench/README.md.
 """
