@@ -21,19 +21,37 @@ starts to go; it takes 3-14 days to lose 70-100% of it, and a third of relapsing
 a booster 7-21 days later that brings it back. A quarter of stable patients have a planned
 booster 30-60 days after the course.
 
-The truth the simulation scores against: ``onset`` (the relapse's first day) and
-``benefit_end`` (the first day under half of the course's benefit).
+The truth the simulation scores against: ``onset`` (the relapse's first day),
+``perceptible_onset`` and ``benefit_end`` (the first day under half of the course's benefit).
+
+**Why a perceptible onset** (issue #12, second pass). ``onset`` is the day the benefit starts
+to go. A relapse that slides over 14 days has lost about 0.2 mood points on its first day,
+a tenth of one check-in step, and no rule, nor the patient, can see it. Scoring "alerted within
+7 days" from that day mostly measures the slide's speed. ``perceptible_onset`` is the first
+day the noiseless mood is a whole point (the smallest step a check-in records) below where it
+stood the day before the onset, or the day the fall ends if the whole fall is smaller. Delays
+are counted from it; an alert *before* ``onset`` (not before the perceptible onset) still
+counts as early, and one between the two counts as on time (delay 0).
+
+**A PHQ-9 asked for** (``answer_requested_phq9``): when the app asks for a PHQ-9 (its early
+warning opened), the patient answers with their check-in adherence as the probability, 0-2
+days later, from the same model as the weekly ones.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 DAY_ZERO = date(2026, 1, 5)
 FOLLOW_UP_DAYS = 75
+# A PHQ-9 asks about two weeks; by default each day of them counts the same. A sensitivity
+# analysis only (``effect_sim.py --phq9-recall-half-life``, never used for tuning): answers
+# weighted towards the latest days, each day counting half as much as one this many days later.
+PHQ9_RECALL_HALF_LIFE: float | None = None
 PRE_COURSE_DAYS = 14
 SCENARIOS = (
     ("stable", 0.35),
@@ -59,6 +77,23 @@ class SimPatient:
     slide_days: int | None = None
     bad_weeks: list[tuple[date, date, float]] = field(default_factory=list)
     booster: date | None = None
+    perceptible_onset: date | None = None
+    # The PHQ-9 value the patient would give on a day (their own seeded draw for that day).
+    phq9_on: Callable[[int, random.Random], int] | None = field(default=None, repr=False)
+    seed_key: str = ""
+
+    def answer_requested_phq9(self, asked_on: date, answered: set[date]) -> tuple[date, int] | None:
+        """The PHQ-9 the patient gives when asked on ``asked_on``: with probability their
+        adherence, 0-2 days later (none if they already answered one that day, or past the
+        follow-up). Seeded by the patient and the day asked, so a replay is repeatable."""
+        assert self.phq9_on is not None
+        rng = random.Random(f"{self.seed_key}:asked:{asked_on.isoformat()}")
+        if rng.random() > self.adherence:
+            return None
+        day = asked_on + timedelta(days=rng.randint(0, 2))
+        if day in answered or day > self.follow_up_end:
+            return None
+        return day, self.phq9_on((day - DAY_ZERO).days, rng)
 
     @property
     def relapses(self) -> bool:
@@ -128,6 +163,19 @@ class _Benefit:
         if self.booster is not None and day > self.booster:
             share += (1 - share) * min(1.0, (day - self.booster) / 3)
         return share
+
+    def perceptible_day(self, lift: float) -> int | None:
+        """The first day the noiseless mood is a whole point below where it stood the day
+        before the onset, or the day the fall ends if it is smaller than a point."""
+        if self.onset is None:
+            return None
+        before = self.at(self.onset - 1)
+        fall = lift * (before - self.at(self.onset + self.slide))
+        step = min(1.0, fall)
+        for day in range(self.onset, self.onset + self.slide + 1):
+            if lift * (before - self.at(day)) >= step - 1e-9:
+                return day
+        return self.onset + self.slide
 
     def end_day(self) -> int | None:
         """The first day under half of the benefit (the durability's truth), if any."""
@@ -200,6 +248,10 @@ def patient(seed: int, index: int) -> SimPatient:
         ],
         booster=DAY_ZERO + timedelta(days=booster) if booster is not None else None,
     )
+    sim.seed_key = f"{seed}:{index}"
+    perceptible = benefit.perceptible_day(lift)
+    if perceptible is not None:
+        sim.perceptible_onset = DAY_ZERO + timedelta(days=perceptible)
     end_day = benefit.end_day()
     sim.benefit_end = DAY_ZERO + timedelta(days=end_day) if end_day is not None else None
     _fill_check_ins(rng, sim, benefit, pre, lift, bad_weeks, onset)
@@ -252,6 +304,19 @@ def _fill_phq9(
     }[scenario]
     gained = baseline * reduction
     per_mood_point = gained / lift if lift > 0.5 else 2.5
+
+    def value_on(day: int, draw: random.Random) -> int:
+        # A PHQ-9 asks about the last two weeks: the benefit and the bad weeks over them.
+        window = range(day - 13, day + 1)
+        half_life = PHQ9_RECALL_HALF_LIFE
+        weights = [1.0 if half_life is None else 0.5 ** ((day - d) / half_life) for d in window]
+        total = sum(weights)
+        share = sum(w * benefit.at(d) for w, d in zip(weights, window, strict=True)) / total
+        dip = sum(w * _dip(bad_weeks, d) for w, d in zip(weights, window, strict=True)) / total
+        value = baseline - gained * share + dip * per_mood_point + draw.gauss(0, 2.0)
+        return max(0, min(27, round(value)))
+
+    sim.phq9_on = value_on
     last = (sim.follow_up_end - DAY_ZERO).days
     days = [-rng.randint(1, 7)] + list(range(7, last + 1, 7))
     answered = 0.5 + sim.adherence / 2
@@ -259,11 +324,7 @@ def _fill_phq9(
         if planned > 0 and rng.random() > answered:
             continue
         day = planned + (rng.randint(-1, 1) if planned > 0 else 0)
-        window = range(day - 13, day + 1)
-        share = sum(benefit.at(d) for d in window) / 14
-        dip = sum(_dip(bad_weeks, d) for d in window) / 14
-        value = baseline - gained * share + dip * per_mood_point + rng.gauss(0, 2.0)
-        sim.phq9.append((DAY_ZERO + timedelta(days=day), max(0, min(27, round(value)))))
+        sim.phq9.append((DAY_ZERO + timedelta(days=day), value_on(day, rng)))
 
 
 def cohort(seed: int, size: int) -> list[SimPatient]:

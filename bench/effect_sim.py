@@ -10,10 +10,16 @@ whose replay judges each day with the data up to that day (the app raises one al
 episode, on the day it opens); ``--rules old`` runs the rules of commit d92eafe (read from git)
 once per day with data, one alert per distinct dedupe key, as the app then did.
 
+The app asks for a PHQ-9 when an early warning opens (``effect.phq9_requests``); the
+simulated patient answers with their adherence as the probability, 0-2 days later, and the
+history is replayed with the answer (``with_requested_phq9s``; ``--no-ask-phq9`` turns it off).
+
 Printed per seed and pooled, per scenario and adherence level: false alerts per stable
 patient-month and the share of stable patients with none in the 75 days of follow-up; for
-relapses, the share alerted within 7 days of onset, the delay (median, 90th percentile, max),
-misses and alerts before onset; the course's durability against the truth. Settings come from
+relapses, the share alerted within 7 days of the perceptible onset (and of the day the benefit
+began to go: bench/effect_cohort.py says why both), the delay (median, 90th percentile, max),
+misses and alerts before onset; the course's durability against the truth; PHQ-9s asked for
+per patient-month. Settings come from
 ``claywork.settings`` (the app's defaults); ``--set name=value`` changes one for a tuning run.
 No database. Figures and the seeds they were tuned and reported on: bench/README.md.
 """
@@ -68,6 +74,7 @@ class Outcome:
     open_at_onset: bool = False  # an alert raised before the onset was still open on it
     durability: int | None = None  # the course's "lasted N days", when it said so
     told_lasted: bool = False
+    phq9_asked: int = 0  # PHQ-9s the app asked for in follow-up (an early warning opened)
 
     @property
     def months(self) -> float:
@@ -78,14 +85,24 @@ class Outcome:
 
     @property
     def delay(self) -> int | None:
-        """Days from the onset to an alert the care team has: 0 when one was already open."""
+        """Days from the perceptible onset (bench/effect_cohort.py says why) to an alert the
+        care team has: 0 when one was already open on the onset, or raised between the day
+        the benefit began to go and the day it could be seen."""
+        return self._delay(self.patient.perceptible_onset or self.patient.onset)
+
+    @property
+    def delay_from_start(self) -> int | None:
+        """The same, counted from the day the benefit began to go (the first pass's onset)."""
+        return self._delay(self.patient.onset)
+
+    def _delay(self, seen: date | None) -> int | None:
         onset = self.patient.onset
-        if onset is None:
+        if onset is None or seen is None:
             return None
         if self.open_at_onset:
             return 0
         after = [day for day in self.alerts if day >= onset]
-        return (after[0] - onset).days if after else None
+        return max(0, (after[0] - seen).days) if after else None
 
     @property
     def early(self) -> list[date]:
@@ -127,19 +144,47 @@ def _raised(episode: Any, tier: str) -> list[date]:
     return [alerted, *(day for day in episode.reopened if day > alerted)]
 
 
+ASK_PHQ9 = True  # the app asks for a PHQ-9 when an early warning opens (--no-ask-phq9: not)
+
+
+def with_requested_phq9s(params: Any, sim: SimPatient) -> tuple[list[tuple[date, int]], int, Any]:
+    """The patient's PHQ-9s with those the app asked for: each time an episode opens, the app
+    asks once (a due-scale reminder); the patient may answer 0-2 days later. The replay is
+    causal, so each answer changes nothing before it: replay, ask on the earliest opening not
+    yet asked, add the answer, replay again, until no opening is left unasked.
+    Returns the PHQ-9s, how many were asked for in follow-up, and the last report."""
+    from claywork.measures import effect
+
+    phq9 = list(sim.phq9)
+    asked: set[date] = set()
+    while True:
+        inputs = effect.EffectInputs(
+            phq9=phq9, mood=sim.check_ins, sessions=sim.sessions, today=sim.follow_up_end
+        )
+        report = effect.evaluate(inputs, params)
+        if not ASK_PHQ9:
+            return phq9, 0, report
+        requests = effect.phq9_requests(report.episodes)
+        waiting = sorted(day for day in requests if day not in asked and day <= sim.follow_up_end)
+        if not waiting:
+            in_follow_up = sum(1 for day in asked if day > sim.course_end)
+            return phq9, in_follow_up, report
+        asked.add(waiting[0])
+        answer = sim.answer_requested_phq9(waiting[0], {day for day, _ in phq9})
+        if answer is not None:
+            phq9 = sorted([*phq9, answer])
+
+
 def judge_tiers(params: Any, sim: SimPatient) -> dict[str, Outcome]:
     from claywork.measures import effect
 
-    inputs = effect.EffectInputs(
-        phq9=sim.phq9, mood=sim.check_ins, sessions=sim.sessions, today=sim.follow_up_end
-    )
-    report = effect.evaluate(inputs, params)
+    phq9, phq9_asked, report = with_requested_phq9s(params, sim)
     course = report.course.benefit if report.course else None
     lasted = course is not None and course.status == effect.LASTED
     current_at_onset = None
     if sim.onset is not None:
         until_onset = effect.EffectInputs(
-            phq9=[p for p in sim.phq9 if p[0] < sim.onset],
+            phq9=[p for p in phq9 if p[0] < sim.onset],
             mood=[m for m in sim.check_ins if m[0] < sim.onset],
             sessions=[s for s in sim.sessions if s < sim.onset],
             today=sim.onset - timedelta(days=1),
@@ -157,6 +202,7 @@ def judge_tiers(params: Any, sim: SimPatient) -> dict[str, Outcome]:
             open_at_onset=open_at_onset,
             durability=course.days if lasted and course else None,
             told_lasted=lasted,
+            phq9_asked=phq9_asked,
         )
     return outcomes
 
@@ -227,6 +273,9 @@ class Figures:
     stable_without: int = 0
     relapses: int = 0
     delays: list[int] = field(default_factory=list)
+    delays_from_start: list[int] = field(default_factory=list)
+    phq9_asked: int = 0
+    phq9_asked_months: float = 0.0
     missed: int = 0
     early_patients: int = 0
     early_alerts: int = 0
@@ -242,6 +291,8 @@ class Figures:
     def add(self, outcome: Outcome) -> None:
         scenario = outcome.patient.scenario
         self.updates += outcome.updates
+        self.phq9_asked += outcome.phq9_asked
+        self.phq9_asked_months += outcome.months
         if scenario in STAYING_WELL:
             alerts = len(outcome.in_follow_up())
             self.stable_patients += 1
@@ -255,6 +306,8 @@ class Figures:
                 self.missed += 1
             else:
                 self.delays.append(outcome.delay)
+            if outcome.delay_from_start is not None:
+                self.delays_from_start.append(outcome.delay_from_start)
             self.early_patients += bool(outcome.early)
             self.early_alerts += len(outcome.early)
             self.early_in_bad_week += outcome.early_in_bad_week()
@@ -279,6 +332,9 @@ class Figures:
             "stable none": _share(self.stable_without, self.stable_patients),
             "relapses": str(self.relapses),
             "<=7 d": _share(within, self.relapses),
+            "<=7 d from start": _share(
+                sum(1 for d in self.delays_from_start if d <= DETECTED_WITHIN_DAYS), self.relapses
+            ),
             "median d": _num(statistics.median(delays) if delays else None),
             "p90 d": _num(delays[int(0.9 * (len(delays) - 1))] if delays else None),
             "max d": _num(delays[-1] if delays else None),
@@ -287,6 +343,7 @@ class Figures:
             "durability ±5": _share(self.durability_close, self.durability_known),
             "stable told ended": _share(self.stable_told_ended, self.stable_patients),
             "non-resp/pt-month": _ratio(self.non_responder_alerts, self.non_responder_months, 3),
+            "PHQ-9 asked/pt-month": _ratio(self.phq9_asked, self.phq9_asked_months, 2),
         }
 
 
@@ -325,6 +382,7 @@ SUMMARY = [
     "stable none",
     "relapses",
     "<=7 d",
+    "<=7 d from start",
     "median d",
     "p90 d",
     "max d",
@@ -333,6 +391,7 @@ SUMMARY = [
     "durability ±5",
     "stable told ended",
     "non-resp/pt-month",
+    "PHQ-9 asked/pt-month",
 ]
 
 
@@ -360,7 +419,16 @@ def report(outcomes_by_seed: dict[int, list[Outcome]]) -> str:
             _table(
                 "Relapses by how fast the benefit went (pooled)",
                 dict(sorted(by_slide.items())),
-                ["relapses", "<=7 d", "median d", "p90 d", "max d", "missed", "durability ±5"],
+                [
+                    "relapses",
+                    "<=7 d",
+                    "<=7 d from start",
+                    "median d",
+                    "p90 d",
+                    "max d",
+                    "missed",
+                    "durability ±5",
+                ],
             ),
         ]
     )
@@ -440,6 +508,16 @@ def main() -> None:
         metavar="NAME=V1,V2",
         help="tuning: one pooled row per combination of these values (dev seeds only)",
     )
+    parser.add_argument(
+        "--no-ask-phq9",
+        action="store_true",
+        help="the app does not ask for a PHQ-9 when an early warning opens (the first pass)",
+    )
+    parser.add_argument(
+        "--phq9-recall-half-life",
+        type=float,
+        help="sensitivity only: PHQ-9 answers weighted to recent days (bench/effect_cohort.py)",
+    )
     parser.add_argument("--write-cohort", type=Path, help="write the first seed's cohort")
     parser.add_argument(
         "--speed", action="store_true", help="time effect.evaluate on a year of daily data"
@@ -447,6 +525,13 @@ def main() -> None:
     args = parser.parse_args()
     configure_django()
     from claywork.measures.effect import EffectParams
+
+    global ASK_PHQ9
+    ASK_PHQ9 = not args.no_ask_phq9
+    if args.phq9_recall_half_life is not None:
+        from bench import effect_cohort
+
+        effect_cohort.PHQ9_RECALL_HALF_LIFE = args.phq9_recall_half_life
 
     if args.speed:
         speed(args.seeds[0])

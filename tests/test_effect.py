@@ -227,10 +227,10 @@ def test_a_sustained_fall_escalates_the_same_episode_to_an_alert() -> None:
 
     assert (episode.start, episode.rule) == (day(44), effect.MOOD_EARLY_WARNING)
     (step,) = episode.deepened
-    # The alert CUSUM (slack 1) sums 1 a day: 25 on day 64, its 25th day of the fall.
-    assert (step.day, step.rule) == (day(64), effect.MOOD_SUSTAINED_FALL)
-    assert (episode.tier, episode.alerted_on) == (effect.ALERT, day(64))
-    assert step.detail.startswith("mood 5.0 on average over 25 check-ins since")
+    # The alert CUSUM (slack 1) sums 1 a day: 35 on day 74, its 35th day of the fall.
+    assert (step.day, step.rule) == (day(74), effect.MOOD_SUSTAINED_FALL)
+    assert (episode.tier, episode.alerted_on) == (effect.ALERT, day(74))
+    assert step.detail.startswith("mood 5.0 on average over 35 check-ins since")
 
 
 def test_a_deep_fall_escalates_once_it_has_lasted_the_alert_days() -> None:
@@ -319,7 +319,8 @@ def test_the_report_reads_as_the_commands_json() -> None:
 
     (episode,) = report["episodes"]
     assert set(episode) == {"start", "rule", "detail", "tier", "alerted_on"}
-    assert (episode["tier"], episode["alerted_on"]) == ("alert", day(49).isoformat())
+    # 4 below usual, slack 1: 3 a day, 35 on the fall's 12th day (day 51).
+    assert (episode["tier"], episode["alerted_on"]) == ("alert", day(51).isoformat())
     assert set(report["benefit"]) == {"course", "sessions"}
     assert report["benefit"]["course"]["status"] == "lasted"
     assert report["benefit"]["course"]["first_session"] == day(0).isoformat()

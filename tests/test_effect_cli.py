@@ -23,8 +23,8 @@ def iso(offset: int) -> str:
 
 def fading_patient(patient_id: str = "p1") -> dict[str, Any]:
     """Lifted from 3 to 7 by a course, then 5 a day from day 40: an early warning on day 42,
-    an alert on day 64 (the fall has summed 25 points)."""
-    moods = [3] * 14 + [5] * 7 + [7] * 33 + [5] * 30
+    an alert on day 74 (the fall has summed 35 points)."""
+    moods = [3] * 14 + [5] * 7 + [7] * 33 + [5] * 40
     return {
         "id": patient_id,
         "sessions": [iso(0), iso(3), iso(6)],
@@ -62,11 +62,11 @@ def test_one_line_per_patient_in_the_issues_format(tmp_path: Path) -> None:
         "rule": "mood_early_warning",
         "detail": (
             f"mood 5.0 on average over 3 check-ins since {iso(40)}, 2.0 below its usual 7; "
-            f"then on {iso(64)} mood_sustained_fall: mood 5.0 on average over 25 check-ins "
+            f"then on {iso(74)} mood_sustained_fall: mood 5.0 on average over 35 check-ins "
             f"since {iso(40)}, 2.0 below its usual 7"
         ),
         "tier": "alert",
-        "alerted_on": iso(64),
+        "alerted_on": iso(74),
     }
     assert set(first["benefit"]) == {"course", "sessions"}
     assert first["benefit"]["course"]["last_session"] == iso(6)
@@ -81,7 +81,7 @@ def test_the_command_runs_the_apps_own_evaluation(tmp_path: Path) -> None:
     (line,), _, _ = run(tmp_path, [fading_patient()])
 
     assert line == {"id": "p1"} | expected
-    assert patient.inputs.today == DAY_ZERO + timedelta(days=69)  # the last date in the data
+    assert patient.inputs.today == DAY_ZERO + timedelta(days=79)  # the last date in the data
 
 
 def broken(**changes: Any) -> dict[str, Any]:

@@ -46,6 +46,9 @@ SETTLED_DAYS = 14
 SETTLED_SEARCH_DAYS = 28
 SMOOTHING_HALF_WIDTH = 3
 SMOOTHING_MIN_POINTS = 3
+# "Stayed under the line": this share of the smoothed days of the confirming span (noise puts
+# a falling 7-day mean back above the line for a day now and then; tuned on seeds 1-10).
+STAY_BELOW_SHARE = 1.0
 
 
 def courses(sessions: list[date], gap_days: int) -> list[list[date]]:
@@ -142,8 +145,13 @@ def measure(
         return replace(base, status=NO_LIFT)
     line = pre + (settled - pre) * (1 - params.lost_fraction)
     points = _smoothed(mood, session_day, last)
+    # A lift is lost only once it was there: the days before mood first reached the line
+    # (it often goes on rising for days after a course) are not a loss.
+    reached = next((i for i, (_, level) in enumerate(points) if level >= line), len(points))
+    points = points[reached:]
     below_since = _first_lasting_dip(points, line, params.confirm_days)
     if below_since is not None:
+        below_since = _across_gap(points, below_since)
         held = (below_since - session_day).days
         return replace(base, status=LASTED, days=held, lost_on=below_since)
     answered = next_day is not None and next_day <= today
@@ -164,17 +172,33 @@ def measure(
 def _first_lasting_dip(
     points: list[tuple[date, float]], line: float, confirm_days: int
 ) -> date | None:
-    """The first day the smoothed mood went under the line and stayed under for
-    ``confirm_days``."""
-    below_since: date | None = None
-    for day, level in points:
+    """The first day the smoothed mood went under the line and stayed there for
+    ``confirm_days``: at least ``STAY_BELOW_SHARE`` of the smoothed points from that day over
+    that span under it (one noisy day back above the line does not restart the count), and the
+    data reaching the span's end."""
+    days = [day for day, _ in points]
+    for index, (day, level) in enumerate(points):
         if level >= line:
-            below_since = None
             continue
-        below_since = below_since or day
-        if (day - below_since).days >= confirm_days - 1:
-            return below_since
+        last = day + timedelta(days=confirm_days - 1)
+        if days[-1] < last:
+            return None
+        # Up to and including the first smoothed day at or past the span's end: a gap in the
+        # check-ins does not stand in for days under the line.
+        span = points[index : bisect_left(days, last) + 1]
+        below = sum(1 for _, value in span if value < line)
+        if below >= STAY_BELOW_SHARE * len(span):
+            return day
     return None
+
+
+def _across_gap(points: list[tuple[date, float]], below_since: date) -> date:
+    """When check-ins were missing before the first day under the line (no smoothed value for
+    days), the fall happened somewhere in the gap: its middle, not its far end."""
+    before = [day for day, _ in points if day < below_since]
+    if not before or (below_since - before[-1]).days <= 1:
+        return below_since
+    return before[-1] + (below_since - before[-1]) / 2
 
 
 def _trailing_dip(points: list[tuple[date, float]], line: float) -> date | None:

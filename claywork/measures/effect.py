@@ -30,15 +30,23 @@ MOOD_EARLY_WARNING = "mood_early_warning"
 MOOD_SUSTAINED_FALL = "mood_sustained_fall"
 PHQ9_CONFIRMED_RISE = "phq9_confirmed_rise"
 PHQ9_RELIABLE_RISE = "phq9_reliable_rise"
+# An early warning confirmed: by the PHQ-9 asked for when it opened, or by mood falling
+# further while check-ins thin out (decision 0006, second amendment).
+PHQ9_CONFIRMS_WARNING = "phq9_confirms_warning"
+MOOD_FALL_FEWER_CHECK_INS = "mood_fall_fewer_check_ins"
 RULE_DEPTH = {
     MOOD_EARLY_WARNING: 1,
     MOOD_SUSTAINED_FALL: 2,
+    PHQ9_CONFIRMS_WARNING: 2,
+    MOOD_FALL_FEWER_CHECK_INS: 2,
     PHQ9_CONFIRMED_RISE: 3,
     PHQ9_RELIABLE_RISE: 3,
 }
 RULE_TITLES = {
     MOOD_EARLY_WARNING: "Daily mood below its usual level",
     MOOD_SUSTAINED_FALL: "Daily mood below its usual level, sustained",
+    PHQ9_CONFIRMS_WARNING: "Daily mood below its usual level, and a PHQ-9 above its usual level",
+    MOOD_FALL_FEWER_CHECK_INS: "Daily mood further below its usual level, with fewer check-ins",
     PHQ9_CONFIRMED_RISE: "PHQ-9 above its usual level twice in a row",
     PHQ9_RELIABLE_RISE: "PHQ-9 reliably above its usual level",
 }
@@ -78,10 +86,17 @@ class EffectParams:
     # The alert tier's mood rule: a second CUSUM, with this slack, that has risen for this
     # many days and summed at least this much (a bad week rarely does both; a relapse does).
     alert_slack: float = 1.0
-    alert_threshold: float = 25.0
+    alert_threshold: float = 35.0
     alert_days: int = 10
     phq9_reliable_change: int = 6  # one PHQ-9 this far above usual fires (Jacobson-Truax)
     phq9_confirmed_rise: int = 5  # two PHQ-9s in a row this far above usual fire
+    # Confirming an early warning (the alert tier): a PHQ-9 answered while it is open this far
+    # above the usual PHQ-9 (the app asks for one when it opens)...
+    confirm_phq9_rise: int = 5
+    # ...or the warning's CUSUM summed this much with check-ins this much rarer (a share of
+    # days) in the last week than over the usual level's days. 0 turns the rule off.
+    confirm_mood_threshold: float = 0.0
+    confirm_check_in_drop: float = 0.15
     phq9_usual_days: int = 42  # the PHQ-9's usual level: the median over this many days
     merge_days: int = 14  # an episode that starts again this soon after its end is the same
     recovery_days: int = 5  # mood back near usual for this many check-ins ends an episode
@@ -108,6 +123,9 @@ class EffectParams:
             alert_days=settings.CLAYWORK_FADING_ALERT_DAYS,
             phq9_reliable_change=reliable,
             phq9_confirmed_rise=settings.CLAYWORK_FADING_PHQ9_RISE,
+            confirm_phq9_rise=settings.CLAYWORK_FADING_CONFIRM_PHQ9_RISE,
+            confirm_mood_threshold=settings.CLAYWORK_FADING_CONFIRM_MOOD_THRESHOLD_TENTHS / 10,
+            confirm_check_in_drop=settings.CLAYWORK_FADING_CONFIRM_CHECK_IN_DROP_PERCENT / 100,
             merge_days=settings.CLAYWORK_FADING_MERGE_DAYS,
             min_lift=settings.CLAYWORK_BENEFIT_MIN_LIFT_TENTHS / 10,
             lost_fraction=settings.CLAYWORK_BENEFIT_LOST_PERCENT / 100,
@@ -204,6 +222,13 @@ class Episode:
             "tier": self.tier,
             "alerted_on": self.alerted_on.isoformat() if self.alerted_on else None,
         }
+
+
+def phq9_requests(episodes: list[Episode]) -> list[date]:
+    """The days Claywork asks the patient for a PHQ-9: each episode that opened as an early
+    warning, once, on the day it opened (the answer may confirm it, ``PHQ9_CONFIRMS_WARNING``).
+    A reopened episode is the same episode and is not asked again."""
+    return [episode.start for episode in episodes if episode.rule == MOOD_EARLY_WARNING]
 
 
 # Benefit statuses.

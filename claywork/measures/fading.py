@@ -22,6 +22,14 @@ The rules (thresholds in ``EffectParams``; docs/measures.md gives the references
 * **PHQ-9 reliable rise**: one PHQ-9 at least the instrument's reliable change above its usual
   level (Jacobson & Truax, 1991). **PHQ-9 confirmed rise**: two in a row, each at least
   ``phq9_confirmed_rise`` above it.
+* **An early warning confirmed** (the alert tier; decision 0006, second amendment): when an
+  early warning opens, Claywork asks the patient for a PHQ-9 (``effect.phq9_requests``). A
+  PHQ-9 answered while the episode is open, at least ``confirm_phq9_rise`` above the usual
+  PHQ-9 frozen when it opened, confirms it (``PHQ9_CONFIRMS_WARNING``): the warning is the
+  prior, so a smaller rise than a reliable change will do. Or the warning's CUSUM goes on to
+  ``confirm_mood_threshold`` while the last week's check-ins are at least
+  ``confirm_check_in_drop`` (a share of days) rarer than over the usual level's days
+  (``MOOD_FALL_FEWER_CHECK_INS``): people check in less as they get worse.
 * An episode ends when the mean of the last week's check-ins (at least three) is back within
   the slack of the usual level and the latest PHQ-9 is no longer raised; one that starts again
   within ``merge_days`` of its end is the same episode, reopened.
@@ -36,8 +44,10 @@ from statistics import fmean, median
 
 from claywork.measures.effect import (
     MOOD_EARLY_WARNING,
+    MOOD_FALL_FEWER_CHECK_INS,
     MOOD_SUSTAINED_FALL,
     PHQ9_CONFIRMED_RISE,
+    PHQ9_CONFIRMS_WARNING,
     PHQ9_RELIABLE_RISE,
     RULE_DEPTH,
     Deepening,
@@ -61,6 +71,7 @@ class _Spell:
     detail: str
     mood_usual: float | None
     phq9_usual: float | None
+    check_in_rate: float | None = None  # the share of days with a check-in, usual days
     end: date | None = None
     deepened: list[Deepening] = field(default_factory=list)
     reopened: list[date] = field(default_factory=list)
@@ -206,9 +217,47 @@ class _Replay:
             return None
         since = [v for _, v in self.moods(self.run_start, day)]
         recent = fmean(since)
+        if spell is not None and (confirmed := self._fewer_check_ins(day, spell)):
+            return MOOD_FALL_FEWER_CHECK_INS, (
+                f"mood {recent:.1f} on average over {len(since)} check-ins since "
+                f"{self.run_start.isoformat()}, {usual - recent:.1f} below its usual {usual:g}; "
+                f"{confirmed}"
+            )
         return MOOD_EARLY_WARNING, (
             f"mood {recent:.1f} on average over {len(since)} check-ins since "
             f"{self.run_start.isoformat()}, {usual - recent:.1f} below its usual {usual:g}"
+        )
+
+    def check_in_rate(self, day: date) -> float | None:
+        """The share of days with a check-in over the usual level's days."""
+        params = self.params
+        last = day - timedelta(days=params.recent_days)
+        first = max(
+            self.sessions[0] + timedelta(days=1), last - timedelta(days=params.usual_days - 1)
+        )
+        days = (last - first).days + 1
+        if days < params.recent_days:
+            return None
+        return len(self.moods(first, last)) / days
+
+    def _fewer_check_ins(self, day: date, spell: _Spell) -> str | None:
+        """The early warning's CUSUM has gone on to the confirming sum, and the last week had
+        fewer check-ins than the usual days: the words saying so, or None."""
+        params = self.params
+        if not params.confirm_mood_threshold or self.cusum < params.confirm_mood_threshold:
+            return None
+        if spell.check_in_rate is None:
+            return None
+        first = max(spell.start, day - timedelta(days=params.recent_days - 1))
+        days = (day - first).days + 1
+        if days < params.recent_days:
+            return None
+        recent = len(self.moods(first, day)) / days
+        if spell.check_in_rate - recent < params.confirm_check_in_drop:
+            return None
+        return (
+            f"check-ins on {recent:.0%} of the last {days} days, "
+            f"against {spell.check_in_rate:.0%} usually"
         )
 
     def _phq9_rule(self, day: date, total: int, spell: _Spell | None) -> tuple[str, str] | None:
@@ -220,13 +269,22 @@ class _Replay:
                 f"PHQ-9 {total}, {total - usual:g} above its usual {usual:g} "
                 f"(a reliable change is {params.phq9_reliable_change} or more)"
             )
+        confirms = None
+        if spell is not None and frozen is not None and total - frozen >= params.confirm_phq9_rise:
+            confirms = (
+                PHQ9_CONFIRMS_WARNING,
+                (
+                    f"PHQ-9 {total} while mood was below usual, {total - frozen:g} above its usual "
+                    f"{frozen:g} (confirming at {params.confirm_phq9_rise} or more)"
+                ),
+            )
         index = bisect_right(self.phq9_days, day) - 1
         previous = self.phq9[index - 1] if index else None
         settled = self._latest_session(day) + timedelta(days=PHQ9_LOOKBACK_DAYS)
         if previous is None or not settled <= previous[0] < day:
-            return None
+            return confirms
         if (day - previous[0]).days > PREVIOUS_PHQ9_DAYS:
-            return None
+            return confirms
         # The previous PHQ-9 is one of the two judged, so it is no part of the usual level.
         usual = frozen if frozen is not None else self.usual_phq9(day, leave_out=previous[0])
         rise = params.phq9_confirmed_rise
@@ -234,7 +292,7 @@ class _Replay:
             return PHQ9_CONFIRMED_RISE, (
                 f"PHQ-9 {previous[1]} then {total}, both at least {rise} above its usual {usual:g}"
             )
-        return None
+        return confirms
 
     # --- episodes ----------------------------------------------------------------------------
 
@@ -256,7 +314,14 @@ class _Replay:
                 last.reopened.append(day)
         if spell is None:
             self.spells.append(
-                _Spell(day, rule, detail, self.usual_mood(day), self.usual_phq9(day))
+                _Spell(
+                    day,
+                    rule,
+                    detail,
+                    self.usual_mood(day),
+                    self.usual_phq9(day),
+                    self.check_in_rate(day),
+                )
             )
         elif RULE_DEPTH[rule] > spell.depth:
             spell.deepened.append(Deepening(day, rule, detail))
@@ -292,6 +357,15 @@ class _Replay:
             self._reset()
         elif fired:
             self._fire(day, fired)
+            opened = self._open_spell()
+            # A PHQ-9 answered on the day an early warning opened may confirm it.
+            if (
+                spell is None
+                and total is not None
+                and opened is not None
+                and (confirmed := self._phq9_rule(day, total, opened))
+            ):
+                self._fire(day, [confirmed])
         if spell is not None or self._open_spell() is not None:
             self.in_episode[self.at(day)] = 1
 

@@ -265,7 +265,30 @@ def fading_refresh(*, patient: User) -> FadingEpisode | None:
         # An early warning is shown on the pages only: the alert waits for firmer evidence.
         if current is not None and current.row.tier == effect.ALERT and _alert_wanted(patient):
             _episode_alert(patient, current)
+        if current is not None:
+            _ask_for_phq9(patient, report, current.row, inputs.today)
     return current.row if current else None
+
+
+# An early warning found this many days after it opened (a backfilled check-in) is too old to
+# ask about: the next weekly PHQ-9 will do.
+PHQ9_REQUEST_FRESH_DAYS = 1
+
+
+def _ask_for_phq9(
+    patient: User, report: effect.EffectReport, row: FadingEpisode, today: date
+) -> None:
+    """When an early warning has just opened, ask the patient for a PHQ-9 once (a due-scale
+    reminder, which says a questionnaire is ready and never why): its answer may confirm the
+    warning into an alert (``effect.PHQ9_CONFIRMS_WARNING``). Only while the patient shares
+    scores with the care team, who alone could act on it."""
+    from claywork.reminders.chosen import scale_request
+
+    if row.started_on not in effect.phq9_requests(report.episodes):
+        return
+    if (today - row.started_on).days > PHQ9_REQUEST_FRESH_DAYS or not _alert_wanted(patient):
+        return
+    scale_request(patient=patient, code="phq9", key=f"asked-{row.pk}", now=timezone.now())
 
 
 def _alert_wanted(patient: User) -> bool:

@@ -8,6 +8,13 @@
   subject names the scale and the day it was last answered, so answering it starts a new
   spell and ignoring it never turns into a daily nag. The sweep looks again each day.
 
+* A scale **asked for** (``scale_request``): when the care team's early warning opens
+  ("is the effect holding?", decision 0006), Claywork asks the patient for a PHQ-9 once, at
+  their chosen time today or tomorrow, through the same reminder: it says a questionnaire is
+  ready, never why. Its subject adds the episode's key to the spell
+  (``scale:phq9:2026-03-01:asked-12``), so each episode asks once, whatever the number of
+  check-ins that see it open; answering the scale drops it like any due-scale reminder.
+
 Every row carries a subject key (``goal:12``, ``practice:7``, ``scale:phq9:2026-03-01``), so
 two goals due at the same minute are two reminders, and changing or removing one goal's
 reminder touches only its own rows.
@@ -136,8 +143,47 @@ def scale_subject(code: str, last_answered: date | None) -> str:
 
 
 def parse_scale_subject(subject: str) -> tuple[str, date | None]:
-    _, code, spell = subject.split(":", 2)
+    """The scale and the day its spell began; a request's key after them is ignored."""
+    _, code, spell, *_ = subject.split(":", 3)
     return code, None if spell == FIRST_SPELL else date.fromisoformat(spell)
+
+
+# A request is useful for this many days after it was asked (the patient may answer later).
+REQUEST_USEFUL_DAYS = 2
+
+
+def scale_request(*, patient: User, code: str, key: str, now: datetime) -> bool:
+    """Ask the patient for scale ``code`` once for ``key`` (say ``asked-12``, an episode): a
+    due-scale reminder at their chosen time for due scales, today if it is still ahead, else
+    tomorrow. Nothing when they turned due-scale reminders off or chose no time, or when
+    ``key`` was asked for already (in any state). Returns whether a reminder was written."""
+    if not key or ":" in key:
+        raise ValueError("a request key is a short word without colons")
+    prefs = preferences_of(patient)
+    if prefs.pk is None or prefs.scale_due_time is None or not prefs.scale_due:
+        return False
+    asked = Reminder.objects.filter(
+        patient=patient,
+        kind=Kind.SCALE_DUE,
+        subject__startswith="scale:",
+        subject__endswith=f":{key}",
+    )
+    if asked.exists():
+        return False
+    zone = patient.zone
+    last_answered = last_completed_days(patient=patient).get(code)
+    subject = f"{scale_subject(code, last_answered)}:{key}"
+    today = now.astimezone(zone).date()
+    due_at = schedule.local_instant(today, prefs.scale_due_time, zone)
+    if due_at <= now:
+        due_at = schedule.local_instant(today + timedelta(days=1), prefs.scale_due_time, zone)
+    useful_until = schedule.next_midnight(due_at + timedelta(days=REQUEST_USEFUL_DAYS - 1), zone)
+    return (
+        outbox_write(
+            patient, [Planned(Kind.SCALE_DUE, due_at, useful_until, subject=subject)], now=now
+        )
+        > 0
+    )
 
 
 def _next_session_day(patient: User, now: datetime) -> date | None:
