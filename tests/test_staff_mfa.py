@@ -54,3 +54,14 @@ def test_clinician_with_only_recovery_codes_left_is_asked_for_a_new_factor(
     response = client_for(personas.clinic_admin).get("/clinic/people/")
     assert response.status_code == 302
     assert response["Location"] == "/accounts/2fa/"
+
+
+@override_settings(CLAYWORK_STAFF_MFA_REQUIRED=True)
+def test_the_header_badge_of_a_clinician_without_a_factor_gets_nothing_to_paste(
+    personas: Personas,
+) -> None:
+    response = client_for(personas.care_clinician).get(
+        "/messages/unread/", headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 204
+    assert response.content == b""

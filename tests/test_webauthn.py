@@ -98,6 +98,18 @@ def test_signing_in_with_a_key_asks_for_it_after_the_password_and_accepts_it() -
     assert Authenticator.objects.get(user=clinician, type="webauthn").last_used_at is not None
 
 
+def test_someone_with_only_an_app_is_asked_for_a_code_not_a_key() -> None:
+    clinician = factories.ClinicianFactory()
+    Authenticator.objects.create(user=clinician, type=Authenticator.Type.TOTP, data={})
+    client = Client(SERVER_NAME=HOST)
+    client.post("/accounts/login/", {"login": clinician.email, "password": factories.PASSWORD})
+
+    page = client.get("/accounts/2fa/authenticate/").content.decode()
+
+    assert "The six-digit code from your authenticator app" in page
+    assert "Use my key or passkey" not in page
+
+
 def test_a_key_answer_made_for_another_site_is_refused(personas: Personas) -> None:
     client = _signed_in_with_password(personas.care_clinician)
 

@@ -63,6 +63,10 @@ class StaffMfaMiddleware:
             and not request.path.startswith(self.ALLOWED_PREFIXES)
             and not has_second_factor(user)
         ):
+            if request.headers.get("HX-Request"):
+                # The header's badges load by htmx on every page, the set-up page too: a
+                # redirect would paste that whole page into the badge. Nothing to swap.
+                return HttpResponse(status=204)
             return redirect("mfa_index")
         return self.get_response(request)
 
