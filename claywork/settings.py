@@ -186,8 +186,24 @@ CLAYWORK_LOGIN_MAX_DELAY_SECONDS = env_int("CLAYWORK_LOGIN_MAX_DELAY_SECONDS", 9
 ACCOUNT_SESSION_REMEMBER = None
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "/accounts/login/"
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# A second factor is an authenticator app (TOTP) or a security key / passkey (WebAuthn); either
+# brings recovery codes. Decision 0015.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = "Claywork"
+MFA_ADAPTER = "claywork.accounts.second_factor.ClayworkMFAAdapter"
+MFA_FORMS = {
+    "add_webauthn": "claywork.accounts.key_forms.KeyAddForm",
+    "authenticate_webauthn": "claywork.accounts.key_forms.KeySignInForm",
+    "reauthenticate_webauthn": "claywork.accounts.key_forms.KeyReauthenticateForm",
+}
+# Keys and passkeys are a second factor after the password, not a way in without one: the
+# password is the one door where the limiter, the device cookie and the owner's e-mail after
+# repeated failures live, and a passkey synced to a shared family tablet would open a
+# patient's journal to whoever knows the tablet's PIN (decision 0015).
+MFA_PASSKEY_LOGIN_ENABLED = False
+# Never on: allauth would then accept a key's answer made for any origin, a phishing page's
+# too. http://localhost (development, the browser tests) is accepted by fido2 without it.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 # Clinicians and admins must set up a second factor; off only for the local demo and tests.
 CLAYWORK_STAFF_MFA_REQUIRED = env_bool(
     "CLAYWORK_STAFF_MFA_REQUIRED", not (INSECURE_DEV or DEBUG or TESTING)

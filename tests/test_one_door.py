@@ -250,7 +250,7 @@ def test_staff_signing_in_meet_the_second_factor_before_any_page(
 
     for page in ("/", "/alerts/", "/clinic/people/", "/account/"):
         answer = client.get(page)
-        assert (answer.status_code, answer["Location"]) == (302, "/accounts/2fa/totp/activate/")
+        assert (answer.status_code, answer["Location"]) == (302, "/accounts/2fa/")
 
 
 # --- A clinic admin resets a colleague's second factor ---------------------------------------

@@ -759,6 +759,14 @@ MATRIX: list[Row] = [
     get("/healthz", everyone(200)),
     get("/privacy/", only(patient=200, other_patient=200)),
     get("/accounts/login/", everyone((302, "/"), anonymous=200)),
+    # Two-step sign-in (allauth's MFA in Claywork's pages): each person's own factors; adding a
+    # security key asks for the password again first.
+    get("/accounts/2fa/", everyone(200, anonymous=TO_LOGIN)),
+    get("/accounts/2fa/webauthn/", everyone(200, anonymous=TO_LOGIN)),
+    get(
+        "/accounts/2fa/webauthn/add/",
+        everyone((302, "/accounts/reauthenticate/?next="), anonymous=TO_LOGIN),
+    ),
     # Journal: the patient's own, no one else's, not even the care team's.
     get("/journal/", JOURNAL_KEEPERS),
     get("/journal/new/", JOURNAL_KEEPERS),

@@ -75,11 +75,11 @@ def clinic_create(
 
 @transaction.atomic
 def staff_factors_reset(*, staff: User) -> int:
-    """A clinic admin resets a clinician's or admin's second factors (a lost phone): their
-    authenticator app and recovery codes are removed and every browser they are signed in on is
-    signed out, so their next sign-in must set up a new factor before any page (the staff MFA
-    rule). The caller checks the admin may, and records the audit event. Returns how many
-    factors were removed."""
+    """A clinic admin resets a clinician's or admin's second factors (a lost phone or key):
+    their authenticator app, every security key or passkey and their recovery codes are
+    removed and every browser they are signed in on is signed out, so their next sign-in must
+    set up a new factor before any page (the staff MFA rule). The caller checks the admin may,
+    and records the audit event. Returns how many factors were removed."""
     if staff.role not in (Role.CLINICIAN, Role.CLINIC_ADMIN):
         raise ValueError("second factors are reset for staff only")
     removed, _ = Authenticator.objects.filter(user=staff).delete()

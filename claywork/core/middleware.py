@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 
 from claywork.accounts.models import Role, User
+from claywork.accounts.second_factor import has_second_factor
 
 
 class TimezoneMiddleware:
@@ -45,7 +45,8 @@ class NoStoreForPrivatePagesMiddleware:
 
 class StaffMfaMiddleware:
     """Clinicians and clinic admins see many patients' data: they must sign in with a second
-    factor. Until they have set one up, every page sends them to the set-up page."""
+    factor (an authenticator app, or a security key or passkey). Until they have set one up,
+    every page sends them to the page where they choose one."""
 
     ALLOWED_PREFIXES = ("/accounts/", "/help/", "/static/", "/healthz")
 
@@ -60,9 +61,13 @@ class StaffMfaMiddleware:
             and user.is_authenticated
             and user.role in (Role.CLINICIAN, Role.CLINIC_ADMIN)
             and not request.path.startswith(self.ALLOWED_PREFIXES)
-            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+            and not has_second_factor(user)
         ):
-            return redirect("mfa_activate_totp")
+            if request.headers.get("HX-Request"):
+                # The header's badges load by htmx on every page, the set-up page too: a
+                # redirect would paste that whole page into the badge. Nothing to swap.
+                return HttpResponse(status=204)
+            return redirect("mfa_index")
         return self.get_response(request)
 
 

@@ -161,6 +161,15 @@
     if (box) { box.focus(); }
   });
 
+  // allauth's key scripts only log a failed or cancelled key ceremony to the console; show the
+  // page's own words instead (the element marked data-key-problem).
+  document.addEventListener("allauth.error", function (event) {
+    var note = document.querySelector("[data-key-problem]");
+    if (!note) { return; }
+    event.preventDefault();
+    note.hidden = false;
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("input[data-detect-timezone]").forEach(wireZoneDetection);
     document.querySelectorAll("form[data-undo-seconds]").forEach(wireUndo);
