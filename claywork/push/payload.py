@@ -12,8 +12,8 @@ import json
 
 from django.urls import reverse
 
-from claywork.reminders.delivery import SUBJECTS
 from claywork.reminders.models import Kind, Reminder
+from claywork.reminders.subjects import SUBJECTS
 
 TITLE = "Claywork"
 
