@@ -27,6 +27,7 @@ from django.utils import timezone
 from pywebpush import WebPushException
 
 from claywork.accounts.models import User
+from claywork.core import outbox
 from claywork.practice import services as practice
 from claywork.push import services as push
 from claywork.push.models import PushDelivery, PushSubscription
@@ -260,6 +261,21 @@ def test_a_push_that_keeps_failing_fails_the_reminder_and_the_patient_is_told(
     assert push_service.calls == 5
     page = client_for(personas.patient).get("/notifications/").content.decode()
     assert "We could not send this reminder to your devices." in page
+
+
+def test_a_sender_that_lost_its_claim_after_the_email_pushes_nothing(
+    personas: Personas, push_service: FakePushService
+) -> None:
+    _device(personas.patient)
+    reminder = _reminder(personas.patient)
+
+    with mock.patch.object(outbox, "still_mine", return_value=False):
+        assert reminders_send_due() == 0
+
+    assert push_service.calls == 0
+    reminder.refresh_from_db()
+    assert reminder.email_sent_at is not None and reminder.push_sent_at is None
+    assert reminder.state == State.PENDING  # the push is left for the next attempt
 
 
 @pytest.mark.parametrize("status", [404, 410])

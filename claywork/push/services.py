@@ -10,6 +10,7 @@ returned to the caller, whose outbox retries with its backoff.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -154,16 +155,27 @@ class ReminderPush:
         return not self.failures
 
 
-def push_reminder(*, reminder_id: int, patient_id: int, payload: str) -> ReminderPush:
+def push_reminder(
+    *,
+    reminder_id: int,
+    patient_id: int,
+    payload: str,
+    still_mine: Callable[[], bool] = lambda: True,
+) -> ReminderPush:
     """Send one reminder to each live device of the patient that does not have it yet, one
     after another, outside any transaction. Each accepted send is recorded at once
     (``PushDelivery``), so a retry sends only to the devices that failed; a device the push
-    service forgot is revoked and is not a failure (nothing to retry)."""
+    service forgot is revoked and is not a failure (nothing to retry). ``still_mine`` is
+    asked before each device (the outbox's claim, renewed): when it says no, the rest wait
+    for whoever holds the reminder now."""
     devices = PushSubscription.objects.filter(
         patient_id=patient_id, revoked_at__isnull=True
     ).exclude(deliveries__reminder_id=reminder_id)
     failures: list[str] = []
     for device in devices:
+        if not still_mine():
+            failures.append("the claim ran out before this device")
+            break
         result = push_send(subscription=device, payload=payload)
         if result.outcome is Outcome.SENT:
             delivery = PushDelivery(

@@ -183,9 +183,7 @@ def _send(
     channel that fails makes the attempt fail, and the retry sends only what is missing."""
     kind = reminder.kind
     failures: list[Exception] = []
-    emailed = False
     if reminder.email_sent_at is None and (choice is None or choice.by_email(kind)):
-        emailed = True
         try:
             _email(reminder, mail_connection, now)
         except Exception as error:  # retried with backoff; the push channel is still tried
@@ -197,13 +195,13 @@ def _send(
         and (choice is None or choice.by_push(kind))
         and push.push_enabled()
     ):
-        # The e-mail may have taken a while: go on only while the claim is still ours.
-        if emailed and not outbox.still_mine(REMINDER_OUTBOX, reminder, token):
-            raise (failures[0] if failures else PushFailed("the claim ran out after the e-mail"))
+        # Before each device (the e-mail may have taken a while): go on only while the claim
+        # is still ours, renewing its lease.
         result = push.push_reminder(
             reminder_id=reminder.pk,
             patient_id=reminder.patient_id,
             payload=push_payload_json(reminder),
+            still_mine=lambda: outbox.still_mine(REMINDER_OUTBOX, reminder, token),
         )
         if result.failures:
             failures.append(PushFailed("; ".join(result.failures)))
