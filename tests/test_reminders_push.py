@@ -337,6 +337,7 @@ def test_what_reaches_the_push_service_says_nothing_about_health(
         "body": "A goal you asked to be reminded of",
         "url": f"/reminders/{planned.pk}/open/",
         "tag": f"reminder-{planned.pk}",
+        "icon": "/static/claywork/icon-192.png",
     }
 
 
