@@ -5,11 +5,17 @@
    was stopped, say), ``failed`` if every attempt while they were useful failed.
 2. Due rows are claimed a few at a time (a claim token and a lease); a send guard checks the
    patient still wants that kind (rows it turns away are ``cancelled``); the in-app
-   notifications are written; then each e-mail is sent only after its claim is re-checked
-   and the attempt counted, and marked sent as soon as it is accepted.
-3. A reminder whose e-mail keeps failing is retried with backoff and ``failed`` after
-   ``MAX_ATTEMPTS`` started attempts; the patient still has the in-app notification, which
-   says the e-mail could not be sent, and ``claywork doctor`` counts such reminders.
+   notifications are written; then each reminder is sent only after its claim is re-checked
+   and the attempt counted, on each channel the patient chose for its kind (``Channels``):
+   the e-mail, then push to each of their live devices (``push.push_reminder``, the claim
+   re-checked before each). Each channel is recorded as soon as it is accepted
+   (``email_sent_at``; a ``PushDelivery`` per device, then ``push_sent_at``), and the row
+   is marked sent when all are.
+3. A channel that fails fails the attempt: retried with backoff, sending only the channel
+   and the devices still missing, and ``failed`` after ``MAX_ATTEMPTS`` started attempts;
+   the patient still has the in-app notification, which says what could not be sent, and
+   ``claywork doctor`` counts such reminders. A device the push service forgot (404/410) is
+   revoked, not retried.
 
 Reminders never hold up alerts: the sweep sends due alerts first and gives reminders a time
 slice (``reminders_send_slice``); what is left is claimed by the next sweep, which follows at
