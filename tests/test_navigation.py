@@ -82,3 +82,53 @@ def test_the_app_manifest_lets_claywork_be_installed(personas: Personas) -> None
     assert {icon["purpose"] for icon in manifest["icons"]} == {"any", "maskable"}
     page = client_for(personas.patient).get("/").content.decode()
     assert '<link rel="manifest" href="/manifest.webmanifest">' in page
+
+
+def _png_size(path: str) -> tuple[int, int]:
+    """The width and height of the PNG at a static URL, after checking it is a whole, valid
+    PNG: the signature, every chunk's CRC, and image data of exactly that size."""
+    import struct
+    import zlib
+
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+
+    assert path.startswith(settings.STATIC_URL), path
+    found = finders.find(path.removeprefix(settings.STATIC_URL))
+    assert found, path
+    with open(found, "rb") as file:
+        data = file.read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", path
+    chunks, at = {}, 8
+    while at < len(data):
+        (length,) = struct.unpack(">I", data[at : at + 4])
+        kind, body = data[at + 4 : at + 8], data[at + 8 : at + 8 + length]
+        (crc,) = struct.unpack(">I", data[at + 8 + length : at + 12 + length])
+        assert zlib.crc32(kind + body) == crc, (path, kind)
+        chunks[kind] = chunks.get(kind, b"") + body
+        at += 12 + length
+    width, height, depth, colour = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
+    assert (depth, colour) == (8, 2), path  # 8-bit RGB, as scripts/make_icons.py writes
+    assert len(zlib.decompress(chunks[b"IDAT"])) == height * (1 + 3 * width), path
+    assert b"IEND" in chunks, path
+    return width, height
+
+
+def test_the_manifest_and_the_pages_offer_png_icons_of_the_sizes_they_state(
+    personas: Personas,
+) -> None:
+    from django.test import Client
+
+    icons = Client().get("/manifest.webmanifest").json()["icons"]
+    pngs = [icon for icon in icons if icon["type"] == "image/png"]
+    assert {(icon["sizes"], icon["purpose"]) for icon in pngs} >= {
+        ("192x192", "any"),
+        ("512x512", "any"),
+        ("512x512", "maskable"),
+    }
+    for icon in pngs:
+        width, height = _png_size(icon["src"])
+        assert icon["sizes"] == f"{width}x{height}", icon
+    page = client_for(personas.patient).get("/").content.decode()
+    (touch,) = re.findall(r'<link rel="apple-touch-icon" href="([^"]+)">', page)
+    assert _png_size(touch) == (180, 180)

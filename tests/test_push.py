@@ -13,12 +13,14 @@ from unittest import mock
 
 import pytest
 import requests
+import time_machine
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
+from claywork.accounts.models import SignInSession
 from claywork.measures import services as measures
 from claywork.practice import services as practice
 from claywork.push import payload, services
@@ -157,7 +159,7 @@ def test_signing_out_revokes_this_browser_only(personas: Personas, push_on: Any)
     }
 
 
-def test_signing_out_everywhere_revokes_every_device(personas: Personas, push_on: Any) -> None:
+def test_push_revoke_all_revokes_every_device(personas: Personas, push_on: Any) -> None:
     for name in ("phone", "laptop"):
         _post(
             client_for(personas.patient),
@@ -166,6 +168,60 @@ def test_signing_out_everywhere_revokes_every_device(personas: Personas, push_on
         )
 
     assert services.push_revoke_all(patient=personas.patient) == 2
+
+
+def _live() -> set[str]:
+    return set(
+        PushSubscription.objects.filter(revoked_at__isnull=True).values_list("endpoint", flat=True)
+    )
+
+
+def test_ending_a_sign_in_from_another_browser_ends_that_browsers_push_reminders(
+    personas: Personas, push_on: Any
+) -> None:
+    phone, laptop = client_for(personas.patient), client_for(personas.patient)
+    _post(phone, "/push/subscribe/", _subscription("https://push.example.test/phone"))
+    _post(laptop, "/push/subscribe/", _subscription("https://push.example.test/laptop"))
+    phone_sign_in = SignInSession.objects.get(
+        user=personas.patient, session_key=phone.session.session_key
+    )
+
+    response = laptop.post(f"/account/sessions/{phone_sign_in.pk}/end/")
+
+    assert response.status_code == 302
+    assert _live() == {"https://push.example.test/laptop"}
+    assert PushSubscription.objects.get(endpoint__endswith="phone").revoked_reason == "signed out"
+
+
+def test_signing_out_everywhere_else_ends_push_on_every_other_device_only(
+    personas: Personas, push_on: Any
+) -> None:
+    phone, tablet, laptop = (client_for(personas.patient) for _ in range(3))
+    for name, client in (("phone", phone), ("tablet", tablet), ("laptop", laptop)):
+        _post(client, "/push/subscribe/", _subscription(f"https://push.example.test/{name}"))
+    # A device whose sign-in has already lapsed still gets reminders until now.
+    tablet.session.flush()
+    _device(personas.other_patient)
+
+    laptop.post("/account/sessions/end-others/")
+
+    assert _live() == {"https://push.example.test/laptop", "https://push.example.test/d"}
+    revoked = PushSubscription.objects.filter(revoked_at__isnull=False)
+    assert set(revoked.values_list("patient", flat=True)) == {personas.patient.pk}
+    assert revoked.count() == 2
+
+
+@override_settings(SESSION_COOKIE_AGE=7 * 86400)
+def test_the_inactivity_timeout_keeps_the_browsers_push_reminders(
+    personas: Personas, push_on: Any
+) -> None:
+    with time_machine.travel("2026-12-01 09:00:00+00:00", tick=False) as clock:
+        phone = client_for(personas.patient)
+        _post(phone, "/push/subscribe/", _subscription("https://push.example.test/phone"))
+        clock.shift(13 * 3600)  # the next morning, opened from a reminder
+        assert phone.get("/reminders/settings/").status_code == 302  # signed out: idle
+
+    assert _live() == {"https://push.example.test/phone"}
 
 
 # --- Sending ---------------------------------------------------------------------------------

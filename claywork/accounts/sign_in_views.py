@@ -16,6 +16,7 @@ from claywork.accounts.sign_ins import (
     sign_ins_end_others,
 )
 from claywork.core.http import AuthedRequest
+from claywork.push.services import SESSION_KEY as PUSH_KEY
 
 
 @login_required
@@ -47,7 +48,11 @@ def sign_in_end_view(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def sign_ins_end_others_view(request: AuthedRequest) -> HttpResponse:
-    ended = sign_ins_end_others(user=request.user, current_sid=request.session.get(SID, ""))
+    ended = sign_ins_end_others(
+        user=request.user,
+        current_sid=request.session.get(SID, ""),
+        current_push_digest=request.session.get(PUSH_KEY, ""),
+    )
     messages.success(
         request,
         f"Signed out of {ended} other browser{'s' if ended != 1 else ''}."

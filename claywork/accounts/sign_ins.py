@@ -11,7 +11,9 @@ one place a ``SignInSession`` row is made. ``SignInGuardMiddleware`` then, on ea
 * notes the time it was last seen, at most once a minute (so a page costs no extra query).
 
 Ending a sign-in deletes its session from the session store: the browser is anonymous on its
-next request, whichever web process answers it.
+next request, whichever web process answers it. It also ends that browser's push reminders
+(the session names its push subscription); "sign out everywhere else" ends every device's
+but this browser's, including devices whose sign-in had already lapsed.
 """
 
 from __future__ import annotations
@@ -33,12 +35,17 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from claywork.accounts.models import Role, SignInSession, User
+from claywork.push.services import SESSION_KEY as PUSH_KEY
+from claywork.push.services import push_revoke_all, push_revoke_by_digest
 
 SID = "claywork_sign_in"
 SEEN = "claywork_seen"
 KEY = "claywork_key"
 SEEN_EVERY = timedelta(seconds=60)
 STAFF_ROLES = (Role.CLINICIAN, Role.CLINIC_ADMIN)
+# Set on the request when the inactivity timeout signs it out (not the person): the browser's
+# push reminders stay on (``push/apps.py``).
+IDLE_SIGN_OUT = "claywork_idle_sign_out"
 
 
 def idle_limit(user: User) -> timedelta:
@@ -92,7 +99,11 @@ def _end(rows: QuerySet[SignInSession]) -> int:
     store = _store()
     ended = 0
     for row in rows.filter(ended_at__isnull=True):
-        store(session_key=row.session_key).delete()
+        session = store(session_key=row.session_key)
+        digest = session.load().get(PUSH_KEY)
+        if digest:
+            push_revoke_by_digest(patient_id=row.user_id, digest=digest, reason="signed out")
+        session.delete()
         ended += SignInSession.objects.filter(pk=row.pk, ended_at__isnull=True).update(
             ended_at=timezone.now()
         )
@@ -104,9 +115,12 @@ def sign_in_end(*, user: User, pk: int) -> int:
     return _end(SignInSession.objects.filter(user=user, pk=pk))
 
 
-def sign_ins_end_others(*, user: User, current_sid: str) -> int:
-    """Sign out everywhere else: every sign-in of ``user`` but this browser's."""
-    return _end(SignInSession.objects.filter(user=user).exclude(sid=current_sid))
+def sign_ins_end_others(*, user: User, current_sid: str, current_push_digest: str = "") -> int:
+    """Sign out everywhere else: every sign-in of ``user`` but this browser's, and the push
+    reminders of every device but this browser's (``current_push_digest``)."""
+    ended = _end(SignInSession.objects.filter(user=user).exclude(sid=current_sid))
+    push_revoke_all(patient=user, keep_digest=current_push_digest)
+    return ended
 
 
 def live_sign_ins(user: User, *, now: datetime | None = None) -> list[SignInSession]:
@@ -147,6 +161,7 @@ class SignInGuardMiddleware:
         limit = idle_limit(user)
         if now.timestamp() - seen > limit.total_seconds():
             sign_in_end_current(request=request)
+            setattr(request, IDLE_SIGN_OUT, True)
             logout(request)
             minutes = int(limit.total_seconds() // 60)
             messages.info(request, f"You were signed out after {minutes} minutes without activity.")

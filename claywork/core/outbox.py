@@ -182,6 +182,23 @@ def attempt_start(outbox: Outbox, row: Any, token: str) -> bool:
     return True
 
 
+def still_mine(outbox: Outbox, row: Any, token: str) -> bool:
+    """Renew the lease without counting an attempt, if this sender still holds a live claim:
+    before each further step of one send (a reminder's second channel), so a sender that lost
+    its claim during the first does not go on."""
+    now = timezone.now()
+    return bool(
+        _mine(outbox, row.pk, token)
+        .filter(lease_expires_at__gt=now)
+        .update(lease_expires_at=now + lease_length())
+    )
+
+
+def record(outbox: Outbox, row: Any, token: str, **changes: object) -> bool:
+    """Write part of a send's outcome (a reminder's channel sent) while holding the claim."""
+    return bool(_mine(outbox, row.pk, token).update(**changes))
+
+
 # --- 3. Finish ------------------------------------------------------------------------------
 
 

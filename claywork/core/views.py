@@ -108,6 +108,15 @@ def privacy(request: AuthedRequest) -> HttpResponse:
     return render(request, "core/privacy.html")
 
 
+def _png(path: str, size: int, purpose: str) -> dict[str, str]:
+    return {
+        "src": static(path),
+        "sizes": f"{size}x{size}",
+        "type": "image/png",
+        "purpose": purpose,
+    }
+
+
 def manifest(request: HttpRequest) -> JsonResponse:
     """The web app manifest: Claywork can be added to a phone's home screen and opens like an
     app. Public: it names no one."""
@@ -122,7 +131,14 @@ def manifest(request: HttpRequest) -> JsonResponse:
             "display": "standalone",
             "background_color": "#fbf8f3",
             "theme_color": "#2f5d50",
+            # PNGs for the browsers that install apps (drawn by scripts/make_icons.py), the
+            # SVGs for those that scale them.
             "icons": [
+                *(_png(f"claywork/icon-{size}.png", size, "any") for size in (192, 512)),
+                *(
+                    _png(f"claywork/icon-maskable-{size}.png", size, "maskable")
+                    for size in (192, 512)
+                ),
                 {"src": icon, "sizes": "any", "type": "image/svg+xml", "purpose": "any"},
                 {
                     "src": static("claywork/icon-maskable.svg"),

@@ -7,11 +7,15 @@ from django.http import HttpRequest
 
 def _revoke_this_browser(sender: object, request: HttpRequest, user: Any, **kwargs: object) -> None:
     """Signing out ends this browser's push reminders: they are for a signed-in person. (The
-    service worker unsubscribes the browser too; this makes sure the server stops sending.)"""
-    from claywork.push.services import push_revoke_by_digest
-    from claywork.push.views import SESSION_KEY
+    service worker unsubscribes the browser too; this makes sure the server stops sending.)
+    Not when the sign-out is the inactivity timeout: reminders are for people who have not
+    opened Claywork for a while, and tapping one the next day must not end them."""
+    from claywork.accounts.sign_ins import IDLE_SIGN_OUT
+    from claywork.push.services import SESSION_KEY, push_revoke_by_digest
 
-    digest = request.session.get(SESSION_KEY) if request is not None else None
+    if request is None or getattr(request, IDLE_SIGN_OUT, False):
+        return
+    digest = request.session.get(SESSION_KEY)
     if user is not None and digest:
         push_revoke_by_digest(patient_id=user.pk, digest=digest, reason="signed out")
 

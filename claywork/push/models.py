@@ -42,3 +42,26 @@ class PushSubscription(models.Model):
 
     def subscription_info(self) -> dict[str, object]:
         return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
+
+
+class PushDelivery(models.Model):
+    """One reminder accepted by the push service for one device: written after the send, so a
+    retry of the reminder (another device or the e-mail failed) skips this device."""
+
+    reminder = models.ForeignKey(
+        "reminders.Reminder", on_delete=models.CASCADE, related_name="push_deliveries"
+    )
+    subscription = models.ForeignKey(
+        PushSubscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reminder", "subscription"], name="one_push_per_reminder_and_device"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"reminder {self.reminder_id} pushed to device {self.subscription_id}"

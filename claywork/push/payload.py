@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 
+from django.templatetags.static import static
 from django.urls import reverse
 
-from claywork.reminders.delivery import SUBJECTS
 from claywork.reminders.models import Kind, Reminder
+from claywork.reminders.subjects import SUBJECTS
 
 TITLE = "Claywork"
 
@@ -26,6 +27,8 @@ def push_payload(reminder: Reminder) -> dict[str, str]:
         "url": reverse("reminders:open", args=[reminder.pk]),
         # One notification per reminder: a repeat replaces it instead of piling up.
         "tag": f"reminder-{reminder.pk}",
+        # The app's own icon (scripts/make_icons.py), the same for every reminder.
+        "icon": static("claywork/icon-192.png"),
     }
 
 

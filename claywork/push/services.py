@@ -10,6 +10,7 @@ returned to the caller, whose outbox retries with its backoff.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -20,7 +21,7 @@ from django.utils import timezone
 from pywebpush import WebPushException, webpush
 
 from claywork.accounts.models import User
-from claywork.push.models import PushSubscription, endpoint_digest
+from claywork.push.models import PushDelivery, PushSubscription, endpoint_digest
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +31,9 @@ SEND_TIMEOUT = 10
 # older than a day has lost its use.
 TIME_TO_LIVE = 24 * 3600
 GONE = frozenset({404, 410})
+# The session remembers this browser's subscription (its endpoint's hash), so signing out
+# here, or ending this sign-in from another browser, revokes it.
+SESSION_KEY = "push_endpoint_hash"
 
 
 class PushDisabled(Exception):
@@ -84,10 +88,15 @@ def push_revoke_by_digest(*, patient_id: int, digest: str, reason: str) -> bool:
     )
 
 
-def push_revoke_all(*, patient: User, reason: str = "signed out everywhere") -> int:
-    """Every device of the patient: for "sign out everywhere" and account erasure."""
-    return PushSubscription.objects.filter(patient=patient, revoked_at__isnull=True).update(
-        revoked_at=timezone.now(), revoked_reason=reason
+def push_revoke_all(
+    *, patient: User, reason: str = "signed out everywhere", keep_digest: str = ""
+) -> int:
+    """Every device of the patient: for "sign out everywhere" and account erasure.
+    ``keep_digest`` spares one browser: the one saying "sign out everywhere *else*"."""
+    return (
+        PushSubscription.objects.filter(patient=patient, revoked_at__isnull=True)
+        .exclude(endpoint_hash=keep_digest)
+        .update(revoked_at=timezone.now(), revoked_reason=reason)
     )
 
 
@@ -132,3 +141,47 @@ def push_send(*, subscription: PushSubscription, payload: str) -> PushResult:
         return PushResult(Outcome.FAILED, type(error).__name__)
     PushSubscription.objects.filter(pk=subscription.pk).update(last_sent_at=timezone.now())
     return PushResult(Outcome.SENT)
+
+
+@dataclass(frozen=True)
+class ReminderPush:
+    """One reminder pushed to a patient's live devices."""
+
+    delivered: int  # devices that have it, now or from an earlier attempt
+    failures: list[str]  # devices to try again with the outbox's backoff
+
+    @property
+    def done(self) -> bool:
+        return not self.failures
+
+
+def push_reminder(
+    *,
+    reminder_id: int,
+    patient_id: int,
+    payload: str,
+    still_mine: Callable[[], bool] = lambda: True,
+) -> ReminderPush:
+    """Send one reminder to each live device of the patient that does not have it yet, one
+    after another, outside any transaction. Each accepted send is recorded at once
+    (``PushDelivery``), so a retry sends only to the devices that failed; a device the push
+    service forgot is revoked and is not a failure (nothing to retry). ``still_mine`` is
+    asked before each device (the outbox's claim, renewed): when it says no, the rest wait
+    for whoever holds the reminder now."""
+    devices = PushSubscription.objects.filter(
+        patient_id=patient_id, revoked_at__isnull=True
+    ).exclude(deliveries__reminder_id=reminder_id)
+    failures: list[str] = []
+    for device in devices:
+        if not still_mine():
+            failures.append("the claim ran out before this device")
+            break
+        result = push_send(subscription=device, payload=payload)
+        if result.outcome is Outcome.SENT:
+            delivery = PushDelivery(
+                reminder_id=reminder_id, subscription=device, sent_at=timezone.now()
+            )
+            PushDelivery.objects.bulk_create([delivery], ignore_conflicts=True)
+        elif result.outcome is Outcome.FAILED:
+            failures.append(f"device {device.pk}: {result.detail}")
+    return ReminderPush(PushDelivery.objects.filter(reminder_id=reminder_id).count(), failures)

@@ -14,8 +14,7 @@ from claywork.push import services
 from claywork.push.forms import EndpointForm, SubscriptionForm
 from claywork.push.models import endpoint_digest
 
-# The session remembers this browser's subscription, so signing out here revokes it.
-SESSION_KEY = "push_endpoint_hash"
+SESSION_KEY = services.SESSION_KEY
 
 
 def _patient(request: AuthedRequest) -> None:

@@ -5,11 +5,17 @@
    was stopped, say), ``failed`` if every attempt while they were useful failed.
 2. Due rows are claimed a few at a time (a claim token and a lease); a send guard checks the
    patient still wants that kind (rows it turns away are ``cancelled``); the in-app
-   notifications are written; then each e-mail is sent only after its claim is re-checked
-   and the attempt counted, and marked sent as soon as it is accepted.
-3. A reminder whose e-mail keeps failing is retried with backoff and ``failed`` after
-   ``MAX_ATTEMPTS`` started attempts; the patient still has the in-app notification, which
-   says the e-mail could not be sent, and ``claywork doctor`` counts such reminders.
+   notifications are written; then each reminder is sent only after its claim is re-checked
+   and the attempt counted, on each channel the patient chose for its kind (``Channels``):
+   the e-mail, then push to each of their live devices (``push.push_reminder``, the claim
+   re-checked before each). Each channel is recorded as soon as it is accepted
+   (``email_sent_at``; a ``PushDelivery`` per device, then ``push_sent_at``), and the row
+   is marked sent when all are.
+3. A channel that fails fails the attempt: retried with backoff, sending only the channel
+   and the devices still missing, and ``failed`` after ``MAX_ATTEMPTS`` started attempts;
+   the patient still has the in-app notification, which says what could not be sent, and
+   ``claywork doctor`` counts such reminders. A device the push service forgot (404/410) is
+   revoked, not retried.
 
 Reminders never hold up alerts: the sweep sends due alerts first and gives reminders a time
 slice (``reminders_send_slice``); what is left is claimed by the next sweep, which follows at
@@ -37,6 +43,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claywork.core import outbox
+from claywork.push import services as push
+from claywork.push.payload import push_payload_json
 from claywork.reminders import guards, links
 from claywork.reminders.chosen import parse_scale_subject
 from claywork.reminders.models import (
@@ -48,23 +56,13 @@ from claywork.reminders.models import (
     ReminderPreferences,
     State,
 )
+from claywork.reminders.subjects import SUBJECTS
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 # Rows claimed at once: a few, so a slow mail server cannot leave many waiting on one sender.
 BATCH = 10
-
-SUBJECTS = {
-    Kind.SESSION_UPCOMING: "Claywork: a reminder for tomorrow",
-    Kind.WINDOW_OPENS: "Claywork: a moment to reflect",
-    Kind.WINDOW_CLOSING: "Claywork: a moment to reflect, before the day is out",
-    Kind.FOLLOW_UP: "Claywork: a moment to look back",
-    Kind.CHECK_IN: "Claywork: your daily check-in",
-    Kind.SCALE_DUE: "Claywork: a short questionnaire is ready",
-    Kind.GOAL: "Claywork: a goal you asked to be reminded of",
-    Kind.PRACTICE: "Claywork: a practice you asked to be reminded of",
-}
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -162,14 +160,79 @@ def _send_batch(token: str, deadline: float | None) -> int:
             REMINDER_OUTBOX,
             wanted,
             token,
-            lambda reminder: _send(reminder, mail_connection, now),
+            lambda reminder: _send(
+                reminder, prefs.get(reminder.patient_id), token, mail_connection, now
+            ),
             deadline=deadline,
         )
     finally:
         _close_quietly(mail_connection)
 
 
-def _send(reminder: Reminder, mail_connection: BaseEmailBackend, now: datetime) -> None:
+class PushFailed(Exception):
+    """The push service of one or more devices failed (not "gone"): retried with backoff."""
+
+
+class ChannelsFailed(Exception):
+    """Both channels of the reminder failed."""
+
+
+def _send(
+    reminder: Reminder,
+    choice: ReminderPreferences | None,
+    token: str,
+    mail_connection: BaseEmailBackend,
+    now: datetime,
+) -> None:
+    """Each channel the patient chose for this kind that has not gone out yet: the e-mail,
+    then push to their devices. Each is recorded as soon as it is sent, under the claim; a
+    channel that fails makes the attempt fail, and the retry sends only what is missing."""
+    kind = reminder.kind
+    failures: list[Exception] = []
+    if reminder.email_sent_at is None and (choice is None or choice.by_email(kind)):
+        try:
+            _email(reminder, mail_connection, now)
+        except Exception as error:  # retried with backoff; the push channel is still tried
+            failures.append(error)
+        else:
+            _record(reminder, token, "email_sent_at")
+    if (
+        reminder.push_sent_at is None
+        and (choice is None or choice.by_push(kind))
+        and push.push_enabled()
+    ):
+        # Before each device (the e-mail may have taken a while): go on only while the claim
+        # is still ours, renewing its lease.
+        result = push.push_reminder(
+            reminder_id=reminder.pk,
+            patient_id=reminder.patient_id,
+            payload=push_payload_json(reminder),
+            still_mine=lambda: outbox.still_mine(REMINDER_OUTBOX, reminder, token),
+        )
+        if result.failures:
+            failures.append(PushFailed("; ".join(result.failures)))
+        if result.done and result.delivered:
+            _record(reminder, token, "push_sent_at")
+    if len(failures) == 1:
+        raise failures[0]
+    if failures:
+        raise ChannelsFailed("; ".join(f"{type(error).__name__}: {error}" for error in failures))
+
+
+def _record(reminder: Reminder, token: str, field: str) -> None:
+    sent_at = timezone.now()
+    if outbox.record(REMINDER_OUTBOX, reminder, token, **{field: sent_at}):
+        setattr(reminder, field, sent_at)
+    else:
+        logger.error(
+            "reminder %s: %s after its lease expired; keep CLAYWORK_ALERT_LEASE_SECONDS above "
+            "the longest send",
+            reminder.pk,
+            field.removesuffix("_at").replace("_", " "),
+        )
+
+
+def _email(reminder: Reminder, mail_connection: BaseEmailBackend, now: datetime) -> None:
     """One e-mail over the batch's connection, opened at the first send so that a mail
     server that is down counts as a failed attempt of that reminder."""
     try:

@@ -8,7 +8,7 @@ from django import forms
 
 from claywork.core.forms import TimeZoneField, health_text_field
 from claywork.reminders import schedule
-from claywork.reminders.models import Kind, Weekday
+from claywork.reminders.models import Channels, Kind, Weekday
 from claywork.reminders.services import PreferenceChoices
 
 
@@ -41,10 +41,26 @@ class PreferencesForm(forms.Form):
         error_messages={"invalid": "Enter a time of day such as 18:00."},
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, push_on: bool = False, **kwargs: Any) -> None:
+        """``push_on``: this Claywork sends push messages, so each kind also offers a channel."""
         super().__init__(*args, **kwargs)
         for kind, label in Kind.choices:
             self.fields[kind] = forms.BooleanField(required=False, label=label)
+            if push_on:
+                # Not required: a form sent without it (an older page) keeps the choice.
+                self.fields[f"{kind}_channel"] = forms.ChoiceField(
+                    required=False,
+                    choices=Channels.choices,
+                    label=f"How: {label.lower()}",
+                    error_messages={"invalid_choice": "Choose e-mail, your devices, or both."},
+                )
+
+    def kind_rows(self) -> list[tuple[forms.BoundField, forms.BoundField | None]]:
+        """Each kind's on/off box, with its channel choice when push is on."""
+        return [
+            (self[kind], self[f"{kind}_channel"] if f"{kind}_channel" in self.fields else None)
+            for kind in Kind.values
+        ]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -62,6 +78,9 @@ class PreferencesForm(forms.Form):
             quiet_end=data["quiet_end"],
             scale_due_time=data["scale_due_time"],
             kinds_on=frozenset(kind for kind in Kind.values if data.get(kind)),
+            channels={
+                kind: data[f"{kind}_channel"] for kind in Kind.values if data.get(f"{kind}_channel")
+            },
         )
 
 

@@ -28,6 +28,15 @@ REFLECTION_KINDS = frozenset({Kind.WINDOW_OPENS, Kind.WINDOW_CLOSING, Kind.FOLLO
 SUBJECT_KINDS = frozenset({Kind.SCALE_DUE, Kind.GOAL, Kind.PRACTICE})
 
 
+class Channels(models.TextChoices):
+    """How a patient wants one kind of reminder, besides the in-app notification. Push goes
+    only to the devices the patient turned it on for (``push.PushSubscription``)."""
+
+    BOTH = "both", "By e-mail and on my devices"
+    EMAIL = "email", "By e-mail only"
+    PUSH = "push", "On my devices only"
+
+
 class State(models.TextChoices):
     PENDING = "pending", "Pending"
     SENDING = "sending", "Sending"
@@ -61,7 +70,13 @@ class Reminder(models.Model):
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     # Which sender's claim holds the row (a fresh random value per claim).
     claim = models.CharField(max_length=32, blank=True)
+    # When the whole reminder was done: every channel chosen sent (or had nowhere to go).
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Each channel is recorded on its own, as soon as it is sent, so a retry after one channel
+    # failed sends only that one (decision 0012). Push is also recorded per device
+    # (``push.PushDelivery``): this is set once every live device has it.
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+    push_sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -79,6 +94,16 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.patient_id} at {self.due_at:%Y-%m-%d %H:%M}Z"
+
+    @property
+    def failed_channel(self) -> str:
+        """For a failed reminder, what could not be sent: "email", "push" or "both" (read from
+        the last error, whose name says which channel failed: ``delivery.PushFailed``)."""
+        if self.state != State.FAILED:
+            return ""
+        if self.last_error.startswith("ChannelsFailed"):
+            return "both"
+        return "push" if self.last_error.startswith("PushFailed") else "email"
 
 
 class ReminderPreferences(models.Model):
@@ -105,6 +130,9 @@ class ReminderPreferences(models.Model):
     check_ins_planned_until = models.DateField(null=True, blank=True)
     # The (UTC) date due scales were last looked at; the sweep looks again each new day.
     scales_planned_on = models.DateField(null=True, blank=True)
+    # Per kind, "email", "push" or "both" (``Channels``); a kind not named is "both", so a
+    # patient who turns push on for a device gets every kind there until they narrow it.
+    channels = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -112,6 +140,16 @@ class ReminderPreferences(models.Model):
 
     def wants(self, kind: str) -> bool:
         return bool(getattr(self, kind))
+
+    def channel(self, kind: str) -> str:
+        chosen = self.channels.get(kind) if isinstance(self.channels, dict) else None
+        return chosen if chosen in Channels.values else Channels.BOTH
+
+    def by_email(self, kind: str) -> bool:
+        return self.channel(kind) in (Channels.BOTH, Channels.EMAIL)
+
+    def by_push(self, kind: str) -> bool:
+        return self.channel(kind) in (Channels.BOTH, Channels.PUSH)
 
 
 class Weekday(models.IntegerChoices):

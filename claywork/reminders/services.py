@@ -9,7 +9,7 @@ that quiet hours push past its usefulness, is not planned at all.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from django.db import transaction
@@ -185,6 +185,8 @@ class PreferenceChoices:
     quiet_end: time | None
     kinds_on: frozenset[str]
     scale_due_time: time | None = None
+    # Per kind, "email", "push" or "both" (``Channels``); a kind not named keeps its choice.
+    channels: dict[str, str] = field(default_factory=dict)
 
 
 @transaction.atomic
@@ -205,6 +207,7 @@ def preferences_save(*, patient: User, choices: PreferenceChoices) -> ReminderPr
     prefs.scale_due_time = choices.scale_due_time
     for kind in Kind.values:
         setattr(prefs, kind, kind in choices.kinds_on)
+    prefs.channels = {**(prefs.channels or {}), **choices.channels}
     prefs.check_ins_planned_until = None
     prefs.scales_planned_on = None
     prefs.save()

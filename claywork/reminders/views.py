@@ -21,6 +21,7 @@ from claywork.journal.models import Prompt
 from claywork.practice.access import get_goal_for_user, get_practice_for_user
 from claywork.practice.models import Goal, Practice
 from claywork.push.selectors import push_context
+from claywork.push.services import push_enabled
 from claywork.reminders import chosen, delivery, links, services
 from claywork.reminders.forms import PreferencesForm, ReflectionForm, RoutineForm
 from claywork.reminders.models import Kind, Notification, Reminder, Routine, Weekday
@@ -40,7 +41,7 @@ def preferences(request: AuthedRequest) -> HttpResponse:
     _patient(request)
     prefs = services.preferences_of(request.user)
     if request.method == "POST":
-        form = PreferencesForm(request.POST)
+        form = PreferencesForm(request.POST, push_on=push_enabled())
         if form.is_valid():
             services.preferences_save(patient=request.user, choices=form.choices())
             if "revoke_links" in request.POST:
@@ -55,7 +56,8 @@ def preferences(request: AuthedRequest) -> HttpResponse:
         "quiet_end": prefs.quiet_end,
         "scale_due_time": prefs.scale_due_time,
     } | {kind: prefs.wants(kind) for kind in Kind.values}
-    form = PreferencesForm(initial=initial)
+    initial |= {f"{kind}_channel": prefs.channel(kind) for kind in Kind.values}
+    form = PreferencesForm(initial=initial, push_on=push_enabled())
     if prefs.pk is None:
         # Never chosen: the zone is only the sign-up guess, so this device's zone fills it.
         form.fields["timezone"].widget.attrs["data-detect-timezone"] = "fill"

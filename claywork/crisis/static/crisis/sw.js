@@ -198,11 +198,15 @@ function sameSite(address) {
 self.addEventListener("push", function (event) {
   var message = {};
   try { message = event.data ? event.data.json() : {}; } catch (error) { message = {}; }
-  event.waitUntil(self.registration.showNotification(message.title || "Claywork", {
+  var options = {
     body: message.body || "A reminder is waiting.",
     tag: message.tag || "claywork-reminder",
     data: { url: sameSite(message.url) },
-  }));
+  };
+  // Only this site's own icon (claywork/push/payload.py), never an address from elsewhere.
+  var icon = message.icon ? new URL(message.icon, self.location.origin) : null;
+  if (icon && icon.origin === self.location.origin) { options.icon = icon.href; }
+  event.waitUntil(self.registration.showNotification(message.title || "Claywork", options));
 });
 
 self.addEventListener("notificationclick", function (event) {
