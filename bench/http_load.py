@@ -53,7 +53,8 @@ from bench.journal_pages import (  # noqa: E402
 )
 
 SQLITE_PATH = VAR_DIR / "claywork-http-bench.sqlite3"
-PG_NAME = "claywork_http_bench"
+# Another name (e.g. one per person sharing a PostgreSQL server) via CLAYWORK_BENCH_PG_NAME.
+PG_NAME = os.environ.get("CLAYWORK_BENCH_PG_NAME", "claywork_http_bench")
 DATABASE = {"sqlite_path": SQLITE_PATH, "pg_name": PG_NAME}
 SEED_VERSION = 1
 PASSWORD = "bench-only-password-7Q!"
