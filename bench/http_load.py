@@ -209,6 +209,9 @@ def server_env(database: str, port: int) -> dict[str, str]:
             "CLAYWORK_FIELD_KEYS": BENCH_FIELD_KEYS,
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "CLAYWORK_LOG_LEVEL": "WARNING",
+            # The entry point imports the package the venv was installed from (editable: maybe
+            # another checkout); this checkout first, so the server runs the code measured.
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
         }
     )
     return env
