@@ -53,7 +53,8 @@ from bench.journal_pages import (  # noqa: E402
 )
 
 SQLITE_PATH = VAR_DIR / "claywork-http-bench.sqlite3"
-PG_NAME = "claywork_http_bench"
+# Another name (e.g. one per person sharing a PostgreSQL server) via CLAYWORK_BENCH_PG_NAME.
+PG_NAME = os.environ.get("CLAYWORK_BENCH_PG_NAME", "claywork_http_bench")
 DATABASE = {"sqlite_path": SQLITE_PATH, "pg_name": PG_NAME}
 SEED_VERSION = 1
 PASSWORD = "bench-only-password-7Q!"
@@ -208,6 +209,9 @@ def server_env(database: str, port: int) -> dict[str, str]:
             "CLAYWORK_FIELD_KEYS": BENCH_FIELD_KEYS,
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "CLAYWORK_LOG_LEVEL": "WARNING",
+            # The entry point imports the package the venv was installed from (editable: maybe
+            # another checkout); this checkout first, so the server runs the code measured.
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
         }
     )
     return env

@@ -55,7 +55,8 @@ from bench.journal_pages import (  # noqa: E402
 )
 
 SQLITE_PATH = VAR_DIR / "claywork-messages-bench.sqlite3"
-PG_NAME = "claywork_messages_bench"
+# Another name (e.g. one per person sharing a PostgreSQL server) via CLAYWORK_BENCH_PG_NAME.
+PG_NAME = os.environ.get("CLAYWORK_BENCH_PG_NAME", "claywork_messages_bench")
 DATABASE = {"sqlite_path": SQLITE_PATH, "pg_name": PG_NAME}
 MARKER_SLUG = "claywork-messages-bench"
 CLINICIAN_EMAIL = "bench-messages-clinician@bench.example"

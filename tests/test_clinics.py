@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core import mail
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from claywork.accounts.models import Role, User
@@ -393,3 +394,24 @@ def test_a_post_with_the_csrf_token_from_the_form_is_accepted(personas: Personas
     )
     assert response.status_code == 302
     assert Invitation.objects.filter(email="csrf-ok@example.test").exists()
+
+
+def test_the_people_page_reads_the_same_number_of_queries_for_many_patients(
+    personas: Personas,
+) -> None:
+    client = client_for(personas.clinic_admin)
+    client.get("/clinic/people/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/clinic/people/")
+    clinic = personas.patient.clinic
+    for number in range(6):
+        patient = factories.PatientFactory(clinic=clinic, full_name=f"Many Patient {number}")
+        factories.add_to_care_team(patient, personas.care_clinician)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get("/clinic/people/").content.decode()
+
+    assert len(many.captured_queries) == len(few.captured_queries)
+    row = page[page.index("Many Patient 3") :]
+    row = row[: row.index("</tr>")]
+    assert personas.care_clinician.full_name in row
+    assert "No care team" not in row

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -13,7 +12,6 @@ from claywork.accounts import services as account_services
 from claywork.accounts.forms import ContactForm
 from claywork.accounts.models import Role, User
 from claywork.audit.services import audit_read, audit_write
-from claywork.care.models import CareTeamMembership
 from claywork.care.services import care_team_add, care_team_remove, default_care_role
 from claywork.clinics import consent, services
 from claywork.clinics.forms import (
@@ -23,6 +21,7 @@ from claywork.clinics.forms import (
     InvitationForm,
 )
 from claywork.clinics.models import Invitation
+from claywork.clinics.people import patient_rows
 from claywork.core import policy
 from claywork.core.http import AuthedRequest
 from claywork.safety import services as safety_services
@@ -61,25 +60,6 @@ def staff_factors_reset(request: AuthedRequest, person_id: int) -> HttpResponse:
 def people(request: AuthedRequest) -> HttpResponse:
     clinic_id = _managed_clinic_id(request)
     members = policy.people_managed_by(request.user).order_by("role", "full_name")
-    patients = (
-        members.filter(role=Role.PATIENT)
-        .annotate(
-            # An alert reaches a care team only through its active clinicians.
-            active_team=Count(
-                "care_team_links",
-                filter=Q(
-                    care_team_links__clinician__is_active=True,
-                    care_team_links__clinician__role=Role.CLINICIAN,
-                ),
-            )
-        )
-        .prefetch_related(
-            Prefetch(
-                "care_team_links",
-                queryset=CareTeamMembership.objects.select_related("clinician"),
-            )
-        )
-    )
     clinic = request.user.clinic
     assert clinic is not None
     return render(
@@ -88,7 +68,7 @@ def people(request: AuthedRequest) -> HttpResponse:
         {
             "clinicians": members.filter(role=Role.CLINICIAN),
             "admins": members.filter(role=Role.CLINIC_ADMIN),
-            "patients": patients,
+            "patients": patient_rows(members),
             "on_call": list(policy.on_call_of(clinic_id)),
             "on_call_skipped": safety_services.on_call_skipped(clinic),
             "pending": Invitation.objects.filter(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 from claywork.measures.overview import MOOD_MAX
 
@@ -25,6 +26,11 @@ class Sparkline:
     height: int = 40
 
     def segments(self) -> list[str]:
+        return self._segments
+
+    @cached_property
+    def _segments(self) -> list[str]:
+        # Worked out once: the dots are read from the segments (a caseload draws 200 lines).
         step = self.width / max(len(self.points) - 1, 1)
         runs: list[list[str]] = [[]]
         for index, point in enumerate(self.points):
