@@ -133,6 +133,42 @@ def test_the_result_keeps_flag_reason_matched_and_gains_level() -> None:
     assert screen_text("", rules_only=True).level == NO_LEVEL
 
 
+def test_a_sentence_in_the_distant_past_needs_the_cleared_bar_from_the_model(
+    stand_in: StandInModel,
+) -> None:
+    stand_in.scores["gave my guitar away"] = (0.95, 0.9)  # above crisis, below cleared (0.97)
+
+    past = screen_text("Years ago I gave my guitar away.")
+    again = screen_text("Years ago I gave my guitar away, and lately I want to again.")
+
+    assert past.level == NO_LEVEL
+    assert again.level == CRISIS  # "again" ties the past back to now
+
+
+def test_a_clinicians_question_and_a_safety_plan_used_raise_the_models_bar(
+    stand_in: StandInModel,
+) -> None:
+    stand_in.scores.update({"have guns at home": (0.9, 0.9), "the old razor": (0.9, 0.9)})
+
+    question = screen_text("My doctor asked if I have guns at home.")
+    answered = screen_text("My doctor asked if I have guns at home and I said yes.")
+    plan_used = screen_text("Looked at the old razor, went for a run instead.")
+
+    assert question.level == NO_LEVEL
+    assert answered.level == CRISIS
+    assert plan_used.level == NO_LEVEL
+
+
+def test_character_ngrams_are_shared_by_a_misspelling_and_stay_inside_their_own_text() -> None:
+    row, column, scale = semantic.char_grams(["suicidal", "sucidal", "", "ab"])
+
+    grams = [set(column[row == index].tolist()) for index in range(4)]
+    assert len(grams[0] & grams[1]) >= 3  # "cid", "ida", "dal", "idal", ...
+    assert grams[2] == set()
+    assert len(grams[3]) == 3  # " ab", "ab ", " ab ": nothing from the texts beside it
+    assert scale[3] == pytest.approx(1 / np.sqrt(3))
+
+
 # --- Long text --------------------------------------------------------------------------------
 
 
