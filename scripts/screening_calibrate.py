@@ -10,7 +10,9 @@ most entries is a queue nobody reads, so this script replaces that choice (decis
 
 1. it stores the scores of every ordinary (label-0) window of dev and of
    ``ordinary_extra.tsv`` (text the heads were not trained on: the training windows
-   themselves score near zero, being fitted) in ``heads.json``
+   themselves score near zero, being fitted; so ``ordinary_extra.tsv`` is left out when
+   ``heads.json`` says the heads were trained on it, as they are since the second round of
+   issue 11) in ``heads.json``
    (``ordinary_windows``), from which ``SemanticModel.limits_for`` raises the thresholds for
    a text of many windows, so a long entry is about as likely to be flagged by chance as a
    short one;
@@ -19,7 +21,8 @@ most entries is a queue nobody reads, so this script replaces that choice (decis
    as that allows;
 3. ``crisis``: the lowest threshold, not below 0.9, at which the model adds at most
    ``--crisis-alarms-over-rules`` (default 0.005) of dev's label-0 lines at level crisis to
-   what the rules alone already flag there.
+   what the rules alone already flag there; ``cleared`` is the higher of ``--cleared``
+   (default 0.95) and ``crisis``.
 
 It leaves the heads as trained and prints the dev figures for the thresholds chosen.
 """
@@ -92,20 +95,21 @@ def figures(model, cached) -> dict[str, float]:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--train", type=Path, required=True)
-    parser.add_argument("--dev", type=Path, required=True)
-    parser.add_argument("--max-false-alarms", type=float, default=0.12)
-    parser.add_argument("--crisis-alarms-over-rules", type=float, default=0.005)
-    options = parser.parse_args()
-    model = semantic.SemanticModel.from_directory()
-    ordinary = {"risk": [], "crisis": []}
-    unseen = read_tsv(options.dev) + read_tsv(options.dev.parent / "ordinary_extra.tsv")
-    for example in unseen:
+def calibrate(
+    model: semantic.SemanticModel,
+    dev: list[Example],
+    unseen_ordinary: list[Example],
+    max_false_alarms: float,
+    crisis_alarms_over_rules: float,
+    cleared: float | None = None,
+    crisis_floor: float = 0.9,
+) -> dict[str, float]:
+    """Set the model's ordinary-window scores and thresholds from dev; return dev figures."""
+    ordinary: dict[str, list[float]] = {"risk": [], "crisis": []}
+    for example in unseen_ordinary:
         if example.label != 0:
             continue
-        rules_flag, chunks = scored(model, example)
+        _, chunks = scored(model, example)
         for windows in chunks:
             for risk, crisis, was_cleared in windows:
                 if not was_cleared:
@@ -113,33 +117,70 @@ def main() -> None:
                     ordinary["crisis"].append(crisis)
     model.ordinary_risk = np.sort(np.asarray(ordinary["risk"], dtype=np.float32))
     model.ordinary_crisis = np.sort(np.asarray(ordinary["crisis"], dtype=np.float32))
-    cached = [(example, scored(model, example)) for example in read_tsv(options.dev)]
+    cached = [(example, scored(model, example)) for example in dev]
     rules_only = sum(example.label == 0 and flag for example, (flag, _) in cached) / max(
         sum(example.label == 0 for example, _ in cached), 1
     )
+    base_cleared = model.thresholds.cleared if cleared is None else cleared
     grid = [round(value, 2) for value in np.arange(0.05, 1.0, 0.05)]
-    base = model.thresholds
     concern = grid[-1]
     for threshold in grid:
         model.thresholds = semantic.Thresholds(crisis=1.01, concern=threshold, cleared=1.01)
-        if figures(model, cached)["false_alarm_rate"] <= options.max_false_alarms:
+        if figures(model, cached)["false_alarm_rate"] <= max_false_alarms:
             concern = threshold
             break
     crisis = 0.99
-    for threshold in [0.9, 0.91, 0.92, 0.93, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99]:
+    for threshold in [round(0.5 + 0.01 * step, 2) for step in range(50)]:
+        if threshold < max(concern, crisis_floor):
+            continue
         model.thresholds = semantic.Thresholds(
-            crisis=threshold, concern=concern, cleared=max(base.cleared, threshold)
+            crisis=threshold, concern=concern, cleared=max(base_cleared, threshold)
         )
         extra = figures(model, cached)["crisis_false_alarm_rate"] - rules_only
-        if extra <= options.crisis_alarms_over_rules:
+        if extra <= crisis_alarms_over_rules:
             crisis = threshold
             break
-    limits = semantic.Thresholds(crisis=crisis, concern=concern, cleared=max(base.cleared, crisis))
-    model.thresholds = limits
-    result = figures(model, cached)
+    model.thresholds = semantic.Thresholds(
+        crisis=crisis, concern=concern, cleared=max(base_cleared, crisis)
+    )
+    return figures(model, cached)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--train", type=Path, required=True)
+    parser.add_argument("--dev", type=Path, required=True)
+    parser.add_argument(
+        "--ordinary",
+        type=Path,
+        action="append",
+        default=None,
+        help="label-0 text the heads were not trained on, for the long-text limits"
+        " (default: ordinary_extra.tsv beside dev)",
+    )
+    parser.add_argument("--max-false-alarms", type=float, default=0.12)
+    parser.add_argument("--crisis-alarms-over-rules", type=float, default=0.005)
+    parser.add_argument("--cleared", type=float, default=0.95)
+    options = parser.parse_args()
+    model = semantic.SemanticModel.from_directory()
+    spec = json.loads((semantic.DATA / "heads.json").read_text(encoding="utf-8"))
+    dev = read_tsv(options.dev)
+    ordinary_paths = options.ordinary or [options.dev.parent / "ordinary_extra.tsv"]
+    # Text the heads were trained on scores near zero (fitted): it would not show how often
+    # an ordinary window passes by chance.
+    ordinary_paths = [path for path in ordinary_paths if path.name not in spec["trained_on"]]
+    unseen = dev + [example for path in ordinary_paths for example in read_tsv(path)]
+    result = calibrate(
+        model,
+        dev,
+        unseen,
+        options.max_false_alarms,
+        options.crisis_alarms_over_rules,
+        cleared=options.cleared,
+    )
+    limits = model.thresholds
     print(json.dumps({"thresholds": limits.__dict__, "dev": result}, indent=1))
     target = semantic.DATA / "heads.json"
-    spec = json.loads(target.read_text(encoding="utf-8"))
     spec["thresholds"] = limits.__dict__
     spec["thresholds_policy"] = (
         f"scripts/screening_calibrate.py: dev false alarms <= {options.max_false_alarms}, "

@@ -52,8 +52,10 @@ def _counts(*, rules_only: bool) -> tuple[dict[str, int], list[object]]:
 # measured with `claywork screen --rules-only`): 348 of 353 flagged, no false alarm.
 RULES_TRUE_POSITIVES = 348
 # With the model and the calibrated thresholds (decision 0003): 352 of 353 flagged, 35 of 329
-# false alarms. A guard so that a retrained model does not quietly raise more.
-MODEL_MAXIMUM_FALSE_ALARMS = 40
+# false alarms in the first round, 34 since the second (issue 11). Guards so that a
+# retrained model does not quietly flag less or raise more than the first round did.
+MODEL_TRUE_POSITIVES = 352
+MODEL_MAXIMUM_FALSE_ALARMS = 35
 
 
 def test_the_rules_alone_keep_todays_figures_on_the_regression_set() -> None:
@@ -69,7 +71,7 @@ def test_with_the_model_recall_on_the_regression_set_is_not_worse_than_the_rules
     precision = counts["tp"] / max(counts["tp"] + counts["fp"], 1)
     print(f"\ncrisis screening: precision {precision:.3f}, recall {recall:.3f}, {counts}")
 
-    assert counts["tp"] >= RULES_TRUE_POSITIVES, missed
+    assert counts["tp"] >= MODEL_TRUE_POSITIVES, missed
     assert recall >= MINIMUM_RECALL
     assert counts["fp"] <= MODEL_MAXIMUM_FALSE_ALARMS
 

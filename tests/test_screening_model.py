@@ -24,6 +24,7 @@ from django.template.loader import render_to_string
 
 from claywork.ops.health import health_report, staff_banner
 from claywork.safety import screening, semantic
+from claywork.safety.evaluation import evaluate_lines
 from claywork.safety.screening import CONCERN, CRISIS, NO_LEVEL, ScreenResult, screen_text
 
 LIMITS = semantic.Thresholds(crisis=0.8, concern=0.5, cleared=0.97)
@@ -133,6 +134,48 @@ def test_the_result_keeps_flag_reason_matched_and_gains_level() -> None:
     assert screen_text("", rules_only=True).level == NO_LEVEL
 
 
+def test_a_sentence_in_the_distant_past_needs_the_cleared_bar_from_the_model(
+    stand_in: StandInModel,
+) -> None:
+    stand_in.scores["gave my guitar away"] = (0.95, 0.9)  # above crisis, below cleared (0.97)
+
+    past = screen_text("Years ago I gave my guitar away.")
+    again = screen_text("Years ago I gave my guitar away, and lately I want to again.")
+
+    assert past.level == NO_LEVEL
+    assert again.level == CRISIS  # "again" ties the past back to now
+
+
+def test_a_clinicians_question_and_a_safety_plan_used_raise_the_models_bar(
+    stand_in: StandInModel,
+) -> None:
+    stand_in.scores.update({"have guns at home": (0.9, 0.9), "the old razor": (0.9, 0.9)})
+
+    question = screen_text("My doctor asked if I have guns at home.")
+    answered = screen_text("My doctor asked if I have guns at home and I said yes.")
+    plan_used = screen_text("Looked at the old razor, went for a run instead.")
+
+    assert question.level == NO_LEVEL
+    assert answered.level == CRISIS
+    assert plan_used.level == NO_LEVEL
+
+
+def test_hashed_grams_share_a_misspellings_characters_and_stay_inside_their_own_text() -> None:
+    words, chars = semantic.hashed_grams(["suicidal", "sucidal", "", "ab", "Ab!  ab"])
+
+    def buckets(grams: semantic.Grams, index: int) -> list[int]:
+        return sorted(grams[1][grams[0] == index].tolist())
+
+    assert len(set(buckets(chars, 0)) & set(buckets(chars, 1))) >= 3  # "cid", "ida", "dal"
+    assert set(buckets(words, 0)).isdisjoint(buckets(words, 1))  # different words
+    assert buckets(chars, 2) == [] and buckets(words, 2) == []
+    assert len(buckets(chars, 3)) == 3  # " ab", "ab ", " ab ": nothing from the texts beside it
+    assert chars[2][3] == pytest.approx(1 / np.sqrt(3))
+    # Case and punctuation do not matter: "ab ab" is the word "ab" twice and the pair (ab, ab).
+    assert len(buckets(words, 4)) == 3 and len(set(buckets(words, 4))) == 2
+    assert set(buckets(words, 3)) < set(buckets(words, 4))
+
+
 # --- Long text --------------------------------------------------------------------------------
 
 
@@ -216,6 +259,7 @@ def _copy_model(tmp_path: Path) -> Path:
         (lambda d: (d / "word_weights.npz").unlink(), "word_weights.npz missing"),
         (lambda d: (d / "static_table.npz").write_bytes(b"\x00" * 100), "static_table.npz"),
         (lambda d: (d / "heads.json").write_text("{not json"), "heads.json is not valid JSON"),
+        (lambda d: (d / "heads.json").write_text("{}"), "heads.json was trained on other"),
         (lambda d: (d / "tokenizer.json").write_text("[]"), "tokenizer.json unreadable"),
     ],
 )
@@ -338,3 +382,29 @@ def test_the_shipped_model_raises_its_thresholds_for_long_entries() -> None:
 
     assert short == model.thresholds
     assert long.concern > short.concern and long.crisis >= short.crisis
+
+
+# Floors on the held-out slice (claywork/safety/data/corpus/held_out.tsv: 30% of the old blind
+# files, set aside before the second round of issue 11 and never tuned on). Measured with the
+# shipped model: recall 0.879, precision 0.847, false alarms 0.175 (decision 0003). A model
+# retrained on more data should do at least as well; these catch one that does worse.
+HELD_OUT_MINIMUM_RECALL = 0.87
+HELD_OUT_MINIMUM_PRECISION = 0.84
+HELD_OUT_MAXIMUM_FALSE_ALARMS = 0.18
+
+
+def test_the_shipped_model_keeps_its_floors_on_the_held_out_slice() -> None:
+    path = screening_data() / "corpus" / "held_out.tsv"
+    evaluation = evaluate_lines(path.read_text(encoding="utf-8").splitlines())
+    positive = evaluation.summed(evaluation.positives)
+    negative = evaluation.summed(evaluation.negatives)
+    precision = positive.flagged / max(positive.flagged + negative.flagged, 1)
+
+    assert positive.total > 150 and negative.total > 150
+    assert positive.share() >= HELD_OUT_MINIMUM_RECALL
+    assert precision >= HELD_OUT_MINIMUM_PRECISION
+    assert negative.share() <= HELD_OUT_MAXIMUM_FALSE_ALARMS
+
+
+def screening_data() -> Path:
+    return Path(screening.__file__).resolve().parent / "data"

@@ -206,7 +206,9 @@ def _screen_chunk(text: str, model: semantic.SemanticModel | None) -> ScreenResu
 
 
 def _rules_pass(document: _Document) -> tuple[ScreenResult, dict[int, str]]:
-    """The rules' verdict, and the sentences they cleared (index -> why)."""
+    """The rules' verdict, and the sentences they cleared (index -> why): those where they
+    cleared a phrase, and those that speak of a distant past, of a clinician's question or
+    of a safety plan used (``_MODEL_CUES``), which only raise the model's bar."""
     excused: ScreenResult | None = None
     cleared: dict[int, str] = {}
     lowered = document.lowered
@@ -219,7 +221,48 @@ def _rules_pass(document: _Document) -> tuple[ScreenResult, dict[int, str]]:
                 cleared.setdefault(document.index_of(match.start()), verdict.reason)
                 if excused is None:
                     excused = verdict
+    if MODEL_CUES:
+        for index, (start, end) in enumerate(document.spans()):
+            if index not in cleared:
+                reason = _model_cue(lowered[start:end])
+                if reason:
+                    cleared[index] = reason
     return excused or NOTHING, cleared
+
+
+# Sentences the rules hold no phrase in but whose shape says "not now": the model's
+# sentence score there must reach ``Thresholds.cleared`` (as for a phrase the rules cleared).
+MODEL_CUES = True
+_PAST_CUE = rules.rx(
+    r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|a few|many|several)"
+    r" (?:years?|yrs?|months?|decades?) (?:ago|clean|free|sober|later|since)\b"
+    r"|\b(?:clean|free) (?:from|of|since|for)\b|\bback (?:then|when|in)\b"
+    r"|\bat (?:my|the) (?:lowest|worst)\b|\bin the past\b"
+    r"|\b(?:once|at one point|at the time|for a while|for years) i (?:thought|wanted|felt"
+    r"|believed|used|tried|was)\b"
+)
+_NOW_AGAIN = rules.rx(
+    r"\b(?:now|today|tonight|these days|lately|recently|this (?:week|month|morning)|again"
+    r"|still|coming back|came back|(?:are|is|'s) back|creeping back|crept back|returned"
+    r"|returning|relapsed?|right now)\b"
+)
+_SAFETY_PLAN_CUE = rules.rx(
+    r"\bsafety plan\b|\b(?:urges?|thoughts?|cravings?|feelings?) (?:passed|pass|went away"
+    r"|faded|eased|subsided|(?:is|was|were|are) gone|gone)\b|\binstead\b"
+)
+
+
+def _model_cue(sentence: str) -> str:
+    """Why the model needs more certainty in this sentence, or ""."""
+    if (rules.DISTANT_PAST.search(sentence) or _PAST_CUE.search(sentence)) and not (
+        _NOW_AGAIN.search(sentence)
+    ):
+        return "past (model)"
+    if rules.QUESTION.search(sentence) and not rules.AFFIRMED.search(sentence):
+        return "reported question (model)"
+    if _SAFETY_PLAN_CUE.search(sentence) and not _NOW_AGAIN.search(sentence):
+        return "safety plan (model)"
+    return ""
 
 
 class _Document:

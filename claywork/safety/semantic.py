@@ -11,13 +11,14 @@ mean of its WordPiece tokens' rows in a static table distilled from all-MiniLM-L
 
 The files are in ``data/semantic/``: ``tokenizer.json`` (the model's own), the table
 ``static_table.npz`` (float16), ``heads.json`` (weights over the embedding and the
-thresholds chosen on the dev split by ``scripts/screening_train.py``) and
-``word_weights.npz`` (the heads' weights over hashed words and word pairs, which carry what
-an average loses: "used to", "not", "movie", "as prescribed"). numpy, scikit-learn's hashing
-and ``tokenizers`` only: no transformer,
-no download, the same input always gives the same scores. Loaded once per process
-(``load``, called by ``SafetyConfig.ready``); when it cannot load, ``status()`` says why and
-the rules screen alone.
+thresholds chosen on the dev split by ``scripts/screening_train.py`` and
+``scripts/screening_calibrate.py``) and ``word_weights.npz`` (the heads' weights over hashed
+words and word pairs, which carry what an average loses: "used to", "not", "movie", "as
+prescribed"; and over hashed character 3- to 5-grams, which carry misspellings and slang).
+numpy and ``tokenizers`` only (the hashing is ours, ``hashed_grams``): no transformer, no
+scikit-learn at run time, no download, the same input always gives the same scores. Loaded
+once per process (``load``, called by ``SafetyConfig.ready``); when it cannot load,
+``status()`` says why and the rules screen alone.
 """
 
 from __future__ import annotations
@@ -50,11 +51,16 @@ class Head:
     weights: np.ndarray  # over the static embedding
     bias: float
     word_weights: np.ndarray | None = None  # over the hashed word n-grams (WORD_FEATURES)
+    char_weights: np.ndarray | None = None  # over the hashed character n-grams (CHAR_FEATURES)
 
-    def probability(self, features: np.ndarray, words: Any = None) -> np.ndarray:
+    def probability(
+        self, features: np.ndarray, words: Grams | None = None, chars: Grams | None = None
+    ) -> np.ndarray:
         logits = features @ self.weights + self.bias
         if self.word_weights is not None and words is not None:
-            logits = logits + words @ self.word_weights
+            logits = logits + _dot(words, self.word_weights, len(logits))
+        if self.char_weights is not None and chars is not None:
+            logits = logits + _dot(chars, self.char_weights, len(logits))
         logits = np.clip(logits, -30.0, 30.0)
         return 1.0 / (1.0 + np.exp(-logits))
 
@@ -62,16 +68,104 @@ class Head:
 # Words and word pairs, hashed (no vocabulary to ship): they carry what a static average
 # loses, such as "used to", "not", "movie", "as prescribed".
 WORD_FEATURES = 2**18
+# Character 3- to 5-grams, hashed into a second block of the same size: they carry
+# misspellings and slang the word block never saw ("sucidal", "kil myself", "unalive").
+CHAR_FEATURES = 2**18
+CHAR_NGRAMS = (3, 4, 5)
+_NON_WORD = re.compile(r"[^\w'\x01]+")  # \x01 joins texts (see _codes)
 
 
-def word_features(texts: list[str]) -> Any:
-    """L2-normalised counts of hashed words and word pairs (a scipy sparse matrix)."""
-    from sklearn.feature_extraction.text import HashingVectorizer
+Grams = tuple[np.ndarray, np.ndarray, np.ndarray]  # text index, bucket, per-text scale
+# Written into heads.json by the training script: weights learnt over another hashing would
+# score nonsense, so a model whose heads.json names another is refused at load.
+FEATURES = "hashed_grams v1: words and word pairs, character 3-5-grams, 2**18 buckets each"
+_PRIME = np.uint64(1_000_003)
+_PRIME_INVERSE = np.uint64(pow(1_000_003, -1, 2**64))
 
-    vectorizer = HashingVectorizer(
-        ngram_range=(1, 2), n_features=WORD_FEATURES, alternate_sign=False, norm="l2"
+
+def _mixed(values: np.ndarray) -> np.ndarray:
+    """A 64-bit finaliser (MurmurHash3's): nearby inputs land in unrelated buckets."""
+    values = values ^ (values >> np.uint64(33))
+    values = values * np.uint64(0xFF51AFD7ED558CCD)
+    return values ^ (values >> np.uint64(33))
+
+
+def _codes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The texts lowercased, each run of non-word characters made one space, padded with a
+    space at each end and joined by \\x01: code points, and per position the number of
+    separators before it (the text it belongs to)."""
+    joined = _NON_WORD.sub(" ", "\x01".join(text.replace("\x01", " ") for text in texts).lower())
+    joined = " " + joined.replace("\x01", " \x01 ") + " "
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    separators = np.zeros(codes.size + 1, dtype=np.int64)
+    np.cumsum(codes == 1, out=separators[1:])
+    return codes, separators
+
+
+def _scaled(texts: list[str], row: np.ndarray, column: np.ndarray, size: int) -> Grams:
+    totals = np.bincount(row, minlength=len(texts)).astype(np.float32)
+    bucket = (column & np.uint64(size - 1)).astype(np.int64)
+    return row, bucket, 1.0 / np.sqrt(np.maximum(totals, 1.0))
+
+
+def hashed_grams(texts: list[str]) -> tuple[Grams, Grams]:
+    """Hashed words and word pairs, and hashed character 3- to 5-grams, of each text.
+
+    Each is (text index, bucket) per gram and per text the scale 1 / sqrt(its number of
+    grams), which stands in for an L2 norm (they agree when no gram repeats) and needs no
+    sort. Plain numpy over the code points (rolling and prefix hashes): deterministic, and a
+    10,000-character entry costs a few milliseconds, where scikit-learn's hashing
+    vectorisers take tens. Character n-grams run across words ("o die")."""
+    codes, separators = _codes(texts)
+    # Words: maximal runs of characters other than the space and the separator.
+    inside = (codes != 32) & (codes != 1)
+    edges = np.diff(np.concatenate([[False], inside, [False]]).astype(np.int8))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    powers = np.cumprod(np.full(codes.size + 1, _PRIME, dtype=np.uint64))
+    powers = np.concatenate([[np.uint64(1)], powers[:-1]])
+    inverse = np.cumprod(np.full(codes.size + 1, _PRIME_INVERSE, dtype=np.uint64))
+    inverse = np.concatenate([[np.uint64(1)], inverse[:-1]])
+    prefix = np.zeros(codes.size + 1, dtype=np.uint64)
+    np.cumsum(codes * powers[:-1], out=prefix[1:])
+    word = (prefix[ends] - prefix[starts]) * inverse[starts]  # the same word, the same hash
+    word_row = separators[starts]
+    same_text = word_row[1:] == word_row[:-1]
+    pair = word[:-1][same_text] * np.uint64(0x9E3779B97F4A7C15) + word[1:][same_text]
+    words = _scaled(
+        texts,
+        np.concatenate([word_row, word_row[:-1][same_text]]),
+        _mixed(np.concatenate([word ^ np.uint64(0x5BD1E995), pair ^ np.uint64(0xC2B2AE35)])),
+        WORD_FEATURES,
     )
-    return vectorizer.transform(texts)
+    rows, columns = [], []
+    for n in CHAR_NGRAMS:
+        count = codes.size - n + 1
+        if count <= 0:
+            continue
+        hashed = (prefix[n : n + count] - prefix[:count]) * inverse[:count] + np.uint64(n)
+        fits = separators[n : n + count] == separators[:count]  # no separator inside
+        rows.append(separators[:count][fits])
+        columns.append(_mixed(hashed[fits]))
+    chars = _scaled(
+        texts,
+        np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64),
+        np.concatenate(columns) if columns else np.zeros(0, dtype=np.uint64),
+        CHAR_FEATURES,
+    )
+    return words, chars
+
+
+def as_matrix(grams: Grams, texts: int, size: int) -> Any:
+    """Grams as a scipy sparse matrix (for training)."""
+    from scipy import sparse
+
+    row, column, scale = grams
+    return sparse.csr_matrix((scale[row], (row, column)), shape=(texts, size), dtype=np.float32)
+
+
+def _dot(grams: Grams, weights: np.ndarray, texts: int) -> np.ndarray:
+    row, column, scale = grams
+    return np.bincount(row, weights=weights[column], minlength=texts) * scale
 
 
 @dataclass(frozen=True)
@@ -159,6 +253,8 @@ class SemanticModel:
             spec = json.loads(heads_text)
         except ValueError as error:
             raise ModelUnavailable(f"{heads_path.name} is not valid JSON ({error})") from error
+        if spec.get("features") != FEATURES:
+            raise ModelUnavailable(f"{heads_path.name} was trained on other features")
         digest = hashlib.sha256(table_bytes).hexdigest()
         if spec.get("table_sha256") != digest:
             raise ModelUnavailable(f"{table_path.name} does not match heads.json (sha256)")
@@ -170,10 +266,15 @@ class SemanticModel:
                 for name in ("risk", "crisis"):
                     word_weights = np.zeros(WORD_FEATURES, dtype=np.float32)
                     word_weights[words[f"{name}_index"]] = words[f"{name}_value"]
+                    char_weights = None
+                    if f"{name}_char_index" in words:
+                        char_weights = np.zeros(CHAR_FEATURES, dtype=np.float32)
+                        char_weights[words[f"{name}_char_index"]] = words[f"{name}_char_value"]
                     heads[name] = Head(
                         weights=np.asarray(spec["heads"][name]["weights"], dtype=np.float32),
                         bias=float(spec["heads"][name]["bias"]),
                         word_weights=word_weights,
+                        char_weights=char_weights,
                     )
             thresholds = Thresholds(**{k: float(v) for k, v in spec["thresholds"].items()})
         except FileNotFoundError as error:
@@ -262,9 +363,10 @@ class SemanticModel:
         segments = [(pieces[a][0], pieces[b - 1][1]) for a, b in ranges]
         features = _normalised(sums / np.maximum(counts, 1)[:, None])
         offsets = encoding.offsets
-        words = word_features([text[offsets[b][0] : offsets[e - 1][1]] for b, e in segments])
-        risk = self.heads["risk"].probability(features, words)
-        crisis = self.heads["crisis"].probability(features, words)
+        texts = [text[offsets[b][0] : offsets[e - 1][1]] for b, e in segments]
+        words, chars = hashed_grams(texts)
+        risk = self.heads["risk"].probability(features, words, chars)
+        crisis = self.heads["crisis"].probability(features, words, chars)
         return [
             SegmentScore(
                 start=offsets[begin][0],
