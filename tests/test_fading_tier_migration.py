@@ -34,7 +34,7 @@ def test_mood_only_episodes_become_early_warnings_and_keep_their_open_alerts() -
     def episode(email: str, latest_rule: str, depth: int, **fields: Any) -> Any:
         patient = User.objects.create(email=email, full_name="P", clinic=clinic)
         alert = Alert.objects.create(
-            patient=patient, kind="fading_effect", severity="medium", title="Effect may be fading",
+            patient=patient, kind="fading_effect", severity="medium",
             dedupe_key=f"fading:{patient.pk}:episode:1:0",
         )  # fmt: skip
         return Episode.objects.create(

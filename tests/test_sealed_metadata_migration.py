@@ -1,0 +1,109 @@
+"""Upgrading seals the revealing metadata already stored in clear (decision 0016): alert
+titles, circle members' addresses, names and relationships, session places. After the upgrade
+no old value is left readable in its row, each opens to what it said, the address is found by
+its blind index; going back opens every value into its clear column again."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from claywork.vault.crypto import token_data_key_id
+
+BEFORE = [
+    ("safety", "0005_outbox_claims"),
+    ("circle", "0002_member_left"),
+    ("care", "0003_session_notes_and_observations"),
+]
+AFTER = [
+    ("safety", "0006_seal_alert_titles"),
+    ("circle", "0003_seal_member_details"),
+    ("care", "0004_seal_session_location"),
+]
+APPS = {app for app, _ in BEFORE}
+TITLE = "PHQ-9: self-harm item answered above zero"
+PLACE = "Infusion room A, 12 Harbour Street"
+
+
+def _migrate(targets: list[tuple[str, str]]) -> Any:
+    executor = MigrationExecutor(connection)
+    executor.migrate(targets)
+    loader = MigrationExecutor(connection).loader
+    others = [node for node in loader.graph.leaf_nodes() if node[0] not in APPS]
+    return loader.project_state([*others, *targets]).apps
+
+
+def _old_rows(old: Any) -> dict[str, Any]:
+    Clinic, User = old.get_model("clinics", "Clinic"), old.get_model("accounts", "User")
+    clinic = Clinic.objects.create(name="Old", slug="old")
+    patient = User.objects.create(email="p@old.test", full_name="P", clinic=clinic)
+    other = User.objects.create(email="q@old.test", full_name="Q", clinic=clinic)
+    alert = old.get_model("safety", "Alert").objects.create(
+        patient=patient, kind="self_harm_answer", severity="high", title=TITLE, dedupe_key="k"
+    )
+    Member = old.get_model("circle", "CircleMember")
+    member = Member.objects.create(
+        patient=patient, email="ana.rivera@example.org", full_name="Ana Rivera",
+        relationship="sister",
+    )  # fmt: skip
+    # The same address in another patient's circle: still one row each.
+    Member.objects.create(patient=other, email="ana.rivera@example.org", full_name="Ana")
+    course = old.get_model("care", "TreatmentCourse").objects.create(
+        patient=patient, title="Course", modality="iv"
+    )
+    session = old.get_model("care", "Session").objects.create(
+        course=course, patient=patient, scheduled_at=datetime(2026, 11, 2, 9, tzinfo=UTC),
+        location=PLACE,
+    )  # fmt: skip
+    return {"patient": patient, "alert": alert.pk, "member": member.pk, "session": session.pk}
+
+
+def _raw(table: str, column: str, pk: int) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {column} FROM {table} WHERE id = %s", [pk])  # noqa: S608
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_upgrade_seals_clear_metadata_and_going_back_opens_it_again() -> None:
+    rows = _old_rows(_migrate(BEFORE))
+
+    _migrate(AFTER)
+    from claywork.care.models import Session
+    from claywork.circle.models import CircleMember
+    from claywork.safety.models import Alert
+
+    sealed = {
+        ("safety_alert", "title_sealed", rows["alert"]),
+        ("circle_circlemember", "email_sealed", rows["member"]),
+        ("circle_circlemember", "full_name_sealed", rows["member"]),
+        ("circle_circlemember", "relationship_sealed", rows["member"]),
+        ("care_session", "location_sealed", rows["session"]),
+    }
+    for table, column, pk in sealed:
+        stored = _raw(table, column, pk)
+        assert token_data_key_id(stored), (table, column, stored)
+        for word in ("self-harm", "ana.rivera", "Ana Rivera", "sister", "Harbour"):
+            assert word not in stored
+    assert Alert.objects.get(pk=rows["alert"]).title == TITLE
+    member = CircleMember.objects.with_email("Ana.Rivera@example.org").get(
+        patient_id=rows["patient"].pk
+    )
+    assert (member.pk, member.email, member.full_name, member.relationship) == (
+        rows["member"], "ana.rivera@example.org", "Ana Rivera", "sister"
+    )  # fmt: skip
+    assert CircleMember.objects.with_email("ana.rivera@example.org").count() == 2
+    assert Session.objects.get(pk=rows["session"]).location == PLACE
+
+    _migrate(BEFORE)
+
+    assert _raw("safety_alert", "title", rows["alert"]) == TITLE
+    assert _raw("circle_circlemember", "email", rows["member"]) == "ana.rivera@example.org"
+    assert _raw("circle_circlemember", "full_name", rows["member"]) == "Ana Rivera"
+    assert _raw("circle_circlemember", "relationship", rows["member"]) == "sister"
+    assert _raw("care_session", "location", rows["session"]) == PLACE
+    _migrate(AFTER)  # the next test finds the schema it expects
