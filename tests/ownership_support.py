@@ -112,7 +112,7 @@ def _journal(patient: User, clinician: User, supporter: User) -> None:
             kind="reflection",
             title=canary("journal.entry.title"),
             body=canary("journal.entry.body"),
-            tags=["harbour"],
+            tags=[canary("journal.tag.name")],
         ),
         submission_id=uuid.uuid4(),
     )
@@ -305,6 +305,7 @@ FILLED = frozenset(
         "journal.entry.title",
         "journal.entry.body",
         "journal.draft.content",
+        "journal.tag.name",
         "measures.check_in.note",
         "measures.check_in_tag.label",
         "practice.goal.title",

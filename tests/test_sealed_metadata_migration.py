@@ -1,7 +1,8 @@
 """Upgrading seals the revealing metadata already stored in clear (decision 0016): alert
-titles, circle members' addresses, names and relationships, session places. After the upgrade
-no old value is left readable in its row, each opens to what it said, the address is found by
-its blind index; going back opens every value into its clear column again."""
+titles, circle members' addresses, names and relationships, session places, tag names. After
+the upgrade no old value is left readable in its row, each opens to what it said, the address
+and the tag are found by their blind index; going back opens every value into its clear column
+again."""
 
 from __future__ import annotations
 
@@ -18,11 +19,13 @@ BEFORE = [
     ("safety", "0005_outbox_claims"),
     ("circle", "0002_member_left"),
     ("care", "0003_session_notes_and_observations"),
+    ("journal", "0004_entry_deleted_at"),
 ]
 AFTER = [
     ("safety", "0006_seal_alert_titles"),
     ("circle", "0003_seal_member_details"),
     ("care", "0004_seal_session_location"),
+    ("journal", "0005_seal_tag_names"),
 ]
 APPS = {app for app, _ in BEFORE}
 TITLE = "PHQ-9: self-harm item answered above zero"
@@ -59,7 +62,13 @@ def _old_rows(old: Any) -> dict[str, Any]:
         course=course, patient=patient, scheduled_at=datetime(2026, 11, 2, 9, tzinfo=UTC),
         location=PLACE,
     )  # fmt: skip
-    return {"patient": patient, "alert": alert.pk, "member": member.pk, "session": session.pk}
+    Tag = old.get_model("journal", "Tag")
+    # Tag names always matched exactly: two that differ in case stay two tags.
+    tags = [Tag.objects.create(patient=patient, name=name).pk for name in ("relapse", "Relapse")]
+    return {
+        "patient": patient, "alert": alert.pk, "member": member.pk, "session": session.pk,
+        "tags": tags,
+    }  # fmt: skip
 
 
 def _raw(table: str, column: str, pk: int) -> str:
@@ -75,6 +84,7 @@ def test_the_upgrade_seals_clear_metadata_and_going_back_opens_it_again() -> Non
     _migrate(AFTER)
     from claywork.care.models import Session
     from claywork.circle.models import CircleMember
+    from claywork.journal.models import Tag, tag_index_of
     from claywork.safety.models import Alert
 
     sealed = {
@@ -84,10 +94,11 @@ def test_the_upgrade_seals_clear_metadata_and_going_back_opens_it_again() -> Non
         ("circle_circlemember", "relationship_sealed", rows["member"]),
         ("care_session", "location_sealed", rows["session"]),
     }
+    sealed |= {("journal_tag", "name_sealed", pk) for pk in rows["tags"]}
     for table, column, pk in sealed:
         stored = _raw(table, column, pk)
         assert token_data_key_id(stored), (table, column, stored)
-        for word in ("self-harm", "ana.rivera", "Ana Rivera", "sister", "Harbour"):
+        for word in ("self-harm", "ana.rivera", "Ana Rivera", "sister", "Harbour", "elapse"):
             assert word not in stored
     assert Alert.objects.get(pk=rows["alert"]).title == TITLE
     member = CircleMember.objects.with_email("Ana.Rivera@example.org").get(
@@ -98,6 +109,9 @@ def test_the_upgrade_seals_clear_metadata_and_going_back_opens_it_again() -> Non
     )  # fmt: skip
     assert CircleMember.objects.with_email("ana.rivera@example.org").count() == 2
     assert Session.objects.get(pk=rows["session"]).location == PLACE
+    found = Tag.objects.filter(name_index=tag_index_of("Relapse"), patient_id=rows["patient"].pk)
+    assert [tag.pk for tag in found] == rows["tags"][1:]
+    assert [Tag.objects.get(pk=pk).name for pk in rows["tags"]] == ["relapse", "Relapse"]
 
     _migrate(BEFORE)
 
@@ -106,4 +120,5 @@ def test_the_upgrade_seals_clear_metadata_and_going_back_opens_it_again() -> Non
     assert _raw("circle_circlemember", "full_name", rows["member"]) == "Ana Rivera"
     assert _raw("circle_circlemember", "relationship", rows["member"]) == "sister"
     assert _raw("care_session", "location", rows["session"]) == PLACE
+    assert [_raw("journal_tag", "name", pk) for pk in rows["tags"]] == ["relapse", "Relapse"]
     _migrate(AFTER)  # the next test finds the schema it expects

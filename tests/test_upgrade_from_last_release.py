@@ -35,7 +35,16 @@ LAST_RELEASE = "d92eafe"
 FIELD_KEYS = "up1:dXBncmFkZS10ZXN0LWtleS0zMi1ieXRlcy1sb25nISE"
 
 # (model label, field) -> the field it is read from now, or None when it is gone on purpose.
-RESHAPED: dict[tuple[str, str], str | None] = {}
+# A sealed field keeps its name as a ``SealedText`` over a ``<name>_sealed`` column, and the
+# dump reads it opened: its old clear value must come back word for word (decision 0016).
+RESHAPED: dict[tuple[str, str], str | None] = {
+    ("safety.Alert", "title"): "title",  # sealed: safety 0006
+    ("circle.CircleMember", "email"): "email",  # sealed, found by email_index: circle 0003
+    ("circle.CircleMember", "full_name"): "full_name",  # sealed: circle 0003
+    ("circle.CircleMember", "relationship"): "relationship",  # sealed: circle 0003
+    ("care.Session", "location"): "location",  # sealed: care 0004
+    ("journal.Tag", "name"): "name",  # sealed, found by name_index: journal 0005
+}
 
 
 def _git(*args: str) -> subprocess.CompletedProcess[bytes]:

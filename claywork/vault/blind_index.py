@@ -38,8 +38,10 @@ def index_key() -> bytes:
     return key
 
 
-def blind_index(value: str, *, purpose: str) -> str:
-    """The hex HMAC of ``value`` (trimmed, case-folded) for one purpose (``circle.member.email``);
-    the purpose keeps equal values in two different columns from matching each other."""
-    message = f"{purpose}|{value.strip().casefold()}".encode()
+def blind_index(value: str, *, purpose: str, fold_case: bool = True) -> str:
+    """The hex HMAC of ``value`` (trimmed, and case-folded unless ``fold_case`` is False) for
+    one purpose (``circle.member.email``); the purpose keeps equal values in two different
+    columns from matching each other."""
+    value = value.strip()
+    message = f"{purpose}|{value.casefold() if fold_case else value}".encode()
     return hmac.new(index_key(), message, hashlib.sha256).hexdigest()
