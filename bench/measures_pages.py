@@ -301,7 +301,6 @@ def seed_alerts(patient: Any, responses: list[Any], *, rng: random.Random, now: 
             patient=patient,
             kind=AlertKind.SELF_HARM_ANSWER,
             severity=Severity.HIGH,
-            title="PHQ-9: self-harm item answered above zero",
             dedupe_key=f"bench-self-harm:{response.submission_id}",
             created_at=response.completed_at,
         )
@@ -314,12 +313,16 @@ def seed_alerts(patient: Any, responses: list[Any], *, rng: random.Random, now: 
                 patient=patient,
                 kind=AlertKind.FADING_EFFECT,
                 severity=Severity.MEDIUM,
-                title="Effect may be fading",
                 dedupe_key=f"bench-fading:{patient.pk}",
                 created_at=now - timedelta(days=rng.randint(0, 60)),
             )
         )
     for alert in alerts:
+        # Titles are sealed with the patient's key (decision 0016): set after the patient.
+        fading = alert.kind == AlertKind.FADING_EFFECT
+        alert.title = (
+            "Effect may be fading" if fading else "PHQ-9: self-harm item answered above zero"
+        )
         if rng.random() < 0.5:
             alert.acknowledged_at = now
     with explicit_timestamps(Alert, "created_at"):
