@@ -15,6 +15,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from claywork.vault.crypto import token_data_key_id
 
+# The apps whose tables the test fills move back and forth; every other stays at its newest.
 BEFORE = [
     ("safety", "0005_outbox_claims"),
     ("circle", "0002_member_left"),
@@ -62,12 +63,23 @@ def _old_rows(old: Any) -> dict[str, Any]:
         course=course, patient=patient, scheduled_at=datetime(2026, 11, 2, 9, tzinfo=UTC),
         location=PLACE,
     )  # fmt: skip
+    # An account erased before the upgrade: its alert stays, its title goes as erasure now
+    # does it, and no data key is made for it again.
+    gone = User.objects.create(email="erased-3@erased.invalid", full_name="Deleted account")
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    old.get_model("ownership", "AccountDeletion").objects.create(
+        patient=gone, requested_at=now, erase_after=now, erased_at=now
+    )
+    erased_alert = old.get_model("safety", "Alert").objects.create(
+        patient=gone, kind="account_deletion", severity="low", dedupe_key="gone",
+        title="Their account was erased, as they asked",
+    )  # fmt: skip
     Tag = old.get_model("journal", "Tag")
     # Tag names always matched exactly: two that differ in case stay two tags.
     tags = [Tag.objects.create(patient=patient, name=name).pk for name in ("relapse", "Relapse")]
     return {
         "patient": patient, "alert": alert.pk, "member": member.pk, "session": session.pk,
-        "tags": tags,
+        "tags": tags, "gone": gone.pk, "erased_alert": erased_alert.pk,
     }  # fmt: skip
 
 
@@ -86,6 +98,7 @@ def test_the_upgrade_seals_clear_metadata_and_going_back_opens_it_again() -> Non
     from claywork.circle.models import CircleMember
     from claywork.journal.models import Tag, tag_index_of
     from claywork.safety.models import Alert
+    from claywork.vault.models import PatientDataKey
 
     sealed = {
         ("safety_alert", "title_sealed", rows["alert"]),
@@ -101,6 +114,8 @@ def test_the_upgrade_seals_clear_metadata_and_going_back_opens_it_again() -> Non
         for word in ("self-harm", "ana.rivera", "Ana Rivera", "sister", "Harbour", "elapse"):
             assert word not in stored
     assert Alert.objects.get(pk=rows["alert"]).title == TITLE
+    assert Alert.objects.get(pk=rows["erased_alert"]).title_sealed == ""
+    assert not PatientDataKey.objects.filter(owner_id=rows["gone"]).exists()
     member = CircleMember.objects.with_email("Ana.Rivera@example.org").get(
         patient_id=rows["patient"].pk
     )

@@ -98,14 +98,14 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def _run(code: Path | None, env: dict[str, str], *args: str) -> str:
-    """Run Python with the given release's ``claywork`` package first on the path."""
+    """Run Python with the given release's ``claywork`` package first on the path (``None``:
+    this checkout's)."""
     full_env = {**os.environ, **env}
     full_env.pop("CLAYWORK_TESTING", None)
     full_env.pop("DJANGO_SETTINGS_MODULE", None)
-    if code is not None:
-        full_env["PYTHONPATH"] = str(code)
-    else:
-        full_env.pop("PYTHONPATH", None)
+    # This release is the checkout under test, which need not be the one installed in the
+    # virtualenv (a git worktree): put it first on the path too.
+    full_env["PYTHONPATH"] = str(code if code is not None else ROOT)
     done = subprocess.run(  # noqa: S603 - this interpreter, our own scripts
         [sys.executable, *args],
         env=full_env,

@@ -21,16 +21,19 @@ def seal_rows(
     owner: str,
     columns: dict[str, tuple[str, str]],
     extra: Callable[[Any], dict[str, Any]] | None = None,
+    erased: frozenset[int] = frozenset(),
 ) -> None:
     """For each row, seal each clear column into its sealed one (``columns``: clear column ->
     (sealed column, context)); ``extra`` returns other columns computed from the row (a blind
-    index). An empty clear value stays empty, as ``SealedText`` stores it."""
+    index). An empty clear value stays empty, as ``SealedText`` stores it. Rows of an
+    ``erased`` owner (an account already erased) are left empty, as erasure now leaves them:
+    sealing them would give the erased account a data key again."""
     fields: list[str] = [sealed for sealed, _ in columns.values()]
     batch = []
     for row in model._base_manager.order_by("pk").iterator(chunk_size=BATCH):
         owner_id = getattr(row, owner)
         for clear, (sealed, context) in columns.items():
-            value = getattr(row, clear) or ""
+            value = "" if owner_id in erased else getattr(row, clear) or ""
             token = seal_text(owner_id=owner_id, plaintext=value, context=context) if value else ""
             setattr(row, sealed, token)
         for name, value in (extra(row) if extra else {}).items():
