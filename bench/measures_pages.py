@@ -245,13 +245,12 @@ def seed_patient(patient: Any, *, days: int, rng: random.Random, now: datetime) 
                     status=ResponseStatus.COMPLETE,
                     answers_sealed=sealed(json.dumps(answers, sort_keys=True), answers_context),
                     total=result.total,
-                    band=result.band,
-                    flags=list(result.flags),
                     submission_id=uuid.UUID(int=rng.getrandbits(128), version=4),
                     started_at=completed - timedelta(minutes=3),
                     completed_at=completed,
                 )
             )
+            responses[-1].scored_set(band=result.band, flags=result.flags)
     with explicit_timestamps(CheckIn, "created_at", "updated_at"):
         CheckIn.objects.bulk_create(check_ins, batch_size=500)
     with explicit_timestamps(ScaleResponse, "started_at"):

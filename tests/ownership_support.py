@@ -47,6 +47,8 @@ STRUCTURAL = {
     "accounts.contact.phone": "a phone number, as digits in E.164 (checked by its own test)",
     "accounts.contact.emergency_phone": "a phone number, as digits in E.164",
     "measures.response.answers": "questionnaire answers, as numbers",
+    "measures.response.band": "the band scoring gives the answers (checked by the backup scan)",
+    "measures.response.flags": "the safety flags scoring gives the answers, as codes",
     "themes.snapshot.sessions": "the sessions a theme analysis covered",
     "themes.edit.anchor": "the key phrases of the theme an edit follows (a canary of its own)",
     "care.session.observation": "observations during a session, as numbers and choices",

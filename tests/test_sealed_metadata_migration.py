@@ -6,6 +6,7 @@ again."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,12 +22,14 @@ BEFORE = [
     ("circle", "0002_member_left"),
     ("care", "0003_session_notes_and_observations"),
     ("journal", "0004_entry_deleted_at"),
+    ("measures", "0005_caseload_preference"),
 ]
 AFTER = [
     ("safety", "0006_seal_alert_titles"),
     ("circle", "0003_seal_member_details"),
     ("care", "0004_seal_session_location"),
     ("journal", "0005_seal_tag_names"),
+    ("measures", "0007_seal_bands_and_flags"),
 ]
 APPS = {app for app, _ in BEFORE}
 TITLE = "PHQ-9: self-harm item answered above zero"
@@ -80,6 +83,11 @@ def _old_rows(old: Any) -> dict[str, Any]:
     return {
         "patient": patient, "alert": alert.pk, "member": member.pk, "session": session.pk,
         "tags": tags, "gone": gone.pk, "erased_alert": erased_alert.pk,
+        "response": old.get_model("measures", "ScaleResponse").objects.create(
+            patient=patient, instrument="phq9", instrument_version="1", status="complete",
+            total=22, band="Severe", flags=["self_harm"], submission_id=uuid.uuid4(),
+            completed_at=now,
+        ).pk,
     }  # fmt: skip
 
 
@@ -97,6 +105,7 @@ def test_the_upgrade_seals_clear_metadata_and_going_back_opens_it_again() -> Non
     from claywork.care.models import Session
     from claywork.circle.models import CircleMember
     from claywork.journal.models import Tag, tag_index_of
+    from claywork.measures.models import ScaleResponse
     from claywork.safety.models import Alert
     from claywork.vault.models import PatientDataKey
 
@@ -108,13 +117,19 @@ def test_the_upgrade_seals_clear_metadata_and_going_back_opens_it_again() -> Non
         ("care_session", "location_sealed", rows["session"]),
     }
     sealed |= {("journal_tag", "name_sealed", pk) for pk in rows["tags"]}
+    sealed |= {
+        ("measures_scaleresponse", column, rows["response"])
+        for column in ("band_sealed", "flags_sealed")
+    }
     for table, column, pk in sealed:
         stored = _raw(table, column, pk)
         assert token_data_key_id(stored), (table, column, stored)
-        for word in ("self-harm", "ana.rivera", "Ana Rivera", "sister", "Harbour", "elapse"):
+        for word in ("self", "ana.rivera", "Ana Rivera", "sister", "Harbour", "elapse", "Severe"):
             assert word not in stored
     assert Alert.objects.get(pk=rows["alert"]).title == TITLE
     assert Alert.objects.get(pk=rows["erased_alert"]).title_sealed == ""
+    response = ScaleResponse.objects.get(pk=rows["response"])
+    assert (response.total, response.band, response.flags) == (22, "Severe", ["self_harm"])
     assert not PatientDataKey.objects.filter(owner_id=rows["gone"]).exists()
     member = CircleMember.objects.with_email("Ana.Rivera@example.org").get(
         patient_id=rows["patient"].pk
@@ -128,7 +143,7 @@ def test_the_upgrade_seals_clear_metadata_and_going_back_opens_it_again() -> Non
     assert [tag.pk for tag in found] == rows["tags"][1:]
     assert [Tag.objects.get(pk=pk).name for pk in rows["tags"]] == ["relapse", "Relapse"]
 
-    _migrate(BEFORE)
+    old = _migrate(BEFORE)
 
     assert _raw("safety_alert", "title", rows["alert"]) == TITLE
     assert _raw("circle_circlemember", "email", rows["member"]) == "ana.rivera@example.org"
@@ -136,4 +151,6 @@ def test_the_upgrade_seals_clear_metadata_and_going_back_opens_it_again() -> Non
     assert _raw("circle_circlemember", "relationship", rows["member"]) == "sister"
     assert _raw("care_session", "location", rows["session"]) == PLACE
     assert [_raw("journal_tag", "name", pk) for pk in rows["tags"]] == ["relapse", "Relapse"]
+    response = old.get_model("measures", "ScaleResponse").objects.get(pk=rows["response"])
+    assert (response.band, response.flags) == ("Severe", ["self_harm"])
     _migrate(AFTER)  # the next test finds the schema it expects
