@@ -4,7 +4,7 @@
 
 from django.db import migrations, models
 
-from claywork.vault.migration_support import open_rows, seal_rows
+from claywork.vault.migration_support import seal_rows
 
 COLUMNS = {"band": ("band_sealed", "measures.response.band")}
 FLAGS_CONTEXT = "measures.response.flags"
@@ -26,17 +26,22 @@ def open_scores(apps, schema_editor):
     from claywork.vault.crypto import VaultError
     from claywork.vault.services import open_text
 
-    model = apps.get_model("measures", "ScaleResponse")
-    open_rows(model, owner="patient_id", columns=COLUMNS)
-    batch = []
-    for row in model._base_manager.exclude(flags_sealed="").iterator(chunk_size=500):
+    def opened(token, context, owner_id):
         try:
-            text = open_text(token=row.flags_sealed, context=FLAGS_CONTEXT, owner_id=row.patient_id)
-        except VaultError:
-            text = ""
-        row.flags = text.split(",") if text else []
+            return open_text(token=token, context=context, owner_id=owner_id) if token else ""
+        except VaultError:  # an erased account's key is gone
+            return ""
+
+    # One UPDATE per row: PostgreSQL refuses the ALTER TABLE that follows when a row this
+    # transaction already changed is changed again (its foreign-key checks are then pending).
+    model = apps.get_model("measures", "ScaleResponse")
+    batch = []
+    for row in model._base_manager.order_by("pk").iterator(chunk_size=500):
+        row.band = opened(row.band_sealed, COLUMNS["band"][1], row.patient_id)
+        flags = opened(row.flags_sealed, FLAGS_CONTEXT, row.patient_id)
+        row.flags = flags.split(",") if flags else []
         batch.append(row)
-    model._base_manager.bulk_update(batch, ["flags"], batch_size=500)
+    model._base_manager.bulk_update(batch, ["band", "flags"], batch_size=500)
 
 
 class Migration(migrations.Migration):
