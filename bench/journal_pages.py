@@ -417,7 +417,8 @@ def seed_patient(
         for at in session_times
     )
     tags = Tag.objects.bulk_create(
-        Tag(patient=patient, name=name) for name in rng.sample(TAG_POOL, rng.randint(8, 20))
+        Tag.named(patient_id=patient.pk, name=name)
+        for name in rng.sample(TAG_POOL, rng.randint(8, 20))
     )
     created = sorted(now - timedelta(days=rng.uniform(0, journal_days)) for _ in range(entries))
     rows: list[Entry] = []

@@ -186,12 +186,11 @@ def seed_patient(patient: Any, rng: random.Random, today: Any) -> None:
                         context=answers_context,
                     ),
                     total=result.total,
-                    band=result.band,
-                    flags=list(result.flags),
                     submission_id=uuid.UUID(int=rng.getrandbits(128), version=4),
                     completed_at=moment,
                 )
             )
+            rows[-1].scored_set(band=result.band, flags=result.flags)
     ScaleResponse.objects.bulk_create(rows, batch_size=500)
 
 

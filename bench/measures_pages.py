@@ -245,13 +245,12 @@ def seed_patient(patient: Any, *, days: int, rng: random.Random, now: datetime) 
                     status=ResponseStatus.COMPLETE,
                     answers_sealed=sealed(json.dumps(answers, sort_keys=True), answers_context),
                     total=result.total,
-                    band=result.band,
-                    flags=list(result.flags),
                     submission_id=uuid.UUID(int=rng.getrandbits(128), version=4),
                     started_at=completed - timedelta(minutes=3),
                     completed_at=completed,
                 )
             )
+            responses[-1].scored_set(band=result.band, flags=result.flags)
     with explicit_timestamps(CheckIn, "created_at", "updated_at"):
         CheckIn.objects.bulk_create(check_ins, batch_size=500)
     with explicit_timestamps(ScaleResponse, "started_at"):
@@ -301,7 +300,6 @@ def seed_alerts(patient: Any, responses: list[Any], *, rng: random.Random, now: 
             patient=patient,
             kind=AlertKind.SELF_HARM_ANSWER,
             severity=Severity.HIGH,
-            title="PHQ-9: self-harm item answered above zero",
             dedupe_key=f"bench-self-harm:{response.submission_id}",
             created_at=response.completed_at,
         )
@@ -314,12 +312,16 @@ def seed_alerts(patient: Any, responses: list[Any], *, rng: random.Random, now: 
                 patient=patient,
                 kind=AlertKind.FADING_EFFECT,
                 severity=Severity.MEDIUM,
-                title="Effect may be fading",
                 dedupe_key=f"bench-fading:{patient.pk}",
                 created_at=now - timedelta(days=rng.randint(0, 60)),
             )
         )
     for alert in alerts:
+        # Titles are sealed with the patient's key (decision 0016): set after the patient.
+        fading = alert.kind == AlertKind.FADING_EFFECT
+        alert.title = (
+            "Effect may be fading" if fading else "PHQ-9: self-harm item answered above zero"
+        )
         if rng.random() < 0.5:
             alert.acknowledged_at = now
     with explicit_timestamps(Alert, "created_at"):

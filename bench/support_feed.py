@@ -203,16 +203,13 @@ def seed_sharing(
         for day in range(30)
         if rng.random() < 0.5
     )
-    CircleMember.objects.bulk_create(
-        CircleMember(
-            patient=patient,
-            person=member,
-            email=member.email,
-            full_name=member.full_name,
-            status=MemberStatus.ACCEPTED,
-        )
-        for member in members
-    )
+    circle = []
+    for member in members:
+        row = CircleMember(patient=patient, person=member, status=MemberStatus.ACCEPTED)
+        row.address_set(member.email)  # sealed, with its blind index (decision 0016)
+        row.full_name = member.full_name
+        circle.append(row)
+    CircleMember.objects.bulk_create(circle)
     audiences: list[dict[str, Any]] = [
         {"person": members[0]},
         {"person": members[1]},

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import time
+from datetime import time, timedelta
 
 from django.apps import apps
 
@@ -36,6 +36,8 @@ from tests import factories
 NOT_EXPORTED = {
     # What a clinician wrote when acknowledging an alert is the care team's working note.
     "safety.alert.note": "the care team's note on an alert, not shown to the patient",
+    # The alert is the care team's working record of a safety event, not the patient's.
+    "safety.alert.title": "the care team's alert, not shown to the patient",
 }
 
 
@@ -45,6 +47,8 @@ STRUCTURAL = {
     "accounts.contact.phone": "a phone number, as digits in E.164 (checked by its own test)",
     "accounts.contact.emergency_phone": "a phone number, as digits in E.164",
     "measures.response.answers": "questionnaire answers, as numbers",
+    "measures.response.band": "the band scoring gives the answers (checked by the backup scan)",
+    "measures.response.flags": "the safety flags scoring gives the answers, as codes",
     "themes.snapshot.sessions": "the sessions a theme analysis covered",
     "themes.edit.anchor": "the key phrases of the theme an edit follows (a canary of its own)",
     "care.session.observation": "observations during a session, as numbers and choices",
@@ -60,8 +64,12 @@ def sealed_contexts() -> set[str]:
     return found
 
 
+# Canaries that must have a shape of their own to be accepted (an e-mail address).
+SHAPED_CANARIES: dict[str, str] = {"circle.member.email": "canary.circle.wren@example.test"}
+
+
 def canary(context: str) -> str:
-    return f"Canary {context.replace('.', ' ')} wren"
+    return SHAPED_CANARIES.get(context) or f"Canary {context.replace('.', ' ')} wren"
 
 
 @dataclass
@@ -77,6 +85,11 @@ def _care_record(patient: User, clinician: User) -> None:
     course = factories.make_course(patient, clinician)
     care.motivation_save(course=course, text=canary("care.course.motivation"))
     session = factories.make_session(course, status="in_progress")
+    care.session_schedule(
+        course=course,
+        scheduled_at=session.scheduled_at + timedelta(days=7),
+        location=canary("care.session.location"),
+    )
     care.intention_save(session=session, text=canary("care.intention.text"))
     care.guide_note_add(
         session=session,
@@ -101,7 +114,7 @@ def _journal(patient: User, clinician: User, supporter: User) -> None:
             kind="reflection",
             title=canary("journal.entry.title"),
             body=canary("journal.entry.body"),
-            tags=["harbour"],
+            tags=[canary("journal.tag.name")],
         ),
         submission_id=uuid.uuid4(),
     )
@@ -168,6 +181,13 @@ def _plan(patient: User) -> None:
 def _circle(patient: User, supporter: User) -> None:
     from claywork.circle.models import CircleMember
 
+    # Someone invited who has not answered yet: known only by the patient's words for them.
+    circle.member_invite(
+        patient=patient,
+        email=canary("circle.member.email"),
+        full_name=canary("circle.member.full_name"),
+        relationship=canary("circle.member.relationship"),
+    )
     member = CircleMember.objects.get(patient=patient, person=supporter)
     circle.note_send(member=member, text=canary("circle.note.text"), submission_id=uuid.uuid4())
     asked, _ = circle.check_in_request_send(
@@ -236,7 +256,7 @@ def _alert(patient: User, clinician: User) -> None:
         patient=patient,
         kind="self_harm_answer",
         severity="high",
-        title="PHQ-9: self-harm item answered above zero",
+        title=canary("safety.alert.title"),
         dedupe_key=f"everything-{patient.pk}",
     )
     alert_acknowledge(alert=alert, by=clinician, note=canary("safety.alert.note"))
@@ -280,18 +300,23 @@ FILLED = frozenset(
         "care.intention.text",
         "care.guide_note.text",
         "care.session.debrief",
+        "care.session.location",
         "care.suggestion.words",
         "care.suggestion.decline",
         "care.entry_comment.text",
         "journal.entry.title",
         "journal.entry.body",
         "journal.draft.content",
+        "journal.tag.name",
         "measures.check_in.note",
         "measures.check_in_tag.label",
         "practice.goal.title",
         "practice.practice.own_name",
         "practice.log.note",
         *(f"crisis.plan.{field}" for field in PLAN_FIELDS),
+        "circle.member.email",
+        "circle.member.full_name",
+        "circle.member.relationship",
         "circle.note.text",
         "circle.request.message",
         "circle.request.reply",
@@ -300,6 +325,7 @@ FILLED = frozenset(
         "themes.theme.detail",
         "themes.edit.label",
         "safety.alert.note",
+        "safety.alert.title",
         "messaging.thread.subject",
         "messaging.message.body",
         "messaging.draft.content",
@@ -348,6 +374,31 @@ def every_stored_value() -> list[tuple[str, str, str, str]]:
                     readable = _readable(value, sealed.get(column))
                     found.append((model._meta.db_table, column, value, readable))
     return found
+
+
+def _contexts_by_column() -> dict[tuple[str, str], str]:
+    return {
+        (model._meta.db_table, column): context
+        for model in apps.get_models(include_auto_created=True)
+        for column, context in _sealed_columns(model).items()
+    }
+
+
+def readable_in_copy(
+    copy: list[tuple[str, str, str, str]], words: list[str]
+) -> list[tuple[str, str]]:
+    """The (table, column) pairs of a copy of the database (``every_stored_value()`` taken
+    earlier: a backup) where any of ``words`` can be read with the keys the server holds now."""
+    forget_cached_keys()
+    contexts = _contexts_by_column()
+    return sorted(
+        {
+            (table, column)
+            for table, column, stored, _ in copy
+            for word in words
+            if word in _readable(stored, contexts.get((table, column)))
+        }
+    )
 
 
 def readable_anywhere(words: list[str]) -> list[tuple[str, str]]:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from claywork.accounts.models import User
 from claywork.audit.models import AuditEvent
 from claywork.audit.verify import chain_verify
+from claywork.measures.models import ScaleResponse
 from claywork.ownership import services
 from claywork.ownership.erasure import ERASED_NAME, erased_email
 from claywork.ownership.models import AccountDeletion
@@ -26,6 +27,7 @@ from tests.ownership_support import (
     every_stored_value,
     patient_with_everything,
     readable_anywhere,
+    readable_in_copy,
     sealed_key_id,
 )
 
@@ -99,9 +101,12 @@ def test_cancelling_in_the_grace_period_keeps_everything() -> None:
     assert services.accounts_erase_due(now=_after_grace()) == 0
     everything.patient.refresh_from_db()
     assert everything.patient.is_active and everything.patient.full_name == "Wren Canary"
-    assert Alert.objects.filter(
-        patient=everything.patient, title__startswith="Cancelled their request"
-    ).exists()
+    cancelled = Alert.objects.get(
+        patient=everything.patient,
+        dedupe_key__endswith=":cancelled",
+        kind=AlertKind.ACCOUNT_DELETION,
+    )
+    assert cancelled.title.startswith("Cancelled their request")
     # Cancelling again, or with nothing to cancel, says so.
     again = client.post("/account/data/delete/cancel/", follow=True)
     assert "There was no deletion to cancel." in again.content.decode()
@@ -130,6 +135,21 @@ def test_erasure_leaves_no_readable_word_of_the_patient_in_the_database() -> Non
     assert not under_key, f"sealed under the destroyed key: {under_key}"
 
 
+def test_a_backup_taken_before_the_erasure_holds_no_readable_health_words_after_it() -> None:
+    # Crypto-shredding is what reaches the copies erasure cannot delete: every word of the
+    # patient in a backup must have been sealed with their key, never stored in clear.
+    everything = patient_with_everything()
+    backup = every_stored_value()
+    band = ScaleResponse.objects.get(patient=everything.patient).band  # sealed too
+    words = [*everything.canaries.values(), band]
+    assert readable_in_copy(backup, words)  # the scan can read them while the key exists
+
+    _erase(everything)
+
+    leaks = readable_in_copy(backup, words)
+    assert not leaks, f"readable in a backup after erasure: {leaks}"
+
+
 def test_erasure_empties_the_account_and_the_trail_keeps_that_it_happened() -> None:
     everything = patient_with_everything()
     patient = everything.patient
@@ -144,8 +164,11 @@ def test_erasure_empties_the_account_and_the_trail_keeps_that_it_happened() -> N
         patient=patient, actor=None, action="delete", resource="accounts.account"
     ).exists()
     assert chain_verify().ok
-    # The care team was told at the end too; the alert holds no words of the patient.
-    assert Alert.objects.filter(patient=patient, title__startswith="Their account was erased")
+    # The care team was told at the end too. Every alert's title was sealed with the patient's
+    # key and went with it: the alert now reads as its kind.
+    erased = Alert.objects.get(patient=patient, dedupe_key__endswith=":erased")
+    assert erased.kind == AlertKind.ACCOUNT_DELETION and erased.title_sealed == ""
+    assert erased.headline.startswith("Account deletion (the details were erased")
     # A signed-in browser of the patient is signed out.
     assert client_for(patient).get("/journal/").status_code == 302
 

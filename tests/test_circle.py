@@ -66,7 +66,7 @@ def test_patient_invites_a_person_by_email_without_health_information(
         )
 
     assert response.status_code == 302
-    member = CircleMember.objects.get(patient=p.patient, email="jo@example.test")
+    member = CircleMember.objects.with_email("jo@example.test").get(patient=p.patient)
     assert (member.full_name, member.status) == ("Jo Friend", MemberStatus.INVITED)
     (message,) = mail.outbox
     assert message.to == ["jo@example.test"]
@@ -113,7 +113,7 @@ def test_a_patient_cannot_invite_themselves(personas: Personas) -> None:
     )
 
     assert response.status_code == 400
-    assert not CircleMember.objects.filter(email=personas.patient.email).exists()
+    assert not CircleMember.objects.with_email(personas.patient.email).exists()
 
 
 def test_the_circle_page_is_the_patients_alone(personas: Personas) -> None:
@@ -176,7 +176,7 @@ def test_an_address_with_an_account_is_linked_not_duplicated(personas: Personas)
 
     assert response.status_code == 302
     assert User.objects.filter(email=p.other_patient.email).count() == 1
-    member = CircleMember.objects.get(patient=p.patient, email=p.other_patient.email)
+    member = CircleMember.objects.with_email(p.other_patient.email).get(patient=p.patient)
     assert (member.person_id, member.status) == (p.other_patient.pk, MemberStatus.ACCEPTED)
     assert p.other_patient.role == Role.PATIENT
 
@@ -190,7 +190,7 @@ def test_a_signed_in_different_account_is_never_swapped_in(personas: Personas) -
     assert _accept_new(client, token).status_code == 409
     assert client.post(f"/circle/invitations/{token}/decline/").status_code == 409
 
-    member = CircleMember.objects.get(patient=p.patient, email="jo@example.test")
+    member = CircleMember.objects.with_email("jo@example.test").get(patient=p.patient)
     assert (member.status, member.person_id) == (MemberStatus.INVITED, None)
     assert not User.objects.filter(email="jo@example.test").exists()
     assert client.get("/").wsgi_request.user == p.other_patient

@@ -80,7 +80,7 @@ def test_export_holds_every_part_the_patient_owns() -> None:
     for name, _, _ in export_sections.SECTIONS:
         json.loads(files[f"data/{name}"])  # each is valid JSON
     entry = json.loads(files["data/journal.json"])[0]
-    assert entry["tags"] == ["harbour"]
+    assert entry["tags"] == ["Canary journal tag name wren"]
     assert {share["with"] for share in entry["shared_with"]} == {"your care team", "Sue Support"}
     assert entry["comments"][0]["by"] == "Cara Clinician"
     check_in = json.loads(files["data/check_ins.json"])[0]

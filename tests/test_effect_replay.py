@@ -78,11 +78,10 @@ def test_day_by_day_through_the_services_equals_one_replay(
                         day=selectors.patient_today(patient),
                         values=services.CheckInValues(MOOD[offset], 3, 5, Decimal("7")),
                     )
-            titles_seen |= set(
-                Alert.objects.filter(patient=patient, kind=AlertKind.FADING_EFFECT).values_list(
-                    "title", flat=True
-                )
-            )
+            titles_seen |= {  # titles are sealed: read through the model
+                alert.title
+                for alert in Alert.objects.filter(patient=patient, kind=AlertKind.FADING_EFFECT)
+            }
 
     with time_machine.travel(noon(65), tick=False):
         replay = effect.evaluate(selectors.effect_inputs(patient_id=patient.pk))

@@ -451,8 +451,10 @@ def test_csv_has_a_row_per_completed_response_then_per_check_in(
 def test_csv_quotes_commas_and_quotes_and_defuses_spreadsheet_formulas(
     personas: Personas, scored: dict[str, ScaleResponse]
 ) -> None:
-    ScaleResponse.objects.filter(pk=scored["gad7"].pk).update(band='Mild, "watch"\nclosely')
-    ScaleResponse.objects.filter(pk=scored["pcl5"].pk).update(band='=HYPERLINK("x")')
+    for code, band in (("gad7", 'Mild, "watch"\nclosely'), ("pcl5", '=HYPERLINK("x")')):
+        response = scored[code]
+        response.band = band
+        response.save(update_fields=["band_sealed"])
 
     text = export.scores_csv(personas.patient)
     rows = list(csv.DictReader(io.StringIO(text, newline="")))

@@ -126,6 +126,15 @@ def _import_settings(tmp_path: Path, **environ: str) -> subprocess.CompletedProc
                 "SECRET_KEY": "a-real-secret-for-this-test",
                 "CLAYWORK_FIELD_KEYS": "k1:Y2xheXdvcmstdGVzdC1vbmx5LWtlay0zMi1ieXRlcyE",
             },
+            "CLAYWORK_INDEX_KEY must be set",
+        ),
+        (
+            {
+                "CLAYWORK_TESTING": "0",
+                "SECRET_KEY": "a-real-secret-for-this-test",
+                "CLAYWORK_FIELD_KEYS": "k1:Y2xheXdvcmstdGVzdC1vbmx5LWtlay0zMi1ieXRlcyE",
+                "CLAYWORK_INDEX_KEY": "Y2xheXdvcmstdGVzdC1vbmx5LWtlay0zMi1ieXRlcyE",
+            },
             "CLAYWORK_AUDIT_KEY and CLAYWORK_AUDIT_SIGNING_KEY must be set",
         ),
         ({"CACHE_URL": "memcached://x"}, "CACHE_URL must start with"),

@@ -81,7 +81,10 @@ class Session(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sessions"
     )
     scheduled_at = models.DateTimeField()
-    location = models.CharField(max_length=200, blank=True)
+    # Where it is held (a clinic's room, a home address) says what care the patient is in:
+    # sealed with the patient's key (decision 0016).
+    location_sealed = models.TextField(blank=True, default="")
+    location = SealedText("location_sealed", context="care.session.location")
     status = models.CharField(
         max_length=20, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED
     )

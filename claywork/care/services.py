@@ -109,12 +109,9 @@ def session_schedule(*, course: TreatmentCourse, scheduled_at: datetime, locatio
     if existing is not None:
         return existing
     with transaction.atomic():
-        session = Session.objects.create(
-            course=course,
-            patient_id=course.patient_id,
-            scheduled_at=scheduled_at,
-            location=location,
-        )
+        session = Session(course=course, patient_id=course.patient_id, scheduled_at=scheduled_at)
+        session.location = location
+        session.save()
         reminders.reminders_plan_for_scheduled_session(session=session, now=timezone.now())
     return session
 
@@ -125,7 +122,7 @@ def session_reschedule(*, session: Session, scheduled_at: datetime, location: st
     session.scheduled_at = scheduled_at
     session.location = location
     with transaction.atomic():
-        session.save(update_fields=["scheduled_at", "location", "updated_at"])
+        session.save(update_fields=["scheduled_at", "location_sealed", "updated_at"])
         reminders.reminders_plan_for_scheduled_session(session=session, now=timezone.now())
     return session
 

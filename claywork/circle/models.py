@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from claywork.vault.blind_index import blind_index
 from claywork.vault.fields import SealedText
 
 
@@ -17,6 +18,16 @@ class MemberStatus(models.TextChoices):
     REMOVED = "removed", "Removed"
     # The support person stepped back themselves; to the patient this reads differently.
     LEFT = "left", "Stepped back"
+
+
+def email_index_of(email: str) -> str:
+    return blind_index(email, purpose="circle.member.email")
+
+
+class CircleMemberManager(models.Manager["CircleMember"]):
+    def with_email(self, email: str) -> models.QuerySet[CircleMember]:
+        """The members invited with this address (any case), found by its blind index."""
+        return self.filter(email_index=email_index_of(email))
 
 
 class CircleMember(models.Model):
@@ -38,10 +49,16 @@ class CircleMember(models.Model):
         blank=True,
         related_name="circle_links",
     )
-    email = models.EmailField()
-    # The patient's words for them; the name is the patient's to give, not health text.
-    full_name = models.CharField(max_length=150)
-    relationship = models.CharField(max_length=60, blank=True)
+    # Who a patient trusts, and that they are in care at all, is health information: the
+    # address, name and relationship are sealed with the patient's key (decision 0016). The
+    # address is found again by its blind index (``with_email``), never by its text.
+    email_sealed = models.TextField(blank=True, default="")
+    email = SealedText("email_sealed", context="circle.member.email")
+    email_index = models.CharField(max_length=64)
+    full_name_sealed = models.TextField(blank=True, default="")
+    full_name = SealedText("full_name_sealed", context="circle.member.full_name")
+    relationship_sealed = models.TextField(blank=True, default="")
+    relationship = SealedText("relationship_sealed", context="circle.member.relationship")
     status = models.CharField(
         max_length=10, choices=MemberStatus.choices, default=MemberStatus.INVITED
     )
@@ -52,10 +69,12 @@ class CircleMember(models.Model):
     responded_at = models.DateTimeField(null=True, blank=True)
     removed_at = models.DateTimeField(null=True, blank=True)
 
+    objects = CircleMemberManager()
+
     class Meta:
-        ordering = ["full_name", "pk"]
+        ordering = ["invited_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["patient", "email"], name="circle_member_once"),
+            models.UniqueConstraint(fields=["patient", "email_index"], name="circle_member_once"),
             models.UniqueConstraint(
                 fields=["patient", "person"],
                 condition=Q(person__isnull=False),
@@ -66,6 +85,11 @@ class CircleMember(models.Model):
 
     def __str__(self) -> str:
         return f"circle member {self.pk}"
+
+    def address_set(self, email: str) -> None:
+        """Set the address (lower-cased) and its blind index together."""
+        self.email = email.strip().lower()
+        self.email_index = email_index_of(email)
 
     @property
     def invitation_is_open(self) -> bool:

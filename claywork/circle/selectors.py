@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import F, QuerySet
+from django.db.models import F
 
 from claywork.accounts.models import User
 from claywork.circle.models import CheckInRequest, CircleMember, EncouragementNote, MemberStatus
@@ -10,9 +10,12 @@ from claywork.circle.models import CheckInRequest, CircleMember, EncouragementNo
 RECENT = 20
 
 
-def members_of(patient: User) -> QuerySet[CircleMember]:
-    """Everyone the patient invited, removed people last."""
-    return CircleMember.objects.filter(patient=patient).order_by("status", "full_name", "pk")
+def members_of(patient: User) -> list[CircleMember]:
+    """Everyone the patient invited, by status, then name (names are sealed: sorted here)."""
+    members = CircleMember.objects.filter(patient=patient)
+    return sorted(
+        members, key=lambda member: (member.status, member.full_name.casefold(), member.pk)
+    )
 
 
 def notes_for(patient: User, *, limit: int = RECENT) -> list[EncouragementNote]:

@@ -48,12 +48,16 @@ def member_invite(
     now = timezone.now()
     with transaction.atomic():
         member = (
-            CircleMember.objects.select_for_update().filter(patient=patient, email=email).first()
+            CircleMember.objects.with_email(email)
+            .select_for_update()
+            .filter(patient=patient)
+            .first()
         )
         if member is not None and member.status == MemberStatus.ACCEPTED:
             raise CircleError("This person is already in your circle.")
         if member is None:
-            member = CircleMember(patient=patient, email=email)
+            member = CircleMember(patient=patient)
+            member.address_set(email)
         member.full_name = full_name
         member.relationship = relationship
         member.status = MemberStatus.INVITED

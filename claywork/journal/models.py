@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from claywork.practice.models import Realm
+from claywork.vault.blind_index import blind_index
 from claywork.vault.fields import SealedText
 
 
@@ -47,16 +48,34 @@ class EntryKind(models.TextChoices):
     INTENTION_FOLLOW_UP = "intention_follow_up", "Intention follow-up"
 
 
+def tag_index_of(name: str) -> str:
+    # Exact, as tag names always matched: "Sleep" and "sleep" stay two tags.
+    return blind_index(name, purpose="journal.tag.name", fold_case=False)
+
+
 class Tag(models.Model):
+    """A patient's own label for entries. The words ("grief", "relapse") are sealed with the
+    patient's key (decision 0016); ``name_index``, their keyed blind index, finds a tag by its
+    exact name and keeps one row per patient and name."""
+
     patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    name = models.CharField(max_length=40)
+    name_sealed = models.TextField(blank=True, default="")
+    name = SealedText("name_sealed", context="journal.tag.name")
+    name_index = models.CharField(max_length=64)
 
     class Meta:
-        ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["patient", "name"], name="tag_once")]
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["patient", "name_index"], name="tag_once")]
 
     def __str__(self) -> str:
-        return self.name
+        return f"tag {self.pk}"
+
+    @classmethod
+    def named(cls, *, patient_id: int, name: str) -> Tag:
+        tag = cls(patient_id=patient_id)
+        tag.name = name
+        tag.name_index = tag_index_of(name)
+        return tag
 
 
 class LiveEntryManager(models.Manager["Entry"]):

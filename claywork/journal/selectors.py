@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from claywork.core import policy
 from claywork.core.policy import AnyUser
-from claywork.journal.models import Entry, Prompt, Tag
+from claywork.journal.models import Entry, Prompt, Tag, tag_index_of
 from claywork.vault.services import open_text
 
 PAGE_SIZE = 20
@@ -30,7 +30,7 @@ def journal_page(*, user: AnyUser, page_number: str | int | None, tag: str = "")
         .defer("body_sealed")
     )
     if tag:
-        entries = entries.filter(tags__name=tag)
+        entries = entries.filter(tags__name_index=tag_index_of(tag))
     paginator = Paginator(entries, PAGE_SIZE)
     return paginator.get_page(page_number)
 
@@ -44,8 +44,11 @@ def excerpt_of(text: str, *, around: int = 0, width: int = EXCERPT_CHARS) -> str
 def _tag_names_by_entry(entries: QuerySet[Entry]) -> dict[int, str]:
     names: dict[int, list[str]] = {}
     links = Entry.tags.through.objects.filter(entry__in=entries)
-    for entry_id, name in links.values_list("entry_id", "tag__name"):
-        names.setdefault(entry_id, []).append(name)
+    context = Tag.name.context
+    for entry_id, owner_id, sealed in links.values_list(
+        "entry_id", "tag__patient_id", "tag__name_sealed"
+    ):
+        names.setdefault(entry_id, []).append(_opened(sealed, context=context, owner_id=owner_id))
     return {entry_id: " ".join(tag_names) for entry_id, tag_names in names.items()}
 
 
@@ -88,7 +91,8 @@ def search_journal(*, user: AnyUser, query: str, limit: int = 50) -> list[Search
 
 
 def patient_tags(*, user: AnyUser) -> list[str]:
-    return list(Tag.objects.filter(patient_id=user.pk).values_list("name", flat=True))
+    """The patient's tag names, in order (sealed: opened and sorted here)."""
+    return sorted(tag.name for tag in Tag.objects.filter(patient_id=user.pk))
 
 
 def prompt_library() -> dict[str, list[Prompt]]:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from claywork.accounts.models import User
 from claywork.care.models import Session
 from claywork.core.idempotent import create_once
-from claywork.journal.models import Draft, Entry, Prompt, Tag
+from claywork.journal.models import Draft, Entry, Prompt, Tag, tag_index_of
 from claywork.practice.models import Goal
 from claywork.safety import free_text
 from claywork.themes.services import themes_writing_changed
@@ -37,18 +37,19 @@ class EntryContent:
 
 
 def _set_tags(entry: Entry, names: list[str]) -> None:
-    existing = {
-        tag.name: tag for tag in Tag.objects.filter(patient_id=entry.patient_id, name__in=names)
-    }
+    # Names are sealed: a tag is found by its blind index, never by its words.
+    wanted = {tag_index_of(name): name for name in names}
+    mine = Tag.objects.filter(patient_id=entry.patient_id)
+    existing = {tag.name_index: tag for tag in mine.filter(name_index__in=wanted)}
     missing = [
-        Tag(patient_id=entry.patient_id, name=name) for name in names if name not in existing
+        Tag.named(patient_id=entry.patient_id, name=name)
+        for index, name in wanted.items()
+        if index not in existing
     ]
     if missing:
         Tag.objects.bulk_create(missing, ignore_conflicts=True)
-        existing = {
-            tag.name: tag for tag in Tag.objects.filter(patient_id=entry.patient_id, name__in=names)
-        }
-    entry.tags.set([existing[name] for name in names])
+        existing = {tag.name_index: tag for tag in mine.filter(name_index__in=wanted)}
+    entry.tags.set([existing[index] for index in wanted])
 
 
 def entry_create(

@@ -18,7 +18,8 @@ from claywork.accounts.models import User
 from claywork.clinics.models import Clinic
 from claywork.measures import instruments
 from claywork.measures.instruments import Instrument
-from claywork.measures.models import ResponseStatus, ScaleResponse
+from claywork.measures.models import ResponseStatus, ScaleResponse, flags_from_text
+from claywork.vault.services import open_text
 
 SUICIDE_SCREENER = "cssrs_screen"
 TRIGGER_FLAG = "self_harm"
@@ -58,9 +59,17 @@ def _latest_trigger(patient: User, screener: Instrument) -> datetime | None:
         status=ResponseStatus.COMPLETE,
         instrument__in=triggering,
         completed_at__gte=timezone.now() - timedelta(days=OFFER_DAYS),
-    ).values_list("completed_at", "flags")
-    # Flags are a JSON list; filtered here, as SQLite has no JSON containment lookup.
-    moments = [at for at, flags in recent if at is not None and TRIGGER_FLAG in flags]
+    ).values_list("completed_at", "flags_sealed")
+    # Flags are sealed (decision 0016): opened here, a few recent responses of one patient.
+    context = ScaleResponse.flags_text.context  # type: ignore[attr-defined]
+    moments = [
+        at
+        for at, sealed in recent
+        if at is not None
+        and sealed
+        and TRIGGER_FLAG
+        in flags_from_text(open_text(token=sealed, context=context, owner_id=patient.pk))
+    ]
     return max(moments, default=None)
 
 

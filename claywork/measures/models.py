@@ -93,13 +93,17 @@ class ScaleResponse(models.Model):
     status = models.CharField(
         max_length=20, choices=ResponseStatus.choices, default=ResponseStatus.IN_PROGRESS
     )
-    # Item answers are health data: sealed. The total, band and flags are derived and kept in
-    # clear so the caseload can sort and filter in SQL.
+    # Item answers are health data: sealed. The total is kept in clear so the caseload can
+    # sort and filter in SQL; the band ("Severe", a risk screen's "High risk") and the safety
+    # flags ("self_harm") are sealed (decision 0016): they say more than the total does.
     answers_sealed = models.TextField(blank=True, default="")
     answers_json = SealedText("answers_sealed", context="measures.response.answers")
     total = models.PositiveSmallIntegerField(null=True, blank=True)
-    band = models.CharField(max_length=80, blank=True)
-    flags = models.JSONField(default=list, blank=True)
+    band_sealed = models.TextField(blank=True, default="")
+    band = SealedText("band_sealed", context="measures.response.band")
+    # The flags, comma-separated (codes from the instruments' definitions, never commas).
+    flags_sealed = models.TextField(blank=True, default="")
+    flags_text = SealedText("flags_sealed", context="measures.response.flags")
     session = models.ForeignKey(
         "care.Session", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -123,6 +127,19 @@ class ScaleResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument} response {self.pk}"
+
+    @property
+    def flags(self) -> list[str]:
+        return flags_from_text(self.flags_text)
+
+    def scored_set(self, *, band: str, flags: list[str] | tuple[str, ...]) -> None:
+        """Seal the band and flags of a scored response (its patient set first)."""
+        self.band = band
+        self.flags_text = ",".join(flags)
+
+
+def flags_from_text(text: str) -> list[str]:
+    return text.split(",") if text else []
 
 
 class FadingEpisode(models.Model):

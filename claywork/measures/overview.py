@@ -21,6 +21,7 @@ from claywork.accounts.models import User
 from claywork.measures import effect, follow_up, instruments, selectors
 from claywork.measures.instruments import Instrument
 from claywork.measures.models import CheckIn, FadingEpisode, ResponseStatus, ScaleResponse
+from claywork.vault.services import open_text
 
 MOOD_MAX = 10
 
@@ -210,13 +211,14 @@ def score_trends(patient: User, *, treatment_began: date | None = None) -> list[
     rows = (
         selectors.completed_responses(patient_id=patient.pk)
         .filter(instrument__in=charted)
-        .values_list("instrument", "completed_at", "total", "band", "pk")
+        .values_list("instrument", "completed_at", "total", "band_sealed", "pk")
     )
     points: dict[str, list[ScorePoint]] = {}
-    for code, completed_at, total, band, pk in rows:
+    for code, completed_at, total, band_sealed, pk in rows:
         if completed_at is None or total is None:
             continue
         day = completed_at.astimezone(patient.zone).date()
+        band = _band(band_sealed, patient)
         points.setdefault(code, []).append(ScorePoint(day, total, band, pk))
     return [
         ScoreTrend(registry[code], points[code], treatment_began)
@@ -245,13 +247,24 @@ def risk_screens(patient: User) -> list[tuple[ScorePoint, Instrument]]:
         selectors.completed_responses(patient_id=patient.pk)
         .filter(instrument__in=screens)
         .order_by("-completed_at", "-pk")
-        .values_list("instrument", "completed_at", "total", "band", "pk")
+        .values_list("instrument", "completed_at", "total", "band_sealed", "pk")
     )
     return [
-        (ScorePoint(completed_at.astimezone(patient.zone).date(), total, band, pk), registry[code])
-        for code, completed_at, total, band, pk in rows
+        (
+            ScorePoint(
+                completed_at.astimezone(patient.zone).date(), total, _band(sealed, patient), pk
+            ),
+            registry[code],
+        )
+        for code, completed_at, total, sealed, pk in rows
         if completed_at is not None and total is not None
     ]
+
+
+def _band(sealed: str, patient: User) -> str:
+    """A response's band, opened as ``ScaleResponse.band`` would, without the instance."""
+    context = ScaleResponse.band.context  # type: ignore[attr-defined]
+    return open_text(token=sealed, context=context, owner_id=patient.pk) if sealed else ""
 
 
 def history(patient: User) -> list[tuple[ScaleResponse, Instrument | None]]:

@@ -196,14 +196,16 @@ def response_submit(*, response: ScaleResponse, answers: dict[str, int]) -> Scal
         return response
     instrument = instruments.get_instrument(response.instrument)
     result = instruments.score(instrument, response_answers(response))
+    sealer = ScaleResponse(pk=response.pk, patient_id=response.patient_id)
+    sealer.scored_set(band=result.band, flags=result.flags)
     with transaction.atomic():
         claimed = ScaleResponse.objects.filter(
             pk=response.pk, status=ResponseStatus.IN_PROGRESS
         ).update(
             status=ResponseStatus.COMPLETE,
             total=result.total,
-            band=result.band,
-            flags=list(result.flags),
+            band_sealed=sealer.band_sealed,
+            flags_sealed=sealer.flags_sealed,
             completed_at=timezone.now(),
         )
         response.refresh_from_db()

@@ -10,9 +10,9 @@
    data was read, changed, exported and erased, and by whom, never what it said.
 
 Kept on purpose: the audit trail, the deletion request itself, and the care team's alerts
-about the patient (fixed titles, no patient words; the notes clinicians wrote on them were
-sealed with the patient's key and are cleared), so the clinic's record of safety events and
-of the erasure survives.
+about the patient (their kind, severity and times; the titles and the notes clinicians wrote
+on them were sealed with the patient's key and are cleared), so the clinic's record of safety
+events and of the erasure survives.
 """
 
 from __future__ import annotations
@@ -84,8 +84,9 @@ def patient_erase(*, patient: User) -> int:
     with transaction.atomic():
         email = patient.email
         data_key_destroy(owner_id=patient.pk)
-        # What clinicians wrote on alerts was sealed with the patient's key: now unreadable.
-        Alert.objects.filter(patient=patient).update(note_sealed="")
+        # Alerts' titles and what clinicians wrote on them were sealed with the patient's key:
+        # now unreadable, so emptied (``Alert.headline`` then shows the kind).
+        Alert.objects.filter(patient=patient).update(note_sealed="", title_sealed="")
         deleted = _delete_belongings(patient)
         # Invitations name the person by address: their own, and any to someone's circle.
         deleted += Invitation.objects.filter(email__iexact=email).delete()[0]
@@ -112,4 +113,4 @@ def patient_erase(*, patient: User) -> int:
 def _circle_invitations(email: str) -> models.QuerySet:
     from claywork.circle.models import CircleMember
 
-    return CircleMember.objects.filter(email__iexact=email)
+    return CircleMember.objects.with_email(email)

@@ -26,7 +26,7 @@ from claywork.clinics.consent import topic_for
 from claywork.clinics.models import ConsentRecord
 from claywork.core import policy
 from claywork.crisis.models import PLAN_FIELDS, SafetyPlanVersion
-from claywork.journal.models import Draft, Entry, EntryKind
+from claywork.journal.models import Draft, Entry, EntryKind, Tag
 from claywork.measures.models import CheckIn, ScaleResponse
 from claywork.measures.selectors import tags_by_day
 from claywork.messaging.models import Message, MessageDraft, Thread
@@ -106,10 +106,10 @@ _ENTRY_COLUMNS = (
 def _batch_extras(ids: list[int]) -> tuple[dict[int, list], dict[int, list], dict[int, list]]:
     """Tags, shares and comments of a batch of entries: three queries, plain values."""
     tags: dict[int, list] = defaultdict(list)
-    for entry_id, name in Entry.tags.through.objects.filter(entry_id__in=ids).values_list(
-        "entry_id", "tag__name"
-    ):
-        tags[entry_id].append(name)
+    for entry_id, owner_id, sealed in Entry.tags.through.objects.filter(
+        entry_id__in=ids
+    ).values_list("entry_id", "tag__patient_id", "tag__name_sealed"):
+        tags[entry_id].append(_opened(sealed, Tag.name.context, owner_id))
     shares: dict[int, list] = defaultdict(list)
     for entry_id, care_team, person, created, revoked in (
         Share.objects.filter(entry_id__in=ids)

@@ -33,6 +33,10 @@ class Audience(models.TextChoices):
     NOBODY = "nobody", "nobody yet"
 
 
+# Titles are short fixed sentences (the callers build them); longer ones are cut here.
+TITLE_MAX_CHARS = 200
+
+
 class Alert(models.Model):
     """Something the care team should look at. Its title never holds the patient's words."""
 
@@ -41,7 +45,11 @@ class Alert(models.Model):
     )
     kind = models.CharField(max_length=30, choices=AlertKind.choices)
     severity = models.CharField(max_length=10, choices=Severity.choices)
-    title = models.CharField(max_length=200)
+    # What raised it, in words ("PHQ-9: self-harm item answered above zero"): never the
+    # patient's own words, but health information all the same, so sealed with the patient's
+    # key; emptied when the account is erased (``headline`` then says so).
+    title_sealed = models.TextField(blank=True, default="")
+    title = SealedText("title_sealed", context="safety.alert.title")
     # One alert per cause: raising it again (a retried task, a resubmitted form) is harmless.
     dedupe_key = models.CharField(max_length=120, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -77,7 +85,14 @@ class Alert(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_severity_display()} alert: {self.title}"
+        return f"{self.get_severity_display()} alert {self.pk} ({self.kind})"
+
+    @property
+    def headline(self) -> str:
+        """The title, or, once the account is erased and the title with it, the kind."""
+        if self.title_sealed:
+            return self.title
+        return f"{self.get_kind_display()} (the details were erased with the account)"
 
     @property
     def is_open(self) -> bool:

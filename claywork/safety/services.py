@@ -18,7 +18,7 @@ from claywork.accounts.models import Role, User
 from claywork.clinics.models import Clinic
 from claywork.core import policy
 from claywork.safety import routing
-from claywork.safety.models import Alert, OnCallMember
+from claywork.safety.models import TITLE_MAX_CHARS, Alert, OnCallMember
 
 logger = logging.getLogger(__name__)
 
@@ -31,9 +31,9 @@ def alert_raise(
         return existing, False
     try:
         with transaction.atomic():
-            alert = Alert.objects.create(
-                patient=patient, kind=kind, severity=severity, title=title, dedupe_key=dedupe_key
-            )
+            alert = Alert(patient=patient, kind=kind, severity=severity, dedupe_key=dedupe_key)
+            alert.title = title[:TITLE_MAX_CHARS]
+            alert.save()
             routing.alert_route(alert=alert, now=alert.created_at)
     except IntegrityError:
         return Alert.objects.get(dedupe_key=dedupe_key), False
@@ -49,8 +49,10 @@ def alert_refresh(*, alert: Alert, title: str) -> bool:
     """Say more about an alert nobody has acknowledged yet (its cause deepened): the new title,
     the same alert and outbox. Returns False, changing nothing, once it is acknowledged: the
     caller then raises a new alert, so that what changed reaches a person."""
+    sealer = Alert(pk=alert.pk, patient_id=alert.patient_id)
+    sealer.title = title[:TITLE_MAX_CHARS]
     refreshed = Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
-        title=title[: Alert._meta.get_field("title").max_length]
+        title_sealed=sealer.title_sealed
     )
     alert.refresh_from_db()
     if refreshed:

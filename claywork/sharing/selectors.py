@@ -80,7 +80,7 @@ def audiences_for(patient: User) -> list[Audience]:
         audiences.append(Audience("care_team", "My care team"))
     members = CircleMember.objects.filter(
         patient=patient, status=MemberStatus.ACCEPTED, person__isnull=False
-    ).only("person_id", "full_name", "relationship")
+    ).only("patient_id", "person_id", "full_name_sealed", "relationship_sealed")
     for member in members:
         label = f"{member.full_name} ({member.relationship})" if member.relationship else ""
         audiences.append(Audience(f"person:{member.person_id}", label or member.full_name))
@@ -181,11 +181,10 @@ def live_goal_shares_by_goal(patient: User) -> dict[int, list[Share]]:
 
 def patient_names(patient: User) -> dict[int, str]:
     """The patient's names for their circle members, by account id (for "shared with")."""
-    return dict(
-        CircleMember.objects.filter(patient=patient, person__isnull=False).values_list(
-            "person_id", "full_name"
-        )
-    )
+    members = CircleMember.objects.filter(patient=patient, person__isnull=False)
+    return {
+        member.person_id: member.full_name for member in members if member.person_id is not None
+    }
 
 
 def shared_view(
