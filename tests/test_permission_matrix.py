@@ -50,6 +50,7 @@ from claywork.ownership.services import account_deletion_request
 from claywork.practice import services as practice
 from claywork.practice.models import Practice
 from claywork.reminders.chosen import routine_save
+from claywork.reminders.models import Kind as ReminderKind
 from claywork.reminders.models import Reminder
 from claywork.safety.models import Alert
 from claywork.safety.services import alert_raise, on_call_set
@@ -314,7 +315,11 @@ def _build_world() -> World:
         suggestion_id=suggestion_id,
         personas=personas,
         goal_id=goal.pk,
-        reminder_id=Reminder.objects.filter(patient=personas.patient).earliest("due_at").pk,
+        # The goal's reminder, whatever the hour: an integration-window reminder of a session
+        # can fall due before the next noon.
+        reminder_id=Reminder.objects.filter(patient=personas.patient, kind=ReminderKind.GOAL)
+        .earliest("due_at")
+        .pk,
         own_practice_id=own_practice.pk,
         practice_id=Practice.objects.get(slug="nature-walk", patient=None).pk,
         invitation_token=token,
