@@ -11,6 +11,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.test import Client
 
 from claywork.accounts.models import User
@@ -54,6 +57,17 @@ def _audit_guard_lifted_for_flush() -> Iterator[None]:
 def _fresh_key_cache() -> None:
     # Each test gets a new database; an unwrapped key cached from an earlier test must not leak.
     forget_cached_keys()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_cache() -> None:
+    # The sign-in limiter counts failures per address in the cache, and in tests every request
+    # comes from 127.0.0.1: without this, the suite's deliberate failed sign-ins add up until a
+    # later test's sign-in is refused (429). The in-process cache only: a test of a shared
+    # cache (database, Redis) sets up and clears its own.
+    for name in settings.CACHES:
+        if isinstance(caches[name], LocMemCache):
+            caches[name].clear()
 
 
 @pytest.fixture
