@@ -9,7 +9,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from datetime import timedelta
@@ -19,7 +18,6 @@ from typing import Any
 import pytest
 import time_machine
 from django.core import mail
-from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
@@ -41,6 +39,7 @@ from claywork.reminders.models import (
 )
 from claywork.safety.sweep import outbox_sweep
 from tests import factories
+from tests.concurrent_sweeps import sweep_twice_at_once
 from tests.conftest import Personas
 from tests.test_alert_delivery import (  # the real-process harness of the alert kill test
     ROOT,
@@ -271,27 +270,9 @@ def test_two_concurrent_sweeps_send_each_reminder_exactly_once(personas: Persona
     due = Reminder.objects.filter(due_at__lte=timezone.now())
     expected = due.count()
     assert expected == 30
-    start = threading.Barrier(2)
-    errors: list[BaseException] = []
-    counts: list[int] = []
-
-    def sweep_in_thread() -> None:
-        try:
-            start.wait()
-            counts.append(reminders_send_due())
-        except BaseException as error:  # surfaced below
-            errors.append(error)
-        finally:
-            connection.close()
-
     with override_settings(EMAIL_BACKEND="tests.mail_backends.SlowLocmemBackend"):
-        sweepers = [threading.Thread(target=sweep_in_thread) for _ in range(2)]
-        for thread in sweepers:
-            thread.start()
-        for thread in sweepers:
-            thread.join(timeout=60)
+        counts = sweep_twice_at_once(reminders_send_due, timeout=60)
 
-    assert not errors
     # Only the reminders' mail: building the personas may have sent other mail (invitations).
     ids = [
         message.extra_headers["Message-ID"]

@@ -36,6 +36,7 @@ from claywork.reminders.delivery import reminders_send_due
 from claywork.reminders.models import Channels, Kind, Notification, Reminder, State
 from claywork.reminders.services import preferences_of
 from tests import factories
+from tests.concurrent_sweeps import sweep_twice_at_once
 from tests.conftest import Personas, client_for
 from tests.test_push import VAPID, _browser_keys
 
@@ -359,30 +360,12 @@ def test_two_workers_send_each_reminder_exactly_once_on_each_channel(
     expected = due.count()
     assert expected == 20
     fake = FakePushService(pause=0.01)
-    start = threading.Barrier(2)
-    errors: list[BaseException] = []
-    counts: list[int] = []
-
-    def worker() -> None:
-        try:
-            start.wait()
-            counts.append(reminders_send_due())
-        except BaseException as error:  # surfaced below
-            errors.append(error)
-        finally:
-            connection.close()  # each thread had its own connection
-
     with (
         override_settings(EMAIL_BACKEND="tests.mail_backends.SlowLocmemBackend", **VAPID),
         mock.patch("claywork.push.services.webpush", fake),
     ):
-        workers = [threading.Thread(target=worker) for _ in range(2)]
-        for thread in workers:
-            thread.start()
-        for thread in workers:
-            thread.join(timeout=120)
+        counts = sweep_twice_at_once(reminders_send_due)
 
-    assert not errors
     emails = _reminder_mail()
     assert len(emails) == len(set(emails)) == expected == sum(counts)
     tags = [(endpoint, json.loads(data)["tag"]) for endpoint, data in fake.received]
