@@ -52,10 +52,10 @@ def _counts(*, rules_only: bool) -> tuple[dict[str, int], list[object]]:
 # measured with `claywork screen --rules-only`): 348 of 353 flagged, no false alarm.
 RULES_TRUE_POSITIVES = 348
 # With the model and the calibrated thresholds (decision 0003): 352 of 353 flagged, 35 of 329
-# false alarms in the first round, 34 since the second (issue 11). Guards so that a
-# retrained model does not quietly flag less or raise more than the first round did.
+# false alarms in the first round, 33 after the second, 32 after the third (issue 11). Guards
+# so that a retrained model does not quietly flag less or raise more than it does today.
 MODEL_TRUE_POSITIVES = 352
-MODEL_MAXIMUM_FALSE_ALARMS = 35
+MODEL_MAXIMUM_FALSE_ALARMS = 32
 
 
 def test_the_rules_alone_keep_todays_figures_on_the_regression_set() -> None:
@@ -167,6 +167,85 @@ def test_negation_past_condition_reported_speech_and_idiom(
     if reason is not None:
         assert result.reason == reason
     assert (result.matched == "") is (reason == "no crisis language")
+
+
+# The third round of issue 11: what the rules used to flag in ordinary writing, and, beside
+# each, the near sentence that must stay flagged (our own sentences, none from a corpus file).
+@pytest.mark.parametrize(
+    ("text", "flag", "reason"),
+    [
+        # Someone else's death, long past, even when the sentence also says "today".
+        (
+            "My aunt took her own life ten years ago, today would have been her birthday.",
+            False,
+            "third party, past",
+        ),
+        ("A guy from my old crew died by suicide after the tour.", False, "third party, past"),
+        (
+            "its been 9 years since my dads suicide and we lit a candle tonight",
+            False,
+            "third party, past",
+        ),
+        ("my cousin took her own life last night", True, None),
+        ("My roommate took a bunch of pills tonight.", True, None),
+        # Crisis help used and come through; still flagged without that, or with more risk.
+        (
+            "Texted the crisis line around midnight. They helped, I'm safe and going to sleep.",
+            False,
+            "crisis help used",
+        ),
+        ("I called 988 last night because I had the pills lined up.", True, None),
+        ("called the crisis line and it didn't help, I still feel unsafe", True, None),
+        # An urge met with the safety plan; not when the act followed.
+        (
+            "I felt the urge to cut after dinner, held ice cubes instead and it passed.",
+            False,
+            "urge met with the safety plan",
+        ),
+        ("I wanted to cut so I did, then I held ice on it.", True, None),
+        ("when i feel like hurting myself i squeeze ice and text my sister", False, "hypothetical"),
+        ("when i feel like hurting myself i just do it", True, None),
+        # A distant past said another way; not when it is tied back to now.
+        (
+            "teenage me wanted to die every week, forty-year-old me is planting tulips",
+            False,
+            "past",
+        ),
+        ("I wanted to disappear for good. That was nine years ago.", False, "past"),
+        ("i was suicidal in my twenties and it never came back", False, "past"),
+        ("I thought about suicide a lot in college, and I'm still here", False, "past"),
+        ("the part of me that wants to die is louder this week", True, None),
+        ("I was suicidal in college and lately it's back", True, None),
+        ("I thought about dying all weekend. That was awful.", True, None),
+        # Everyday complaints that borrow the words; the bare phrase stays flagged.
+        ("I can't go on like this with the neighbours' drilling.", False, "idiom"),
+        ("I can't go on like this.", True, None),
+        ("honestly sick of living in a flat with no oven", False, "idiom"),
+        ("I'm sick of living.", True, None),
+        ("At the end of my rope with this airline, third delay today.", False, "idiom"),
+        ("I can't take much more of this pain.", True, None),
+        ("I took all my pills into the new weekly pill box.", False, "idiom"),
+        # Clinical teaching and a questionnaire's own words.
+        (
+            "The nurse explained the difference between wishing to be dead and having a plan.",
+            False,
+            "informational",
+        ),
+        (
+            "In the first-aid class we practised asking whether someone is thinking of suicide.",
+            False,
+            "informational",
+        ),
+    ],
+)
+def test_the_rules_clear_ordinary_writing_that_shares_words_with_risk(
+    text: str, flag: bool, reason: str | None
+) -> None:
+    result = screen_text(text, rules_only=True)
+
+    assert result.flag is flag, result
+    if reason is not None:
+        assert result.reason == reason
 
 
 def test_matched_is_the_writers_own_words_from_the_text() -> None:

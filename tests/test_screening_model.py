@@ -384,27 +384,37 @@ def test_the_shipped_model_raises_its_thresholds_for_long_entries() -> None:
     assert long.concern > short.concern and long.crisis >= short.crisis
 
 
-# Floors on the held-out slice (claywork/safety/data/corpus/held_out.tsv: 30% of the old blind
-# files, set aside before the second round of issue 11 and never tuned on). Measured with the
-# shipped model: recall 0.868, precision 0.868, false alarms 0.145 (decision 0003; the model
-# before train_extra2.tsv: 0.879, 0.847, 0.175). These catch a retrained model that does
+# Floors on the slices never tuned on: held_out.tsv (30% of the two old blind files, set aside
+# before the second round of issue 11) and held_out_fresh.tsv (30% of blind_fresh.tsv, per
+# label and category, set aside before the third round: scripts/screening_split.py). Measured
+# with the shipped model (decision 0003, third round): held_out recall 0.863, precision 0.897,
+# false alarms 0.108 (second round: 0.868, 0.868, 0.145); held_out_fresh 0.915, 0.908, 0.120
+# (the second-round model: 0.922, 0.895, 0.140). They catch a retrained model that does
 # clearly worse.
-HELD_OUT_MINIMUM_RECALL = 0.86
-HELD_OUT_MINIMUM_PRECISION = 0.86
-HELD_OUT_MAXIMUM_FALSE_ALARMS = 0.15
-
-
-def test_the_shipped_model_keeps_its_floors_on_the_held_out_slice() -> None:
-    path = screening_data() / "corpus" / "held_out.tsv"
+@pytest.mark.parametrize(
+    ("name", "minimum_recall", "minimum_precision", "maximum_false_alarms", "at_least"),
+    [
+        ("held_out.tsv", 0.86, 0.88, 0.12, 150),
+        ("held_out_fresh.tsv", 0.90, 0.88, 0.14, 90),
+    ],
+)
+def test_the_shipped_model_keeps_its_floors_on_the_held_out_slices(
+    name: str,
+    minimum_recall: float,
+    minimum_precision: float,
+    maximum_false_alarms: float,
+    at_least: int,
+) -> None:
+    path = screening_data() / "corpus" / name
     evaluation = evaluate_lines(path.read_text(encoding="utf-8").splitlines())
     positive = evaluation.summed(evaluation.positives)
     negative = evaluation.summed(evaluation.negatives)
     precision = positive.flagged / max(positive.flagged + negative.flagged, 1)
 
-    assert positive.total > 150 and negative.total > 150
-    assert positive.share() >= HELD_OUT_MINIMUM_RECALL
-    assert precision >= HELD_OUT_MINIMUM_PRECISION
-    assert negative.share() <= HELD_OUT_MAXIMUM_FALSE_ALARMS
+    assert positive.total > at_least and negative.total > at_least
+    assert positive.share() >= minimum_recall
+    assert precision >= minimum_precision
+    assert negative.share() <= maximum_false_alarms
 
 
 def screening_data() -> Path:

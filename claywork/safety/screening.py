@@ -94,15 +94,21 @@ _CONDITION_CUES: tuple[str, ...] = ("if", "in case", "should i ever", "imagin", 
 _CONDITION_CUES += ("hypothetical", "in theory", "pretend")
 _THIRD_IN_PHRASE = rules.rx(
     r"\b(?:herself|himself|themselves|themself|her self|him self|(?:his|her|their)"
-    r" (?:own )?lives?)\b"
+    r" (?:own )?li(?:fe|ves))\b"
 )
 _EVENT_NOUN = re.compile(r"(?:de|des|dose|doses|harm|injury)$")
 _OPEN_QUOTE = re.compile(r"(?:^|\s)'")
 _CLOSE_QUOTE = re.compile(r"[a-z0-9.!?,]'(?=\s|$|[,.!?])")
-_RECURRING = rules.rx(
-    r"\b(?:again|still|lately|recently|these days|coming back|came back|(?:are|is|'s) back"
-    r"|creeping back|crept back|returned|returning|relapsed?)\b"
+# Written with plain spaces (not rules.rx): a look-behind needs a fixed width.
+_RECURRING = re.compile(
+    r"(?<!never )(?<!not )(?<!n't )\b(?:again|still(?! (?:here|alive|around|breathing"
+    r"|standing|kicking))|lately|recently|these days|coming back"
+    r"|came back|(?:are|is|'s) back|creeping back|crept back|returned|returning|relapsed?)\b"
 )
+# The self-harm phrase is an urge or a wish, not an act.
+_URGE = rules.rx(r"\b(?:urges?|wanted to|felt like|want to|feel like|tempted to|almost)\b")
+# Someone else's death named just before a topic word: "a man from my unit died by suicide".
+_OTHERS_DEATH = rules.rx(r"\b(?:died|dies|death|deaths|lost (?:[a-z']+ ){1,4}to) (?:by |of )?$")
 
 
 def screen_text(text: str, *, rules_only: bool = False) -> ScreenResult:
@@ -384,6 +390,12 @@ def _judge(document: _Document, phrase: rules.Phrase, match: re.Match[str]) -> S
         return cleared("negated")
     if not phrase.intent and _is_hypothetical(context):
         return cleared("hypothetical")
+    if phrase.category == "crisis contact" and _is_resolved(context):
+        return cleared("crisis help used")
+    if phrase.category == "self-harm" and _URGE.search(context.clause_before + context.phrase):
+        told = context.after + " " + context.following
+        if rules.COPED.search(told) and not rules.ACTED.search(told):
+            return cleared("urge met with the safety plan")
     if _is_about_someone_else(context):
         if phrase.own_only:
             return cleared("third party, ordinary")
@@ -480,6 +492,12 @@ def _is_hypothetical(context: _Context) -> bool:
     """A remote condition ("if I ever ..."), one that comes with a way to get help, or an
     imagined case ("imagine a character who ..."); not a threat or a wish."""
     before = context.before
+    if any(cue in before for cue in ("when", "every time", "each time")):
+        habit = None
+        for habit in rules.WHEN_URGE.finditer(context.clause_before):  # noqa: B007
+            pass
+        if habit is not None and rules.HELP_SEEKING.search(context.after):
+            return True
     if not any(cue in before for cue in _CONDITION_CUES):
         return False  # the common case, without running the patterns below
     # "Imagine ..." before the phrase, looking into it: "imagine if I ..." is a wish.
@@ -499,8 +517,19 @@ def _is_hypothetical(context: _Context) -> bool:
     )
 
 
+def _is_resolved(context: _Context) -> bool:
+    """Crisis help used and come through: "they helped", "I'm safe", "slept after"."""
+    for resolved in rules.RESOLVED.finditer(context.after + " " + context.following):
+        before = (context.after + " " + context.following)[: resolved.start()][-8:]
+        if not re.search(r"(?:not|n't|never|no) (?:\w+ )?$", before):
+            return True
+    return False
+
+
 def _is_about_someone_else(context: _Context) -> bool:
     if _THIRD_IN_PHRASE.search(context.phrase):
+        return True
+    if _OTHERS_DEATH.search(context.clause_before):
         return True
     if any(token in rules.FIRST_PERSON for token in rules.TOKEN.findall(context.phrase)):
         return False
@@ -508,7 +537,7 @@ def _is_about_someone_else(context: _Context) -> bool:
         token = token.removesuffix("'s")
         if token in rules.FIRST_PERSON:
             return False
-        if token in rules.OTHER_PERSON:
+        if token in rules.OTHER_PERSON or token.removesuffix("s") in rules.OTHER_PERSON:
             return True
     return False
 
@@ -516,7 +545,9 @@ def _is_about_someone_else(context: _Context) -> bool:
 def _is_past_event(phrase: rules.Phrase, context: _Context) -> bool:
     """Someone else's suicide, overdose or attempt that has happened: bereavement, history.
     Not when it happened just now: that is a crisis in the patient's life today."""
-    if rules.JUST_NOW.search(context.sentence):
+    if rules.JUST_NOW.search(context.sentence) and not (
+        rules.LONG_GONE.search(context.sentence) or rules.DISTANT_PAST.search(context.sentence)
+    ):
         return False
     return bool(
         (phrase.topic and " " not in context.phrase and _EVENT_NOUN.search(context.phrase))
@@ -539,4 +570,6 @@ def _is_distant_past(context: _Context) -> bool:
             gap = ""
         if not rules.STILL_NOW.search(gap) and not _RECURRING.search(context.after):
             return True
-    return False
+    return bool(rules.PAST_NEXT.match(context.following)) and not (
+        _RECURRING.search(context.after) or rules.JUST_NOW.search(context.sentence)
+    )

@@ -182,7 +182,40 @@ CONSEQUENT = rx(
     r"|i'?d|i would|i swear)\b|\b(?:i'?ll|i will|gonna|going to) (?:just )?(?:kill|end|hurt"
     r"|take|jump|overdose|cut|hang|shoot)"
 )
-CONDITION_IS_REMOTE = rx(r"\b(?:ever|again|start|starts|started|get to|gets to)\b")
+CONDITION_IS_REMOTE = rx(
+    r"\b(?:ever|again|start|starts|started|get to|gets to|comes? back|returns?|shows? up|hits)\b"
+)
+# A habit of coping: "when I feel like hurting myself I hold ice cubes and text my friend".
+# Like a condition, it clears the phrase only with a way to get help after it.
+WHEN_URGE = rx(
+    r"\b(?:when|whenever|every time|each time) (?:i (?:feel|get|have|notice|start)|the (?:urges?"
+    r"|thoughts?|feelings?))\b"
+)
+# Having used crisis help and come through it: "called the crisis line, they helped, I'm
+# safe". The call itself is then a safety plan working, not a crisis still going on.
+RESOLVED = rx(
+    r"\b(?:i'?m|i am|feel(?:ing)?|felt|i feel|i felt) (?:\w+ )?(?:safe|safer|calmer|calm|better"
+    r"|okay|ok|heard|lighter|steadier)\b|\b(?:slept|helped|so kind|were kind|was kind"
+    r"|were chill|was chill|talked me down|best decision|glad i did|proud of myself"
+    r"|got through)\b"
+)
+# A self-harm urge met with the safety plan, in the past tense: "I wanted to cut, held ice
+# instead and it passed". The urge, not an act: "cut again" with "instead" after it is too.
+COPED = rx(
+    r"\binstead\b|\b(?:it|they|the urges?|the feeling) (?:passed|eased|faded|went away)"
+    r"|\bdidn'?t (?:do it|cut|act on it)|\b(?:i'?m|i am|i stayed|stayed) safe\b"
+    r"|\bused my (?:coping|safety plan|plan|skills)|\bheld (?:ice|an ice)|\bice cubes?\b"
+)
+# ... unless the act followed: "I wanted to cut so I did".
+ACTED = rx(
+    r"\b(?:so i did|and i did|i did it|did it anyway|i cut|cut anyway|i relapsed|relapsed"
+    r"|i burned|i hurt myself|hurt myself anyway|i gave in|gave in)\b"
+)
+# A sentence after the one that names the past: "That was twelve years ago."
+PAST_NEXT = rx(
+    r"^\W*(?:(?:that|this|it) (?:was|is|'s|has been) (?:\w+ ){0,3}(?:years?|decades?)"
+    r" (?:ago|back)|(?:\w+ ){0,2}years later)\b"
+)
 HELP_SEEKING = rx(
     r"\b(?:call|calls|text|texts|tell|reach out|talk to|contact|go to|use|ask|988|911"
     r"|hotline|crisis line|lifeline|therapist|doctor|clinician|guide|safety plan|coping"
@@ -192,14 +225,29 @@ HELP_SEEKING = rx(
 # A distant past: "I used to", "years ago", "in high school". A recent past ("last night I
 # wanted to die") is still flagged.
 DISTANT_PAST = rx(
-    r"\b(?:used to|use to|years ago|a year ago|decades? ago|long ago|ages ago"
+    r"\b(?:used to|use to|years ago|a year ago|decades? ago|long ago|(?:a )?long time ago"
+    r"|ages ago"
+    # "past me", "teenage me", "15 year old me", "the part of me that wanted to ...": the
+    # writer speaks of who they were.
+    r"|(?:past|old|older|younger|teenage|teen|high school|college|\d+ ?(?:year|yr)s?[ -]old)"
+    r" me\b|(?:the )?(?:part|version) of me (?:that|who) (?:wanted|was|used|felt|thought"
+    r"|tried|planned|believed|wrote)|once (?:thought|wanted|felt|went|tried|planned|wrote"
+    r"|believed|stood|sat|prayed|wished)"
+    r"|(?:i )?remember (?:when|wishing|thinking|the (?:nights|days|years|time)|wanting|hoping"
+    r"|being)|there was a time|(?:years?|months?) since\b|hace (?:ya )?(?:\w+ )?a(?:n|\u00f1)os"
+    r"|hasn'?t (?:shown up|come back|been back|returned|happened) (?:in|for)\b"
+    r"|(?:my )?old (?:urges?|suicide|self[- ]?harm|sh|journals?|diary|diaries|notebooks?)"
+    r"|(?:freshman|sophomore|first) year (?:of |in |at )?(?:high school|college|uni"
+    r"|university)?\b|(?:my first|that) (?:year|winter|summer|spring|autumn|fall)"
+    r" (?:in|at|as|after|when)\b"
     r"|(?:when|while) i was (?:a kid|a child|a teen|a teenager|younger|young|little|\d+"
     r"|(?:eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
     r"|twenty|thirty|forty|fifty)\b"
-    r"|in (?:high school|middle school|college|school|university|my (?:teens|twenties"
+    r"|in (?:high ?school|middle school|college|school|university|my (?:teens|twenties"
     r"|thirties|forties|20s|30s|40s)))"
     r"|as a (?:kid|child|teen|teenager|young (?:man|woman|adult))"
-    r"|in (?:high school|middle school|college|university|my (?:teens|twenties|thirties"
+    r"|(?:in|during|through|part of) (?:high ?school|middle school|college|university"
+    r"|my (?:teens|twenties|thirties"
     r"|forties|20s|30s|40s|youth|early (?:20s|twenties)))"
     r"|back (?:then|in the day|in (?:school|college|high school|\d{4})|when)"
     r"|in the past|in (?:19|20)\d\d|before (?:ketamine|treatment|therapy|the (?:ketamine"
@@ -218,7 +266,8 @@ PAST_VERB = rx(
 )
 MOURNING = rx(
     r"\b(?:ago|last (?:year|month|spring|summer|fall|autumn|winter)|funeral|anniversary"
-    r"|grief|grieving|memorial|passed away|lost (?:him|her|them)|survivor|survivors)\b"
+    r"|grief|grieving|memorial|passed away|lost (?:him|her|them)|survivor|survivors|grave"
+    r"|would have been|birthday|candle|died by|death by|lost (?:\w+ ){1,3}to)\b"
 )
 RECENT = rx(
     r"\b(?:yesterday|last (?:night|week|weekend)|this (?:morning|week|weekend)|earlier"
@@ -236,7 +285,8 @@ OTHER_PERSON = _words(
     "roommate neighbor neighbour client patient patients kid kids child children teen "
     "teenager student classmate character guy girl man woman people person celebrity singer "
     "actor niece nephew fiance fiancee ex bestie buddy teammate stepdad stepmom parent "
-    "parents member veteran others"
+    "parents member veteran others frend freind homie homies bro sis mate pal grandad granddad "
+    "nan gran stepson stepdaughter twin"
 )
 
 # Talk about the topic rather than about oneself: ketamine's evidence, awareness walks.
@@ -247,7 +297,8 @@ INFORMATIONAL = rx(
     r"|reduces?|reducing|risk|warning signs|screen(?:s|ing)?|assessment|protocol"
     r"|guidelines?|walk|fundraiser|volunteer\w*|crisis line|988|talked about|talk about"
     r"|discussed|learned|psychoeducation|explained|education|people with"
-    r"|patients with|can show up|common|normal|a lot of people|many people)\b"
+    r"|patients with|can show up|common|normal|a lot of people|many people|questions?|module"
+    r"|essay|class|reporting|screened|chart)\b"
 )
 MYSELF = frozenset(["i", "me", "my", "mine", "myself", "im", "i'm", "i've", "ive", "i'd"])
 # Words that make a nearby mention personal: "I've felt suicidal", "getting self-harm urges".
@@ -257,7 +308,9 @@ FEELING = _words("feel feels felt feeling am was been get getting got having had
 QUESTION = rx(
     r"\b(?:ask(?:s|ed|ing)?|question(?:s|ed)?)\b(?:\s+[a-z']+){0,3}?\s+(?:if|whether|about"
     r"|how often|when|any|for)\b|\b(?:questionnaire|phq-?9|c-?ssrs|screener|screening"
-    r"|intake form|the form|item 9|survey|checklist)\b"
+    r"|intake form|the form|item 9|survey|checklist"
+    r"|(?:safety|standard|usual|screening|suicide|routine) questions?)\b"
+    r"|\basked (?:me )?how long\b"
 )
 # The writer's answer after the question: "... and I told her I have pills saved".
 ANSWERED = rx(r"\b(?:i|and i) (?:said|told|answered|admitted|replied|wrote|mentioned)\b")
@@ -277,7 +330,9 @@ MEDIA = rx(
     r"\b(?:song|songs|lyric|lyrics|album|band|singer|rapper|track|movie|movies|film|show"
     r"|series|episode|book|novel|poem|poetry|play|character|characters|quote|quotes|sang"
     r"|sings|singing|chorus|verse|meme|memes|tiktok|video|podcast|documentary|article"
-    r"|headline|news|story|scene|villain|protagonist|netflix)\b"
+    r"|headline|news|story|scene|villain|protagonist|netflix|memoir|biography|opera"
+    r"|canci(?:o|\u00f3)n|pel(?:i|\u00ed)cula|libro|serie"
+    r"|audiobook|comic|manga|anime|musical|sitcom|heroine)\b"
 )
 OWN_WORDS = rx(
     r"\b(?:relate|relatable|how i feel|that'?s me|me too|same here|speaks to me|hits? home"
@@ -295,8 +350,8 @@ IDIOM = rx(
     r"|\bdie (?:peacefully |quietly |happy |happily )?(?:old\b|of old age|someday|one day"
     r"|at a ripe|surrounded by|at home|with dignity|in (?:her|his|their) (?:own )?(?:sleep|bed))"
     r"|(?:dying|died|death) and (?:being )?(?:re)?born|born again|\breborn\b|ego death"
-    r"|rather (?:be )?(?:die|dead) than (?!(?:[a-z']+ ){0,3}(?:live|living|go on|going on"
-    r"|feel|feeling|keep|continue|wake|be alive|another day))"
+    r"|(?:rather|sooner) (?:be )?(?:die|dead) than (?!(?:[a-z']+ ){0,3}(?:live|living|go on"
+    r"|going on|feel|feeling|keep|continue|wake|be alive|another day))"
     r"|kill(?:ed|ing)? (?:myself|himself|herself|themselves) (?:trying to|to (?:finish|get"
     r"|make|meet|keep|please)|(?:at|in|on|over) (?:the |this |my |a )?(?:gym|spin|workout"
     r"|class|run|treadmill|bike|track|crossfit|practice|training|job|work|project|thesis"
@@ -330,6 +385,22 @@ IDIOM = rx(
     r"|(?:jump|jumped|jumping) off (?:a|the|that) (?:bridge|cliff|roof|balcony|rock)"
     r" into (?:the )?(?:water|lake|river|sea|ocean|pool)"
     r"|if (?:all )?your friends jump"
+    # Everyday complaints that borrow the words: about a landlord, the weather, a printer.
+    r"|can'?t go on (?:like this )?(?:with (?:the|my|this|these|that|our|his|her|their) "
+    r"|pretending|living (?:like a|in (?:this|a|the)|with (?:the|my|this))|about (?:the|my|this))"
+    r"|sick (?:and tired )?of living (?:in|with|at|on|next|under|out of|paycheck|here)\b"
+    r"|(?:end of my rope|can'?t take (?:much )?(?:more|it anymore)) (?:with|of) (?:the|this|these"
+    r"|that|my|our) (?:weather|rain|snow|heat|cold|grey|gray|noise|traffic|commute|printer"
+    r"|landlord|neighbou?rs?|construction|contractor|insurance|paperwork|meetings?|emails?"
+    r"|bureaucracy|renovation|wifi|internet|humidity|winter|summer|cast|office|boss|job"
+    r"|customers?|clients?|kids|toddler|dog|cat|team|bank|airline|delays?)\b"
+    r"|disappear(?:ed|ing)? (?:from|off) (?:the|this|that|my|our) (?:group ?chat|chat|party"
+    r"|meeting|office|team|internet|social media|instagram|discord|server|thread|feed)"
+    r"|(?:all my pills|the whole bottle|my (?:\w+ )?pills)(?: [a-z']+){0,3} (?:into|in) (?:the|my)"
+    r" (?:\w+ ){0,2}(?:pill ?box|pill organi[sz]er|organi[sz]er|dispenser|blister)"
+    r"|felt like dying (?:and|but) (?:then )?(?:a |being )?(?:birth|born|reborn|held|without)"
+    r"|(?:me )?quiero morir de (?:la )?(?:verg(?:u|\u00fc)enza|pena|risa|hambre|calor"
+    r"|fr(?:i|\u00ed)o|sue(?:n|\u00f1)o|aburrimiento)"
 )
 ACCIDENT = rx(r"\b(?:accidentally|by accident|accidental|on accident)\b")
 # "I'm serious", "not joking": a figure of speech meant literally.
@@ -339,6 +410,12 @@ SERIOUS = rx(
 )
 # "Reasons not to kill myself": the "not" belongs to the list, not to the wish.
 NEGATION_IN_NAME = rx(r"\breasons? $")
+# Someone else's death that is long past even when the sentence also says "today" ("... five
+# years ago, and today would have been his birthday").
+LONG_GONE = rx(
+    r"\b(?:would have been|anniversary|grave|funeral|months ago|in '?\d\d"
+    r"|(?:people|those|others|families|everyone|anyone) who (?:have |had |'ve )?lost)\b"
+)
 # Someone else's crisis happening now ("she took a bunch of pills tonight") is not history.
 JUST_NOW = rx(
     r"\b(?:tonight|today|right now|just now|last night|this (?:morning|afternoon|evening)"
@@ -348,4 +425,10 @@ JUST_NOW = rx(
 TEACHING = rx(
     r"\b(?:talked|talk|discussed|learned|learnt|explained|taught) (?:about )?(?:how|why|when)\b"
     r"|\b(?:learned|learnt|taught) that\b"
+    r"|\b(?:talked|talk|discussed|learned|learnt|explained|taught|went over|covered) (?:about )?"
+    r"(?:the )?differences? between\b"
+    # Training to ask the question: "we practised asking 'are you thinking about suicide'".
+    r"|\b(?:practi[cs]ed|practi[cs]ing|practice|taught (?:us|me) to|learned|learnt) (?:how to )?"
+    r"(?:ask|asking|say|saying)\b"
+    r"|\b(?:learned|learnt|taught \w+|practi[cs]ed) what to (?:say|do|ask)\b"
 )
