@@ -225,6 +225,10 @@ def test_negation_past_condition_reported_speech_and_idiom(
         ("At the end of my rope with this airline, third delay today.", False, "idiom"),
         ("I can't take much more of this pain.", True, None),
         ("I took all my pills into the new weekly pill box.", False, "idiom"),
+        # Means kept back, and an attempt the relationship idiom used to hide.
+        ("I've been hoarding my pain tablets instead of taking them.", True, None),
+        ("tried to end it after the wedding, woke up in the ER", True, None),
+        ("I want to end it with her after the holidays.", False, "idiom"),
         # Clinical teaching and a questionnaire's own words.
         (
             "The nurse explained the difference between wishing to be dead and having a plan.",
