@@ -94,6 +94,7 @@ def fit_head(
     strength: float,
     chars: object = None,
     class_weight: object = "balanced",
+    sample_weight: np.ndarray | None = None,
 ):
     """A logistic regression over [static embedding | hashed words | hashed characters]."""
     from scipy import sparse
@@ -105,7 +106,7 @@ def fit_head(
     if chars is not None:
         blocks.append(chars)
     matrix = sparse.hstack(blocks).tocsr()
-    regression.fit(matrix, labels)
+    regression.fit(matrix, labels, sample_weight=sample_weight)
     coefficients = regression.coef_[0].astype(np.float32)
     dimensions = features.shape[1]
     word_end = dimensions + words.shape[1]  # type: ignore[attr-defined]
@@ -124,13 +125,18 @@ def fit_both(
     crisis_labels: np.ndarray,
     strength: float,
     chars: bool = False,
+    sample_weight: np.ndarray | None = None,
 ) -> None:
     features = model.embed(texts)
     word_grams, char_grams = semantic.hashed_grams(texts)
     words = semantic.as_matrix(word_grams, len(texts), semantic.WORD_FEATURES)
     grams = semantic.as_matrix(char_grams, len(texts), semantic.CHAR_FEATURES) if chars else None
-    model.heads["risk"] = fit_head(features, words, risk_labels, strength, grams)
-    model.heads["crisis"] = fit_head(features, words, crisis_labels, strength, grams)
+    model.heads["risk"] = fit_head(
+        features, words, risk_labels, strength, grams, sample_weight=sample_weight
+    )
+    model.heads["crisis"] = fit_head(
+        features, words, crisis_labels, strength, grams, sample_weight=sample_weight
+    )
 
 
 def segment_texts(model: semantic.SemanticModel, text: str) -> list[str]:
@@ -292,8 +298,22 @@ def untrained_model() -> semantic.SemanticModel:
     )
 
 
+def hard_negative_weights(examples: list[Example], weight: float) -> np.ndarray:
+    """``weight`` for a label-0 line of a hard-negative category (anything but "ordinary"),
+    1 for the rest: the heads pay more for a false alarm on a sentence that shares words
+    with risk."""
+    return np.asarray(
+        [weight if e.label == 0 and e.category not in ("", "ordinary") else 1.0 for e in examples],
+        dtype=np.float64,
+    )
+
+
 def train(
-    train: list[Example], strength: float, chars: bool, verbose: bool = True
+    train: list[Example],
+    strength: float,
+    chars: bool,
+    verbose: bool = True,
+    hard_negative_weight: float = 1.0,
 ) -> semantic.SemanticModel:
     """Fit both heads on whole texts, then again with the run-time windows added: every
     window of a label-0 text is a negative; a long label-1 text's highest-scoring window is
@@ -304,16 +324,21 @@ def train(
     crisis_labels = np.asarray(
         [e.label == 1 and not is_concern_category(e.category) for e in train], dtype=int
     )
-    fit_both(model, texts, risk_labels, crisis_labels, strength, chars)
+    weights = hard_negative_weights(train, hard_negative_weight)
+    fit_both(model, texts, risk_labels, crisis_labels, strength, chars, weights)
     extra_texts: list[str] = []
+    extra_weights: list[float] = []
     extra_risk: list[int] = []
     extra_crisis: list[int] = []
-    for example, risk, crisis in zip(train, risk_labels, crisis_labels, strict=True):
+    for example, risk, crisis, weight in zip(
+        train, risk_labels, crisis_labels, weights, strict=True
+    ):
         windows = segment_texts(model, example.text)
         if example.label == 0:
             extra_texts.extend(windows)
             extra_risk.extend([0] * len(windows))
             extra_crisis.extend([0] * len(windows))
+            extra_weights.extend([float(weight)] * len(windows))
         elif len(windows) > 1:
             words, grams = semantic.hashed_grams(windows)
             scores = model.heads["risk"].probability(
@@ -322,12 +347,14 @@ def train(
             extra_texts.append(windows[int(np.argmax(scores))])
             extra_risk.append(int(risk))
             extra_crisis.append(int(crisis))
+            extra_weights.append(1.0)
     texts += extra_texts
+    weights = np.concatenate([weights, np.asarray(extra_weights, dtype=np.float64)])
     risk_labels = np.concatenate([risk_labels, np.asarray(extra_risk, dtype=int)])
     crisis_labels = np.concatenate([crisis_labels, np.asarray(extra_crisis, dtype=int)])
     if verbose:
         print(f"second pass on {len(texts)} texts and windows")
-    fit_both(model, texts, risk_labels, crisis_labels, strength, chars)
+    fit_both(model, texts, risk_labels, crisis_labels, strength, chars, weights)
     return model
 
 
@@ -383,6 +410,12 @@ def main() -> None:
     parser.add_argument("--cleared", type=float, default=0.95)
     parser.add_argument("--strength", type=float, default=64.0, help="inverse L2 penalty C")
     parser.add_argument("--chars", action="store_true", help="add hashed character 3- to 5-grams")
+    parser.add_argument(
+        "--hard-negative-weight",
+        type=float,
+        default=1.0,
+        help="sample weight of a label-0 line of a hard-negative category (default 1)",
+    )
     parser.add_argument("--encoder", choices=["static", "transformer"], default="static")
     options = parser.parse_args()
     train_examples = read_all(options.train, options.extra_negatives)
@@ -394,7 +427,12 @@ def main() -> None:
     if options.encoder == "transformer":
         compare_encoders(train_examples, dev, options.strength)
         return
-    model = train(train_examples, options.strength, options.chars)
+    model = train(
+        train_examples,
+        options.strength,
+        options.chars,
+        hard_negative_weight=options.hard_negative_weight,
+    )
     score_through_screen(model, dev)
     limits = choose(dev, options.recall, options.crisis_alarms, options.cleared)
     model.thresholds = limits
@@ -416,6 +454,7 @@ def main() -> None:
             "thresholds_on": options.dev.name,
             "concern_categories": list(CONCERN_CATEGORIES),
             "strength": options.strength,
+            "hard_negative_weight": options.hard_negative_weight,
             "char_ngrams": list(semantic.CHAR_NGRAMS) if options.chars else [],
             "dev": result,
         },
