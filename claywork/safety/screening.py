@@ -260,7 +260,7 @@ _SAFETY_PLAN_CUE = rules.rx(
 
 def _model_cue(sentence: str) -> str:
     """Why the model needs more certainty in this sentence, or ""."""
-    if (rules.DISTANT_PAST.search(sentence) or _PAST_CUE.search(sentence)) and not (
+    if (rules.speaks_of_distant_past(sentence) or _PAST_CUE.search(sentence)) and not (
         _NOW_AGAIN.search(sentence)
     ):
         return "past (model)"
@@ -546,14 +546,14 @@ def _is_past_event(phrase: rules.Phrase, context: _Context) -> bool:
     """Someone else's suicide, overdose or attempt that has happened: bereavement, history.
     Not when it happened just now: that is a crisis in the patient's life today."""
     if rules.JUST_NOW.search(context.sentence) and not (
-        rules.LONG_GONE.search(context.sentence) or rules.DISTANT_PAST.search(context.sentence)
+        rules.LONG_GONE.search(context.sentence) or rules.speaks_of_distant_past(context.sentence)
     ):
         return False
     return bool(
         (phrase.topic and " " not in context.phrase and _EVENT_NOUN.search(context.phrase))
         or rules.PAST_VERB.search(context.clause_before + context.phrase)
         or rules.MOURNING.search(context.sentence)
-        or rules.DISTANT_PAST.search(context.sentence)
+        or rules.speaks_of_distant_past(context.sentence)
     )
 
 
@@ -561,7 +561,7 @@ def _is_distant_past(context: _Context) -> bool:
     """A distant past marker governs the phrase, and nothing ties it back to now."""
     start = len(context.before)
     end = start + len(context.phrase)
-    for marker in rules.DISTANT_PAST.finditer(context.sentence):
+    for marker in rules.distant_past_markers(context.sentence):
         if marker.end() <= start:
             gap = context.sentence[marker.end() : start]
         elif marker.start() >= end:

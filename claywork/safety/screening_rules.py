@@ -225,35 +225,71 @@ HELP_SEEKING = rx(
 # A distant past: "I used to", "years ago", "in high school". A recent past ("last night I
 # wanted to die") is still flagged.
 DISTANT_PAST = rx(
-    r"\b(?:used to|use to|years ago|a year ago|decades? ago|long ago|(?:a )?long time ago"
+    r"\b(?:used to|use to|years ago|a year ago|decades? ago|long ago|long time ago|a long time ago"
     r"|ages ago"
-    # "past me", "teenage me", "15 year old me", "the part of me that wanted to ...": the
-    # writer speaks of who they were.
-    r"|(?:past|old|older|younger|teenage|teen|high school|college|\d+ ?(?:year|yr)s?[ -]old)"
-    r" me\b|(?:the )?(?:part|version) of me (?:that|who) (?:wanted|was|used|felt|thought"
-    r"|tried|planned|believed|wrote)|once (?:thought|wanted|felt|went|tried|planned|wrote"
-    r"|believed|stood|sat|prayed|wished)"
-    r"|(?:i )?remember (?:when|wishing|thinking|the (?:nights|days|years|time)|wanting|hoping"
-    r"|being)|there was a time|(?:years?|months?) since\b|hace (?:ya )?(?:\w+ )?a(?:n|\u00f1)os"
-    r"|hasn'?t (?:shown up|come back|been back|returned|happened) (?:in|for)\b"
-    r"|(?:my )?old (?:urges?|suicide|self[- ]?harm|sh|journals?|diary|diaries|notebooks?)"
-    r"|(?:freshman|sophomore|first) year (?:of |in |at )?(?:high school|college|uni"
-    r"|university)?\b|(?:my first|that) (?:year|winter|summer|spring|autumn|fall)"
-    r" (?:in|at|as|after|when)\b"
     r"|(?:when|while) i was (?:a kid|a child|a teen|a teenager|younger|young|little|\d+"
     r"|(?:eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
     r"|twenty|thirty|forty|fifty)\b"
-    r"|in (?:high ?school|middle school|college|school|university|my (?:teens|twenties"
+    r"|in (?:high school|highschool|middle school|college|school|university|my (?:teens|twenties"
     r"|thirties|forties|20s|30s|40s)))"
     r"|as a (?:kid|child|teen|teenager|young (?:man|woman|adult))"
-    r"|(?:in|during|through|part of) (?:high ?school|middle school|college|university"
-    r"|my (?:teens|twenties|thirties"
-    r"|forties|20s|30s|40s|youth|early (?:20s|twenties)))"
+    r"|in (?:high school|highschool|middle school|college|university|my (?:teens|twenties"
+    r"|thirties|forties|20s|30s|40s|youth|early (?:20s|twenties)))"
     r"|back (?:then|in the day|in (?:school|college|high school|\d{4})|when)"
     r"|in the past|in (?:19|20)\d\d|before (?:ketamine|treatment|therapy|the (?:ketamine"
     r"|treatment|infusions|sessions)|my (?:first )?(?:session|infusion|treatment)s?"
     r"|starting (?:ketamine|treatment|therapy))|growing up|at (?:age )?1\d\b)"
 )
+# More of the distant past, kept apart from DISTANT_PAST (one big alternation is several
+# times slower than these small ones, each with its own literal start): "past me", "teenage
+# me", "the part of me that wanted to ...", "I once thought", "I remember wishing", "two
+# years since", "my old journals", "hace diez años", "my first winter in this country".
+DISTANT_PAST_MORE = (
+    rx(
+        r"\b(?:past|old|older|younger|teenage|teen|high school|college|\d+ ?(?:year|yr)s?[ -]old)"
+        r" me\b"
+    ),
+    rx(
+        r"\b(?:the )?(?:part|version) of me (?:that|who) (?:wanted|was|used|felt|thought|tried"
+        r"|planned|believed|wrote)"
+    ),
+    rx(
+        r"\bonce (?:thought|wanted|felt|went|tried|planned|wrote|believed|stood|sat|prayed"
+        r"|wished)"
+    ),
+    rx(
+        r"\b(?:i )?remember (?:when|wishing|thinking|the (?:nights|days|years|time)|wanting"
+        r"|hoping|being)|\bthere was a time"
+    ),
+    rx(r"\b(?:years?|months?) since\b|\bhace (?:ya )?(?:\w+ )?a(?:n|\u00f1)os"),
+    rx(
+        r"\b(?:during|through|part of) (?:high ?school|college|university|my (?:teens|twenties"
+        r"|thirties|forties|20s|30s|40s|youth))"
+    ),
+    rx(r"\bhasn'?t (?:shown up|come back|been back|returned|happened) (?:in|for)\b"),
+    rx(r"\bold (?:urges?|suicide|self[- ]?harm|sh|journals?|diary|diaries|notebooks?)"),
+    rx(
+        r"\b(?:freshman|sophomore|first) year (?:of |in |at )?(?:high school|college|uni"
+        r"|university)?\b|\b(?:my first|that) (?:year|winter|summer|spring|autumn|fall)"
+        r" (?:in|at|as|after|when)\b"
+    ),
+)
+
+
+def distant_past_markers(text: str) -> list[re.Match[str]]:
+    """Every distant-past marker in ``text``, in text order."""
+    found = list(DISTANT_PAST.finditer(text))
+    for pattern in DISTANT_PAST_MORE:
+        found.extend(pattern.finditer(text))
+    return sorted(found, key=lambda marker: marker.start())
+
+
+def speaks_of_distant_past(text: str) -> bool:
+    return bool(DISTANT_PAST.search(text)) or any(
+        pattern.search(text) for pattern in DISTANT_PAST_MORE
+    )
+
+
 # What ties a past back to now: "I used to cut, and lately the urges are back".
 STILL_NOW = rx(
     r"\b(?:but|though|although|however|yet|now|today|tonight|these days|lately|recently"
@@ -399,7 +435,7 @@ IDIOM = rx(
     r"|(?:all my pills|the whole bottle|my (?:\w+ )?pills)(?: [a-z']+){0,3} (?:into|in) (?:the|my)"
     r" (?:\w+ ){0,2}(?:pill ?box|pill organi[sz]er|organi[sz]er|dispenser|blister)"
     r"|felt like dying (?:and|but) (?:then )?(?:a |being )?(?:birth|born|reborn|held|without)"
-    r"|(?:me )?quiero morir de (?:la )?(?:verg(?:u|\u00fc)enza|pena|risa|hambre|calor"
+    r"|quiero morir de (?:la )?(?:verg(?:u|\u00fc)enza|pena|risa|hambre|calor"
     r"|fr(?:i|\u00ed)o|sue(?:n|\u00f1)o|aburrimiento)"
 )
 ACCIDENT = rx(r"\b(?:accidentally|by accident|accidental|on accident)\b")
