@@ -161,12 +161,18 @@ def test_the_examples_named_in_the_issue(text: str, verdict: ScreenResult) -> No
 def test_negation_past_condition_reported_speech_and_idiom(
     text: str, flag: bool, reason: str | None
 ) -> None:
-    result = screen_text(text, rules_only=True)
+    result = assert_rules_verdict(text, flag, reason)
 
+    assert (result.matched == "") is (reason == "no crisis language")
+
+
+def assert_rules_verdict(text: str, flag: bool, reason: str | None) -> ScreenResult:
+    """The rules alone flag ``text`` or not, for ``reason`` when one is given."""
+    result = screen_text(text, rules_only=True)
     assert result.flag is flag, result
     if reason is not None:
         assert result.reason == reason
-    assert (result.matched == "") is (reason == "no crisis language")
+    return result
 
 
 # The third round of issue 11: what the rules used to flag in ordinary writing, and, beside
@@ -245,11 +251,7 @@ def test_negation_past_condition_reported_speech_and_idiom(
 def test_the_rules_clear_ordinary_writing_that_shares_words_with_risk(
     text: str, flag: bool, reason: str | None
 ) -> None:
-    result = screen_text(text, rules_only=True)
-
-    assert result.flag is flag, result
-    if reason is not None:
-        assert result.reason == reason
+    assert_rules_verdict(text, flag, reason)
 
 
 def test_matched_is_the_writers_own_words_from_the_text() -> None:

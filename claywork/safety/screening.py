@@ -20,15 +20,19 @@ Each phrase found is judged in its sentence, in this order (the first that appli
 5. a negation that reaches it ("I'm not suicidal", "I'd never hurt myself") or a stop after it
    ("the urges went away") clears it; "can't stop thinking about dying" does not;
 6. a condition that is remote or comes with a way to get help ("if I ever feel like hurting
-   myself, I'll call 988") clears it; a threat ("if this doesn't work I'll kill myself") does
-   not, nor does "what if I just ended it" or "imagine if I didn't wake up";
+   myself, I'll call 988", "when I feel like hurting myself I text my sister") clears it; a
+   threat ("if this doesn't work I'll kill myself") does not, nor does "what if I just ended
+   it" or "imagine if I didn't wake up"; nor does crisis help used and come through ("called
+   the crisis line, they helped, I'm safe") or an urge met with the safety plan ("held ice
+   instead and it passed"), unless the act followed;
 7. about someone else: flagged while it is their present risk ("my friend says she wants to
    kill herself", "she took pills tonight"), not when it is an event of the past ("my uncle
-   died by suicide") or a sign that is only a warning in the writer ("mum is putting her
-   affairs in order");
-8. about oneself: cleared by a distant past ("I used to think about ending it", "years ago"),
-   unless something ties it back to now ("again", "lately", "still"); a recent past ("last
-   night I wanted to die") is flagged.
+   died by suicide", "... five years ago, today would have been his birthday") or a sign that
+   is only a warning in the writer ("mum is putting her affairs in order");
+8. about oneself: cleared by a distant past ("I used to think about ending it", "years ago",
+   "past me", "That was twelve years ago." in the next sentence), unless something ties it
+   back to now ("again", "lately", "still"); a recent past ("last night I wanted to die") is
+   flagged.
 
 Anything not cleared is flagged: when in doubt, flag. Joking markers ("lol") never clear.
 """
