@@ -277,6 +277,26 @@ def test_a_hard_week_that_passes_is_not_the_end_of_the_lift() -> None:
     assert benefit.status == effect.HOLDING
 
 
+def test_a_bad_week_of_ten_days_under_the_line_that_recovers_is_not_the_end() -> None:
+    # Ten days at the pre-course level, then back: the later weeks say it passed.
+    benefit = course_benefit(inputs(low_from(40, 10, 3)))
+    assert benefit.status == effect.HOLDING
+
+
+def test_a_bad_week_at_the_end_of_the_data_is_not_told_as_an_end_once_it_recovers() -> None:
+    # Low for ten days to day 79, then three days back up before the data end.
+    benefit = course_benefit(inputs(low_from(70, 10, 3, until=82), today=82))
+    assert benefit.status != effect.LASTED
+
+
+def test_a_loss_with_a_few_good_days_in_it_is_dated_from_its_first_day() -> None:
+    # Under the line from day 40 for good, with four good days in a row on days 44-47:
+    # the later weeks confirm the loss, so it is dated from day 40, not after the good days.
+    mood = replace_days(low_from(40, 50, 3), {44: 7, 45: 7, 46: 7, 47: 7})
+    benefit = course_benefit(inputs(mood))
+    assert (benefit.status, benefit.lost_on) == (effect.LASTED, day(40))
+
+
 def test_no_lift_over_the_pre_course_level_is_said_plainly() -> None:
     benefit = course_benefit(inputs(lifted(90, pre=7)))
     assert benefit.status == effect.NO_LIFT
