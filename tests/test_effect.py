@@ -277,6 +277,29 @@ def test_a_hard_week_that_passes_is_not_the_end_of_the_lift() -> None:
     assert benefit.status == effect.HOLDING
 
 
+def test_a_bad_week_of_ten_days_under_the_line_that_recovers_is_not_the_end() -> None:
+    # Ten days at the pre-course level, then back: the later weeks say it passed.
+    benefit = course_benefit(inputs(low_from(40, 10, 3)))
+    assert benefit.status == effect.HOLDING
+
+
+def test_a_bad_week_near_the_end_of_the_data_is_not_told_as_an_end_once_it_recovers() -> None:
+    # Low for ten days to day 74, then back up for the eleven days before the data end: less
+    # than four weeks to confirm a loss, and the data end above the line.
+    benefit = course_benefit(inputs(low_from(65, 10, 3, until=85), today=85))
+    assert benefit.status == effect.HOLDING
+
+
+def test_a_loss_with_a_few_good_days_in_it_is_dated_from_its_first_day() -> None:
+    # Under the line from day 40 for good, with four good days in a row on days 48-51: the
+    # later weeks confirm the loss, so it is dated from the fall (the smoothing puts it within
+    # a day), not after the good days.
+    mood = replace_days(low_from(40, 50, 2), {48: 8, 49: 8, 50: 8, 51: 8})
+    benefit = course_benefit(inputs(mood))
+    assert benefit.status == effect.LASTED and benefit.lost_on is not None
+    assert abs((benefit.lost_on - day(40)).days) <= 1
+
+
 def test_no_lift_over_the_pre_course_level_is_said_plainly() -> None:
     benefit = course_benefit(inputs(lifted(90, pre=7)))
     assert benefit.status == effect.NO_LIFT

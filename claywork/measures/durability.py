@@ -1,16 +1,25 @@
 """How long the lift lasted: the course's durability and, when the data can tell, each session's.
 
-Measured against the **pre-course baseline** (the median mood of the two weeks before the
-course's first session), never against a session's own eve, which inside a course is already
-lifted by the session before:
+Measured against the **pre-course baseline** (the level of the two weeks before the course's
+first session), never against a session's own eve, which inside a course is already lifted by
+the session before. A *level* of check-ins is their interquartile mean (the mean of the middle
+half): not stuck on whole and half points as a median of whole numbers is, and a bad day or
+two at either end does not move it.
 
-* the *settled level* after a session is the highest median mood of any 14 days starting in
-  the four weeks after it (up to the next session): mood often goes on rising for days after a
-  course; a lift under ``min_lift`` mood points is "no clear lift";
+* the *settled level* after a session is the highest level of any 14 days starting in the four
+  weeks after it (up to the next session): mood often goes on rising for days after a course;
+  a median over those four weeks under ``min_lift`` mood points above the baseline is "no
+  clear lift";
 * the *line* is the pre-course level plus ``1 - lost_fraction`` of the lift (by default half);
-* mood is smoothed with a centred 7-day trimmed mean (a single day moves it little), and the
-  benefit has *ended* on the first day the smoothed mood went under the line and stayed under
-  it for ``confirm_days`` (a bad week that recovers is not an end);
+* mood is smoothed with a centred 13-day trimmed mean (the widest that dated losses best on
+  the simulation: a single day moves it little, a fall of a few days still shows);
+* the estimate is **retrospective**: it may use the data after a day to judge that day. The
+  benefit has *ended* on the first day the smoothed mood went under the line that the later
+  data confirm: over the four weeks from that day, at least three smoothed days in four under
+  the line (a bad week that recovers is not an end, nor is a good day or two in a real fall).
+  The data must reach ``confirm_days`` past that day, and when they end before the four weeks
+  are up they must end under the line; when the next session came first, two smoothed days
+  under the line before it will do;
 * until then it is "still holding after N days" (N counts to the last check-in, not to today:
   a patient who stopped checking in is not said to be holding);
 * a session followed by the next within ``session_gap_days`` cannot be told apart from it:
@@ -44,11 +53,15 @@ from claywork.measures.fading import PRE_COURSE_DAYS
 
 SETTLED_DAYS = 14
 SETTLED_SEARCH_DAYS = 28
-SMOOTHING_HALF_WIDTH = 3
+SMOOTHING_HALF_WIDTH = 6
 SMOOTHING_MIN_POINTS = 3
-# "Stayed under the line": this share of the smoothed days of the confirming span (noise puts
-# a falling 7-day mean back above the line for a day now and then; tuned on seeds 1-10).
-STAY_BELOW_SHARE = 1.0
+# A loss is confirmed by the later data (a retrospective estimate): over the four weeks from
+# the day the smoothed mood went under the line, at least three in four smoothed days under it
+# (a bad week of 8 days that recovers is under a third of them). Tuned on seeds 1-5.
+CONFIRM_WINDOW_DAYS = 28
+CONFIRM_BELOW_SHARE = 0.75
+# Cut short by the next session, a loss needs this many smoothed days under the line.
+ANSWERED_MIN_POINTS = 2
 
 
 def courses(sessions: list[date], gap_days: int) -> list[list[date]]:
@@ -68,7 +81,18 @@ def _pre_level(mood: dict[date, int], first: date, params: EffectParams) -> floa
         for offset in range(1, PRE_COURSE_DAYS + 1)
         if (value := mood.get(first - timedelta(days=offset))) is not None
     ]
-    return median(values) if len(values) >= params.min_usual_points else None
+    if len(values) < params.min_usual_points:
+        return None
+    return _level(values)
+
+
+def _level(values: list[int]) -> float:
+    """A level of whole-number check-ins: the mean of the middle half (the interquartile
+    mean). Unlike a median it is not stuck on whole and half points, and unlike a mean a bad
+    day or two at either end does not move it."""
+    ordered = sorted(values)
+    cut = len(ordered) // 4
+    return fmean(ordered[cut : len(ordered) - cut])
 
 
 def _trimmed_mean(values: list[int]) -> float:
@@ -79,8 +103,9 @@ def _trimmed_mean(values: list[int]) -> float:
 
 
 def _smoothed(mood: dict[date, int], after: date, last: date) -> list[tuple[date, float]]:
-    """The centred 7-day trimmed mean of each check-in day in (after, last]. Each window is a
-    slice of the sorted days (found by bisection), so a long follow-up costs linear time."""
+    """The centred trimmed mean (``SMOOTHING_HALF_WIDTH`` days each side) of each check-in day
+    in (after, last]. Each window is a slice of the sorted days (found by bisection), so a long
+    follow-up costs linear time."""
     days = sorted(day for day in mood if after < day <= last)
     half_width = timedelta(days=SMOOTHING_HALF_WIDTH)
     points = []
@@ -109,7 +134,7 @@ def _settled_level(
             and (value := mood.get(day)) is not None
         ]
         if len(values) >= params.min_usual_points:
-            levels.append(median(values))
+            levels.append(_level(values))
     return max(levels) if levels else None
 
 
@@ -143,52 +168,52 @@ def measure(
     # fortnight, which noise alone lifts a little above the pre-course level.
     if median(_window(mood, session_day, SETTLED_SEARCH_DAYS, last)) - pre < params.min_lift:
         return replace(base, status=NO_LIFT)
+    answered = next_day is not None and next_day <= today
     line = pre + (settled - pre) * (1 - params.lost_fraction)
     points = _smoothed(mood, session_day, last)
     # A lift is lost only once it was there: the days before mood first reached the line
     # (it often goes on rising for days after a course) are not a loss.
     reached = next((i for i, (_, level) in enumerate(points) if level >= line), len(points))
     points = points[reached:]
-    below_since = _first_lasting_dip(points, line, params.confirm_days)
+    below_since = _confirmed_loss(points, line, params.confirm_days, answered=answered)
     if below_since is not None:
         below_since = _across_gap(points, below_since)
         held = (below_since - session_day).days
         return replace(base, status=LASTED, days=held, lost_on=below_since)
-    answered = next_day is not None and next_day <= today
-    trailing = [day for day, level in points if level < line]
     below_since = _trailing_dip(points, line)
     if below_since is not None:
-        held = (below_since - session_day).days
-        if answered and len([d for d in trailing if d >= below_since]) >= 2:
-            # Under the line until the next session came: it ended, and was answered.
-            return replace(base, status=LASTED, days=held, lost_on=below_since)
-        return replace(base, status=UNSURE, days=held)
+        return replace(base, status=UNSURE, days=(below_since - session_day).days)
     if answered and next_day is not None:
         return replace(base, status=UNTIL_NEXT, days=(next_day - session_day).days)
     held = (points[-1][0] - session_day).days if points else 0
     return replace(base, status=HOLDING, days=held)
 
 
-def _first_lasting_dip(
-    points: list[tuple[date, float]], line: float, confirm_days: int
+def _confirmed_loss(
+    points: list[tuple[date, float]], line: float, confirm_days: int, *, answered: bool
 ) -> date | None:
-    """The first day the smoothed mood went under the line and stayed there for
-    ``confirm_days``: at least ``STAY_BELOW_SHARE`` of the smoothed points from that day over
-    that span under it (one noisy day back above the line does not restart the count), and the
-    data reaching the span's end."""
+    """The first day a run of smoothed mood under the line began that later data confirm as
+    a loss: over the ``CONFIRM_WINDOW_DAYS`` from that day (or up to the next session, when it
+    came sooner), at least ``CONFIRM_BELOW_SHARE`` of the smoothed days under the line.
+    Unanswered, the data must reach ``confirm_days`` past the run's start; answered by the
+    next session, ``ANSWERED_MIN_POINTS`` smoothed days under the line will do."""
     days = [day for day, _ in points]
     for index, (day, level) in enumerate(points):
-        if level >= line:
-            continue
-        last = day + timedelta(days=confirm_days - 1)
-        if days[-1] < last:
-            return None
-        # Up to and including the first smoothed day at or past the span's end: a gap in the
-        # check-ins does not stand in for days under the line.
-        span = points[index : bisect_left(days, last) + 1]
+        if level >= line or (index and points[index - 1][1] < line):
+            continue  # only the first day of each run under the line is a candidate
+        horizon = day + timedelta(days=CONFIRM_WINDOW_DAYS - 1)
+        span = points[index : bisect_right(days, horizon)]
         below = sum(1 for _, value in span if value < line)
-        if below >= STAY_BELOW_SHARE * len(span):
-            return day
+        too_soon = days[-1] < day + timedelta(days=confirm_days - 1)
+        if too_soon and (not answered or below < ANSWERED_MIN_POINTS):
+            continue
+        if below < CONFIRM_BELOW_SHARE * len(span):
+            continue
+        # Cut short by the end of the data or by the next session: a bad week that has not
+        # had time to pass looks like a loss, unless the data end under the line.
+        if days[-1] < horizon and not answered and points[-1][1] >= line:
+            continue
+        return day
     return None
 
 
