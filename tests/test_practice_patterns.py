@@ -278,7 +278,7 @@ def test_streaky_practice_and_carried_over_mood_with_no_link_are_rarely_called_c
 def test_a_one_point_gap_with_no_other_spread_is_judged_against_chance_days() -> None:
     # All 9s without the practice, all 10s with it: no spread at all. Whole-point check-ins are
     # never known better than their rounding, so the statistic stays finite and the gap is
-    # read against drawn practice days (it was an interval of zero width, and "small").
+    # read against drawn practice days (under the replaced rule: an interval of zero width).
     on = np.random.default_rng(3).random(60) < 0.4
     found = judge(60, lambda d: 10.0 if on[d] else 9.0, {"Walk": lambda d: bool(on[d])})
 

@@ -66,7 +66,7 @@ TREND_DEGREE = 2
 # longer). Drawn days then follow a habit's rise more closely (bench/README.md).
 HABIT_BEND = 1
 # Check-ins are whole points, so no day is known to better than the rounding (variance 1/12):
-# a residual spread of 0 (all 9s without, all 10s with) is not read as certainty.
+# a residual spread of 0 (all 9s without, all 10s with) does not make the statistic infinite.
 ROUNDING_VARIANCE = 1 / 12
 CARRY_BIAS = 1.0  # tuned on the development seeds (bench/README.md)
 
