@@ -139,6 +139,24 @@ class Verdict:
     mood_claims: int
     practices: int
     effect_found: bool
+    # (practice, mood p-value, adjusted difference) per judged practice, for --levels
+    mood: tuple[tuple[str, float, float], ...] = ()
+
+
+LEVELS = (0.05, 0.04, 0.035, 0.03)
+
+
+def at_level(verdict: Verdict, level: float, effective: bool) -> bool:
+    """Holm at ``level`` on the mood p-values alone: any claim, or (``effective``) the
+    effective practice p0 claimed higher. Anxiety needs a mood claim first, so it cannot add a
+    patient with no mood claim."""
+    tested = sorted((p, name, adjusted) for name, p, adjusted in verdict.mood)
+    for rank, (p_value, name, adjusted) in enumerate(tested):
+        if p_value > level / (len(tested) - rank):
+            return False
+        if not effective or (name == "p0" and adjusted > 0):
+            return True
+    return False
 
 
 def judge_patterns(patient: Patient, seed: int) -> Verdict:
@@ -168,7 +186,12 @@ def judge_patterns(patient: Patient, seed: int) -> Verdict:
         for p in found.practices
     )
     mood_claims = sum(p.mood.clear for p in found.practices)
-    return Verdict(bool(claims), mood_claims, len(found.practices), effect_found)
+    mood = tuple(
+        (p.name, p.mood.p_value, p.mood.adjusted or 0.0)
+        for p in found.practices
+        if p.mood.p_value is not None
+    )
+    return Verdict(bool(claims), mood_claims, len(found.practices), effect_found, mood)
 
 
 def judge_before(patient: Patient, seed: int) -> Verdict:
@@ -193,13 +216,17 @@ def judge_before(patient: Patient, seed: int) -> Verdict:
 
 def run(
     name: str, seed: int, count: int, days: int, solo: bool, judge: Callable[..., Verdict]
-) -> tuple[float, float, float]:
+) -> tuple[float, ...]:
+    """Per cent: any claim, mood claims per practice, effect found; then, per level of
+    ``LEVELS``, any claim (no effect) or found (effect) with Holm at that level."""
     rng = np.random.default_rng([seed, zlib.crc32(name.encode()), days, int(solo)])
     verdicts = [judge(scenario(name, rng, days, solo), seed * 100_000 + i) for i in range(count)]
     any_claim = 100 * np.mean([v.any_claim for v in verdicts])
     per_practice = 100 * sum(v.mood_claims for v in verdicts) / sum(v.practices for v in verdicts)
     found = 100 * np.mean([v.effect_found for v in verdicts])
-    return float(any_claim), float(per_practice), float(found)
+    effective = name.startswith("effect")
+    levels = [100 * np.mean([at_level(v, a, effective) for v in verdicts]) for a in LEVELS]
+    return (float(any_claim), float(per_practice), float(found), *map(float, levels))
 
 
 def per_comparison(name: str, seed: int, count: int, days: int) -> tuple[int, float, float]:
@@ -281,12 +308,20 @@ def main() -> None:
         help="try a setting of claywork.practice.patterns (e.g. HABIT_SHRINK=0.5) while tuning",
     )
     parser.add_argument("--no-before", action="store_true", help="skip the replaced rule")
+    parser.add_argument(
+        "--levels",
+        action="store_true",
+        help=f"also the rates with Holm at the family levels {LEVELS} (now only)",
+    )
     args = parser.parse_args()
     if args.ceiling:
         ceiling()
         return
     if not args.seeds:
         parser.error("--seeds is required")
+    for setting in args.set:
+        name, value = setting.split("=", 1)
+        setattr(patterns, name, type(getattr(patterns, name))(value))
     if args.per_comparison:
         for name in args.scenarios or ["null", "streak", "trend", "weekday", "all"]:
             for seed in args.seeds:
@@ -296,9 +331,6 @@ def main() -> None:
                     f"p ≤ 1%: {100 * one:.2f}%"
                 )
         return
-    for setting in args.set:
-        name, value = setting.split("=", 1)
-        setattr(patterns, name, type(getattr(patterns, name))(value))
     cases = [(name, False) for name in ("null", "streak", "trend", "weekday", "all")]
     cases += [("effect-iid", True), ("effect-iid", False), ("effect", True), ("effect", False)]
     if args.scenarios:
@@ -313,7 +345,7 @@ def main() -> None:
         for name, solo in cases:
             label = f"{name}{' (alone)' if solo else ''}"
             started = time.perf_counter()
-            before = np.full(3, np.nan)
+            before = np.full(3 + len(LEVELS), np.nan)
             if not args.no_before:
                 before = np.mean(
                     [run(name, s, args.patients, days, solo, judge_before) for s in args.seeds], 0
@@ -327,6 +359,10 @@ def main() -> None:
                 f"{label:<18}{days:>5}  {before[0]:5.1f} → {now[0]:5.1f}  "
                 f"{before[1]:5.1f} → {now[1]:5.1f}  {found:>16}   ({took * 1000:.0f} ms/patient)"
             )
+            if args.levels:
+                what = "found" if name.startswith("effect") else "any claim"
+                rates = ", ".join(f"{a:g}: {r:.1f}%" for a, r in zip(LEVELS, now[3:], strict=True))
+                print(f"{'':<23}{what} at family level {rates}")
 
 
 if __name__ == "__main__":

@@ -74,9 +74,9 @@ def other_explanations(name: str, *, tested: int) -> list[str]:
     """What else could make the days line up, whatever the verdict."""
     several = (
         f"You log {tested} practices, so some will differ by luck; the page allows for that, "
-        "and still about 1 time in 20 a clear pattern is chance."
+        "and still, with no link at all, about 1 person in 25 would see a clear pattern by chance."
         if tested > 1
-        else "Chance: about 1 time in 20 a clear pattern is luck."
+        else "Chance: with no link at all, a clear pattern turns up about 1 time in 25."
     )
     return [
         several,
