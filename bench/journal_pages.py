@@ -399,9 +399,9 @@ def seed_patient(
         return crypto.seal(text, data_key=data_key, data_key_id=key_id, context=context)
 
     journal_days = rng.randint(120, 730)
-    course = TreatmentCourse.objects.create(
-        patient=patient, title="Six IV infusions", modality=Modality.IV, planned_sessions=6
-    )
+    course = TreatmentCourse(patient=patient, modality=Modality.IV, planned_sessions=6)
+    course.title = "Six IV infusions"  # sealed with the patient's key
+    course.save()
     session_times = sorted(
         now - timedelta(days=rng.uniform(1, journal_days)) for _ in range(rng.randint(3, 8))
     )

@@ -268,9 +268,9 @@ def seed_sessions(
 ) -> None:
     from claywork.care.models import Modality, Session, SessionStatus, TreatmentCourse
 
-    course = TreatmentCourse.objects.create(
-        patient=patient, title="Six IV infusions", modality=Modality.IV, planned_sessions=6
-    )
+    course = TreatmentCourse(patient=patient, modality=Modality.IV, planned_sessions=6)
+    course.title = "Six IV infusions"  # sealed with the patient's key
+    course.save()
     sessions = [
         Session(
             course=course,

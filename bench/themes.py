@@ -278,7 +278,8 @@ def seed_journals(patients: int, entries: int) -> list[int]:
     )
     ids = list(User.objects.filter(clinic=clinic).order_by("pk").values_list("pk", flat=True))
     TreatmentCourse.objects.bulk_create(
-        [TreatmentCourse(patient_id=pk, title="Bench course", modality="iv") for pk in ids]
+        # No title: it is sealed per patient, and the themes never read it.
+        [TreatmentCourse(patient_id=pk, modality="iv") for pk in ids]
     )
     courses = dict(TreatmentCourse.objects.values_list("patient_id", "pk"))
     start = datetime(2025, 1, 6, 15, tzinfo=UTC)

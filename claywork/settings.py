@@ -263,10 +263,12 @@ if not CLAYWORK_FIELD_KEYS and not (INSECURE_DEV or DEBUG or TESTING):
 # --- Blind indexes (vault/blind_index.py, decision 0016) ------------------------------------
 # The HMAC key of the exact-match indexes kept beside sealed values (a circle member's e-mail):
 # at least 32 random bytes, base64url (`claywork new-field-key` prints a suitable value after
-# its "id:"). Set once: changing it needs every index recomputed.
+# its "id:"). Changing it needs every index recomputed: `claywork rotate-index-key`.
 CLAYWORK_INDEX_KEY = env_str("CLAYWORK_INDEX_KEY", "")
 if not CLAYWORK_INDEX_KEY and not (INSECURE_DEV or DEBUG or TESTING):
     raise ConfigurationError("CLAYWORK_INDEX_KEY must be set when SECRET_KEY is set.")
+# Only while `claywork rotate-index-key` moves every index from this old key to the new one.
+CLAYWORK_INDEX_KEY_OLD = env_str("CLAYWORK_INDEX_KEY_OLD", "")
 
 # --- Audit trail (audit/keys.py, docs/security.md) ------------------------------------------
 # The HMAC key of every audit row and the Ed25519 key that signs checkpoints: the database

@@ -82,7 +82,7 @@ class Everything:
 
 
 def _care_record(patient: User, clinician: User) -> None:
-    course = factories.make_course(patient, clinician)
+    course = factories.make_course(patient, clinician, title=canary("care.course.title"))
     care.motivation_save(course=course, text=canary("care.course.motivation"))
     session = factories.make_session(course, status="in_progress")
     care.session_schedule(
@@ -297,6 +297,7 @@ FILLED = frozenset(
         "accounts.contact.emergency_name",
         "accounts.contact.emergency_relationship",
         "care.course.motivation",
+        "care.course.title",
         "care.intention.text",
         "care.guide_note.text",
         "care.session.debrief",

@@ -1,5 +1,6 @@
 """Upgrading seals the revealing metadata already stored in clear (decision 0016): alert
-titles, circle members' addresses, names and relationships, session places, tag names. After
+titles, circle members' addresses, names and relationships, session places, course titles,
+tag names. After
 the upgrade no old value is left readable in its row, each opens to what it said, the address
 and the tag are found by their blind index; going back opens every value into its clear column
 again."""
@@ -28,13 +29,14 @@ BEFORE = [
 AFTER = [
     ("safety", "0006_seal_alert_titles"),
     ("circle", "0003_seal_member_details"),
-    ("care", "0004_seal_session_location"),
+    ("care", "0005_seal_course_title"),
     ("journal", "0005_seal_tag_names"),
     ("measures", "0006_seal_bands_and_flags"),
 ]
 APPS = {app for app, _ in BEFORE}
 TITLE = "PHQ-9: self-harm item answered above zero"
 PLACE = "Infusion room A, 12 Harbour Street"
+COURSE = "Ketamine for treatment-resistant depression"
 
 
 @pytest.fixture(autouse=True)
@@ -74,7 +76,7 @@ def _old_rows(old: Any) -> dict[str, Any]:
     # The same address in another patient's circle: still one row each.
     Member.objects.create(patient=other, email="ana.rivera@example.org", full_name="Ana")
     course = old.get_model("care", "TreatmentCourse").objects.create(
-        patient=patient, title="Course", modality="iv"
+        patient=patient, title=COURSE, modality="iv"
     )
     session = old.get_model("care", "Session").objects.create(
         course=course, patient=patient, scheduled_at=datetime(2026, 11, 2, 9, tzinfo=UTC),
@@ -96,6 +98,7 @@ def _old_rows(old: Any) -> dict[str, Any]:
     tags = [Tag.objects.create(patient=patient, name=name).pk for name in ("relapse", "Relapse")]
     return {
         "patient": patient, "alert": alert.pk, "member": member.pk, "session": session.pk,
+        "course": course.pk,
         "tags": tags, "gone": gone.pk, "erased_alert": erased_alert.pk,
         "response": old.get_model("measures", "ScaleResponse").objects.create(
             patient=patient, instrument="phq9", instrument_version="1", status="complete",
@@ -116,7 +119,7 @@ def test_the_upgrade_seals_clear_metadata_and_going_back_opens_it_again() -> Non
     rows = _old_rows(_migrate(BEFORE))
 
     _migrate(AFTER)
-    from claywork.care.models import Session
+    from claywork.care.models import Session, TreatmentCourse
     from claywork.circle.models import CircleMember
     from claywork.journal.models import Tag, tag_index_of
     from claywork.measures.models import ScaleResponse
@@ -129,6 +132,7 @@ def test_the_upgrade_seals_clear_metadata_and_going_back_opens_it_again() -> Non
         ("circle_circlemember", "full_name_sealed", rows["member"]),
         ("circle_circlemember", "relationship_sealed", rows["member"]),
         ("care_session", "location_sealed", rows["session"]),
+        ("care_treatmentcourse", "title_sealed", rows["course"]),
     }
     sealed |= {("journal_tag", "name_sealed", pk) for pk in rows["tags"]}
     sealed |= {
@@ -138,7 +142,8 @@ def test_the_upgrade_seals_clear_metadata_and_going_back_opens_it_again() -> Non
     for table, column, pk in sealed:
         stored = _raw(table, column, pk)
         assert token_data_key_id(stored), (table, column, stored)
-        for word in ("self", "ana.rivera", "Ana Rivera", "sister", "Harbour", "elapse", "Severe"):
+        for word in ("self", "ana.rivera", "Ana Rivera", "sister", "Harbour", "elapse", "Severe",
+                     "depression"):  # fmt: skip
             assert word not in stored
     assert Alert.objects.get(pk=rows["alert"]).title == TITLE
     assert Alert.objects.get(pk=rows["erased_alert"]).title_sealed == ""
@@ -153,6 +158,7 @@ def test_the_upgrade_seals_clear_metadata_and_going_back_opens_it_again() -> Non
     )  # fmt: skip
     assert CircleMember.objects.with_email("ana.rivera@example.org").count() == 2
     assert Session.objects.get(pk=rows["session"]).location == PLACE
+    assert TreatmentCourse.objects.get(pk=rows["course"]).title == COURSE
     found = Tag.objects.filter(name_index=tag_index_of("Relapse"), patient_id=rows["patient"].pk)
     assert [tag.pk for tag in found] == rows["tags"][1:]
     assert [Tag.objects.get(pk=pk).name for pk in rows["tags"]] == ["relapse", "Relapse"]
@@ -164,6 +170,7 @@ def test_the_upgrade_seals_clear_metadata_and_going_back_opens_it_again() -> Non
     assert _raw("circle_circlemember", "full_name", rows["member"]) == "Ana Rivera"
     assert _raw("circle_circlemember", "relationship", rows["member"]) == "sister"
     assert _raw("care_session", "location", rows["session"]) == PLACE
+    assert _raw("care_treatmentcourse", "title", rows["course"]) == COURSE
     assert [_raw("journal_tag", "name", pk) for pk in rows["tags"]] == ["relapse", "Relapse"]
     response = old.get_model("measures", "ScaleResponse").objects.get(pk=rows["response"])
     assert (response.band, response.flags) == ("Severe", ["self_harm"])

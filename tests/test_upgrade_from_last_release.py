@@ -45,6 +45,7 @@ RESHAPED: dict[tuple[str, str], Reshape] = {
     ("circle.CircleMember", "full_name"): "full_name",  # sealed: circle 0003
     ("circle.CircleMember", "relationship"): "relationship",  # sealed: circle 0003
     ("care.Session", "location"): "location",  # sealed: care 0004
+    ("care.TreatmentCourse", "title"): "title",  # sealed: care 0005
     ("journal.Tag", "name"): "name",  # sealed, found by name_index: journal 0005
     ("measures.ScaleResponse", "band"): "band",  # sealed: measures 0006
     # A JSON list before, sealed as comma-separated text: measures 0006.

@@ -115,6 +115,12 @@ def sign_in_end(*, user: User, pk: int) -> int:
     return _end(SignInSession.objects.filter(user=user, pk=pk))
 
 
+def sign_ins_end_all(*, user: User) -> int:
+    """Every browser of ``user`` signed out and its session gone from the store (an account
+    being erased: nothing of theirs stays in ``django_session``)."""
+    return _end(SignInSession.objects.filter(user=user))
+
+
 def sign_ins_end_others(*, user: User, current_sid: str, current_push_digest: str = "") -> int:
     """Sign out everywhere else: every sign-in of ``user`` but this browser's, and the push
     reminders of every device but this browser's (``current_push_digest``)."""

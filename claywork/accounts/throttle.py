@@ -151,6 +151,13 @@ def owner_to_be_told(email: str) -> bool:
     return bool(cache.add(_account_key(email) + ":told", 1, WINDOW_SECONDS))
 
 
+def account_forget(email: str) -> None:
+    """Drop the account's counters (an account being erased): the cache then holds nothing
+    keyed by its address, whose unkeyed hash a reader could test guesses against."""
+    account = _account_key(email)
+    cache.delete_many([account, account + ":told"])
+
+
 # --- Devices the owner signed in from -------------------------------------------------------
 
 

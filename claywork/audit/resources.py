@@ -36,6 +36,8 @@ RESOURCE_LABELS: dict[str, str] = {
     "messaging.hand_over": "A conversation handed to another clinician",
     "accounts.deletion_request": "A request to delete the account",
     "accounts.account": "The whole account, erased as the patient asked",
+    # The system re-keyed the lookup codes beside sealed names (``claywork rotate-index-key``).
+    "vault.blind_index": "Lookup codes of sealed names recomputed for a key change",
     # About a clinician or admin, on the clinic's log: their second factor was reset.
     "accounts.second_factor": "Second factors reset by a clinic admin",
 }

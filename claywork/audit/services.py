@@ -208,7 +208,8 @@ def audit_record(
     """
     _check(str(action), resource)
     patient_id = patient if isinstance(patient, int) else patient.pk
-    if actor is not None and actor.pk == patient_id and str(action) != AuditAction.DELETE:
+    own = actor is not None and actor.pk == patient_id
+    if own and str(action) != AuditAction.DELETE:
         return None
     clinic_id = (
         User.objects.filter(pk=patient_id).values_list("clinic_id", flat=True).first()
@@ -222,7 +223,9 @@ def audit_record(
         action=str(action),
         resource=resource,
         object_id=object_id,
-        ip_address=_client_address(request),
+        # The patient's own deletions are kept past an erasure: without their network
+        # address, which would tie the row to a household (decision 0016).
+        ip_address=None if own else _client_address(request),
         route=_route(request) or route,
     )
     return _append(row)

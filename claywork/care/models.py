@@ -48,7 +48,10 @@ class TreatmentCourse(models.Model):
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="courses"
     )
-    title = models.CharField(max_length=200)
+    # What the course is called ("Ketamine for treatment-resistant depression") says what care
+    # the patient is in: sealed with their key (decision 0016). Nothing filters or sorts by it.
+    title_sealed = models.TextField(blank=True, default="")
+    title = SealedText("title_sealed", context="care.course.title")
     modality = models.CharField(max_length=30, choices=Modality.choices)
     planned_sessions = models.PositiveSmallIntegerField(default=6)
     starts_on = models.DateField(null=True, blank=True)

@@ -84,14 +84,16 @@ def course_create(
     planned_sessions: int,
     starts_on: date | None,
 ) -> TreatmentCourse:
-    return TreatmentCourse.objects.create(
+    course = TreatmentCourse(
         patient=patient,
         created_by=created_by,
-        title=title,
         modality=modality,
         planned_sessions=planned_sessions,
         starts_on=starts_on,
     )
+    course.title = title  # sealed with the patient's key, so set once the patient is
+    course.save()
+    return course
 
 
 def motivation_save(*, course: TreatmentCourse, text: str) -> TreatmentCourse:

@@ -2,7 +2,8 @@
 
 1. The data key is destroyed (``vault.data_key_destroy``): every sealed value of the patient,
    wherever a copy of it lies (a backup, a replica), can no longer be opened.
-2. Every row that belongs to the patient is deleted: each relation to the account whose
+2. Every browser is signed out (its session leaves the store) and the sign-in limiter forgets
+   the address. Every row that belongs to the patient is deleted: each relation to the account whose
    ``on_delete`` is CASCADE, found from the models themselves, so a table added later is
    covered without a change here; SET_NULL relations are set to null.
 3. The account row stays, emptied (no name, an address that cannot receive mail, no password,
@@ -22,6 +23,8 @@ import logging
 from django.db import models, transaction
 
 from claywork.accounts.models import User
+from claywork.accounts.sign_ins import sign_ins_end_all
+from claywork.accounts.throttle import account_forget
 from claywork.audit.services import audit_record
 from claywork.clinics.models import Invitation
 from claywork.safety.models import Alert
@@ -87,6 +90,10 @@ def patient_erase(*, patient: User) -> int:
         # Alerts' titles and what clinicians wrote on them were sealed with the patient's key:
         # now unreadable, so emptied (``Alert.headline`` then shows the kind).
         Alert.objects.filter(patient=patient).update(note_sealed="", title_sealed="")
+        # Signed out everywhere first: the session store and the limiter's counters are not
+        # relations of the account, so deleting its belongings would leave them.
+        sign_ins_end_all(user=patient)
+        account_forget(email)
         deleted = _delete_belongings(patient)
         # Invitations name the person by address: their own, and any to someone's circle.
         deleted += Invitation.objects.filter(email__iexact=email).delete()[0]

@@ -4,8 +4,8 @@ A blind index is the HMAC-SHA256 of the normalised value under ``CLAYWORK_INDEX_
 from the environment that the database never holds. Someone who reads the database sees only
 that two rows hold the same value, never the value, and cannot test a guess without the key.
 The key is not the patient's: an index outlives a crypto-shred only with the row it sits in,
-and erasure deletes those rows. Changing the key means recomputing every index (not yet
-supported), so it is set once per deployment.
+and erasure deletes those rows. Changing the key means recomputing every index:
+``claywork rotate-index-key`` (``vault/reindex.py``, docs/operations.md).
 """
 
 from __future__ import annotations
@@ -25,23 +25,30 @@ class IndexKeyError(ValueError):
     """CLAYWORK_INDEX_KEY cannot be used."""
 
 
-def index_key() -> bytes:
-    raw = settings.CLAYWORK_INDEX_KEY
+def parse_index_key(raw: str, *, name: str = "CLAYWORK_INDEX_KEY") -> bytes:
+    """The key a setting holds; empty means the public demo key."""
     if not raw:
         return hashlib.sha256(_DEMO_SEED).digest()
     try:
         key = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
     except (binascii.Error, ValueError):
-        raise IndexKeyError("CLAYWORK_INDEX_KEY must be base64url") from None
+        raise IndexKeyError(f"{name} must be base64url") from None
     if len(key) < 32:
-        raise IndexKeyError("CLAYWORK_INDEX_KEY must hold at least 32 bytes")
+        raise IndexKeyError(f"{name} must hold at least 32 bytes")
     return key
 
 
-def blind_index(value: str, *, purpose: str, fold_case: bool = True) -> str:
+def index_key() -> bytes:
+    return parse_index_key(settings.CLAYWORK_INDEX_KEY)
+
+
+def blind_index(
+    value: str, *, purpose: str, fold_case: bool = True, key: bytes | None = None
+) -> str:
     """The hex HMAC of ``value`` (trimmed, and case-folded unless ``fold_case`` is False) for
     one purpose (``circle.member.email``); the purpose keeps equal values in two different
-    columns from matching each other."""
+    columns from matching each other. ``key`` defaults to ``CLAYWORK_INDEX_KEY`` (another only
+    when recomputing indexes after a key change, ``vault/reindex.py``)."""
     value = value.strip()
     message = f"{purpose}|{value.casefold() if fold_case else value}".encode()
-    return hmac.new(index_key(), message, hashlib.sha256).hexdigest()
+    return hmac.new(key or index_key(), message, hashlib.sha256).hexdigest()
