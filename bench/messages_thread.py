@@ -16,7 +16,9 @@ the reply form), the clinician opening a random patient's long thread (each view
 an audit row), the clinician's inbox (every thread of their caseload, unread flags) and the
 nav's unread badge. Then the two thread pages again over HTTP through ``claywork serve``
 (gunicorn, 2 workers x 4 threads, the real middleware stack) on ``--port``, one request at a
-time (``--port 0`` skips it). See bench/README.md.
+time (``--port 0`` skips it), and, with ``--wrk-connections 1,5``, under `wrk` at each of those
+connection counts for ``--wrk-duration`` seconds, one long thread each, beside /healthz at the
+same count (the ratio; bench/http_load.py's wrk runner). See bench/README.md.
 """
 
 from __future__ import annotations
@@ -213,8 +215,43 @@ def through_server(
     return timings
 
 
+def under_wrk(
+    pages: list[tuple[str, str, str]], levels: list[int], duration: float, port: int
+) -> list[PageFigures]:
+    """Each (name, url, cookie) under wrk at each connection count, with /healthz first."""
+    from bench.http_load import run_wrk
+
+    base = f"http://127.0.0.1:{port}"
+    rows = []
+    for level in levels:
+        health = run_wrk(f"{base}/healthz", level, duration, None)
+        for name, url, cookie in [("/healthz", "/healthz", ""), *pages]:
+            run = health if url == "/healthz" else run_wrk(base + url, level, duration, cookie)
+            ratio = run["rps"] / health["rps"] if health["rps"] else 0.0
+            rows.append(
+                PageFigures(
+                    page=f"wrk c={level}: {name} ({run['rps']:.1f} req/s, {ratio:.2f} of /healthz)",
+                    requests=run["requests"],
+                    p50_ms=round(run["p50"], 1),
+                    p95_ms=round(run["p95"], 1),
+                    max_ms=round(run["p99"], 1),  # p99 (wrk's histogram), in the max column
+                    cpu_p95_ms=0.0,
+                    queries=str(run["errors"] + run["non2xx"]) + " errors",
+                )
+            )
+    return rows
+
+
 def measure(
-    database: str, requests: int, warmup: int, patients: int, messages: int, *, port: int = 0
+    database: str,
+    requests: int,
+    warmup: int,
+    patients: int,
+    messages: int,
+    *,
+    port: int = 0,
+    wrk_levels: list[int] | None = None,
+    wrk_duration: float = 3.0,
 ) -> dict[str, Any]:
     configure_django(database, **DATABASE)
     from django.conf import settings
@@ -297,6 +334,21 @@ def measure(
                 timed = through_server(plan, sign_ins, cookie, warmup, port)
                 # The same views as above: their query counts (not measured over HTTP).
                 results.append(figures(page, timed, counted[pick]))
+            if wrk_levels:
+                patient_id = patient_ids[0]
+                thread_url = f"/messages/{long_thread[patient_id]}/"
+                pages = [
+                    (f"{messages} messages, the patient", thread_url, patient_id),
+                    (f"{messages} messages, the clinician", thread_url, clinician.pk),
+                ]
+                results.extend(
+                    under_wrk(
+                        [(name, url, f"{cookie}={sign_ins[who]}") for name, url, who in pages],
+                        wrk_levels,
+                        wrk_duration,
+                        port,
+                    )
+                )
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -322,6 +374,10 @@ def main() -> None:
     parser.add_argument(
         "--port", type=int, default=8765, help="also measure through `claywork serve` (0: no)"
     )
+    parser.add_argument(
+        "--wrk-connections", default="", help="also under wrk at these connection counts: 1,5"
+    )
+    parser.add_argument("--wrk-duration", type=float, default=3.0)
     parser.add_argument("--phase", choices=["seed", "measure"], help=argparse.SUPPRESS)
     parser.add_argument("--results", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -337,11 +393,14 @@ def main() -> None:
             args.patients,
             args.messages,
             port=args.port,
+            wrk_levels=[int(level) for level in args.wrk_connections.split(",") if level],
+            wrk_duration=args.wrk_duration,
         )
         args.results.write_text(json.dumps(result, indent=2))
         return
 
     shared = [f"--{name}={getattr(args, name)}" for name in ("patients", "messages", "port")]
+    shared += [f"--wrk-connections={args.wrk_connections}", f"--wrk-duration={args.wrk_duration}"]
     results = seed_and_measure_in_children(
         __file__, args, shared, results_prefix="messages-results"
     )

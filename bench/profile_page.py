@@ -2,18 +2,25 @@
 
     .venv/bin/pip install 'pyinstrument>=5,<6'   # a bench-only tool, not a dependency
     .venv/bin/python bench/profile_page.py --as bench-patient-0@bench.example --url / [-n 50]
-        [--database sqlite|postgres] [--queries]
+        [--database sqlite|postgres] [--queries] [--cpu] [--save-html FILE]
 
 Uses the database bench/http_load.py seeded (run it once first). Prints pyinstrument's text
-tree (time in this process, after a warm-up request) and, with ``--queries``, the SQL of one
-request grouped by statement shape.
+tree (time in this process, after a warm-up request) or, when pyinstrument is not installed,
+cProfile's 40 costliest functions by cumulative time; with ``--queries``, the SQL of one
+request grouped by statement shape; with ``--cpu``, the CPU time of each of the N requests
+(median and p95, no profiler attached) instead of a profile; with ``--save-html``, the page's
+HTML (to compare a page before and after a change: the CSRF token is blanked).
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import pstats
 import re
+import statistics
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -32,12 +39,13 @@ def main() -> None:
     parser.add_argument("--url", required=True)
     parser.add_argument("-n", type=int, default=30)
     parser.add_argument("--queries", action="store_true")
+    parser.add_argument("--cpu", action="store_true", help="time each request, no profile")
+    parser.add_argument("--save-html", type=Path, help="write the page's HTML here")
     args = parser.parse_args()
     configure_django(args.database, **DATABASE)
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from pyinstrument import Profiler
 
     from claywork.accounts.models import User
 
@@ -56,6 +64,32 @@ def main() -> None:
         print(f"{len(captured.captured_queries)} queries")
         for shape, count in shapes.most_common():
             print(f"{count:4} x {shape}")
+    if args.save_html:
+        html = client.get(args.url).content.decode()
+        args.save_html.write_text(re.sub(r'(csrfmiddlewaretoken" value=")[^"]+', r"\1", html))
+    if args.cpu:
+        spent = []
+        for _ in range(args.n):
+            started = time.process_time()
+            client.get(args.url)
+            spent.append((time.process_time() - started) * 1000)
+        spent.sort()
+        p95 = spent[min(len(spent) - 1, round(0.95 * (len(spent) - 1)))]
+        print(
+            f"{args.url}: CPU per request over {args.n}: "
+            f"median {statistics.median(spent):.1f} ms, p95 {p95:.1f} ms"
+        )
+        return
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        profile = cProfile.Profile()
+        profile.enable()
+        for _ in range(args.n):
+            client.get(args.url)
+        profile.disable()
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+        return
     profiler = Profiler(interval=0.0005)
     with profiler:
         for _ in range(args.n):

@@ -245,6 +245,39 @@ def test_read_receipts_follow_each_side(personas: Personas) -> None:
     assert selectors.thread_page(thread, p.care_clinician).messages[-1].read
 
 
+def test_the_thread_page_marks_new_messages_names_each_side_and_shows_receipts(
+    personas: Personas,
+) -> None:
+    p = personas
+    thread = start(p, body="Is <b>Friday</b> & 3pm ok?")
+    first = thread.messages.get()
+
+    clinician_page = client_for(p.care_clinician).get(f"/messages/{thread.pk}/").content.decode()
+    patient_name = p.patient.full_name
+
+    assert f'id="message-{first.pk}" class="card message message-new"' in clinician_page
+    assert '<span class="badge badge-medium">New</span>' in clinician_page
+    assert f"      {patient_name}\n" in clinician_page
+    assert "Is &lt;b&gt;Friday&lt;/b&gt; &amp; 3pm ok?" in clinician_page
+    # The clinician sees no receipt on the patient's message: receipts are for one's own side.
+    assert "read-receipt" not in clinician_page
+
+    send(thread, p.care_clinician, "Friday works.")
+    patient_page = client_for(p.patient).get(f"/messages/{thread.pk}/").content.decode()
+
+    assert f'id="message-{first.pk}" class="card message message-mine"' in patient_page
+    assert "      You\n" in patient_page and f"      {p.care_clinician.full_name}\n" in patient_page
+    # The patient's message was read by the care team; not the last message, so no time.
+    assert '<p class="muted read-receipt">Read</p>' in patient_page
+    assert patient_page.count("message-new") == 1
+    again = client_for(p.patient).get(f"/messages/{thread.pk}/").content.decode()
+    assert "message-new" not in again
+    # The clinician's reply, the last message, was read by the patient: with the time.
+    clinician_again = client_for(p.care_clinician).get(f"/messages/{thread.pk}/").content.decode()
+    assert '<p class="muted read-receipt">Read ' in clinician_again
+    assert '<p class="muted read-receipt">Read</p>' not in clinician_again
+
+
 def test_unread_count_counts_the_other_sides_messages_until_opened(personas: Personas) -> None:
     p = personas
     thread = start(p)

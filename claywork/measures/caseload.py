@@ -37,7 +37,7 @@ from claywork.core.links import url_for_each
 from claywork.measures import instruments, triage
 from claywork.measures.models import CheckIn, ResponseStatus, ScaleResponse
 from claywork.measures.selectors import current_fading_annotations
-from claywork.measures.sparkline import SPARKLINE_DAYS, Sparkline, sparkline_for
+from claywork.measures.sparkline import SPARKLINE_DAYS, Sparkline, sparkline_from_text
 from claywork.safety.models import Alert
 from claywork.safety.selectors import SEVERITY_ORDER
 
@@ -278,7 +278,9 @@ def _latest_at(code: str) -> Subquery:
     return Subquery(_completed(code).order_by("-completed_at", "-pk").values("completed_at")[:1])
 
 
-def _caseload_values(clinician: User, now: datetime) -> QuerySet[User, dict[str, Any]]:
+def _caseload_values(
+    clinician: User, now: datetime, moods_since: date
+) -> QuerySet[User, dict[str, Any]]:
     sessions = Session.objects.filter(patient=OuterRef("pk"))
     completed = sessions.filter(status=SessionStatus.COMPLETED, completed_at__isnull=False)
     scheduled = {
@@ -329,6 +331,7 @@ def _caseload_values(clinician: User, now: datetime) -> QuerySet[User, dict[str,
                 CheckIn.objects.filter(patient=OuterRef("pk")).order_by("-day").values("day")[:1]
             ),
             has_course=Exists(TreatmentCourse.objects.filter(patient=OuterRef("pk"))),
+            recent_moods=triage.recent_moods(moods_since),
             **current_fading_annotations(),
         )
         .order_by("full_name", "pk")
@@ -352,6 +355,7 @@ def _caseload_values(clinician: User, now: datetime) -> QuerySet[User, dict[str,
             "scores_consent",
             "last_check_in",
             "has_course",
+            "recent_moods",
             "fading_since",
             "fading_rule",
             "fading_detail",
@@ -396,8 +400,8 @@ def caseload_rows(
     """Every patient on the clinician's care teams (those ``show`` keeps), sorted as
     ``caseload_order(sort)`` says.
 
-    Three database queries, whatever the number of patients: the clinic's check-in limit
-    (unless given as ``limit``), the caseload and the last 14 days of moods.
+    Two database queries, whatever the number of patients: the clinic's check-in limit
+    (unless given as ``limit``) and the caseload (with the last 14 days of moods).
     """
     now = timezone.now()
     today = now.astimezone(clinician.zone).date()
@@ -405,16 +409,10 @@ def caseload_rows(
         limit = triage.missed_check_in_limit(clinician)
     record_url = url_for_each("chart:patient")
     progress_url = url_for_each("measures:progress")
-    patients = list(_caseload_values(clinician, now))
-    shared_ids = [patient["pk"] for patient in patients if patient["scores_consent"] is not False]
     # A day's slack before: a patient's own "today" can be a day behind the clinician's.
-    moods = (
-        triage.moods_by_patient(shared_ids, today - timedelta(days=SPARKLINE_DAYS))
-        if shared_ids
-        else {}
-    )
+    patients = list(_caseload_values(clinician, now, today - timedelta(days=SPARKLINE_DAYS)))
     rows = [
-        _row(patient, now, limit, moods, record_url, progress_url, clinician, today)
+        _row(patient, now, limit, record_url, progress_url, clinician, today)
         for patient in patients
     ]
     keep = FILTERS[caseload_filter(show)].keep
@@ -425,7 +423,6 @@ def _row(
     patient: dict[str, Any],
     now: datetime,
     limit: int,
-    moods: dict[int, dict[date, int]],
     record_url: Callable[[int], str],
     progress_url: Callable[[int], str],
     clinician: User,
@@ -453,7 +450,8 @@ def _row(
         last_check_in=last_check_in,
         days_since_check_in=days_since_check_in,
         check_in_late=days_since_check_in is not None and days_since_check_in > limit,
-        sparkline=(sparkline_for(moods.get(patient["pk"], {}), patient_today) if shared else None),
+        # Moods of a patient who withdrew their scores were read with the row, never shown.
+        sparkline=(sparkline_from_text(patient["recent_moods"], patient_today) if shared else None),
         fading=triage.fading_standing(patient),
         scales_due=triage.scales_due(patient, patient_today, zone),
         in_window=triage.in_window(patient["last_completed_at"], now),
