@@ -12,6 +12,7 @@ from claywork.care import selectors as care_selectors
 from claywork.care.integration import window_position
 from claywork.core import policy
 from claywork.core.http import AuthedRequest
+from claywork.core.page_cache import patient_page
 from claywork.crisis import selectors as crisis_selectors
 from claywork.crisis.grounding import EXERCISES
 from claywork.journal import selectors as journal_selectors
@@ -28,6 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@patient_page
 def _home_for(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if user.role == Role.PATIENT:
