@@ -17,8 +17,8 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.test import Client
 
 from claywork.accounts.models import User
-from claywork.core import page_cache
 from claywork.care.models import GuideNote, Session, TreatmentCourse
+from claywork.core import page_cache
 from claywork.journal.models import Draft, Entry
 from claywork.vault.services import forget_cached_keys
 from tests import factories
