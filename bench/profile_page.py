@@ -5,13 +5,15 @@
         [--database sqlite|postgres] [--queries]
 
 Uses the database bench/http_load.py seeded (run it once first). Prints pyinstrument's text
-tree (time in this process, after a warm-up request) and, with ``--queries``, the SQL of one
-request grouped by statement shape.
+tree (time in this process, after a warm-up request), or cProfile's table of cumulative time
+when pyinstrument is not installed, and, with ``--queries``, the SQL of one request grouped by
+statement shape. The patient page cache is off unless ``--page-cache``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from collections import Counter
@@ -32,12 +34,19 @@ def main() -> None:
     parser.add_argument("--url", required=True)
     parser.add_argument("-n", type=int, default=30)
     parser.add_argument("--queries", action="store_true")
+    parser.add_argument("--top", type=int, default=40, help="rows of cProfile's table")
+    parser.add_argument(
+        "--page-cache",
+        action="store_true",
+        help="keep the patient page cache on (off by default: the view's own cost is measured)",
+    )
     args = parser.parse_args()
+    if not args.page_cache:
+        os.environ["CLAYWORK_PAGE_CACHE_SECONDS"] = "0"
     configure_django(args.database, **DATABASE)
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from pyinstrument import Profiler
 
     from claywork.accounts.models import User
 
@@ -56,6 +65,19 @@ def main() -> None:
         print(f"{len(captured.captured_queries)} queries")
         for shape, count in shapes.most_common():
             print(f"{count:4} x {shape}")
+    try:
+        from pyinstrument import Profiler
+    except ImportError:  # the standard library's profiler: cumulative time per function
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        profile.enable()
+        for _ in range(args.n):
+            client.get(args.url)
+        profile.disable()
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(args.top)
+        return
     profiler = Profiler(interval=0.0005)
     with profiler:
         for _ in range(args.n):

@@ -24,7 +24,7 @@ What keeps it fresh:
   window opening, a scale falling due).
 
 What is never stored: the CSRF token (replaced by a marker, put back per request), pages
-answered with flash messages or a query string other than ``page``, anything but a 200, any
+answered with flash messages or a query string other than ``page`` and ``tag``, anything but a 200, any
 request but a patient's own GET. The pages hold decrypted health text, so they stay in this
 process's memory only (never the shared cache, which is the database by default).
 """
@@ -294,7 +294,7 @@ def _cacheable(request: HttpRequest) -> bool:
         and user is not None
         and user.is_authenticated
         and getattr(user, "is_patient", False)
-        and set(request.GET) <= {"page"}
+        and set(request.GET) <= {"page", "tag"}
         and not request.headers.get("HX-Request")
         and len(get_messages(request)) == 0
     )
