@@ -556,6 +556,7 @@ def test_progress_page_runs_the_same_queries_with_10_or_200_check_ins(
     db: None, django_assert_max_num_queries: Any, settings: Any
 ) -> None:
     settings.CLAYWORK_PAGE_CACHE_SECONDS = 0  # the view's own queries, not a stored page
+
     def visit(moods: int) -> tuple[Client, str, int]:
         patient = factories.PatientFactory()
         course = factories.make_course(patient)
