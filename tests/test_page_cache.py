@@ -193,28 +193,22 @@ def _time_zone(personas: Personas) -> None:
     personas.patient.save(update_fields=["timezone"])
 
 
-def _goal(personas: Personas) -> None:
-    practice.goal_create(
+def _goal(personas: Personas, title: str = "Stretch") -> Any:
+    goal, _ = practice.goal_create(
         patient=personas.patient,
         realm="body",
-        title="Stretch",
+        title=title,
         cadence="daily",
         per_week=7,
         submission_id=uuid.uuid4(),
     )
+    return goal
 
 
 def _goal_check_in_bulk(personas: Personas) -> None:
     from claywork.practice.models import GoalCheck
 
-    goal, _ = practice.goal_create(
-        patient=personas.patient,
-        realm="body",
-        title="Walk",
-        cadence="daily",
-        per_week=7,
-        submission_id=uuid.uuid4(),
-    )
+    goal = _goal(personas, "Walk")
     before = _version(personas.patient)
     GoalCheck.objects.bulk_create([GoalCheck(goal=goal, day=timezone.localdate())])
     assert _version(personas.patient) != before
@@ -237,7 +231,7 @@ OTHER_WRITES: dict[str, Callable[[Personas], None]] = {
     "safety plan": _safety_plan,
     "support circle": _circle,
     "time zone setting": _time_zone,
-    "goal": _goal,
+    "goal": lambda personas: _goal(personas),
     "goal check without a signal": _goal_check_in_bulk,
     "clinic settings": _clinic_settings,
     "clinician's name": _clinician_renamed,
