@@ -251,6 +251,19 @@ def test_every_write_that_a_patient_page_may_show_makes_the_stored_pages_stale(
 
 
 @pytest.mark.django_db
+def test_a_tagged_entry_makes_only_its_patients_pages_stale(personas: Personas) -> None:
+    mine, theirs = _version(personas.patient), _version(personas.other_patient)
+    assert mine is not None and theirs is not None
+
+    factories.make_entry(personas.patient, title="Tagged", tags=["calm", "sleep"])
+
+    after = _version(personas.patient)
+    assert after is not None and after[1] != mine[1]
+    assert after[0] == mine[0]  # the shared version: no write went unreported
+    assert _version(personas.other_patient) == theirs
+
+
+@pytest.mark.django_db
 def test_one_patients_page_is_never_served_to_another(personas: Personas) -> None:
     factories.make_entry(personas.patient, title="Only mine, the lighthouse", body="x")
     mine, theirs = _signed_in(personas.patient), _signed_in(personas.other_patient)

@@ -23,10 +23,11 @@ What keeps it fresh:
   ``CLAYWORK_PAGE_CACHE_SECONDS`` (what changes with the clock alone: a session starting, a
   window opening, a scale falling due).
 
-What is never stored: the CSRF token (replaced by a marker, put back per request), pages
-answered with flash messages or a query string other than ``page`` and ``tag``, anything but a 200, any
-request but a patient's own GET. The pages hold decrypted health text, so they stay in this
-process's memory only (never the shared cache, which is the database by default).
+What is never stored: the CSRF token and each form's submission key (replaced by markers,
+put back fresh per answer), pages answered with flash messages or a query string other than
+``page`` and ``tag``, anything but a 200, any request but a patient's own GET. The pages
+hold decrypted health text, so they stay in this process's memory only (never the shared
+cache, which is the database by default).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ import sys
 import uuid
 from collections.abc import Callable, Iterable
 from functools import cache, wraps
+from types import CodeType
 from typing import Any
 
 from django.apps import apps
@@ -46,6 +48,7 @@ from django.core.cache import cache as shared_cache
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import DatabaseError, connections, models, transaction
 from django.db.models.deletion import Collector
+from django.db.models.fields.related_descriptors import create_forward_many_to_many_manager
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import _unmask_cipher_token, get_token
 from django.utils import timezone, translation
@@ -235,11 +238,30 @@ def _watched_tables() -> frozenset[str]:
     )
 
 
-_MODEL_WRITES = (models.Model.save_base.__code__, Collector.delete.__code__)
+def _m2m_writes() -> tuple[CodeType, ...]:
+    """The many-to-many manager's writes, whose ``m2m_changed`` signal names the row (the
+    manager class is made per relation, its methods' code is shared)."""
+    found: list[CodeType] = []
+
+    def walk(code: CodeType) -> None:
+        for const in code.co_consts:
+            if isinstance(const, CodeType):
+                if const.co_name in {"_add_items", "_remove_items", "clear"}:
+                    found.append(const)
+                walk(const)
+
+    walk(create_forward_many_to_many_manager.__code__)
+    return tuple(found)
+
+
+_MODEL_WRITES = frozenset(
+    (models.Model.save_base.__code__, Collector.delete.__code__, *_m2m_writes())
+)
 
 
 def _inside_model_write() -> bool:
-    """A statement of ``Model.save`` or ``Collector.delete``, whose signals name its rows."""
+    """A statement of ``Model.save``, ``Collector.delete`` or a many-to-many add, remove or
+    clear, whose signals name its rows."""
     frame = sys._getframe(2)
     while frame is not None:
         if frame.f_code in _MODEL_WRITES:
