@@ -50,7 +50,10 @@ from django.db import DatabaseError, connections, models, transaction
 from django.db.models.deletion import Collector
 from django.db.models.fields.related_descriptors import create_forward_many_to_many_manager
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import _unmask_cipher_token, get_token
+from django.middleware.csrf import (  # type: ignore[attr-defined]  # no public unmasking
+    _unmask_cipher_token,
+    get_token,
+)
 from django.utils import timezone, translation
 
 SHARED_VERSION = "page-version:all"
@@ -170,14 +173,17 @@ def _user_fields(model: type[models.Model]) -> tuple[str, ...]:
 def _hops(model: type[models.Model]) -> tuple[tuple[str, type[models.Model]], ...]:
     """Foreign keys to models that point at users (one hop to the owner)."""
     user_model = apps.get_model(settings.AUTH_USER_MODEL)
-    return tuple(
-        (field.attname, field.related_model)
-        for field in model._meta.concrete_fields
-        if field.is_relation
-        and field.many_to_one
-        and field.related_model is not user_model
-        and _user_fields(field.related_model)
-    )
+    hops: list[tuple[str, type[models.Model]]] = []
+    for field in model._meta.concrete_fields:
+        target = field.related_model
+        if (
+            field.many_to_one
+            and isinstance(target, type)
+            and target is not user_model
+            and _user_fields(target)
+        ):
+            hops.append((field.attname, target))
+    return tuple(hops)
 
 
 def _is_patient_owned(model: type[models.Model]) -> bool:
@@ -380,9 +386,14 @@ def patient_page(view: Callable[..., HttpResponse] | None = None, *, own: str | 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def cached_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not _cacheable(request) or (own and kwargs.get(own) != request.user.pk):
+            patient_id = request.user.pk
+            if (
+                patient_id is None
+                or not _cacheable(request)
+                or (own and kwargs.get(own) != patient_id)
+            ):
                 return view(request, *args, **kwargs)
-            versions = _versions(request.user.pk)
+            versions = _versions(patient_id)
             if versions is None:
                 return view(request, *args, **kwargs)
             key = _page_key(request, versions)
