@@ -214,6 +214,13 @@ def _goal_check_in_bulk(personas: Personas) -> None:
     assert _version(personas.patient) != before
 
 
+def _new_tags_inserted_or_ignored(personas: Personas) -> None:
+    from claywork.journal.models import Tag
+
+    harbour = Tag.named(patient_id=personas.patient.pk, name="harbour")
+    Tag.objects.bulk_create([harbour], ignore_conflicts=True)  # SQLite: INSERT OR IGNORE INTO
+
+
 def _clinic_settings(personas: Personas) -> None:
     clinic = personas.patient.clinic
     clinic.name = "Renamed clinic"
@@ -233,6 +240,7 @@ OTHER_WRITES: dict[str, Callable[[Personas], None]] = {
     "time zone setting": _time_zone,
     "goal": lambda personas: _goal(personas),
     "goal check without a signal": _goal_check_in_bulk,
+    "new tags without a signal": _new_tags_inserted_or_ignored,
     "clinic settings": _clinic_settings,
     "clinician's name": _clinician_renamed,
 }
@@ -252,6 +260,7 @@ def test_every_write_that_a_patient_page_may_show_makes_the_stored_pages_stale(
 
 @pytest.mark.django_db
 def test_a_tagged_entry_makes_only_its_patients_pages_stale(personas: Personas) -> None:
+    factories.make_entry(personas.patient, title="First", tags=["calm", "sleep"])  # new tags
     mine, theirs = _version(personas.patient), _version(personas.other_patient)
     assert mine is not None and theirs is not None
 

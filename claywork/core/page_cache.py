@@ -78,7 +78,11 @@ _SUBMISSION_MARKER = re.compile("\x00claywork-submission-(\\d+)\x00")
 _SUBMISSION_INPUT = re.compile(r'<input[^>]*name="submission_id"[^>]*>')
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _TOKEN = re.compile(r"[A-Za-z0-9]{64}")
-_WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+[`"]?(\w+)', re.IGNORECASE)
+# SQLite's bulk_create(ignore_conflicts=True) is "INSERT OR IGNORE INTO".
+_WRITE = re.compile(
+    r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM)\s+[`"]?(\w+)',
+    re.IGNORECASE,
+)
 
 
 def _version_key(user_id: int) -> str:
