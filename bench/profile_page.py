@@ -6,16 +6,18 @@
 
 Uses the database bench/http_load.py seeded (run it once first). Prints pyinstrument's text
 tree (time in this process, after a warm-up request) or, when pyinstrument is not installed,
-cProfile's 40 costliest functions by cumulative time; with ``--queries``, the SQL of one
+cProfile's ``--top`` costliest functions by cumulative time; with ``--queries``, the SQL of one
 request grouped by statement shape; with ``--cpu``, the CPU time of each of the N requests
 (median and p95, no profiler attached) instead of a profile; with ``--save-html``, the page's
-HTML (to compare a page before and after a change: the CSRF token is blanked).
+HTML (to compare a page before and after a change: the CSRF token is blanked). The patient
+page cache is off unless ``--page-cache``.
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import os
 import pstats
 import re
 import statistics
@@ -41,7 +43,15 @@ def main() -> None:
     parser.add_argument("--queries", action="store_true")
     parser.add_argument("--cpu", action="store_true", help="time each request, no profile")
     parser.add_argument("--save-html", type=Path, help="write the page's HTML here")
+    parser.add_argument("--top", type=int, default=40, help="rows of cProfile's table")
+    parser.add_argument(
+        "--page-cache",
+        action="store_true",
+        help="keep the patient page cache on (off by default: the view's own cost is measured)",
+    )
     args = parser.parse_args()
+    if not args.page_cache:
+        os.environ["CLAYWORK_PAGE_CACHE_SECONDS"] = "0"
     configure_django(args.database, **DATABASE)
     from django.db import connection
     from django.test import Client
@@ -88,7 +98,7 @@ def main() -> None:
         for _ in range(args.n):
             client.get(args.url)
         profile.disable()
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(args.top)
         return
     profiler = Profiler(interval=0.0005)
     with profiler:

@@ -18,6 +18,7 @@ from django.test import Client
 
 from claywork.accounts.models import User
 from claywork.care.models import GuideNote, Session, TreatmentCourse
+from claywork.core import page_cache
 from claywork.journal.models import Draft, Entry
 from claywork.vault.services import forget_cached_keys
 from tests import factories
@@ -68,6 +69,9 @@ def _fresh_process_cache() -> None:
     for name in settings.CACHES:
         if isinstance(caches[name], LocMemCache):
             caches[name].clear()
+    # The rendered patient pages each process keeps (core/page_cache.py): a page of an earlier
+    # test's database must not be served in this one.
+    page_cache.clear()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from claywork.care import selectors as care_selectors
 from claywork.care.integration import window_position
 from claywork.core import policy
 from claywork.core.http import AuthedRequest
+from claywork.core.page_cache import patient_page
 from claywork.crisis import selectors as crisis_selectors
 from claywork.crisis.grounding import EXERCISES
 from claywork.journal import selectors as journal_selectors
@@ -28,6 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@patient_page
 def _home_for(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if user.role == Role.PATIENT:
@@ -37,7 +39,6 @@ def _home_for(request: AuthedRequest) -> HttpResponse:
             if latest and latest.completed_at
             else None
         )
-        recent = journal_selectors.journal_page(user=user, page_number=1)
         return render(
             request,
             "core/home_patient.html",
@@ -45,7 +46,7 @@ def _home_for(request: AuthedRequest) -> HttpResponse:
                 "next_session": care_selectors.next_session(patient_id=user.pk),
                 "latest_session": latest,
                 "position": position,
-                "recent_entries": list(recent.object_list[:3]),
+                "recent_entries": journal_selectors.recent_entries(user=user, limit=3),
                 "courses": list(user.courses.all()[:3]),
                 "measures": measures_overview.home_measures(user),
                 "pending_suggestions": care_selectors.pending_suggestion_count(patient_id=user.pk),

@@ -22,13 +22,22 @@ class SearchHit:
     excerpt: str
 
 
-def journal_page(*, user: AnyUser, page_number: str | int | None, tag: str = "") -> Page:
-    entries: QuerySet[Entry] = (
+def _listed(user: AnyUser) -> QuerySet[Entry]:
+    return (
         policy.journal_of(user)
         .select_related("session", "prompt")
         .prefetch_related("tags")
         .defer("body_sealed")
     )
+
+
+def recent_entries(*, user: AnyUser, limit: int) -> list[Entry]:
+    """The newest entries (title, kind, date), without counting them all or their tags."""
+    return list(policy.journal_of(user).defer("body_sealed")[:limit])
+
+
+def journal_page(*, user: AnyUser, page_number: str | int | None, tag: str = "") -> Page:
+    entries = _listed(user)
     if tag:
         entries = entries.filter(tags__name_index=tag_index_of(tag))
     paginator = Paginator(entries, PAGE_SIZE)

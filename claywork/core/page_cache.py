@@ -1,0 +1,426 @@
+"""Rendered patient pages kept in this process's memory, keyed by the patient's data version.
+
+A patient's own pages (home, journal, check-in, progress, plan, practices) are the same HTML
+until something they show changes. ``@patient_page`` keeps a page's rendered body in this
+process's memory under (page, patient, the patient's data version, the shared version, the
+patient's local day, language); the next view of the same page by the same patient sends it
+again without running the view. Decision 0017.
+
+What keeps it fresh:
+- every saved or deleted row of the database bumps a version: the version of each user the row
+  points at (``patient``, ``author``, ... and, for rows that point at no user, one hop through
+  their foreign keys), or the shared version every key holds when the row belongs to no
+  patient (a clinic's settings, the prompt library, a clinician's name);
+- a write that sends no signal (``QuerySet.update``, ``bulk_create``, raw SQL) to any table
+  but the few listed in ``_UNWATCHED`` bumps the shared version: the database connection's
+  execute wrapper sees every INSERT, UPDATE and DELETE;
+- a bump happens at once and again when the transaction commits, so a page rendered between
+  the two is never stored under the version that follows the commit;
+- the versions live in the shared cache (the database by default, Redis via ``CACHE_URL``), so
+  a write in another web process or the worker is seen on the next request; a version missing
+  from the cache (culled, flushed) is replaced by a new random one, never an old one;
+- the local day is in the key (words such as "today") and a stored page lives at most
+  ``CLAYWORK_PAGE_CACHE_SECONDS`` (what changes with the clock alone: a session starting, a
+  window opening, a scale falling due).
+
+What is never stored: the CSRF token and each form's submission key (replaced by markers,
+put back fresh per answer), pages answered with flash messages or a query string other than
+``page`` and ``tag``, anything but a 200, any request but a patient's own GET. The pages
+hold decrypted health text, so they stay in this process's memory only (never the shared
+cache, which is the database by default).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import sys
+import uuid
+from collections.abc import Callable, Iterable
+from functools import cache, wraps
+from types import CodeType
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core.cache import cache as shared_cache
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import DatabaseError, connections, models, transaction
+from django.db.models.deletion import Collector
+from django.db.models.fields.related_descriptors import create_forward_many_to_many_manager
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import (  # type: ignore[attr-defined]  # no public unmasking
+    _unmask_cipher_token,
+    get_token,
+)
+from django.utils import timezone, translation
+
+SHARED_VERSION = "page-version:all"
+_PAGES = LocMemCache("claywork-patient-pages", {"TIMEOUT": 60, "OPTIONS": {"MAX_ENTRIES": 2000}})
+# Rows that no cached page shows and that are written often (sign-in bookkeeping, the audit
+# trail written on every read by someone else, task rows, the heartbeat).
+_UNWATCHED = frozenset(
+    {
+        "sessions.Session",
+        "accounts.SignInSession",
+        "audit.AuditEvent",
+        "audit.AuditCheckpoint",
+        "core.WorkerHeartbeat",
+        "django_tasks_database.DBTaskResult",
+        "contenttypes.ContentType",
+        "auth.Permission",
+    }
+)
+_OWNER_FIELDS = ("patient", "owner")
+_CSRF_MARKER = "\x00claywork-csrf\x00"
+_SUBMISSION_MARKER = re.compile("\x00claywork-submission-(\\d+)\x00")
+_SUBMISSION_INPUT = re.compile(r'<input[^>]*name="submission_id"[^>]*>')
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_TOKEN = re.compile(r"[A-Za-z0-9]{64}")
+# SQLite's bulk_create(ignore_conflicts=True) is "INSERT OR IGNORE INTO".
+_WRITE = re.compile(
+    r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM)\s+[`"]?(\w+)',
+    re.IGNORECASE,
+)
+
+
+def _version_key(user_id: int) -> str:
+    return f"page-version:{user_id}"
+
+
+# --- Versions -------------------------------------------------------------------------------
+
+
+def _versions(user_id: int) -> tuple[str, str] | None:
+    """The shared version and the user's, minting a fresh random one for a missing key."""
+    keys = [SHARED_VERSION, _version_key(user_id)]
+    found = shared_cache.get_many(keys)
+    if len(found) < len(keys):
+        for key in keys:
+            if key not in found:
+                shared_cache.add(key, secrets.token_hex(8), timeout=None)
+        found = shared_cache.get_many(keys)
+        if len(found) < len(keys):
+            return None
+    return str(found[keys[0]]), str(found[keys[1]])
+
+
+def _bump_now(keys: Iterable[str]) -> None:
+    try:
+        shared_cache.set_many({key: secrets.token_hex(8) for key in keys}, timeout=None)
+    except DatabaseError:
+        # No cache table yet (a data migration before it exists): nothing can be cached either.
+        if _cache_table_exists():
+            raise
+
+
+def _cache_table_exists() -> bool:
+    location = getattr(shared_cache, "_table", None)
+    return location is None or location in connections["default"].introspection.table_names()
+
+
+def bump(user_ids: Iterable[int] | None, *, using: str = "default") -> None:
+    """Make every stored page of these users (``None``: of everyone) stale, now and again
+    when the current transaction commits."""
+    keys = {SHARED_VERSION} if user_ids is None else {_version_key(pk) for pk in user_ids}
+    if not keys:
+        return
+    # At once, every time: a page rendered later in this same transaction (it sees the new
+    # rows) must not be stored under a version taken before them.
+    _bump_now(keys)
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        return
+    pending = _pending_on(connection)
+    if pending is None:
+        pending = set()
+        callback = _commit_callback(pending)
+        transaction.on_commit(callback, using=using)
+        connection._claywork_page_bump = (callback, pending)  # type: ignore[attr-defined]
+    pending |= keys
+
+
+def _pending_on(connection: Any) -> set[str] | None:
+    """The keys already bumped in this transaction, while its commit callback is still
+    registered (a rollback discards the callback, and with it this set)."""
+    state = getattr(connection, "_claywork_page_bump", None)
+    if state is None or not connection.in_atomic_block:
+        return None
+    callback, pending = state
+    if any(item[1] is callback for item in connection.run_on_commit):
+        return pending  # type: ignore[no-any-return]
+    return None
+
+
+def _commit_callback(pending: set[str]) -> Callable[[], None]:
+    def bump_committed() -> None:
+        _bump_now(set(pending))
+
+    return bump_committed
+
+
+# --- Which users a row belongs to -----------------------------------------------------------
+
+
+@cache
+def _user_fields(model: type[models.Model]) -> tuple[str, ...]:
+    user_model = apps.get_model(settings.AUTH_USER_MODEL)
+    return tuple(
+        field.attname
+        for field in model._meta.concrete_fields
+        if field.is_relation and field.related_model is user_model
+    )
+
+
+@cache
+def _hops(model: type[models.Model]) -> tuple[tuple[str, type[models.Model]], ...]:
+    """Foreign keys to models that point at users (one hop to the owner)."""
+    user_model = apps.get_model(settings.AUTH_USER_MODEL)
+    hops: list[tuple[str, type[models.Model]]] = []
+    for field in model._meta.concrete_fields:
+        target = field.related_model
+        if (
+            field.many_to_one
+            and isinstance(target, type)
+            and target is not user_model
+            and _user_fields(target)
+        ):
+            hops.append((field.attname, target))
+    return tuple(hops)
+
+
+def _is_patient_owned(model: type[models.Model]) -> bool:
+    return any(field.name in _OWNER_FIELDS for field in model._meta.concrete_fields)
+
+
+def users_of(instance: models.Model) -> set[int] | None:
+    """The users whose pages may show this row; ``None`` for everyone's."""
+    model = type(instance)
+    if model is apps.get_model(settings.AUTH_USER_MODEL):
+        return {instance.pk} if getattr(instance, "is_patient", False) else None
+    if any(field.name == "clinic" for field in model._meta.concrete_fields):
+        return None  # a clinic's settings, resources, on-call list: every patient of it
+    found = {value for name in _user_fields(model) if (value := getattr(instance, name))}
+    if not _is_patient_owned(model):
+        for attname, target in _hops(model):
+            target_pk = getattr(instance, attname)
+            if target_pk is None:
+                continue
+            for row in target._default_manager.filter(pk=target_pk).values_list(
+                *_user_fields(target)
+            ):
+                found.update(value for value in row if value)
+    return found or None
+
+
+def _watched(model: type[models.Model]) -> bool:
+    return model._meta.label not in _UNWATCHED and not model._meta.proxy
+
+
+def _on_save(sender: type[models.Model], instance: models.Model, using: str, **kwargs: Any) -> None:
+    if not _watched(sender) or kwargs.get("raw"):
+        return
+    update_fields = kwargs.get("update_fields")
+    if update_fields and set(update_fields) <= {"last_login"}:
+        return
+    bump(users_of(instance), using=using)
+
+
+def _on_delete(
+    sender: type[models.Model], instance: models.Model, using: str, **kwargs: Any
+) -> None:
+    if _watched(sender):
+        bump(users_of(instance), using=using)
+
+
+def _on_m2m(sender: Any, instance: models.Model, action: str, using: str, **kwargs: Any) -> None:
+    if action.startswith("post_"):
+        bump(None if kwargs.get("reverse") else users_of(instance), using=using)
+
+
+@cache
+def _watched_tables() -> frozenset[str]:
+    return frozenset(
+        model._meta.db_table
+        for model in apps.get_models(include_auto_created=True)
+        if _watched(model)
+    )
+
+
+def _m2m_writes() -> tuple[CodeType, ...]:
+    """The many-to-many manager's writes, whose ``m2m_changed`` signal names the row (the
+    manager class is made per relation, its methods' code is shared)."""
+    found: list[CodeType] = []
+
+    def walk(code: CodeType) -> None:
+        for const in code.co_consts:
+            if isinstance(const, CodeType):
+                if const.co_name in {"_add_items", "_remove_items", "clear"}:
+                    found.append(const)
+                walk(const)
+
+    walk(create_forward_many_to_many_manager.__code__)
+    return tuple(found)
+
+
+_MODEL_WRITES = frozenset(
+    (models.Model.save_base.__code__, Collector.delete.__code__, *_m2m_writes())
+)
+
+
+def _inside_model_write() -> bool:
+    """A statement of ``Model.save``, ``Collector.delete`` or a many-to-many add, remove or
+    clear, whose signals name its rows."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code in _MODEL_WRITES:
+            return True
+        frame = frame.f_back  # type: ignore[assignment]
+    return False
+
+
+def watch_writes(
+    execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
+) -> Any:
+    """The execute wrapper on every connection: a write no signal reports makes every
+    patient's stored pages stale."""
+    result = execute(sql, params, many, context)
+    match = _WRITE.match(sql)
+    if match and match.group(1) in _watched_tables() and not _inside_model_write():
+        bump(None, using=context["connection"].alias)
+    return result
+
+
+def install_on(connection: Any, **kwargs: Any) -> None:
+    if watch_writes not in connection.execute_wrappers:
+        connection.execute_wrappers.append(watch_writes)
+
+
+def connect() -> None:
+    """Called once from ``CoreConfig.ready``."""
+    from django.db.backends.signals import connection_created
+    from django.db.models import signals
+
+    signals.post_save.connect(_on_save, dispatch_uid="claywork-page-cache-save")
+    signals.post_delete.connect(_on_delete, dispatch_uid="claywork-page-cache-delete")
+    signals.m2m_changed.connect(_on_m2m, dispatch_uid="claywork-page-cache-m2m")
+    connection_created.connect(install_on, dispatch_uid="claywork-page-cache-writes")
+    for connection in connections.all(initialized_only=True):
+        install_on(connection)
+
+
+# --- The pages ------------------------------------------------------------------------------
+
+
+def clear() -> None:
+    """Forget every page this process holds (tests)."""
+    _PAGES.clear()
+
+
+def _cacheable(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    return (
+        settings.CLAYWORK_PAGE_CACHE_SECONDS > 0
+        and request.method == "GET"
+        and user is not None
+        and user.is_authenticated
+        and getattr(user, "is_patient", False)
+        and set(request.GET) <= {"page", "tag"}
+        and not request.headers.get("HX-Request")
+        and len(get_messages(request)) == 0
+    )
+
+
+def _page_key(request: HttpRequest, versions: tuple[str, str]) -> str:
+    user = request.user
+    day = timezone.localdate(timezone.now()).isoformat()
+    return ":".join(
+        [
+            "page",
+            str(user.pk),
+            *versions,
+            day,
+            translation.get_language() or "",
+            timezone.get_current_timezone_name(),
+            request.get_full_path(),
+        ]
+    )
+
+
+def _without_token(request: HttpRequest, html: str) -> str | None:
+    """The page with every masked CSRF token of this request replaced by a marker; ``None``
+    when a token of another secret is on it (then it is not stored)."""
+    secret = request.META.get("CSRF_COOKIE")
+    if not secret:
+        return html if "csrfmiddlewaretoken" not in html else None
+
+    def masked(match: re.Match[str]) -> str:
+        if _unmask_cipher_token(match.group(0)) == secret:
+            return _CSRF_MARKER
+        return match.group(0)
+
+    html = _TOKEN.sub(masked, html)
+    # Each form's idempotency key: two tabs served the same page must not send the same one
+    # (the second form's words would be taken for a repeat of the first and dropped).
+    submissions: dict[str, None] = {}
+    for tag in _SUBMISSION_INPUT.finditer(html):
+        submissions.update(dict.fromkeys(_UUID.findall(tag.group(0))))
+    for index, value in enumerate(submissions):
+        html = html.replace(value, f"\x00claywork-submission-{index}\x00")
+    return html
+
+
+def _with_request_values(request: HttpRequest, html: str) -> str:
+    """A stored page with this request's CSRF token and fresh idempotency keys."""
+    if _CSRF_MARKER in html:
+        html = html.replace(_CSRF_MARKER, get_token(request))
+    if "\x00claywork-submission-" in html:
+        fresh: dict[str, str] = {}
+        html = _SUBMISSION_MARKER.sub(
+            lambda match: fresh.setdefault(match.group(1), str(uuid.uuid4())), html
+        )
+    return html
+
+
+def patient_page(view: Callable[..., HttpResponse] | None = None, *, own: str | None = None) -> Any:
+    """Serve a patient's own page from this process's memory while nothing it shows has
+    changed. ``own`` names a URL argument that must be the patient's own id."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def cached_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            patient_id = request.user.pk
+            if (
+                patient_id is None
+                or not _cacheable(request)
+                or (own and kwargs.get(own) != patient_id)
+            ):
+                return view(request, *args, **kwargs)
+            versions = _versions(patient_id)
+            if versions is None:
+                return view(request, *args, **kwargs)
+            key = _page_key(request, versions)
+            stored = _PAGES.get(key)
+            if stored is not None:
+                content_type, html = stored
+                return HttpResponse(_with_request_values(request, html), content_type=content_type)
+            response = view(request, *args, **kwargs)
+            if (
+                response.status_code == 200
+                and not response.streaming
+                and not response.cookies
+                and not response.has_header("Location")
+            ):
+                html = _without_token(request, response.content.decode(response.charset))
+                if html is not None:
+                    _PAGES.set(
+                        key,
+                        (response["Content-Type"], html),
+                        timeout=settings.CLAYWORK_PAGE_CACHE_SECONDS,
+                    )
+            return response
+
+        return cached_view
+
+    return decorate(view) if view is not None else decorate
