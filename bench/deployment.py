@@ -230,3 +230,21 @@ def postgres_database(base: str, name: str) -> str | None:
         print(f"SKIPPED postgresql: {type(error).__name__}: {error}")
         return None
     return f"{base}/{name}"
+
+
+def databases(choice: str, pg_url: str, name: str) -> list[str | None]:
+    """The databases a bench's ``--database sqlite|postgres|both`` asks for: None for a new
+    SQLite file (the caller's), the URL of a new PostgreSQL database ``name``; PostgreSQL is
+    left out (and a line says why) when it does not answer."""
+    urls: list[str | None] = []
+    if choice in ("sqlite", "both"):
+        urls.append(None)
+    if choice in ("postgres", "both") and (url := postgres_database(pg_url, name)):
+        urls.append(url)
+    return urls
+
+
+def span(raw: str) -> tuple[float, float]:
+    """``"1-3"`` → (1.0, 3.0); ``"2"`` → (2.0, 2.0)."""
+    low, _, high = raw.partition("-")
+    return float(low), float(high or low)

@@ -13,7 +13,8 @@ port; each client signs its patient in through the real sign-in form (``bench/ht
 ``--every`` seconds after the server answers /healthz, its whole process group (the arbiter and
 every worker) gets SIGKILL, and it is started again. A client whose POST got no answer (a
 reset connection, a refused one, a 5xx) sends the same form again, as a browser's "resend"
-does, until it is answered.
+does, until it is answered (``--no-resend``: gives it up and writes the next one, so an entry
+saved whose answer was lost to the kill shows as "unacknowledged but present").
 
 An entry is *acknowledged* when its POST was answered with the redirect to the saved entry (or
 to the help page, which also means saved); a check-in when answered with its redirect. At the
@@ -21,7 +22,7 @@ end the server is stopped and a separate process reads the database through the 
 text opened by the vault): every acknowledged entry must be there exactly once with its exact
 text; each patient's check-in must hold the note of its last acknowledged POST or a later one.
 
-Reported: posts, resends (forms sent again after no answer), acknowledged, lost (acknowledged,
+Reported: posts, resent (forms whose first send got no answer), acknowledged, lost (acknowledged,
 not in the database), duplicated (an entry's text more than once), unacknowledged-but-present
 (saved, the answer lost to a kill), check-ins acknowledged and stale (older than the last
 acknowledged), answers refused (neither saved nor a 5xx), kills, seconds.
@@ -37,6 +38,7 @@ import json
 import os
 import platform
 import random
+import signal
 import subprocess
 import sys
 import tempfile
@@ -56,10 +58,11 @@ if str(ROOT) not in sys.path:  # run as a script: bench/ is on the path, the pro
 
 from bench.deployment import (  # noqa: E402
     claywork,
+    databases,
     environment,
     kill_group,
     migrate_and_run,
-    postgres_database,
+    span,
 )
 from bench.http_load import PASSWORD, NoRedirect, free_port, sign_in  # noqa: E402
 
@@ -94,7 +97,7 @@ class Client:
     cookie: str = ""
     token: str = ""
     posts: int = 0
-    resent: int = 0  # forms sent again because the server did not answer (it was killed)
+    resent: int = 0  # forms whose first send got no answer (the server was killed)
     acknowledged: list[str] = field(default_factory=list)
     unanswered: list[str] = field(default_factory=list)  # sent, no answer when the run ended
     check_ins_acknowledged: int = 0
@@ -140,25 +143,26 @@ def _post(client: Client, path: str, fields: dict[str, str]) -> tuple[int, str] 
 
 
 def _until_answered(
-    client: Client, path: str, fields: dict[str, str], stop: threading.Event
+    client: Client, path: str, fields: dict[str, str], stop: threading.Event, resend: bool
 ) -> tuple[int, str] | None:
     """Send the same form again (the same submission) until the server answers it; None if
-    the run ends first."""
-    while True:
-        answer = _post(client, path, fields)
-        if answer is not None or stop.is_set():
-            return answer
+    the run ends first, or at once without ``resend`` (the patient gave up)."""
+    answer = _post(client, path, fields)
+    if answer is None:
         client.resent += 1
+    while answer is None and resend and not stop.is_set():
         time.sleep(0.3)
+        answer = _post(client, path, fields)
+    return answer
 
 
-def _write(client: Client, stop: threading.Event, finish: threading.Event) -> None:
+def _write(client: Client, stop: threading.Event, finish: threading.Event, resend: bool) -> None:
     n = 0
     while not finish.is_set():
         text = f"Client {client.number}, entry {n}: tea, a walk, {uuid.uuid4().hex}"
         fields = {"kind": "reflection", "body": text, "submission_id": str(uuid.uuid4())}
         client.posts += 1
-        answer = _until_answered(client, "/journal/new/", fields, stop)
+        answer = _until_answered(client, "/journal/new/", fields, stop, resend)
         if answer is None:
             client.unanswered.append(text)
         elif answer[0] == 302 and ("/journal/" in answer[1] or "/help" in answer[1]):
@@ -168,7 +172,7 @@ def _write(client: Client, stop: threading.Event, finish: threading.Event) -> No
         if n % 4 == 3:
             number = n // 4
             note = {"mood": str(number % 11), "note": f"check-in {number}"}
-            answer = _until_answered(client, "/check-in/", note, stop)
+            answer = _until_answered(client, "/check-in/", note, stop, resend)
             if answer is not None and answer[0] == 302:
                 client.check_ins_acknowledged += 1
                 client.last_check_in = number
@@ -209,6 +213,7 @@ def kill9(
     every: tuple[float, float] = (1.0, 3.0),
     workers: int = 2,
     threads: int = 2,
+    resend: bool = True,
     seed: int = 15,
 ) -> Kill9Result:
     chance = random.Random(seed)  # noqa: S311 - chaos, not cryptography
@@ -229,7 +234,7 @@ def kill9(
             person.token = _csrf_token(person)
         started = time.monotonic()
         writers = [
-            threading.Thread(target=_write, args=(person, stop, finish), daemon=True)
+            threading.Thread(target=_write, args=(person, stop, finish, resend), daemon=True)
             for person in people
         ]
         for writer in writers:
@@ -286,11 +291,6 @@ def kill9(
     )
 
 
-def _span(raw: str) -> tuple[float, float]:
-    low, _, high = raw.partition("-")
-    return float(low), float(high or low)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
@@ -299,13 +299,18 @@ def main() -> None:
     parser.add_argument("--every", default="1-3", help="seconds of service between kills")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--no-resend", action="store_true", help="a form without an answer is given up"
+    )
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432")
     args = parser.parse_args()
+    # SIGTERM stops the run through its ``finally``: the server's process group goes too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     print(
         f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, Python "
         f"{platform.python_version()}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}; "
         f"{args.kills} kills, every {args.every} s, {args.clients} clients, gunicorn "
-        f"{args.workers}x{args.threads}"
+        f"{args.workers}x{args.threads}, {'no resend' if args.no_resend else 'resend'}"
     )
     print(
         "| database | posts | resent | acknowledged | lost | duplicated "
@@ -313,14 +318,7 @@ def main() -> None:
         "| kills | seconds |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    urls: list[str | None] = []
-    if args.database in ("sqlite", "both"):
-        urls.append(None)
-    if args.database in ("postgres", "both"):
-        url = postgres_database(args.pg_url, "claywork_journal_kill9")
-        if url:
-            urls.append(url)
-    for url in urls:
+    for url in databases(args.database, args.pg_url, "claywork_journal_kill9"):
         with tempfile.TemporaryDirectory(prefix="journal-kill9-") as tmp:
             home = Path(tmp)
             r = kill9(
@@ -328,9 +326,10 @@ def main() -> None:
                 url or f"sqlite:///{home / 'claywork.sqlite3'}",
                 kills=args.kills,
                 clients=args.clients,
-                every=_span(args.every),
+                every=span(args.every),
                 workers=args.workers,
                 threads=args.threads,
+                resend=not args.no_resend,
             )
         print(
             f"| {r.database} | {r.posts} | {r.resent} | {r.acknowledged} | {r.lost} | "
