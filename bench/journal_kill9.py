@@ -22,7 +22,8 @@ end the server is stopped and a separate process reads the database through the 
 text opened by the vault): every acknowledged entry must be there exactly once with its exact
 text; each patient's check-in must hold the note of its last acknowledged POST or a later one.
 
-Reported: posts, resent (forms whose first send got no answer), acknowledged, lost (acknowledged,
+Reported: posts, resent (forms sent and cut off unanswered by a kill; a form refused at the
+door, nothing listening, is simply sent when the server is back), acknowledged, lost (acknowledged,
 not in the database), duplicated (an entry's text more than once), unacknowledged-but-present
 (saved, the answer lost to a kill), check-ins acknowledged and stale (older than the last
 acknowledged), answers refused (neither saved nor a 5xx), kills, seconds.
@@ -38,6 +39,7 @@ import json
 import os
 import platform
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -67,6 +69,11 @@ from bench.deployment import (  # noqa: E402
 from bench.http_load import PASSWORD, NoRedirect, free_port, sign_in  # noqa: E402
 
 EMAIL = "kill9-{}@bench.example"
+NOT_LISTENING = "not listening"
+# Where a saved form sends the browser (the entry, or the help page after crisis words; the
+# check-in page or home); a redirect to the sign-in page is not an acknowledgement.
+SAVED_ENTRY = re.compile(r"^(https?://[^/]+)?/(journal/\d+/|help/)")
+SAVED_CHECK_IN = re.compile(r"^(https?://[^/]+)?/(check-in/|help/|$|\?)")
 
 SETUP = """
 import sys
@@ -97,7 +104,7 @@ class Client:
     cookie: str = ""
     token: str = ""
     posts: int = 0
-    resent: int = 0  # forms whose first send got no answer (the server was killed)
+    resent: int = 0  # forms sent and cut off unanswered (the server was killed with them)
     acknowledged: list[str] = field(default_factory=list)
     unanswered: list[str] = field(default_factory=list)  # sent, no answer when the run ended
     check_ins_acknowledged: int = 0
@@ -121,9 +128,10 @@ class Kill9Result:
     seconds: float
 
 
-def _post(client: Client, path: str, fields: dict[str, str]) -> tuple[int, str] | None:
-    """POST a form as the signed-in patient: (status, Location), or None when the server did
-    not answer (killed, restarting)."""
+def _post(client: Client, path: str, fields: dict[str, str]) -> tuple[int, str] | str | None:
+    """POST a form as the signed-in patient: (status, Location); ``NOT_LISTENING`` when nothing was
+    listening (the form never reached a server); None when it was sent and not answered (the
+    server was killed with it in hand, or answered 5xx)."""
     body = urllib.parse.urlencode({"csrfmiddlewaretoken": client.token, **fields}).encode()
     request = urllib.request.Request(  # noqa: S310 - http on loopback
         client.base + path,
@@ -138,6 +146,10 @@ def _post(client: Client, path: str, fields: dict[str, str]) -> tuple[int, str] 
         if answer.code >= 500:
             return None
         return answer.code, answer.headers.get("Location", "")
+    except urllib.error.URLError as error:
+        return NOT_LISTENING if isinstance(error.reason, ConnectionRefusedError) else None
+    except ConnectionRefusedError:
+        return NOT_LISTENING
     except (OSError, http.client.HTTPException):
         return None
 
@@ -145,15 +157,19 @@ def _post(client: Client, path: str, fields: dict[str, str]) -> tuple[int, str] 
 def _until_answered(
     client: Client, path: str, fields: dict[str, str], stop: threading.Event, resend: bool
 ) -> tuple[int, str] | None:
-    """Send the same form again (the same submission) until the server answers it; None if
-    the run ends first, or at once without ``resend`` (the patient gave up)."""
-    answer = _post(client, path, fields)
-    if answer is None:
-        client.resent += 1
-    while answer is None and resend and not stop.is_set():
-        time.sleep(0.3)
+    """Send the form until a server answers it; a form cut off unanswered is sent again as it
+    was (the same submission), or given up without ``resend``. None if it ends unanswered."""
+    cut_off = False
+    while True:
         answer = _post(client, path, fields)
-    return answer
+        if isinstance(answer, tuple):
+            return answer
+        if answer is None and not cut_off:
+            cut_off = True
+            client.resent += 1
+        if stop.is_set() or (cut_off and not resend):
+            return None
+        time.sleep(0.3)
 
 
 def _write(client: Client, stop: threading.Event, finish: threading.Event, resend: bool) -> None:
@@ -165,7 +181,7 @@ def _write(client: Client, stop: threading.Event, finish: threading.Event, resen
         answer = _until_answered(client, "/journal/new/", fields, stop, resend)
         if answer is None:
             client.unanswered.append(text)
-        elif answer[0] == 302 and ("/journal/" in answer[1] or "/help" in answer[1]):
+        elif answer[0] == 302 and SAVED_ENTRY.match(answer[1]):
             client.acknowledged.append(text)
         else:
             client.refused.append(f"entry: {answer}")
@@ -173,7 +189,7 @@ def _write(client: Client, stop: threading.Event, finish: threading.Event, resen
             number = n // 4
             note = {"mood": str(number % 11), "note": f"check-in {number}"}
             answer = _until_answered(client, "/check-in/", note, stop, resend)
-            if answer is not None and answer[0] == 302:
+            if answer is not None and answer[0] == 302 and SAVED_CHECK_IN.match(answer[1]):
                 client.check_ins_acknowledged += 1
                 client.last_check_in = number
             elif answer is not None:
