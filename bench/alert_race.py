@@ -35,9 +35,9 @@ from pathlib import Path
 
 from bench.deployment import (
     claywork,
+    databases,
     environment,
     migrate_and_run,
-    postgres_database,
     rows,
     smtp_url,
     start_sink,
@@ -163,12 +163,7 @@ def main() -> None:
     print(f"host {socket.gethostname()}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     print("database | rows | received | lost | not recorded sent | duplicates | kills | seconds")
     for _ in range(args.runs):
-        urls = []
-        if args.database in ("sqlite", "both"):
-            urls.append(None)
-        if args.database in ("postgres", "both"):
-            urls.append(postgres_database(args.pg_url, "wt18_alert_race"))
-        for url in urls:
+        for url in databases(args.database, args.pg_url, "wt18_alert_race"):
             with tempfile.TemporaryDirectory(prefix="alert-race-") as tmp:
                 home = Path(tmp)
                 result = race(

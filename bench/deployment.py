@@ -10,8 +10,10 @@ ever after a message's data (``trickle``: each read succeeds, the message never 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import signal
 import socketserver
 import sqlite3
 import subprocess
@@ -154,8 +156,11 @@ def smtp_url(port: int, timeout: float = 30) -> str:
     return f"smtp://127.0.0.1:{port}/?timeout={timeout:g}"
 
 
-def claywork(env: dict[str, str], home: Path, *args: str) -> subprocess.Popen[bytes]:
-    """Start ``claywork <args>``; its output goes to a log file in ``home``."""
+def claywork(
+    env: dict[str, str], home: Path, *args: str, group: bool = False
+) -> subprocess.Popen[bytes]:
+    """Start ``claywork <args>``; its output goes to a log file in ``home``. With ``group``,
+    in a process group of its own (a server and its workers), for ``kill_group``."""
     home.mkdir(parents=True, exist_ok=True)
     with (home / f"{args[0]}-{time.monotonic_ns()}.log").open("wb") as log:
         return subprocess.Popen(  # noqa: S603 - our own interpreter and module
@@ -164,7 +169,16 @@ def claywork(env: dict[str, str], home: Path, *args: str) -> subprocess.Popen[by
             cwd=home,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=group,
         )
+
+
+def kill_group(process: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
+    """Send ``sig`` to the process group ``claywork(..., group=True)`` started (the gunicorn
+    arbiter and every worker at once), then reap the leader."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)
+    process.wait(timeout=120)
 
 
 def migrate_and_run(env: dict[str, str], home: Path, script: str, *args: str) -> None:
@@ -216,3 +230,21 @@ def postgres_database(base: str, name: str) -> str | None:
         print(f"SKIPPED postgresql: {type(error).__name__}: {error}")
         return None
     return f"{base}/{name}"
+
+
+def databases(choice: str, pg_url: str, name: str) -> list[str | None]:
+    """The databases a bench's ``--database sqlite|postgres|both`` asks for: None for a new
+    SQLite file (the caller's), the URL of a new PostgreSQL database ``name``; PostgreSQL is
+    left out (and a line says why) when it does not answer."""
+    urls: list[str | None] = []
+    if choice in ("sqlite", "both"):
+        urls.append(None)
+    if choice in ("postgres", "both") and (url := postgres_database(pg_url, name)):
+        urls.append(url)
+    return urls
+
+
+def span(raw: str) -> tuple[float, float]:
+    """``"1-3"`` → (1.0, 3.0); ``"2"`` → (2.0, 2.0)."""
+    low, _, high = raw.partition("-")
+    return float(low), float(high or low)

@@ -47,11 +47,12 @@ sys.path.insert(0, str(ROOT))
 
 from bench.deployment import (  # noqa: E402
     claywork,
+    databases,
     environment,
     migrate_and_run,
-    postgres_database,
     rows,
     smtp_url,
+    span,
     start_sink,
     stop,
     stop_sink,
@@ -108,11 +109,6 @@ class ChaosResult:
     p95: float
     max: float
     seconds: float
-
-
-def _span(raw: str) -> tuple[float, float]:
-    low, _, high = raw.partition("-")
-    return float(low), float(high or low)
 
 
 def _states(database_url: str) -> dict[str, tuple[str, int]]:
@@ -256,14 +252,7 @@ def main() -> None:
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for run in range(args.runs):
-        urls: list[str | None] = []
-        if args.database in ("sqlite", "both"):
-            urls.append(None)
-        if args.database in ("postgres", "both"):
-            url = postgres_database(args.pg_url, "claywork_outbox_chaos")
-            if url:
-                urls.append(url)
-        for url in urls:
+        for url in databases(args.database, args.pg_url, "claywork_outbox_chaos"):
             with tempfile.TemporaryDirectory(prefix="outbox-chaos-") as tmp:
                 home = Path(tmp)
                 r = chaos(
@@ -273,9 +262,9 @@ def main() -> None:
                     recipients=args.recipients,
                     reminders=args.reminders,
                     senders=args.senders,
-                    delay=_span(args.delay),
+                    delay=span(args.delay),
                     mode=args.chaos,
-                    every=_span(args.every),
+                    every=span(args.every),
                     pause=args.pause,
                     lease=args.lease,
                     mail_timeout=args.mail_timeout,
