@@ -343,6 +343,14 @@ CLAYWORK_FADING_ALERT_THRESHOLD_TENTHS = env_int(
     "CLAYWORK_FADING_ALERT_THRESHOLD_TENTHS", 350, minimum=1
 )
 CLAYWORK_FADING_ALERT_DAYS = env_int("CLAYWORK_FADING_ALERT_DAYS", 10, minimum=1)
+# The alert tier's likelihood-ratio CUSUM: a fall of this share of the course's lift (percent;
+# 0 turns it off), fired when the summed log-likelihood ratio reaches the threshold (tenths).
+CLAYWORK_FADING_RELAPSE_SHIFT_PERCENT = env_int(
+    "CLAYWORK_FADING_RELAPSE_SHIFT_PERCENT", 0, minimum=0
+)
+CLAYWORK_FADING_RELAPSE_THRESHOLD_TENTHS = env_int(
+    "CLAYWORK_FADING_RELAPSE_THRESHOLD_TENTHS", 80, minimum=1
+)
 CLAYWORK_FADING_PHQ9_RISE = env_int("CLAYWORK_FADING_PHQ9_RISE", 5, minimum=1)
 # An early warning becomes an alert when confirmed: by a PHQ-9 answered while it is open
 # (Claywork asks for one when it opens) this many points above the usual PHQ-9, or by the
