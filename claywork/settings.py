@@ -349,7 +349,7 @@ CLAYWORK_FADING_RELAPSE_SHIFT_PERCENT = env_int(
     "CLAYWORK_FADING_RELAPSE_SHIFT_PERCENT", 0, minimum=0
 )
 CLAYWORK_FADING_RELAPSE_THRESHOLD_TENTHS = env_int(
-    "CLAYWORK_FADING_RELAPSE_THRESHOLD_TENTHS", 80, minimum=1
+    "CLAYWORK_FADING_RELAPSE_THRESHOLD_TENTHS", 300, minimum=1
 )
 CLAYWORK_FADING_PHQ9_RISE = env_int("CLAYWORK_FADING_PHQ9_RISE", 5, minimum=1)
 # An early warning becomes an alert when confirmed: by a PHQ-9 answered while it is open

@@ -98,7 +98,7 @@ class EffectParams:
     # usual level", in units of the patient's own spread; it fires at ``relapse_threshold``.
     # A share of 0 turns the rule off.
     relapse_shift: float = 0.0
-    relapse_threshold: float = 8.0
+    relapse_threshold: float = 30.0
     phq9_reliable_change: int = 6  # one PHQ-9 this far above usual fires (Jacobson-Truax)
     phq9_confirmed_rise: int = 5  # two PHQ-9s in a row this far above usual fire
     # Confirming an early warning (the alert tier): a PHQ-9 answered while it is open this far

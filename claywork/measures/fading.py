@@ -236,14 +236,20 @@ class _Replay:
             self.relapse_start = day
         if self.relapse_llr < params.relapse_threshold:
             return None
-        since = [v for _, v in self.moods(self.relapse_start, day)]
-        recent = fmean(since)
+        words, recent = self._fall_words(self.relapse_start, day, usual)
         return MOOD_RELAPSE_SIZED_FALL, (
-            f"mood {recent:.1f} on average over {len(since)} check-ins since "
-            f"{self.relapse_start.isoformat()}, {usual - recent:.1f} below its usual {usual:g} "
-            f"and {recent - self.pre_course:.1f} above where it was before the course "
+            f"{words} and {recent - self.pre_course:.1f} above where it was before the course "
             f"({self.pre_course:g})"
         )
+
+    def _fall_words(self, start: date, day: date, usual: float) -> tuple[str, float]:
+        """ "mood M on average over N check-ins since D, F below its usual U", and M."""
+        since = [v for _, v in self.moods(start, day)]
+        recent = fmean(since)
+        return (
+            f"mood {recent:.1f} on average over {len(since)} check-ins since "
+            f"{start.isoformat()}, {usual - recent:.1f} below its usual {usual:g}"
+        ), recent
 
     def _sustained_rule(self, day: date, mood: int, usual: float) -> tuple[str, str] | None:
         """The second-stage CUSUM: the alert tier's evidence from daily mood."""
@@ -257,12 +263,7 @@ class _Replay:
         lasted = (day - self.sustained_start).days + 1
         if self.sustained < params.alert_threshold or lasted < params.alert_days:
             return None
-        since = [v for _, v in self.moods(self.sustained_start, day)]
-        recent = fmean(since)
-        return MOOD_SUSTAINED_FALL, (
-            f"mood {recent:.1f} on average over {len(since)} check-ins since "
-            f"{self.sustained_start.isoformat()}, {usual - recent:.1f} below its usual {usual:g}"
-        )
+        return MOOD_SUSTAINED_FALL, self._fall_words(self.sustained_start, day, usual)[0]
 
     def _mood_rule(self, day: date, mood: int, spell: _Spell | None) -> tuple[str, str] | None:
         params = self.params
