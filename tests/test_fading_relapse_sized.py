@@ -9,8 +9,16 @@ from typing import Any
 
 import pytest
 
+from claywork.accounts.models import User
 from claywork.measures import effect
 from claywork.measures.effect import EffectInputs, EffectParams
+from claywork.measures.models import FadingEpisode
+from tests.test_fading_episodes import (  # noqa: F401 (the fixture)
+    CaptureCallbacks,
+    check_in_today,
+    fading_alerts,
+    patient,
+)
 
 FIRST = date(2026, 1, 5)
 USUAL = (6, 7, 8)  # after the course: a usual level of 7 with a robust spread of 1.48
@@ -109,3 +117,33 @@ def test_no_lift_no_relapse_sized_fall() -> None:
     )
 
     assert _alerted(flat, _params()) == []
+
+
+# --- in the app ---------------------------------------------------------------------------------
+
+
+def test_turned_on_a_fall_to_the_pre_course_level_raises_one_fading_alert_in_the_app(
+    patient: User,  # noqa: F811
+    django_capture_on_commit_callbacks: CaptureCallbacks,
+    settings: Any,
+) -> None:
+    """The fixture's patient was lifted from 3 to 7 and has been at 5 for two days; today 3."""
+    settings.CLAYWORK_FADING_RELAPSE_SHIFT_PERCENT = 70
+    settings.CLAYWORK_FADING_RELAPSE_THRESHOLD_TENTHS = 80
+    check_in_today(patient, 3, django_capture_on_commit_callbacks)
+
+    (episode,) = FadingEpisode.objects.filter(patient=patient)
+    (alert,) = fading_alerts(patient)
+    assert episode.tier == effect.ALERT and episode.alert_id == alert.pk
+    assert episode.latest_rule == effect.MOOD_RELAPSE_SIZED_FALL
+    assert "above where it was before the course (3)" in episode.latest_detail
+
+
+def test_off_by_default_the_same_day_is_only_an_early_warning(
+    patient: User,  # noqa: F811
+    django_capture_on_commit_callbacks: CaptureCallbacks,
+) -> None:
+    check_in_today(patient, 3, django_capture_on_commit_callbacks)
+
+    (episode,) = FadingEpisode.objects.filter(patient=patient)
+    assert episode.tier == effect.EARLY_WARNING and fading_alerts(patient) == []
