@@ -51,6 +51,7 @@ from statistics import fmean, median
 from claywork.measures.effect import (
     MOOD_EARLY_WARNING,
     MOOD_FALL_FEWER_CHECK_INS,
+    MOOD_RELAPSE_PROBABLE,
     MOOD_RELAPSE_SIZED_FALL,
     MOOD_SUSTAINED_FALL,
     PHQ9_CONFIRMED_RISE,
@@ -62,6 +63,7 @@ from claywork.measures.effect import (
     EffectParams,
     Episode,
 )
+from claywork.measures.relapse_filter import RelapseFilter, inertia, spread
 
 PRE_COURSE_DAYS = 14
 PHQ9_LOOKBACK_DAYS = 7  # a PHQ-9 asks about two weeks: the first week after a session is mixed
@@ -140,6 +142,12 @@ class _Replay:
         # The alert tier's likelihood-ratio CUSUM (a fall about as deep as the lift).
         self.relapse_llr = 0.0
         self.relapse_start: date | None = None
+        # The alert tier's relapse filter (``relapse_filter``), made when a usual level and a
+        # lift are known, made again after each session and each episode's end.
+        self.relapse_filter: RelapseFilter | None = None
+        self.session_days = set(inputs.sessions)
+        baseline = [t for d, t in inputs.phq9 if d <= inputs.sessions[0]] if inputs.sessions else []
+        self.phq9_baseline: int | None = baseline[-1] if baseline else None
 
     def at(self, day: date) -> int:
         return (day - self.origin).days
@@ -154,18 +162,24 @@ class _Replay:
     def _latest_session(self, day: date) -> date:
         return self.sessions[bisect_right(self.sessions, day) - 1]
 
-    def _usual_values(
+    def _usual_points(
         self, points: list[tuple[int, int]], since_session: date, minimum: int
-    ) -> list[int] | None:
-        """The values of ``points`` outside episodes that make the usual level: those after
+    ) -> list[tuple[int, int]] | None:
+        """The ``points`` outside episodes that make the usual level: those after
         ``since_session`` when there are enough, else all (just after a booster, the level from
         before it); None when too few."""
         kept = [(i, v) for i, v in points if not self.in_episode[i]]
         since = self.at(since_session)
-        after = [v for i, v in kept if i >= since]
+        after = [(i, v) for i, v in kept if i >= since]
         if len(after) >= minimum:
             return after
-        return [v for _, v in kept] if len(kept) >= minimum else None
+        return kept if len(kept) >= minimum else None
+
+    def _usual_values(
+        self, points: list[tuple[int, int]], since_session: date, minimum: int
+    ) -> list[int] | None:
+        kept = self._usual_points(points, since_session, minimum)
+        return [v for _, v in kept] if kept is not None else None
 
     def _usual(
         self, points: list[tuple[int, int]], since_session: date, minimum: int
@@ -174,14 +188,18 @@ class _Replay:
         values = self._usual_values(points, since_session, minimum)
         return median(values) if values is not None else None
 
-    def _usual_mood_values(self, day: date) -> list[int] | None:
+    def _usual_mood_points(self, day: date) -> list[tuple[int, int]] | None:
         params = self.params
         last = day - timedelta(days=params.recent_days)
         first = max(
             self.sessions[0] + timedelta(days=1), last - timedelta(days=params.usual_days - 1)
         )
         since = self._latest_session(day) + timedelta(days=1)
-        return self._usual_values(self.moods(first, last), since, params.min_usual_points)
+        return self._usual_points(self.moods(first, last), since, params.min_usual_points)
+
+    def _usual_mood_values(self, day: date) -> list[int] | None:
+        points = self._usual_mood_points(day)
+        return [v for _, v in points] if points is not None else None
 
     def usual_mood(self, day: date) -> float | None:
         values = self._usual_mood_values(day)
@@ -211,6 +229,81 @@ class _Replay:
         self.cusum, self.run_start = 0.0, None
         self.sustained, self.sustained_start = 0.0, None
         self.relapse_llr, self.relapse_start = 0.0, None
+        self.relapse_filter = None
+
+    def _filter_model(self, day: date) -> dict | None:
+        """The relapse filter's model from the patient's own usual days, or None when there
+        is no usual level or no lift to lose."""
+        points = self._usual_mood_points(day)
+        if points is None or self.pre_course is None:
+            return None
+        values = [v for _, v in points]
+        usual = median(values)
+        lift = usual - self.pre_course
+        if lift < self.params.min_lift:
+            return None
+        by_position = dict(points)
+        pairs = [(by_position[i - 1], v) for i, v in points if i - 1 in by_position]
+        phq9 = None
+        phq9_usual = self.usual_phq9(day)
+        if phq9_usual is not None and self.phq9_baseline is not None:
+            per_point = min(3.0, max(0.5, (self.phq9_baseline - phq9_usual) / lift))
+            # One scale's noise, from the instrument's reliable change (1.96 x sqrt 2 x SE).
+            phq9 = (phq9_usual, per_point, self.params.phq9_reliable_change / (1.96 * 2**0.5))
+        return {
+            "usual": usual,
+            "lift": lift,
+            "sd": spread(values),
+            "rho": inertia(pairs),
+            "phq9": phq9,
+        }
+
+    def _probable_rule(
+        self, day: date, mood: int | None, total: int | None, spell: _Spell | None
+    ) -> tuple[str, str] | None:
+        """The posterior probability that a relapse has begun (``relapse_filter``), from the
+        check-ins and PHQ-9s since the filter was made; the rule fires at
+        ``relapse_probability``. Its model follows the usual days until an episode opens, then
+        stays as it was."""
+        params = self.params
+        if not params.relapse_probability:
+            return None
+        if day in self.session_days:
+            self.relapse_filter = None
+            return None
+        current = self.relapse_filter
+        if spell is None or current is None:
+            model = self._filter_model(day)
+            if model is None:
+                self.relapse_filter = None
+                return None
+            if current is None:
+                current = self.relapse_filter = RelapseFilter(**model)
+            else:
+                current.step()
+                current.usual, current.lift = model["usual"], model["lift"]
+                current.sd, current.rho, current.phq9_model = (
+                    model["sd"],
+                    model["rho"],
+                    model["phq9"],
+                )
+        else:
+            current.step()
+        if mood is not None:
+            current.check_in(mood)
+        if total is not None:
+            current.phq9(total)
+        probability = current.probability()
+        if probability < params.relapse_probability:
+            return None
+        recent = [v for _, v in self.moods(day - timedelta(days=params.recent_days - 1), day)]
+        if not recent:
+            return None
+        return MOOD_RELAPSE_PROBABLE, (
+            f"probability of a sustained fall {probability:.2f}: mood {current.usual:g} usually, "
+            f"{fmean(recent):.1f} on average over the last {len(recent)} check-ins "
+            f"({current.lift:.1f} above where it was before the course)"
+        )
 
     def _relapse_sized_rule(
         self, day: date, mood: int, usual: float, spell: _Spell | None
@@ -421,9 +514,12 @@ class _Replay:
         spell = self._open_spell()
         fired: list[tuple[str, str]] = []
         mood = self.mood[self.at(day)]
+        total = self.phq9_by_day.get(day)
+        probable = self._probable_rule(day, mood, total, spell)
         if mood is not None and (found := self._mood_rule(day, mood, spell)):
             fired.append(found)
-        total = self.phq9_by_day.get(day)
+        if probable:
+            fired.append(probable)
         if total is not None and (found := self._phq9_rule(day, total, spell)):
             fired.append(found)
         if spell is not None and self._recovered(day, spell):
