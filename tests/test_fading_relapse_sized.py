@@ -26,7 +26,12 @@ USUAL = (6, 7, 8)  # after the course: a usual level of 7 with a robust spread o
 
 def _params(**changes: Any) -> EffectParams:
     # The other alert-tier rules out of the way: only the rule under test can raise an alert.
-    quiet = {"alert_threshold": 10_000.0, "confirm_phq9_rise": 27, "phq9_confirmed_rise": 27}
+    quiet = {
+        "alert_threshold": 10_000.0,
+        "confirm_phq9_rise": 27,
+        "phq9_confirmed_rise": 27,
+        "relapse_probability": 0.0,
+    }
     rule = {"relapse_shift": 0.7, "relapse_threshold": 8.0}
     return EffectParams().with_changes(**{**rule, **quiet, **changes})
 

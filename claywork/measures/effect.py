@@ -96,7 +96,7 @@ class EffectParams:
     # The alert tier's mood rule: a second CUSUM, with this slack, that has risen for this
     # many days and summed at least this much (a bad week rarely does both; a relapse does).
     alert_slack: float = 1.0
-    alert_threshold: float = 35.0
+    alert_threshold: float = 0.0  # 0: off (decision 0006, third amendment: the filter below)
     alert_days: int = 10
     # The alert tier's likelihood-ratio CUSUM (Page, 1954; Lorden, 1971): each check-in adds
     # the log-likelihood ratio of "mood fell by this share of the lift" against "mood at its
@@ -106,12 +106,12 @@ class EffectParams:
     relapse_threshold: float = 30.0
     # The alert tier's relapse filter: fires when the posterior probability that a relapse has
     # begun reaches this (0 turns it off).
-    relapse_probability: float = 0.0
+    relapse_probability: float = 0.95
     phq9_reliable_change: int = 6  # one PHQ-9 this far above usual fires (Jacobson-Truax)
-    phq9_confirmed_rise: int = 5  # two PHQ-9s in a row this far above usual fire
+    phq9_confirmed_rise: int = 6  # two PHQ-9s in a row this far above usual fire
     # Confirming an early warning (the alert tier): a PHQ-9 answered while it is open this far
     # above the usual PHQ-9 (the app asks for one when it opens)...
-    confirm_phq9_rise: int = 5
+    confirm_phq9_rise: int = 6
     # ...or the warning's CUSUM summed this much with check-ins this much rarer (a share of
     # days) in the last week than over the usual level's days. 0 turns the rule off.
     confirm_mood_threshold: float = 0.0

@@ -347,6 +347,8 @@ class _Replay:
     def _sustained_rule(self, day: date, mood: int, usual: float) -> tuple[str, str] | None:
         """The second-stage CUSUM: the alert tier's evidence from daily mood."""
         params = self.params
+        if not params.alert_threshold:
+            return None
         self.sustained = max(0.0, self.sustained + usual - mood - params.alert_slack)
         if self.sustained == 0:
             self.sustained_start = None
