@@ -25,6 +25,11 @@ The rules (thresholds in ``EffectParams``; docs/measures.md gives the references
   check-ins' robust spread, ``S = max(0, S + shift / spread^2 * (usual - mood - shift / 2))``,
   fires at ``relapse_threshold``. A relapse loses most of the lift; a bad week 1-3 points
   whatever the lift, so a shallow one adds little. A missed day adds nothing.
+* **A sustained fall is likely** (the alert tier; decision 0006, third amendment, addendum):
+  the posterior probability that a relapse has begun, from ``relapse_filter.RelapseFilter``
+  over the check-ins and PHQ-9s, with a model estimated from the usual days; fires at
+  ``relapse_probability``. On by default, in place of the sustained fall (``alert_threshold``
+  0: off).
 * **PHQ-9 reliable rise**: one PHQ-9 at least the instrument's reliable change above its usual
   level (Jacobson & Truax, 1991). **PHQ-9 confirmed rise**: two in a row, each at least
   ``phq9_confirmed_rise`` above it.
