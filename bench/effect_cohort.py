@@ -81,6 +81,9 @@ class SimPatient:
     # The PHQ-9 value the patient would give on a day (their own seeded draw for that day).
     phq9_on: Callable[[int, random.Random], int] | None = field(default=None, repr=False)
     seed_key: str = ""
+    # The generative parameters drawn for this patient (no realisation: no onset, no bad week),
+    # for the oracle bound of bench/effect_oracle.py only; no rule under test reads them.
+    model: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def answer_requested_phq9(self, asked_on: date, answered: set[date]) -> tuple[date, int] | None:
         """The PHQ-9 the patient gives when asked on ``asked_on``: with probability their
@@ -249,6 +252,13 @@ def patient(seed: int, index: int) -> SimPatient:
         booster=DAY_ZERO + timedelta(days=booster) if booster is not None else None,
     )
     sim.seed_key = f"{seed}:{index}"
+    sim.model = {
+        "pre": pre,
+        "lift": lift,
+        "course": course,
+        "per_session": benefit.per_session,
+        "booster": booster,
+    }
     perceptible = benefit.perceptible_day(lift)
     if perceptible is not None:
         sim.perceptible_onset = DAY_ZERO + timedelta(days=perceptible)
@@ -272,6 +282,7 @@ def _fill_check_ins(
     inertia = rng.uniform(0.2, 0.5)
     shock = spread * (1 - inertia**2) ** 0.5
     noise = rng.gauss(0, spread)
+    sim.model.update(spread=spread, inertia=inertia)
     missing = False
     last = (sim.follow_up_end - DAY_ZERO).days
     for day in range(-PRE_COURSE_DAYS, last + 1):
@@ -317,6 +328,7 @@ def _fill_phq9(
         return max(0, min(27, round(value)))
 
     sim.phq9_on = value_on
+    sim.model.update(phq9_baseline=baseline, phq9_gained=gained, per_mood_point=per_mood_point)
     last = (sim.follow_up_end - DAY_ZERO).days
     days = [-rng.randint(1, 7)] + list(range(7, last + 1, 7))
     answered = 0.5 + sim.adherence / 2

@@ -345,15 +345,28 @@ CLAYWORK_FADING_MOOD_THRESHOLD_TENTHS = env_int(
 # slack that has risen for CLAYWORK_FADING_ALERT_DAYS days and summed its threshold.
 CLAYWORK_FADING_ALERT_SLACK_TENTHS = env_int("CLAYWORK_FADING_ALERT_SLACK_TENTHS", 10, minimum=0)
 CLAYWORK_FADING_ALERT_THRESHOLD_TENTHS = env_int(
-    "CLAYWORK_FADING_ALERT_THRESHOLD_TENTHS", 350, minimum=1
+    "CLAYWORK_FADING_ALERT_THRESHOLD_TENTHS", 0, minimum=0
 )
 CLAYWORK_FADING_ALERT_DAYS = env_int("CLAYWORK_FADING_ALERT_DAYS", 10, minimum=1)
-CLAYWORK_FADING_PHQ9_RISE = env_int("CLAYWORK_FADING_PHQ9_RISE", 5, minimum=1)
+# The alert tier's likelihood-ratio CUSUM: a fall of this share of the course's lift (percent;
+# 0 turns it off), fired when the summed log-likelihood ratio reaches the threshold (tenths).
+CLAYWORK_FADING_RELAPSE_SHIFT_PERCENT = env_int(
+    "CLAYWORK_FADING_RELAPSE_SHIFT_PERCENT", 0, minimum=0
+)
+CLAYWORK_FADING_RELAPSE_THRESHOLD_TENTHS = env_int(
+    "CLAYWORK_FADING_RELAPSE_THRESHOLD_TENTHS", 300, minimum=1
+)
+# The alert tier's relapse filter: an alert when the posterior probability that a relapse has
+# begun reaches this (percent; 0 turns it off). Decision 0006, fourth amendment.
+CLAYWORK_FADING_RELAPSE_PROBABILITY_PERCENT = env_int(
+    "CLAYWORK_FADING_RELAPSE_PROBABILITY_PERCENT", 95, minimum=0
+)
+CLAYWORK_FADING_PHQ9_RISE = env_int("CLAYWORK_FADING_PHQ9_RISE", 6, minimum=1)
 # An early warning becomes an alert when confirmed: by a PHQ-9 answered while it is open
 # (Claywork asks for one when it opens) this many points above the usual PHQ-9, or by the
 # warning's CUSUM reaching this sum (tenths; 0 turns it off) with check-ins this many percent
 # of days rarer in the last week than usual (decision 0006, docs/measures.md).
-CLAYWORK_FADING_CONFIRM_PHQ9_RISE = env_int("CLAYWORK_FADING_CONFIRM_PHQ9_RISE", 5, minimum=1)
+CLAYWORK_FADING_CONFIRM_PHQ9_RISE = env_int("CLAYWORK_FADING_CONFIRM_PHQ9_RISE", 6, minimum=1)
 CLAYWORK_FADING_CONFIRM_MOOD_THRESHOLD_TENTHS = env_int(
     "CLAYWORK_FADING_CONFIRM_MOOD_THRESHOLD_TENTHS", 0, minimum=0
 )

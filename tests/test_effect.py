@@ -15,8 +15,16 @@ from claywork.measures.effect import EffectInputs, EffectParams
 ROOT = Path(__file__).resolve().parent.parent
 DAY_ZERO = date(2026, 1, 5)  # the course's first session
 # The worked examples below were written for an early warning at 5 and a confirmed PHQ-9 rise
-# of 4; the tiers' own defaults (alert slack, threshold and days) are left as they are.
-PARAMS = EffectParams(mood_threshold=5.0, phq9_confirmed_rise=4)
+# of 4, and for the alert tier before the relapse filter (decision 0006, fourth amendment): the
+# sustained fall at 35 points over 10 days, a confirming PHQ-9 rise of 5, the filter off
+# (tests/test_fading_relapse_probable.py has its own).
+PARAMS = EffectParams(
+    mood_threshold=5.0,
+    phq9_confirmed_rise=4,
+    alert_threshold=35.0,
+    confirm_phq9_rise=5,
+    relapse_probability=0.0,
+)
 
 
 def day(offset: int) -> date:

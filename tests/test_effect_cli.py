@@ -62,11 +62,12 @@ def test_one_line_per_patient_in_the_issues_format(tmp_path: Path) -> None:
         "rule": "mood_early_warning",
         "detail": (
             f"mood 5.0 on average over 3 check-ins since {iso(40)}, 2.0 below its usual 7; "
-            f"then on {iso(74)} mood_sustained_fall: mood 5.0 on average over 35 check-ins "
-            f"since {iso(40)}, 2.0 below its usual 7"
+            f"then on {iso(52)} mood_relapse_probable: probability of a sustained fall 0.95: "
+            "mood 7 usually, 5.0 on average over the last 7 check-ins (4.0 above where it was "
+            "before the course)"
         ),
         "tier": "alert",
-        "alerted_on": iso(74),
+        "alerted_on": iso(52),
     }
     assert set(first["benefit"]) == {"course", "sessions"}
     assert first["benefit"]["course"]["last_session"] == iso(6)

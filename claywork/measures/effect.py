@@ -28,6 +28,12 @@ MIN_POINTS_IN_WINDOW = 3
 # firmer rule fires after it opened.
 MOOD_EARLY_WARNING = "mood_early_warning"
 MOOD_SUSTAINED_FALL = "mood_sustained_fall"
+# A fall about as deep as the course's lift, by a likelihood-ratio CUSUM (decision 0006,
+# fourth amendment).
+MOOD_RELAPSE_SIZED_FALL = "mood_relapse_sized_fall"
+# The posterior probability that a relapse has begun, from a filter over the patient's own
+# check-ins and PHQ-9s (claywork/measures/relapse_filter.py; decision 0006, fourth amendment).
+MOOD_RELAPSE_PROBABLE = "mood_relapse_probable"
 PHQ9_CONFIRMED_RISE = "phq9_confirmed_rise"
 PHQ9_RELIABLE_RISE = "phq9_reliable_rise"
 # An early warning confirmed: by the PHQ-9 asked for when it opened, or by mood falling
@@ -37,6 +43,8 @@ MOOD_FALL_FEWER_CHECK_INS = "mood_fall_fewer_check_ins"
 RULE_DEPTH = {
     MOOD_EARLY_WARNING: 1,
     MOOD_SUSTAINED_FALL: 2,
+    MOOD_RELAPSE_SIZED_FALL: 2,
+    MOOD_RELAPSE_PROBABLE: 2,
     PHQ9_CONFIRMS_WARNING: 2,
     MOOD_FALL_FEWER_CHECK_INS: 2,
     PHQ9_CONFIRMED_RISE: 3,
@@ -45,6 +53,8 @@ RULE_DEPTH = {
 RULE_TITLES = {
     MOOD_EARLY_WARNING: "Daily mood below its usual level",
     MOOD_SUSTAINED_FALL: "Daily mood below its usual level, sustained",
+    MOOD_RELAPSE_SIZED_FALL: "Daily mood fallen back towards where it was before the course",
+    MOOD_RELAPSE_PROBABLE: "Daily mood and PHQ-9: a sustained fall is likely",
     PHQ9_CONFIRMS_WARNING: "Daily mood below its usual level, and a PHQ-9 above its usual level",
     MOOD_FALL_FEWER_CHECK_INS: "Daily mood further below its usual level, with fewer check-ins",
     PHQ9_CONFIRMED_RISE: "PHQ-9 above its usual level twice in a row",
@@ -86,13 +96,22 @@ class EffectParams:
     # The alert tier's mood rule: a second CUSUM, with this slack, that has risen for this
     # many days and summed at least this much (a bad week rarely does both; a relapse does).
     alert_slack: float = 1.0
-    alert_threshold: float = 35.0
+    alert_threshold: float = 0.0  # 0: off (decision 0006, fourth amendment: the filter below)
     alert_days: int = 10
+    # The alert tier's likelihood-ratio CUSUM (Page, 1954; Lorden, 1971): each check-in adds
+    # the log-likelihood ratio of "mood fell by this share of the lift" against "mood at its
+    # usual level", in units of the patient's own spread; it fires at ``relapse_threshold``.
+    # A share of 0 turns the rule off.
+    relapse_shift: float = 0.0
+    relapse_threshold: float = 30.0
+    # The alert tier's relapse filter: fires when the posterior probability that a relapse has
+    # begun reaches this (0 turns it off).
+    relapse_probability: float = 0.95
     phq9_reliable_change: int = 6  # one PHQ-9 this far above usual fires (Jacobson-Truax)
-    phq9_confirmed_rise: int = 5  # two PHQ-9s in a row this far above usual fire
+    phq9_confirmed_rise: int = 6  # two PHQ-9s in a row this far above usual fire
     # Confirming an early warning (the alert tier): a PHQ-9 answered while it is open this far
     # above the usual PHQ-9 (the app asks for one when it opens)...
-    confirm_phq9_rise: int = 5
+    confirm_phq9_rise: int = 6
     # ...or the warning's CUSUM summed this much with check-ins this much rarer (a share of
     # days) in the last week than over the usual level's days. 0 turns the rule off.
     confirm_mood_threshold: float = 0.0
@@ -121,6 +140,9 @@ class EffectParams:
             alert_slack=settings.CLAYWORK_FADING_ALERT_SLACK_TENTHS / 10,
             alert_threshold=settings.CLAYWORK_FADING_ALERT_THRESHOLD_TENTHS / 10,
             alert_days=settings.CLAYWORK_FADING_ALERT_DAYS,
+            relapse_shift=settings.CLAYWORK_FADING_RELAPSE_SHIFT_PERCENT / 100,
+            relapse_threshold=settings.CLAYWORK_FADING_RELAPSE_THRESHOLD_TENTHS / 10,
+            relapse_probability=settings.CLAYWORK_FADING_RELAPSE_PROBABILITY_PERCENT / 100,
             phq9_reliable_change=reliable,
             phq9_confirmed_rise=settings.CLAYWORK_FADING_PHQ9_RISE,
             confirm_phq9_rise=settings.CLAYWORK_FADING_CONFIRM_PHQ9_RISE,

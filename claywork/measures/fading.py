@@ -19,6 +19,17 @@ The rules (thresholds in ``EffectParams``; docs/measures.md gives the references
   the fall persists. With the PHQ-9 rules, the firmer
   evidence that makes an episode a fading alert (``effect.ALERT``); the early warning alone
   stays a "watch" on the care team's pages (decision 0006).
+* **Mood fallen back towards the pre-course level** (the alert tier; decision 0006, third
+  amendment): Page's CUSUM on the Gaussian log-likelihood ratio of "mood fell by
+  ``relapse_shift`` of the lift" against "mood at its usual level", in units of the usual
+  check-ins' robust spread, ``S = max(0, S + shift / spread^2 * (usual - mood - shift / 2))``,
+  fires at ``relapse_threshold``. A relapse loses most of the lift; a bad week 1-3 points
+  whatever the lift, so a shallow one adds little. A missed day adds nothing.
+* **A sustained fall is likely** (the alert tier; decision 0006, fourth amendment, addendum):
+  the posterior probability that a relapse has begun, from ``relapse_filter.RelapseFilter``
+  over the check-ins and PHQ-9s, with a model estimated from the usual days; fires at
+  ``relapse_probability``. On by default, in place of the sustained fall (``alert_threshold``
+  0: off).
 * **PHQ-9 reliable rise**: one PHQ-9 at least the instrument's reliable change above its usual
   level (Jacobson & Truax, 1991). **PHQ-9 confirmed rise**: two in a row, each at least
   ``phq9_confirmed_rise`` above it.
@@ -45,6 +56,8 @@ from statistics import fmean, median
 from claywork.measures.effect import (
     MOOD_EARLY_WARNING,
     MOOD_FALL_FEWER_CHECK_INS,
+    MOOD_RELAPSE_PROBABLE,
+    MOOD_RELAPSE_SIZED_FALL,
     MOOD_SUSTAINED_FALL,
     PHQ9_CONFIRMED_RISE,
     PHQ9_CONFIRMS_WARNING,
@@ -55,11 +68,15 @@ from claywork.measures.effect import (
     EffectParams,
     Episode,
 )
+from claywork.measures.relapse_filter import RelapseFilter, inertia, spread
 
 PRE_COURSE_DAYS = 14
 PHQ9_LOOKBACK_DAYS = 7  # a PHQ-9 asks about two weeks: the first week after a session is mixed
 PREVIOUS_PHQ9_DAYS = 21  # "two in a row" means the previous one is at most this old
 RECOVERY_MIN_POINTS = 3
+# The robust spread of check-ins (1.4826 x MAD) is at least this: moods are whole numbers, so
+# a steady patient's MAD can be 0, and a spread of 0 would make any dip evidence.
+MIN_MOOD_SPREAD = 0.7
 
 
 @dataclass
@@ -72,6 +89,7 @@ class _Spell:
     mood_usual: float | None
     phq9_usual: float | None
     check_in_rate: float | None = None  # the share of days with a check-in, usual days
+    mood_spread: float | None = None  # the usual check-ins' robust spread
     end: date | None = None
     deepened: list[Deepening] = field(default_factory=list)
     reopened: list[date] = field(default_factory=list)
@@ -126,6 +144,15 @@ class _Replay:
         # The alert tier's own CUSUM, with a wider slack: a fall that persists, not a bad week.
         self.sustained = 0.0
         self.sustained_start: date | None = None
+        # The alert tier's likelihood-ratio CUSUM (a fall about as deep as the lift).
+        self.relapse_llr = 0.0
+        self.relapse_start: date | None = None
+        # The alert tier's relapse filter (``relapse_filter``), made when a usual level and a
+        # lift are known, made again after each session and each episode's end.
+        self.relapse_filter: RelapseFilter | None = None
+        self.session_days = set(inputs.sessions)
+        baseline = [t for d, t in inputs.phq9 if d <= inputs.sessions[0]] if inputs.sessions else []
+        self.phq9_baseline: int | None = baseline[-1] if baseline else None
 
     def at(self, day: date) -> int:
         return (day - self.origin).days
@@ -140,26 +167,57 @@ class _Replay:
     def _latest_session(self, day: date) -> date:
         return self.sessions[bisect_right(self.sessions, day) - 1]
 
+    def _usual_points(
+        self, points: list[tuple[int, int]], since_session: date, minimum: int
+    ) -> list[tuple[int, int]] | None:
+        """The ``points`` outside episodes that make the usual level: those after
+        ``since_session`` when there are enough, else all (just after a booster, the level from
+        before it); None when too few."""
+        kept = [(i, v) for i, v in points if not self.in_episode[i]]
+        since = self.at(since_session)
+        after = [(i, v) for i, v in kept if i >= since]
+        if len(after) >= minimum:
+            return after
+        return kept if len(kept) >= minimum else None
+
+    def _usual_values(
+        self, points: list[tuple[int, int]], since_session: date, minimum: int
+    ) -> list[int] | None:
+        kept = self._usual_points(points, since_session, minimum)
+        return [v for _, v in kept] if kept is not None else None
+
     def _usual(
         self, points: list[tuple[int, int]], since_session: date, minimum: int
     ) -> float | None:
-        """The median of ``points`` outside episodes: of those after ``since_session`` when
-        there are enough, else of all (just after a booster, the level from before it)."""
-        kept = [(i, v) for i, v in points if not self.in_episode[i]]
-        since = self.at(since_session)
-        after = [v for i, v in kept if i >= since]
-        if len(after) >= minimum:
-            return median(after)
-        return median([v for _, v in kept]) if len(kept) >= minimum else None
+        """The median of the usual values (``_usual_values``)."""
+        values = self._usual_values(points, since_session, minimum)
+        return median(values) if values is not None else None
 
-    def usual_mood(self, day: date) -> float | None:
+    def _usual_mood_points(self, day: date) -> list[tuple[int, int]] | None:
         params = self.params
         last = day - timedelta(days=params.recent_days)
         first = max(
             self.sessions[0] + timedelta(days=1), last - timedelta(days=params.usual_days - 1)
         )
         since = self._latest_session(day) + timedelta(days=1)
-        return self._usual(self.moods(first, last), since, params.min_usual_points)
+        return self._usual_points(self.moods(first, last), since, params.min_usual_points)
+
+    def _usual_mood_values(self, day: date) -> list[int] | None:
+        points = self._usual_mood_points(day)
+        return [v for _, v in points] if points is not None else None
+
+    def usual_mood(self, day: date) -> float | None:
+        values = self._usual_mood_values(day)
+        return median(values) if values is not None else None
+
+    def usual_mood_spread(self, day: date) -> float | None:
+        """The robust spread (1.4826 x the median absolute deviation) of the usual check-ins,
+        at least ``MIN_MOOD_SPREAD``."""
+        values = self._usual_mood_values(day)
+        if values is None:
+            return None
+        middle = median(values)
+        return max(MIN_MOOD_SPREAD, 1.4826 * median(abs(v - middle) for v in values))
 
     def usual_phq9(self, day: date, *, leave_out: date | None = None) -> float | None:
         params = self.params
@@ -175,10 +233,127 @@ class _Replay:
     def _reset(self) -> None:
         self.cusum, self.run_start = 0.0, None
         self.sustained, self.sustained_start = 0.0, None
+        self.relapse_llr, self.relapse_start = 0.0, None
+        self.relapse_filter = None
+
+    def _filter_model(self, day: date) -> dict | None:
+        """The relapse filter's model from the patient's own usual days, or None when there
+        is no usual level or no lift to lose."""
+        points = self._usual_mood_points(day)
+        if points is None or self.pre_course is None:
+            return None
+        values = [v for _, v in points]
+        usual = median(values)
+        lift = usual - self.pre_course
+        if lift < self.params.min_lift:
+            return None
+        by_position = dict(points)
+        pairs = [(by_position[i - 1], v) for i, v in points if i - 1 in by_position]
+        phq9 = None
+        phq9_usual = self.usual_phq9(day)
+        if phq9_usual is not None and self.phq9_baseline is not None:
+            per_point = min(3.0, max(0.5, (self.phq9_baseline - phq9_usual) / lift))
+            # One scale's noise, from the instrument's reliable change (1.96 x sqrt 2 x SE).
+            phq9 = (phq9_usual, per_point, self.params.phq9_reliable_change / (1.96 * 2**0.5))
+        return {
+            "usual": usual,
+            "lift": lift,
+            "sd": spread(values),
+            "rho": inertia(pairs),
+            "phq9": phq9,
+        }
+
+    def _probable_rule(
+        self, day: date, mood: int | None, total: int | None, spell: _Spell | None
+    ) -> tuple[str, str] | None:
+        """The posterior probability that a relapse has begun (``relapse_filter``), from the
+        check-ins and PHQ-9s since the filter was made; the rule fires at
+        ``relapse_probability``. Its model follows the usual days until an episode opens, then
+        stays as it was."""
+        params = self.params
+        if not params.relapse_probability:
+            return None
+        if day in self.session_days:
+            self.relapse_filter = None
+            return None
+        current = self.relapse_filter
+        if spell is None or current is None:
+            model = self._filter_model(day)
+            if model is None:
+                self.relapse_filter = None
+                return None
+            if current is None:
+                current = self.relapse_filter = RelapseFilter(**model)
+            else:
+                current.step()
+                current.usual, current.lift = model["usual"], model["lift"]
+                current.sd, current.rho, current.phq9_model = (
+                    model["sd"],
+                    model["rho"],
+                    model["phq9"],
+                )
+        else:
+            current.step()
+        if mood is not None:
+            current.check_in(mood)
+        if total is not None:
+            current.phq9(total)
+        probability = current.probability()
+        if probability < params.relapse_probability:
+            return None
+        recent = [v for _, v in self.moods(day - timedelta(days=params.recent_days - 1), day)]
+        if not recent:
+            return None
+        return MOOD_RELAPSE_PROBABLE, (
+            f"probability of a sustained fall {probability:.2f}: mood {current.usual:g} usually, "
+            f"{fmean(recent):.1f} on average over the last {len(recent)} check-ins "
+            f"({current.lift:.1f} above where it was before the course)"
+        )
+
+    def _relapse_sized_rule(
+        self, day: date, mood: int, usual: float, spell: _Spell | None
+    ) -> tuple[str, str] | None:
+        """Page's CUSUM on the log-likelihood ratio of "mood fell by ``relapse_shift`` of the
+        lift" against "mood at its usual level", Gaussian with the patient's robust spread:
+        each check-in adds (shift / spread^2) x (usual - mood - shift / 2). A missed day adds
+        nothing. A bad week shallower than the lift adds little; one as deep as a relapse
+        reads as one until it recovers (bench/README.md, "Third pass")."""
+        params = self.params
+        if not params.relapse_shift or self.pre_course is None:
+            return None
+        spread = spell.mood_spread if spell else self.usual_mood_spread(day)
+        if spread is None:
+            return None
+        shift = params.relapse_shift * (usual - self.pre_course)
+        step = shift / spread**2 * (usual - mood - shift / 2)
+        self.relapse_llr = max(0.0, self.relapse_llr + step)
+        if self.relapse_llr == 0:
+            self.relapse_start = None
+            return None
+        if self.relapse_start is None:
+            self.relapse_start = day
+        if self.relapse_llr < params.relapse_threshold:
+            return None
+        words, recent = self._fall_words(self.relapse_start, day, usual)
+        return MOOD_RELAPSE_SIZED_FALL, (
+            f"{words} and {recent - self.pre_course:.1f} above where it was before the course "
+            f"({self.pre_course:g})"
+        )
+
+    def _fall_words(self, start: date, day: date, usual: float) -> tuple[str, float]:
+        """ "mood M on average over N check-ins since D, F below its usual U", and M."""
+        since = [v for _, v in self.moods(start, day)]
+        recent = fmean(since)
+        return (
+            f"mood {recent:.1f} on average over {len(since)} check-ins since "
+            f"{start.isoformat()}, {usual - recent:.1f} below its usual {usual:g}"
+        ), recent
 
     def _sustained_rule(self, day: date, mood: int, usual: float) -> tuple[str, str] | None:
         """The second-stage CUSUM: the alert tier's evidence from daily mood."""
         params = self.params
+        if not params.alert_threshold:
+            return None
         self.sustained = max(0.0, self.sustained + usual - mood - params.alert_slack)
         if self.sustained == 0:
             self.sustained_start = None
@@ -188,12 +363,7 @@ class _Replay:
         lasted = (day - self.sustained_start).days + 1
         if self.sustained < params.alert_threshold or lasted < params.alert_days:
             return None
-        since = [v for _, v in self.moods(self.sustained_start, day)]
-        recent = fmean(since)
-        return MOOD_SUSTAINED_FALL, (
-            f"mood {recent:.1f} on average over {len(since)} check-ins since "
-            f"{self.sustained_start.isoformat()}, {usual - recent:.1f} below its usual {usual:g}"
-        )
+        return MOOD_SUSTAINED_FALL, self._fall_words(self.sustained_start, day, usual)[0]
 
     def _mood_rule(self, day: date, mood: int, spell: _Spell | None) -> tuple[str, str] | None:
         params = self.params
@@ -204,8 +374,11 @@ class _Replay:
         if usual is None or not lifted:
             self._reset()
             return None
+        relapse_sized = self._relapse_sized_rule(day, mood, usual, spell)
         if sustained := self._sustained_rule(day, mood, usual):
             return sustained
+        if relapse_sized:
+            return relapse_sized
         step = usual - mood - params.mood_slack
         if self.cusum + step <= 0:
             self.cusum, self.run_start = 0.0, None
@@ -321,6 +494,7 @@ class _Replay:
                     self.usual_mood(day),
                     self.usual_phq9(day),
                     self.check_in_rate(day),
+                    mood_spread=self.usual_mood_spread(day),
                 )
             )
         elif RULE_DEPTH[rule] > spell.depth:
@@ -347,9 +521,12 @@ class _Replay:
         spell = self._open_spell()
         fired: list[tuple[str, str]] = []
         mood = self.mood[self.at(day)]
+        total = self.phq9_by_day.get(day)
+        probable = self._probable_rule(day, mood, total, spell)
         if mood is not None and (found := self._mood_rule(day, mood, spell)):
             fired.append(found)
-        total = self.phq9_by_day.get(day)
+        if probable:
+            fired.append(probable)
         if total is not None and (found := self._phq9_rule(day, total, spell)):
             fired.append(found)
         if spell is not None and self._recovered(day, spell):
