@@ -47,11 +47,13 @@ def _grid() -> tuple[np.ndarray, ...]:
     for s in SLIDES:
         for k in range(s + 1):
             row = len(since)
-            slide.append(s), since.append(k)
+            slide.append(s)
+            since.append(k)
             if k == 0:
                 entry.append(row)
             else:
-                moves_from.append(row - 1), moves_to.append(row)
+                moves_from.append(row - 1)
+                moves_to.append(row)
             if k == s:
                 fallen.append(row)
     depth, length, day = [0.0], [0], [0]
@@ -60,11 +62,14 @@ def _grid() -> tuple[np.ndarray, ...]:
         for n in LENGTHS:
             for j in range(1, n + 3):
                 col = len(day)
-                depth.append(d), length.append(n), day.append(j)
+                depth.append(d)
+                length.append(n)
+                day.append(j)
                 if j == 1:
                     week_entry.append(col)
                 else:
-                    week_from.append(col - 1), week_to.append(col)
+                    week_from.append(col - 1)
+                    week_to.append(col)
                 if j == n + 2:
                     week_last.append(col)
     return tuple(
@@ -99,8 +104,8 @@ def _dip(lag: int) -> np.ndarray:
 
 _LOSSES = [_loss(lag) for lag in range(max(MAX_LAG, HISTORY) + 1)]
 _DIPS = [_dip(lag) for lag in range(max(MAX_LAG, HISTORY) + 1)]
-_PHQ9_LOSS = sum(_LOSSES[:HISTORY]) / HISTORY
-_PHQ9_DIP = sum(_DIPS[:HISTORY]) / HISTORY
+_PHQ9_LOSS: np.ndarray = np.asarray(sum(_LOSSES[:HISTORY]) / HISTORY)
+_PHQ9_DIP: np.ndarray = np.asarray(sum(_DIPS[:HISTORY]) / HISTORY)
 
 
 A5 = 1.061405429
