@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -432,8 +433,9 @@ def test_the_command_lists_goal_practice_and_scale_reminders(personas: Personas)
     ("path", "reminders_shown"), [("/practices/", 5), ("/reminders/settings/", 10)]
 )
 def test_pages_listing_reminders_take_the_same_queries_for_one_or_many(
-    personas: Personas, path: str, reminders_shown: int
+    personas: Personas, path: str, reminders_shown: int, settings: Any
 ) -> None:
+    settings.CLAYWORK_PAGE_CACHE_SECONDS = 0  # the view's own queries, not a stored page
     client = client_for(personas.patient)
 
     def add_goal_and_practice_with_reminders(n: int) -> None:
