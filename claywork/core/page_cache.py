@@ -106,7 +106,17 @@ def _versions(user_id: int) -> tuple[str, str] | None:
     return str(found[keys[0]]), str(found[keys[1]])
 
 
+_cache_table_seen = False
+
+
 def _bump_now(keys: Iterable[str]) -> None:
+    global _cache_table_seen
+    if not _cache_table_seen:
+        # Look before writing: on PostgreSQL a failed write would abort the surrounding
+        # transaction (a migration run before the cache table exists), not just this call.
+        if not _cache_table_exists():
+            return
+        _cache_table_seen = True
     try:
         shared_cache.set_many({key: secrets.token_hex(8) for key in keys}, timeout=None)
     except DatabaseError:
