@@ -1,10 +1,10 @@
 """The alert tier's likelihood-ratio CUSUM: a fall about as deep as the course's lift raises
-the fading alert; a shallower bad week that recovers does not (decision 0006, third
+the fading alert; a shallower bad week that recovers does not (decision 0006, fourth
 amendment)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -19,9 +19,7 @@ from tests.test_fading_episodes import (  # noqa: F401 (the fixture)
     fading_alerts,
     patient,
 )
-
-FIRST = date(2026, 1, 5)
-USUAL = (6, 7, 8)  # after the course: a usual level of 7 with a robust spread of 1.48
+from tests.test_fading_relapse_probable import FIRST, _alerted, _inputs
 
 
 def _params(**changes: Any) -> EffectParams:
@@ -34,26 +32,6 @@ def _params(**changes: Any) -> EffectParams:
     }
     rule = {"relapse_shift": 0.7, "relapse_threshold": 8.0}
     return EffectParams().with_changes(**{**rule, **quiet, **changes})
-
-
-def _inputs(
-    low: dict[int, int], *, last: int, every: int = 1, gap: range = range(0)
-) -> EffectInputs:
-    """Three sessions from day 0; mood 3 for the two weeks before, then 6, 7, 8 in turn,
-    ``low[day]`` on the days given; a check-in every ``every`` days from day 30 (every day
-    before), none on the days of ``gap``; no PHQ-9 after the course."""
-    mood = []
-    for n in range(-14, last + 1):
-        if (n >= 30 and n % every) or n in gap:
-            continue
-        value = 3 if n < 0 else low.get(n, USUAL[n % 3])
-        mood.append((FIRST + timedelta(days=n), value))
-    sessions = [FIRST + timedelta(days=n) for n in (0, 3, 6)]
-    return EffectInputs([(FIRST - timedelta(days=3), 18)], mood, sessions, FIRST + timedelta(last))
-
-
-def _alerted(inputs: EffectInputs, params: EffectParams) -> list[effect.Episode]:
-    return [e for e in effect.evaluate(inputs, params).episodes if e.tier == effect.ALERT]
 
 
 def test_a_fall_back_to_the_pre_course_level_raises_the_alert_within_days() -> None:
