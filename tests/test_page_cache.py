@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -93,7 +94,9 @@ def _deleted_entry(personas: Personas) -> None:
 
 
 def _check_in(personas: Personas) -> None:
-    CheckIn.objects.create(patient=personas.patient, day=timezone.localdate(), mood=2)
+    # The patient's own today: in the first hours of a UTC day, New York's is the day before.
+    today = timezone.localdate(timezone=ZoneInfo(personas.patient.timezone))
+    CheckIn.objects.create(patient=personas.patient, day=today, mood=2)
 
 
 def _realm_ratings(personas: Personas) -> None:
@@ -289,7 +292,7 @@ def test_one_patients_page_is_never_served_to_another(personas: Personas) -> Non
 
 
 @pytest.mark.django_db
-def test_a_clinician_is_never_served_a_stored_page_and_each_view_is_audited(
+def test_a_clinicians_view_of_a_patients_progress_is_audited_each_time(
     personas: Personas,
 ) -> None:
     _signed_in(personas.patient).get(_progress_url(personas.patient))
@@ -362,9 +365,13 @@ def test_pages_never_reach_the_shared_database_cache(personas: Personas) -> None
 WRITER = """
 import sys, django
 django.setup()
+from zoneinfo import ZoneInfo
 from django.utils import timezone
+from claywork.accounts.models import User
 from claywork.measures.models import CheckIn
-CheckIn.objects.create(patient_id=int(sys.argv[1]), day=timezone.localdate(), mood=4)
+patient = User.objects.get(pk=int(sys.argv[1]))
+day = timezone.localdate(timezone=ZoneInfo(patient.timezone))  # the patient's today
+CheckIn.objects.create(patient=patient, day=day, mood=4)
 """
 
 

@@ -25,6 +25,7 @@ from claywork.accounts.models import User
 from claywork.audit.chain import GENESIS_HASH, ChainFields, row_digest
 from claywork.audit.keys import mac_key
 from claywork.audit.models import AuditAction, AuditEvent
+from claywork.core import page_cache
 from claywork.core.http import AuthedRequest
 
 # pg_advisory_xact_lock key: "CLAYAUDT" as a 64-bit integer. Any fixed number would do; it
@@ -228,6 +229,7 @@ def audit_record(
         ip_address=None if own else _client_address(request),
         route=_route(request) or route,
     )
+    page_cache.on_every_view(_record_again, row, request is not None)
     return _append(row)
 
 
@@ -271,8 +273,33 @@ def audit_record_many(
         )
         for pk, patient in given.items()
     ]
+    page_cache.on_every_view(_record_many_again, rows, request is not None)
     _append_many(rows)
     return len(rows)
+
+
+def _again(row: ChainFields, request: HttpRequest, from_request: bool, at: datetime) -> ChainFields:
+    """An event recorded by a view, for another view of the same page (now, from this
+    request's address)."""
+    if not from_request or row.actor_id == row.patient_id:  # no address on one's own deletion
+        return dataclasses.replace(row, occurred_at=at)
+    return dataclasses.replace(
+        row,
+        occurred_at=at,
+        ip_address=_client_address(request),
+        route=_route(request) or row.route,
+    )
+
+
+def _record_again(request: HttpRequest, row: ChainFields, from_request: bool) -> None:
+    """A page sent from memory (core/page_cache.py) records the event its view recorded."""
+    _append(_again(row, request, from_request, timezone.now()))
+
+
+def _record_many_again(request: HttpRequest, rows: list[ChainFields], from_request: bool) -> None:
+    """A list page sent from memory records the events its view recorded, at one moment."""
+    at = timezone.now()
+    _append_many([_again(row, request, from_request, at) for row in rows])
 
 
 def audit_read(

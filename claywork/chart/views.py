@@ -13,11 +13,13 @@ from claywork.care.forms import CourseForm
 from claywork.chart.selectors import patient_chart
 from claywork.core import policy
 from claywork.core.http import AuthedRequest
+from claywork.core.page_cache import cached_page
 from claywork.safety.forms import AcknowledgeForm
 from claywork.safety.selectors import attach_hand_over_choices
 
 
 @login_required
+@cached_page
 def patient_page(request: AuthedRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for_user(request.user, patient_id)
     if not policy.may_plan_care(request.user, patient.pk):

@@ -23,6 +23,7 @@ from claywork.circle.forms import (
 from claywork.circle.models import CircleMember
 from claywork.clinics.forms import AcceptInvitationForm
 from claywork.core.http import AuthedRequest
+from claywork.core.page_cache import cached_page
 from claywork.sharing.selectors import patients_supported, shared_view
 from claywork.sharing.views import before_param
 
@@ -41,6 +42,7 @@ def _circle_page(request: AuthedRequest, form: InviteMemberForm, status: int = 2
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@cached_page
 def circle_home(request: AuthedRequest) -> HttpResponse:
     patient = access.require_circle_keeper(request.user)
     form = InviteMemberForm(request.POST if request.method == "POST" else None)
@@ -187,6 +189,7 @@ def decline(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_GET
+@cached_page
 def supporting(request: AuthedRequest) -> HttpResponse:
     """The circles this person is in; one circle goes straight to its feed."""
     circles = patients_supported(request.user)
@@ -224,6 +227,7 @@ def _feed_page(
 
 @login_required
 @require_GET
+@cached_page
 def feed(request: AuthedRequest, patient_id: int) -> HttpResponse:
     return _feed_page(request, patient_id, NoteForm(initial={"submission_id": uuid.uuid4()}))
 
@@ -280,6 +284,7 @@ def request_answer(request: AuthedRequest, request_id: int) -> HttpResponse:
 
 
 @require_GET
+@cached_page
 def guide(request: HttpRequest) -> HttpResponse:
     """How to support someone in integration: public, like the crisis page it links to."""
     return render(request, "circle/guide.html")

@@ -24,6 +24,7 @@ from claywork.clinics.models import Invitation
 from claywork.clinics.people import patient_rows
 from claywork.core import policy
 from claywork.core.http import AuthedRequest
+from claywork.core.page_cache import cached_page
 from claywork.safety import services as safety_services
 
 
@@ -57,6 +58,7 @@ def staff_factors_reset(request: AuthedRequest, person_id: int) -> HttpResponse:
 
 
 @login_required
+@cached_page
 def people(request: AuthedRequest) -> HttpResponse:
     clinic_id = _managed_clinic_id(request)
     members = policy.people_managed_by(request.user).order_by("role", "full_name")
@@ -141,6 +143,7 @@ def care_team(request: AuthedRequest, patient_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@cached_page
 def clinic_settings(request: AuthedRequest) -> HttpResponse:
     _managed_clinic_id(request)
     clinic = request.user.clinic

@@ -37,6 +37,7 @@ import secrets
 import sys
 import uuid
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from functools import cache, wraps
 from types import CodeType
 from typing import Any
@@ -89,12 +90,15 @@ def _version_key(user_id: int) -> str:
     return f"page-version:{user_id}"
 
 
+def _clinic_key(clinic_id: int) -> str:
+    return f"page-version:clinic:{clinic_id}"
+
+
 # --- Versions -------------------------------------------------------------------------------
 
 
-def _versions(user_id: int) -> tuple[str, str] | None:
-    """The shared version and the user's, minting a fresh random one for a missing key."""
-    keys = [SHARED_VERSION, _version_key(user_id)]
+def _versions_of(keys: list[str]) -> tuple[str, ...] | None:
+    """The versions under these keys, minting a fresh random one for a missing key."""
     found = shared_cache.get_many(keys)
     if len(found) < len(keys):
         for key in keys:
@@ -103,20 +107,32 @@ def _versions(user_id: int) -> tuple[str, str] | None:
         found = shared_cache.get_many(keys)
         if len(found) < len(keys):
             return None
-    return str(found[keys[0]]), str(found[keys[1]])
+    return tuple(str(found[key]) for key in keys)
+
+
+def _versions(user_id: int) -> tuple[str, ...] | None:
+    """The shared version and the user's (a patient's own pages)."""
+    return _versions_of([SHARED_VERSION, _version_key(user_id)])
 
 
 _cache_table_seen = False
 
 
-def _bump_now(keys: Iterable[str]) -> None:
+def _cache_ready() -> bool:
+    """Whether the shared cache's table is there. Look before writing or reading: on
+    PostgreSQL a failed statement would abort the surrounding transaction (a migration run
+    before the cache table exists), not just this call."""
     global _cache_table_seen
     if not _cache_table_seen:
-        # Look before writing: on PostgreSQL a failed write would abort the surrounding
-        # transaction (a migration run before the cache table exists), not just this call.
         if not _cache_table_exists():
-            return
+            return False
         _cache_table_seen = True
+    return True
+
+
+def _bump_now(keys: Iterable[str]) -> None:
+    if not _cache_ready():
+        return
     try:
         shared_cache.set_many({key: secrets.token_hex(8) for key in keys}, timeout=None)
     except DatabaseError:
@@ -130,10 +146,19 @@ def _cache_table_exists() -> bool:
     return location is None or location in connections["default"].introspection.table_names()
 
 
-def bump(user_ids: Iterable[int] | None, *, using: str = "default") -> None:
-    """Make every stored page of these users (``None``: of everyone) stale, now and again
-    when the current transaction commits."""
-    keys = {SHARED_VERSION} if user_ids is None else {_version_key(pk) for pk in user_ids}
+def bump(
+    user_ids: Iterable[int] | None,
+    *,
+    clinic_ids: Iterable[int | None] = (),
+    using: str = "default",
+) -> None:
+    """Make every stored page of these users (``None``: of everyone) stale, and every staff
+    page of these clinics, now and again when the current transaction commits."""
+    if user_ids is None:
+        keys = {SHARED_VERSION}
+    else:
+        keys = {_version_key(pk) for pk in user_ids}
+        keys |= {_clinic_key(pk) for pk in clinic_ids if pk is not None}
     if not keys:
         return
     # At once, every time: a page rendered later in this same transaction (it sees the new
@@ -224,6 +249,30 @@ def users_of(instance: models.Model) -> set[int] | None:
     return found or None
 
 
+def clinics_of(instance: models.Model, user_ids: set[int], using: str) -> set[int | None]:
+    """The clinics whose staff pages may show these users: a user row's own clinic (read from
+    the row, which may be gone: an erasure), else the users' clinics (one query)."""
+    user_model = apps.get_model(settings.AUTH_USER_MODEL)
+    if isinstance(instance, user_model):
+        return {getattr(instance, "clinic_id", None)}
+    if not user_ids or not _cache_ready():
+        return set()  # a migration before the users' clinics and the cache table exist
+    return set(
+        user_model._default_manager.using(using)
+        .filter(pk__in=user_ids)
+        .values_list("clinic_id", flat=True)
+        .distinct()
+    )
+
+
+def _bump_row(instance: models.Model, using: str) -> None:
+    user_ids = users_of(instance)
+    if user_ids is None:
+        bump(None, using=using)
+    else:
+        bump(user_ids, clinic_ids=clinics_of(instance, user_ids, using), using=using)
+
+
 def _watched(model: type[models.Model]) -> bool:
     return model._meta.label not in _UNWATCHED and not model._meta.proxy
 
@@ -234,19 +283,23 @@ def _on_save(sender: type[models.Model], instance: models.Model, using: str, **k
     update_fields = kwargs.get("update_fields")
     if update_fields and set(update_fields) <= {"last_login"}:
         return
-    bump(users_of(instance), using=using)
+    _bump_row(instance, using)
 
 
 def _on_delete(
     sender: type[models.Model], instance: models.Model, using: str, **kwargs: Any
 ) -> None:
     if _watched(sender):
-        bump(users_of(instance), using=using)
+        _bump_row(instance, using)
 
 
 def _on_m2m(sender: Any, instance: models.Model, action: str, using: str, **kwargs: Any) -> None:
-    if action.startswith("post_"):
-        bump(None if kwargs.get("reverse") else users_of(instance), using=using)
+    if not action.startswith("post_"):
+        return
+    if kwargs.get("reverse"):
+        bump(None, using=using)
+    else:
+        _bump_row(instance, using)
 
 
 @cache
@@ -335,14 +388,32 @@ def _cacheable(request: HttpRequest) -> bool:
         and request.method == "GET"
         and user is not None
         and user.is_authenticated
-        and getattr(user, "is_patient", False)
         and set(request.GET) <= {"page", "tag"}
         and not request.headers.get("HX-Request")
         and len(get_messages(request)) == 0
     )
 
 
-def _page_key(request: HttpRequest, versions: tuple[str, str]) -> str:
+def _scope(user: Any) -> list[str] | None:
+    """The version keys a page seen by this user is stored under: the shared version, the
+    user's own and what else their pages show. A patient's pages show their own data; a
+    clinician's or clinic admin's show their clinic's patients (the clinic's version, bumped
+    with each of its people's); a support person's show the patients whose circle they are
+    in (each one's version, looked up on every view: one query)."""
+    keys = [SHARED_VERSION, _version_key(user.pk)]
+    if user.is_patient:
+        return keys
+    if user.is_clinician or user.is_clinic_admin:
+        return [*keys, _clinic_key(user.clinic_id)] if user.clinic_id is not None else None
+    if user.role == "support":
+        from claywork.core.policy import patients_supported_by
+
+        supported = patients_supported_by(user).order_by("pk").values_list("pk", flat=True)
+        return [*keys, *(_version_key(pk) for pk in supported)]
+    return None
+
+
+def _page_key(request: HttpRequest, versions: tuple[str, ...]) -> str:
     user = request.user
     day = timezone.localdate(timezone.now()).isoformat()
     return ":".join(
@@ -356,6 +427,33 @@ def _page_key(request: HttpRequest, versions: tuple[str, str]) -> str:
             request.get_full_path(),
         ]
     )
+
+
+# --- What a view does besides its page (an audit event), done again on every stored view -------
+
+Replay = tuple[Callable[..., None], tuple[Any, ...]]
+_replays: ContextVar[list[Replay] | None] = ContextVar("claywork_page_replays", default=None)
+
+
+def on_every_view(action: Callable[..., None], *args: Any) -> None:
+    """Called by a view's side effect that must happen on every view of its page, also when
+    the page is sent from memory (the audit trail's record of a read): stored with the page,
+    and ``action(request, *args)`` is called on each view sent from memory. ``action`` is a
+    module-level function and ``args`` plain values (a stored page is pickled)."""
+    captured = _replays.get()
+    if captured is not None:
+        captured.append((action, args))
+
+
+def _render(
+    view: Callable[..., HttpResponse], request: HttpRequest, args: Any, kwargs: Any
+) -> tuple[HttpResponse, list[Replay]]:
+    captured: list[Replay] = []
+    token = _replays.set(captured)
+    try:
+        return view(request, *args, **kwargs), captured
+    finally:
+        _replays.reset(token)
 
 
 def _without_token(request: HttpRequest, html: str) -> str | None:
@@ -393,29 +491,33 @@ def _with_request_values(request: HttpRequest, html: str) -> str:
     return html
 
 
-def patient_page(view: Callable[..., HttpResponse] | None = None, *, own: str | None = None) -> Any:
-    """Serve a patient's own page from this process's memory while nothing it shows has
-    changed. ``own`` names a URL argument that must be the patient's own id."""
+def cached_page(view: Callable[..., HttpResponse] | None = None, *, own: str | None = None) -> Any:
+    """Serve a page from this process's memory while nothing it shows has changed, to the
+    user it was made for. ``own`` names a URL argument that must be a patient's own id (a
+    patient's view of another patient's page is never stored; staff may see any their access
+    check lets through, which ran when the page was stored and whose rows bump the versions).
+    What the view recorded besides the page (``on_every_view``) is done again on each view."""
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def cached_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            patient_id = request.user.pk
+            user = request.user
             if (
-                patient_id is None
+                user.pk is None
                 or not _cacheable(request)
-                or (own and kwargs.get(own) != patient_id)
+                or (own and user.is_patient and kwargs.get(own) != user.pk)
+                or (scope := _scope(user)) is None
+                or (versions := _versions_of(scope)) is None
             ):
-                return view(request, *args, **kwargs)
-            versions = _versions(patient_id)
-            if versions is None:
                 return view(request, *args, **kwargs)
             key = _page_key(request, versions)
             stored = _PAGES.get(key)
             if stored is not None:
-                content_type, html = stored
+                content_type, html, replays = stored
+                for action, action_args in replays:
+                    action(request, *action_args)
                 return HttpResponse(_with_request_values(request, html), content_type=content_type)
-            response = view(request, *args, **kwargs)
+            response, replays = _render(view, request, args, kwargs)
             if (
                 response.status_code == 200
                 and not response.streaming
@@ -426,7 +528,7 @@ def patient_page(view: Callable[..., HttpResponse] | None = None, *, own: str | 
                 if html is not None:
                     _PAGES.set(
                         key,
-                        (response["Content-Type"], html),
+                        (response["Content-Type"], html, replays),
                         timeout=settings.CLAYWORK_PAGE_CACHE_SECONDS,
                     )
             return response

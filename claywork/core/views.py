@@ -12,7 +12,7 @@ from claywork.care import selectors as care_selectors
 from claywork.care.integration import window_position
 from claywork.core import policy
 from claywork.core.http import AuthedRequest
-from claywork.core.page_cache import patient_page
+from claywork.core.page_cache import cached_page
 from claywork.crisis import selectors as crisis_selectors
 from claywork.crisis.grounding import EXERCISES
 from claywork.journal import selectors as journal_selectors
@@ -29,7 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@patient_page
+@cached_page
 def _home_for(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if user.role == Role.PATIENT:
@@ -96,6 +96,7 @@ def help_now(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@cached_page
 def more(request: AuthedRequest) -> HttpResponse:
     """Every place in Claywork, for the phone's "More" tab (the desktop menu shows them all)."""
     return render(request, "core/more.html")

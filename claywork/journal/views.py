@@ -15,7 +15,7 @@ from claywork.audit.services import audit_read
 from claywork.care.models import Session
 from claywork.core import policy
 from claywork.core.http import AuthedRequest
-from claywork.core.page_cache import patient_page
+from claywork.core.page_cache import cached_page
 from claywork.journal import selectors, services
 from claywork.journal.access import get_entry_for_user
 from claywork.journal.forms import EntryForm, SearchForm
@@ -67,7 +67,7 @@ def _undo_offer(request: AuthedRequest) -> dict[str, int] | None:
 
 
 @login_required
-@patient_page
+@cached_page
 def journal_list(request: AuthedRequest) -> HttpResponse:
     _journal_owner(request)
     search = SearchForm(request.GET or None)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from claywork.accounts.models import User
 from claywork.audit.services import audit_read
 from claywork.core.http import AuthedRequest
-from claywork.core.page_cache import patient_page
+from claywork.core.page_cache import cached_page
 from claywork.measures import day_tags, follow_up, instruments, overview, selectors, services
 from claywork.measures.access import (
     get_response_for_user,
@@ -66,7 +66,7 @@ SCREENER_DONE_MESSAGE = (
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@patient_page
+@cached_page
 def check_in(request: AuthedRequest) -> HttpResponse:
     """One tap on a face saves the day's mood; the extras on the same page are optional and
     saved with it, or later the same day with "Save"."""
@@ -263,7 +263,7 @@ def my_progress(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
-@patient_page(own="patient_id")
+@cached_page(own="patient_id")
 def progress(request: AuthedRequest, patient_id: int) -> HttpResponse:
     patient = get_scores_patient_for_user(request.user, patient_id)
     audit_read(request, patient, "measures.progress", patient.pk)

@@ -16,6 +16,7 @@ from claywork.accounts.models import User
 from claywork.audit.services import audit_read, audit_shown, audit_write
 from claywork.core import policy
 from claywork.core.http import AuthedRequest
+from claywork.core.page_cache import cached_page
 from claywork.messaging import selectors, services
 from claywork.messaging.access import (
     get_clinic_to_configure,
@@ -69,6 +70,7 @@ def _after_send(request: AuthedRequest, thread: Thread, sent: services.Sent) -> 
 
 @login_required
 @require_GET
+@cached_page
 def inbox(request: AuthedRequest) -> HttpResponse:
     _reader(request)
     rows = selectors.inbox(request.user)

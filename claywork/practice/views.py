@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from claywork.core.http import AuthedRequest
-from claywork.core.page_cache import patient_page
+from claywork.core.page_cache import cached_page
 from claywork.measures.selectors import patient_today
 from claywork.practice import pattern_words, patterns, selectors, services
 from claywork.practice.access import (
@@ -32,7 +32,7 @@ from claywork.reminders.selectors import routines_by_goal, routines_by_practice
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@patient_page
+@cached_page
 def plan(request: AuthedRequest) -> HttpResponse:
     require_practice_keeper(request.user)
     history = selectors.realm_history(patient_id=request.user.pk)
@@ -146,7 +146,7 @@ def _practices_page(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@patient_page
+@cached_page
 def practices(request: AuthedRequest) -> HttpResponse:
     require_practice_keeper(request.user)
     form = OwnPracticeForm(request.POST if request.method == "POST" else None)

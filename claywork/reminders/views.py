@@ -16,6 +16,7 @@ from claywork.accounts.models import User
 from claywork.care.models import Session
 from claywork.core import policy
 from claywork.core.http import AuthedRequest
+from claywork.core.page_cache import cached_page
 from claywork.journal import services as journal
 from claywork.journal.models import Prompt
 from claywork.practice.access import get_goal_for_user, get_practice_for_user
@@ -141,6 +142,7 @@ def reminder_open(request: AuthedRequest, reminder_id: int) -> HttpResponse:
 
 
 @login_required
+@cached_page
 def notifications(request: AuthedRequest) -> HttpResponse:
     _patient(request)
     # With its reminder, to say which ones could not be e-mailed (delivery.py gave up).

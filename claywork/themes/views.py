@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from claywork.audit.services import audit_record
 from claywork.core.http import AuthedRequest
+from claywork.core.page_cache import cached_page
 from claywork.themes import lens, selectors, services
 from claywork.themes.access import (
     get_patient_for_care_team_themes,
@@ -25,6 +26,7 @@ from claywork.themes.pipeline import RECURRING_MIN_SESSIONS
 
 @login_required
 @require_GET
+@cached_page
 def my_themes(request: AuthedRequest) -> HttpResponse:
     require_theme_keeper(request.user)
     board = selectors.theme_board(request.user)
