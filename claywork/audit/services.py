@@ -278,28 +278,33 @@ def audit_record_many(
     return len(rows)
 
 
-def _again(row: ChainFields, request: HttpRequest, from_request: bool, at: datetime) -> ChainFields:
-    """An event recorded by a view, for another view of the same page (now, from this
-    request's address)."""
-    if not from_request or row.actor_id == row.patient_id:  # no address on one's own deletion
-        return dataclasses.replace(row, occurred_at=at)
-    return dataclasses.replace(
-        row,
-        occurred_at=at,
-        ip_address=_client_address(request),
-        route=_route(request) or row.route,
-    )
+def _again(rows: list[ChainFields], request: HttpRequest, from_request: bool) -> list[ChainFields]:
+    """Events a view recorded, for another view of the same page: now, and from this
+    request's address (never an address on one's own deletion)."""
+    at = timezone.now()
+    if not from_request:
+        return [dataclasses.replace(row, occurred_at=at) for row in rows]
+    address, route = _client_address(request), _route(request)
+    return [
+        dataclasses.replace(
+            row,
+            occurred_at=at,
+            ip_address=None if row.actor_id == row.patient_id else address,
+            route=route or row.route,
+        )
+        for row in rows
+    ]
 
 
 def _record_again(request: HttpRequest, row: ChainFields, from_request: bool) -> None:
     """A page sent from memory (core/page_cache.py) records the event its view recorded."""
-    _append(_again(row, request, from_request, timezone.now()))
+    (again,) = _again([row], request, from_request)
+    _append(again)
 
 
 def _record_many_again(request: HttpRequest, rows: list[ChainFields], from_request: bool) -> None:
     """A list page sent from memory records the events its view recorded, at one moment."""
-    at = timezone.now()
-    _append_many([_again(row, request, from_request, at) for row in rows])
+    _append_many(_again(rows, request, from_request))
 
 
 def audit_read(
