@@ -162,8 +162,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # memory cache ("locmem://") only for tests and single-process demos.
 CACHE_URL = env_str("CACHE_URL", "locmem://" if TESTING else "db://claywork_cache")
 CACHES = {"default": cache_from_url(CACHE_URL)}
-# A patient's own pages, kept rendered in each web process's memory (never the shared cache)
-# and stale at the next write (core/page_cache.py, decision 0017); 0 turns it off.
+# Rendered pages (a patient's own, staff and support pages), kept in each web process's memory
+# (never the shared cache) and stale at the next write (core/page_cache.py, decision 0017);
+# 0 turns it off.
 CLAYWORK_PAGE_CACHE_SECONDS = env_int("CLAYWORK_PAGE_CACHE_SECONDS", 60, minimum=0)
 
 # --- Accounts -------------------------------------------------------------------------------

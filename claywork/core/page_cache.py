@@ -1,16 +1,21 @@
-"""Rendered patient pages kept in this process's memory, keyed by the patient's data version.
+"""Rendered pages kept in this process's memory, keyed by the data versions of what they show.
 
-A patient's own pages (home, journal, check-in, progress, plan, practices) are the same HTML
-until something they show changes. ``@patient_page`` keeps a page's rendered body in this
-process's memory under (page, patient, the patient's data version, the shared version, the
-patient's local day, language); the next view of the same page by the same patient sends it
-again without running the view. Decision 0017.
+A page is the same HTML until something it shows changes. ``@cached_page`` keeps a page's
+rendered body in this process's memory under (page, viewer, the versions of what the viewer's
+pages show, the viewer's local day, language, time zone); the next view of the same page by
+the same person sends it again without running the view. Decision 0017.
+
+Whose versions a page is keyed by (``_scope``):
+- a patient's: the shared version and their own;
+- a clinician's or clinic admin's: those and their clinic's, which every write touching one of
+  the clinic's people bumps (a check-in, an alert, a care-team change, a new patient);
+- a support person's: those and each supported patient's (one query per view).
 
 What keeps it fresh:
 - every saved or deleted row of the database bumps a version: the version of each user the row
   points at (``patient``, ``author``, ... and, for rows that point at no user, one hop through
-  their foreign keys), or the shared version every key holds when the row belongs to no
-  patient (a clinic's settings, the prompt library, a clinician's name);
+  their foreign keys) and of their clinics, or the shared version every key holds when the row
+  belongs to no patient (a clinic's settings, the prompt library, a clinician's name);
 - a write that sends no signal (``QuerySet.update``, ``bulk_create``, raw SQL) to any table
   but the few listed in ``_UNWATCHED`` bumps the shared version: the database connection's
   execute wrapper sees every INSERT, UPDATE and DELETE;
@@ -19,15 +24,19 @@ What keeps it fresh:
 - the versions live in the shared cache (the database by default, Redis via ``CACHE_URL``), so
   a write in another web process or the worker is seen on the next request; a version missing
   from the cache (culled, flushed) is replaced by a new random one, never an old one;
-- the local day is in the key (words such as "today") and a stored page lives at most
-  ``CLAYWORK_PAGE_CACHE_SECONDS`` (what changes with the clock alone: a session starting, a
-  window opening, a scale falling due).
+- the local day is in the key (words such as "today", "3 days ago") and a stored page lives at
+  most ``CLAYWORK_PAGE_CACHE_SECONDS`` (what changes with the clock alone: a session starting,
+  a window opening, a scale falling due, the staff banner's worker status).
+
+What a view records besides its page (the audit trail's events of a staff read) is captured
+while it renders (``on_every_view``) and done again on each view sent from memory.
 
 What is never stored: the CSRF token and each form's submission key (replaced by markers,
 put back fresh per answer), pages answered with flash messages or a query string other than
-``page`` and ``tag``, anything but a 200, any request but a patient's own GET. The pages
-hold decrypted health text, so they stay in this process's memory only (never the shared
-cache, which is the database by default).
+``page`` and ``tag``, anything but a 200, any request but a signed-in GET, a patient's view of
+another patient's page. Undecorated on purpose: the clinic's access log (it shows the audit
+trail, which every staff read writes). The pages hold decrypted health text, so they stay in
+this process's memory only (never the shared cache, which is the database by default).
 """
 
 from __future__ import annotations
@@ -58,7 +67,7 @@ from django.middleware.csrf import (  # type: ignore[attr-defined]  # no public 
 from django.utils import timezone, translation
 
 SHARED_VERSION = "page-version:all"
-_PAGES = LocMemCache("claywork-patient-pages", {"TIMEOUT": 60, "OPTIONS": {"MAX_ENTRIES": 2000}})
+_PAGES = LocMemCache("claywork-pages", {"TIMEOUT": 60, "OPTIONS": {"MAX_ENTRIES": 2000}})
 # Rows that no cached page shows and that are written often (sign-in bookkeeping, the audit
 # trail written on every read by someone else, task rows, the heartbeat).
 _UNWATCHED = frozenset(
