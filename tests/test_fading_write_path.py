@@ -330,8 +330,9 @@ def writes_to(queries: list[dict[str, Any]], table: str) -> list[str]:
 # The check-in: the screening consent, the row locked, the patient's key for the note, the
 # row saved (in a test, four savepoint statements around it); then the refresh: three reads
 # for the rules and one of the stored episodes. Before decision 0007 the refresh also
-# locked and rewrote the episode and read the consent and the alert.
-CHECK_IN_SAVE_QUERIES = 12
+# locked and rewrote the episode and read the consent and the alert. The saved row also reads
+# its patient's clinic, whose staff pages it makes stale (core/page_cache.py, decision 0017).
+CHECK_IN_SAVE_QUERIES = 13
 
 
 def test_a_check_in_that_changes_no_verdict_writes_nothing_and_takes_pinned_queries(

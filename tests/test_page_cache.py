@@ -4,14 +4,10 @@ after a write, never another patient's, never in the shared cache."""
 from __future__ import annotations
 
 import base64
-import os
 import pickle
 import re
-import subprocess
-import sys
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,38 +26,15 @@ from claywork.measures.models import CheckIn
 from claywork.practice import services as practice
 from tests import factories
 from tests.conftest import Personas
+from tests.page_cache_support import (
+    DB_CACHE,
+    body,
+    check_in_from_another_process,
+    signed_in,
+    uncached,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-DB_CACHE = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "claywork_cache",
-    }
-}
 PAGES = ["/", "/journal/", "/check-in/", "/plan/", "/practices/"]
-_VARYING = [
-    (re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"'), "csrf"),
-    (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "uuid"),
-]
-
-
-def _body(response: Any) -> str:
-    assert response.status_code == 200
-    text = response.content.decode()
-    for pattern, marker in _VARYING:
-        text = pattern.sub(marker, text)
-    return text
-
-
-def _signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def _uncached(client: Client, url: str) -> str:
-    with override_settings(CLAYWORK_PAGE_CACHE_SECONDS=0):
-        return _body(client.get(url))
 
 
 def _progress_url(user: User) -> str:
@@ -74,12 +47,12 @@ def test_a_second_view_of_a_patient_page_skips_the_view_and_shows_the_same_page(
     personas: Personas, url: str
 ) -> None:
     url = _progress_url(personas.patient) if url == "progress" else url
-    client = _signed_in(personas.patient)
-    first = _body(client.get(url))
+    client = signed_in(personas.patient)
+    first = body(client.get(url))
     with CaptureQueriesContext(connection) as cold:
-        _uncached(client, url)
+        uncached(client, url)
     with CaptureQueriesContext(connection) as warm:
-        second = _body(client.get(url))
+        second = body(client.get(url))
 
     assert second == first
     assert len(warm.captured_queries) < len(cold.captured_queries)
@@ -136,14 +109,14 @@ WRITES: dict[str, tuple[Callable[[Personas], None], str]] = {
 @pytest.mark.parametrize("write", WRITES, ids=list(WRITES))
 def test_every_kind_of_write_is_on_the_next_page_view(personas: Personas, write: str) -> None:
     change, url = WRITES[write]
-    client = _signed_in(personas.patient)
-    before = _body(client.get(url))
-    assert _body(client.get(url)) == before  # now served from memory
+    client = signed_in(personas.patient)
+    before = body(client.get(url))
+    assert body(client.get(url)) == before  # now served from memory
 
     change(personas)
-    after = _body(client.get(url))
+    after = body(client.get(url))
 
-    assert after == _uncached(client, url)
+    assert after == uncached(client, url)
     if write != "bulk update on journal":  # the session link is not on the list
         assert after != before
 
@@ -278,7 +251,7 @@ def test_a_tagged_entry_makes_only_its_patients_pages_stale(personas: Personas) 
 @pytest.mark.django_db
 def test_one_patients_page_is_never_served_to_another(personas: Personas) -> None:
     factories.make_entry(personas.patient, title="Only mine, the lighthouse", body="x")
-    mine, theirs = _signed_in(personas.patient), _signed_in(personas.other_patient)
+    mine, theirs = signed_in(personas.patient), signed_in(personas.other_patient)
     for url in PAGES:
         mine.get(url)
     mine.get(_progress_url(personas.patient))
@@ -295,8 +268,8 @@ def test_one_patients_page_is_never_served_to_another(personas: Personas) -> Non
 def test_a_clinicians_view_of_a_patients_progress_is_audited_each_time(
     personas: Personas,
 ) -> None:
-    _signed_in(personas.patient).get(_progress_url(personas.patient))
-    clinician = _signed_in(personas.care_clinician)
+    signed_in(personas.patient).get(_progress_url(personas.patient))
+    clinician = signed_in(personas.care_clinician)
     url = _progress_url(personas.patient)
     before = AuditEvent.objects.count()
 
@@ -311,7 +284,7 @@ def test_two_views_from_memory_carry_their_own_csrf_token_and_submission_keys(
     personas: Personas,
 ) -> None:
     practice.practice_create(patient=personas.patient, name="Breathing")
-    first, second = _signed_in(personas.patient), _signed_in(personas.patient)
+    first, second = signed_in(personas.patient), signed_in(personas.patient)
     second_page = ""
     keys = []
     for client in (first, second, second):
@@ -334,7 +307,7 @@ def test_two_views_from_memory_carry_their_own_csrf_token_and_submission_keys(
 
 @pytest.mark.django_db
 def test_a_page_with_a_message_or_a_query_is_not_stored(personas: Personas) -> None:
-    client = _signed_in(personas.patient)
+    client = signed_in(personas.patient)
     client.post("/practices/", {"name": "Tai chi"})  # "Added to your practices."
     assert "Added to your practices." in client.get("/practices/").content.decode()
     assert "Added to your practices." not in client.get("/practices/").content.decode()
@@ -347,7 +320,7 @@ def test_a_page_with_a_message_or_a_query_is_not_stored(personas: Personas) -> N
 @override_settings(CACHES=DB_CACHE)
 def test_pages_never_reach_the_shared_database_cache(personas: Personas) -> None:
     factories.make_entry(personas.patient, title="Private words about my father", body="x")
-    client = _signed_in(personas.patient)
+    client = signed_in(personas.patient)
     for url in PAGES:
         client.get(url)
         client.get(url)
@@ -362,56 +335,27 @@ def test_pages_never_reach_the_shared_database_cache(personas: Personas) -> None
         assert "page-version" in key
 
 
-WRITER = """
-import sys, django
-django.setup()
-from zoneinfo import ZoneInfo
-from django.utils import timezone
-from claywork.accounts.models import User
-from claywork.measures.models import CheckIn
-patient = User.objects.get(pk=int(sys.argv[1]))
-day = timezone.localdate(timezone=ZoneInfo(patient.timezone))  # the patient's today
-CheckIn.objects.create(patient=patient, day=day, mood=4)
-"""
-
-
-def _database_url() -> str:
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{settings['NAME']}"
-    user = settings["USER"] or "postgres"
-    return (
-        f"postgres://{user}@{settings['HOST'] or '127.0.0.1'}:"
-        f"{settings['PORT'] or 5432}/{settings['NAME']}"
-    )
-
-
 @pytest.mark.django_db(transaction=True)
 @override_settings(CACHES=DB_CACHE)
-def test_a_write_in_another_process_is_on_the_next_page_view_with_the_database_cache() -> None:
+@pytest.mark.parametrize("viewer", ["patient", "care-team clinician"])
+def test_a_write_in_another_process_is_on_the_next_page_view_with_the_database_cache(
+    viewer: str,
+) -> None:
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM claywork_cache")
-    patient = factories.PatientFactory()
-    client = _signed_in(patient)
-    before = _body(client.get("/check-in/"))
-    assert _body(client.get("/check-in/")) == before
+    clinic = factories.ClinicFactory()
+    patient = factories.PatientFactory(clinic=clinic)
+    clinician = factories.ClinicianFactory(clinic=clinic)
+    factories.add_to_care_team(patient, clinician)
+    # The patient's check-in page; the clinician's caseload (their clinic's version).
+    client, url = (signed_in(patient), "/check-in/")
+    if viewer != "patient":
+        client, url = (signed_in(clinician), "/")
+    before = body(client.get(url))
+    assert body(client.get(url)) == before
 
-    writer = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", WRITER, str(patient.pk)],
-        cwd=ROOT,
-        env=os.environ
-        | {
-            "DJANGO_SETTINGS_MODULE": "claywork.settings_test",
-            "DATABASE_URL": _database_url(),
-            "CACHE_URL": "db://claywork_cache",
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert writer.returncode == 0, writer.stderr[-2000:]
+    check_in_from_another_process(patient, mood=1)
 
-    after = _body(client.get("/check-in/"))
+    after = body(client.get(url))
     assert after != before
-    assert after == _uncached(client, "/check-in/")
+    assert after == uncached(client, url)

@@ -3,19 +3,13 @@ decision 0017): never stale after a write by anyone, by any path; every view sti
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.test import Client, override_settings
+from django.test import Client
 
 from claywork.accounts.models import User
 from claywork.audit.models import AuditEvent
@@ -26,37 +20,11 @@ from claywork.safety.models import Alert
 from claywork.safety.services import alert_raise
 from tests import factories
 from tests.conftest import Personas
-
-ROOT = Path(__file__).resolve().parent.parent
-DB_CACHE = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "claywork_cache",
-    }
-}
-_VARYING = [
-    (re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"'), "csrf"),
-    (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "uuid"),
-]
-
-
-def _body(response: Any) -> str:
-    assert response.status_code == 200, response.status_code
-    text = response.content.decode()
-    for pattern, marker in _VARYING:
-        text = pattern.sub(marker, text)
-    return text
-
-
-def _signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def _uncached(client: Client, url: str) -> str:
-    with override_settings(CLAYWORK_PAGE_CACHE_SECONDS=0):
-        return _body(client.get(url))
+from tests.page_cache_support import (
+    body,
+    signed_in,
+    uncached,
+)
 
 
 def _second_circle(personas: Personas) -> None:
@@ -90,7 +58,7 @@ def _page(personas: Personas, name: str) -> tuple[Client, str]:
     role, url = PAGES[name]
     if name == "support supporting":
         _second_circle(personas)
-    return _signed_in(getattr(personas, role)), url.format(patient=personas.patient.pk)
+    return signed_in(getattr(personas, role)), url.format(patient=personas.patient.pk)
 
 
 @pytest.mark.django_db
@@ -104,7 +72,7 @@ def test_a_second_view_is_sent_from_memory_and_is_the_same_page(
 
     assert rendered.templates  # the view ran and rendered its templates
     assert not again.templates  # the page was sent from memory
-    assert _body(again) == _body(rendered) == _uncached(client, url)
+    assert body(again) == body(rendered) == uncached(client, url)
 
 
 # --- Writes by someone else, by every path ----------------------------------------------------
@@ -134,16 +102,20 @@ def _alert_for_nobodys_patient(personas: Personas) -> None:
     _alert(personas, loner)
 
 
-def _message_from_patient(personas: Personas) -> None:
+def _message(personas: Personas, author: User) -> None:
     from claywork.messaging import services as messaging
 
     messaging.thread_start(
         patient=personas.patient,
-        author=personas.patient,
+        author=author,
         subject="A question about Thursday",
         body="Can we move it?",
         submission_id=uuid.uuid4(),
     )
+
+
+def _message_from_patient(personas: Personas) -> None:
+    _message(personas, personas.patient)
 
 
 def _joined_care_team(personas: Personas) -> None:
@@ -183,21 +155,23 @@ def _clinic_settings_in_bulk(personas: Personas) -> None:
     Clinic.objects.filter(pk=personas.patient.clinic_id).update(missed_check_in_days=9)
 
 
-def _check_in_row_later(personas: Personas) -> None:
-    _check_in_row(personas)
+def _check_in_row(personas: Personas) -> None:
+    CheckIn.objects.create(patient=personas.patient, day=_patient_today(personas.patient), mood=1)
 
 
-def _message_to_patient_later(personas: Personas) -> None:
-    _message_to_patient(personas)
+def _message_to_patient(personas: Personas) -> None:
+    _message(personas, personas.care_clinician)
 
 
-def _circle_member_status_in_bulk_later(personas: Personas) -> None:
-    _circle_member_removed_in_bulk(personas)
+def _circle_member_removed_in_bulk(personas: Personas) -> None:
+    from claywork.circle.models import CircleMember, MemberStatus
+
+    CircleMember.objects.filter(patient=personas.patient).update(status=MemberStatus.REMOVED)
 
 
 WRITES: dict[str, tuple[str, Callable[[Personas], None] | None, Callable[[Personas], None]]] = {
     # page: (name, set-up before the first view, the write)
-    "caseload, a check-in": ("caseload", None, _check_in_row_later),
+    "caseload, a check-in": ("caseload", None, _check_in_row),
     "caseload, a patient joins the care team": ("caseload", None, _joined_care_team),
     "caseload, a rename by update": ("caseload", None, _patient_renamed_in_bulk),
     "clinician alerts, an alert": ("clinician alerts", None, _alert),
@@ -221,7 +195,7 @@ WRITES: dict[str, tuple[str, Callable[[Personas], None] | None, Callable[[Person
     "clinician patient progress, a check-in": (
         "clinician patient progress",
         None,
-        _check_in_row_later,
+        _check_in_row,
     ),
     "admin people, a new patient": ("admin people", None, _new_patient_in_clinic),
     "admin people, a rename by update": ("admin people", None, _patient_renamed_in_bulk),
@@ -234,36 +208,14 @@ WRITES: dict[str, tuple[str, Callable[[Personas], None] | None, Callable[[Person
     "patient messages, a message from the care team": (
         "patient messages",
         None,
-        _message_to_patient_later,
+        _message_to_patient,
     ),
     "patient circle, a member removed by update": (
         "patient circle",
         None,
-        _circle_member_status_in_bulk_later,
+        _circle_member_removed_in_bulk,
     ),
 }
-
-
-def _check_in_row(personas: Personas) -> None:
-    CheckIn.objects.create(patient=personas.patient, day=_patient_today(personas.patient), mood=1)
-
-
-def _message_to_patient(personas: Personas) -> None:
-    from claywork.messaging import services as messaging
-
-    messaging.thread_start(
-        patient=personas.patient,
-        author=personas.care_clinician,
-        subject="After Tuesday",
-        body="How are you settling?",
-        submission_id=uuid.uuid4(),
-    )
-
-
-def _circle_member_removed_in_bulk(personas: Personas) -> None:
-    from claywork.circle.models import CircleMember, MemberStatus
-
-    CircleMember.objects.filter(patient=personas.patient).update(status=MemberStatus.REMOVED)
 
 
 @pytest.mark.django_db
@@ -275,13 +227,13 @@ def test_a_write_by_anyone_is_on_the_next_view_of_a_stored_page(
     if set_up is not None:
         set_up(personas)
     client, url = _page(personas, name)
-    before = _body(client.get(url))
-    assert _body(client.get(url)) == before  # now sent from memory
+    before = body(client.get(url))
+    assert body(client.get(url)) == before  # now sent from memory
 
     change(personas)
-    after = _body(client.get(url))
+    after = body(client.get(url))
 
-    assert after == _uncached(client, url)
+    assert after == uncached(client, url)
     assert after != before
 
 
@@ -336,7 +288,7 @@ def test_events_recorded_from_memory_keep_the_chain_and_this_views_address(
 ) -> None:
     from claywork.audit.verify import chain_verify
 
-    client = _signed_in(personas.care_clinician)
+    client = signed_in(personas.care_clinician)
     url = f"/patients/{personas.patient.pk}/"
     client.get(url, REMOTE_ADDR="10.0.0.1")
     client.get(url, REMOTE_ADDR="10.0.0.2")
@@ -352,9 +304,9 @@ def test_events_recorded_from_memory_keep_the_chain_and_this_views_address(
 
 @pytest.mark.django_db
 def test_the_clinic_access_log_is_never_sent_from_memory(personas: Personas) -> None:
-    admin = _signed_in(personas.clinic_admin)
+    admin = signed_in(personas.clinic_admin)
     admin.get("/clinic/access-log/")
-    _signed_in(personas.care_clinician).get(f"/patients/{personas.patient.pk}/")
+    signed_in(personas.care_clinician).get(f"/patients/{personas.patient.pk}/")
 
     page = admin.get("/clinic/access-log/").content.decode()
 
@@ -367,8 +319,8 @@ def test_the_clinic_access_log_is_never_sent_from_memory(personas: Personas) -> 
 
 @pytest.mark.django_db
 def test_a_stored_staff_page_is_never_sent_to_another_staff_member(personas: Personas) -> None:
-    _signed_in(personas.care_clinician).get("/")
-    theirs = _signed_in(personas.outside_clinician).get("/").content.decode()
+    signed_in(personas.care_clinician).get("/")
+    theirs = signed_in(personas.outside_clinician).get("/").content.decode()
 
     assert "Pat Patient" not in theirs
     assert "Olive Other" in theirs
@@ -395,7 +347,7 @@ def test_a_clinician_taken_off_the_care_team_no_longer_gets_the_stored_patient_p
 ) -> None:
     from claywork.care.models import CareTeamMembership
 
-    client = _signed_in(personas.care_clinician)
+    client = signed_in(personas.care_clinician)
     url = f"/patients/{personas.patient.pk}/"
     assert client.get(url).status_code == 200
     assert client.get(url).status_code == 200  # from memory
@@ -405,61 +357,3 @@ def test_a_clinician_taken_off_the_care_team_no_longer_gets_the_stored_patient_p
     ).delete()
 
     assert client.get(url).status_code == 404
-
-
-WRITER = """
-import sys, django
-django.setup()
-from zoneinfo import ZoneInfo
-from django.utils import timezone
-from claywork.accounts.models import User
-from claywork.measures.models import CheckIn
-patient = User.objects.get(pk=int(sys.argv[1]))
-day = timezone.localdate(timezone=ZoneInfo(patient.timezone))
-CheckIn.objects.create(patient=patient, day=day, mood=1)
-"""
-
-
-def _database_url() -> str:
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{settings['NAME']}"
-    user = settings["USER"] or "postgres"
-    return (
-        f"postgres://{user}@{settings['HOST'] or '127.0.0.1'}:"
-        f"{settings['PORT'] or 5432}/{settings['NAME']}"
-    )
-
-
-@pytest.mark.django_db(transaction=True)
-@override_settings(CACHES=DB_CACHE)
-def test_a_check_in_in_another_process_is_on_the_next_caseload_view() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM claywork_cache")
-    clinic = factories.ClinicFactory()
-    patient = factories.PatientFactory(clinic=clinic)
-    clinician = factories.ClinicianFactory(clinic=clinic)
-    factories.add_to_care_team(patient, clinician)
-    client = _signed_in(clinician)
-    before = _body(client.get("/"))
-    assert _body(client.get("/")) == before
-
-    writer = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", WRITER, str(patient.pk)],
-        cwd=ROOT,
-        env=os.environ
-        | {
-            "DJANGO_SETTINGS_MODULE": "claywork.settings_test",
-            "DATABASE_URL": _database_url(),
-            "CACHE_URL": "db://claywork_cache",
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert writer.returncode == 0, writer.stderr[-2000:]
-
-    after = _body(client.get("/"))
-    assert after != before
-    assert after == _uncached(client, "/")

@@ -208,13 +208,17 @@ def _commit_callback(pending: set[str]) -> Callable[[], None]:
 
 
 @cache
-def _user_fields(model: type[models.Model]) -> tuple[str, ...]:
+def _user_relations(model: type[models.Model]) -> tuple[Any, ...]:
     user_model = apps.get_model(settings.AUTH_USER_MODEL)
     return tuple(
-        field.attname
+        field
         for field in model._meta.concrete_fields
         if field.is_relation and field.related_model is user_model
     )
+
+
+def _user_fields(model: type[models.Model]) -> tuple[str, ...]:
+    return tuple(field.attname for field in _user_relations(model))
 
 
 @cache
@@ -260,15 +264,24 @@ def users_of(instance: models.Model) -> set[int] | None:
 
 def clinics_of(instance: models.Model, user_ids: set[int], using: str) -> set[int | None]:
     """The clinics whose staff pages may show these users: a user row's own clinic (read from
-    the row, which may be gone: an erasure), else the users' clinics (one query)."""
+    the row, which may be gone: an erasure), the clinic of each user the row holds loaded (a
+    service's ``patient=``), else the users' clinics (one query)."""
     user_model = apps.get_model(settings.AUTH_USER_MODEL)
     if isinstance(instance, user_model):
         return {getattr(instance, "clinic_id", None)}
-    if not user_ids or not _cache_ready():
-        return set()  # a migration before the users' clinics and the cache table exist
-    return set(
+    clinics: set[int | None] = set()
+    missing = set(user_ids)
+    for field in _user_relations(type(instance)):
+        if field.is_cached(instance):
+            user = field.get_cached_value(instance)
+            if user is not None:
+                clinics.add(user.clinic_id)
+                missing.discard(user.pk)
+    if not missing or not _cache_ready():
+        return clinics  # (not ready: a migration before the cache table exists)
+    return clinics | set(
         user_model._default_manager.using(using)
-        .filter(pk__in=user_ids)
+        .filter(pk__in=missing)
         .values_list("clinic_id", flat=True)
         .distinct()
     )
