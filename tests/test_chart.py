@@ -4,13 +4,15 @@ constant number of queries however long the patient's history."""
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from claywork.accounts.models import User
 from claywork.accounts.services import patient_contact_save
 from claywork.care import services as care
 from claywork.clinics import consent
@@ -24,6 +26,12 @@ from tests import factories
 from tests.conftest import Personas, client_for
 
 NOTE = "Called her at 14:10; safe, seeing her Friday."
+
+
+def _in_zone_of(reader: User, moment: datetime) -> str:
+    """A date as the page shows it to this reader (in their zone: in the first hours of a UTC
+    day, New York's date is the day before)."""
+    return moment.astimezone(ZoneInfo(reader.timezone)).strftime("%-d %b %Y")
 
 
 def _url(personas: Personas) -> str:
@@ -124,7 +132,7 @@ def test_the_risk_summary_shows_what_a_clinician_needs_first(personas: Personas)
     risk = page[page.index("Risk summary") : page.index("How Pat is doing")]
     assert "2 open" in risk and "badge-high" in risk
     assert "More than half the days (2)" in risk
-    assert crisis.created_at.strftime("%-d %b %Y") in risk
+    assert _in_zone_of(personas.care_clinician, crisis.created_at) in risk
     assert "updated " in risk
     assert 'href="tel:+14155552671"' in risk and 'href="tel:+442079460958"' in risk
     assert "Crisis language in a private journal entry" in page  # the open alert's card
@@ -159,7 +167,9 @@ def test_resolved_alerts_are_in_the_history_with_who_when_and_note(personas: Per
 
     history = page[page.index("Alert history") :]
     assert "Cara Clinician" in history and NOTE in history
-    assert Alert.objects.get(pk=alert.pk).acknowledged_at.strftime("%-d %b %Y") in history
+    acknowledged_at = Alert.objects.get(pk=alert.pk).acknowledged_at
+    assert acknowledged_at is not None
+    assert _in_zone_of(personas.care_clinician, acknowledged_at) in history
 
 
 def test_the_page_shows_the_latest_check_in_sparkline_scores_and_shares(
