@@ -357,3 +357,50 @@ def test_a_clinician_taken_off_the_care_team_no_longer_gets_the_stored_patient_p
     ).delete()
 
     assert client.get(url).status_code == 404
+
+
+def test_threads_asking_for_a_page_while_it_renders_are_sent_that_one_render(
+    settings: Any,
+) -> None:
+    """After a write or an expiry, 8 threads of two workers asked for the same caseload at
+    once and each rendered it; now one renders and the others wait for what it stored."""
+    import threading
+    import time
+    from types import SimpleNamespace
+
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.http import HttpRequest, HttpResponse
+    from django.test import RequestFactory
+
+    settings.CLAYWORK_PAGE_CACHE_SECONDS = 60
+    renders: list[int] = []
+    release = threading.Event()
+
+    @page_cache.cached_page
+    def slow_page(request: HttpRequest) -> HttpResponse:
+        renders.append(1)
+        release.wait(timeout=5)
+        return HttpResponse("<p>The caseload</p>")
+
+    reader = SimpleNamespace(
+        pk=987_654, is_authenticated=True, is_patient=True, role="patient", clinic_id=None
+    )
+
+    def ask(answers: list[bytes]) -> None:
+        request = RequestFactory().get("/a-slow-page/")
+        request.user = reader  # type: ignore[assignment]
+        request.session = {}  # type: ignore[assignment]
+        request._messages = FallbackStorage(request)  # type: ignore[attr-defined]
+        answers.append(slow_page(request).content)
+
+    answers: list[bytes] = []
+    threads = [threading.Thread(target=ask, args=(answers,)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)  # let every thread reach the page before the render ends
+    release.set()
+    for thread in threads:
+        thread.join(timeout=10)
+
+    assert answers == [b"<p>The caseload</p>"] * 4
+    assert len(renders) == 1

@@ -44,8 +44,10 @@ from __future__ import annotations
 import re
 import secrets
 import sys
+import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache, wraps
 from types import CodeType
@@ -513,6 +515,50 @@ def _with_request_values(request: HttpRequest, html: str) -> str:
     return html
 
 
+_RENDER_WAIT_SECONDS = 10
+_renders_lock = threading.Lock()
+_renders: dict[str, threading.Lock] = {}
+
+
+@contextmanager
+def _one_render(key: str) -> Iterator[None]:
+    """One render of a page at a time in this process: the threads that ask for it meanwhile
+    wait, then are sent what it stored (after a write in a clinic or an expiry, every thread
+    would otherwise render the same caseload at once). A render slower than
+    ``_RENDER_WAIT_SECONDS`` no longer holds the others back."""
+    with _renders_lock:
+        lock = _renders.setdefault(key, threading.Lock())
+    acquired = lock.acquire(timeout=_RENDER_WAIT_SECONDS)
+    try:
+        yield
+    finally:
+        if acquired:
+            lock.release()
+        with _renders_lock:
+            if _renders.get(key) is lock and not lock.locked():
+                del _renders[key]
+
+
+def _render_and_store(
+    view: Callable[..., HttpResponse], request: HttpRequest, args: Any, kwargs: Any, key: str
+) -> HttpResponse:
+    response, replays = _render(view, request, args, kwargs)
+    if (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not response.has_header("Location")
+    ):
+        html = _without_token(request, response.content.decode(response.charset))
+        if html is not None:
+            _PAGES.set(
+                key,
+                (response["Content-Type"], html, replays),
+                timeout=settings.CLAYWORK_PAGE_CACHE_SECONDS,
+            )
+    return response
+
+
 def cached_page(view: Callable[..., HttpResponse] | None = None, *, own: str | None = None) -> Any:
     """Serve a page from this process's memory while nothing it shows has changed, to the
     user it was made for. ``own`` names a URL argument that must be a patient's own id (a
@@ -534,26 +580,15 @@ def cached_page(view: Callable[..., HttpResponse] | None = None, *, own: str | N
                 return view(request, *args, **kwargs)
             key = _page_key(request, versions)
             stored = _PAGES.get(key)
-            if stored is not None:
-                content_type, html, replays = stored
-                for action, action_args in replays:
-                    action(request, *action_args)
-                return HttpResponse(_with_request_values(request, html), content_type=content_type)
-            response, replays = _render(view, request, args, kwargs)
-            if (
-                response.status_code == 200
-                and not response.streaming
-                and not response.cookies
-                and not response.has_header("Location")
-            ):
-                html = _without_token(request, response.content.decode(response.charset))
-                if html is not None:
-                    _PAGES.set(
-                        key,
-                        (response["Content-Type"], html, replays),
-                        timeout=settings.CLAYWORK_PAGE_CACHE_SECONDS,
-                    )
-            return response
+            if stored is None:
+                with _one_render(key):
+                    stored = _PAGES.get(key)  # rendered by another thread while this one waited
+                    if stored is None:
+                        return _render_and_store(view, request, args, kwargs, key)
+            content_type, html, replays = stored
+            for action, action_args in replays:
+                action(request, *action_args)
+            return HttpResponse(_with_request_values(request, html), content_type=content_type)
 
         return cached_view
 
