@@ -4,7 +4,7 @@ constant number of queries however long the patient's history."""
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +24,12 @@ from tests import factories
 from tests.conftest import Personas, client_for
 
 NOTE = "Called her at 14:10; safe, seeing her Friday."
+
+
+def _on_page(moment: datetime, personas: Personas) -> str:
+    """The day of a moment as the chart shows it: in the reading clinician's time zone (late
+    in the UTC day it is still yesterday in New York)."""
+    return moment.astimezone(personas.care_clinician.zone).strftime("%-d %b %Y")
 
 
 def _url(personas: Personas) -> str:
@@ -123,7 +129,7 @@ def test_the_risk_summary_shows_what_a_clinician_needs_first(personas: Personas)
     risk = page[page.index("Risk summary") : page.index("How Pat is doing")]
     assert "2 open" in risk and "badge-high" in risk
     assert "More than half the days (2)" in risk
-    assert crisis.created_at.strftime("%-d %b %Y") in risk
+    assert _on_page(crisis.created_at, personas) in risk
     assert "updated " in risk
     assert 'href="tel:+14155552671"' in risk and 'href="tel:+442079460958"' in risk
     assert "Crisis language in a private journal entry" in page  # the open alert's card
@@ -158,7 +164,7 @@ def test_resolved_alerts_are_in_the_history_with_who_when_and_note(personas: Per
 
     history = page[page.index("Alert history") :]
     assert "Cara Clinician" in history and NOTE in history
-    assert Alert.objects.get(pk=alert.pk).acknowledged_at.strftime("%-d %b %Y") in history
+    assert _on_page(Alert.objects.get(pk=alert.pk).acknowledged_at, personas) in history
 
 
 def test_the_page_shows_the_latest_check_in_sparkline_scores_and_shares(

@@ -18,7 +18,6 @@ import pytest
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from claywork.accounts.models import User
 from claywork.audit.models import AuditEvent
@@ -26,6 +25,7 @@ from claywork.core import page_cache
 from claywork.journal import services as journal
 from claywork.journal.models import Entry
 from claywork.measures.models import CheckIn
+from claywork.measures.selectors import patient_today
 from claywork.practice import services as practice
 from tests import factories
 from tests.conftest import Personas
@@ -93,12 +93,14 @@ def _deleted_entry(personas: Personas) -> None:
 
 
 def _check_in(personas: Personas) -> None:
-    CheckIn.objects.create(patient=personas.patient, day=timezone.localdate(), mood=2)
+    CheckIn.objects.create(patient=personas.patient, day=patient_today(personas.patient), mood=2)
 
 
 def _realm_ratings(personas: Personas) -> None:
     practice.realm_ratings_save(
-        patient=personas.patient, day=timezone.localdate(), ratings={"body": 3, "mind": 8}
+        patient=personas.patient,
+        day=patient_today(personas.patient),
+        ratings={"body": 3, "mind": 8},
     )
 
 
@@ -210,7 +212,7 @@ def _goal_check_in_bulk(personas: Personas) -> None:
 
     goal = _goal(personas, "Walk")
     before = _version(personas.patient)
-    GoalCheck.objects.bulk_create([GoalCheck(goal=goal, day=timezone.localdate())])
+    GoalCheck.objects.bulk_create([GoalCheck(goal=goal, day=patient_today(personas.patient))])
     assert _version(personas.patient) != before
 
 
@@ -362,9 +364,12 @@ def test_pages_never_reach_the_shared_database_cache(personas: Personas) -> None
 WRITER = """
 import sys, django
 django.setup()
-from django.utils import timezone
+from claywork.accounts.models import User
 from claywork.measures.models import CheckIn
-CheckIn.objects.create(patient_id=int(sys.argv[1]), day=timezone.localdate(), mood=4)
+from claywork.measures.selectors import patient_today
+from claywork.measures.selectors import patient_today
+patient = User.objects.get(pk=int(sys.argv[1]))
+CheckIn.objects.create(patient=patient, day=patient_today(patient), mood=4)
 """
 
 
