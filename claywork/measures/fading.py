@@ -44,10 +44,20 @@ The rules (thresholds in ``EffectParams``; docs/measures.md gives the references
 * An episode ends when the mean of the last week's check-ins (at least three) is back within
   the slack of the usual level and the latest PHQ-9 is no longer raised; one that starts again
   within ``merge_days`` of its end is the same episode, reopened.
+
+**Resuming a replay** (``episodes_from``). As each day is judged with the data up to that day
+only, the replay's state at the end of a day depends on nothing later. A ``Checkpoint`` keeps
+that state for the day before ``today`` with a fingerprint of the rules and of every session,
+check-in and PHQ-9 up to that day; given it back with data that still match, the replay starts
+the day after it instead of at the first session, and finds the same episodes (a save steps a
+day or two, not the whole history). Data changed on or before that day (a check-in backfilled,
+a scale answered twice) fail the fingerprint and the replay starts from the beginning.
 """
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -549,11 +559,74 @@ class _Replay:
 
 def episodes(inputs: EffectInputs, params: EffectParams) -> list[Episode]:
     """Every fading episode from the first session to ``inputs.today``, oldest first."""
+    return episodes_from(inputs, params, None)[0]
+
+
+# The replay's state that carries from one day to the next; everything else in ``_Replay`` is
+# made from the inputs.
+_CARRIED = (
+    "spells",
+    "in_episode",
+    "cusum",
+    "run_start",
+    "sustained",
+    "sustained_start",
+    "relapse_llr",
+    "relapse_start",
+    "relapse_filter",
+)
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The replay's state at the end of ``day`` (pickled), and the fingerprint of the rules and
+    the data up to that day it was made from."""
+
+    day: date
+    fingerprint: str
+    state: bytes
+
+
+def fingerprint(inputs: EffectInputs, params: EffectParams, through: date) -> str:
+    """What the replay up to the end of ``through`` depends on: the rules, and the sessions,
+    check-ins and PHQ-9s on or before that day."""
+    upto = [
+        params,
+        [d for d in inputs.sessions if d <= through],
+        [p for p in inputs.mood if p[0] <= through],
+        [p for p in inputs.phq9 if p[0] <= through],
+    ]
+    return hashlib.sha256(repr(upto).encode()).hexdigest()
+
+
+def episodes_from(
+    inputs: EffectInputs, params: EffectParams, saved: Checkpoint | None
+) -> tuple[list[Episode], Checkpoint | None]:
+    """``episodes``, resumed from ``saved`` when it still matches the data, and the checkpoint
+    for the day before ``inputs.today`` (None when the replay has not reached it)."""
     if not inputs.sessions:
-        return []
+        return [], None
     replay = _Replay(inputs, params)
     day = inputs.sessions[0]
+    checkpoint = None
+    keep = inputs.today - timedelta(days=1)
+    if (
+        saved is not None
+        and day <= saved.day < inputs.today
+        and saved.fingerprint == fingerprint(inputs, params, saved.day)
+    ):
+        state = pickle.loads(saved.state)  # noqa: S301 - written by ``episodes_from`` only
+        # Days after the checkpoint's were never marked: the new inputs' length, the old marks.
+        passed = replay.at(saved.day) + 1
+        state["in_episode"] = state["in_episode"][:passed] + replay.in_episode[passed:]
+        for name in _CARRIED:
+            setattr(replay, name, state[name])
+        day = saved.day + timedelta(days=1)
+        checkpoint = saved if saved.day == keep else None
     while day <= inputs.today:
         replay.day(day)
+        if day == keep and checkpoint is None:
+            state = {name: getattr(replay, name) for name in _CARRIED}
+            checkpoint = Checkpoint(day, fingerprint(inputs, params, day), pickle.dumps(state))
         day += timedelta(days=1)
-    return [spell.episode() for spell in replay.spells]
+    return [spell.episode() for spell in replay.spells], checkpoint
