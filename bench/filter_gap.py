@@ -1,6 +1,8 @@
 """Where the relapse filter loses to the oracle: the app's filter with the truth plugged in.
 
     .venv/bin/python bench/filter_gap.py --seeds 1 2 3 4 5 [--size 240] [--only usual,all]
+    .venv/bin/python bench/filter_gap.py --seeds 1 2 3 4 5 --only estimated,all \
+        --probabilities 0.8 0.9 0.98                     # the two curves, not one point each
 
 The app's relapse filter (``claywork/measures/relapse_filter.py``) runs on estimates from the
 patient's own check-ins (``fading._Replay._filter_model``): the usual level, the lift over the
@@ -85,26 +87,36 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", required=True)
     parser.add_argument("--size", type=int, default=240)
     parser.add_argument("--only", default=",".join(VARIANTS))
+    parser.add_argument(
+        "--probabilities",
+        type=float,
+        nargs="+",
+        help="the filter's thresholds (relapse_probability) to run each variant at",
+    )
     args = parser.parse_args()
     configure_django()
     from claywork.measures import fading
     from claywork.measures.effect import EffectParams
 
-    params = EffectParams.from_settings()
+    defaults = EffectParams.from_settings()
+    thresholds = args.probabilities or [defaults.relapse_probability]
     cohorts = [cohort(seed, args.size) for seed in args.seeds]
     print(f"seeds {args.seeds}, {args.size} patients each; alert tier, pooled")
-    print("| filter's model | " + " | ".join(COLUMNS) + " |")
-    print("|---" * (len(COLUMNS) + 1) + "|")
+    print("| filter's model | threshold | " + " | ".join(COLUMNS) + " |")
+    print("|---" * (len(COLUMNS) + 2) + "|")
     for variant in args.only.split(","):
-        original = plug(variant)
-        figures = Figures()
-        for sims in cohorts:
-            for sim in sims:
-                CURRENT[:] = [sim]
-                figures.add(judge_tiers(params, sim)["alert"])
-        fading._Replay._filter_model = original  # type: ignore[method-assign]
-        row = figures.row()
-        print(f"| {variant} | " + " | ".join(row[c] for c in COLUMNS) + " |", flush=True)
+        for threshold in thresholds:
+            params = defaults.with_changes(relapse_probability=threshold)
+            original = plug(variant)
+            figures = Figures()
+            for sims in cohorts:
+                for sim in sims:
+                    CURRENT[:] = [sim]
+                    figures.add(judge_tiers(params, sim)["alert"])
+            fading._Replay._filter_model = original  # type: ignore[method-assign]
+            row = figures.row()
+            cells = [variant, f"{threshold:g}"] + [row[c] for c in COLUMNS]
+            print("| " + " | ".join(cells) + " |", flush=True)
 
 
 if __name__ == "__main__":
