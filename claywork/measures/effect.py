@@ -109,7 +109,7 @@ class EffectParams:
     relapse_threshold: float = 30.0
     # The alert tier's relapse filter: fires when the posterior probability that a relapse has
     # begun reaches this (0 turns it off).
-    relapse_probability: float = 0.95
+    relapse_probability: float = 0.90
     phq9_reliable_change: int = 6  # one PHQ-9 this far above usual fires (Jacobson-Truax)
     phq9_confirmed_rise: int = 6  # two PHQ-9s in a row this far above usual fire
     # Confirming an early warning (the alert tier): a PHQ-9 answered while it is open this far

@@ -78,9 +78,13 @@ from claywork.measures.effect import (
     EffectParams,
     Episode,
 )
-from claywork.measures.relapse_filter import RelapseFilter, inertia, spread
+from claywork.measures.relapse_filter import RelapseFilter, inertia, level, level_spread
 
 PRE_COURSE_DAYS = 14
+# The relapse filter's model reads the usual days of this long a window (the other rules:
+# ``usual_days``): its levels and spread matter more than the rules' medians, and settled
+# benefit is flat (bench/README.md, "Fifth pass").
+FILTER_USUAL_DAYS = 56
 PHQ9_LOOKBACK_DAYS = 7  # a PHQ-9 asks about two weeks: the first week after a session is mixed
 PREVIOUS_PHQ9_DAYS = 21  # "two in a row" means the previous one is at most this old
 RECOVERY_MIN_POINTS = 3
@@ -119,13 +123,19 @@ class _Spell:
         )
 
 
-def pre_course_level(inputs: EffectInputs, params: EffectParams) -> float | None:
-    """The median mood of the two weeks before the first session: where the patient began."""
+def _pre_course_values(inputs: EffectInputs, params: EffectParams) -> list[int] | None:
+    """The check-ins of the two weeks before the first session, if enough."""
     if not inputs.sessions:
         return None
     first = inputs.sessions[0]
     values = [v for d, v in inputs.mood if first - timedelta(days=PRE_COURSE_DAYS) <= d < first]
-    return median(values) if len(values) >= params.min_usual_points else None
+    return values if len(values) >= params.min_usual_points else None
+
+
+def pre_course_level(inputs: EffectInputs, params: EffectParams) -> float | None:
+    """The median mood of the two weeks before the first session: where the patient began."""
+    values = _pre_course_values(inputs, params)
+    return median(values) if values is not None else None
 
 
 class _Replay:
@@ -145,6 +155,10 @@ class _Replay:
         self.phq9_days = [day for day, _ in inputs.phq9]
         self.phq9_by_day = dict(inputs.phq9)
         self.pre_course = pre_course_level(inputs, params)
+        # The relapse filter's pre-course level: the interquartile mean, not stuck on whole and
+        # half points as a median of whole numbers is (decision 0006, fifth amendment).
+        pre_values = _pre_course_values(inputs, params)
+        self.pre_course_level = level(pre_values) if pre_values is not None else None
         self.spells: list[_Spell] = []
         # Days inside an episode, marked as the replay passes them (the usual levels only look
         # at days already passed).
@@ -203,12 +217,13 @@ class _Replay:
         values = self._usual_values(points, since_session, minimum)
         return median(values) if values is not None else None
 
-    def _usual_mood_points(self, day: date) -> list[tuple[int, int]] | None:
+    def _usual_mood_points(
+        self, day: date, usual_days: int | None = None
+    ) -> list[tuple[int, int]] | None:
         params = self.params
         last = day - timedelta(days=params.recent_days)
-        first = max(
-            self.sessions[0] + timedelta(days=1), last - timedelta(days=params.usual_days - 1)
-        )
+        span = usual_days or params.usual_days
+        first = max(self.sessions[0] + timedelta(days=1), last - timedelta(days=span - 1))
         since = self._latest_session(day) + timedelta(days=1)
         return self._usual_points(self.moods(first, last), since, params.min_usual_points)
 
@@ -249,12 +264,12 @@ class _Replay:
     def _filter_model(self, day: date) -> dict | None:
         """The relapse filter's model from the patient's own usual days, or None when there
         is no usual level or no lift to lose."""
-        points = self._usual_mood_points(day)
-        if points is None or self.pre_course is None:
+        points = self._usual_mood_points(day, FILTER_USUAL_DAYS)
+        if points is None or self.pre_course_level is None:
             return None
         values = [v for _, v in points]
-        usual = median(values)
-        lift = usual - self.pre_course
+        usual = level(values)
+        lift = usual - self.pre_course_level
         if lift < self.params.min_lift:
             return None
         by_position = dict(points)
@@ -268,7 +283,7 @@ class _Replay:
         return {
             "usual": usual,
             "lift": lift,
-            "sd": spread(values),
+            "sd": level_spread(values),
             "rho": inertia(pairs),
             "phq9": phq9,
         }
