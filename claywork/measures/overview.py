@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 
 from claywork.accounts.models import User
-from claywork.measures import effect, follow_up, instruments, selectors
+from claywork.measures import checkpoints, effect, follow_up, instruments, selectors
 from claywork.measures.instruments import Instrument
 from claywork.measures.models import CheckIn, FadingEpisode, ResponseStatus, ScaleResponse
 from claywork.vault.services import open_text
@@ -235,7 +235,7 @@ def progress_for(patient: User) -> Progress:
         trends=score_trends(patient, treatment_began=began),
         mood=[MoodDay(day, mood, means.get(day)) for day, mood in inputs.mood],
         sessions=inputs.sessions,
-        report=effect.evaluate(inputs),
+        report=checkpoints.evaluate(patient.pk, inputs),
         screens=risk_screens(patient),
     )
 
