@@ -11,15 +11,14 @@ htmx answers show the same card. Every value from a person or the database goes 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from html import escape as _escape
 from typing import Any
 
 from django import template
-from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
 
+from claywork.core.dates import day_and_time, iso
 from claywork.core.links import url_for_each
 from claywork.safety.models import Alert
 from claywork.safety.templatetags.safety_tags import SEVERITY_WORDS, escalation_countdown
@@ -31,20 +30,6 @@ COUNTS = ("sent", "waiting", "failed")
 
 def escape(value: object) -> str:
     return _escape(str(value))
-
-
-def _iso(moment: datetime) -> str:
-    """``moment|date:'c'`` in the reader's zone."""
-    return localtime(moment).isoformat()
-
-
-def _day_and_time(moment: datetime) -> str:
-    """``moment|date:"D j M, H:i"`` in the reader's zone, without a formatter per call."""
-    local = localtime(moment)
-    return (
-        f"{WEEKDAYS_ABBR[local.weekday()]} {local.day} {MONTHS_3[local.month].title()}, "
-        f"{local:%H:%M}"
-    )
 
 
 class _Card:
@@ -81,7 +66,7 @@ class _Card:
             '    <span class="severity-words">'
             f"{escape(SEVERITY_WORDS.get(alert.severity, alert.severity))}</span> ·\n"
             f"    {escape(alert.get_kind_display())} ·\n"
-            f'    <time datetime="{_iso(alert.created_at)}">{_day_and_time(alert.created_at)}'
+            f'    <time datetime="{iso(alert.created_at)}">{day_and_time(alert.created_at)}'
             "</time>\n"
         )
 
@@ -122,8 +107,8 @@ class _Card:
         )
         assert alert.acknowledged_at is not None
         stamp = (
-            f'<time datetime="{_iso(alert.acknowledged_at)}">'
-            f"{_day_and_time(alert.acknowledged_at)}</time>"
+            f'<time datetime="{iso(alert.acknowledged_at)}">'
+            f"{day_and_time(alert.acknowledged_at)}</time>"
         )
         if not with_note:
             ending = "."
@@ -149,7 +134,7 @@ def _escalation(alert: Alert) -> str:
     escalates_at = alert.escalates_at
     if escalates_at:
         return (
-            f' · <span class="countdown" data-escalates-at="{_iso(escalates_at)}">'
+            f' · <span class="countdown" data-escalates-at="{iso(escalates_at)}">'
             f"{escape(escalation_countdown(escalates_at))}</span>"
         )
     return ""
