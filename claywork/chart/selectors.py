@@ -187,6 +187,7 @@ def patient_chart(*, patient: User, viewer: User) -> PatientChart:
         chart.latest_check_in, chart.sparkline = _sparkline(
             patient, measures_selectors.patient_today(patient)
         )
-        chart.trends = overview.score_trends(patient)
+        # The page shows each scale's newest band only.
+        chart.trends = overview.score_trends(patient, latest_band_only=True)
         chart.fading = _fading(patient)
     return chart
