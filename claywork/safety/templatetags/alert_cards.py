@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
 
 from claywork.core.dates import day_and_time, iso
-from claywork.core.links import url_for_each
+from claywork.core.links import url_maker
 from claywork.safety.models import Alert
 from claywork.safety.templatetags.safety_tags import SEVERITY_WORDS, escalation_countdown
 
@@ -50,11 +50,11 @@ class _Card:
         self.shown_in = (
             '<input type="hidden" name="shown_in" value="inbox">' if self.in_list else ""
         )
-        self.detail_url = url_for_each("safety:alert_detail")
-        self.chart_url = url_for_each("chart:patient")
-        self.assign_url = url_for_each("safety:alert_assign")
-        self.acknowledge_url = url_for_each("safety:alert_acknowledge")
-        self.care_team_url = url_for_each("clinics:care_team")
+        self.detail_url = url_maker("safety:alert_detail")
+        self.chart_url = url_maker("chart:patient")
+        self.assign_url = url_maker("safety:alert_assign")
+        self.acknowledge_url = url_maker("safety:alert_acknowledge")
+        self.care_team_url = url_maker("clinics:care_team")
 
     def meta(self, alert: Alert) -> str:
         return (
