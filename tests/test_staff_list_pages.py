@@ -103,7 +103,7 @@ def test_a_page_past_the_end_or_not_a_number_still_answers(
 def test_a_short_list_is_read_without_a_count(personas: Personas) -> None:
     for n, patient in enumerate(_patients(personas, 2)):
         _raise(patient, str(n))
-    alerts = selectors.with_delivery_counts(alerts_visible_to(personas.care_clinician))
+    alerts = selectors.with_people(alerts_visible_to(personas.care_clinician))
 
     with CaptureQueriesContext(connection) as short:
         page = list_page(alerts.order_by("pk"), 1, size=5)

@@ -4,21 +4,10 @@ to: metadata only)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import (
-    Case,
-    Count,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 
 from claywork.accounts.models import Role, User
 from claywork.core import policy
@@ -43,28 +32,40 @@ class Inbox:
     told_open_page: ListPage[Alert] | None = None
 
 
-def _deliveries_where(**where: object) -> Coalesce:
-    """How many of an alert's e-mails match ``where``: a correlated COUNT, so the alert rows
-    need no GROUP BY (which, over the alert and its three people's columns, cost SQLite a
-    temporary B-tree and most of the inbox's database time)."""
-    counted = (
-        AlertDelivery.objects.filter(alert=OuterRef("pk"), **where)
-        .order_by()
-        .values("alert")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+def with_people(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
+    """Alerts with the people their card names: the patient, who acknowledged, who has it."""
+    return alerts.select_related("patient", "acknowledged_by", "assigned_to")
 
 
-def with_delivery_counts(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
-    """Each alert with its people and how its e-mails are doing, in one query."""
-    return alerts.select_related("patient", "acknowledged_by", "assigned_to").annotate(
-        sent_count=_deliveries_where(state=DeliveryState.SENT),
-        waiting_count=_deliveries_where(state__in=[DeliveryState.PENDING, DeliveryState.SENDING]),
-        retrying_count=_deliveries_where(state=DeliveryState.PENDING, attempts__gt=0),
-        failed_count=_deliveries_where(state=DeliveryState.FAILED),
-    )
+def attach_delivery_counts(alerts: Iterable[Alert]) -> None:
+    """Set how each alert's e-mails are doing (``sent_count``, ``waiting_count``,
+    ``retrying_count``, ``failed_count``): one query for every alert on the page.
+
+    Counted here from the few delivery rows rather than annotated: four COUNT ... FILTER over a
+    join grouped by the alert's and its people's 66 columns cost SQLite a temporary B-tree, and
+    four correlated subqueries instead doubled the time Django took to build each list."""
+    shown = {alert.pk: alert for alert in alerts}
+    counts = {pk: dict.fromkeys(DELIVERY_COUNTS, 0) for pk in shown}
+    if shown:
+        deliveries = AlertDelivery.objects.filter(alert_id__in=shown).values_list(
+            "alert_id", "state", "attempts"
+        )
+        for alert_id, state, attempts in deliveries:
+            tally = counts[alert_id]
+            if state == DeliveryState.SENT:
+                tally["sent_count"] += 1
+            elif state == DeliveryState.FAILED:
+                tally["failed_count"] += 1
+            elif state in (DeliveryState.PENDING, DeliveryState.SENDING):
+                tally["waiting_count"] += 1
+                if state == DeliveryState.PENDING and attempts > 0:
+                    tally["retrying_count"] += 1
+    for pk, alert in shown.items():
+        for name, value in counts[pk].items():
+            setattr(alert, name, value)
+
+
+DELIVERY_COUNTS = ("sent_count", "waiting_count", "retrying_count", "failed_count")
 
 
 SEVERITY_ORDER = Case(
@@ -90,7 +91,8 @@ def inbox(user: AnyUser, *, page: int = 1, told_page: int = 1) -> Inbox:
     """Open alerts first, most severe then newest, ``page`` of them; then the latest
     acknowledged ones. Then what this person was sent as on-call staff or admin, the same way
     (``told_page`` of the open ones)."""
-    mine_open, mine_done = _split(with_delivery_counts(policy.alerts_visible_to(user)), page)
+    mine_open, mine_done = _split(with_people(policy.alerts_visible_to(user)), page)
+    attach_delivery_counts([*mine_open.rows, *mine_done])
     told_open, told_done = _split(
         policy.alerts_told_to(user).select_related("patient", "acknowledged_by"), told_page
     )

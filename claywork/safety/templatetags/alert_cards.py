@@ -142,8 +142,8 @@ def _escalation(alert: Alert) -> str:
 
 def _deliveries(alert: Any) -> str:
     """``_delivery_summary.html``: how the alert's e-mails are doing."""
-    # Pages that show a card without the inbox's counts (the patient page) say "none", as
-    # the template did for a missing number.
+    # An alert drawn without ``selectors.attach_delivery_counts`` says "none", as the
+    # template did for a missing number.
     sent, waiting, failed = (getattr(alert, f"{kind}_count", 0) for kind in COUNTS)
     parts = f"sent to {sent}" if sent else ""
     if waiting:
