@@ -1,12 +1,12 @@
 """The alert cards, drawn in Python rather than by the template language.
 
-The inbox included ``_alert.html``, ``_delivery_summary.html`` and ``_acknowledge_form.html``
+The inbox included ``_alert.html`` and, inside it, a delivery summary and the acknowledge form
 once per alert: some 2,600 template variables, 230 date formats and 700 nested nodes for 72
 alerts, two thirds of the page's time (bench/README.md, "Cheaper staff pages"). These tags
-write that markup, character for character, and are its only source: ``_alert.html`` and
-``_alert_summary_card.html`` call them too, so the alert's page, the patient page and the
-htmx answers show the same card. Every value from a person or the database goes through
-``escape`` (the standard library's, which Django's wraps)."""
+write that markup (the same, whitespace between tags aside) and are its only source:
+``_alert.html`` and ``_alert_summary_card.html`` call them too, so the alert's page, the
+patient page and the htmx answers show the same card. Every value from a person or the
+database goes through ``escape`` (the standard library's, which Django's wraps)."""
 
 from __future__ import annotations
 
@@ -141,7 +141,7 @@ def _escalation(alert: Alert) -> str:
 
 
 def _deliveries(alert: Any) -> str:
-    """``_delivery_summary.html``: how the alert's e-mails are doing."""
+    """The card's e-mail line: how the alert's e-mails are doing."""
     # An alert drawn without ``selectors.attach_delivery_counts`` says "none", as the
     # template did for a missing number.
     sent, waiting, failed = (getattr(alert, f"{kind}_count", 0) for kind in COUNTS)
