@@ -203,3 +203,34 @@ def test_only_the_care_team_opens_the_patient_page(personas: Personas) -> None:
         assert client_for(outsider).get(_url(personas)).status_code == 404
     care.care_team_remove(patient=personas.patient, clinician=personas.care_clinician)
     assert client_for(personas.care_clinician).get(_url(personas)).status_code == 404
+
+
+def test_the_page_opens_only_the_newest_band_of_each_scale(
+    personas: Personas, monkeypatch: Any
+) -> None:
+    """The page shows each scale's latest score and band; the older bands stay sealed."""
+    from claywork.measures import overview
+
+    _phq9(personas, item9=0)
+    _phq9(personas, item9=0)
+    measures.response_submit(
+        response=measures.response_start(
+            patient=personas.patient, instrument_code="phq9", submission_id=uuid.uuid4()
+        ),
+        answers=dict.fromkeys("123456789", 3),
+    )
+    opened: list[str] = []
+    open_band = overview._band
+    monkeypatch.setattr(
+        overview,
+        "_band",
+        lambda sealed, patient: opened.append(sealed) or open_band(sealed, patient),
+    )
+
+    page = client_for(personas.care_clinician).get(_url(personas)).content.decode()
+    every_band = overview.score_trends(personas.patient)
+
+    phq9 = next(trend for trend in every_band if trend.instrument.code == "phq9")
+    assert f"27 ({phq9.latest.band})" in page
+    charted = len(every_band)
+    assert len(opened) == charted + sum(len(trend.points) for trend in every_band)
