@@ -27,11 +27,14 @@ a label-0 text is a negative, and a long label-1 text's window that the shipped 
 scores highest is a positive. AdamW, linear decay, fixed seed, two threads. The embeddings
 and the lowest ``--freeze`` layers can be frozen when time is short.
 
-Writes ``claywork/safety/data/semantic/finetuned.onnx`` (dynamic int8 quantisation by
-onnxruntime; inputs ``input_ids`` and ``attention_mask``, output ``scores`` = [risk,
-crisis] per row) and ``finetuned.json`` (its sha256 and what it was trained on). The
-thresholds and the cascade's gate are chosen afterwards on dev by
-``scripts/screening_calibrate.py --transformer``.
+Writes ``--output`` (default ``claywork/safety/data/semantic/finetuned.onnx``; dynamic int8
+quantisation by onnxruntime; inputs ``input_ids`` and ``attention_mask``, output ``scores`` =
+[risk, crisis] per row), each epoch's model in ``--work``, and ``finetuned.json`` beside the
+output (its sha256 and what it was trained on). The model it made in decision 0003's fourth
+round did worse than the static model on dev and is not shipped; the run-time cascade that
+would read it, and the calibration of its thresholds and gate on dev
+(``screening_calibrate.py --transformer``), are kept unmerged on the branch wave/c11-cascade.
+``--limit N`` trains on N rows only and writes nothing: to time an epoch first.
 """
 
 from __future__ import annotations
