@@ -358,9 +358,9 @@ CLAYWORK_FADING_RELAPSE_THRESHOLD_TENTHS = env_int(
     "CLAYWORK_FADING_RELAPSE_THRESHOLD_TENTHS", 300, minimum=1
 )
 # The alert tier's relapse filter: an alert when the posterior probability that a relapse has
-# begun reaches this (percent; 0 turns it off). Decision 0006, fourth amendment.
+# begun reaches this (percent; 0 turns it off). Decision 0006, fourth and fifth amendments.
 CLAYWORK_FADING_RELAPSE_PROBABILITY_PERCENT = env_int(
-    "CLAYWORK_FADING_RELAPSE_PROBABILITY_PERCENT", 95, minimum=0
+    "CLAYWORK_FADING_RELAPSE_PROBABILITY_PERCENT", 90, minimum=0
 )
 CLAYWORK_FADING_PHQ9_RISE = env_int("CLAYWORK_FADING_PHQ9_RISE", 6, minimum=1)
 # An early warning becomes an alert when confirmed: by a PHQ-9 answered while it is open

@@ -3,7 +3,8 @@
 # nothing (SQLite test files carry the process id, PostgreSQL gets its own test database,
 # live servers pick free ports), and running them together roughly halves CI's wall time on
 # a 2-core machine because much of each run waits on the database or the browser. Each run's
-# output goes to its own log, printed whole when both are done; the exit status is non-zero
+# output goes to its own log, printed whole when both are done, with the 30 slowest tests of
+# each (to see what makes CI long); the exit status is non-zero
 # if either failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -12,10 +13,10 @@ PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/test}
 LOGS=var/test-logs
 mkdir -p "$LOGS"
 
-"$BIN/pytest" -p no:cacheprovider >"$LOGS/sqlite.log" 2>&1 &
+"$BIN/pytest" -p no:cacheprovider --durations=30 >"$LOGS/sqlite.log" 2>&1 &
 sqlite_pid=$!
 if "$BIN/python" scripts/pg_ready.py "$PG_URL"; then
-  DATABASE_URL="$PG_URL" "$BIN/pytest" -p no:cacheprovider >"$LOGS/postgres.log" 2>&1 &
+  DATABASE_URL="$PG_URL" "$BIN/pytest" -p no:cacheprovider --durations=30 >"$LOGS/postgres.log" 2>&1 &
   postgres_pid=$!
 else
   postgres_pid=""

@@ -7,12 +7,10 @@ import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from claywork.accounts.models import User
 from claywork.accounts.services import patient_contact_save
 from claywork.care import services as care
 from claywork.clinics import consent
@@ -28,10 +26,10 @@ from tests.conftest import Personas, client_for
 NOTE = "Called her at 14:10; safe, seeing her Friday."
 
 
-def _in_zone_of(reader: User, moment: datetime) -> str:
-    """A date as the page shows it to this reader (in their zone: in the first hours of a UTC
-    day, New York's date is the day before)."""
-    return moment.astimezone(ZoneInfo(reader.timezone)).strftime("%-d %b %Y")
+def _on_page(moment: datetime, personas: Personas) -> str:
+    """The day of a moment as the chart shows it: in the reading clinician's time zone (late
+    in the UTC day it is still yesterday in New York)."""
+    return moment.astimezone(personas.care_clinician.zone).strftime("%-d %b %Y")
 
 
 def _url(personas: Personas) -> str:
@@ -132,7 +130,7 @@ def test_the_risk_summary_shows_what_a_clinician_needs_first(personas: Personas)
     risk = page[page.index("Risk summary") : page.index("How Pat is doing")]
     assert "2 open" in risk and "badge-high" in risk
     assert "More than half the days (2)" in risk
-    assert _in_zone_of(personas.care_clinician, crisis.created_at) in risk
+    assert _on_page(crisis.created_at, personas) in risk
     assert "updated " in risk
     assert 'href="tel:+14155552671"' in risk and 'href="tel:+442079460958"' in risk
     assert "Crisis language in a private journal entry" in page  # the open alert's card
@@ -167,9 +165,7 @@ def test_resolved_alerts_are_in_the_history_with_who_when_and_note(personas: Per
 
     history = page[page.index("Alert history") :]
     assert "Cara Clinician" in history and NOTE in history
-    acknowledged_at = Alert.objects.get(pk=alert.pk).acknowledged_at
-    assert acknowledged_at is not None
-    assert _in_zone_of(personas.care_clinician, acknowledged_at) in history
+    assert _on_page(Alert.objects.get(pk=alert.pk).acknowledged_at, personas) in history
 
 
 def test_the_page_shows_the_latest_check_in_sparkline_scores_and_shares(
@@ -208,3 +204,34 @@ def test_only_the_care_team_opens_the_patient_page(personas: Personas) -> None:
         assert client_for(outsider).get(_url(personas)).status_code == 404
     care.care_team_remove(patient=personas.patient, clinician=personas.care_clinician)
     assert client_for(personas.care_clinician).get(_url(personas)).status_code == 404
+
+
+def test_the_page_opens_only_the_newest_band_of_each_scale(
+    personas: Personas, monkeypatch: Any
+) -> None:
+    """The page shows each scale's latest score and band; the older bands stay sealed."""
+    from claywork.measures import overview
+
+    _phq9(personas, item9=0)
+    _phq9(personas, item9=0)
+    measures.response_submit(
+        response=measures.response_start(
+            patient=personas.patient, instrument_code="phq9", submission_id=uuid.uuid4()
+        ),
+        answers=dict.fromkeys("123456789", 3),
+    )
+    opened: list[str] = []
+    open_band = overview._band
+    monkeypatch.setattr(
+        overview,
+        "_band",
+        lambda sealed, patient: opened.append(sealed) or open_band(sealed, patient),
+    )
+
+    page = client_for(personas.care_clinician).get(_url(personas)).content.decode()
+    every_band = overview.score_trends(personas.patient)
+
+    phq9 = next(trend for trend in every_band if trend.instrument.code == "phq9")
+    assert f"27 ({phq9.latest.band})" in page
+    charted = len(every_band)
+    assert len(opened) == charted + sum(len(trend.points) for trend in every_band)

@@ -13,7 +13,7 @@ from claywork.accounts.models import User
 from claywork.measures import effect
 from claywork.measures.effect import EffectInputs, EffectParams
 from claywork.measures.models import FadingEpisode
-from claywork.measures.relapse_filter import RelapseFilter, inertia, spread
+from claywork.measures.relapse_filter import RelapseFilter, inertia, level, level_spread, spread
 from tests.test_fading_episodes import (  # noqa: F401 (the fixture)
     CaptureCallbacks,
     check_in_today,
@@ -162,6 +162,21 @@ def test_estimates_are_robust_to_one_odd_check_in() -> None:
     assert spread([7, 7, 6, 8, 7, 0]) == pytest.approx(1.4826 * 0.5)
     assert 0.0 <= inertia([(7, 6), (6, 8), (8, 7), (7, 7), (7, 6), (6, 7)]) <= 0.8
     assert inertia([(7, 7)]) == pytest.approx(0.3)  # too few pairs: a default
+
+
+def test_the_filters_spread_is_not_stuck_on_the_median_deviations_few_values() -> None:
+    # Whole-number check-ins spread about a point: the MAD gives 0.74 (half a point, x 1.4826);
+    # their standard deviation less the rounding's share says 0.92.
+    values = [6, 7, 7, 8, 7, 6, 8, 7, 7, 5, 7, 8, 6, 7, 9, 7]
+    assert spread(values) == pytest.approx(0.7413)
+    assert level_spread(values) == pytest.approx(0.922, abs=0.001)
+    assert level_spread([7, 7, 7, 7]) == 0.7  # never under the floor
+
+
+def test_the_filters_level_is_not_stuck_on_whole_and_half_points() -> None:
+    # The median of 6, 6, 7, 7, 7, 8 is 7; the middle half's mean says where it lies.
+    assert level([6, 6, 7, 7, 7, 8]) == pytest.approx(6.75)
+    assert level([7, 7, 7, 7, 7, 0]) == 7  # one odd day at an end does not move it
 
 
 # --- in the app ---------------------------------------------------------------------------------

@@ -9,13 +9,11 @@ import re
 import uuid
 from collections.abc import Callable
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from claywork.accounts.models import User
 from claywork.audit.models import AuditEvent
@@ -23,6 +21,7 @@ from claywork.core import page_cache
 from claywork.journal import services as journal
 from claywork.journal.models import Entry
 from claywork.measures.models import CheckIn
+from claywork.measures.selectors import patient_today
 from claywork.practice import services as practice
 from tests import factories
 from tests.conftest import Personas
@@ -67,14 +66,14 @@ def _deleted_entry(personas: Personas) -> None:
 
 
 def _check_in(personas: Personas) -> None:
-    # The patient's own today: in the first hours of a UTC day, New York's is the day before.
-    today = timezone.localdate(timezone=ZoneInfo(personas.patient.timezone))
-    CheckIn.objects.create(patient=personas.patient, day=today, mood=2)
+    CheckIn.objects.create(patient=personas.patient, day=patient_today(personas.patient), mood=2)
 
 
 def _realm_ratings(personas: Personas) -> None:
     practice.realm_ratings_save(
-        patient=personas.patient, day=timezone.localdate(), ratings={"body": 3, "mind": 8}
+        patient=personas.patient,
+        day=patient_today(personas.patient),
+        ratings={"body": 3, "mind": 8},
     )
 
 
@@ -186,7 +185,7 @@ def _goal_check_in_bulk(personas: Personas) -> None:
 
     goal = _goal(personas, "Walk")
     before = _version(personas.patient)
-    GoalCheck.objects.bulk_create([GoalCheck(goal=goal, day=timezone.localdate())])
+    GoalCheck.objects.bulk_create([GoalCheck(goal=goal, day=patient_today(personas.patient))])
     assert _version(personas.patient) != before
 
 

@@ -24,7 +24,7 @@ from claywork.measures.models import CheckIn, ResponseStatus, ScaleResponse
 from claywork.measures.services import response_answers
 from claywork.measures.sparkline import SPARKLINE_DAYS, Sparkline, sparkline_for
 from claywork.safety.models import Alert, AlertKind
-from claywork.safety.selectors import SEVERITY_ORDER, with_delivery_counts
+from claywork.safety.selectors import SEVERITY_ORDER, attach_delivery_counts, with_people
 
 HISTORY_ALERTS = 20
 SELF_HARM = "self_harm"
@@ -77,10 +77,11 @@ class PatientChart:
 def _risk(patient: User, scores_shared: bool) -> RiskSummary:
     alerts = Alert.objects.filter(patient=patient)
     open_alerts = list(
-        with_delivery_counts(alerts.filter(acknowledged_at__isnull=True)).order_by(
+        with_people(alerts.filter(acknowledged_at__isnull=True)).order_by(
             SEVERITY_ORDER, "-created_at", "-pk"
         )
     )
+    attach_delivery_counts(open_alerts)
     last_crisis = alerts.filter(kind=AlertKind.CRISIS_LANGUAGE).aggregate(at=Max("created_at"))
     plan = SafetyPlanVersion.objects.filter(patient=patient).aggregate(at=Max("written_at"))
     screen_day, level = _screener_level(patient) if scores_shared else (None, None)
@@ -187,6 +188,7 @@ def patient_chart(*, patient: User, viewer: User) -> PatientChart:
         chart.latest_check_in, chart.sparkline = _sparkline(
             patient, measures_selectors.patient_today(patient)
         )
-        chart.trends = overview.score_trends(patient)
+        # The page shows each scale's newest band only.
+        chart.trends = overview.score_trends(patient, latest_band_only=True)
         chart.fading = _fading(patient)
     return chart

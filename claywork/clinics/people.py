@@ -1,6 +1,8 @@
-"""The clinic admin's list of patients with their care teams, read for a page of hundreds.
+"""The clinic admin's list of patients with their care teams, a page of ``PATIENTS_PER_PAGE``
+at a time (a clinic of hundreds listed them all on one page).
 
-Two queries whatever the clinic's size (the patients, then every care-team link of them), and
+Two queries whatever the clinic's size (the page's patients, then their care-team links; a
+third, a COUNT, once there is more than one page), and
 each row's links reversed once for all rows (``core.links``): per row, a related manager, a
 queryset and two ``{% url %}`` reversals took most of the page's time."""
 
@@ -14,8 +16,10 @@ from django.db.models import QuerySet
 from claywork.accounts.models import Role, User
 from claywork.care.models import CareRole, CareTeamMembership
 from claywork.core.links import url_for_each
+from claywork.core.paging import ListPage, list_page
 
 CARE_ROLE_LABELS = dict(CareRole.choices)
+PATIENTS_PER_PAGE = 50
 
 
 @dataclass(frozen=True)
@@ -38,14 +42,23 @@ class PatientRow:
     contact_url: str
 
 
-def patient_rows(members: QuerySet[User]) -> list[PatientRow]:
-    """The patients among ``members`` (the people an admin manages), by name."""
-    patients_of = members.filter(role=Role.PATIENT)
-    patients = list(patients_of.order_by("full_name", "pk").only("pk", "full_name", "email"))
+def patient_rows(
+    members: QuerySet[User], number: int = 1
+) -> tuple[ListPage[User], list[PatientRow]]:
+    """Page ``number`` of the patients among ``members`` (the people an admin manages), by
+    name, and their rows."""
+    patients_page = list_page(
+        members.filter(role=Role.PATIENT)
+        .order_by("full_name", "pk")
+        .only("pk", "full_name", "email"),
+        number,
+        size=PATIENTS_PER_PAGE,
+    )
+    patients = patients_page.rows
     teams: dict[int, list[CareTeamMember]] = defaultdict(list)
     active: dict[int, int] = defaultdict(int)
     links = (
-        CareTeamMembership.objects.filter(patient__in=patients_of.values("pk"))
+        CareTeamMembership.objects.filter(patient_id__in=[patient.pk for patient in patients])
         .order_by("pk")
         .values_list(
             "patient_id",
@@ -63,7 +76,7 @@ def patient_rows(members: QuerySet[User]) -> list[PatientRow]:
             active[patient_id] += 1
     care_team_url = url_for_each("clinics:care_team")
     contact_url = url_for_each("clinics:contact")
-    return [
+    return patients_page, [
         PatientRow(
             pk=patient.pk,
             full_name=patient.full_name,

@@ -25,6 +25,7 @@ from claywork.clinics.people import patient_rows
 from claywork.core import policy
 from claywork.core.http import AuthedRequest
 from claywork.core.page_cache import cached_page
+from claywork.core.paging import page_number
 from claywork.safety import services as safety_services
 
 
@@ -64,13 +65,15 @@ def people(request: AuthedRequest) -> HttpResponse:
     members = policy.people_managed_by(request.user).order_by("role", "full_name")
     clinic = request.user.clinic
     assert clinic is not None
+    patients_page, patients = patient_rows(members, page_number(request.GET.get("page")))
     return render(
         request,
         "clinics/people.html",
         {
             "clinicians": members.filter(role=Role.CLINICIAN),
             "admins": members.filter(role=Role.CLINIC_ADMIN),
-            "patients": patient_rows(members),
+            "patients": patients,
+            "patients_page": patients_page,
             "on_call": list(policy.on_call_of(clinic_id)),
             "on_call_skipped": safety_services.on_call_skipped(clinic),
             "pending": Invitation.objects.filter(

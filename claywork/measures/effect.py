@@ -19,7 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from statistics import fmean
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from claywork.measures.fading import Checkpoint
 
 WINDOW_DAYS = 7
 MIN_POINTS_IN_WINDOW = 3
@@ -106,7 +109,7 @@ class EffectParams:
     relapse_threshold: float = 30.0
     # The alert tier's relapse filter: fires when the posterior probability that a relapse has
     # begun reaches this (0 turns it off).
-    relapse_probability: float = 0.95
+    relapse_probability: float = 0.90
     phq9_reliable_change: int = 6  # one PHQ-9 this far above usual fires (Jacobson-Truax)
     phq9_confirmed_rise: int = 6  # two PHQ-9s in a row this far above usual fire
     # Confirming an early warning (the alert tier): a PHQ-9 answered while it is open this far
@@ -334,6 +337,9 @@ class EffectReport:
     episodes: list[Episode]
     course: CourseBenefit | None
     sessions: list[Benefit] = field(default_factory=list)
+    # The replay's state the day before ``today``, to resume from on the next evaluation
+    # (``fading.episodes_from``); no part of the verdicts.
+    checkpoint: Checkpoint | None = field(default=None, compare=False, repr=False)
 
     @property
     def current(self) -> Episode | None:
@@ -354,12 +360,21 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def evaluate(inputs: EffectInputs, params: EffectParams | None = None) -> EffectReport:
+def evaluate(
+    inputs: EffectInputs,
+    params: EffectParams | None = None,
+    *,
+    checkpoint: Checkpoint | None = None,
+) -> EffectReport:
+    """The report for ``inputs``. Given the ``checkpoint`` of an earlier report on the same
+    patient, the fading replay resumes from it when the data up to its day are unchanged (the
+    same episodes, fewer days replayed); the report carries the next one."""
     from claywork.measures import durability, fading
 
     params = EffectParams.from_settings() if params is None else params
     course, sessions = durability.benefits(inputs, params)
-    return EffectReport(episodes=fading.episodes(inputs, params), course=course, sessions=sessions)
+    found, kept = fading.episodes_from(inputs, params, checkpoint)
+    return EffectReport(episodes=found, course=course, sessions=sessions, checkpoint=kept)
 
 
 def rolling_mean(

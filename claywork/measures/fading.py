@@ -44,10 +44,20 @@ The rules (thresholds in ``EffectParams``; docs/measures.md gives the references
 * An episode ends when the mean of the last week's check-ins (at least three) is back within
   the slack of the usual level and the latest PHQ-9 is no longer raised; one that starts again
   within ``merge_days`` of its end is the same episode, reopened.
+
+**Resuming a replay** (``episodes_from``). As each day is judged with the data up to that day
+only, the replay's state at the end of a day depends on nothing later. A ``Checkpoint`` keeps
+that state for the day before ``today`` with a fingerprint of the rules and of every session,
+check-in and PHQ-9 up to that day; given it back with data that still match, the replay starts
+the day after it instead of at the first session, and finds the same episodes (a save steps a
+day or two, not the whole history). Data changed on or before that day (a check-in backfilled,
+a scale answered twice) fail the fingerprint and the replay starts from the beginning.
 """
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -68,9 +78,13 @@ from claywork.measures.effect import (
     EffectParams,
     Episode,
 )
-from claywork.measures.relapse_filter import RelapseFilter, inertia, spread
+from claywork.measures.relapse_filter import RelapseFilter, inertia, level, level_spread
 
 PRE_COURSE_DAYS = 14
+# The relapse filter's model reads the usual days of this long a window (the other rules:
+# ``usual_days``): its levels and spread matter more than the rules' medians, and settled
+# benefit is flat (bench/README.md, "Fifth pass").
+FILTER_USUAL_DAYS = 56
 PHQ9_LOOKBACK_DAYS = 7  # a PHQ-9 asks about two weeks: the first week after a session is mixed
 PREVIOUS_PHQ9_DAYS = 21  # "two in a row" means the previous one is at most this old
 RECOVERY_MIN_POINTS = 3
@@ -109,13 +123,19 @@ class _Spell:
         )
 
 
-def pre_course_level(inputs: EffectInputs, params: EffectParams) -> float | None:
-    """The median mood of the two weeks before the first session: where the patient began."""
+def _pre_course_values(inputs: EffectInputs, params: EffectParams) -> list[int] | None:
+    """The check-ins of the two weeks before the first session, if enough."""
     if not inputs.sessions:
         return None
     first = inputs.sessions[0]
     values = [v for d, v in inputs.mood if first - timedelta(days=PRE_COURSE_DAYS) <= d < first]
-    return median(values) if len(values) >= params.min_usual_points else None
+    return values if len(values) >= params.min_usual_points else None
+
+
+def pre_course_level(inputs: EffectInputs, params: EffectParams) -> float | None:
+    """The median mood of the two weeks before the first session: where the patient began."""
+    values = _pre_course_values(inputs, params)
+    return median(values) if values is not None else None
 
 
 class _Replay:
@@ -135,6 +155,10 @@ class _Replay:
         self.phq9_days = [day for day, _ in inputs.phq9]
         self.phq9_by_day = dict(inputs.phq9)
         self.pre_course = pre_course_level(inputs, params)
+        # The relapse filter's pre-course level: the interquartile mean, not stuck on whole and
+        # half points as a median of whole numbers is (decision 0006, fifth amendment).
+        pre_values = _pre_course_values(inputs, params)
+        self.pre_course_level = level(pre_values) if pre_values is not None else None
         self.spells: list[_Spell] = []
         # Days inside an episode, marked as the replay passes them (the usual levels only look
         # at days already passed).
@@ -193,12 +217,13 @@ class _Replay:
         values = self._usual_values(points, since_session, minimum)
         return median(values) if values is not None else None
 
-    def _usual_mood_points(self, day: date) -> list[tuple[int, int]] | None:
+    def _usual_mood_points(
+        self, day: date, usual_days: int | None = None
+    ) -> list[tuple[int, int]] | None:
         params = self.params
         last = day - timedelta(days=params.recent_days)
-        first = max(
-            self.sessions[0] + timedelta(days=1), last - timedelta(days=params.usual_days - 1)
-        )
+        span = usual_days or params.usual_days
+        first = max(self.sessions[0] + timedelta(days=1), last - timedelta(days=span - 1))
         since = self._latest_session(day) + timedelta(days=1)
         return self._usual_points(self.moods(first, last), since, params.min_usual_points)
 
@@ -239,12 +264,12 @@ class _Replay:
     def _filter_model(self, day: date) -> dict | None:
         """The relapse filter's model from the patient's own usual days, or None when there
         is no usual level or no lift to lose."""
-        points = self._usual_mood_points(day)
-        if points is None or self.pre_course is None:
+        points = self._usual_mood_points(day, FILTER_USUAL_DAYS)
+        if points is None or self.pre_course_level is None:
             return None
         values = [v for _, v in points]
-        usual = median(values)
-        lift = usual - self.pre_course
+        usual = level(values)
+        lift = usual - self.pre_course_level
         if lift < self.params.min_lift:
             return None
         by_position = dict(points)
@@ -258,7 +283,7 @@ class _Replay:
         return {
             "usual": usual,
             "lift": lift,
-            "sd": spread(values),
+            "sd": level_spread(values),
             "rho": inertia(pairs),
             "phq9": phq9,
         }
@@ -549,11 +574,74 @@ class _Replay:
 
 def episodes(inputs: EffectInputs, params: EffectParams) -> list[Episode]:
     """Every fading episode from the first session to ``inputs.today``, oldest first."""
+    return episodes_from(inputs, params, None)[0]
+
+
+# The replay's state that carries from one day to the next; everything else in ``_Replay`` is
+# made from the inputs.
+_CARRIED = (
+    "spells",
+    "in_episode",
+    "cusum",
+    "run_start",
+    "sustained",
+    "sustained_start",
+    "relapse_llr",
+    "relapse_start",
+    "relapse_filter",
+)
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The replay's state at the end of ``day`` (pickled), and the fingerprint of the rules and
+    the data up to that day it was made from."""
+
+    day: date
+    fingerprint: str
+    state: bytes
+
+
+def fingerprint(inputs: EffectInputs, params: EffectParams, through: date) -> str:
+    """What the replay up to the end of ``through`` depends on: the rules, and the sessions,
+    check-ins and PHQ-9s on or before that day."""
+    upto = [
+        params,
+        [d for d in inputs.sessions if d <= through],
+        [p for p in inputs.mood if p[0] <= through],
+        [p for p in inputs.phq9 if p[0] <= through],
+    ]
+    return hashlib.sha256(repr(upto).encode()).hexdigest()
+
+
+def episodes_from(
+    inputs: EffectInputs, params: EffectParams, saved: Checkpoint | None
+) -> tuple[list[Episode], Checkpoint | None]:
+    """``episodes``, resumed from ``saved`` when it still matches the data, and the checkpoint
+    for the day before ``inputs.today`` (None when the replay has not reached it)."""
     if not inputs.sessions:
-        return []
+        return [], None
     replay = _Replay(inputs, params)
     day = inputs.sessions[0]
+    checkpoint = None
+    keep = inputs.today - timedelta(days=1)
+    if (
+        saved is not None
+        and day <= saved.day < inputs.today
+        and saved.fingerprint == fingerprint(inputs, params, saved.day)
+    ):
+        state = pickle.loads(saved.state)  # noqa: S301 - written by ``episodes_from`` only
+        # Days after the checkpoint's were never marked: the new inputs' length, the old marks.
+        passed = replay.at(saved.day) + 1
+        state["in_episode"] = state["in_episode"][:passed] + replay.in_episode[passed:]
+        for name in _CARRIED:
+            setattr(replay, name, state[name])
+        day = saved.day + timedelta(days=1)
+        checkpoint = saved if saved.day == keep else None
     while day <= inputs.today:
         replay.day(day)
+        if day == keep and checkpoint is None:
+            state = {name: getattr(replay, name) for name in _CARRIED}
+            checkpoint = Checkpoint(day, fingerprint(inputs, params, day), pickle.dumps(state))
         day += timedelta(days=1)
-    return [spell.episode() for spell in replay.spells]
+    return [spell.episode() for spell in replay.spells], checkpoint

@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 
 from claywork.accounts.models import User
-from claywork.measures import effect, follow_up, instruments, selectors
+from claywork.measures import checkpoints, effect, follow_up, instruments, selectors
 from claywork.measures.instruments import Instrument
 from claywork.measures.models import CheckIn, FadingEpisode, ResponseStatus, ScaleResponse
 from claywork.vault.services import open_text
@@ -205,7 +205,12 @@ def _charted_order(codes: set[str]) -> list[str]:
     return scheduled + sorted(codes - set(scheduled))
 
 
-def score_trends(patient: User, *, treatment_began: date | None = None) -> list[ScoreTrend]:
+def score_trends(
+    patient: User, *, treatment_began: date | None = None, latest_band_only: bool = False
+) -> list[ScoreTrend]:
+    """Each charted instrument's completed totals, oldest first. ``latest_band_only``: a page
+    that shows only the newest score's band (the clinician's patient page) leaves the others
+    sealed (``band`` empty) rather than open a band per response it does not show."""
     registry = instruments.registry()
     charted = [code for code, instrument in registry.items() if not instrument.is_risk_screen]
     rows = (
@@ -213,13 +218,26 @@ def score_trends(patient: User, *, treatment_began: date | None = None) -> list[
         .filter(instrument__in=charted)
         .values_list("instrument", "completed_at", "total", "band_sealed", "pk")
     )
-    points: dict[str, list[ScorePoint]] = {}
+    sealed_points: dict[str, list[tuple[date, int, str, int]]] = {}
     for code, completed_at, total, band_sealed, pk in rows:
         if completed_at is None or total is None:
             continue
         day = completed_at.astimezone(patient.zone).date()
-        band = _band(band_sealed, patient)
-        points.setdefault(code, []).append(ScorePoint(day, total, band, pk))
+        sealed_points.setdefault(code, []).append((day, total, band_sealed, pk))
+    points: dict[str, list[ScorePoint]] = {
+        code: [
+            ScorePoint(
+                day,
+                total,
+                _band(band_sealed, patient)
+                if not latest_band_only or at == len(series) - 1
+                else "",
+                pk,
+            )
+            for at, (day, total, band_sealed, pk) in enumerate(series)
+        ]
+        for code, series in sealed_points.items()
+    }
     return [
         ScoreTrend(registry[code], points[code], treatment_began)
         for code in _charted_order(set(points))
@@ -235,7 +253,7 @@ def progress_for(patient: User) -> Progress:
         trends=score_trends(patient, treatment_began=began),
         mood=[MoodDay(day, mood, means.get(day)) for day, mood in inputs.mood],
         sessions=inputs.sessions,
-        report=effect.evaluate(inputs),
+        report=checkpoints.evaluate(patient.pk, inputs),
         screens=risk_screens(patient),
     )
 

@@ -5,9 +5,11 @@ Basseville, 2014, ch. 7), the app's port of the bench's flat-onset oracle
 (``bench/effect_oracle.py --flat-onset``) with everything the oracle was given replaced by
 estimates from the patient's own data (``fading._Replay``):
 
-* the usual level and the lift over the pre-course level (medians, as the other rules);
-* the spread of the check-ins (1.4826 x their median absolute deviation) and their day-to-day
-  correlation (lag-1, from the usual days' consecutive check-ins, clipped to 0-0.8);
+* the usual level and the lift over the pre-course level (interquartile means, of the usual
+  days of the last eight weeks and of the two weeks before the course; decision 0006, fifth
+  amendment: medians of whole numbers cost most of the filter's gap to the oracle);
+* the spread of the check-ins (their standard deviation less the rounding's share) and their
+  day-to-day correlation (lag-1, from the usual days' consecutive check-ins, clipped to 0-0.8);
 * the PHQ-9: its usual level, its points per mood point (the pre-course PHQ-9's distance to the
   usual one over the lift) and its noise (from the instrument's reliable change).
 
@@ -23,7 +25,7 @@ decide alone. The probability is the posterior weight of "begun".
 from __future__ import annotations
 
 import math
-from statistics import median
+from statistics import fmean, median
 
 import numpy as np
 
@@ -124,6 +126,27 @@ def spread(values: list[int]) -> float:
     """1.4826 x the median absolute deviation, at least ``MIN_SPREAD``."""
     middle = median(values)
     return max(MIN_SPREAD, 1.4826 * median([abs(v - middle) for v in values]))
+
+
+def level(values: list[int]) -> float:
+    """A level of whole-number check-ins: the mean of the middle half (the interquartile
+    mean). Unlike a median it is not stuck on whole and half points; unlike a mean a bad day
+    or two at either end does not move it."""
+    ordered = sorted(values)
+    cut = len(ordered) // 4
+    return fmean(ordered[cut : len(ordered) - cut])
+
+
+def level_spread(values: list[int]) -> float:
+    """The check-ins' spread for the filter's model: their standard deviation less the
+    rounding's share (a whole point's width: 1/12 of variance), at least ``MIN_SPREAD``. Not
+    the median absolute deviation, which on whole numbers takes only a few values (0.74, 1.48,
+    2.22) for a spread that runs from 0.8 to 1.5 (bench/README.md, "Fifth pass")."""
+    if len(values) < 2:
+        return MIN_SPREAD
+    middle = fmean(values)
+    variance = sum((v - middle) ** 2 for v in values) / (len(values) - 1)
+    return max(MIN_SPREAD, math.sqrt(max(0.0, variance - 1 / 12)))
 
 
 def inertia(pairs: list[tuple[int, int]]) -> float:

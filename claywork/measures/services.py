@@ -241,10 +241,10 @@ def fading_refresh(*, patient: User) -> FadingEpisode | None:
     Most saves change no verdict (a note edited, another day like the last): the stored rows are
     then read, found in step, and left alone, without a write transaction (decision 0009).
     """
-    from claywork.measures import selectors
+    from claywork.measures import checkpoints, selectors
 
     inputs = selectors.effect_inputs_for(patient)
-    report = effect.evaluate(inputs)
+    report = checkpoints.evaluate(patient.pk, inputs)
     in_step = _in_step(patient, report, inputs.today)
     if in_step is not None:
         return in_step.current

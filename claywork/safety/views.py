@@ -20,6 +20,7 @@ from claywork.audit.services import audit_read, audit_shown, audit_write
 from claywork.core import policy
 from claywork.core.http import AuthedRequest, is_htmx
 from claywork.core.page_cache import cached_page
+from claywork.core.paging import page_number
 from claywork.safety import selectors, services
 from claywork.safety.access import get_alert_for_user, get_alert_view_for_user
 from claywork.safety.forms import AcknowledgeForm, AssignForm
@@ -33,7 +34,11 @@ IN_LIST = "inbox"  # the card sits in the inbox's lists, not alone on the alert'
 def inbox(request: AuthedRequest) -> HttpResponse:
     if not policy.may_read_alerts(request.user):
         raise Http404("No such page.")
-    inbox = selectors.inbox(request.user)
+    inbox = selectors.inbox(
+        request.user,
+        page=page_number(request.GET.get("page")),
+        told_page=page_number(request.GET.get("told_page")),
+    )
     shown = [
         alert.patient_id
         for alert in (*inbox.open, *inbox.acknowledged, *inbox.told_open, *inbox.told_acknowledged)

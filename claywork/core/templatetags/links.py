@@ -5,18 +5,15 @@ each resolving the language, the prefix and the pattern again."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django import template
 from django.urls import get_script_prefix, get_urlconf, reverse
 
-from claywork.core.links import url_for_each
+from claywork.core.links import url_maker
 
 register = template.Library()
 
-# (name, script prefix, urlconf) -> the URL or the link maker; one per URL name in templates.
+# (name, script prefix, urlconf) -> the URL; one per URL name in templates.
 _PLAIN: dict[tuple[str, str, object], str] = {}
-_MAKERS: dict[tuple[str, str, object], Callable[[int], str]] = {}
 
 
 @register.simple_tag
@@ -29,6 +26,4 @@ def url_for(name: str, *args: object) -> str:
     pk = args[0]
     if len(args) > 1 or not isinstance(pk, int) or isinstance(pk, bool):
         return reverse(name, args=list(args))
-    if key not in _MAKERS:
-        _MAKERS[key] = url_for_each(name)
-    return _MAKERS[key](pk)
+    return url_maker(name)(pk)

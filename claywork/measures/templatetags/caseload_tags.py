@@ -18,8 +18,8 @@ from django import template
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
-from django.utils.timezone import localtime
 
+from claywork.core.dates import day_and_time
 from claywork.measures.caseload import CaseloadRow, ScaleStanding
 from claywork.measures.sparkline import (
     KEPT_LINES,
@@ -105,7 +105,7 @@ def _alerts(row: CaseloadRow) -> str:
 def _next_session(row: CaseloadRow) -> str:
     if not row.next_session_at:
         return _none("none planned")
-    return escape(date_format(localtime(row.next_session_at), "D j M, H:i"))
+    return escape(day_and_time(row.next_session_at))
 
 
 def _scales_due(row: CaseloadRow) -> str:
