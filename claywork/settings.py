@@ -15,6 +15,7 @@ import dj_email_url
 import phonenumbers
 from csp.constants import NONE, SELF
 
+from claywork.core import env as _env
 from claywork.core.env import (
     ConfigurationError,
     cache_from_url,
@@ -37,7 +38,7 @@ CLAYWORK_DEMO = env_bool("CLAYWORK_DEMO", False)
 _DEV_SECRET = "claywork-development-only-secret-key-never-use-in-production"  # noqa: S105
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET)
 INSECURE_DEV = SECRET_KEY == _DEV_SECRET
-if INSECURE_DEV and not (DEBUG or TESTING or CLAYWORK_DEMO):
+if INSECURE_DEV and not (DEBUG or TESTING or CLAYWORK_DEMO or _env.offline_tool):
     raise ConfigurationError(
         "SECRET_KEY is not set. Set it (and CLAYWORK_FIELD_KEYS) before serving real patients, "
         "or set CLAYWORK_DEMO=1 for a local demonstration."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -265,3 +266,52 @@ def test_other_security_headers_are_sent(db: None) -> None:
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+def _run_cli(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """``claywork ARGS`` in a fresh interpreter with no secret set, as on a fresh install."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("CLAYWORK_", "DJANGO_"))
+        and key not in ("SECRET_KEY", "DATABASE_URL")
+    }
+    env["CLAYWORK_VAR_DIR"] = str(tmp_path)
+    return subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+        [sys.executable, "-m", "claywork.cli", *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_screening_and_scoring_tools_run_before_any_secret_is_set(tmp_path: Path) -> None:
+    screened = _run_cli(tmp_path, "screen", stdin="i want to go to sleep and never wake up\n")
+    assert screened.returncode == 0, screened.stderr
+    assert json.loads(screened.stdout)["flag"] is True
+
+    scored = _run_cli(tmp_path, "score", "phq9", "0", "1", "2", "3", "0", "1", "2", "3", "0")
+    assert scored.returncode == 0, scored.stderr
+    assert json.loads(scored.stdout)["total"] == 12
+
+
+def test_a_server_command_without_a_secret_stops_with_one_line_not_a_traceback(
+    tmp_path: Path,
+) -> None:
+    result = _run_cli(tmp_path, "migrate")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().startswith("claywork: SECRET_KEY is not set")
+
+
+def test_a_database_command_with_a_file_flag_elsewhere_is_not_offline() -> None:
+    from claywork.cli import _is_offline
+
+    assert _is_offline(["claywork", "effect", "--file", "cohort.json"])
+    assert _is_offline(["claywork", "screen", "--evaluate", "mine.tsv"])
+    assert not _is_offline(["claywork", "effect"])
+    assert not _is_offline(["claywork", "themes", "--patient", "p@example.org"])
+    assert not _is_offline(["claywork", "serve", "--file", "x"])

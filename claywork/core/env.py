@@ -17,6 +17,13 @@ class ConfigurationError(ValueError):
     """An environment variable holds a value Claywork cannot use."""
 
 
+# Set by ``claywork.cli`` for a command that reads no database and signs nothing (``claywork
+# screen``, ``score``, ``effect --file``, the key generators): such a command runs on a fresh
+# install before any secret exists. A module flag, not an environment variable, so no server
+# process can inherit it.
+offline_tool = False
+
+
 def env_str(name: str, default: str, environ: Mapping[str, str] | None = None) -> str:
     environ = os.environ if environ is None else environ
     value = environ.get(name)
