@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from claywork.safety import screening, semantic  # noqa: E402
-from scripts.screening_train import Example, read_tsv  # noqa: E402
+from scripts.screening_train import Example, is_concern_category, read_tsv  # noqa: E402
 
 
 def scored(model: semantic.SemanticModel, example: Example) -> tuple[bool, list[tuple]]:
@@ -73,9 +73,10 @@ def level(model: semantic.SemanticModel, rules_flag: bool, chunks: list[list[tup
         for risk, crisis, was_cleared in windows:
             if was_cleared and crisis < limits.cleared:
                 continue
-            if crisis >= limits.crisis:
+            flagged = not was_cleared and risk >= limits.concern
+            if crisis >= limits.crisis or (flagged and crisis >= limits.crisis_when_flagged):
                 return screening.CRISIS
-            if not was_cleared and risk >= limits.concern:
+            if flagged:
                 found = screening.CONCERN
     return found
 
@@ -86,7 +87,14 @@ def figures(model, cached) -> dict[str, float]:
     fp = sum(label == 0 and lv != screening.NO_LEVEL for label, lv in levels)
     positives = sum(label == 1 for label, _ in levels)
     negatives = len(levels) - positives
+    crisis_kind = [
+        lv
+        for (example, _), (_, lv) in zip(cached, levels, strict=True)
+        if example.label == 1 and not is_concern_category(example.category)
+    ]
     return {
+        "crisis_level_recall": sum(lv == screening.CRISIS for lv in crisis_kind)
+        / max(len(crisis_kind), 1),
         "recall": tp / max(positives, 1),
         "precision": tp / max(tp + fp, 1),
         "false_alarm_rate": fp / max(negatives, 1),
@@ -105,6 +113,8 @@ def calibrate(
     crisis_alarms_over_rules: float,
     cleared: float | None = None,
     crisis_floor: float = 0.9,
+    crisis_level_recall: float = 0.80,
+    max_crisis_false_alarms: float = 0.04,
 ) -> dict[str, float]:
     """Set the model's ordinary-window scores and thresholds from dev; return dev figures."""
     ordinary: dict[str, list[float]] = {"risk": [], "crisis": []}
@@ -142,8 +152,33 @@ def calibrate(
         if extra <= crisis_alarms_over_rules:
             crisis = threshold
             break
+    # A flagged sentence's level, recall first: the highest crisis-head score at which dev's
+    # ideation, plan, means, intent, preparation, attempt, self-harm and harm lines reach
+    # level crisis at least ``crisis_level_recall`` of the time (a plan told to the care team
+    # as a low-priority review item is a triage error), while dev's label-0 lines told at
+    # level crisis stay within ``max_crisis_false_alarms``. Which lines are flagged does not
+    # change.
+    when_flagged = crisis
+    for threshold in [round(crisis - 0.01 * step, 2) for step in range(100)]:
+        if threshold < concern:
+            break
+        model.thresholds = semantic.Thresholds(
+            crisis=crisis,
+            concern=concern,
+            cleared=max(base_cleared, crisis),
+            crisis_when_flagged=threshold,
+        )
+        result = figures(model, cached)
+        if result["crisis_false_alarm_rate"] > max_crisis_false_alarms:
+            break
+        when_flagged = threshold
+        if result["crisis_level_recall"] >= crisis_level_recall:
+            break
     model.thresholds = semantic.Thresholds(
-        crisis=crisis, concern=concern, cleared=max(base_cleared, crisis)
+        crisis=crisis,
+        concern=concern,
+        cleared=max(base_cleared, crisis),
+        crisis_when_flagged=when_flagged,
     )
     return figures(model, cached)
 
@@ -162,6 +197,19 @@ def main() -> None:
     )
     parser.add_argument("--max-false-alarms", type=float, default=0.12)
     parser.add_argument("--crisis-alarms-over-rules", type=float, default=0.005)
+    parser.add_argument(
+        "--crisis-level-recall",
+        type=float,
+        default=0.80,
+        help="share of dev's crisis-kind lines (not hopelessness, burden, no future) that a"
+        " flagged sentence's level must tell as crisis",
+    )
+    parser.add_argument(
+        "--max-crisis-false-alarms",
+        type=float,
+        default=0.04,
+        help="the most of dev's label-0 lines told at level crisis",
+    )
     parser.add_argument("--cleared", type=float, default=0.95)
     parser.add_argument(
         "--crisis-floor",
@@ -186,6 +234,8 @@ def main() -> None:
         options.crisis_alarms_over_rules,
         cleared=options.cleared,
         crisis_floor=options.crisis_floor,
+        crisis_level_recall=options.crisis_level_recall,
+        max_crisis_false_alarms=options.max_crisis_false_alarms,
     )
     limits = model.thresholds
     print(json.dumps({"thresholds": limits.__dict__, "dev": result}, indent=1))
@@ -194,7 +244,9 @@ def main() -> None:
     spec["thresholds_policy"] = (
         f"scripts/screening_calibrate.py: dev false alarms <= {options.max_false_alarms}, "
         f"crisis-level false alarms over the rules' <= {options.crisis_alarms_over_rules}, "
-        f"crisis not below {options.crisis_floor}"
+        f"crisis not below {options.crisis_floor}; a flagged line's level: dev's crisis-kind "
+        f"lines at level crisis >= {options.crisis_level_recall}, dev's label-0 lines at "
+        f"level crisis <= {options.max_crisis_false_alarms}"
     )
     spec["dev"] = result
     spec["ordinary_windows"] = {

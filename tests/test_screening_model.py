@@ -97,6 +97,22 @@ def test_crisis_anywhere_in_a_text_outranks_concern(stand_in: Any) -> None:
     assert result.level == CRISIS
 
 
+def test_a_flagged_sentence_the_crisis_head_leans_on_is_told_at_level_crisis(
+    stand_in: StandInModel,
+) -> None:
+    stand_in.thresholds = semantic.Thresholds(
+        crisis=0.8, concern=0.5, cleared=0.97, crisis_when_flagged=0.6
+    )
+    stand_in.scores = {"i have decided on friday": (0.7, 0.65), "the week was long": (0.4, 0.65)}
+
+    flagged = screen_text("I have decided on Friday.")
+    unflagged = screen_text("The week was long.")
+
+    assert (flagged.flag, flagged.level) == (True, CRISIS)
+    # The lower crisis bar changes a flagged sentence's level, never whether it is flagged.
+    assert (unflagged.flag, unflagged.level) == (False, NO_LEVEL)
+
+
 def test_what_the_rules_flag_is_crisis_whatever_the_model_says(stand_in: Any) -> None:
     result = screen_text("I want to die.")
 
@@ -360,7 +376,7 @@ def test_screen_explain_shows_the_rules_and_each_sentence_score(
     ]
     assert explained["sentences"][0]["cleared_by_rules"] == "idiom"
     assert all(0 <= s["risk"] <= 1 and 0 <= s["crisis"] <= 1 for s in explained["sentences"])
-    assert set(explained["thresholds"]) == {"crisis", "concern", "cleared"}
+    assert set(explained["thresholds"]) == {"crisis", "concern", "cleared", "crisis_when_flagged"}
 
 
 def test_a_long_text_needs_a_higher_score_than_a_short_one() -> None:
@@ -424,3 +440,24 @@ def test_the_shipped_model_keeps_its_floors_on_the_held_out_slices(
 
 def screening_data() -> Path:
     return Path(screening.__file__).resolve().parent / "data"
+
+
+@pytest.mark.parametrize("name", ["held_out_fresh.tsv", "held_out_fresh2.tsv", "blind_fresh3.tsv"])
+def test_the_shipped_model_tells_most_ideation_plans_and_attempts_at_level_crisis(
+    name: str,
+) -> None:
+    """Ideation, a plan, means, intent, goodbyes, an attempt, self-harm or harm are crisis
+    (docs/crisis.md): told as a low-priority review item they would wait in a queue. Before
+    ``crisis_when_flagged`` about half of them were (0.52 on these slices together); since,
+    0.85-0.92 per slice."""
+    path = screening_data() / "corpus" / name
+    evaluation = evaluate_lines(path.read_text(encoding="utf-8").splitlines())
+    crisis_kind = {
+        category: tally
+        for category, tally in evaluation.positives.items()
+        if category not in ("hopelessness", "burden", "no_future")
+    }
+    told = evaluation.summed(crisis_kind)
+
+    assert told.total >= 60
+    assert told.crisis / told.total >= 0.80

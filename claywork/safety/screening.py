@@ -204,11 +204,14 @@ def _screen_chunk(text: str, model: semantic.SemanticModel | None) -> ScreenResu
             continue
         matched = _SPACES.sub(" ", document.original[score.start : score.end]).strip()
         matched = matched[:_MATCHED_CHARACTERS]
-        if score.crisis >= limits.crisis:
+        flagged = not was_cleared and score.risk >= limits.concern
+        if score.crisis >= limits.crisis or (
+            flagged and score.crisis >= limits.crisis_when_flagged
+        ):
             return ScreenResult(
                 True, f"semantic model, crisis ({score.crisis:.2f})", matched, CRISIS
             )
-        if concern is None and not was_cleared and score.risk >= limits.concern:
+        if concern is None and flagged:
             concern = ScreenResult(
                 True, f"semantic model, concern ({score.risk:.2f})", matched, CONCERN
             )

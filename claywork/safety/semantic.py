@@ -173,6 +173,10 @@ class Thresholds:
     crisis: float  # crisis head at or above: level "crisis"
     concern: float  # risk head at or above (and not crisis): level "concern"
     cleared: float  # a sentence the rules cleared (idiom, negation, past) needs this much
+    # A sentence the risk head already flags is told at level crisis from this crisis-head
+    # score (lower than ``crisis``, which flags alone): it changes which alarm a flagged
+    # sentence raises, never whether one is raised. 1.01, never, for a heads.json without it.
+    crisis_when_flagged: float = 1.01
 
 
 # A text of many sentences gives an ordinary sentence many chances to score high by luck: past
@@ -222,6 +226,7 @@ class SemanticModel:
             crisis=_raised(base.crisis, self.ordinary_crisis, windows),
             concern=_raised(base.concern, self.ordinary_risk, windows),
             cleared=base.cleared,
+            crisis_when_flagged=base.crisis_when_flagged,
         )
 
     @classmethod
