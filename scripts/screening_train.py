@@ -1,14 +1,18 @@
 """Train the crisis screen's two logistic heads and choose their thresholds on dev.
 
     .venv/bin/python scripts/screening_train.py --chars --strength 16 \\
+        --categories 16 --category-mix 0.5 \\
         --train claywork/safety/data/corpus/train.tsv \\
         --train claywork/safety/data/corpus/blind_folded.tsv \\
         --train claywork/safety/data/corpus/train_extra.tsv \\
         --train claywork/safety/data/corpus/train_extra2.tsv \\
         --train claywork/safety/data/corpus/fresh_folded.tsv \\
+        --train claywork/safety/data/corpus/fresh2_folded.tsv \\
+        --train claywork/safety/data/corpus/train_extra3.tsv \\
+        --train claywork/safety/data/corpus/train_extra4.tsv \\
         --extra-negatives claywork/safety/data/corpus/ordinary_extra.tsv \\
         --dev claywork/safety/data/corpus/dev.tsv
-    .venv/bin/python scripts/screening_calibrate.py --max-false-alarms 0.08 --crisis-floor 0.99 \\
+    .venv/bin/python scripts/screening_calibrate.py --max-false-alarms 0.06 --crisis-floor 0.99 \\
         --train claywork/safety/data/corpus/train.tsv --dev claywork/safety/data/corpus/dev.tsv
 
 Files are ``label<TAB>text<TAB>category[<TAB>voice]``; ``--train`` may be given several
