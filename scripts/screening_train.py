@@ -1,14 +1,18 @@
 """Train the crisis screen's two logistic heads and choose their thresholds on dev.
 
     .venv/bin/python scripts/screening_train.py --chars --strength 16 \\
+        --categories 16 --category-mix 0.5 \\
         --train claywork/safety/data/corpus/train.tsv \\
         --train claywork/safety/data/corpus/blind_folded.tsv \\
         --train claywork/safety/data/corpus/train_extra.tsv \\
         --train claywork/safety/data/corpus/train_extra2.tsv \\
         --train claywork/safety/data/corpus/fresh_folded.tsv \\
+        --train claywork/safety/data/corpus/fresh2_folded.tsv \\
+        --train claywork/safety/data/corpus/train_extra3.tsv \\
+        --train claywork/safety/data/corpus/train_extra4.tsv \\
         --extra-negatives claywork/safety/data/corpus/ordinary_extra.tsv \\
         --dev claywork/safety/data/corpus/dev.tsv
-    .venv/bin/python scripts/screening_calibrate.py --max-false-alarms 0.08 --crisis-floor 0.99 \\
+    .venv/bin/python scripts/screening_calibrate.py --max-false-alarms 0.06 --crisis-floor 0.99 \\
         --train claywork/safety/data/corpus/train.tsv --dev claywork/safety/data/corpus/dev.tsv
 
 Files are ``label<TAB>text<TAB>category[<TAB>voice]``; ``--train`` may be given several
@@ -16,7 +20,11 @@ times. The heads (``risk``: any at-risk label; ``crisis``: at-risk in a category
 alerts now, see ``CONCERN_CATEGORIES``) are scikit-learn logistic regressions on the static
 sentence embedding (``semantic.py``), the hashed words and word pairs and, with
 ``--chars``, the hashed character 3- to 5-grams (``semantic.hashed_grams``), trained on the
-``--train`` files only. The thresholds are then chosen on ``--dev`` through the whole
+``--train`` files only. With ``--categories`` (fifth round) a third head is fitted on the
+same rows: a multinomial logistic regression over the lines' categories (column 3;
+``ordinary_extra`` counts as ``ordinary``), whose at-risk and crisis sums are averaged with
+the two heads at run time with the weight ``--category-mix`` (``semantic.CategoryHead``),
+written to ``categories.npz``. The thresholds are then chosen on ``--dev`` through the whole
 screen (rules first, the model per sentence), recall first:
 
 - ``concern`` (risk head): the highest threshold whose overall recall on dev reaches
@@ -139,6 +147,49 @@ def fit_both(
     model.heads["crisis"] = fit_head(
         features, words, crisis_labels, strength, grams, sample_weight=sample_weight
     )
+
+
+def fit_categories(
+    model: semantic.SemanticModel,
+    texts: list[str],
+    names: list[str],
+    at_risk: set[str],
+    strength: float,
+    mix: float,
+) -> None:
+    """The multinomial head over the categories, on the same features (with characters)."""
+    from scipy import sparse
+
+    ordered = sorted(set(names))
+    features = model.embed(texts)
+    word_grams, char_grams = semantic.hashed_grams(texts)
+    matrix = sparse.hstack(
+        [
+            sparse.csr_matrix(features),
+            semantic.as_matrix(word_grams, len(texts), semantic.WORD_FEATURES),
+            semantic.as_matrix(char_grams, len(texts), semantic.CHAR_FEATURES),
+        ]
+    ).tocsr()
+    regression = LogisticRegression(C=strength, class_weight="balanced", max_iter=3000)
+    regression.fit(matrix, np.asarray([ordered.index(name) for name in names]))
+    coefficients = regression.coef_.T.astype(np.float32)  # (features, categories)
+    dimensions = features.shape[1]
+    word_end = dimensions + semantic.WORD_FEATURES
+    model.categories = semantic.CategoryHead(
+        weights=coefficients[:dimensions],
+        bias=regression.intercept_.astype(np.float32),
+        word_weights=coefficients[dimensions:word_end].astype(np.float16),
+        char_weights=coefficients[word_end:].astype(np.float16),
+        at_risk=np.asarray([name in at_risk for name in ordered]),
+        crisis=np.asarray([name in at_risk and not is_concern_category(name) for name in ordered]),
+        mix=mix,
+    )
+    model.category_names = ordered  # type: ignore[attr-defined]
+
+
+def category_of(example: Example) -> str:
+    category = example.category or ("ordinary" if example.label == 0 else "at_risk")
+    return "ordinary" if category == "ordinary_extra" else category
 
 
 def segment_texts(model: semantic.SemanticModel, text: str) -> list[str]:
@@ -316,10 +367,12 @@ def train(
     chars: bool,
     verbose: bool = True,
     hard_negative_weight: float = 1.0,
+    categories: float = 0.0,
+    category_mix: float = 0.5,
 ) -> semantic.SemanticModel:
     """Fit both heads on whole texts, then again with the run-time windows added: every
     window of a label-0 text is a negative; a long label-1 text's highest-scoring window is
-    a positive."""
+    a positive. With ``categories`` (its C), the category head is fitted on the same rows."""
     model = untrained_model()
     texts = [e.text for e in train]
     risk_labels = np.asarray([e.label for e in train])
@@ -332,6 +385,7 @@ def train(
     extra_weights: list[float] = []
     extra_risk: list[int] = []
     extra_crisis: list[int] = []
+    names = [category_of(example) for example in train]
     for example, risk, crisis, weight in zip(
         train, risk_labels, crisis_labels, weights, strict=True
     ):
@@ -341,6 +395,7 @@ def train(
             extra_risk.extend([0] * len(windows))
             extra_crisis.extend([0] * len(windows))
             extra_weights.extend([float(weight)] * len(windows))
+            names.extend([category_of(example)] * len(windows))
         elif len(windows) > 1:
             words, grams = semantic.hashed_grams(windows)
             scores = model.heads["risk"].probability(
@@ -350,6 +405,7 @@ def train(
             extra_risk.append(int(risk))
             extra_crisis.append(int(crisis))
             extra_weights.append(1.0)
+            names.append(category_of(example))
     texts += extra_texts
     weights = np.concatenate([weights, np.asarray(extra_weights, dtype=np.float64)])
     risk_labels = np.concatenate([risk_labels, np.asarray(extra_risk, dtype=int)])
@@ -357,6 +413,11 @@ def train(
     if verbose:
         print(f"second pass on {len(texts)} texts and windows")
     fit_both(model, texts, risk_labels, crisis_labels, strength, chars, weights)
+    if categories:
+        at_risk = {category_of(example) for example in train if example.label == 1}
+        if verbose:
+            print(f"category head over {len(set(names))} categories")
+        fit_categories(model, texts, names, at_risk, categories, category_mix)
     return model
 
 
@@ -391,6 +452,23 @@ def save(model: semantic.SemanticModel, spec: dict[str, object]) -> None:
             arrays[f"{name}{block}_index"] = index
             arrays[f"{name}{block}_value"] = weights[index].astype(np.float16)
     np.savez_compressed(semantic.DATA / "word_weights.npz", **arrays)
+    head = model.categories
+    if head is not None:
+        names = model.category_names  # type: ignore[attr-defined]
+        spec["categories"] = {
+            "names": names,
+            "at_risk": [name for name, flag in zip(names, head.at_risk, strict=True) if flag],
+            "crisis": [name for name, flag in zip(names, head.crisis, strict=True) if flag],
+            "mix": head.mix,
+        }
+        blocks = {}
+        for block, weights in (("word", head.word_weights), ("char", head.char_weights)):
+            index = np.flatnonzero(np.abs(weights).max(axis=1) > 1e-4).astype(np.int32)
+            blocks[f"{block}_index"] = index
+            blocks[f"{block}_value"] = weights[index].astype(np.float16)
+        np.savez_compressed(
+            semantic.DATA / "categories.npz", weights=head.weights, bias=head.bias, **blocks
+        )
     target = semantic.DATA / "heads.json"
     target.write_text(json.dumps(spec, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {target.relative_to(ROOT)}")
@@ -418,6 +496,18 @@ def main() -> None:
         default=1.0,
         help="sample weight of a label-0 line of a hard-negative category (default 1)",
     )
+    parser.add_argument(
+        "--categories",
+        type=float,
+        default=0.0,
+        help="fit the category head with this C (inverse L2 penalty); 0: none (fifth round: 16)",
+    )
+    parser.add_argument(
+        "--category-mix",
+        type=float,
+        default=0.5,
+        help="weight of the category head's scores against the binary heads' (default 0.5)",
+    )
     parser.add_argument("--encoder", choices=["static", "transformer"], default="static")
     options = parser.parse_args()
     train_examples = read_all(options.train, options.extra_negatives)
@@ -434,6 +524,8 @@ def main() -> None:
         options.strength,
         options.chars,
         hard_negative_weight=options.hard_negative_weight,
+        categories=options.categories,
+        category_mix=options.category_mix,
     )
     score_through_screen(model, dev)
     limits = choose(dev, options.recall, options.crisis_alarms, options.cleared)
@@ -457,6 +549,7 @@ def main() -> None:
             "concern_categories": list(CONCERN_CATEGORIES),
             "strength": options.strength,
             "hard_negative_weight": options.hard_negative_weight,
+            "category_strength": options.categories,
             "char_ngrams": list(semantic.CHAR_NGRAMS) if options.chars else [],
             "dev": result,
         },

@@ -52,10 +52,11 @@ def _counts(*, rules_only: bool) -> tuple[dict[str, int], list[object]]:
 # measured with `claywork screen --rules-only`): 348 of 353 flagged, no false alarm.
 RULES_TRUE_POSITIVES = 348
 # With the model and the calibrated thresholds (decision 0003): 352 of 353 flagged, 35 of 329
-# false alarms in the first round, 33 after the second and the third (issue 11). Guards so
-# that a retrained model does not quietly flag less or raise more than it does today.
+# false alarms in the first round, 33 after the second and the third, 31 after the fourth,
+# 27 after the fifth (the category head; issue 11). Guards so that a retrained model does not
+# quietly flag less or raise more than it does today.
 MODEL_TRUE_POSITIVES = 352
-MODEL_MAXIMUM_FALSE_ALARMS = 33
+MODEL_MAXIMUM_FALSE_ALARMS = 27
 
 
 def test_the_rules_alone_keep_todays_figures_on_the_regression_set() -> None:

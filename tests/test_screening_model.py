@@ -41,7 +41,9 @@ class StandInModel:
     def limits_for(self, windows: int) -> semantic.Thresholds:
         return self.thresholds
 
-    def score_spans(self, text: str, spans: list[tuple[int, int]]) -> list[semantic.SegmentScore]:
+    def score_spans(
+        self, text: str, spans: list[tuple[int, int]], *, only_deciding: bool = False
+    ) -> list[semantic.SegmentScore]:
         out = []
         for start, end in spans:
             sentence = text[start:end]
@@ -192,6 +194,80 @@ def test_hashed_grams_share_a_misspellings_characters_and_stay_inside_their_own_
     assert set(buckets(words, 3)) < set(buckets(words, 4))
 
 
+# --- The category head (fifth round) -----------------------------------------------------------
+
+
+def test_the_category_heads_many_outputs_add_up_like_one_head_each() -> None:
+    words, _ = semantic.hashed_grams(["i can't go on", "printer jammed again", ""])
+    weights = np.random.default_rng(11).normal(size=(semantic.WORD_FEATURES, 3))
+
+    together = semantic._dot_many(words, weights.astype(np.float16), 3)
+
+    for output in range(3):
+        alone = semantic._dot(words, weights[:, output].astype(np.float16).astype(np.float32), 3)
+        assert together[:, output] == pytest.approx(alone, abs=1e-4)
+    assert together[2].tolist() == [0.0, 0.0, 0.0]  # an empty text adds nothing
+
+
+def test_the_category_head_blends_its_at_risk_and_crisis_sums_with_the_binary_heads() -> None:
+    head = semantic.CategoryHead(
+        weights=np.zeros((2, 3), np.float32),
+        bias=np.zeros(3, np.float32),
+        word_weights=np.zeros((1, 3), np.float16),
+        char_weights=np.zeros((1, 3), np.float16),
+        at_risk=np.asarray([True, True, False]),  # plan, hopelessness, everyday complaint
+        crisis=np.asarray([True, False, False]),  # plan
+        mix=0.5,
+    )
+    probabilities = np.asarray([[0.1, 0.2, 0.7], [0.6, 0.3, 0.1]])
+
+    risk, crisis = head.blended(np.asarray([0.9, 0.9]), np.asarray([0.5, 0.5]), probabilities)
+
+    # A complaint the binary risk head half believes is pulled down by the category head.
+    assert risk.tolist() == pytest.approx([0.6, 0.9])
+    assert crisis.tolist() == pytest.approx([0.3, 0.55])
+
+
+def test_the_shipped_model_has_its_category_head_over_the_corpus_categories() -> None:
+    model = semantic.model()
+    if model is None or model.categories is None:
+        pytest.fail(f"the shipped model or its category head did not load: {semantic.status()}")
+    head = model.categories
+
+    assert head.at_risk.sum() == 13 and (~head.at_risk).sum() == 10
+    assert not (head.crisis & ~head.at_risk).any()  # a crisis category is an at-risk one
+    assert 0 < head.mix < 1
+    scores = model.score_spans("i want to die", [(0, 13)])
+    assert len(scores) == 1 and 0 <= scores[0].risk <= 1 and 0 <= scores[0].crisis <= 1
+
+
+def test_the_screen_reads_with_the_category_head_only_windows_that_could_decide() -> None:
+    model = semantic.model()
+    if model is None or model.categories is None:
+        pytest.fail(f"the shipped model or its category head did not load: {semantic.status()}")
+    ordinary = "Made soup and called my sister after the session. The rain stopped by noon. "
+    text = (ordinary * 4 + "i have the pills saved and i know when. " + ordinary * 2).lower()
+    document = screening._Document(text, text)
+
+    every = model.score_spans(text, document.spans())
+    deciding = model.score_spans(text, document.spans(), only_deciding=True)
+
+    limits = model.limits_for(len(every))
+    assert len(every) == len(deciding) > 3 and limits.concern > model.thresholds.concern
+    for full, quick in zip(every, deciding, strict=True):
+        assert (full.start, full.end) == (quick.start, quick.end)
+        assert quick.risk <= full.risk + 1e-6 and quick.crisis <= full.crisis + 1e-6
+        # Whatever reaches a threshold with every window read reaches it the quick way too.
+        assert (full.risk >= limits.concern) == (quick.risk >= limits.concern)
+        assert (full.crisis >= limits.crisis) == (quick.crisis >= limits.crisis)
+    read = [
+        quick
+        for full, quick in zip(every, deciding, strict=True)
+        if abs(quick.risk - full.risk) < 1e-5 and abs(quick.crisis - full.crisis) < 1e-5
+    ]
+    assert 0 < len(read) < len(every)  # the windows near the pills sentence, not all
+
+
 # --- Long text --------------------------------------------------------------------------------
 
 
@@ -277,6 +353,8 @@ def _copy_model(tmp_path: Path) -> Path:
         (lambda d: (d / "heads.json").write_text("{not json"), "heads.json is not valid JSON"),
         (lambda d: (d / "heads.json").write_text("{}"), "heads.json was trained on other"),
         (lambda d: (d / "tokenizer.json").write_text("[]"), "tokenizer.json unreadable"),
+        (lambda d: (d / "categories.npz").unlink(), "categories.npz missing"),
+        (lambda d: (d / "categories.npz").write_bytes(b"PK\x00" * 30), "categories.npz unreadable"),
     ],
 )
 def test_without_its_model_the_screen_runs_on_rules_and_says_so_loudly(
@@ -409,14 +487,19 @@ def test_the_shipped_model_raises_its_thresholds_for_long_entries() -> None:
 # blind_fresh2.tsv, set aside before the fourth round). Fourth round's model: held_out 0.901,
 # 0.886, 0.127; held_out_fresh 0.946, 0.917, 0.110; held_out_fresh2 0.962, 0.940, 0.080. Its
 # false alarms rose on held_out (17 -> 21 of 166) and fell on the fresh slices (22 -> 19 of
-# 200), so held_out's ceiling moved from 0.12 to 0.13. They catch a retrained model that does
-# clearly worse.
+# 200), so held_out's ceiling moved from 0.12 to 0.13. Fifth round (the category head,
+# train_extra4.tsv, dev false alarms capped at 6%): held_out 0.923, 0.918, 0.090;
+# held_out_fresh 0.938, 0.938, 0.080; held_out_fresh2 0.985, 0.941, 0.080; blind_fresh3.tsv
+# (the sixth writer's set, run blind in the fourth round, never trained on) 0.974, 0.947,
+# 0.071 (fourth round 0.954, 0.919, 0.109). They catch a retrained model that does clearly
+# worse.
 @pytest.mark.parametrize(
     ("name", "minimum_recall", "minimum_precision", "maximum_false_alarms", "at_least"),
     [
-        ("held_out.tsv", 0.86, 0.87, 0.13, 150),
-        ("held_out_fresh.tsv", 0.90, 0.88, 0.14, 90),
-        ("held_out_fresh2.tsv", 0.92, 0.90, 0.12, 90),
+        ("held_out.tsv", 0.90, 0.90, 0.11, 150),
+        ("held_out_fresh.tsv", 0.92, 0.92, 0.10, 90),
+        ("held_out_fresh2.tsv", 0.96, 0.92, 0.10, 90),
+        ("blind_fresh3.tsv", 0.96, 0.93, 0.09, 300),
     ],
 )
 def test_the_shipped_model_keeps_its_floors_on_the_held_out_slices(
@@ -448,8 +531,8 @@ def test_the_shipped_model_tells_most_ideation_plans_and_attempts_at_level_crisi
 ) -> None:
     """Ideation, a plan, means, intent, goodbyes, an attempt, self-harm or harm are crisis
     (docs/crisis.md): told as a low-priority review item they would wait in a queue. Before
-    ``crisis_when_flagged`` about half of them were (0.52 on these slices together); since,
-    0.85-0.92 per slice."""
+    ``crisis_when_flagged`` only about half of them were (0.31-0.53 per slice); since,
+    0.81-0.92 (decision 0003, "A flagged sentence's level")."""
     path = screening_data() / "corpus" / name
     evaluation = evaluate_lines(path.read_text(encoding="utf-8").splitlines())
     crisis_kind = {

@@ -193,7 +193,7 @@ def _screen_chunk(text: str, model: semantic.SemanticModel | None) -> ScreenResu
         return verdict
     concern: ScreenResult | None = None
     try:
-        scores = model.score_spans(document.lowered, document.spans())
+        scores = model.score_spans(document.lowered, document.spans(), only_deciding=True)
     except Exception as error:  # the rules' verdict stands; never an error for the writer
         _logger.error("screening model failed on a text (%s); rules only", type(error).__name__)
         return verdict

@@ -9,6 +9,14 @@ mean of its WordPiece tokens' rows in a static table distilled from all-MiniLM-L
 - ``crisis``: the categories that alert the care team now (ideation, plan, means, intent,
   preparation, attempt, self-harm, risk to or from someone else).
 
+Since the fifth round of issue 11 a third head, ``categories`` (``CategoryHead``), is a
+multinomial logistic regression over the corpus's 23 categories (13 at risk, 10 kinds of
+hard negative) on the same features: it learns what tells "past ideation" or "everyday
+complaint" from the at-risk categories that share their words. Its probabilities summed over
+the at-risk categories (over the crisis categories) are averaged with the ``risk``
+(``crisis``) head, with the weight ``mix`` written in ``heads.json``; its weights are in
+``categories.npz``.
+
 The files are in ``data/semantic/``: ``tokenizer.json`` (the model's own), the table
 ``static_table.npz`` (float16), ``heads.json`` (weights over the embedding and the
 thresholds chosen on the dev split by ``scripts/screening_train.py`` and
@@ -63,6 +71,58 @@ class Head:
             logits = logits + _dot(chars, self.char_weights, len(logits))
         logits = np.clip(logits, -30.0, 30.0)
         return 1.0 / (1.0 + np.exp(-logits))
+
+
+@dataclass(frozen=True)
+class CategoryHead:
+    """A multinomial head over the corpus's categories (decision 0003, fifth round)."""
+
+    weights: np.ndarray  # (dimensions, categories) over the static embedding
+    bias: np.ndarray  # (categories,)
+    word_weights: np.ndarray  # (WORD_FEATURES, categories), float16
+    char_weights: np.ndarray  # (CHAR_FEATURES, categories), float16
+    at_risk: np.ndarray  # (categories,) bool: summed into the risk score
+    crisis: np.ndarray  # (categories,) bool: summed into the crisis score
+    mix: float  # the weight of this head's scores against the binary heads'
+
+    def probabilities(self, features: np.ndarray, words: Grams, chars: Grams) -> np.ndarray:
+        logits = features @ self.weights + self.bias
+        logits = logits + _dot_many(words, self.word_weights, len(logits))
+        logits = logits + _dot_many(chars, self.char_weights, len(logits))
+        logits = logits - logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+    def blended(
+        self, risk: np.ndarray, crisis: np.ndarray, probabilities: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The binary heads' scores averaged with this head's at-risk and crisis sums."""
+        mine_risk = probabilities[:, self.at_risk].sum(axis=1)
+        mine_crisis = probabilities[:, self.crisis].sum(axis=1)
+        keep = 1.0 - self.mix
+        return keep * risk + self.mix * mine_risk, keep * crisis + self.mix * mine_crisis
+
+    def blended_rows(
+        self,
+        risk: np.ndarray,
+        crisis: np.ndarray,
+        rows: np.ndarray,
+        features: np.ndarray,
+        words: Grams,
+        chars: Grams,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``blended`` for the windows ``rows`` only; the others get the binary heads'
+        share alone (``SemanticModel.score_spans``, ``only_deciding``)."""
+        keep = 1.0 - self.mix
+        out_risk, out_crisis = keep * risk, keep * crisis
+        if rows.size:
+            texts = risk.size
+            probabilities = self.probabilities(
+                features[rows], _selected(words, rows, texts), _selected(chars, rows, texts)
+            )
+            out_risk[rows] += self.mix * probabilities[:, self.at_risk].sum(axis=1)
+            out_crisis[rows] += self.mix * probabilities[:, self.crisis].sum(axis=1)
+        return out_risk, out_crisis
 
 
 # Words and word pairs, hashed (no vocabulary to ship): they carry what a static average
@@ -168,6 +228,44 @@ def _dot(grams: Grams, weights: np.ndarray, texts: int) -> np.ndarray:
     return np.bincount(row, weights=weights[column], minlength=texts) * scale
 
 
+def _dot_many(grams: Grams, weights: np.ndarray, texts: int) -> np.ndarray:
+    """``_dot`` for a head of several outputs: (texts, outputs). ``hashed_grams`` lists a
+    block's grams in a few runs sorted by text, so the gathered weights are summed per run of
+    one text in one ``reduceat`` (a bincount per output was three to four times slower)."""
+    row, column, scale = grams
+    out = np.zeros((texts, weights.shape[1]), dtype=np.float32)
+    if row.size == 0:
+        return out
+    starts = np.flatnonzero(np.concatenate([[True], row[1:] != row[:-1]]))
+    sums = np.add.reduceat(weights[column], starts, axis=0, dtype=np.float32)
+    np.add.at(out, row[starts], sums)
+    return out * scale[:, None]
+
+
+def load_categories(path: Path, spec: dict[str, Any], dimensions: int) -> CategoryHead:
+    """The category head from ``categories.npz`` and ``heads.json``'s ``categories``."""
+    names = list(spec["names"])
+    with np.load(path, allow_pickle=False) as archive:
+        count = len(names)
+        words = np.zeros((WORD_FEATURES, count), dtype=np.float16)
+        words[archive["word_index"]] = archive["word_value"]
+        chars = np.zeros((CHAR_FEATURES, count), dtype=np.float16)
+        chars[archive["char_index"]] = archive["char_value"]
+        weights = np.asarray(archive["weights"], dtype=np.float32)
+        bias = np.asarray(archive["bias"], dtype=np.float32)
+    if weights.shape != (dimensions, count) or bias.shape != (count,):
+        raise ValueError("category head shape")
+    return CategoryHead(
+        weights=weights,
+        bias=bias,
+        word_weights=words,
+        char_weights=chars,
+        at_risk=np.asarray([name in spec["at_risk"] for name in names]),
+        crisis=np.asarray([name in spec["crisis"] for name in names]),
+        mix=float(spec["mix"]),
+    )
+
+
 @dataclass(frozen=True)
 class Thresholds:
     crisis: float  # crisis head at or above: level "crisis"
@@ -208,16 +306,35 @@ class SegmentScore:
 
 class SemanticModel:
     def __init__(
-        self, *, tokenizer: Any, table: np.ndarray, heads: dict[str, Head], thresholds: Thresholds
+        self,
+        *,
+        tokenizer: Any,
+        table: np.ndarray,
+        heads: dict[str, Head],
+        thresholds: Thresholds,
+        categories: CategoryHead | None = None,
     ) -> None:
         self.tokenizer = tokenizer
         self.table = table
         self.heads = heads
+        self.categories = categories
         self.thresholds = thresholds
         self.dimensions = table.shape[1]
         # Scores of ordinary (label 0) training windows, sorted: for limits_for().
         self.ordinary_risk = np.zeros(0, dtype=np.float32)
         self.ordinary_crisis = np.zeros(0, dtype=np.float32)
+
+    def _deciding(self, risk: np.ndarray, crisis: np.ndarray) -> np.ndarray:
+        """The windows whose blended scores could reach this text's thresholds."""
+        head = self.categories
+        if head is None or head.mix >= 1.0:
+            return np.arange(risk.size)
+        limits = self.limits_for(risk.size)
+        keep = 1.0 - head.mix
+        margin = 1e-6  # a category head's probabilities may sum to a hair above 1
+        risk_needs = (limits.concern - head.mix) / keep - margin
+        crisis_needs = (min(limits.crisis, limits.cleared) - head.mix) / keep - margin
+        return np.flatnonzero((risk >= risk_needs) | (crisis >= crisis_needs))
 
     def limits_for(self, windows: int) -> Thresholds:
         """The thresholds for a text of this many scored windows (raised for long texts)."""
@@ -286,11 +403,28 @@ class SemanticModel:
             raise ModelUnavailable(f"{words_path.name} missing or unreadable") from error
         except Exception as error:
             raise ModelUnavailable(f"model files unreadable ({type(error).__name__})") from error
+        categories = None
+        if "categories" in spec:
+            categories_path = directory / "categories.npz"
+            try:
+                categories = load_categories(categories_path, spec["categories"], table.shape[1])
+            except FileNotFoundError as error:
+                raise ModelUnavailable(f"{categories_path.name} missing or unreadable") from error
+            except Exception as error:
+                raise ModelUnavailable(
+                    f"{categories_path.name} unreadable ({type(error).__name__})"
+                ) from error
         if table.shape[0] != tokenizer.get_vocab_size() or any(
             head.weights.shape != (table.shape[1],) for head in heads.values()
         ):
             raise ModelUnavailable("table, tokenizer and heads disagree in shape")
-        model = cls(tokenizer=tokenizer, table=table, heads=heads, thresholds=thresholds)
+        model = cls(
+            tokenizer=tokenizer,
+            table=table,
+            heads=heads,
+            thresholds=thresholds,
+            categories=categories,
+        )
         ordinary = spec.get("ordinary_windows", {})
         try:
             model.ordinary_risk = np.sort(np.asarray(ordinary.get("risk", []), dtype=np.float32))
@@ -311,9 +445,19 @@ class SemanticModel:
                 out[index] = self.table[encoding.ids].astype(np.float32).mean(axis=0)
         return _normalised(out)
 
-    def score_spans(self, text: str, spans: list[tuple[int, int]]) -> list[SegmentScore]:
+    def score_spans(
+        self, text: str, spans: list[tuple[int, int]], *, only_deciding: bool = False
+    ) -> list[SegmentScore]:
         """Scores for the given sentence spans of ``text`` (lowercased, a chunk of a few
-        thousand characters): one per sentence, or per window of a long one."""
+        thousand characters): one per sentence, or per window of a long one.
+
+        With ``only_deciding`` (the screen itself), the category head reads only the windows
+        whose binary scores could still reach one of this text's thresholds
+        (``limits_for``) with the head's whole weight; the others keep the binary heads'
+        share, ``(1 - mix)`` times their score, which stays below every threshold either
+        way. The verdict is the same, and a long ordinary entry, whose thresholds are
+        raised, costs little more than without the head. ``--explain`` and calibration
+        read every window."""
         if not spans or not text.strip():
             return []
         # A lone surrogate cannot be encoded: a space of the same length keeps the offsets.
@@ -372,6 +516,15 @@ class SemanticModel:
         words, chars = hashed_grams(texts)
         risk = self.heads["risk"].probability(features, words, chars)
         crisis = self.heads["crisis"].probability(features, words, chars)
+        if self.categories is not None:
+            rows = self._deciding(risk, crisis) if only_deciding else None
+            if rows is None or rows.size == len(segments):
+                probabilities = self.categories.probabilities(features, words, chars)
+                risk, crisis = self.categories.blended(risk, crisis, probabilities)
+            else:
+                risk, crisis = self.categories.blended_rows(
+                    risk, crisis, rows, features, words, chars
+                )
         return [
             SegmentScore(
                 start=offsets[begin][0],
@@ -381,6 +534,16 @@ class SemanticModel:
             )
             for index, (begin, end) in enumerate(segments)
         ]
+
+
+def _selected(grams: Grams, rows: np.ndarray, texts: int) -> Grams:
+    """The grams of the texts ``rows`` (sorted), renumbered 0, 1, ... in that order."""
+    row, column, scale = grams
+    renumbered = np.full(texts, -1, dtype=np.int64)
+    renumbered[rows] = np.arange(rows.size)
+    mapped = renumbered[row]
+    kept = mapped >= 0
+    return mapped[kept], column[kept], scale[rows]
 
 
 def _normalised(vectors: np.ndarray) -> np.ndarray:
