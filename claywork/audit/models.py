@@ -34,9 +34,13 @@ class AuditEvent(models.Model):
     )
     # The actor's role at the time ("clinician", "support", "system" for commands).
     actor_role = models.CharField(max_length=20)
+    # None for a list page's event (a caseload, an inbox): one event per page view, its
+    # patients in ``AuditSubject`` (decision 0004, amendment of 2026-12-04).
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="audit_events_about",
         db_index=False,  # the (patient, -id) index below serves every lookup by patient
     )
@@ -64,7 +68,8 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.actor_role} {self.action} {self.resource} #{self.object_id}"
 
-    def chain_fields(self) -> ChainFields:
+    def chain_fields(self, subject_ids: tuple[int, ...] = ()) -> ChainFields:
+        """What the row's hash covers; a list page's event also covers its subjects' ids."""
         return ChainFields(
             occurred_at=self.occurred_at,
             actor_id=self.actor_id,
@@ -76,7 +81,32 @@ class AuditEvent(models.Model):
             object_id=self.object_id,
             ip_address=self.ip_address,
             route=self.route,
+            subject_ids=subject_ids,
         )
+
+
+class AuditSubject(models.Model):
+    """One patient shown on a list page, named by that page view's one event.
+
+    Written in the same transaction as the event, in one statement for the whole list; the
+    event's hash covers a digest of its subjects' sorted ids, so a subject row added, removed
+    or changed breaks the chain (``chain.py``). Append-only like the events (``guard.py``).
+    The (patient, -event) index answers a patient's reads the way (patient, -id) does for the
+    events that name one patient."""
+
+    event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="subjects")
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="audit_subject_of",
+        db_index=False,  # the (patient, -event) index below
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["patient", "-event"], name="audit_subject_recent")]
+
+    def __str__(self) -> str:
+        return f"event {self.event_id} showed patient {self.patient_id}"
 
 
 class CheckpointKind(models.TextChoices):

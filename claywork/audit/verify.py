@@ -5,17 +5,22 @@ of tuples at a time, keyset-paginated on the id (and the checkpoints, a few a da
 Rows up to a signed cut-over checkpoint are checked with the plain SHA-256 they were written
 with; every later row with the HMAC key (``chain.py``). Without a cut-over checkpoint every row
 must be keyed: deleting that checkpoint to hide a rewrite of the old rows therefore fails too.
+
+A list page's event is checked with its subjects (the patients it showed): they are read in one
+stream ordered by event, beside the events, so a subject row added, removed or changed breaks
+its event's hash.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from claywork.audit import keys
 from claywork.audit.chain import GENESIS_HASH, ChainFields, row_digest
 from claywork.audit.checkpoint import Checkpoint, checkpoints_all
-from claywork.audit.models import AuditEvent, CheckpointKind
+from claywork.audit.models import AuditEvent, AuditSubject, CheckpointKind
 
 BATCH_SIZE = 5000
 _COLUMNS = (
@@ -54,14 +59,43 @@ class ChainReport:
         return self.broken is None and not self.checkpoint_problems
 
 
+class _Subjects:
+    """Every subject row, ordered by event, read once beside the events (memory stays flat)."""
+
+    def __init__(self) -> None:
+        self._rows = (
+            AuditSubject.objects.order_by("event_id", "patient_id")
+            .values_list("event_id", "patient_id")
+            .iterator(chunk_size=BATCH_SIZE)
+        )
+        self._next: tuple[int, int] | None = next(self._rows, None)
+
+    def of(self, event_id: int) -> tuple[int, ...]:
+        """The patients of ``event_id`` (events are asked for in id order)."""
+        found = []
+        while self._next is not None and self._next[0] <= event_id:
+            if self._next[0] == event_id:
+                found.append(self._next[1])
+            self._next = next(self._rows, None)
+        return tuple(found)
+
+
 def _check(
-    row: tuple, expected_prev: str, previous_id: int | None, key: bytes | None
+    row: tuple,
+    expected_prev: str,
+    previous_id: int | None,
+    key: bytes | None,
+    subject_ids: tuple[int, ...] = (),
 ) -> str | None:
     pk, *fields, prev_hash, row_hash = row
-    if row_digest(prev_hash, ChainFields(*fields), key) != row_hash:
+    chained = ChainFields(*fields)
+    if subject_ids:
+        chained = dataclasses.replace(chained, subject_ids=subject_ids)
+    if row_digest(prev_hash, chained, key) != row_hash:
         return (
-            "its contents no longer match its hash: the row was changed after it was written, "
-            "or its hash was computed without the audit key"
+            "its contents no longer match its hash: the row (or the patients a list page's row "
+            "names) was changed after it was written, or its hash was computed without the "
+            "audit key"
         )
     if prev_hash != expected_prev:
         if previous_id is None:
@@ -113,6 +147,7 @@ def chain_verify(
     legacy_until, key = _cutover(checkpoints), keys.mac_key()
     seen: dict[int, str] = {}
     expected_prev, previous_id, checked = GENESIS_HASH, None, 0
+    subjects = _Subjects()
     while True:
         rows = list(
             AuditEvent.objects.filter(pk__gt=previous_id or 0)
@@ -121,7 +156,7 @@ def chain_verify(
         )
         for row in rows:
             row_key = None if row[0] <= legacy_until else key
-            problem = _check(row, expected_prev, previous_id, row_key)
+            problem = _check(row, expected_prev, previous_id, row_key, subjects.of(row[0]))
             if problem is not None:
                 return ChainReport(
                     checked, expected_prev, ChainBreak(row[0], problem), len(checkpoints), problems

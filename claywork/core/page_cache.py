@@ -77,6 +77,7 @@ _UNWATCHED = frozenset(
         "sessions.Session",
         "accounts.SignInSession",
         "audit.AuditEvent",
+        "audit.AuditSubject",
         "audit.AuditCheckpoint",
         "core.WorkerHeartbeat",
         "django_tasks_database.DBTaskResult",
