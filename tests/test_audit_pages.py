@@ -279,7 +279,9 @@ def test_patient_pages_through_single_and_list_reads_by_keyset(personas: Persona
             _read(p.care_clinician, p.patient)
         _read(p.care_clinician, p.other_patient)  # never on Pat's pages
     ids = list(
-        AuditEvent.objects.filter(Q(patient=p.patient) | Q(subjects__patient=p.patient))
+        AuditEvent.objects.filter(
+            Q(patient=p.patient) | Q(subject_set__subjects__patient=p.patient)
+        )
         .order_by("-pk")
         .values_list("pk", flat=True)
     )

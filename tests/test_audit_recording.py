@@ -74,7 +74,7 @@ def _new_events(before: int) -> list[AuditEvent]:
 
 
 def _subjects(event: AuditEvent) -> list[int]:
-    return sorted(event.subjects.values_list("patient_id", flat=True))
+    return sorted(event.subject_set.subjects.values_list("patient_id", flat=True))
 
 
 def _newest_pk() -> int:
@@ -208,7 +208,7 @@ def test_a_refused_visit_leaves_no_event(objects: Objects) -> None:
     assert not AuditEvent.objects.exists()
 
 
-def test_the_caseload_records_one_event_naming_every_patient_shown_in_two_inserts(
+def test_the_caseload_records_one_event_naming_every_patient_shown_and_stores_them_once(
     personas: Personas,
 ) -> None:
     clinician = personas.care_clinician
@@ -216,7 +216,7 @@ def test_the_caseload_records_one_event_naming_every_patient_shown_in_two_insert
     for patient in others:
         factories.add_to_care_team(patient, clinician)
     client = client_for(clinician)
-    client.get("/")  # warm the session
+    client.get("/")  # warm the session (and the first view stores the caseload's patients)
     before = _newest_pk()
 
     with CaptureQueriesContext(connection) as queries:
@@ -228,7 +228,28 @@ def test_the_caseload_records_one_event_naming_every_patient_shown_in_two_insert
     assert _subjects(event) == sorted([personas.patient.pk, *(p.pk for p in others)])
     inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT")]
     assert len([sql for sql in inserts if "audit_auditevent" in sql]) == 1
-    assert len([sql for sql in inserts if "audit_auditsubject" in sql]) == 1
+    assert not [sql for sql in inserts if "audit_auditsubject" in sql]  # the same patients
+    assert chain_verify().ok
+
+
+def test_a_changed_caseload_stores_its_new_set_of_patients_in_two_inserts(
+    personas: Personas,
+) -> None:
+    clinician = personas.care_clinician
+    client = client_for(clinician)
+    client.get("/")
+    newcomer = factories.PatientFactory(clinic=clinician.clinic)
+    factories.add_to_care_team(newcomer, clinician)
+    before = _newest_pk()
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+
+    (event,) = _new_events(before)
+    assert _subjects(event) == sorted([personas.patient.pk, newcomer.pk])
+    inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    assert len([sql for sql in inserts if "audit_auditsubjectset " in sql]) == 1
+    assert len([sql for sql in inserts if "audit_auditsubject (" in sql]) == 1
     assert chain_verify().ok
 
 

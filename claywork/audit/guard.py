@@ -15,9 +15,14 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 TABLE = "audit_auditevent"
 SUBJECT_TABLE = "audit_auditsubject"
+SUBJECT_SET_TABLE = "audit_auditsubjectset"
 MESSAGE = "audit events are append-only"
-# Each guarded table and its triggers' name stem.
-_TABLES = ((TABLE, "audit_event"), (SUBJECT_TABLE, "audit_subject"))
+# Each guarded table and its triggers' name stem (the subject tables come with audit/0004).
+_TABLES = (
+    (TABLE, "audit_event"),
+    (SUBJECT_SET_TABLE, "audit_subject_set"),
+    (SUBJECT_TABLE, "audit_subject"),
+)
 
 
 def _sqlite_install(table: str, stem: str) -> list[str]:

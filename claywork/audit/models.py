@@ -35,7 +35,7 @@ class AuditEvent(models.Model):
     # The actor's role at the time ("clinician", "support", "system" for commands).
     actor_role = models.CharField(max_length=20)
     # None for a list page's event (a caseload, an inbox): one event per page view, its
-    # patients in ``AuditSubject`` (decision 0004, amendment of 2026-12-04).
+    # patients in ``subject_set`` (decision 0004, amendment of 2026-12-04).
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -53,6 +53,15 @@ class AuditEvent(models.Model):
     # Where from: the client address and the route name (never the path or query string).
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     route = models.CharField(max_length=120, blank=True)
+    # A list page's event: the set of patients it showed (``patient`` is then empty).
+    subject_set = models.ForeignKey(
+        "AuditSubjectSet",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        db_index=False,  # the (subject_set, -id) index below, for list pages' events only
+    )
     # No index on either hash: each would be a B-tree insert at a random place for every row,
     # and nothing looks a row up by its hash. The chain lock keeps one chain (services.py).
     prev_hash = models.CharField(max_length=64)
@@ -63,6 +72,12 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["patient", "-id"], name="audit_patient_recent"),
             models.Index(fields=["clinic_id", "-id"], name="audit_clinic_recent"),
+            # Appended at the end of one set's range per list page view: one page written.
+            models.Index(
+                fields=["subject_set", "-id"],
+                name="audit_listed_recent",
+                condition=models.Q(subject_set__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -85,28 +100,42 @@ class AuditEvent(models.Model):
         )
 
 
+class AuditSubjectSet(models.Model):
+    """The patients a list page showed, stored once however many views showed the same list.
+
+    A clinician opens the same caseload many times a day; its patients are written once, as
+    a set named by the digest of their sorted ids (``chain.subjects_digest``), and each page
+    view's event points at the set. The event's hash covers the digest recomputed from the
+    set's rows (``chain.py``, ``verify.py``), so a patient added to or removed from a set, or
+    an event pointed at another set, breaks the chain. Append-only like the events."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    size = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.size} patients ({self.digest[:12]})"
+
+
 class AuditSubject(models.Model):
-    """One patient shown on a list page, named by that page view's one event.
+    """One patient of a set of patients shown on a list page. The (patient, set) index answers
+    "which lists showed this patient"; each set's events are on the events' (set, -id) index.
+    """
 
-    Written in the same transaction as the event, in one statement for the whole list; the
-    event's hash covers a digest of its subjects' sorted ids, so a subject row added, removed
-    or changed breaks the chain (``chain.py``). Append-only like the events (``guard.py``).
-    The (patient, -event) index answers a patient's reads the way (patient, -id) does for the
-    events that name one patient."""
-
-    event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="subjects")
+    subject_set = models.ForeignKey(
+        AuditSubjectSet, on_delete=models.PROTECT, related_name="subjects"
+    )
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="audit_subject_of",
-        db_index=False,  # the (patient, -event) index below
+        db_index=False,  # the (patient, subject_set) index below
     )
 
     class Meta:
-        indexes = [models.Index(fields=["patient", "-event"], name="audit_subject_recent")]
+        indexes = [models.Index(fields=["patient", "subject_set"], name="audit_subject_patient")]
 
     def __str__(self) -> str:
-        return f"event {self.event_id} showed patient {self.patient_id}"
+        return f"set {self.subject_set_id} holds patient {self.patient_id}"
 
 
 class CheckpointKind(models.TextChoices):

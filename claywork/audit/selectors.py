@@ -5,9 +5,8 @@ long the log: ``WHERE patient_id = ? AND id < ? ORDER BY id DESC LIMIT n`` runs 
 (patient, -id) index, the clinic's on (clinic_id, -id).
 
 A patient's reads come from two places: the events that name them, and the list pages that
-showed them (an event whose patients are subject rows). A page about one patient reads both,
-each on its own index ((patient, -id) on the events, (patient, -event) on the subjects), and
-merges them by id: two queries, whatever the log's length.
+showed them (an event pointing at a set of patients that holds them). A page about a patient
+reads both, each on its own index, merged by id in one statement (``patient_log_page``).
 """
 
 from __future__ import annotations
@@ -15,8 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from claywork.accounts.models import Role, User
@@ -81,31 +82,11 @@ def _row(
     )
 
 
-def _newest_first(
-    events: QuerySet[AuditEvent],
-    key: str,
-    before: int | None,
-    after: int | None,
-    size: int,
-    where: dict[str, object] | None = None,
-) -> list[AuditEvent]:
-    """Up to ``size + 1`` of ``events`` matching ``where`` past the cursor, ordered by ``key``
-    (the event's id, or the subject row's copy of it): newest first, or oldest first after
-    ``after``. The cursor and the order are on ``key`` so the index that filters also orders;
-    ``where`` and the cursor go in one ``filter`` so a join through the subjects is one join."""
-    where = dict(where or {})
-    if after is not None:
-        where[f"{key}__gt"] = after
-        return list(events.filter(**where).order_by(key)[: size + 1])
-    if before is not None:
-        where[f"{key}__lt"] = before
-    return list(events.filter(**where).order_by(f"-{key}")[: size + 1])
-
-
 def _one_page(
     found: list[AuditEvent], before: int | None, after: int | None, size: int
 ) -> tuple[list[AuditEvent], int | None, int | None]:
-    """The page's events newest first, and the cursors of the pages either side."""
+    """The page's events newest first (``found``: up to ``size + 1`` past the cursor, in the
+    cursor's order), and the cursors of the pages either side."""
     if after is not None:
         has_newer, has_older = len(found) > size, True
         found = found[:size][::-1]
@@ -115,6 +96,16 @@ def _one_page(
     newer = found[0].pk if has_newer and found else None
     older = found[-1].pk if has_older and found else None
     return found, newer, older
+
+
+def _past_cursor(
+    events: QuerySet[AuditEvent], before: int | None, after: int | None
+) -> QuerySet[AuditEvent]:
+    if after is not None:
+        return events.filter(pk__gt=after).order_by("pk")
+    if before is not None:
+        events = events.filter(pk__lt=before)
+    return events.order_by("-pk")
 
 
 def log_page(
@@ -128,25 +119,26 @@ def log_page(
     """One page of ``events``, newest first: the newest page, the page older than ``before``,
     or the page newer than ``after``. A list page's event is one row with the number of
     patients it showed."""
-    related = ("actor", "patient") if with_patient else ("actor",)
-    found = _newest_first(events.select_related(*related), "pk", before, after, size)
+    related = ("actor", "patient", "subject_set") if with_patient else ("actor", "subject_set")
+    found = list(_past_cursor(events.select_related(*related), before, after)[: size + 1])
     found, newer, older = _one_page(found, before, after, size)
-    listed = [event.pk for event in found if event.patient_id is None]
-    shown = dict(
-        AuditSubject.objects.filter(event_id__in=listed)
-        .values("event_id")
-        .annotate(n=Count("id"))
-        .values_list("event_id", "n")
-        if listed
-        else []
-    )
     return LogPage(
         rows=[
-            _row(event, with_patient=with_patient, shown=shown.get(event.pk, 0)) for event in found
+            _row(
+                event,
+                with_patient=with_patient,
+                shown=event.subject_set.size if event.subject_set is not None else 0,
+            )
+            for event in found
         ],
         newer=newer,
         older=older,
     )
+
+
+# More sets than this in one patient's log are read with one IN instead of one indexed part
+# each (SQLite allows 500 parts in a compound SELECT).
+_MAX_PARTS = 200
 
 
 def patient_log_page(
@@ -160,51 +152,62 @@ def patient_log_page(
 ) -> LogPage:
     """One page of the reads of these patients' data among ``events``, newest first: the
     events that name one of them and the list pages that showed one of them (one row per
-    patient shown). A patient's own log and a clinic admin's log narrowed to patients."""
-    related = ("actor", "patient") if with_patient else ("actor",)
-    events = events.select_related(*related)
-    direct = _newest_first(events, "pk", before, after, size, where={"patient_id__in": patient_ids})
-    if len(patient_ids) == 1:
-        # One join on the (patient, -event) index, ordered and cut on the subject's column.
-        where: dict[str, object] = {"subjects__patient_id": patient_ids[0]}
-        listed = _newest_first(events, "subjects__event_id", before, after, size, where=where)
+    patient shown). A patient's own log, their export, a clinic admin's log narrowed to
+    patients. Three queries whatever the log's length: the sets of patients that hold them
+    ((patient, set) index); the page's ids, one keyset part per source ((patient, -id) for
+    the events naming them, (set, -id) for each set's) in one ``UNION ALL``; the events."""
+    if not patient_ids:
+        return LogPage(rows=[], newer=None, older=None)
+    shown_in: dict[int, list[tuple[int, str]]] = {}
+    subjects = AuditSubject.objects.filter(patient_id__in=patient_ids)
+    names = "patient__full_name" if with_patient else "patient_id"
+    for set_id, patient_id, name in subjects.values_list("subject_set_id", "patient_id", names):
+        shown_in.setdefault(set_id, []).append((patient_id, name if with_patient else ""))
+    parts = [events.filter(patient_id__in=patient_ids)]
+    if len(shown_in) > _MAX_PARTS:
+        parts.append(events.filter(subject_set_id__in=list(shown_in)))
     else:
-        some = AuditSubject.objects.filter(patient_id__in=patient_ids).values("event_id")
-        listed = _newest_first(events, "pk", before, after, size, where={"pk__in": some})
-    merged = sorted([*direct, *listed], key=lambda event: event.pk, reverse=after is None)
-    found, newer, older = _one_page(merged[: size + 1], before, after, size)
-    names = _subjects_named(found, patient_ids, with_patient=with_patient)
+        parts += [events.filter(subject_set_id=set_id) for set_id in shown_in]
+    ids = _page_ids(parts, before, after, size)
+    related = ("actor", "patient") if with_patient else ("actor",)
+    by_id = {event.pk: event for event in events.select_related(*related).filter(pk__in=ids)}
+    found, newer, older = _one_page([by_id[pk] for pk in ids], before, after, size)
     rows = []
     for event in found:
-        if event.patient_id is not None:
+        if event.subject_set_id is None:
             rows.append(_row(event, with_patient=with_patient))
             continue
-        for patient_id, name in names.get(event.pk, []):
+        for patient_id, name in sorted(shown_in.get(event.subject_set_id, []), key=_by_name):
             rows.append(
                 _row(event, with_patient=with_patient, patient_id=patient_id, patient_name=name)
             )
     return LogPage(rows=rows, newer=newer, older=older)
 
 
-def _subjects_named(
-    found: list[AuditEvent], patient_ids: list[int], *, with_patient: bool
-) -> dict[int, list[tuple[int, str]]]:
-    """For each list page's event on the page: which of ``patient_ids`` it showed (and their
-    names for a clinic's log). One patient asked for needs no query."""
-    listed = [event.pk for event in found if event.patient_id is None]
-    if not listed:
-        return {}
-    if len(patient_ids) == 1 and not with_patient:
-        return {pk: [(patient_ids[0], "")] for pk in listed}
-    named: dict[int, list[tuple[int, str]]] = {}
-    subjects = (
-        AuditSubject.objects.filter(event_id__in=listed, patient_id__in=patient_ids)
-        .order_by("event_id", "patient__full_name")
-        .values_list("event_id", "patient_id", "patient__full_name")
+def _by_name(shown: tuple[int, str]) -> tuple[str, int]:
+    return shown[1], shown[0]
+
+
+def _page_ids(
+    parts: list[QuerySet[AuditEvent]], before: int | None, after: int | None, size: int
+) -> list[int]:
+    """Up to ``size + 1`` ids past the cursor, in the cursor's order, over every part: each
+    part cut to ``size + 1`` on its own index, then merged in one statement."""
+    sqls: list[str] = []
+    params: list[Any] = []
+    for number, part in enumerate(parts):
+        ids = _past_cursor(part, before, after).values_list("pk", flat=True)[: size + 1]
+        sql, part_params = ids.query.sql_with_params()
+        sqls.append(f"SELECT * FROM ({sql}) AS part{number}")  # noqa: S608 - Django's own SQL
+        params.extend(part_params)
+    order = "ASC" if after is not None else "DESC"
+    merged = (
+        f"SELECT * FROM ({' UNION ALL '.join(sqls)}) AS parts "  # noqa: S608 - as above
+        f"ORDER BY 1 {order} LIMIT %s"
     )
-    for event_id, patient_id, name in subjects:
-        named.setdefault(event_id, []).append((patient_id, name))
-    return named
+    with connection.cursor() as cursor:
+        cursor.execute(merged, [*params, size + 1])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def own_log_page(
@@ -222,7 +225,9 @@ def log_row(event: AuditEvent) -> LogRow:
 def list_event_patients(event: AuditEvent) -> list[User]:
     """The patients a list page's event showed, by name."""
     return list(
-        User.objects.filter(audit_subject_of__event=event).order_by("full_name", "pk").distinct()
+        User.objects.filter(audit_subject_of__subject_set_id=event.subject_set_id).order_by(
+            "full_name", "pk"
+        )
     )
 
 

@@ -1,8 +1,9 @@
 """The one way to write to the audit trail. Views and commands call ``audit_record`` whenever
 someone other than the patient reads, changes or exports the patient's health data (after the
 access check has passed), and ``audit_record_many`` for a list page that shows many patients:
-one event for the page view, its patients in the subject table (``AuditSubject``), written in
-the same transaction and covered by the event's hash (decision 0004, amendment of 2026-12-04).
+one event for the page view pointing at the set of patients it showed (``AuditSubjectSet``,
+stored once however many views show it), in the same transaction and covered by the event's
+hash (decision 0004, amendment of 2026-12-04).
 
 Writes are short: one transaction that takes the chain lock, reads the newest row's hash and
 inserts. On PostgreSQL the lock is a transaction-scoped advisory lock, so two processes never
@@ -24,9 +25,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from claywork.accounts.models import User
-from claywork.audit.chain import GENESIS_HASH, ChainFields, row_digest
+from claywork.audit.chain import GENESIS_HASH, ChainFields, row_digest, subjects_digest
 from claywork.audit.keys import mac_key
-from claywork.audit.models import AuditAction, AuditEvent, AuditSubject
+from claywork.audit.models import AuditAction, AuditEvent, AuditSubject, AuditSubjectSet
 from claywork.core import page_cache
 from claywork.core.http import AuthedRequest
 
@@ -130,34 +131,56 @@ def _append(row: ChainFields) -> AuditEvent:
 
 
 def _append_listed(rows: list[ChainFields]) -> None:
-    """Chain a list page's events (one per clinic shown, nearly always one) and insert each
-    with its subjects, in one short transaction: the event, then its patients in one
-    statement whatever their number (``unnest`` of an array on PostgreSQL, ``json_each`` of
-    one JSON parameter on SQLite). The event's hash covers the subjects' ids (``chain.py``)."""
-    insert = _POSTGRES_SUBJECTS if connection.vendor == "postgresql" else _SQLITE_SUBJECTS
+    """Chain a list page's events (one per clinic shown, nearly always one) and insert each,
+    in one short transaction. Each points at the set of patients it showed, stored once: a
+    set seen before (the same caseload opened again) is found by its digest, a new one is
+    written in two statements (the set, then its patients in one ``INSERT ... SELECT`` from
+    ``unnest`` on PostgreSQL, ``json_each`` on SQLite). The chain lock serialises writers, so
+    two never create the same set."""
     with transaction.atomic():
         hashes = _chain(rows)
         for row, (prev_hash, row_hash) in zip(rows, hashes, strict=True):
             fields = {name: getattr(row, name) for name in _FIELDS}
-            event = AuditEvent.objects.create(**fields, prev_hash=prev_hash, row_hash=row_hash)
-            with connection.cursor() as cursor:
-                if connection.vendor == "postgresql":
-                    cursor.execute(insert, [event.pk, list(row.subject_ids)])
-                else:
-                    cursor.execute(insert, [event.pk, json.dumps(list(row.subject_ids))])
+            AuditEvent.objects.create(
+                **fields,
+                subject_set_id=_subject_set(row.subject_ids),
+                prev_hash=prev_hash,
+                row_hash=row_hash,
+            )
+
+
+def _subject_set(subject_ids: tuple[int, ...]) -> int:
+    """The id of the stored set of these patients, written if it is new (inside the chain
+    lock's transaction)."""
+    digest = subjects_digest(subject_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(_FIND_SET, [digest])
+        found = cursor.fetchone()
+        if found is not None:
+            return int(found[0])
+        cursor.execute(_INSERT_SET, [digest, len(subject_ids)])
+        (set_id,) = cursor.fetchone()
+        if connection.vendor == "postgresql":
+            cursor.execute(_POSTGRES_SUBJECTS, [set_id, list(subject_ids)])
+        else:
+            cursor.execute(_SQLITE_SUBJECTS, [set_id, json.dumps(list(subject_ids))])
+    return int(set_id)
 
 
 # Every field the hash covers that is a column of the event (the subjects are rows of their own).
 _FIELDS = [field.name for field in dataclasses.fields(ChainFields) if field.name != "subject_ids"]
 _TABLE = AuditEvent._meta.db_table
 _SUBJECT_TABLE = AuditSubject._meta.db_table
+_SET_TABLE = AuditSubjectSet._meta.db_table
+_FIND_SET = f"SELECT id FROM {_SET_TABLE} WHERE digest = %s"  # noqa: S608 - fixed names
+_INSERT_SET = f"INSERT INTO {_SET_TABLE} (digest, size) VALUES (%s, %s) RETURNING id"  # noqa: S608
 _NEWEST_HASH = f"SELECT row_hash FROM {_TABLE} ORDER BY id DESC LIMIT 1"  # noqa: S608 - fixed
 _POSTGRES_SUBJECTS = (
-    f"INSERT INTO {_SUBJECT_TABLE} (event_id, patient_id) "  # noqa: S608 - fixed names
+    f"INSERT INTO {_SUBJECT_TABLE} (subject_set_id, patient_id) "  # noqa: S608 - fixed names
     "SELECT %s, unnest(%s::bigint[])"
 )
 _SQLITE_SUBJECTS = (
-    f"INSERT INTO {_SUBJECT_TABLE} (event_id, patient_id) "  # noqa: S608 - fixed names
+    f"INSERT INTO {_SUBJECT_TABLE} (subject_set_id, patient_id) "  # noqa: S608 - fixed names
     "SELECT %s, value FROM json_each(%s)"
 )
 
@@ -216,8 +239,8 @@ def audit_record_many(
     clinic_id: int | None = None,
 ) -> int:
     """A list page (a caseload, an inbox) showed these patients: one event for the page view
-    (per clinic among the patients, so a clinic admin sees their clinic's), its patients as
-    subject rows, in one short transaction that keeps the chain. ``patients`` may be users or
+    (per clinic among the patients, so a clinic admin sees their clinic's) pointing at the
+    set of its patients, in one short transaction that keeps the chain. ``patients`` may be users or
     ids; for ids, pass their ``clinic_id`` when the caller knows it (a clinician's caseload is
     in the clinician's clinic), or it costs one query. Repeats and the actor's own id are
     skipped. Returns the number of patients recorded."""

@@ -6,9 +6,8 @@ Rows up to a signed cut-over checkpoint are checked with the plain SHA-256 they 
 with; every later row with the HMAC key (``chain.py``). Without a cut-over checkpoint every row
 must be keyed: deleting that checkpoint to hide a rewrite of the old rows therefore fails too.
 
-A list page's event is checked with its subjects (the patients it showed): they are read in one
-stream ordered by event, beside the events, so a subject row added, removed or changed breaks
-its event's hash.
+A list page's event is checked with the patients of the set it points at (each set read once):
+a patient added to or removed from a set, or an event pointed at another set, breaks the hash.
 """
 
 from __future__ import annotations
@@ -35,6 +34,7 @@ _COLUMNS = (
     "object_id",
     "ip_address",
     "route",
+    "subject_set_id",
     "prev_hash",
     "row_hash",
 )
@@ -59,25 +59,27 @@ class ChainReport:
         return self.broken is None and not self.checkpoint_problems
 
 
+_SETS_KEPT = 2000
+
+
 class _Subjects:
-    """Every subject row, ordered by event, read once beside the events (memory stays flat)."""
+    """The patients of each set a list page's event points at, read once per set."""
 
     def __init__(self) -> None:
-        self._rows = (
-            AuditSubject.objects.order_by("event_id", "patient_id")
-            .values_list("event_id", "patient_id")
-            .iterator(chunk_size=BATCH_SIZE)
-        )
-        self._next: tuple[int, int] | None = next(self._rows, None)
+        self._sets: dict[int, tuple[int, ...]] = {}
 
-    def of(self, event_id: int) -> tuple[int, ...]:
-        """The patients of ``event_id`` (events are asked for in id order)."""
-        found = []
-        while self._next is not None and self._next[0] <= event_id:
-            if self._next[0] == event_id:
-                found.append(self._next[1])
-            self._next = next(self._rows, None)
-        return tuple(found)
+    def of(self, set_id: int | None) -> tuple[int, ...]:
+        if set_id is None:
+            return ()
+        if set_id not in self._sets:
+            if len(self._sets) >= _SETS_KEPT:
+                self._sets.clear()  # memory stays bounded; a set asked for again is re-read
+            self._sets[set_id] = tuple(
+                AuditSubject.objects.filter(subject_set_id=set_id)
+                .order_by("patient_id")
+                .values_list("patient_id", flat=True)
+            )
+        return self._sets[set_id]
 
 
 def _check(
@@ -87,7 +89,7 @@ def _check(
     key: bytes | None,
     subject_ids: tuple[int, ...] = (),
 ) -> str | None:
-    pk, *fields, prev_hash, row_hash = row
+    pk, *fields, _, prev_hash, row_hash = row
     chained = ChainFields(*fields)
     if subject_ids:
         chained = dataclasses.replace(chained, subject_ids=subject_ids)
@@ -156,7 +158,7 @@ def chain_verify(
         )
         for row in rows:
             row_key = None if row[0] <= legacy_until else key
-            problem = _check(row, expected_prev, previous_id, row_key, subjects.of(row[0]))
+            problem = _check(row, expected_prev, previous_id, row_key, subjects.of(row[-3]))
             if problem is not None:
                 return ChainReport(
                     checked, expected_prev, ChainBreak(row[0], problem), len(checkpoints), problems

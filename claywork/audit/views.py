@@ -66,7 +66,7 @@ def clinic_log_event(request: AuthedRequest, event_id: int) -> HttpResponse:
     showed."""
     if not policy.may_read_clinic_audit_log(request.user):
         raise Http404("No such page.")
-    events = policy.audit_events_visible_to(request.user).filter(patient__isnull=True)
+    events = policy.audit_events_visible_to(request.user).filter(subject_set__isnull=False)
     event = get_object_or_404(events.select_related("actor"), pk=event_id)
     return render(
         request,

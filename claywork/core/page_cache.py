@@ -78,6 +78,7 @@ _UNWATCHED = frozenset(
         "accounts.SignInSession",
         "audit.AuditEvent",
         "audit.AuditSubject",
+        "audit.AuditSubjectSet",
         "audit.AuditCheckpoint",
         "core.WorkerHeartbeat",
         "django_tasks_database.DBTaskResult",

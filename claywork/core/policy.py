@@ -389,7 +389,7 @@ def audit_events_visible_to(user: AnyUser) -> QuerySet[AuditEvent]:
 
     if may_read_own_access_log(user):
         return AuditEvent.objects.filter(
-            Q(patient_id=user.pk) | Q(subjects__patient_id=user.pk)
+            Q(patient_id=user.pk) | Q(subject_set__subjects__patient_id=user.pk)
         ).distinct()
     if may_read_clinic_audit_log(user):
         return AuditEvent.objects.filter(clinic_id=user.clinic_id)  # type: ignore[union-attr]
