@@ -194,6 +194,10 @@ def test_the_inbox_runs_the_same_queries_for_3_or_30_alerts(
     _add_alerts(personas, 27, 3)
     deliveries_send_due()
 
-    with django_assert_max_num_queries(len(few)):
+    # The first view of a list of patients not shown before stores that set once for the audit
+    # trail (two statements: the set, then its patients in one insert), whatever its size.
+    with django_assert_max_num_queries(len(few) + 2):
         inbox = client.get("/alerts/").context["inbox"]
     assert len(inbox.open) + len(inbox.acknowledged) == 30
+    with django_assert_max_num_queries(len(few)):
+        client.get("/alerts/")

@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 import time_machine
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
 from claywork.accounts.models import User
 from claywork.audit.models import AuditEvent
 from claywork.audit.selectors import PAGE_SIZE
-from claywork.audit.services import audit_record
+from claywork.audit.services import audit_record, audit_record_many
 from tests import factories
 from tests.conftest import Personas, client_for
 
@@ -239,3 +240,147 @@ def test_every_resource_code_in_the_code_has_plain_words() -> None:
 
     assert {"care.session", "measures.caseload", "measures.scores"} <= used
     assert not used - set(RESOURCE_LABELS), "add these to claywork/audit/resources.py"
+
+
+# --- List pages (one event naming its patients) -----------------------------------------------
+
+
+def _list_read(actor: User, *patients: User, resource: str = "measures.caseload") -> None:
+    audit_record_many(actor=actor, patients=patients, action="read", resource=resource)
+
+
+def test_patient_sees_the_list_pages_that_showed_them_among_single_reads(
+    personas: Personas,
+) -> None:
+    p = personas
+    with time_machine.travel(datetime(2026, 3, 2, 9, 0, tzinfo=UTC), tick=False):
+        _read(p.care_clinician, p.patient, "measures.progress")
+    with time_machine.travel(datetime(2026, 3, 2, 9, 5, tzinfo=UTC), tick=False):
+        _list_read(p.care_clinician, p.patient, p.other_patient)
+    with time_machine.travel(datetime(2026, 3, 2, 9, 10, tzinfo=UTC), tick=False):
+        _list_read(p.care_clinician, p.other_patient, resource="safety.alert_inbox")
+
+    rows = _rows(client_for(p.patient).get("/privacy/access-log/").content.decode())
+    others = _rows(client_for(p.other_patient).get("/privacy/access-log/").content.decode())
+
+    assert [row.split(" ", 4)[4] for row in rows] == [
+        "Cara Clinician Clinician Viewed Score summary on the caseload",
+        "Cara Clinician Clinician Viewed Check-in and questionnaire scores",
+    ]
+    assert len(others) == 2  # the caseload and the alert inbox, not Pat's progress
+
+
+def test_patient_pages_through_single_and_list_reads_by_keyset(personas: Personas) -> None:
+    p = personas
+    for n in range(PAGE_SIZE + 10):
+        if n % 3:
+            _list_read(p.care_clinician, p.patient, p.other_patient)
+        else:
+            _read(p.care_clinician, p.patient)
+        _read(p.care_clinician, p.other_patient)  # never on Pat's pages
+    ids = list(
+        AuditEvent.objects.filter(
+            Q(patient=p.patient) | Q(subject_set__subjects__patient=p.patient)
+        )
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+    )
+    client = client_for(p.patient)
+
+    first = client.get("/privacy/access-log/").context["page"]
+    second = client.get(f"/privacy/access-log/?before={first.older}").context["page"]
+    back = client.get(f"/privacy/access-log/?after={second.newer}").context["page"]
+
+    assert [row.pk for row in first.rows] == ids[:PAGE_SIZE]
+    assert [row.pk for row in second.rows] == ids[PAGE_SIZE:]
+    assert second.older is None
+    assert [row.pk for row in back.rows] == [row.pk for row in first.rows]
+    assert {row.patient_id for row in first.rows} == {p.patient.pk}
+
+
+def test_patient_page_runs_the_same_queries_for_few_or_many_list_reads(
+    personas: Personas, django_assert_max_num_queries: Any
+) -> None:
+    p = personas
+    _read(p.care_clinician, p.patient)
+    _list_read(p.care_clinician, p.patient, p.other_patient)
+    client = client_for(p.patient)
+    few = _queries(client, "/privacy/access-log/")
+
+    for _ in range(120):
+        _list_read(p.care_clinician, p.patient, p.other_patient)
+
+    with django_assert_max_num_queries(few):
+        assert client.get("/privacy/access-log/").status_code == 200
+
+
+def test_clinic_admin_sees_a_list_page_as_one_row_and_opens_its_patients(
+    clinic_log: Personas,
+) -> None:
+    p = clinic_log
+    _list_read(p.care_clinician, p.patient, p.other_patient)
+    event = AuditEvent.objects.get(patient__isnull=True)
+    client = client_for(p.clinic_admin)
+
+    rows = _rows(client.get("/clinic/access-log/").content.decode())
+    listed = client.get(f"/clinic/access-log/lists/{event.pk}/")
+
+    assert rows[0].split(" ", 4)[4] == (
+        "Cara Clinician Clinician 2 patients : who this list showed Score summary on the "
+        "caseload Viewed no address"
+    )
+    assert listed.status_code == 200
+    assert [patient.full_name for patient in listed.context["patients"]] == [
+        "Olive Other",
+        "Pat Patient",
+    ]
+    assert listed.context["row"].who == "Cara Clinician"
+
+
+def test_clinic_admin_finds_list_pages_by_patient_and_by_name(clinic_log: Personas) -> None:
+    p = clinic_log
+    _list_read(p.care_clinician, p.patient, p.other_patient)
+    client = client_for(p.clinic_admin)
+
+    by_patient = client.get(f"/clinic/access-log/?patient={p.patient.pk}").context["page"]
+    by_name = client.get("/clinic/access-log/?name=olive").context["page"]
+    by_actor = client.get(f"/clinic/access-log/?actor={p.care_clinician.pk}").context["page"]
+
+    assert [(row.what, row.patient_name) for row in by_patient.rows] == [
+        ("Score summary on the caseload", "Pat Patient"),
+        ("A session: its plan, intentions and notes", "Pat Patient"),
+    ]
+    assert ("Score summary on the caseload", "Olive Other") in [
+        (row.what, row.patient_name) for row in by_name.rows
+    ]
+    assert [row.shown for row in by_actor.rows] == [2, 0]
+
+
+def test_another_clinics_admin_cannot_open_a_list_page(clinic_log: Personas) -> None:
+    p = clinic_log
+    _list_read(p.care_clinician, p.patient)
+    event = AuditEvent.objects.get(patient__isnull=True)
+    single = AuditEvent.objects.filter(patient=p.patient).first()
+    assert single is not None
+    other_admin = factories.ClinicAdminFactory(clinic=p.other_clinic_clinician.clinic)
+
+    assert client_for(other_admin).get(f"/clinic/access-log/lists/{event.pk}/").status_code == 404
+    assert (
+        client_for(p.clinic_admin).get(f"/clinic/access-log/lists/{single.pk}/").status_code == 404
+    )
+
+
+def test_the_patients_export_holds_the_list_pages_that_showed_them(personas: Personas) -> None:
+    from claywork.ownership.export_sections import access_log
+
+    p = personas
+    _read(p.care_clinician, p.patient, "measures.progress")
+    _list_read(p.care_clinician, p.patient, p.other_patient)
+    _list_read(p.care_clinician, p.other_patient)
+
+    log = access_log(p.patient)
+
+    assert [row["what"] for row in log] == [
+        "Check-in and questionnaire scores",
+        "Score summary on the caseload",
+    ]

@@ -73,6 +73,10 @@ def _new_events(before: int) -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(pk__gt=before).order_by("pk"))
 
 
+def _subjects(event: AuditEvent) -> list[int]:
+    return sorted(event.subject_set.subjects.values_list("patient_id", flat=True))
+
+
 def _newest_pk() -> int:
     return AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
@@ -161,7 +165,9 @@ def test_a_care_team_clinician_reading_or_changing_leaves_an_event(
     for event in events:
         assert event.actor == p.care_clinician
         assert event.actor_role == "clinician"
-        assert event.patient_id == p.patient.pk
+        # A list page's event names its patients through the subject table.
+        about = [event.patient_id] if event.patient_id is not None else _subjects(event)
+        assert about == [p.patient.pk]
         assert event.clinic_id == p.patient.clinic_id
         assert event.ip_address == "127.0.0.1"
         assert event.route  # the view's name, e.g. "measures:progress"
@@ -202,7 +208,7 @@ def test_a_refused_visit_leaves_no_event(objects: Objects) -> None:
     assert not AuditEvent.objects.exists()
 
 
-def test_the_caseload_records_one_event_per_patient_shown_in_one_insert(
+def test_the_caseload_records_one_event_naming_every_patient_shown_and_stores_them_once(
     personas: Personas,
 ) -> None:
     clinician = personas.care_clinician
@@ -210,19 +216,40 @@ def test_the_caseload_records_one_event_per_patient_shown_in_one_insert(
     for patient in others:
         factories.add_to_care_team(patient, clinician)
     client = client_for(clinician)
-    client.get("/")  # warm the session
+    client.get("/")  # warm the session (and the first view stores the caseload's patients)
     before = _newest_pk()
 
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/").status_code == 200
 
-    events = _new_events(before)
-    assert sorted(e.patient_id for e in events) == sorted(
-        [personas.patient.pk, *(p.pk for p in others)]
-    )
-    assert {e.resource for e in events} == {"measures.caseload"}
-    inserts = [q for q in queries.captured_queries if q["sql"].startswith("INSERT")]
-    assert len([q for q in inserts if "audit_auditevent" in q["sql"]]) == 1
+    (event,) = _new_events(before)
+    assert event.patient_id is None
+    assert event.resource == "measures.caseload"
+    assert _subjects(event) == sorted([personas.patient.pk, *(p.pk for p in others)])
+    inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    assert len([sql for sql in inserts if "audit_auditevent" in sql]) == 1
+    assert not [sql for sql in inserts if "audit_auditsubject" in sql]  # the same patients
+    assert chain_verify().ok
+
+
+def test_a_changed_caseload_stores_its_new_set_of_patients_in_two_inserts(
+    personas: Personas,
+) -> None:
+    clinician = personas.care_clinician
+    client = client_for(clinician)
+    client.get("/")
+    newcomer = factories.PatientFactory(clinic=clinician.clinic)
+    factories.add_to_care_team(newcomer, clinician)
+    before = _newest_pk()
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+
+    (event,) = _new_events(before)
+    assert _subjects(event) == sorted([personas.patient.pk, newcomer.pk])
+    inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    assert len([sql for sql in inserts if "audit_auditsubjectset " in sql]) == 1
+    assert len([sql for sql in inserts if "audit_auditsubject (" in sql]) == 1
     assert chain_verify().ok
 
 

@@ -11,13 +11,14 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, connections, transaction
+from django.db.models import F
 from django.test import RequestFactory
 
 from claywork.accounts.models import User
 from claywork.audit import guard
 from claywork.audit.chain import GENESIS_HASH, row_digest
 from claywork.audit.keys import mac_key
-from claywork.audit.models import AuditEvent
+from claywork.audit.models import AuditEvent, AuditSubject
 from claywork.audit.services import audit_record, audit_record_many
 from claywork.audit.verify import chain_verify
 from tests import factories
@@ -154,7 +155,11 @@ def test_a_bulk_insert_keeps_the_chain_and_skips_the_reader(personas: Personas) 
 
     assert written == 5
     assert chain_verify().ok
-    assert chain_verify().checked == 6
+    assert chain_verify().checked == 2  # the single read, then the list page's one event
+    listed = AuditEvent.objects.get(patient__isnull=True)
+    assert sorted(listed.subject_set.subjects.values_list("patient_id", flat=True)) == sorted(
+        [personas.patient.pk, *(other.pk for other in others)]
+    )
 
 
 def test_a_bulk_insert_larger_than_one_statement_keeps_the_chain(personas: Personas) -> None:
@@ -177,10 +182,34 @@ def test_a_bulk_insert_larger_than_one_statement_keeps_the_chain(personas: Perso
     )
 
     assert written == 150
-    assert set(AuditEvent.objects.values_list("ip_address", flat=True)) == {"2001:db8::a"}
-    assert set(AuditEvent.objects.values_list("clinic_id", flat=True)) == {clinic.pk}  # type: ignore[union-attr]
+    event = AuditEvent.objects.get()
+    assert (event.ip_address, event.clinic_id) == ("2001:db8::a", clinic.pk)  # type: ignore[union-attr]
+    assert sorted(event.subject_set.subjects.values_list("patient_id", flat=True)) == sorted(ids)
     report = chain_verify()
-    assert report.ok and report.checked == 150
+    assert report.ok and report.checked == 1
+
+
+def test_a_list_of_patients_of_two_clinics_writes_one_event_per_clinic(
+    personas: Personas,
+) -> None:
+    elsewhere = factories.PatientFactory(clinic=personas.other_clinic_clinician.clinic)
+
+    audit_record_many(
+        actor=personas.care_clinician,
+        patients=[personas.patient, elsewhere],
+        action="read",
+        resource="messaging.inbox",
+    )
+
+    events = {event.clinic_id: event for event in AuditEvent.objects.all()}
+    assert [
+        subject.patient_id
+        for subject in events[personas.patient.clinic_id].subject_set.subjects.all()
+    ] == [personas.patient.pk]
+    assert [
+        subject.patient_id for subject in events[elsewhere.clinic_id].subject_set.subjects.all()
+    ] == [elsewhere.pk]
+    assert chain_verify().ok
 
 
 def test_an_ipv6_address_is_stored_in_the_form_it_was_hashed(personas: Personas) -> None:
@@ -216,6 +245,37 @@ def test_the_database_refuses_to_change_or_remove_an_event(personas: Personas, c
         change()
 
     assert AuditEvent.objects.count() == 2
+    assert chain_verify().ok
+
+
+def _list_page(personas: Personas, *patients: User) -> AuditEvent:
+    audit_record_many(
+        actor=personas.care_clinician,
+        patients=patients,
+        action="read",
+        resource="measures.caseload",
+    )
+    return AuditEvent.objects.filter(patient__isnull=True).order_by("-pk")[0]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda: AuditSubject.objects.update(patient_id=F("patient_id")),
+        lambda: AuditSubject.objects.all().delete(),
+        lambda: AuditSubject.objects.first().delete(),  # type: ignore[union-attr]
+    ],
+    ids=["update", "delete all", "delete one"],
+)
+def test_the_database_refuses_to_change_or_remove_a_list_pages_patient(  # type: ignore[no-untyped-def]
+    personas: Personas, change
+) -> None:
+    _list_page(personas, personas.patient, personas.other_patient)
+
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        change()
+
+    assert AuditSubject.objects.count() == 2
     assert chain_verify().ok
 
 
@@ -342,6 +402,41 @@ def test_verify_finds_a_row_rehashed_without_the_key(
     assert report.broken is not None
     assert report.broken.row_id == events[1].pk
     assert "without the audit key" in report.broken.problem
+
+
+@pytest.mark.parametrize("tamper", ["remove", "add", "swap", "repoint"])
+def test_verify_finds_a_list_pages_patients_changed(
+    personas: Personas, guard_lifted: None, tamper: str
+) -> None:
+    _record(personas, 2)
+    event = _list_page(personas, personas.patient, personas.other_patient)
+    _record(personas, 1)
+    shown = event.subject_set.subjects.get(patient=personas.other_patient)
+    if tamper == "remove":
+        shown.delete()
+    elif tamper == "add":
+        AuditSubject.objects.create(subject_set=event.subject_set, patient=personas.support_person)
+    elif tamper == "swap":
+        AuditSubject.objects.filter(pk=shown.pk).update(patient_id=personas.support_person.pk)
+    else:
+        other = _list_page(personas, personas.patient)  # a set of Pat alone
+        AuditEvent.objects.filter(pk=event.pk).update(subject_set=other.subject_set)
+
+    report = chain_verify()
+
+    assert report.broken is not None
+    assert report.broken.row_id == event.pk
+    assert "changed after it was written" in report.broken.problem
+
+
+def test_verify_walks_list_pages_across_batches(personas: Personas) -> None:
+    for _ in range(4):
+        _record(personas, 1)
+        _list_page(personas, personas.patient, personas.other_patient)
+
+    report = chain_verify(batch_size=3)
+
+    assert report.ok and report.checked == 8
 
 
 def test_verify_finds_a_removed_row(personas: Personas, guard_lifted: None) -> None:

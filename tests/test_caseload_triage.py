@@ -282,10 +282,14 @@ def test_the_triage_caseload_runs_the_same_queries_for_5_or_50_patients(
 
     _add_patients(clinician, 45, 5)
 
-    with django_assert_max_num_queries(len(few)):
+    # The first view of a list of patients not shown before stores that set once for the audit
+    # trail (two statements: the set, then its patients in one insert), whatever its size.
+    with django_assert_max_num_queries(len(few) + 2):
         response = client.get(f"/{query}")
     assert response.status_code == 200
     assert len(response.context["caseload"]) <= 50
+    with django_assert_max_num_queries(len(few)):
+        client.get(f"/{query}")
 
 
 # --- The clinic's settings ----------------------------------------------------------------------

@@ -252,7 +252,14 @@ AUDITED = [
 def _events_since(last_id: int) -> Counter[tuple[Any, ...]]:
     return Counter(
         AuditEvent.objects.filter(pk__gt=last_id).values_list(
-            "actor_id", "patient_id", "clinic_id", "action", "resource", "object_id", "route"
+            "actor_id",
+            "patient_id",
+            "subject_set_id",  # a list page's patients: the same set again
+            "clinic_id",
+            "action",
+            "resource",
+            "object_id",
+            "route",
         )
     )
 

@@ -36,7 +36,8 @@ from django.utils import timezone
 
 from claywork.accounts.models import Role, SignInSession, User
 from claywork.accounts.profile import email_change_request
-from claywork.audit.services import audit_record
+from claywork.audit.models import AuditEvent
+from claywork.audit.services import audit_record, audit_record_many
 from claywork.calendar_feed.services import calendar_token_issue
 from claywork.care import services as care
 from claywork.circle.models import CircleMember
@@ -188,6 +189,8 @@ class World:
 
     # The patient signed in on another browser (a row on "Where you are signed in").
     sign_in_id: int = 0
+    # The care clinician's caseload showed the patient: one event of a list page.
+    list_event_id: int = 0
 
     def placeholders(self) -> dict[str, object]:
         p = self.personas
@@ -218,6 +221,7 @@ class World:
             "thread": self.thread_id,
             "sign_in": self.sign_in_id,
             "care_clinician": p.care_clinician.pk,
+            "list_event": self.list_event_id,
         }
 
 
@@ -304,7 +308,14 @@ def _build_world() -> World:
         last_seen_at=timezone.now(),
         user_agent="Mozilla/5.0 (Android 14; Mobile) Firefox/128.0",
     )
+    audit_record_many(
+        actor=personas.care_clinician,
+        patients=[personas.patient, personas.other_patient],
+        action="read",
+        resource="measures.caseload",
+    )
     return World(
+        list_event_id=AuditEvent.objects.filter(patient__isnull=True).latest("pk").pk,
         thread_id=thread_id,
         colleague_id=colleague_id,
         sign_in_id=phone.pk,
@@ -1114,6 +1125,8 @@ MATRIX: list[Row] = [
     get("/clinic/access-log/", CLINIC_ADMIN_ONLY),
     get("/clinic/access-log/?patient={patient}&since=2000-01-01", CLINIC_ADMIN_ONLY),
     get("/clinic/access-log/?patient={other_clinic_patient}", CLINIC_ADMIN_ONLY),
+    # A list page's event and the patients it showed: the clinic admin of those patients only.
+    get("/clinic/access-log/lists/{list_event}/", CLINIC_ADMIN_ONLY),
     # Consents: each patient's own. Screening can be withdrawn and given again; scores only
     # where the clinic allows it (this one does not: refused with a message, nothing changes).
     get("/consents/", PATIENTS),
@@ -1712,6 +1725,7 @@ ANY_ID = dict.fromkeys(
     "thread": 1,
     "sign_in": 1,
     "care_clinician": 1,
+    "list_event": 1,
 }
 
 ANY_ID.update(CircleWorld.ANY_ID)

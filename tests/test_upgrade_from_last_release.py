@@ -145,8 +145,43 @@ def upgraded(
     before = _dump(last_release_code, env, work / "before.json")
     _claywork(None, env, "migrate", "--noinput")
     after = _dump(None, env, work / "after.json")
+    audit_after = _run(None, env, "-c", AUDIT_AFTER_UPGRADE)
     verify = _claywork(None, env, "audit-verify")
-    return {"before": before, "after": after, "verify": verify}
+    return {"before": before, "after": after, "verify": verify, "audit": audit_after}
+
+
+# Run under this release on the upgraded database: the append-only guard stands on both audit
+# tables (on SQLite, making a column nullable rebuilt the events' table and dropped its
+# triggers; a trigger fires per row, so a list page is written first), and a list page's event
+# chains onto the old rows (verified after).
+AUDIT_AFTER_UPGRADE = """
+import os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "claywork.settings")
+import django
+django.setup()
+from django.db import DatabaseError, connection, transaction
+from claywork.accounts.models import User
+from claywork.audit.services import audit_record_many
+
+class Undo(Exception):
+    pass
+
+clinician = User.objects.filter(role="clinician").order_by("pk").first()
+patients = list(User.objects.filter(role="patient", clinic=clinician.clinic).order_by("pk")[:3])
+written = audit_record_many(
+    actor=clinician, patients=patients, action="read", resource="measures.caseload"
+)
+print("listed", "all" if written == len(patients) > 0 else written)
+for table in ("audit_auditevent", "audit_auditsubject"):
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table}")
+            raise Undo
+    except Undo:
+        print(table, "deletable")
+    except DatabaseError as error:
+        print(table, "refused" if "append-only" in str(error) else error)
+"""
 
 
 def test_each_dump_ran_the_release_it_was_meant_to(
@@ -226,3 +261,13 @@ def test_sealed_text_still_opens_after_the_upgrade(upgraded: dict[str, Any]) -> 
 
 def test_the_audit_chain_still_verifies_after_the_upgrade(upgraded: dict[str, Any]) -> None:
     assert upgraded["verify"].startswith("OK")
+
+
+def test_the_audit_tables_stay_append_only_and_take_list_pages_after_the_upgrade(
+    upgraded: dict[str, Any],
+) -> None:
+    assert upgraded["audit"].split("\n")[:3] == [
+        "listed all",
+        "audit_auditevent refused",
+        "audit_auditsubject refused",
+    ]

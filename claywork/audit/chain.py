@@ -7,6 +7,11 @@ the database cannot compute a replacement chain. The first row follows ``GENESIS
 
 Rows written before the key existed (migration ``audit/0003``) keep their plain SHA-256
 (``key=None``); a signed cut-over checkpoint pins the last of them (``checkpoint.py``).
+
+A list page's event (a caseload, an inbox) names no one patient: its patients are rows of the
+subject table, and the event's hash covers a digest of their sorted ids (``subjects_digest``),
+so adding, removing or changing a subject row breaks the event's hash. Events with no
+subjects hash exactly as before (migration ``audit/0004``).
 """
 
 from __future__ import annotations
@@ -28,31 +33,41 @@ class ChainFields:
     occurred_at: datetime
     actor_id: int | None
     actor_role: str
-    patient_id: int
+    # None for a list page's event, whose patients are ``subject_ids``.
+    patient_id: int | None
     clinic_id: int | None
     action: str
     resource: str
     object_id: str
     ip_address: str | None
     route: str
+    # The patients a list page showed (the subject table), sorted; empty for any other event.
+    subject_ids: tuple[int, ...] = ()
+
+
+def subjects_digest(subject_ids: tuple[int, ...]) -> str:
+    """SHA-256 (hex) of the sorted, distinct patient ids of a list page's event."""
+    return hashlib.sha256(",".join(map(str, sorted(set(subject_ids)))).encode()).hexdigest()
 
 
 def row_digest(prev_hash: str, row: ChainFields, key: bytes | None) -> str:
     """The HMAC-SHA256 (hex) under ``key`` of ``prev_hash`` and the row, in a fixed text form;
     the plain SHA-256 for the rows before the cut-over (``key=None``)."""
-    parts = (
+    parts = [
         prev_hash,
         row.occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         "" if row.actor_id is None else str(row.actor_id),
         row.actor_role,
-        str(row.patient_id),
+        "" if row.patient_id is None else str(row.patient_id),
         "" if row.clinic_id is None else str(row.clinic_id),
         row.action,
         row.resource,
         row.object_id,
         row.ip_address or "",
         row.route,
-    )
+    ]
+    if row.subject_ids:
+        parts.append(f"subjects:{len(set(row.subject_ids))}:{subjects_digest(row.subject_ids)}")
     text = _SEPARATOR.join(parts).encode()
     if key is None:
         return hashlib.sha256(text).hexdigest()

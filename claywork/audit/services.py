@@ -1,6 +1,9 @@
 """The one way to write to the audit trail. Views and commands call ``audit_record`` whenever
 someone other than the patient reads, changes or exports the patient's health data (after the
-access check has passed), and ``audit_record_many`` for a list page that shows many patients.
+access check has passed), and ``audit_record_many`` for a list page that shows many patients:
+one event for the page view pointing at the set of patients it showed (``AuditSubjectSet``,
+stored once however many views show it), in the same transaction and covered by the event's
+hash (decision 0004, amendment of 2026-12-04).
 
 Writes are short: one transaction that takes the chain lock, reads the newest row's hash and
 inserts. On PostgreSQL the lock is a transaction-scoped advisory lock, so two processes never
@@ -22,9 +25,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from claywork.accounts.models import User
-from claywork.audit.chain import GENESIS_HASH, ChainFields, row_digest
+from claywork.audit.chain import GENESIS_HASH, ChainFields, row_digest, subjects_digest
 from claywork.audit.keys import mac_key
-from claywork.audit.models import AuditAction, AuditEvent
+from claywork.audit.models import AuditAction, AuditEvent, AuditSubject, AuditSubjectSet
 from claywork.core import page_cache
 from claywork.core.http import AuthedRequest
 
@@ -71,7 +74,7 @@ def _check(action: str, resource: str) -> None:
 def _chain_fields(
     *,
     actor: User | None,
-    patient_id: int,
+    patient_id: int | None,
     clinic_id: int | None,
     action: str,
     resource: str,
@@ -123,70 +126,63 @@ def _append(row: ChainFields) -> AuditEvent:
     """Chain one event onto the newest row and insert it, in one short transaction."""
     with transaction.atomic():
         ((prev_hash, row_hash),) = _chain([row])
-        return AuditEvent.objects.create(
-            **dataclasses.asdict(row), prev_hash=prev_hash, row_hash=row_hash
-        )
+        fields = {name: getattr(row, name) for name in _FIELDS}
+        return AuditEvent.objects.create(**fields, prev_hash=prev_hash, row_hash=row_hash)
 
 
-def _append_many(rows: list[ChainFields]) -> None:
-    """Chain a list page's events and insert them, in one short transaction.
-
-    Plain values, not ``bulk_create``: its per-field preparation of model instances cost a
-    caseload of 50 several milliseconds of Python. On PostgreSQL one ``INSERT ... SELECT FROM
-    jsonb_to_recordset`` (one parameter, whatever the number of rows, in chain order); elsewhere
-    multi-row ``VALUES``, 70 rows a statement (840 parameters, under SQLite's oldest limit).
-    """
+def _append_listed(rows: list[ChainFields]) -> None:
+    """Chain a list page's events (one per clinic shown, nearly always one) and insert each,
+    in one short transaction. Each points at the set of patients it showed, stored once: a
+    set seen before (the same caseload opened again) is found by its digest, a new one is
+    written in two statements (the set, then its patients in one ``INSERT ... SELECT`` from
+    ``unnest`` on PostgreSQL, ``json_each`` on SQLite). The chain lock serialises writers, so
+    two never create the same set."""
     with transaction.atomic():
         hashes = _chain(rows)
-        columns = [[getattr(row, name) for row in rows] for name in _FIELDS]
-        columns += [[prev for prev, _ in hashes], [row_hash for _, row_hash in hashes]]
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(_POSTGRES_INSERT, [_as_json(columns)])
-                return
-            ops = connection.ops
-            adapted = {at: ops.adapt_datetimefield_value(at) for at in set(columns[0])}
-            columns[0] = [adapted[at] for at in columns[0]]
-            values = list(zip(*columns, strict=True))
-            for start in range(0, len(values), _ROWS_PER_INSERT):
-                chunk = values[start : start + _ROWS_PER_INSERT]
-                cursor.execute(
-                    _INSERT_INTO + ", ".join([_ONE_ROW] * len(chunk)),
-                    [value for row in chunk for value in row],
-                )
+        for row, (prev_hash, row_hash) in zip(rows, hashes, strict=True):
+            fields = {name: getattr(row, name) for name in _FIELDS}
+            AuditEvent.objects.create(
+                **fields,
+                subject_set_id=_subject_set(row.subject_ids),
+                prev_hash=prev_hash,
+                row_hash=row_hash,
+            )
 
 
-_FIELDS = [field.name for field in dataclasses.fields(ChainFields)]
-_COLUMNS = [*_FIELDS, "prev_hash", "row_hash"]
+def _subject_set(subject_ids: tuple[int, ...]) -> int:
+    """The id of the stored set of these patients, written if it is new (inside the chain
+    lock's transaction)."""
+    digest = subjects_digest(subject_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(_FIND_SET, [digest])
+        found = cursor.fetchone()
+        if found is not None:
+            return int(found[0])
+        cursor.execute(_INSERT_SET, [digest, len(subject_ids)])
+        (set_id,) = cursor.fetchone()
+        if connection.vendor == "postgresql":
+            cursor.execute(_POSTGRES_SUBJECTS, [set_id, list(subject_ids)])
+        else:
+            cursor.execute(_SQLITE_SUBJECTS, [set_id, json.dumps(list(subject_ids))])
+    return int(set_id)
+
+
+# Every field the hash covers that is a column of the event (the subjects are rows of their own).
+_FIELDS = [field.name for field in dataclasses.fields(ChainFields) if field.name != "subject_ids"]
 _TABLE = AuditEvent._meta.db_table
-_ROWS_PER_INSERT = 70
+_SUBJECT_TABLE = AuditSubject._meta.db_table
+_SET_TABLE = AuditSubjectSet._meta.db_table
+_FIND_SET = f"SELECT id FROM {_SET_TABLE} WHERE digest = %s"  # noqa: S608 - fixed names
+_INSERT_SET = f"INSERT INTO {_SET_TABLE} (digest, size) VALUES (%s, %s) RETURNING id"  # noqa: S608
 _NEWEST_HASH = f"SELECT row_hash FROM {_TABLE} ORDER BY id DESC LIMIT 1"  # noqa: S608 - fixed
-_INSERT_INTO = f"INSERT INTO {_TABLE} ({', '.join(_COLUMNS)}) VALUES "  # noqa: S608 - fixed names
-_ONE_ROW = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
-_POSTGRES_TYPES = {
-    "occurred_at": "timestamptz",
-    "actor_id": "bigint",
-    "patient_id": "bigint",
-    "clinic_id": "integer",
-    "ip_address": "inet",
-}
-# The rows travel as one JSON parameter: quoting a dozen arrays value by value in Python (as
-# psycopg's client-side binding does) cost more than the insert itself.
-_POSTGRES_INSERT = (
-    f"INSERT INTO {_TABLE} ({', '.join(_COLUMNS)}) "  # noqa: S608 - fixed names
-    f"SELECT {', '.join(_COLUMNS)} FROM ROWS FROM (jsonb_to_recordset(%s::jsonb) AS ("
-    + ", ".join(f"{name} {_POSTGRES_TYPES.get(name, 'varchar')}" for name in _COLUMNS)
-    + f")) WITH ORDINALITY AS given ({', '.join(_COLUMNS)}, ord) ORDER BY ord"
+_POSTGRES_SUBJECTS = (
+    f"INSERT INTO {_SUBJECT_TABLE} (subject_set_id, patient_id) "  # noqa: S608 - fixed names
+    "SELECT %s, unnest(%s::bigint[])"
 )
-
-
-def _as_json(columns: list[list[object]]) -> str:
-    """The rows as a JSON array of objects, in chain order (timestamps in ISO 8601, exact to
-    the microsecond, so the stored value is the one that was hashed)."""
-    at_index = _COLUMNS.index("occurred_at")
-    columns = list(columns)
-    columns[at_index] = [at.isoformat() for at in columns[at_index]]  # type: ignore[attr-defined]
-    return json.dumps([dict(zip(_COLUMNS, row, strict=True)) for row in zip(*columns, strict=True)])
+_SQLITE_SUBJECTS = (
+    f"INSERT INTO {_SUBJECT_TABLE} (subject_set_id, patient_id) "  # noqa: S608 - fixed names
+    "SELECT %s, value FROM json_each(%s)"
+)
 
 
 def audit_record(
@@ -242,10 +238,12 @@ def audit_record_many(
     request: HttpRequest | None = None,
     clinic_id: int | None = None,
 ) -> int:
-    """One event per patient shown on a list page (a caseload, an inbox), in one insert that
-    keeps the chain. ``patients`` may be users or ids; for ids, pass their ``clinic_id`` when
-    the caller knows it (a clinician's caseload is in the clinician's clinic), or it costs one
-    query. Repeats and the actor's own id are skipped. Returns the number of events written."""
+    """A list page (a caseload, an inbox) showed these patients: one event for the page view
+    (per clinic among the patients, so a clinic admin sees their clinic's) pointing at the
+    set of its patients, in one short transaction that keeps the chain. ``patients`` may be users or
+    ids; for ids, pass their ``clinic_id`` when the caller knows it (a clinician's caseload is
+    in the clinician's clinic), or it costs one query. Repeats and the actor's own id are
+    skipped. Returns the number of patients recorded."""
     _check(str(action), resource)
     given = {(p if isinstance(p, int) else p.pk): p for p in patients}
     given.pop(actor.pk, None)
@@ -257,25 +255,32 @@ def audit_record_many(
         if clinic_id is not None
         else dict(User.objects.filter(pk__in=unknown).values_list("pk", "clinic_id"))
     )
+    by_clinic: dict[int | None, list[int]] = {}
+    for pk, patient in given.items():
+        clinic = clinics.get(pk) if isinstance(patient, int) else patient.clinic_id
+        by_clinic.setdefault(clinic, []).append(pk)
     ip_address, route = _client_address(request), _route(request)
     shown_at = timezone.now()  # one page view: one moment for every event it writes
     rows = [
-        _chain_fields(
-            actor=actor,
-            patient_id=pk,
-            clinic_id=clinics.get(pk) if isinstance(patient, int) else patient.clinic_id,
-            action=str(action),
-            resource=resource,
-            object_id="",
-            ip_address=ip_address,
-            route=route,
-            occurred_at=shown_at,
+        dataclasses.replace(
+            _chain_fields(
+                actor=actor,
+                patient_id=None,
+                clinic_id=clinic,
+                action=str(action),
+                resource=resource,
+                object_id="",
+                ip_address=ip_address,
+                route=route,
+                occurred_at=shown_at,
+            ),
+            subject_ids=tuple(sorted(shown)),
         )
-        for pk, patient in given.items()
+        for clinic, shown in sorted(by_clinic.items(), key=lambda item: item[0] or 0)
     ]
     page_cache.on_every_view(_record_many_again, rows, request is not None)
-    _append_many(rows)
-    return len(rows)
+    _append_listed(rows)
+    return len(given)
 
 
 def _again(rows: list[ChainFields], request: HttpRequest, from_request: bool) -> list[ChainFields]:
@@ -304,7 +309,7 @@ def _record_again(request: HttpRequest, row: ChainFields, from_request: bool) ->
 
 def _record_many_again(request: HttpRequest, rows: list[ChainFields], from_request: bool) -> None:
     """A list page sent from memory records the events its view recorded, at one moment."""
-    _append_many(_again(rows, request, from_request))
+    _append_listed(_again(rows, request, from_request))
 
 
 def audit_read(

@@ -5,17 +5,21 @@ of tuples at a time, keyset-paginated on the id (and the checkpoints, a few a da
 Rows up to a signed cut-over checkpoint are checked with the plain SHA-256 they were written
 with; every later row with the HMAC key (``chain.py``). Without a cut-over checkpoint every row
 must be keyed: deleting that checkpoint to hide a rewrite of the old rows therefore fails too.
+
+A list page's event is checked with the patients of the set it points at (each set read once):
+a patient added to or removed from a set, or an event pointed at another set, breaks the hash.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from claywork.audit import keys
 from claywork.audit.chain import GENESIS_HASH, ChainFields, row_digest
 from claywork.audit.checkpoint import Checkpoint, checkpoints_all
-from claywork.audit.models import AuditEvent, CheckpointKind
+from claywork.audit.models import AuditEvent, AuditSubject, CheckpointKind
 
 BATCH_SIZE = 5000
 _COLUMNS = (
@@ -30,6 +34,7 @@ _COLUMNS = (
     "object_id",
     "ip_address",
     "route",
+    "subject_set_id",
     "prev_hash",
     "row_hash",
 )
@@ -54,14 +59,45 @@ class ChainReport:
         return self.broken is None and not self.checkpoint_problems
 
 
+_SETS_KEPT = 2000
+
+
+class _Subjects:
+    """The patients of each set a list page's event points at, read once per set."""
+
+    def __init__(self) -> None:
+        self._sets: dict[int, tuple[int, ...]] = {}
+
+    def of(self, set_id: int | None) -> tuple[int, ...]:
+        if set_id is None:
+            return ()
+        if set_id not in self._sets:
+            if len(self._sets) >= _SETS_KEPT:
+                self._sets.clear()  # memory stays bounded; a set asked for again is re-read
+            self._sets[set_id] = tuple(
+                AuditSubject.objects.filter(subject_set_id=set_id)
+                .order_by("patient_id")
+                .values_list("patient_id", flat=True)
+            )
+        return self._sets[set_id]
+
+
 def _check(
-    row: tuple, expected_prev: str, previous_id: int | None, key: bytes | None
+    row: tuple,
+    expected_prev: str,
+    previous_id: int | None,
+    key: bytes | None,
+    subject_ids: tuple[int, ...] = (),
 ) -> str | None:
-    pk, *fields, prev_hash, row_hash = row
-    if row_digest(prev_hash, ChainFields(*fields), key) != row_hash:
+    pk, *fields, _, prev_hash, row_hash = row
+    chained = ChainFields(*fields)
+    if subject_ids:
+        chained = dataclasses.replace(chained, subject_ids=subject_ids)
+    if row_digest(prev_hash, chained, key) != row_hash:
         return (
-            "its contents no longer match its hash: the row was changed after it was written, "
-            "or its hash was computed without the audit key"
+            "its contents no longer match its hash: the row (or the patients a list page's row "
+            "names) was changed after it was written, or its hash was computed without the "
+            "audit key"
         )
     if prev_hash != expected_prev:
         if previous_id is None:
@@ -113,6 +149,7 @@ def chain_verify(
     legacy_until, key = _cutover(checkpoints), keys.mac_key()
     seen: dict[int, str] = {}
     expected_prev, previous_id, checked = GENESIS_HASH, None, 0
+    subjects = _Subjects()
     while True:
         rows = list(
             AuditEvent.objects.filter(pk__gt=previous_id or 0)
@@ -121,7 +158,7 @@ def chain_verify(
         )
         for row in rows:
             row_key = None if row[0] <= legacy_until else key
-            problem = _check(row, expected_prev, previous_id, row_key)
+            problem = _check(row, expected_prev, previous_id, row_key, subjects.of(row[-3]))
             if problem is not None:
                 return ChainReport(
                     checked, expected_prev, ChainBreak(row[0], problem), len(checkpoints), problems

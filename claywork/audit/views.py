@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from claywork.audit import selectors
@@ -22,9 +22,7 @@ def my_access_log(request: AuthedRequest) -> HttpResponse:
     if not policy.may_read_own_access_log(request.user):
         raise Http404("No such page.")
     before, after = CursorForm(request.GET).cursors()
-    page = selectors.log_page(
-        policy.audit_events_visible_to(request.user), before=before, after=after
-    )
+    page = selectors.own_log_page(request.user.pk, before=before, after=after)
     return render(
         request,
         "audit/my_access_log.html",
@@ -39,8 +37,16 @@ def clinic_log(request: AuthedRequest) -> HttpResponse:
         raise Http404("No such page.")
     form = ClinicLogFilterForm(request.GET, people=policy.people_managed_by(request.user))
     before, after = form.cursors()
-    events = selectors.clinic_events(policy.audit_events_visible_to(request.user), **form.filters())
-    page = selectors.log_page(events, before=before, after=after, with_patient=True)
+    filters = form.filters()
+    patient, patient_ids = filters.pop("patient", None), filters.pop("patient_ids", None)
+    events = selectors.clinic_events(policy.audit_events_visible_to(request.user), **filters)
+    if patient is not None or patient_ids is not None:
+        whose = [patient.pk] if patient is not None else patient_ids
+        page = selectors.patient_log_page(
+            events, whose, before=before, after=after, with_patient=True
+        )
+    else:
+        page = selectors.log_page(events, before=before, after=after, with_patient=True)
     kept = {
         key: value
         for key, value in request.GET.items()
@@ -50,4 +56,23 @@ def clinic_log(request: AuthedRequest) -> HttpResponse:
         request,
         "audit/clinic_log.html",
         {"form": form, "page": page, "filter_query": urlencode(kept)},
+    )
+
+
+@login_required
+@require_safe
+def clinic_log_event(request: AuthedRequest, event_id: int) -> HttpResponse:
+    """A list page's event in the clinic's log: when, who, which page, and every patient it
+    showed."""
+    if not policy.may_read_clinic_audit_log(request.user):
+        raise Http404("No such page.")
+    events = policy.audit_events_visible_to(request.user).filter(subject_set__isnull=False)
+    event = get_object_or_404(events.select_related("actor"), pk=event_id)
+    return render(
+        request,
+        "audit/clinic_log_event.html",
+        {
+            "row": selectors.log_row(event),
+            "patients": selectors.list_event_patients(event),
+        },
     )

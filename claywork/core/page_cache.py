@@ -77,6 +77,8 @@ _UNWATCHED = frozenset(
         "sessions.Session",
         "accounts.SignInSession",
         "audit.AuditEvent",
+        "audit.AuditSubject",
+        "audit.AuditSubjectSet",
         "audit.AuditCheckpoint",
         "core.WorkerHeartbeat",
         "django_tasks_database.DBTaskResult",

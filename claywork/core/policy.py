@@ -382,11 +382,15 @@ def may_read_clinic_audit_log(user: AnyUser) -> bool:
 
 
 def audit_events_visible_to(user: AnyUser) -> QuerySet[AuditEvent]:
-    """A patient's own events; a clinic admin's clinic's events; nothing for anyone else."""
+    """A patient's own events (those that name them and the list pages that showed them); a
+    clinic admin's clinic's events; nothing for anyone else. Pages read a patient's events
+    with ``audit.selectors.patient_log_page``, two indexed queries instead of this OR."""
     from claywork.audit.models import AuditEvent
 
     if may_read_own_access_log(user):
-        return AuditEvent.objects.filter(patient_id=user.pk)
+        return AuditEvent.objects.filter(
+            Q(patient_id=user.pk) | Q(subject_set__subjects__patient_id=user.pk)
+        ).distinct()
     if may_read_clinic_audit_log(user):
         return AuditEvent.objects.filter(clinic_id=user.clinic_id)  # type: ignore[union-attr]
     return AuditEvent.objects.none()

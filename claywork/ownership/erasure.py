@@ -38,6 +38,7 @@ KEPT = frozenset(
     {
         ("audit.AuditEvent", "actor"),
         ("audit.AuditEvent", "patient"),
+        ("audit.AuditSubject", "patient"),
         ("ownership.AccountDeletion", "patient"),
         ("safety.Alert", "patient"),
         ("safety.Alert", "acknowledged_by"),
