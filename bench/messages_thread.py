@@ -11,7 +11,7 @@ read everything. Each database is seeded once into its own bench database (SQLit
 127.0.0.1:5432) and reused while its marker says it holds the same.
 
 Measuring, in-process with Django's test client (bench/journal_pages.py's helpers): a random
-patient opening their long thread (the newest 100 messages with read receipts, office hours,
+patient opening their long thread (the newest 50 messages with read receipts, office hours,
 the reply form), the clinician opening a random patient's long thread (each view also appends
 an audit row), the clinician's inbox (every thread of their caseload, unread flags) and the
 nav's unread badge. Then the two thread pages again over HTTP through ``claywork serve``

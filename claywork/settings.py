@@ -138,6 +138,9 @@ _SQLITE_PATH = VAR_DIR / "claywork.sqlite3"
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{_SQLITE_PATH}")
 _db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CLAYWORK_DB_CONN_MAX_AGE", 60))
 if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, with one writing transaction per process at a time queued in Python
+    # rather than in SQLite's sleeping busy handler (claywork/core/sqlite3/base.py).
+    _db["ENGINE"] = "claywork.core.sqlite3"
     _db["CONN_MAX_AGE"] = 0 if TESTING else _db["CONN_MAX_AGE"]
     _db["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",

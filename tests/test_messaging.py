@@ -4,6 +4,7 @@ the new-message e-mail and constant queries on a long thread."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -318,8 +319,9 @@ def test_every_read_by_the_care_team_is_audited_and_the_patients_own_are_not(
 
 
 def test_a_500_message_thread_page_takes_as_many_queries_as_a_short_one(
-    personas: Personas,
+    personas: Personas, settings: Any
 ) -> None:
+    settings.CLAYWORK_PAGE_CACHE_SECONDS = 0  # the view's own queries, not a stored page's
     p = personas
     warm, short, long = start(p), start(p), start(p)
     Message.objects.bulk_create(
@@ -348,6 +350,177 @@ def test_a_500_message_thread_page_takes_as_many_queries_as_a_short_one(
 
     assert "Earlier messages" in page.content.decode()
     assert counts[0] == counts[1] and counts[2] == counts[3], counts
+
+
+def long_thread(p: Personas, length: int) -> Thread:
+    """A thread of ``length`` messages, the patient's and the care team's taking turns."""
+    thread = start(p)
+    sealed = Message.objects.get(thread=thread).body_sealed
+    Message.objects.bulk_create(
+        [
+            Message(
+                thread=thread,
+                patient=p.patient,
+                author=p.care_clinician if n % 2 else p.patient,
+                from_patient=not n % 2,
+                body_sealed=sealed,
+                submission_id=uuid.uuid4(),
+            )
+            for n in range(1, length)
+        ]
+    )
+    return thread
+
+
+def shown_ids(html: str) -> list[int]:
+    return [int(found) for found in re.findall(r'<li id="message-(\d+)"', html)]
+
+
+def earlier(client: Any, thread: Thread, before: int, since: int = 0) -> str:
+    url = f"/messages/{thread.pk}/earlier/?before={before}&since={since}"
+    answer = client.get(url, headers={"HX-Request": "true"})
+    assert answer.status_code == 200
+    return str(answer.content.decode())
+
+
+def test_a_long_thread_shows_its_newest_50_and_loads_the_earlier_ones_50_at_a_time(
+    personas: Personas,
+) -> None:
+    p = personas
+    thread = long_thread(p, 120)
+    every_id = list(thread.messages.order_by("pk").values_list("pk", flat=True))
+    guide = client_for(p.care_clinician)
+
+    page = guide.get(f"/messages/{thread.pk}/").content.decode()
+    newest = shown_ids(page)
+    second = earlier(guide, thread, newest[0])
+    oldest = earlier(guide, thread, shown_ids(second)[0])
+
+    assert newest == every_id[-50:]
+    assert shown_ids(second) == every_id[-100:-50]
+    assert shown_ids(oldest) == every_id[:20]
+    # The control: a link that works without script (the full page of the earlier ones) and
+    # that htmx swaps for the earlier messages; none once the first message is shown.
+    assert f'href="/messages/{thread.pk}/?before={newest[0]}"' in page
+    assert f'hx-get="/messages/{thread.pk}/earlier/?before={newest[0]}&amp;since=0"' in page
+    assert "Earlier messages" in second
+    assert "Earlier messages" not in oldest
+    assert "Not for emergencies" in page
+    no_script = guide.get(f"/messages/{thread.pk}/?before={newest[0]}").content.decode()
+    assert shown_ids(no_script) == every_id[-100:-50]
+
+
+def test_earlier_messages_keep_their_new_marks_and_read_receipts(personas: Personas) -> None:
+    p = personas
+    thread = long_thread(p, 60)
+    patient = client_for(p.patient)
+    patient.get(f"/messages/{thread.pk}/")  # the patient has read the care team's messages
+    guide = client_for(p.care_clinician)
+
+    page = guide.get(f"/messages/{thread.pk}/").content.decode()  # marks all 60 read
+    first_shown = shown_ids(page)[0]
+    older = earlier(guide, thread, first_shown, since=0)
+    older_for_patient = earlier(patient, thread, first_shown, since=first_shown)
+
+    # New to the clinician when they opened the thread: the patient's 5 earlier messages too.
+    assert older.count("message-new") == 5
+    # The care team's earlier messages, read by the patient: "Read" on the clinician's side.
+    assert older.count('<p class="muted read-receipt">Read</p>') == 5
+    # The patient's own earlier messages, read by the clinician just now.
+    assert older_for_patient.count('<p class="muted read-receipt">Read</p>') == 5
+    assert "message-new" not in older_for_patient
+
+
+def test_earlier_messages_are_audited_for_the_care_team_and_not_for_the_patient(
+    personas: Personas,
+) -> None:
+    from claywork.audit.models import AuditEvent
+
+    p = personas
+    thread = long_thread(p, 60)
+    first_shown = shown_ids(client_for(p.patient).get(f"/messages/{thread.pk}/").content.decode())
+    earlier(client_for(p.patient), thread, first_shown[0])
+    before = AuditEvent.objects.count()
+
+    earlier(client_for(p.care_clinician), thread, first_shown[0])
+
+    event = AuditEvent.objects.order_by("pk").last()
+    assert AuditEvent.objects.count() == before + 1
+    assert event is not None
+    assert (event.actor_id, event.resource, event.object_id) == (
+        p.care_clinician.pk,
+        "messaging.thread",
+        str(thread.pk),
+    )
+    assert not AuditEvent.objects.filter(actor=p.patient).exists()
+
+
+def test_earlier_messages_of_a_500_message_thread_take_as_many_queries_as_of_a_short_one(
+    personas: Personas, settings: Any
+) -> None:
+    settings.CLAYWORK_PAGE_CACHE_SECONDS = 0
+    p = personas
+    short, long = long_thread(p, 60), long_thread(p, 500)
+    guide = client_for(p.care_clinician)
+    for thread in (short, long):
+        guide.get(f"/messages/{thread.pk}/")  # read marks, the data key unwrapped
+
+    counts = []
+    for thread in (short, long):
+        before = thread.messages.order_by("-pk").values_list("pk", flat=True)[49]
+        with CaptureQueriesContext(connection) as queries:
+            earlier(guide, thread, before)
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1], counts
+
+
+def test_a_thread_page_unseals_only_the_messages_it_shows(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from claywork.vault import fields
+
+    p = personas
+    thread = long_thread(p, 120)
+    guide = client_for(p.care_clinician)
+    guide.get(f"/messages/{thread.pk}/")
+    opened: list[str] = []
+    real_open = fields.open_text
+
+    def counting_open(**kwargs: Any) -> str:
+        opened.append(kwargs["context"])
+        return real_open(**kwargs)
+
+    monkeypatch.setattr(fields, "open_text", counting_open)
+    page = guide.get(f"/messages/{thread.pk}/?before=999999999").content.decode()
+
+    assert len(shown_ids(page)) == 50
+    assert opened.count("messaging.message.body") == 50
+
+
+def test_a_thread_page_from_memory_records_the_care_teams_read_and_shows_new_messages(
+    personas: Personas,
+) -> None:
+    from claywork.audit.models import AuditEvent
+
+    p = personas
+    thread = start(p)
+    guide = client_for(p.care_clinician)
+    guide.get(f"/messages/{thread.pk}/")  # marks the patient's message read
+    reads = AuditEvent.objects.filter(actor=p.care_clinician, resource="messaging.thread")
+    before = reads.count()
+
+    guide.get(f"/messages/{thread.pk}/")
+    with CaptureQueriesContext(connection) as stored_view:
+        again = guide.get(f"/messages/{thread.pk}/").content.decode()
+    send(thread, p.patient, "One more question about Friday.")
+    after_write = guide.get(f"/messages/{thread.pk}/").content.decode()
+
+    assert reads.count() == before + 3
+    # Sent from memory: no message or read mark was read for it.
+    assert not any("messaging_message" in query["sql"] for query in stored_view.captured_queries)
+    assert "One more question about Friday." not in again
+    assert "One more question about Friday." in after_write
 
 
 # --- Handing over ---------------------------------------------------------------------------

@@ -1575,6 +1575,8 @@ MATRIX.extend(
         ),
         get("/messages/{thread}/", CARE),
         get("/messages/{thread}/?before=999999", CARE),
+        get("/messages/{thread}/earlier/?before=999999&since=0", CARE),
+        get("/messages/{thread}/earlier/", only()),
         post(
             "/messages/{thread}/",
             only(patient=(302, "/messages/"), care_clinician=(302, "/messages/")),

@@ -9,6 +9,7 @@ urlpatterns = [
     path("messages/new/", views.thread_new, name="thread_new"),
     path("messages/unread/", views.unread_badge, name="unread"),
     path("messages/<int:thread_id>/", views.thread_detail, name="thread"),
+    path("messages/<int:thread_id>/earlier/", views.thread_earlier, name="earlier"),
     path("messages/<int:thread_id>/hand-over/", views.thread_hand_over, name="hand_over"),
     path(
         "patients/<int:patient_id>/messages/new/",

@@ -136,14 +136,19 @@ def _hours_of(patient: User) -> selectors.ClinicHours:
     return selectors.clinic_hours(patient.clinic_id)
 
 
-def _before(request: AuthedRequest) -> int | None:
-    raw = request.GET.get("before", "")
+def _message_id(request: AuthedRequest, name: str) -> int | None:
+    raw = request.GET.get(name, "")
     return int(raw) if raw.isdigit() and len(raw) < 19 else None
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@cached_page
 def thread_detail(request: AuthedRequest, thread_id: int) -> HttpResponse:
+    """The newest messages of a thread, the reply form and, for staff, the hand-over form.
+    Stored in memory while nothing it shows changes (``?before=`` and POST never are); a
+    visit that marks new messages read bumps the versions, so the page it rendered with their
+    "New" badges is not sent again."""
     thread = get_thread_for_user(request.user, thread_id)
     draft_key = f"thread-{thread.pk}"
     status = 200
@@ -164,7 +169,7 @@ def thread_detail(request: AuthedRequest, thread_id: int) -> HttpResponse:
     else:
         draft = _draft(request.user, draft_key)
         form = _fresh_form(MessageForm, draft)
-    page = selectors.thread_page(thread, request.user, before=_before(request))
+    page = selectors.thread_page(thread, request.user, before=_message_id(request, "before"))
     if page.newest_id > page.unread_from:
         services.thread_mark_read(thread=thread, reader=request.user, up_to=page.newest_id)
     audit_read(request, thread.patient_id, "messaging.thread", thread.pk)
@@ -178,6 +183,31 @@ def thread_detail(request: AuthedRequest, thread_id: int) -> HttpResponse:
     if not request.user.is_patient:
         context.update(_staff_tools(thread, request.user))
     return render(request, "messaging/thread.html", context, status=status)
+
+
+@login_required
+@require_GET
+def thread_earlier(request: AuthedRequest, thread_id: int) -> HttpResponse:
+    """The messages before ``?before=`` as list items (htmx), with the control for those before
+    them. Read receipts as on the page; ``?since=`` is the reader's read mark when the page
+    was opened (that visit marked everything read), so what was new then is still marked.
+    Audited as a read of the thread, like the page."""
+    thread = get_thread_for_user(request.user, thread_id)
+    before = _message_id(request, "before")
+    if before is None:
+        raise Http404
+    page = selectors.thread_page(thread, request.user, before=before)
+    audit_read(request, thread.patient_id, "messaging.thread", thread.pk)
+    since = _message_id(request, "since")
+    return render(
+        request,
+        "messaging/_earlier.html",
+        {
+            "thread": thread,
+            "page": page,
+            "unread_from": page.unread_from if since is None else min(since, page.unread_from),
+        },
+    )
 
 
 def _staff_tools(thread: Thread, clinician: User) -> dict[str, object]:

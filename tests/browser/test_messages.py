@@ -1,15 +1,18 @@
 """Secure messages in a real browser, on a phone and on a desktop, every page checked with
 axe-core: the patient writes to their care team from the menu, the clinician sees the unread
 count, reads and replies, the patient sees the reply and that their message was read; the
-"not for emergencies" line leads to the help page."""
+"not for emergencies" line leads to the help page; a long thread's earlier messages load in
+place from the keyboard."""
 
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from playwright.sync_api import expect
 
+from claywork.messaging import services as messaging
 from claywork.messaging.models import Message
 from tests.browser.conftest import DESKTOP, PHONE, ClinicPeople, Visit
 
@@ -60,3 +63,45 @@ def test_patient_writes_clinician_reads_and_replies(
     assert Message.objects.filter(thread__patient=patient).count() == 2
     me.follow(me.page.get_by_role("link", name="Need help now?").last)
     assert me.page.url.endswith("/help/")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", SIZES)
+def test_earlier_messages_load_in_place_from_the_keyboard(
+    visit: Visit, clinic_people: ClinicPeople, viewport: dict[str, int]
+) -> None:
+    patient = clinic_people.patient
+    thread, _ = messaging.thread_start(
+        patient=patient,
+        author=patient,
+        subject="A long one",
+        body="The first message of many.",
+        submission_id=uuid.uuid4(),
+    )
+    for n in range(1, 120):
+        messaging.message_send(
+            thread=thread, author=patient, body=f"Message number {n}.", submission_id=uuid.uuid4()
+        )
+
+    me = visit(patient, name="patient", viewport=viewport)
+    me.goto(f"/messages/{thread.pk}/")
+    shown = me.page.locator("ol#messages > li.message")
+    expect(shown).to_have_count(50)
+    expect(shown.last).to_contain_text("Message number 119.")
+    expect(me.page.get_by_role("link", name="Need help now?").first).to_be_visible()
+    pages_opened = me.navigations
+
+    for expected, oldest in ((100, "Message number 20."), (120, "The first message of many.")):
+        control = me.page.get_by_role("link", name="Earlier messages")
+        control.scroll_into_view_if_needed()
+        scrolled = me.page.evaluate("window.scrollY")
+        control.focus()
+        me.page.keyboard.press("Enter")  # no mouse: the control is a link, reached by Tab
+        expect(shown).to_have_count(expected)
+        focused = me.page.locator("ol#messages > li.message:focus")
+        expect(focused).to_contain_text(oldest)
+        assert abs(me.page.evaluate("window.scrollY") - scrolled) <= 1
+        assert me.navigations == pages_opened  # loaded in place, not a new page
+        me.audit()
+    expect(me.page.get_by_role("link", name="Earlier messages")).to_have_count(0)
+    me.fits_the_screen()

@@ -161,6 +161,32 @@
     if (box) { box.focus(); }
   });
 
+  /* A thread's "Earlier messages": the older messages take the control's place in the list.
+     The page keeps its scroll position (the browser's scroll anchoring would otherwise move
+     it by the height of what came in) and the keyboard stays there: on the oldest message
+     loaded, with the next "Earlier messages" control right above it. */
+  var earlierLoad = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (source && source.matches && source.matches("[data-earlier-messages]")) {
+      earlierLoad = { list: source.closest("ol"), scrollY: window.scrollY };
+      document.documentElement.style.overflowAnchor = "none";
+    }
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    if (!earlierLoad) { return; }
+    var load = earlierLoad;
+    earlierLoad = null;
+    window.scrollTo(window.scrollX, load.scrollY);
+    document.documentElement.style.overflowAnchor = "";
+    var control = load.list.querySelector("li.earlier-messages");
+    var oldest = control ? control.nextElementSibling : load.list.querySelector("li.message");
+    if (oldest) {
+      oldest.setAttribute("tabindex", "-1");
+      oldest.focus({ preventScroll: true });
+    }
+  });
+
   // allauth's key scripts only log a failed or cancelled key ceremony to the console; show the
   // page's own words instead (the element marked data-key-problem).
   document.addEventListener("allauth.error", function (event) {
