@@ -9,7 +9,7 @@ import os
 import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 
 from claywork.clinics.models import Clinic
 from claywork.core.sqlite3 import base as sqlite_writer
@@ -91,3 +91,22 @@ def test_eight_threads_writing_at_once_all_write() -> None:
     assert not failures
     assert Clinic.objects.filter(slug__startswith="w").count() == writers * each
     assert not sqlite_writer._ONE_WRITER.locked()
+
+
+def test_a_writer_waiting_on_another_process_gives_up_with_the_usual_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Another process holds the file lock and never lets go: the wait ends with SQLite's own
+    # "database is locked" after the connection's timeout, not a hang.
+    other = os.open(f"{connection.settings_dict['NAME']}-writer.lock", os.O_RDWR | os.O_CREAT)
+    monkeypatch.setattr(sqlite_writer.DatabaseWrapper, "_writer_timeout", lambda self: 0.05)
+    try:
+        fcntl.flock(other, fcntl.LOCK_EX)
+        with pytest.raises(OperationalError, match="database is locked"), transaction.atomic():
+            Clinic.objects.create(name="Blocked", slug="blocked")
+        assert not sqlite_writer._ONE_WRITER.locked()
+    finally:
+        fcntl.flock(other, fcntl.LOCK_UN)
+        os.close(other)
+    Clinic.objects.create(name="After", slug="after")
+    assert Clinic.objects.filter(slug="after").exists()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+import time
 from typing import Any
 
 from django.db import OperationalError
@@ -25,6 +26,25 @@ from django.db.backends.sqlite3 import base
 
 # One per process: every connection of every thread (the test server's too) shares it.
 _ONE_WRITER = threading.Lock()
+
+
+def _flock_within(handle: int, timeout: float) -> None:
+    """The file lock, or after ``timeout`` seconds the error SQLite itself would have raised:
+    a process stuck inside a transaction must not hang every other one for ever. The wait
+    polls, but in steps of at most 2 ms (SQLite's busy handler sleeps up to 100 ms)."""
+    deadline = time.monotonic() + timeout
+    pause = 0.0002
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise OperationalError(
+                    "database is locked (another process's transaction)"
+                ) from None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.002)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -49,7 +69,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         try:
             handle = self._between_processes()
             if handle is not None:
-                fcntl.flock(handle, fcntl.LOCK_EX)
+                _flock_within(handle, self._writer_timeout())
             super()._start_transaction_under_autocommit()  # type: ignore[misc]  # private in the stubs
         except BaseException:
             self._release_writer()
