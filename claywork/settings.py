@@ -362,16 +362,21 @@ CLAYWORK_FADING_RELAPSE_THRESHOLD_TENTHS = env_int(
     "CLAYWORK_FADING_RELAPSE_THRESHOLD_TENTHS", 300, minimum=1
 )
 # The alert tier's relapse filter: an alert when the posterior probability that a relapse has
-# begun reaches this (percent; 0 turns it off). Decision 0006, fourth and fifth amendments.
+# begun reaches this (percent; 0 turns it off). Decision 0006, fourth to sixth amendments.
 CLAYWORK_FADING_RELAPSE_PROBABILITY_PERCENT = env_int(
-    "CLAYWORK_FADING_RELAPSE_PROBABILITY_PERCENT", 90, minimum=0
+    "CLAYWORK_FADING_RELAPSE_PROBABILITY_PERCENT", 70, minimum=0
 )
-CLAYWORK_FADING_PHQ9_RISE = env_int("CLAYWORK_FADING_PHQ9_RISE", 6, minimum=1)
+# The PHQ-9 rules that raise an alert on their own: one scale this many points above its usual
+# level (0: at the instrument's reliable change, 6), or two in a row each CLAYWORK_FADING_PHQ9_RISE
+# above it. Above the reliable change: the relapse filter weighs every PHQ-9 with the check-ins
+# (decision 0006, sixth amendment).
+CLAYWORK_FADING_PHQ9_SINGLE_RISE = env_int("CLAYWORK_FADING_PHQ9_SINGLE_RISE", 10, minimum=0)
+CLAYWORK_FADING_PHQ9_RISE = env_int("CLAYWORK_FADING_PHQ9_RISE", 10, minimum=1)
 # An early warning becomes an alert when confirmed: by a PHQ-9 answered while it is open
 # (Claywork asks for one when it opens) this many points above the usual PHQ-9, or by the
 # warning's CUSUM reaching this sum (tenths; 0 turns it off) with check-ins this many percent
 # of days rarer in the last week than usual (decision 0006, docs/measures.md).
-CLAYWORK_FADING_CONFIRM_PHQ9_RISE = env_int("CLAYWORK_FADING_CONFIRM_PHQ9_RISE", 6, minimum=1)
+CLAYWORK_FADING_CONFIRM_PHQ9_RISE = env_int("CLAYWORK_FADING_CONFIRM_PHQ9_RISE", 10, minimum=1)
 CLAYWORK_FADING_CONFIRM_MOOD_THRESHOLD_TENTHS = env_int(
     "CLAYWORK_FADING_CONFIRM_MOOD_THRESHOLD_TENTHS", 0, minimum=0
 )

@@ -411,7 +411,7 @@ def test_a_fading_alert_is_read_from_scores_so_it_follows_their_consent(
     _phq9_scored(patient, 4, days_ago=13)
 
     with django_capture_on_commit_callbacks(execute=True):
-        _phq9_scored(patient, 11, days_ago=0)  # 7 above its usual 4: a reliable change
+        _phq9_scored(patient, 15, days_ago=0)  # 11 above its usual 4: alerts alone (10)
 
     fading = Alert.objects.filter(patient=patient, kind="fading_effect").exists()
     assert fading is not withdrawn

@@ -17,9 +17,11 @@ DAY_ZERO = date(2026, 1, 5)  # the course's first session
 # The worked examples below were written for an early warning at 5 and a confirmed PHQ-9 rise
 # of 4, and for the alert tier before the relapse filter (decision 0006, fourth amendment): the
 # sustained fall at 35 points over 10 days, a confirming PHQ-9 rise of 5, the filter off
-# (tests/test_fading_relapse_probable.py has its own).
+# (tests/test_fading_relapse_probable.py has its own), and one PHQ-9 firing alone at the
+# reliable change (the sixth amendment raised it to 10: below, the defaults).
 PARAMS = EffectParams(
     mood_threshold=5.0,
+    phq9_single_rise=0,
     phq9_confirmed_rise=4,
     alert_threshold=35.0,
     confirm_phq9_rise=5,
@@ -192,6 +194,19 @@ def test_a_phq9_a_reliable_change_above_its_usual_level_fires_alone() -> None:
 
     assert (episode.start, episode.rule) == (day(42), effect.PHQ9_RELIABLE_RISE)
     assert episode.detail == "PHQ-9 11, 6 above its usual 5 (a reliable change is 6 or more)"
+
+
+def test_by_default_one_phq9_alerts_alone_only_ten_above_its_usual_level() -> None:
+    defaults = EffectParams(relapse_probability=0.0)
+    below = inputs(phq9=weekly_phq9(5, 5, 5, 5, 14))
+    at = inputs(phq9=weekly_phq9(5, 5, 5, 5, 15))
+
+    assert effect.evaluate(below, defaults).episodes == []
+    (episode,) = effect.evaluate(at, defaults).episodes
+    assert (episode.start, episode.rule) == (day(42), effect.PHQ9_RELIABLE_RISE)
+    assert episode.detail == (
+        "PHQ-9 15, 10 above its usual 5 (a reliable change is 6 or more; alerting at 10)"
+    )
 
 
 def test_one_phq9_five_above_its_usual_level_is_not_enough() -> None:

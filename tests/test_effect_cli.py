@@ -23,7 +23,7 @@ def iso(offset: int) -> str:
 
 def fading_patient(patient_id: str = "p1") -> dict[str, Any]:
     """Lifted from 3 to 7 by a course, then 5 a day from day 40: an early warning on day 42,
-    an alert on day 51 (the relapse filter)."""
+    an alert on day 50 (the relapse filter)."""
     moods = [3] * 14 + [5] * 7 + [7] * 33 + [5] * 40
     return {
         "id": patient_id,
@@ -62,12 +62,12 @@ def test_one_line_per_patient_in_the_issues_format(tmp_path: Path) -> None:
         "rule": "mood_early_warning",
         "detail": (
             f"mood 5.0 on average over 3 check-ins since {iso(40)}, 2.0 below its usual 7; "
-            f"then on {iso(51)} mood_relapse_probable: probability of a sustained fall 0.90: "
+            f"then on {iso(50)} mood_relapse_probable: probability of a sustained fall 0.79: "
             "mood 7 usually, 5.0 on average over the last 7 check-ins (4.0 above where it was "
             "before the course)"
         ),
         "tier": "alert",
-        "alerted_on": iso(51),
+        "alerted_on": iso(50),
     }
     assert set(first["benefit"]) == {"course", "sessions"}
     assert first["benefit"]["course"]["last_session"] == iso(6)

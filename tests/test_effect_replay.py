@@ -23,7 +23,8 @@ CaptureCallbacks = Callable[..., AbstractContextManager[list[Callable[[], Any]]]
 DAY_ZERO = date(2026, 1, 5)
 SESSIONS = (0, 3, 6)
 # Before the course 3; during it 5; 7 until a bad week (days 25-29), 7 again, then a relapse
-# from day 45 that a PHQ-9 confirms on day 56 (until then an early warning, no alert).
+# from day 45 that the relapse filter alerts on when the episode opens, and a PHQ-9 deepens on
+# day 56.
 MOOD = (
     {n: 3 for n in range(-14, 0)}
     | {n: 5 for n in range(0, 7)}
@@ -95,13 +96,13 @@ def test_day_by_day_through_the_services_equals_one_replay(
     assert DAY_ZERO + timedelta(days=25) <= bad_week.start <= DAY_ZERO + timedelta(days=29)
     assert relapse.start >= DAY_ZERO + timedelta(days=45) and relapse.is_open
     assert relapse.latest_rule in {effect.PHQ9_RELIABLE_RISE, effect.PHQ9_CONFIRMED_RISE}
-    # Two tiers: the bad week was an early warning and raised nothing; the relapse was one too
-    # until the PHQ-9 confirmed it, and its one alert was raised on the day the replay says.
+    # Two tiers: the bad week was an early warning and raised nothing; the relapse opened as an
+    # alert (the relapse filter), and its one alert was raised on the day the replay says.
     assert (bad_week.tier, relapse.tier) == (effect.EARLY_WARNING, effect.ALERT)
     assert [row.tier for row in stored] == [effect.EARLY_WARNING, effect.ALERT]
     (alert,) = alerts
     assert stored[0].alert_id is None and stored[-1].alert_id == alert.pk
     assert "PHQ-9" in alert.title
-    assert relapse.alerted_on is not None and relapse.alerted_on > relapse.start
+    assert relapse.rule == effect.MOOD_RELAPSE_PROBABLE and relapse.alerted_on == relapse.start
     assert alert.created_at.date() == relapse.alerted_on
     assert all("PHQ-9" in title for title in titles_seen)

@@ -150,7 +150,7 @@ def test_a_phq9_reliable_rise_alerts_at_once(
     patient: User, django_capture_on_commit_callbacks: CaptureCallbacks
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        phq9(patient, 12)
+        phq9(patient, 15)
 
     (episode,) = FadingEpisode.objects.filter(patient=patient)
     (alert,) = fading_alerts(patient)
@@ -158,7 +158,7 @@ def test_a_phq9_reliable_rise_alerts_at_once(
     assert episode.alert_id == alert.pk
     assert alert.title == (
         "Effect may be fading: PHQ-9 reliably above its usual level "
-        "(PHQ-9 12, 7 above its usual 5 (a reliable change is 6 or more))"
+        "(PHQ-9 15, 10 above its usual 5 (a reliable change is 6 or more; alerting at 10))"
     )
 
 
@@ -171,7 +171,7 @@ def test_a_phq9_rise_during_an_early_warning_raises_its_alert(
         time_machine.travel(timezone.now() + timedelta(days=1)),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        phq9(patient, 12)
+        phq9(patient, 15)
 
     (episode,) = FadingEpisode.objects.filter(patient=patient)
     (alert,) = fading_alerts(patient)
@@ -181,7 +181,7 @@ def test_a_phq9_rise_during_an_early_warning_raises_its_alert(
     )
     assert (episode.tier, episode.depth) == (effect.ALERT, 3)
     assert alert.title.startswith("Effect may be fading: PHQ-9 reliably above its usual level")
-    assert "PHQ-9 12, 7 above its usual 5" in alert.title
+    assert "PHQ-9 15, 10 above its usual 5" in alert.title
 
 
 @pytest.mark.usefixtures("mood_alerts_at_once")
@@ -191,14 +191,14 @@ def test_a_deeper_rule_updates_the_open_alert_instead_of_raising_another(
     check_in_today(patient, 5, django_capture_on_commit_callbacks)
     (first,) = fading_alerts(patient)
     with django_capture_on_commit_callbacks(execute=True):
-        phq9(patient, 12)
+        phq9(patient, 15)
 
     (episode,) = FadingEpisode.objects.filter(patient=patient)
     (alert,) = fading_alerts(patient)
     assert alert.pk == first.pk
     assert (episode.latest_rule, episode.depth) == (effect.PHQ9_RELIABLE_RISE, 3)
     assert alert.title.startswith("Effect may be fading: PHQ-9 reliably above its usual level")
-    assert "PHQ-9 12, 7 above its usual 5" in alert.title
+    assert "PHQ-9 15, 10 above its usual 5" in alert.title
 
 
 @pytest.mark.usefixtures("mood_alerts_at_once")
@@ -210,7 +210,7 @@ def test_once_acknowledged_a_deeper_episode_gets_a_new_alert(
     clinician = User.objects.get(caseload_links__patient=patient)
     alert_acknowledge(alert=first, by=clinician, note="Called; a hard week at work.")
     with django_capture_on_commit_callbacks(execute=True):
-        phq9(patient, 12)
+        phq9(patient, 15)
 
     first_again, second = fading_alerts(patient)
     episode = FadingEpisode.objects.get(patient=patient)

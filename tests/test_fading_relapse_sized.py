@@ -125,7 +125,11 @@ def test_turned_on_a_fall_to_the_pre_course_level_raises_one_fading_alert_in_the
 def test_off_by_default_the_same_day_is_only_an_early_warning(
     patient: User,  # noqa: F811
     django_capture_on_commit_callbacks: CaptureCallbacks,
+    settings: Any,
 ) -> None:
+    # The relapse filter (on by default; tests/test_fading_relapse_probable.py) alerts on this
+    # day since decision 0006's sixth amendment: off here, as this is about the CUSUM.
+    settings.CLAYWORK_FADING_RELAPSE_PROBABILITY_PERCENT = 0
     check_in_today(patient, 3, django_capture_on_commit_callbacks)
 
     (episode,) = FadingEpisode.objects.filter(patient=patient)

@@ -366,11 +366,11 @@ def test_a_check_in_that_deepens_the_episode_still_updates_it_and_its_alert(
         response = services.response_start(
             patient=relapsing_patient, instrument_code="phq9", submission_id=uuid.uuid4()
         )
-        services.response_submit(response=response, answers=phq9_answers(14))
+        services.response_submit(response=response, answers=phq9_answers(16))
 
     (episode,) = FadingEpisode.objects.filter(patient=relapsing_patient)
     assert (episode.latest_rule, episode.depth) == (effect.PHQ9_RELIABLE_RISE, 3)
-    assert episode.alert is not None and "PHQ-9 14" in episode.alert.title
+    assert episode.alert is not None and "PHQ-9 16" in episode.alert.title
 
 
 def test_a_lost_alert_link_is_made_again_by_the_next_check_in(

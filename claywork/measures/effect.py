@@ -109,12 +109,17 @@ class EffectParams:
     relapse_threshold: float = 30.0
     # The alert tier's relapse filter: fires when the posterior probability that a relapse has
     # begun reaches this (0 turns it off).
-    relapse_probability: float = 0.90
-    phq9_reliable_change: int = 6  # one PHQ-9 this far above usual fires (Jacobson-Truax)
-    phq9_confirmed_rise: int = 6  # two PHQ-9s in a row this far above usual fire
+    relapse_probability: float = 0.70
+    phq9_reliable_change: int = 6  # the instrument's reliable change (Jacobson-Truax)
+    # One PHQ-9 this far above usual fires alone (0: at the reliable change). Above the reliable
+    # change by default: the relapse filter weighs every PHQ-9 with the check-ins, and a
+    # reliable rise alone made about 40% of the alert tier's false alerts (decision 0006, sixth
+    # amendment).
+    phq9_single_rise: int = 10
+    phq9_confirmed_rise: int = 10  # two PHQ-9s in a row this far above usual fire
     # Confirming an early warning (the alert tier): a PHQ-9 answered while it is open this far
     # above the usual PHQ-9 (the app asks for one when it opens)...
-    confirm_phq9_rise: int = 6
+    confirm_phq9_rise: int = 10
     # ...or the warning's CUSUM summed this much with check-ins this much rarer (a share of
     # days) in the last week than over the usual level's days. 0 turns the rule off.
     confirm_mood_threshold: float = 0.0
@@ -147,6 +152,7 @@ class EffectParams:
             relapse_threshold=settings.CLAYWORK_FADING_RELAPSE_THRESHOLD_TENTHS / 10,
             relapse_probability=settings.CLAYWORK_FADING_RELAPSE_PROBABILITY_PERCENT / 100,
             phq9_reliable_change=reliable,
+            phq9_single_rise=settings.CLAYWORK_FADING_PHQ9_SINGLE_RISE,
             phq9_confirmed_rise=settings.CLAYWORK_FADING_PHQ9_RISE,
             confirm_phq9_rise=settings.CLAYWORK_FADING_CONFIRM_PHQ9_RISE,
             confirm_mood_threshold=settings.CLAYWORK_FADING_CONFIRM_MOOD_THRESHOLD_TENTHS / 10,

@@ -30,9 +30,11 @@ The rules (thresholds in ``EffectParams``; docs/measures.md gives the references
   over the check-ins and PHQ-9s, with a model estimated from the usual days; fires at
   ``relapse_probability``. On by default, in place of the sustained fall (``alert_threshold``
   0: off).
-* **PHQ-9 reliable rise**: one PHQ-9 at least the instrument's reliable change above its usual
-  level (Jacobson & Truax, 1991). **PHQ-9 confirmed rise**: two in a row, each at least
-  ``phq9_confirmed_rise`` above it.
+* **PHQ-9 reliable rise**: one PHQ-9 at least ``phq9_single_rise`` above its usual level (0:
+  the instrument's reliable change; Jacobson & Truax, 1991). **PHQ-9 confirmed rise**: two in a
+  row, each at least ``phq9_confirmed_rise`` above it. Both above the reliable change by
+  default: the relapse filter weighs every PHQ-9 with the check-ins (decision 0006, sixth
+  amendment).
 * **An early warning confirmed** (the alert tier; decision 0006, second amendment): when an
   early warning opens, Claywork asks the patient for a PHQ-9 (``effect.phq9_requests``). A
   PHQ-9 answered while the episode is open, at least ``confirm_phq9_rise`` above the usual
@@ -462,10 +464,12 @@ class _Replay:
         params = self.params
         frozen = spell.phq9_usual if spell else None
         usual = frozen if frozen is not None else self.usual_phq9(day)
-        if usual is not None and total - usual >= params.phq9_reliable_change:
+        alone = params.phq9_single_rise or params.phq9_reliable_change
+        if usual is not None and total - usual >= alone:
+            alerting = "" if alone == params.phq9_reliable_change else f"; alerting at {alone}"
             return PHQ9_RELIABLE_RISE, (
                 f"PHQ-9 {total}, {total - usual:g} above its usual {usual:g} "
-                f"(a reliable change is {params.phq9_reliable_change} or more)"
+                f"(a reliable change is {params.phq9_reliable_change} or more{alerting})"
             )
         confirms = None
         if spell is not None and frozen is not None and total - frozen >= params.confirm_phq9_rise:
