@@ -130,11 +130,15 @@ def test_the_inbox_reads_the_same_queries_for_one_page_or_many(
     client.get("/alerts/")
     with CaptureQueriesContext(connection) as two_pages:
         client.get("/alerts/")
+    two_pages_queries = len(two_pages)  # read now: the next request resets the query log
 
     for n, patient in enumerate(_patients(personas, 12)):
         _raise(patient, f"b{n}")
+    # A list of patients not shown before is stored once for the audit trail (two queries,
+    # decision 0004): read page 3 once, then compare a view like the one measured above.
+    client.get("/alerts/?page=3")
 
-    with django_assert_max_num_queries(len(two_pages)):
+    with django_assert_max_num_queries(two_pages_queries):
         inbox = client.get("/alerts/?page=3").context["inbox"]
     assert len(inbox.open) == 4
     assert inbox.open_page.pages == 5
