@@ -88,15 +88,22 @@ def test_configuration_error_is_a_value_error() -> None:
     assert issubclass(ConfigurationError, ValueError)
 
 
-def _import_settings(tmp_path: Path, **environ: str) -> subprocess.CompletedProcess[str]:
-    """Import the real settings module in a fresh interpreter with the given environment."""
+def _fresh_environment(tmp_path: Path) -> dict[str, str]:
+    """This process's environment without any Claywork or Django setting, as on a fresh install."""
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("CLAYWORK_", "DJANGO_"))
         and key not in ("SECRET_KEY", "DATABASE_URL")
     }
-    env.update({"CLAYWORK_VAR_DIR": str(tmp_path), "CLAYWORK_TESTING": "1", **environ})
+    env["CLAYWORK_VAR_DIR"] = str(tmp_path)
+    return env
+
+
+def _import_settings(tmp_path: Path, **environ: str) -> subprocess.CompletedProcess[str]:
+    """Import the real settings module in a fresh interpreter with the given environment."""
+    env = _fresh_environment(tmp_path)
+    env.update({"CLAYWORK_TESTING": "1", **environ})
     return subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
         [sys.executable, "-c", "import claywork.settings"],
         env=env,
@@ -270,13 +277,7 @@ def test_other_security_headers_are_sent(db: None) -> None:
 
 def _run_cli(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     """``claywork ARGS`` in a fresh interpreter with no secret set, as on a fresh install."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("CLAYWORK_", "DJANGO_"))
-        and key not in ("SECRET_KEY", "DATABASE_URL")
-    }
-    env["CLAYWORK_VAR_DIR"] = str(tmp_path)
+    env = _fresh_environment(tmp_path)
     return subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
         [sys.executable, "-m", "claywork.cli", *args],
         env=env,
