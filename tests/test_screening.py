@@ -53,8 +53,8 @@ def _counts(*, rules_only: bool) -> tuple[dict[str, int], list[object]]:
 RULES_TRUE_POSITIVES = 348
 # With the model and the calibrated thresholds (decision 0003): 352 of 353 flagged, 35 of 329
 # false alarms in the first round, 33 after the second and the third, 31 after the fourth,
-# 27 after the fifth (the category head; issue 11). Guards so that a retrained model does not
-# quietly flag less or raise more than it does today.
+# 27 after the fifth (the category head; issue 11) and the sixth (narrower rules). Guards so
+# that a retrained model does not quietly flag less or raise more than it does today.
 MODEL_TRUE_POSITIVES = 352
 MODEL_MAXIMUM_FALSE_ALARMS = 27
 
@@ -250,6 +250,104 @@ def assert_rules_verdict(text: str, flag: bool, reason: str | None) -> ScreenRes
     ],
 )
 def test_the_rules_clear_ordinary_writing_that_shares_words_with_risk(
+    text: str, flag: bool, reason: str | None
+) -> None:
+    assert_rules_verdict(text, flag, reason)
+
+
+# The sixth round of issue 11: a distant past, a safety plan, crisis help that worked and
+# clinical talk, said in ways the rules used to flag; beside each, the mixed or recent text
+# that must stay flagged (our own sentences, none from a corpus file).
+@pytest.mark.parametrize(
+    ("text", "flag", "reason"),
+    [
+        # A distant past said another way.
+        ("21yo me wanted to die every night, 35yo me sleeps like a baby.", False, "past"),
+        ("21yo me wanted to die and 35yo me still does.", True, None),
+        ("My former self wrote suicide notes in the margins of her textbooks.", False, "past"),
+        ("My former self wrote suicide notes and lately I have started again.", True, None),
+        (
+            "I went through a dark period of wanting to end my life after the layoff, and"
+            " therapy got me out.",
+            False,
+            "past",
+        ),
+        (
+            "I went through a dark period of wanting to end my life and I am in it again.",
+            True,
+            None,
+        ),
+        ("The autumn I tried to overdose feels like another person's story.", False, "past"),
+        ("The autumn I tried to overdose was only last month.", True, None),
+        (
+            "There was a year when I planned to jump from the car park roof. I'm glad I'm here.",
+            False,
+            "past",
+        ),
+        (
+            "I tried to hang myself when I was a teenager, but that was almost thirty years ago.",
+            False,
+            "past",
+        ),
+        ("I tried to hang myself, but that was on Sunday.", True, None),
+        ("Years back I wanted to kill myself and this week the thought is back.", True, None),
+        ("A los diecinueve quise quitarme la vida; hoy tengo nietos.", False, "past"),
+        ("My younger self thought about hanging herself, and lately I have too.", True, None),
+        # The safety plan named, crisis help that worked, an urge met with coping.
+        (
+            "My safety plan says to phone the crisis line when I feel suicidal.",
+            False,
+            "hypothetical",
+        ),
+        (
+            "My safety plan says to phone the crisis line when I feel suicidal, but tonight I"
+            " just want to die.",
+            True,
+            None,
+        ),
+        ("I go to the bridge when I feel suicidal.", True, None),
+        (
+            "Called 988 after the funeral and talking to them made a real difference.",
+            False,
+            "crisis help used",
+        ),
+        ("Called 988 after the funeral and it made no difference, I want to die.", True, None),
+        (
+            "Texted the crisis line at 3am and they talked me through it.",
+            False,
+            "crisis help used",
+        ),
+        (
+            "I squeezed a stress ball instead of cutting myself, and the urge faded.",
+            False,
+            "urge met with the safety plan",
+        ),
+        ("I squeezed a stress ball instead of cutting myself, then cut anyway.", True, None),
+        (
+            "The self-harm urge hit on the bus, I was holding ice from my flask and it faded.",
+            False,
+            "urge met with the safety plan",
+        ),
+        ("The self-harm urge hit on the bus and I hurt myself in the toilets.", True, None),
+        # Clinical talk, mourning long past, a figure of speech.
+        (
+            "The pharmacist went over the side effects, including rare suicidal thoughts.",
+            False,
+            "informational",
+        ),
+        ("I read about the side effects and now I feel suicidal.", True, None),
+        (
+            "The walk for my sister held its annual fundraiser tonight, four years after her"
+            " suicide.",
+            False,
+            None,
+        ),
+        ("My brother attempted suicide tonight, the foundation called.", True, None),
+        ("i'd honestly unalive for a cheeseburger right now", False, "idiom"),
+        ("honestly i'd unalive for a minute if i could", True, None),
+    ],
+)
+def test_the_rules_set_aside_a_distant_past_and_a_safety_plan_but_not_a_mixed_text(
     text: str, flag: bool, reason: str | None
 ) -> None:
     assert_rules_verdict(text, flag, reason)

@@ -111,6 +111,16 @@ _RECURRING = re.compile(
 )
 # The self-harm phrase is an urge or a wish, not an act.
 _URGE = rules.rx(r"\b(?:urges?|wanted to|felt like|want to|feel like|tempted to|almost)\b")
+# The writer's own former self, told of in the third person.
+_OWN_FORMER_SELF = rules.rx(r"\bmy (?:past|old|older|younger|former|teenage|teen) self\b")
+# Coping chosen over the act: "I went for a run instead of hurting myself".
+_INSTEAD_OF = rules.rx(r"\b(?:instead of|rather than) (?:\w+ )?$")
+# The urge named after the phrase: "when the self-harm urge came".
+_URGE_NAMED_AFTER = rules.rx(r"^ ?(?:urges?|cravings?|impulses?)\b")
+# "..., but that was twenty years ago": the marker after the phrase, told of it.
+_PAST_TOLD_AFTER = rules.rx(
+    r"^\W*(?:but|and|though) (?:that|this|it) (?:was|is|'s)(?: \w+){0,3} ?$"
+)
 # Someone else's death named just before a topic word: "a man from my unit died by suicide".
 _OTHERS_DEATH = rules.rx(r"\b(?:died|dies|death|deaths|lost (?:[a-z']+ ){1,4}to) (?:by |of )?$")
 
@@ -399,10 +409,8 @@ def _judge(document: _Document, phrase: rules.Phrase, match: re.Match[str]) -> S
         return cleared("hypothetical")
     if phrase.category == "crisis contact" and _is_resolved(context):
         return cleared("crisis help used")
-    if phrase.category == "self-harm" and _URGE.search(context.clause_before + context.phrase):
-        told = context.after + " " + context.following
-        if rules.COPED.search(told) and not rules.ACTED.search(told):
-            return cleared("urge met with the safety plan")
+    if phrase.category == "self-harm" and _coped(context):
+        return cleared("urge met with the safety plan")
     if _is_about_someone_else(context):
         if phrase.own_only:
             return cleared("third party, ordinary")
@@ -418,6 +426,22 @@ def _judge(document: _Document, phrase: rules.Phrase, match: re.Match[str]) -> S
     return ScreenResult(
         flag=True, reason=f"{phrase.category}, first person, {when}", matched=matched
     )
+
+
+def _coped(context: _Context) -> bool:
+    """A self-harm urge met with the safety plan, and no act after it: "I wanted to cut, held
+    ice instead and it passed", "ice and music when the self-harm urge came", "went for a run
+    instead of hurting myself"."""
+    told = context.after + " " + context.following
+    if rules.ACTED.search(told):
+        return False
+    if _INSTEAD_OF.search(context.clause_before):
+        return True
+    if _URGE.search(context.clause_before + context.phrase):
+        return bool(rules.COPED.search(told))
+    if _URGE_NAMED_AFTER.match(context.after):
+        return bool(rules.COPED.search(context.before + " " + told))
+    return False
 
 
 def _is_idiom(context: _Context) -> bool:
@@ -505,6 +529,11 @@ def _is_hypothetical(context: _Context) -> bool:
             pass
         if habit is not None and rules.HELP_SEEKING.search(context.after):
             return True
+        # The step named first: "my safety plan says to ring my brother when I feel suicidal".
+        if habit is not None:
+            step = context.before[: len(before) - len(context.clause_before) + habit.start()]
+            if rules.PLAN_STEP.search(step) and not rules.NEGATION.search(step):
+                return True
     if not any(cue in before for cue in _CONDITION_CUES):
         return False  # the common case, without running the patterns below
     # "Imagine ..." before the phrase, looking into it: "imagine if I ..." is a wish.
@@ -534,6 +563,8 @@ def _is_resolved(context: _Context) -> bool:
 
 
 def _is_about_someone_else(context: _Context) -> bool:
+    if _OWN_FORMER_SELF.search(context.sentence):
+        return False  # "my younger self thought about hanging herself": the writer
     if _THIRD_IN_PHRASE.search(context.phrase):
         return True
     if _OTHERS_DEATH.search(context.clause_before):
@@ -575,6 +606,8 @@ def _is_distant_past(context: _Context) -> bool:
             gap = context.sentence[end : marker.start()]
         else:
             gap = ""
+        if _PAST_TOLD_AFTER.match(gap):
+            gap = ""  # "..., but that was twenty years ago": the "but" points back, not to now
         if not rules.STILL_NOW.search(gap) and not _RECURRING.search(context.after):
             return True
     return bool(rules.PAST_NEXT.match(context.following)) and not (

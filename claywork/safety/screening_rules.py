@@ -194,17 +194,18 @@ WHEN_URGE = rx(
 # Having used crisis help and come through it: "called the crisis line, they helped, I'm
 # safe". The call itself is then a safety plan working, not a crisis still going on.
 RESOLVED = rx(
-    r"\b(?:i'?m|i am|feel(?:ing)?|felt|i feel|i felt) (?:\w+ )?(?:safe|safer|calmer|calm|better"
-    r"|okay|ok|heard|lighter|steadier)\b|\b(?:slept|helped|so kind|were kind|was kind"
-    r"|were chill|was chill|talked me down|best decision|glad i did|proud of myself"
-    r"|got through)\b"
+    r"\b(?:i'?m|i am|feel(?:ing)?|felt|i feel|i felt) (?:\w+ )?(?:safe|safer|saffer|calmer|calm"
+    r"|better|okay|ok|heard|lighter|steadier)\b|\b(?:slept|helped|helpful|so kind|were kind"
+    r"|was kind|were chill|was chill|talked me (?:down|through|thru)|best decision|glad i did"
+    r"|proud of myself|got through|made a (?:\w+ )?difference)\b"
 )
 # A self-harm urge met with the safety plan, in the past tense: "I wanted to cut, held ice
 # instead and it passed". The urge, not an act: "cut again" with "instead" after it is too.
 COPED = rx(
-    r"\binstead\b|\b(?:it|they|the urges?|the feeling) (?:passed|eased|faded|went away)"
+    r"\binstead\b|\b(?:it|they|the urges?|the feeling) (?:passed|past|eased|faded|went away)"
     r"|\bdidn'?t (?:do it|cut|act on it)|\b(?:i'?m|i am|i stayed|stayed) safe\b"
-    r"|\bused my (?:coping|safety plan|plan|skills)|\bheld (?:ice|an ice)|\bice cubes?\b"
+    r"|\bused my (?:coping|safe?ty plan|saftey plan|safty plan|plan|skills)"
+    r"|\bh(?:eld|olding|old) (?:ice|an ice)|\bice cubes?\b|\bcoping skills?\b"
 )
 # ... unless the act followed: "I wanted to cut so I did".
 ACTED = rx(
@@ -214,20 +215,30 @@ ACTED = rx(
 # A sentence after the one that names the past: "That was twelve years ago."
 PAST_NEXT = rx(
     r"^\W*(?:(?:that|this|it) (?:was|is|'s|has been) (?:\w+ ){0,3}(?:years?|decades?)"
-    r" (?:ago|back)|(?:\w+ ){0,2}years later)\b"
+    r" (?:ago|back)|(?:\w+ ){0,2}years later|long gone|ancient history|a lifetime ago"
+    r"|(?:that|it)(?:'s| is| was| has been) (?:all )?long behind me)\b"
 )
 HELP_SEEKING = rx(
     r"\b(?:call|calls|text|texts|tell|reach out|talk to|contact|go to|use|ask|988|911"
     r"|hotline|crisis line|lifeline|therapist|doctor|clinician|guide|safety plan|coping"
-    r"|emergency|er|hospital|promise|promised|agreed|let (?:her|him|them|you) know)\b"
+    r"|emergency|er|hospital|promise|promised|agreed|let (?:her|him|them|you) know|phone|ring"
+    r"|message|warmline)\b"
+)
+
+# The safety plan named before the habit it answers: "my safety plan says to ring my brother
+# when I feel suicidal" (a plan or a crisis service, not any verb: "I go to the bridge when").
+PLAN_STEP = rx(
+    r"\b(?:safe?ty plan|saftey plan|crisis plan|coping (?:plan|card|list)|plan says|988"
+    r"|hotline|crisis line|lifeline|warmline)\b"
 )
 
 # A distant past: "I used to", "years ago", "in high school". A recent past ("last night I
 # wanted to die") is still flagged.
 DISTANT_PAST = rx(
     r"\b(?:used to|use to|years ago|a year ago|decades? ago|long ago|long time ago|a long time ago"
-    r"|ages ago"
-    r"|(?:when|while) i was (?:a kid|a child|a teen|a teenager|younger|young|little|\d+"
+    r"|ages ago|years back|decades back|way back (?:when|then|in)"
+    r"|(?:when|while) i was (?:a kid|a child|a teen|a teenager|younger|young|yung|little|a baby"
+    r"|\d+"
     r"|(?:eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
     r"|twenty|thirty|forty|fifty)\b"
     r"|in (?:high school|highschool|middle school|college|school|university|my (?:teens|twenties"
@@ -240,14 +251,37 @@ DISTANT_PAST = rx(
     r"|treatment|infusions|sessions)|my (?:first )?(?:session|infusion|treatment)s?"
     r"|starting (?:ketamine|treatment|therapy))|growing up|at (?:age )?1\d\b)"
 )
+# Within the same sentence, a date that makes a told-of stretch recent.
+_NOT_DATED_RECENT = (
+    r"(?![^.!?\n]{0,160}\b(?:(?:last|this) (?:year|spring|summer|fall|autumn|winter|month|week"
+    r"|night)|(?:days?|weeks?|months?) ago|yesterday)\b)"
+)
 # More of the distant past, kept apart from DISTANT_PAST (one big alternation is several
 # times slower than these small ones, each with its own literal start): "past me", "teenage
 # me", "the part of me that wanted to ...", "I once thought", "I remember wishing", "two
 # years since", "my old journals", "hace diez años", "my first winter in this country".
 DISTANT_PAST_MORE = (
     rx(
-        r"\b(?:past|old|older|younger|teenage|teen|high school|college|\d+ ?(?:year|yr)s?[ -]old)"
-        r" me\b"
+        r"\b(?:past|old|older|younger|teenage|teen|high school|college|\d+ ?(?:year|yr)s?[ -]old"
+        r"|\d+ ?y/?o) me\b"
+    ),
+    # "my old self", "my younger self"
+    rx(r"\b(?:past|old|older|younger|former|teenage|teen) self\b"),
+    # "that era when", "I went through a phase of", "the year I tried": a stretch of life
+    # told as over.
+    # Not when the same sentence dates it as recent ("the winter I tried was last winter").
+    rx(
+        r"(?:\b(?:that|those|the) (?:era|phase|period|chapter|season|stretch)s? (?:when|where|of"
+        r"|in which)|\bwent through (?:a|that|this|the|my) (?:\w+ )?(?:phase|period|stretch"
+        r"|patch|season|spell|time)|\bthe (?:year|winter|summer|spring|autumn|fall) (?:when"
+        r" |that )?i (?:wanted|was|tried|felt|thought|attempted|planned))\b" + _NOT_DATED_RECENT
+    ),
+    # "a los dieciocho intenté ...", "cuando era adolescente"
+    rx(
+        r"\ba los (?:\d+|diec\w+|once|doce|trece|catorce|quince|veinte\w*|treinta\w*)\b"
+        r"(?! (?:minutos|segundos|horas|d(?:i|\u00ed)as|semanas|meses))"
+        r"|\bcuando (?:era|ten(?:i|\u00ed)a) (?:\w+ )?(?:ni(?:n|\u00f1)[oa]|joven|adolescente"
+        r"|chic[oa]|\d+)"
     ),
     rx(
         r"\b(?:the )?(?:part|version) of me (?:that|who) (?:wanted|was|used|felt|thought|tried"
@@ -259,7 +293,8 @@ DISTANT_PAST_MORE = (
     ),
     rx(
         r"\b(?:i )?remember (?:when|wishing|thinking|the (?:nights|days|years|time)|wanting"
-        r"|hoping|being)|\bthere was a time"
+        r"|hoping|being)|\bthere was a (?:time|winter|summer|spring|autumn|fall|year|period"
+        r"|stretch|phase)\b"
     ),
     rx(r"\b(?:years?|months?) since\b|\bhace (?:ya )?(?:\w+ )?a(?:n|\u00f1)os"),
     rx(
@@ -298,7 +333,7 @@ STILL_NOW = rx(
 )
 PAST_VERB = rx(
     r"\b(?:killed|died|took|tried|attempted|committed|overdosed|od'?d|hanged|hung|shot"
-    r"|jumped|drowned|slit|passed)\b"
+    r"|jumped|drowned|slit|passed|ended)\b"
 )
 MOURNING = rx(
     r"\b(?:ago|last (?:year|month|spring|summer|fall|autumn|winter)|funeral|anniversary"
@@ -334,7 +369,9 @@ INFORMATIONAL = rx(
     r"|guidelines?|walk|fundraiser|volunteer\w*|crisis line|988|talked about|talk about"
     r"|discussed|learned|psychoeducation|explained|education|people with"
     r"|patients with|can show up|common|normal|a lot of people|many people|questions?|module"
-    r"|essay|class|reporting|screened|chart)\b"
+    r"|essay|class|reporting|screened|chart|warnings?|warns?|leaflet|black box|side effects?"
+    r"|risks|theory"
+    r"|studied|support groups?|loss survivors?)\b"
 )
 MYSELF = frozenset(["i", "me", "my", "mine", "myself", "im", "i'm", "i've", "ive", "i'd"])
 # Words that make a nearby mention personal: "I've felt suicidal", "getting self-harm urges".
@@ -342,8 +379,10 @@ FEELING = _words("feel feels felt feeling am was been get getting got having had
 
 # A clinician's question or a questionnaire item, not an answer.
 QUESTION = rx(
-    r"\b(?:ask(?:s|ed|ing)?|question(?:s|ed)?)\b(?:\s+[a-z']+){0,3}?\s+(?:if|whether|about"
-    r"|how often|when|any|for)\b|\b(?:questionnaire|phq-?9|c-?ssrs|screener|screening"
+    r"\b(?:ask(?:s|ed|ing)?|question(?:s|ed)?)\b(?:\s+[a-z']+){0,3}?\s+['\"]?(?:if|whether"
+    r"|about|how often|when|any|for)\b|\bask(?:s|ed)? (?:me |us )?the (?:usual|standard|same"
+    r"|routine|weekly|screening)\b"
+    r"|\b(?:questionn?aire|phq-?9|c-?ssrs|screener|screening"
     r"|intake form|the form|item 9|survey|checklist"
     r"|(?:safety|standard|usual|screening|suicide|routine) questions?)\b"
     r"|\basked (?:me )?how long\b"
@@ -429,12 +468,16 @@ IDIOM = rx(
     r"|that|my|our) (?:weather|rain|snow|heat|cold|grey|gray|noise|traffic|commute|printer"
     r"|landlord|neighbou?rs?|construction|contractor|insurance|paperwork|meetings?|emails?"
     r"|bureaucracy|renovation|wifi|internet|humidity|winter|summer|cast|office|boss|job"
-    r"|customers?|clients?|kids|toddler|dog|cat|team|bank|airline|delays?)\b"
+    r"|customers?|clients?|kids|toddler|dog|cat|team|bank|airline|delays?|house|apartment|flat"
+    r"|car|laptop|computer|phone|dishwasher|washer|plumbing|repairs?|homework|schedule)\b"
     r"|disappear(?:ed|ing)? (?:from|off) (?:the|this|that|my|our) (?:group ?chat|chat|party"
     r"|meeting|office|team|internet|social media|instagram|discord|server|thread|feed)"
     r"|(?:all my pills|the whole bottle|my (?:\w+ )?pills)(?: [a-z']+){0,3} (?:into|in) (?:the|my)"
     r" (?:\w+ ){0,2}(?:pill ?box|pill organi[sz]er|organi[sz]er|dispenser|blister)"
     r"|felt like dying (?:and|but) (?:then )?(?:a |being )?(?:birth|born|reborn|held|without)"
+    r"|(?:what|something that) felt like dying\b"
+    r"|(?:'d|would) (?:\w+ )?unalive for (?:a|an|some|the|one|another)"
+    r" (?!sec\b|second|minute|moment|bit\b|while\b)"
     r"|quiero morir de (?:la )?(?:verg(?:u|\u00fc)enza|pena|risa|hambre|calor"
     r"|fr(?:i|\u00ed)o|sue(?:n|\u00f1)o|aburrimiento)"
 )
@@ -449,7 +492,9 @@ NEGATION_IN_NAME = rx(r"\breasons? $")
 # Someone else's death that is long past even when the sentence also says "today" ("... five
 # years ago, and today would have been his birthday").
 LONG_GONE = rx(
-    r"\b(?:would have been|anniversary|grave|funeral|months ago|in '?\d\d"
+    r"\b(?:would have been|would'?ve been|anniversary|grave|funeral|months ago|in '?\d\d"
+    r"|loss survivors?|survivors? of suicide loss|annual (?:fundraiser|walk|memorial|gala|vigil)"
+    r"|in (?:his|her|their|(?:my|our) \w+'s) memory"
     r"|(?:people|those|others|families|everyone|anyone) who (?:have |had |'ve )?lost)\b"
 )
 # Someone else's crisis happening now ("she took a bunch of pills tonight") is not history.
