@@ -71,11 +71,20 @@ def lift_end(
     n = len(values)
     if n < MIN_POINTS_BEFORE + MIN_POINTS_AFTER:
         return LiftEnd(0.0, None)
-    t = np.asarray(offsets, dtype=float)
-    y = np.asarray(values, dtype=float)
+    # Dense by day (a check-in or none), so each sum over "after the slide" is a suffix sum
+    # and only the slide's own days (at most ``max(SLIDES)``) are added one by one: the cost
+    # grows with the days times the slides, not with the days squared.
+    span = offsets[-1] + max(SLIDES) + 1
+    present = np.zeros(span)
+    y = np.zeros(span)
+    present[offsets] = 1.0
+    y[offsets] = values
+    count_from = np.concatenate([np.cumsum(present[::-1])[::-1], [0.0]])
+    sum_from = np.concatenate([np.cumsum(y[::-1])[::-1], [0.0]])
+    sy, syy = float(y.sum()), float((y * y).sum())
     sigma = NOISE_INFLATION * (noise if noise is not None else spread(offsets, values))
     two_var = 2 * sigma * sigma
-    rss_none = float(np.sum((y - y.mean()) ** 2))
+    rss_none = syy - sy * sy / n
     # Onsets: from the day of the MIN_POINTS_BEFORE-th check-in to the day before the
     # MIN_POINTS_AFTER-th from the end (later ones cannot be fitted).
     onsets = np.arange(offsets[MIN_POINTS_BEFORE - 1], offsets[n - MIN_POINTS_AFTER])
@@ -83,15 +92,19 @@ def lift_end(
         return LiftEnd(0.0, None)
     log_weights, ends, ended = [], [], []
     for slide in SLIDES:
-        w = np.clip((t[None, :] - onsets[:, None]) / slide, 0.0, 1.0)
-        sw, sww = w.sum(axis=1), (w * w).sum(axis=1)
-        sy, swy = y.sum(), (w * y[None, :]).sum(axis=1)
+        sw = count_from[onsets + slide].copy()  # w = 1 from the slide's end on
+        sww, swy = sw.copy(), sum_from[onsets + slide].copy()
+        for step in range(1, slide):
+            weight = step / slide
+            sw += weight * present[onsets + step]
+            sww += weight * weight * present[onsets + step]
+            swy += weight * y[onsets + step]
         denominator = n * sww - sw * sw
         usable = denominator > 1e-9
         drop = np.where(usable, (n * swy - sw * sy) / np.where(usable, denominator, 1.0), 0.0)
         upper = (sy - drop * sw) / n
-        fitted = upper[:, None] + drop[:, None] * w
-        rss = ((y[None, :] - fitted) ** 2).sum(axis=1)
+        rss = syy - 2 * upper * sy - 2 * drop * swy + n * upper**2 + 2 * upper * drop * sw
+        rss = np.maximum(rss + drop * drop * sww, 0.0)
         lower = upper + drop
         line = pre + (1 - lost_fraction) * (upper - pre)
         is_end = usable & (upper > line) & (lower < line)
