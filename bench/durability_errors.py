@@ -9,9 +9,11 @@ course shape and adherence; the distribution of estimated minus true days; and t
 outside ±5 days by cause (told too early, too late, or not told "lasted" at all and what was
 said instead; with a booster, a partial responder, an early end inside a bad week). Also the
 share of patients who stay well told their lift ended, and of non-responders told "lasted".
-``--list`` prints each case outside ±5 days. Durability reads daily mood only (no PHQ-9, no
-alert), so this runs in seconds and gives the same durability figures as bench/effect_sim.py.
-No database. Figures: bench/README.md, "Durability, third pass".
+``--list`` prints each case outside ±5 days; ``--set NAME=VALUE`` changes one constant of
+``claywork/measures/change_point.py`` or ``durability.py`` for a tuning run (dev seeds only).
+Durability reads daily mood only (no PHQ-9, no alert), so this runs in seconds and gives the
+same durability figures as bench/effect_sim.py.
+No database. Figures: bench/README.md, "Durability, third pass" and "Seventh pass".
 """
 
 from __future__ import annotations
@@ -60,9 +62,17 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", required=True)
     parser.add_argument("--size", type=int, default=240, help="patients per seed")
     parser.add_argument("--list", action="store_true", help="print each case outside ±5 days")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     args = parser.parse_args()
     configure_django()
-    from claywork.measures import durability, effect
+    from claywork.measures import change_point, durability, effect
+
+    for pair in args.set:
+        name, _, raw = pair.partition("=")
+        module = next((m for m in (change_point, durability) if hasattr(m, name)), None)
+        if module is None or not name.isupper():
+            raise SystemExit(f"--set: no constant {name!r} in change_point.py or durability.py")
+        setattr(module, name, type(getattr(module, name))(float(raw)))
 
     params = effect.EffectParams.from_settings()
     close: dict[str, list[bool]] = defaultdict(list)
@@ -109,6 +119,7 @@ def main() -> None:
     print("  " + " ".join(f"{d:+d}:{clipped[d]}" for d in sorted(clipped)))
     if differences:
         print(f"  median {statistics.median(differences):+g}")
+        print(f"  median absolute {statistics.median(abs(d) for d in differences):g}")
     print("\noutside ±5 days, by cause:")
     for reason, count in causes.most_common():
         print(f"  {count:4d}  {reason}")

@@ -11,15 +11,17 @@ two at either end does not move it.
   a median over those four weeks under ``min_lift`` mood points above the baseline is "no
   clear lift";
 * the *line* is the pre-course level plus ``1 - lost_fraction`` of the lift (by default half);
-* mood is smoothed with a centred 13-day trimmed mean (the widest that dated losses best on
-  the simulation: a single day moves it little, a fall of a few days still shows);
-* the estimate is **retrospective**: it may use the data after a day to judge that day. The
-  benefit has *ended* on the first day the smoothed mood went under the line that the later
-  data confirm: over the four weeks from that day, at least three smoothed days in four under
-  the line (a bad week that recovers is not an end, nor is a good day or two in a real fall).
-  The data must reach ``confirm_days`` past that day, and when they end before the four weeks
-  are up they must end under the line; when the next session came first, two smoothed days
-  under the line before it will do;
+* mood is smoothed with a centred 13-day trimmed mean (a single day moves it little): it says
+  when the lift was reached, and whether the data end under the line;
+* the estimate is **retrospective** and by **change point** (``change_point.py``): on the raw
+  check-ins from the day the smoothed mood first reached the line, "no change" against "the
+  level, then a linear slide over 1-14 days to a lower level" (levels fitted, noise the
+  patient's own robust spread). The benefit has *ended* when the posterior mass of a change
+  whose lower level is under the line is at least ``END_PROBABILITY``, on the posterior median
+  of the day the slide crossed the line, and the later data confirm it: they reach
+  ``confirm_days`` past that day (before a next session, one check-in from it will do), and
+  when they end within four weeks of it they end with the smoothed mood under the line (a bad
+  week that recovers is not an end: the single-change model fits its recovery badly);
 * until then it is "still holding after N days" (N counts to the last check-in, not to today:
   a patient who stopped checking in is not said to be holding);
 * a session followed by the next within ``session_gap_days`` cannot be told apart from it:
@@ -36,6 +38,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from statistics import fmean, median
 
+from claywork.measures import change_point
 from claywork.measures.effect import (
     HOLDING,
     LASTED,
@@ -55,13 +58,13 @@ SETTLED_DAYS = 14
 SETTLED_SEARCH_DAYS = 28
 SMOOTHING_HALF_WIDTH = 6
 SMOOTHING_MIN_POINTS = 3
-# A loss is confirmed by the later data (a retrospective estimate): over the four weeks from
-# the day the smoothed mood went under the line, at least three in four smoothed days under it
-# (a bad week of 8 days that recovers is under a third of them). Tuned on seeds 1-5.
+# A change-point loss whose data end within four weeks of it must end with the smoothed mood
+# under the line (a bad week that has not had time to pass looks like a loss).
 CONFIRM_WINDOW_DAYS = 28
-CONFIRM_BELOW_SHARE = 0.75
-# Cut short by the next session, a loss needs this many smoothed days under the line.
-ANSWERED_MIN_POINTS = 2
+# The posterior mass of "the lift ended" (claywork/measures/change_point.py) that dates a loss.
+END_PROBABILITY = 0.5
+# Cut short by the next session, a change-point loss needs this many check-ins from its day.
+ANSWERED_MIN_CHECK_INS = 1
 
 
 def courses(sessions: list[date], gap_days: int) -> list[list[date]]:
@@ -175,9 +178,13 @@ def measure(
     # (it often goes on rising for days after a course) are not a loss.
     reached = next((i for i, (_, level) in enumerate(points) if level >= line), len(points))
     points = points[reached:]
-    below_since = _confirmed_loss(points, line, params.confirm_days, answered=answered)
+    if points:
+        below_since = _change_point_loss(
+            mood, points, pre=pre, line=line, last=last, answered=answered, params=params
+        )
+    else:
+        below_since = None
     if below_since is not None:
-        below_since = _across_gap(points, below_since)
         held = (below_since - session_day).days
         return replace(base, status=LASTED, days=held, lost_on=below_since)
     below_since = _trailing_dip(points, line)
@@ -189,41 +196,42 @@ def measure(
     return replace(base, status=HOLDING, days=held)
 
 
-def _confirmed_loss(
-    points: list[tuple[date, float]], line: float, confirm_days: int, *, answered: bool
+def _change_point_loss(
+    mood: dict[date, int],
+    points: list[tuple[date, float]],
+    *,
+    pre: float,
+    line: float,
+    last: date,
+    answered: bool,
+    params: EffectParams,
 ) -> date | None:
-    """The first day a run of smoothed mood under the line began that later data confirm as
-    a loss: over the ``CONFIRM_WINDOW_DAYS`` from that day (or up to the next session, when it
-    came sooner), at least ``CONFIRM_BELOW_SHARE`` of the smoothed days under the line.
-    Unanswered, the data must reach ``confirm_days`` past the run's start; answered by the
-    next session, ``ANSWERED_MIN_POINTS`` smoothed days under the line will do."""
-    days = [day for day, _ in points]
-    for index, (day, level) in enumerate(points):
-        if level >= line or (index and points[index - 1][1] < line):
-            continue  # only the first day of each run under the line is a candidate
-        horizon = day + timedelta(days=CONFIRM_WINDOW_DAYS - 1)
-        span = points[index : bisect_right(days, horizon)]
-        below = sum(1 for _, value in span if value < line)
-        too_soon = days[-1] < day + timedelta(days=confirm_days - 1)
-        if too_soon and (not answered or below < ANSWERED_MIN_POINTS):
-            continue
-        if below < CONFIRM_BELOW_SHARE * len(span):
-            continue
-        # Cut short by the end of the data or by the next session: a bad week that has not
-        # had time to pass looks like a loss, unless the data end under the line.
-        if days[-1] < horizon and not answered and points[-1][1] >= line:
-            continue
-        return day
-    return None
-
-
-def _across_gap(points: list[tuple[date, float]], below_since: date) -> date:
-    """When check-ins were missing before the first day under the line (no smoothed value for
-    days), the fall happened somewhere in the gap: its middle, not its far end."""
-    before = [day for day, _ in points if day < below_since]
-    if not before or (below_since - before[-1]).days <= 1:
-        return below_since
-    return before[-1] + (below_since - before[-1]) / 2
+    """The day the lift ended by the change point on the raw check-ins from the day mood
+    reached the line, when the posterior mass of an end is at least ``END_PROBABILITY`` and
+    the later data confirm it: they reach ``confirm_days`` past it (before a next session,
+    ``ANSWERED_MIN_CHECK_INS`` check-in from it will do), and when they end within
+    ``CONFIRM_WINDOW_DAYS`` of it they end with the smoothed mood under the line."""
+    start = points[0][0]
+    days = sorted(day for day in mood if start <= day <= last)
+    offsets = [(day - start).days for day in days]
+    found = change_point.lift_end(
+        offsets,
+        [float(mood[day]) for day in days],
+        pre=pre,
+        lost_fraction=params.lost_fraction,
+    )
+    if found.day is None or found.probability < END_PROBABILITY:
+        return None
+    ended = start + timedelta(days=found.day)
+    after = sum(1 for day in days if day >= ended)
+    if days[-1] < ended + timedelta(days=params.confirm_days - 1) and not (
+        answered and after >= ANSWERED_MIN_CHECK_INS
+    ):
+        return None
+    within_window = days[-1] < ended + timedelta(days=CONFIRM_WINDOW_DAYS - 1)
+    if within_window and not answered and points[-1][1] >= line:
+        return None
+    return ended
 
 
 def _trailing_dip(points: list[tuple[date, float]], line: float) -> date | None:
