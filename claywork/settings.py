@@ -362,9 +362,10 @@ CLAYWORK_FADING_RELAPSE_THRESHOLD_TENTHS = env_int(
     "CLAYWORK_FADING_RELAPSE_THRESHOLD_TENTHS", 300, minimum=1
 )
 # The alert tier's relapse filter: an alert when the posterior probability that a relapse has
-# begun reaches this (percent; 0 turns it off). Decision 0006, fourth to sixth amendments.
+# begun reaches this (percent; 0 turns it off). Decision 0006, fourth to sixth amendments, and
+# the eighth (stop 26: 70 -> 75).
 CLAYWORK_FADING_RELAPSE_PROBABILITY_PERCENT = env_int(
-    "CLAYWORK_FADING_RELAPSE_PROBABILITY_PERCENT", 70, minimum=0
+    "CLAYWORK_FADING_RELAPSE_PROBABILITY_PERCENT", 75, minimum=0
 )
 # The PHQ-9 rules that raise an alert on their own: one scale this many points above its usual
 # level (0: at the instrument's reliable change, 6), or two in a row each CLAYWORK_FADING_PHQ9_RISE

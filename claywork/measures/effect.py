@@ -109,7 +109,7 @@ class EffectParams:
     relapse_threshold: float = 30.0
     # The alert tier's relapse filter: fires when the posterior probability that a relapse has
     # begun reaches this (0 turns it off).
-    relapse_probability: float = 0.70
+    relapse_probability: float = 0.75
     phq9_reliable_change: int = 6  # the instrument's reliable change (Jacobson-Truax)
     # One PHQ-9 this far above usual fires alone (0: at the reliable change). Above the reliable
     # change by default: the relapse filter weighs every PHQ-9 with the check-ins, and a
