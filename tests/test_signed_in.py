@@ -17,7 +17,7 @@ from django.utils import timezone
 from claywork.accounts.models import Role, SignInSession, User
 from claywork.accounts.sign_ins import sign_ins_end_others
 from claywork.care import services as care
-from claywork.core import signed_in
+from claywork.core import page_cache, signed_in
 from tests import factories
 from tests.conftest import client_for
 
@@ -182,3 +182,24 @@ def test_each_request_gets_its_own_account_instance() -> None:
 
     assert first.pk == second.pk == patient.pk
     assert first._wrapped is not second._wrapped  # type: ignore[attr-defined]
+
+
+def test_a_stored_staff_page_reads_the_account_and_page_versions_together(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clinician = factories.ClinicianFactory()
+    browser = client_for(clinician)
+    assert browser.get("/alerts/").status_code == 200  # the page and the account kept
+    reads: list[list[str]] = []
+    read_versions = page_cache._versions_of
+
+    def counted(keys: list[str]) -> tuple[str, ...] | None:
+        reads.append(list(keys))
+        return read_versions(keys)
+
+    monkeypatch.setattr(page_cache, "_versions_of", counted)
+
+    assert browser.get("/alerts/").status_code == 200
+
+    assert len(reads) == 1
+    assert len(reads[0]) == 3  # shared, the clinician's own, the clinic's

@@ -133,6 +133,16 @@ def user_scope(user_id: int) -> list[str]:
     return [SHARED_VERSION, _version_key(user_id)]
 
 
+def keys_to_read_with_account(user: Any) -> list[str]:
+    """The version keys read with the account's in one query at the start of each request:
+    the account's own, and the clinic's for staff (their pages are keyed by it too). Not a
+    support person's patients, which take a query to find."""
+    keys = user_scope(user.pk)
+    if (user.is_clinician or user.is_clinic_admin) and user.clinic_id is not None:
+        keys.append(_clinic_key(user.clinic_id))
+    return keys
+
+
 _REQUEST_VERSIONS = "_claywork_page_versions"
 
 

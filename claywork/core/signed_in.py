@@ -46,7 +46,8 @@ from claywork.core import page_cache
 
 # Enough for every person of a large clinic; past it the memory starts afresh.
 _MAX_KEPT = 20_000
-_kept: dict[int, tuple[tuple[str, ...], tuple[Any, ...]]] = {}
+# user id -> (the account's versions, its row's values, the keys to read with them next time)
+_kept: dict[int, tuple[tuple[str, ...], tuple[Any, ...], list[str]]] = {}
 _kept_lock = threading.Lock()
 
 
@@ -60,20 +61,25 @@ def _field_names() -> tuple[str, ...]:
     return tuple(field.attname for field in get_user_model()._meta.concrete_fields)
 
 
-def _account(user_id: Any, backend: Any, versions: tuple[str, ...] | None) -> Any:
+def _account(request: HttpRequest, user_id: Any, backend: Any) -> Any:
     """The account row as a fresh instance: from memory while its versions hold, else the
-    backend's own load (which answers ``None`` for a deactivated account)."""
+    backend's own load (which answers ``None`` for a deactivated account). The versions are
+    read before the row, so a row is never kept under a version newer than itself."""
     user_model = get_user_model()
     names = _field_names()
-    kept = _kept.get(user_id) if versions is not None else None
-    if kept is not None and kept[0] == versions:
+    kept = _kept.get(user_id)
+    scope = page_cache.user_scope(user_id)
+    read = page_cache.versions_for_request(request, kept[2] if kept else scope)
+    versions = read[: len(scope)] if read is not None else None
+    if kept is not None and versions is not None and kept[0] == versions:
         return user_model.from_db("default", names, kept[1])
     user = backend.get_user(user_id)
     if user is not None and versions is not None:
+        values = tuple(getattr(user, name) for name in names)
         with _kept_lock:
             if len(_kept) >= _MAX_KEPT:
                 _kept.clear()
-            _kept[user_id] = (versions, tuple(getattr(user, name) for name in names))
+            _kept[user_id] = (versions, values, page_cache.keys_to_read_with_account(user))
     return user
 
 
@@ -108,8 +114,7 @@ def get_user(request: HttpRequest) -> Any:
     if backend_path not in settings.AUTHENTICATION_BACKENDS:
         return AnonymousUser()
     backend = load_backend(backend_path)
-    versions = page_cache.versions_for_request(request, page_cache.user_scope(user_id))
-    user = _account(user_id, backend, versions)
+    user = _account(request, user_id, backend)
     can_authenticate = getattr(backend, "user_can_authenticate", None)
     if user is None or (can_authenticate is not None and not can_authenticate(user)):
         return AnonymousUser()
