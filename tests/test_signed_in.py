@@ -17,16 +17,11 @@ from django.utils import timezone
 from claywork.accounts.models import Role, SignInSession, User
 from claywork.accounts.sign_ins import sign_ins_end_others
 from claywork.care import services as care
-from claywork.core import page_cache, signed_in
+from claywork.core import page_cache
 from tests import factories
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _nothing_kept() -> None:
-    signed_in.forget_all()
 
 
 def _signed_in(user: User) -> Client:
