@@ -93,7 +93,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "claywork.core.signed_in.SignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -449,6 +449,8 @@ SECURE_SSL_REDIRECT = SECURE and env_bool("CLAYWORK_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = 31_536_000 if SECURE else 0
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions, each row read as its data alone (core/sessions.py).
+SESSION_ENGINE = "claywork.core.sessions"
 SESSION_COOKIE_AGE = env_int("CLAYWORK_SESSION_SECONDS", 12 * 3600, minimum=300)
 # Signed out after this long without a request (accounts/sign_ins.py): staff see many patients.
 CLAYWORK_STAFF_IDLE_MINUTES = env_int("CLAYWORK_STAFF_IDLE_MINUTES", 30, minimum=2)

@@ -18,7 +18,7 @@ from django.test import Client
 
 from claywork.accounts.models import User
 from claywork.care.models import GuideNote, Session, TreatmentCourse
-from claywork.core import page_cache
+from claywork.core import page_cache, signed_in
 from claywork.journal.models import Draft, Entry
 from claywork.vault.services import forget_cached_keys
 from tests import factories
@@ -72,6 +72,8 @@ def _fresh_process_cache() -> None:
     # The rendered patient pages each process keeps (core/page_cache.py): a page of an earlier
     # test's database must not be served in this one.
     page_cache.clear()
+    # The signed-in accounts each process keeps (core/signed_in.py): ids repeat across tests.
+    signed_in.forget_all()
 
 
 @pytest.fixture

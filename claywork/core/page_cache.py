@@ -125,7 +125,40 @@ def _versions_of(keys: list[str]) -> tuple[str, ...] | None:
 
 def _versions(user_id: int) -> tuple[str, ...] | None:
     """The shared version and the user's (a patient's own pages)."""
-    return _versions_of([SHARED_VERSION, _version_key(user_id)])
+    return _versions_of(user_scope(user_id))
+
+
+def user_scope(user_id: int) -> list[str]:
+    """The version keys any write to this user's account row bumps (``users_of``)."""
+    return [SHARED_VERSION, _version_key(user_id)]
+
+
+def keys_to_read_with_account(user: Any) -> list[str]:
+    """The version keys read with the account's in one query at the start of each request:
+    the account's own, and the clinic's for staff (their pages are keyed by it too). Not a
+    support person's patients, which take a query to find."""
+    keys = user_scope(user.pk)
+    if (user.is_clinician or user.is_clinic_admin) and user.clinic_id is not None:
+        keys.append(_clinic_key(user.clinic_id))
+    return keys
+
+
+_REQUEST_VERSIONS = "_claywork_page_versions"
+
+
+def versions_for_request(request: HttpRequest, keys: list[str]) -> tuple[str, ...] | None:
+    """The versions under these keys, read once per request: the signed-in user's account
+    (``core/signed_in.py``) and the page the request is sent share one cache query. Read
+    before anything is rendered, so nothing is stored under a version newer than its data."""
+    known: dict[str, str] = getattr(request, _REQUEST_VERSIONS, {})
+    missing = [key for key in keys if key not in known]
+    if missing:
+        found = _versions_of(missing)
+        if found is None:
+            return None
+        known = {**known, **dict(zip(missing, found, strict=True))}
+        setattr(request, _REQUEST_VERSIONS, known)
+    return tuple(known[key] for key in keys)
 
 
 _cache_table_seen = False
@@ -577,7 +610,7 @@ def cached_page(view: Callable[..., HttpResponse] | None = None, *, own: str | N
                 or not _cacheable(request)
                 or (own and user.is_patient and kwargs.get(own) != user.pk)
                 or (scope := _scope(user)) is None
-                or (versions := _versions_of(scope)) is None
+                or (versions := versions_for_request(request, scope)) is None
             ):
                 return view(request, *args, **kwargs)
             key = _page_key(request, versions)
