@@ -270,3 +270,44 @@ def test_an_event_inside_a_transaction_commits_with_it(
 
     assert _committed_elsewhere() == 2
     assert chain_verify().ok
+
+
+def test_batches_of_two_processes_written_at_once_keep_one_chain(
+    clinic_people: tuple[User, list[User]],
+) -> None:
+    """Each process has its own group; two groups (as two gunicorn workers would) write
+    batches at the same time, each leader on its own connection, the chain lock between."""
+    from claywork.audit.group_commit import GroupCommit
+
+    patient, readers = clinic_people
+    groups = [GroupCommit(services._write_batch) for _ in range(2)]
+    start = threading.Barrier(len(readers))
+
+    def pages(
+        group: GroupCommit[list[ChainFields], list[AuditEvent]], reader: User
+    ) -> Callable[[], None]:
+        def run() -> None:
+            start.wait(WAIT)
+            for number in range(EACH):
+                row = services._chain_fields(
+                    actor=reader,
+                    patient_id=patient.pk,
+                    clinic_id=patient.clinic_id,
+                    action="read",
+                    resource="messages.thread",
+                    object_id=number,
+                    ip_address=None,
+                    route="",
+                )
+                group.submit([row])
+
+        return run
+
+    running = [_in_thread(pages(groups[index % 2], reader)) for index, reader in enumerate(readers)]
+    for thread, _ in running:
+        thread.join(WAIT * 3)
+
+    assert all(outcome == [None] for _, outcome in running), running
+    report = chain_verify()
+    assert report.ok, report.broken
+    assert report.checked == len(readers) * EACH
