@@ -6,7 +6,9 @@ stored once however many views show it), in the same transaction and covered by 
 hash (decision 0004, amendment of 2026-12-04).
 
 Writes are short: one transaction that takes the chain lock, reads the newest row's hash and
-inserts. On PostgreSQL the lock is a transaction-scoped advisory lock, so two processes never
+inserts. Concurrent requests of one process share that transaction (``group_commit.py``): each
+returns once its event is committed, or raises ``AuditNotRecorded``.
+On PostgreSQL the lock is a transaction-scoped advisory lock, so two processes never
 chain onto the same row; on SQLite the IMMEDIATE transaction (settings) already holds the
 database's one write lock from BEGIN. Never put health text in an event: codes and ids only.
 """
@@ -20,12 +22,13 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_ipv46_address
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from claywork.accounts.models import User
 from claywork.audit.chain import GENESIS_HASH, ChainFields, row_digest, subjects_digest
+from claywork.audit.group_commit import GroupCommit
 from claywork.audit.keys import mac_key
 from claywork.audit.models import AuditAction, AuditEvent, AuditSubject, AuditSubjectSet
 from claywork.core import page_cache
@@ -122,31 +125,63 @@ def _chain(rows: list[ChainFields]) -> list[tuple[str, str]]:
     return hashes
 
 
-def _append(row: ChainFields) -> AuditEvent:
-    """Chain one event onto the newest row and insert it, in one short transaction."""
+def _write_batch(jobs: list[list[ChainFields]]) -> list[list[AuditEvent]]:
+    """Chain every job's events onto the newest row, in order, and insert them in one short
+    transaction; returns each job's events. A list page's event points at the set of patients
+    it showed, stored once: a set seen before (the same caseload opened again, or earlier in
+    this batch) is found by its digest, a new one is written in two statements (the set, then
+    its patients in one ``INSERT ... SELECT`` from ``unnest`` on PostgreSQL, ``json_each`` on
+    SQLite). The chain lock serialises writers, so two never create the same set."""
     with transaction.atomic():
-        ((prev_hash, row_hash),) = _chain([row])
-        fields = {name: getattr(row, name) for name in _FIELDS}
-        return AuditEvent.objects.create(**fields, prev_hash=prev_hash, row_hash=row_hash)
-
-
-def _append_listed(rows: list[ChainFields]) -> None:
-    """Chain a list page's events (one per clinic shown, nearly always one) and insert each,
-    in one short transaction. Each points at the set of patients it showed, stored once: a
-    set seen before (the same caseload opened again) is found by its digest, a new one is
-    written in two statements (the set, then its patients in one ``INSERT ... SELECT`` from
-    ``unnest`` on PostgreSQL, ``json_each`` on SQLite). The chain lock serialises writers, so
-    two never create the same set."""
-    with transaction.atomic():
-        hashes = _chain(rows)
-        for row, (prev_hash, row_hash) in zip(rows, hashes, strict=True):
-            fields = {name: getattr(row, name) for name in _FIELDS}
-            AuditEvent.objects.create(
-                **fields,
-                subject_set_id=_subject_set(row.subject_ids),
+        rows = [row for job in jobs for row in job]
+        events = [
+            AuditEvent(
+                **{name: getattr(row, name) for name in _FIELDS},
+                subject_set_id=_subject_set(row.subject_ids) if row.subject_ids else None,
                 prev_hash=prev_hash,
                 row_hash=row_hash,
             )
+            for row, (prev_hash, row_hash) in zip(rows, _chain(rows), strict=True)
+        ]
+        AuditEvent.objects.bulk_create(events)
+        ids = [event.pk for event in events]
+        # audit-verify walks the chain in id order: refuse (roll back) a batch whose ids would
+        # not follow it, rather than write a chain that does not verify.
+        if None in ids or ids != sorted(ids) or len(set(ids)) != len(ids):
+            raise DatabaseError("audit events were not given ids in chain order")
+    batches, taken = [], 0
+    for job in jobs:
+        batches.append(events[taken : taken + len(job)])
+        taken += len(job)
+    return batches
+
+
+# Concurrent requests of this process commit their events together (group_commit.py).
+_group = GroupCommit(_write_batch)
+
+
+def _commit(rows: list[ChainFields]) -> list[AuditEvent]:
+    """Append one page view's events; on return they are committed (or in the caller's open
+    transaction, see below). Raises ``group_commit.AuditNotRecorded`` if they could not be written.
+
+    Inside a transaction (a view's or a command's atomic block) the events are written on the
+    caller's connection and commit or roll back with it, as before group commit: a leader on
+    another connection would write them even if that transaction rolled back, and on SQLite it
+    would wait for the write lock the caller holds."""
+    if connection.in_atomic_block or not connection.get_autocommit():
+        return _write_batch([rows])[0]
+    return _group.submit(rows)
+
+
+def _append(row: ChainFields) -> AuditEvent:
+    """Chain one event onto the newest row and insert it, committed on return."""
+    (event,) = _commit([row])
+    return event
+
+
+def _append_listed(rows: list[ChainFields]) -> None:
+    """A list page's events (one per clinic shown, nearly always one), committed on return."""
+    _commit(rows)
 
 
 def _subject_set(subject_ids: tuple[int, ...]) -> int:
