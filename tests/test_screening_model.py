@@ -505,6 +505,8 @@ def test_the_shipped_model_raises_its_thresholds_for_long_entries() -> None:
         ("held_out_fresh2.tsv", 0.96, 0.93, 0.07, 90),
         ("blind_fresh3.tsv", 0.96, 0.94, 0.06, 300),
         ("blind_fresh4.tsv", 0.92, 0.96, 0.03, 300),
+        # Stop 26's unseen set, measured once before it was read (0.894 / 0.934 / 0.083).
+        ("blind_fresh7.tsv", 0.88, 0.92, 0.09, 350),
     ],
 )
 def test_the_shipped_model_keeps_its_floors_on_the_held_out_slices(
