@@ -7,6 +7,8 @@ a clinician of another clinic, the clinic admin, and a support person.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -144,3 +146,11 @@ def client_for(user: User | None) -> Client:
     if user is not None:
         client.force_login(user)
     return client
+
+
+def readable_text(page: str) -> str:
+    """The words a reader sees on an HTML page: no tags, attributes, scripts or styles. A check
+    for a word (say "dose") on the raw HTML can trip on a random token (a CSRF token, a nonce)
+    that happens to spell it."""
+    without_code = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", page)
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]*>", " ", without_code)))
