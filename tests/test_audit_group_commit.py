@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
@@ -94,6 +95,20 @@ def _committed_elsewhere() -> int:
     return count
 
 
+@contextmanager
+def _first_batch_held(batches: Batches, reader: User, patient: User) -> Iterator[list[object]]:
+    """A lone read whose commit waits until the block ends, so reads made inside the block
+    queue behind it; yields the lone read's outcome (filled once the block has ended)."""
+    batches.hold_first = threading.Event()
+    leader, outcome = _in_thread(_read(reader, patient, 0))
+    assert batches.first_started.wait(WAIT)
+    try:
+        yield outcome
+    finally:
+        batches.hold_first.set()
+        leader.join(WAIT)
+
+
 @pytest.fixture
 def clinic_people() -> tuple[User, list[User]]:
     clinic = factories.ClinicFactory()
@@ -120,25 +135,25 @@ def test_requests_queued_behind_a_commit_are_written_together_in_order(
     batches: Batches, clinic_people: tuple[User, list[User]]
 ) -> None:
     patient, (first, *others) = clinic_people
-    batches.hold_first = threading.Event()
-    leader, _ = _in_thread(_read(first, patient, 0))
-    assert batches.first_started.wait(WAIT)
-    # While the first batch is held, five requests queue: a list page among them.
     waiting = []
-    for number, reader in enumerate(others, start=1):
-        if number == 3:
-            waiting.append(
-                _in_thread(
-                    lambda reader=reader: audit_record_many(
-                        actor=reader, patients=[patient], action="read", resource="care.caseload"
+    with _first_batch_held(batches, first, patient):
+        # While the first batch is held, five requests queue: a list page among them.
+        for number, reader in enumerate(others, start=1):
+            if number == 3:
+                waiting.append(
+                    _in_thread(
+                        lambda reader=reader: audit_record_many(
+                            actor=reader,
+                            patients=[patient],
+                            action="read",
+                            resource="care.caseload",
+                        )
                     )
                 )
-            )
-        else:
-            waiting.append(_in_thread(_read(reader, patient, number)))
-        _queued_at_least(number)
-    batches.hold_first.set()
-    for thread, _ in [(leader, None), *waiting]:
+            else:
+                waiting.append(_in_thread(_read(reader, patient, number)))
+            _queued_at_least(number)
+    for thread, _ in waiting:
         thread.join(WAIT)
 
     assert [len(batch) for batch in batches.written] == [1, 5]
@@ -159,19 +174,16 @@ def test_a_failed_batch_fails_every_request_in_it_and_writes_none_of_it(
     batches: Batches, clinic_people: tuple[User, list[User]]
 ) -> None:
     patient, (first, *others) = clinic_people
-    batches.hold_first = threading.Event()
-    leader, leader_outcome = _in_thread(_read(first, patient, 0))
-    assert batches.first_started.wait(WAIT)
-    # Queued behind it: three good reads and one naming a patient who does not exist, which
-    # the database refuses (a foreign key, checked at commit).
     waiting = []
-    for number, reader in enumerate(others[:3], start=1):
-        waiting.append(_in_thread(_read(reader, patient, number)))
-        _queued_at_least(number)
-    waiting.append(_in_thread(_read(others[3], 2_000_000_000, 4)))
-    _queued_at_least(4)
-    batches.hold_first.set()
-    for thread, _ in [(leader, None), *waiting]:
+    with _first_batch_held(batches, first, patient) as leader_outcome:
+        # Queued behind it: three good reads and one naming a patient who does not exist,
+        # which the database refuses (a foreign key, checked at commit).
+        for number, reader in enumerate(others[:3], start=1):
+            waiting.append(_in_thread(_read(reader, patient, number)))
+            _queued_at_least(number)
+        waiting.append(_in_thread(_read(others[3], 2_000_000_000, 4)))
+        _queued_at_least(4)
+    for thread, _ in waiting:
         thread.join(WAIT)
 
     assert isinstance(leader_outcome[0], AuditEvent)
