@@ -415,8 +415,8 @@ def test_screen_evaluate_prints_recall_precision_and_false_alarms_per_category(
         "label\ttext\tcategory\n"
         "1\tI want to die\tideation\tjournal\n"
         "1\tI'm going to kill myself tonight\tintent\n"
-        "0\tthis traffic is killing me\tidiom\n"
-        "0\tmy grandfather killed himself when I was ten\tdistant past\n"
+        "0\tthis traffic is killing me\tidiom\tjournal\n"
+        "0\tmy grandfather killed himself when I was ten\tdistant past\tcheck-in\n"
         "1\tnothing matches here\n",
         encoding="utf-8",
     )
@@ -432,6 +432,31 @@ def test_screen_evaluate_prints_recall_precision_and_false_alarms_per_category(
     assert "  ideation: 1.000 (1/1; crisis 1)" in report
     assert "  (none): 0.000 (0/1; crisis 0)" in report
     assert "  idiom: 0.000 (0/1; crisis 0)" in report
+    assert "flagged by the rules / the model: at risk 2 / 0; false alarms 0 / 0" in report
+    # The fourth column, when present, gets its own recall and false-alarm rate.
+    assert "  journal: 1.000 (1/1); 0.000 (0/1)" in report
+    assert "  check-in: 0.000 (0/0); 0.000 (0/1)" in report
+
+
+def test_screen_evaluate_says_which_layer_flagged_each_hit_and_false_alarm(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    verdicts = {
+        "rules hit": ScreenResult(True, "suicidal ideation, first person, present", "x", CRISIS),
+        "model hit": ScreenResult(True, "semantic model, concern (0.52)", "x", CONCERN),
+        "model alarm": ScreenResult(True, "semantic model, crisis (0.99)", "x", CRISIS),
+        "quiet": ScreenResult(False, "no crisis language", "", NO_LEVEL),
+    }
+    monkeypatch.setattr(
+        "claywork.safety.evaluation.screen_text", lambda text, rules_only=False: verdicts[text]
+    )
+
+    report = evaluate_lines(
+        ["1\trules hit\ta", "1\tmodel hit\ta", "0\tmodel alarm\tb", "0\tquiet\tb"]
+    ).report()
+
+    assert "flagged by the rules / the model: at risk 1 / 1; false alarms 0 / 1" in report
+    assert "per fourth column" not in report  # no line has one
 
 
 def test_screen_explain_shows_the_rules_and_each_sentence_score(

@@ -1,10 +1,13 @@
 """Audit the crisis screen on labelled sentences: ``claywork screen --evaluate FILE.tsv``.
 
-A line is ``label<TAB>text[<TAB>category[<TAB>anything]]``: label 1 is at risk, 0 is not;
+A line is ``label<TAB>text[<TAB>category[<TAB>group]]``: label 1 is at risk, 0 is not;
 lines whose first column is not 0 or 1 (a header, a comment) are skipped. The report says
 how many at-risk lines were flagged (recall, overall and per category), how many flags were
 right (precision), and how many label-0 lines were flagged (the false-alarm rate, overall
-and per category). A flag is either level; crisis-level recall is shown beside it.
+and per category). A flag is either level; crisis-level recall is shown beside it. Then
+which layer flagged (the rules or the model: a clinic tuning its lexicon wants to know
+whose false alarms they are) and, when lines carry a fourth column (a style, a source, a
+ward), recall and false alarms per value of it.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from claywork.safety.screening import CRISIS, screen_text
+from claywork.safety.screening import CRISIS, MODEL_REASON, screen_text
 
 
 @dataclass
@@ -30,13 +33,28 @@ class Tally:
 class Evaluation:
     positives: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     negatives: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    # Per value of the fourth column: (at-risk tally, label-0 tally).
+    groups: dict[str, tuple[Tally, Tally]] = field(
+        default_factory=lambda: defaultdict(lambda: (Tally(), Tally()))
+    )
+    # Flags by layer: label -> {"rules": n, "model": n}.
+    layers: dict[int, dict[str, int]] = field(
+        default_factory=lambda: {1: {"rules": 0, "model": 0}, 0: {"rules": 0, "model": 0}}
+    )
     skipped: int = 0
 
-    def add(self, label: int, category: str, level: str) -> None:
-        tally = (self.positives if label == 1 else self.negatives)[category or "(none)"]
-        tally.total += 1
-        tally.flagged += level != "none"
-        tally.crisis += level == CRISIS
+    def add(
+        self, label: int, category: str, level: str, *, group: str = "", layer: str = ""
+    ) -> None:
+        tallies = [(self.positives if label == 1 else self.negatives)[category or "(none)"]]
+        if group:
+            tallies.append(self.groups[group][0 if label == 1 else 1])
+        for tally in tallies:
+            tally.total += 1
+            tally.flagged += level != "none"
+            tally.crisis += level == CRISIS
+        if level != "none" and layer:
+            self.layers[label][layer] += 1
 
     def summed(self, tallies: dict[str, Tally]) -> Tally:
         return Tally(
@@ -71,6 +89,18 @@ class Evaluation:
                 f"  {name}: {tally.share():.3f} ({tally.flagged}/{tally.total}; "
                 f"crisis {tally.crisis})"
             )
+        hits, alarms = self.layers[1], self.layers[0]
+        lines.append(
+            f"flagged by the rules / the model: at risk {hits['rules']} / {hits['model']}; "
+            f"false alarms {alarms['rules']} / {alarms['model']}"
+        )
+        if self.groups:
+            lines.append("per fourth column: recall (label 1); false-alarm rate (label 0):")
+            for name, (risk, safe) in sorted(self.groups.items()):
+                lines.append(
+                    f"  {name}: {risk.share():.3f} ({risk.flagged}/{risk.total}); "
+                    f"{safe.share():.3f} ({safe.flagged}/{safe.total})"
+                )
         return "\n".join(lines)
 
 
@@ -82,8 +112,10 @@ def evaluate_lines(lines: list[str], *, rules_only: bool = False) -> Evaluation:
             evaluation.skipped += bool(line.strip())
             continue
         category = columns[2].strip() if len(columns) > 2 else ""
+        group = columns[3].strip() if len(columns) > 3 else ""
         result = screen_text(columns[1], rules_only=rules_only)
-        evaluation.add(int(columns[0]), category, result.level)
+        layer = "model" if result.reason.startswith(MODEL_REASON) else "rules"
+        evaluation.add(int(columns[0]), category, result.level, group=group, layer=layer)
     return evaluation
 
 

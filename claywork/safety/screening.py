@@ -71,6 +71,8 @@ class ScreenResult:
 
 
 NOTHING = ScreenResult(flag=False, reason="no crisis language", matched="")
+# How a verdict of the semantic model's reason begins (the rules' reasons name a category).
+MODEL_REASON = "semantic model"
 # Long text is screened in chunks of about this many characters, cut at a sentence end, so
 # that memory stays flat and a 1 MB entry takes a bounded time per chunk.
 CHUNK_CHARACTERS = 8_000
@@ -219,11 +221,11 @@ def _screen_chunk(text: str, model: semantic.SemanticModel | None) -> ScreenResu
             flagged and score.crisis >= limits.crisis_when_flagged
         ):
             return ScreenResult(
-                True, f"semantic model, crisis ({score.crisis:.2f})", matched, CRISIS
+                True, f"{MODEL_REASON}, crisis ({score.crisis:.2f})", matched, CRISIS
             )
         if concern is None and flagged:
             concern = ScreenResult(
-                True, f"semantic model, concern ({score.risk:.2f})", matched, CONCERN
+                True, f"{MODEL_REASON}, concern ({score.risk:.2f})", matched, CONCERN
             )
     return concern or verdict
 
