@@ -353,6 +353,55 @@ def test_the_rules_set_aside_a_distant_past_and_a_safety_plan_but_not_a_mixed_te
     assert_rules_verdict(text, flag, reason)
 
 
+# Stop 27: a past told from safety ("zero urges these days", "that was 2015", "clear of it
+# for years") and the goodbyes of ordinary life (retiring, leaving a job, a will made on a
+# lawyer's advice); beside each, the text that must stay flagged (our own sentences).
+@pytest.mark.parametrize(
+    ("text", "flag", "reason"),
+    [
+        (
+            "i self harmed for years in college, that ended ages ago and i have zero urges these"
+            " days",
+            False,
+            "past",
+        ),
+        ("i self harmed for years in college and these days the urges are back", True, None),
+        ("I used to cut myself in high school, and lately I have urges again.", True, None),
+        (
+            "After the divorce I thought about dying a lot, but that was 2014 and I'm happy now.",
+            False,
+            "past",
+        ),
+        ("Years ago I was fine, but I want to die.", True, None),
+        ("Three years clear of self-harm, and I celebrated with cake.", False, "negated"),
+        (
+            "I wrote goodbye letters to my whole team because I'm retiring in June.",
+            False,
+            "ordinary goodbye",
+        ),
+        (
+            "I wrote goodbye letters to my whole team because I won't be around after June.",
+            True,
+            None,
+        ),
+        (
+            "Got my affairs in order with the estate planning lawyer, like everyone should.",
+            False,
+            "ordinary goodbye",
+        ),
+        (
+            "Got my affairs in order with a lawyer so nothing is left when I end it.",
+            True,
+            None,
+        ),
+    ],
+)
+def test_the_rules_clear_a_past_told_from_safety_and_ordinary_goodbyes_but_not_final_ones(
+    text: str, flag: bool, reason: str | None
+) -> None:
+    assert_rules_verdict(text, flag, reason)
+
+
 def test_matched_is_the_writers_own_words_from_the_text() -> None:
     text = "Some days I Just Want To Die, honestly."
 

@@ -111,6 +111,13 @@ _RECURRING = re.compile(
     r"|standing|kicking))|lately|recently|these days|coming back"
     r"|came back|(?:are|is|'s) back|creeping back|crept back|returned|returning|relapsed?)\b"
 )
+# Just before a "these days", "lately": that none of it is there ("I have zero urges these
+# days", "no thoughts like that lately"), which ties nothing back to now.
+_NONE_NOW = rules.rx(
+    r"\b(?:zero|no|none of (?:the|those|these|that)|free of|clear of|without) (?:more |real "
+    r"|such |of (?:the|those|these) )?(?:urges?|thoughts?|cravings?|desires?|wish(?:es)?"
+    r"|impulses?|episodes?|cutting|self-?harm)\b(?: (?:like (?:that|this|those)|at all))?\W*$"
+)
 # The self-harm phrase is an urge or a wish, not an act.
 _URGE = rules.rx(r"\b(?:urges?|wanted to|felt like|want to|feel like|tempted to|almost)\b")
 # The writer's own former self, told of in the third person.
@@ -119,9 +126,10 @@ _OWN_FORMER_SELF = rules.rx(r"\bmy (?:past|old|older|younger|former|teenage|teen
 _INSTEAD_OF = rules.rx(r"\b(?:instead of|rather than) (?:\w+ )?$")
 # The urge named after the phrase: "when the self-harm urge came".
 _URGE_NAMED_AFTER = rules.rx(r"^ ?(?:urges?|cravings?|impulses?)\b")
-# "..., but that was twenty years ago": the marker after the phrase, told of it.
+# "..., but that was twenty years ago", "... a lot but that was 2015": the marker after the
+# phrase, told of it (only after it: "years ago I was fine but I want to die" is now).
 _PAST_TOLD_AFTER = rules.rx(
-    r"^\W*(?:but|and|though) (?:that|this|it) (?:was|is|'s)(?: \w+){0,3} ?$"
+    r"^\W*(?:[a-z']+\W+){0,3}(?:but|and|though)(?: (?:that|this|it) (?:was|is|'s)(?: \w+){0,3})? ?$"
 )
 # Someone else's death named just before a topic word: "a man from my unit died by suicide".
 _OTHERS_DEATH = rules.rx(r"\b(?:died|dies|death|deaths|lost (?:[a-z']+ ){1,4}to) (?:by |of )?$")
@@ -423,6 +431,8 @@ def _judge(document: _Document, phrase: rules.Phrase, match: re.Match[str]) -> S
         )
     if _is_distant_past(context):
         return cleared("past")
+    if phrase.category == "goodbye" and _is_ordinary_leave_taking(context):
+        return cleared("ordinary goodbye")
     clause = context.clause_before + context.phrase + context.clause_after
     when = "recent past" if rules.RECENT.search(clause) else "present"
     return ScreenResult(
@@ -597,6 +607,23 @@ def _is_past_event(phrase: rules.Phrase, context: _Context) -> bool:
     )
 
 
+def _is_ordinary_leave_taking(context: _Context) -> bool:
+    """A goodbye or a will of ordinary life (retiring, leaving a job, a lawyer's advice), with
+    nothing in the sentence or the next one saying it is final."""
+    told = context.sentence + " " + context.following
+    return bool(
+        rules.ORDINARY_LEAVE_TAKING.search(context.sentence)
+        and not rules.FINAL_GOODBYE.search(told)
+        and not rules.SERIOUS.search(told)
+    )
+
+
+def _recurs(told: str) -> bool:
+    """Something in ``told`` ties a past back to now ("... and lately it's back"), not a
+    statement that it is over ("... and I have zero urges these days")."""
+    return any(not _NONE_NOW.search(told[: hit.start()]) for hit in _RECURRING.finditer(told))
+
+
 def _is_distant_past(context: _Context) -> bool:
     """A distant past marker governs the phrase, and nothing ties it back to now."""
     start = len(context.before)
@@ -606,12 +633,12 @@ def _is_distant_past(context: _Context) -> bool:
             gap = context.sentence[marker.end() : start]
         elif marker.start() >= end:
             gap = context.sentence[end : marker.start()]
+            if _PAST_TOLD_AFTER.match(gap):
+                gap = ""  # "..., but that was twenty years ago": the "but" points back
         else:
             gap = ""
-        if _PAST_TOLD_AFTER.match(gap):
-            gap = ""  # "..., but that was twenty years ago": the "but" points back, not to now
-        if not rules.STILL_NOW.search(gap) and not _RECURRING.search(context.after):
+        if not rules.STILL_NOW.search(gap) and not _recurs(context.after):
             return True
     return bool(rules.PAST_NEXT.match(context.following)) and not (
-        _RECURRING.search(context.after) or rules.JUST_NOW.search(context.sentence)
+        _recurs(context.after) or rules.JUST_NOW.search(context.sentence)
     )

@@ -139,7 +139,7 @@ def _words(words: str) -> frozenset[str]:
 NEGATION = rx(
     r"\b(?:do|does|did|is|are|was|were|have|has|had|ca|can|could|would|should|wo|ai|must"
     r"|need|might)n'?t\b|\b(?:cannot|not|never|no longer|no more|nobody|none|no|nor"
-    r"|stopped|quit|zero|denied|deny|denies)\b|\b(?:free|clean) (?:of|from)\b"
+    r"|stopped|quit|zero|denied|deny|denies)\b|\b(?:free|clean|clear) (?:of|from)\b"
 )
 # After a negation these verbs leave what follows standing: "can't stop thinking about dying",
 # "don't know why I want to die", "can't wait to die".
@@ -247,7 +247,8 @@ DISTANT_PAST = rx(
     r"|in (?:high school|highschool|middle school|college|university|my (?:teens|twenties"
     r"|thirties|forties|20s|30s|40s|youth|early (?:20s|twenties)))"
     r"|back (?:then|in the day|in (?:school|college|high school|\d{4})|when)"
-    r"|in the past|in (?:19|20)\d\d|before (?:ketamine|treatment|therapy|the (?:ketamine"
+    r"|in the past|in (?:19|20)\d\d|(?:that|this|it) was (?:19|20)\d\d"
+    r"|before (?:ketamine|treatment|therapy|the (?:ketamine"
     r"|treatment|infusions|sessions)|my (?:first )?(?:session|infusion|treatment)s?"
     r"|starting (?:ketamine|treatment|therapy))|growing up|at (?:age )?1\d\b)"
 )
@@ -489,6 +490,22 @@ SERIOUS = rx(
 )
 # "Reasons not to kill myself": the "not" belongs to the list, not to the wish.
 NEGATION_IN_NAME = rx(r"\breasons? $")
+# A goodbye of ordinary life: leaving a job, retiring, moving, a will made with a lawyer as
+# everyone should ("wrote farewell letters to my students because I'm retiring", "this is
+# goodbye for now, I said to my coworkers on my last day") ...
+ORDINARY_LEAVE_TAKING = rx(
+    r"\b(?:retir(?:e|es|ed|ing|ement)|my last day (?:at|of|on|in)\b|last day at work"
+    r"|co-?workers?|colleagues?|classmates|my students|moving (?:away|abroad|house|out|to)"
+    r"|new job|graduat(?:e|ed|ing|ion)|farewell (?:party|lunch|drinks|dinner|tour|concert)"
+    r"|for now|see you (?:soon|later|next|in)|estate plan(?:ning)?|lawyer|attorney|solicitor"
+    r"|notary|guardianship|money date|financial plan(?:ning|ner)?)\b"
+)
+# ... unless it says the goodbye is final.
+FINAL_GOODBYE = rx(
+    r"\b(?:forever|for good|for the last time|won'?t be (?:here|around)|after i'?m gone"
+    r"|when i'?m gone|before i go|not coming back|end it|ending it|end my life|no longer be"
+    r"|won'?t need (?:it|them|anything))\b"
+)
 # Someone else's death that is long past even when the sentence also says "today" ("... five
 # years ago, and today would have been his birthday").
 LONG_GONE = rx(
