@@ -170,6 +170,9 @@ CACHES = {"default": cache_from_url(CACHE_URL)}
 # (never the shared cache) and stale at the next write (core/page_cache.py, decision 0017);
 # 0 turns it off.
 CLAYWORK_PAGE_CACHE_SECONDS = env_int("CLAYWORK_PAGE_CACHE_SECONDS", 60, minimum=0)
+# The signed-in account's row, kept with the pages (core/signed_in.py), is read again at least
+# this often: a change written past Django (psql) takes effect within it. 0: on every request.
+CLAYWORK_SIGNED_IN_MAX_AGE_SECONDS = env_int("CLAYWORK_SIGNED_IN_MAX_AGE_SECONDS", 60, minimum=0)
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

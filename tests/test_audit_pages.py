@@ -198,8 +198,9 @@ def test_clinic_admin_filters_keep_through_the_pages(clinic_log: Personas) -> No
 
 
 def test_clinic_log_runs_the_same_queries_for_few_or_many_events(
-    clinic_log: Personas, django_assert_max_num_queries: Any
+    clinic_log: Personas, django_assert_max_num_queries: Any, settings: Any
 ) -> None:
+    settings.CLAYWORK_PAGE_CACHE_SECONDS = 0  # the view's own queries, not a stored page
     p = clinic_log
     client = client_for(p.clinic_admin)
     few = _queries(client, "/clinic/access-log/")
@@ -208,6 +209,74 @@ def test_clinic_log_runs_the_same_queries_for_few_or_many_events(
 
     with django_assert_max_num_queries(few):
         assert client.get("/clinic/access-log/").status_code == 200
+
+
+def test_clinic_log_is_sent_from_memory_while_no_event_is_added(clinic_log: Personas) -> None:
+    p = clinic_log
+    client = client_for(p.clinic_admin)
+    first = client.get("/clinic/access-log/").content.decode()
+    events = AuditEvent.objects.count()
+
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/clinic/access-log/").content.decode()
+
+    # Viewing the log records no event of its own, so the key it is stored under still holds.
+    assert AuditEvent.objects.count() == events
+    assert _rows(again) == _rows(first)
+    read_rows = [q for q in queries if 'FROM "audit_auditevent" INNER JOIN' in q["sql"]]
+    assert read_rows == []  # only the newest event's id, not the page's events
+    assert len(queries) <= 4  # session, versions, newest event id (and nothing per row)
+
+
+def test_clinic_log_shows_a_new_event_on_the_next_view(clinic_log: Personas) -> None:
+    p = clinic_log
+    client = client_for(p.clinic_admin)
+    assert len(_rows(client.get("/clinic/access-log/").content.decode())) == 2
+
+    _read(p.care_clinician, p.other_patient, "journal.entry")
+    rows = _rows(client.get("/clinic/access-log/").content.decode())
+
+    assert len(rows) == 3
+    assert "Olive Other" in rows[0] and "A journal entry" in rows[0]
+
+
+def test_clinic_log_filters_are_each_their_own_stored_page_and_go_stale_with_a_new_event(
+    clinic_log: Personas,
+) -> None:
+    p = clinic_log
+    client = client_for(p.clinic_admin)
+    by_patient = f"/clinic/access-log/?patient={p.patient.pk}"
+    by_actor = f"/clinic/access-log/?actor={p.outside_clinician.pk}"
+    for url in (by_patient, by_actor, by_patient, by_actor):  # the second round from memory
+        client.get(url)
+
+    patient_rows = _rows(client.get(by_patient).content.decode())
+    actor_rows = _rows(client.get(by_actor).content.decode())
+    _read(p.outside_clinician, p.patient, "journal.entry")
+    patient_after = _rows(client.get(by_patient).content.decode())
+    actor_after = _rows(client.get(by_actor).content.decode())
+
+    assert len(patient_rows) == 1 and "Pat Patient" in patient_rows[0]
+    assert len(actor_rows) == 1 and "Otto Outside" in actor_rows[0]
+    assert len(patient_after) == 2 and "A journal entry" in patient_after[0]
+    assert len(actor_after) == 2 and "Pat Patient" in actor_after[0]
+
+
+def test_clinic_log_stored_page_is_not_sent_to_another_admin_or_after_a_name_change(
+    clinic_log: Personas,
+) -> None:
+    p = clinic_log
+    client = client_for(p.clinic_admin)
+    client.get("/clinic/access-log/")
+    other_admin = factories.ClinicAdminFactory(clinic=p.other_clinic_clinician.clinic)
+
+    elsewhere = client_for(other_admin).get("/clinic/access-log/").content.decode()
+    p.care_clinician.full_name = "Cara Renamed"
+    p.care_clinician.save()
+    renamed = client.get("/clinic/access-log/").content.decode()
+
+    assert "Rhea Remote" in elsewhere and "Pat Patient" not in elsewhere
+    assert "Cara Renamed" in renamed
 
 
 def test_clinic_admin_navigation_links_to_the_log(personas: Personas) -> None:

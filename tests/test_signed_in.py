@@ -5,6 +5,7 @@ check runs on every request. Each test first warms the memory with a request."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.contrib.auth import HASH_SESSION_KEY
@@ -17,7 +18,7 @@ from django.utils import timezone
 from claywork.accounts.models import Role, SignInSession, User
 from claywork.accounts.sign_ins import sign_ins_end_others
 from claywork.care import services as care
-from claywork.core import page_cache
+from claywork.core import page_cache, signed_in
 from tests import factories
 from tests.conftest import client_for
 
@@ -198,3 +199,39 @@ def test_a_stored_staff_page_reads_the_account_and_page_versions_together(
 
     assert len(reads) == 1
     assert len(reads[0]) == 3  # shared, the clinician's own, the clinic's
+
+
+def test_an_account_row_changed_past_django_is_read_again_after_the_maximum_age(
+    monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    settings.CLAYWORK_SIGNED_IN_MAX_AGE_SECONDS = 60
+    now = [1_000.0]
+    monkeypatch.setattr(signed_in, "_clock", lambda: now[0])
+    signed_in.forget_all()
+    clinician = factories.ClinicianFactory(full_name="Before Name")
+    browser = client_for(clinician)
+    assert browser.get("/account/").wsgi_request.user.full_name == "Before Name"
+
+    # As psql would: a bare UPDATE with the execute wrapper that bumps the versions removed.
+    wrappers, connection.execute_wrappers = connection.execute_wrappers, []
+    try:
+        User.objects.filter(pk=clinician.pk).update(full_name="After Name", is_active=False)
+    finally:
+        connection.execute_wrappers = wrappers
+    now[0] += 59
+    kept = browser.get("/account/").wsgi_request.user
+    now[0] += 2
+
+    assert kept.full_name == "Before Name"  # no version saw the write: still kept
+    assert _is_signed_out(browser)  # 61 s after it was read: read again, deactivated
+
+
+def test_a_maximum_age_of_zero_reads_the_account_row_on_every_request(settings: Any) -> None:
+    settings.CLAYWORK_SIGNED_IN_MAX_AGE_SECONDS = 0
+    patient = factories.PatientFactory()
+    browser = _signed_in(patient)
+
+    with CaptureQueriesContext(connection) as queries:
+        browser.get("/account/")
+
+    assert [query for query in queries if 'FROM "accounts_user"' in query["sql"]]

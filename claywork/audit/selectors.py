@@ -217,6 +217,20 @@ def own_log_page(
     return patient_log_page(AuditEvent.objects.all(), [patient_id], before=before, after=after)
 
 
+def newest_clinic_event_id(clinic_id: int) -> int:
+    """The id of the clinic's newest event (0 for none): one step down the (clinic, -id)
+    index. Events are numbered in the order they commit (the chain's lock, or SQLite's one
+    writer, is held from the insert to the commit), so a page of the clinic's log rendered
+    after reading it holds every event up to it: the id says whether a stored page is stale."""
+    newest = (
+        AuditEvent.objects.filter(clinic_id=clinic_id)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return newest or 0
+
+
 def log_row(event: AuditEvent) -> LogRow:
     """One event as a row of a log (its actor selected with it)."""
     return _row(event, with_patient=False)

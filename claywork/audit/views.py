@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
@@ -14,6 +14,7 @@ from claywork.audit.checkpoint import checkpoint_latest
 from claywork.audit.forms import ClinicLogFilterForm, CursorForm
 from claywork.core import policy
 from claywork.core.http import AuthedRequest
+from claywork.core.page_cache import cached_page
 
 
 @login_required
@@ -30,8 +31,23 @@ def my_access_log(request: AuthedRequest) -> HttpResponse:
     )
 
 
+def _newest_event_of_clinic(request: HttpRequest) -> str | None:
+    """The part of the clinic log's stored page key that no version follows: its newest
+    event. Any event after it (a read by anyone in the clinic) makes the page stale. The log
+    records no event of its own view; if it did, the key would change on every view."""
+    user = request.user
+    if not policy.may_read_clinic_audit_log(user):
+        return None
+    return f"audit-{selectors.newest_clinic_event_id(user.clinic_id)}"  # type: ignore[union-attr, arg-type]
+
+
+# The filters and cursors (each query string a page of its own).
+_LOG_QUERY = ("patient", "name", "actor", "since", "until", "before", "after")
+
+
 @login_required
 @require_safe
+@cached_page(query=_LOG_QUERY, key=_newest_event_of_clinic)
 def clinic_log(request: AuthedRequest) -> HttpResponse:
     if not policy.may_read_clinic_audit_log(request.user):
         raise Http404("No such page.")

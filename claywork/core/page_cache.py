@@ -34,8 +34,9 @@ while it renders (``on_every_view``) and done again on each view sent from memor
 What is never stored: the CSRF token and each form's submission key (replaced by markers,
 put back fresh per answer), pages answered with flash messages or a query string other than
 ``page`` and ``tag``, anything but a 200, any request but a signed-in GET, a patient's view of
-another patient's page. Undecorated on purpose: the clinic's access log (it shows the audit
-trail, which every staff read writes). The pages hold decrypted health text, so they stay in
+another patient's page. The clinic's access log shows the audit trail, which no version
+follows (every staff read writes it): its key also holds the clinic's newest event id
+(``key=``). The pages hold decrypted health text, so they stay in
 this process's memory only (never the shared cache, which is the database by default).
 """
 
@@ -440,14 +441,17 @@ def clear() -> None:
     _PAGES.clear()
 
 
-def _cacheable(request: HttpRequest) -> bool:
+_QUERY = frozenset({"page", "tag"})
+
+
+def _cacheable(request: HttpRequest, query: frozenset[str] = _QUERY) -> bool:
     user = getattr(request, "user", None)
     return (
         settings.CLAYWORK_PAGE_CACHE_SECONDS > 0
         and request.method == "GET"
         and user is not None
         and user.is_authenticated
-        and set(request.GET) <= {"page", "tag"}
+        and set(request.GET) <= query
         and not request.headers.get("HX-Request")
         and len(get_messages(request)) == 0
     )
@@ -472,7 +476,7 @@ def _scope(user: Any) -> list[str] | None:
     return None
 
 
-def _page_key(request: HttpRequest, versions: tuple[str, ...]) -> str:
+def _page_key(request: HttpRequest, versions: tuple[str, ...], extra: str = "") -> str:
     user = request.user
     day = timezone.localdate(timezone.now()).isoformat()
     return ":".join(
@@ -480,6 +484,7 @@ def _page_key(request: HttpRequest, versions: tuple[str, ...]) -> str:
             "page",
             str(user.pk),
             *versions,
+            extra,
             day,
             translation.get_language() or "",
             timezone.get_current_timezone_name(),
@@ -594,12 +599,22 @@ def _render_and_store(
     return response
 
 
-def cached_page(view: Callable[..., HttpResponse] | None = None, *, own: str | None = None) -> Any:
+def cached_page(
+    view: Callable[..., HttpResponse] | None = None,
+    *,
+    own: str | None = None,
+    query: Iterable[str] = (),
+    key: Callable[[HttpRequest], str | None] | None = None,
+) -> Any:
     """Serve a page from this process's memory while nothing it shows has changed, to the
     user it was made for. ``own`` names a URL argument that must be a patient's own id (a
     patient's view of another patient's page is never stored; staff may see any their access
     check lets through, which ran when the page was stored and whose rows bump the versions).
-    What the view recorded besides the page (``on_every_view``) is done again on each view."""
+    What the view recorded besides the page (``on_every_view``) is done again on each view.
+    ``query``: more query-string names the page may be stored with (each query string its own
+    page). ``key``: what else the page shows that no version follows (an unwatched table),
+    read before the view runs and added to the key; ``None`` from it: not stored."""
+    allowed = _QUERY | frozenset(query)
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
@@ -607,19 +622,21 @@ def cached_page(view: Callable[..., HttpResponse] | None = None, *, own: str | N
             user = request.user
             if (
                 user.pk is None
-                or not _cacheable(request)
+                or not _cacheable(request, allowed)
                 or (own and user.is_patient and kwargs.get(own) != user.pk)
                 or (scope := _scope(user)) is None
                 or (versions := versions_for_request(request, scope)) is None
+                or (extra := key(request) if key is not None else "") is None
             ):
                 return view(request, *args, **kwargs)
-            key = _page_key(request, versions)
-            stored = _PAGES.get(key)
+            page_key = _page_key(request, versions, extra)
+            stored = _PAGES.get(page_key)
             if stored is None:
-                with _one_render(key):
-                    stored = _PAGES.get(key)  # rendered by another thread while this one waited
+                with _one_render(page_key):
+                    # Rendered by another thread while this one waited?
+                    stored = _PAGES.get(page_key)
                     if stored is None:
-                        return _render_and_store(view, request, args, kwargs, key)
+                        return _render_and_store(view, request, args, kwargs, page_key)
             content_type, html, replays = stored
             for action, action_args in replays:
                 action(request, *action_args)

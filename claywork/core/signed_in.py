@@ -18,11 +18,17 @@ view may change or save it). ``last_login`` may be older than the database's: Dj
 ``update_last_login`` bumps no version on purpose (``page_cache._on_save``), and nothing reads
 ``request.user.last_login``. Off, exactly Django's behaviour, when the page cache is off
 (``CLAYWORK_PAGE_CACHE_SECONDS=0``).
+
+A write to the row that no version sees (psql, another program on the database) would be
+kept until something else bumps the versions; a kept row older than
+``CLAYWORK_SIGNED_IN_MAX_AGE_SECONDS`` (60 s) is therefore read again, bounding how late such
+a change (a deactivation, a role) takes effect.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -46,8 +52,11 @@ from claywork.core import page_cache
 
 # Enough for every person of a large clinic; past it the memory starts afresh.
 _MAX_KEPT = 20_000
-# user id -> (the account's versions, its row's values, the keys to read with them next time)
-_kept: dict[int, tuple[tuple[str, ...], tuple[Any, ...], list[str]]] = {}
+# user id -> (the account's versions, its row's values, the keys to read with them next time,
+# when the row was read on the clock below)
+_kept: dict[int, tuple[tuple[str, ...], tuple[Any, ...], list[str], float]] = {}
+# Monotonic: a wall clock set back would keep a row for longer (tests move this one).
+_clock = time.monotonic
 _kept_lock = threading.Lock()
 
 
@@ -62,16 +71,23 @@ def _field_names() -> tuple[str, ...]:
 
 
 def _account(request: HttpRequest, user_id: Any, backend: Any) -> Any:
-    """The account row as a fresh instance: from memory while its versions hold, else the
-    backend's own load (which answers ``None`` for a deactivated account). The versions are
-    read before the row, so a row is never kept under a version newer than itself."""
+    """The account row as a fresh instance: from memory while its versions hold and it is
+    younger than ``CLAYWORK_SIGNED_IN_MAX_AGE_SECONDS``, else the backend's own load (which
+    answers ``None`` for a deactivated account). The versions are read before the row, so a
+    row is never kept under a version newer than itself."""
     user_model = get_user_model()
     names = _field_names()
     kept = _kept.get(user_id)
     scope = page_cache.user_scope(user_id)
     read = page_cache.versions_for_request(request, kept[2] if kept else scope)
     versions = read[: len(scope)] if read is not None else None
-    if kept is not None and versions is not None and kept[0] == versions:
+    now = _clock()
+    if (
+        kept is not None
+        and versions is not None
+        and kept[0] == versions
+        and now - kept[3] < settings.CLAYWORK_SIGNED_IN_MAX_AGE_SECONDS
+    ):
         return user_model.from_db("default", names, kept[1])
     user = backend.get_user(user_id)
     if user is not None and versions is not None:
@@ -79,7 +95,8 @@ def _account(request: HttpRequest, user_id: Any, backend: Any) -> Any:
         with _kept_lock:
             if len(_kept) >= _MAX_KEPT:
                 _kept.clear()
-            _kept[user_id] = (versions, values, page_cache.keys_to_read_with_account(user))
+            keys = page_cache.keys_to_read_with_account(user)
+            _kept[user_id] = (versions, values, keys, now)
     return user
 
 
