@@ -1,10 +1,12 @@
 """CPU ms of the course's durability (``durability.benefits``) on 90, 365 and 730 days of
 daily check-ins: it is retrospective, so each evaluation reads the whole history.
 
-    .venv/bin/python bench/durability_cost.py [--repeats 10]
+    .venv/bin/python bench/durability_cost.py [--repeats 10] [--phq9]
 
 A course of four sessions after two weeks at 3, then 7 ± 1 every day (a lift that holds: the
-change point weighs every onset). No database. Figures: bench/README.md, "Seventh pass".
+change point weighs every onset); with ``--phq9``, a PHQ-9 every week too (18 before the
+course, 8 ± 2 after), which the change point weighs as a second series. No database.
+Figures: bench/README.md, "Seventh pass" and "Tenth pass".
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ from bench.effect_sim import configure_django  # noqa: E402
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument(
+        "--phq9", action="store_true", help="with a weekly PHQ-9 (8 ± 2 after the course)"
+    )
     args = parser.parse_args()
     configure_django()
     from claywork.measures import durability
@@ -41,7 +46,15 @@ def main() -> None:
             for d in range(days)
         ]
         sessions = [first + timedelta(days=d) for d in (14, 17, 20, 23)]
-        inputs = EffectInputs([], mood, sessions, first + timedelta(days=days - 1))
+        phq9 = (
+            [
+                (first + timedelta(days=d), (18 if d < 14 else 8) + rng.randint(-2, 2))
+                for d in range(7, days, 7)
+            ]
+            if args.phq9
+            else []
+        )
+        inputs = EffectInputs(phq9, mood, sessions, first + timedelta(days=days - 1))
         times = []
         for _ in range(args.repeats):
             start = time.process_time()

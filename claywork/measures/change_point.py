@@ -21,6 +21,14 @@ plus ``1 - lost_fraction`` of the fitted upper level's lift); it ended on the fi
 fitted slide is under the line. The estimate is the posterior median of that day over the
 hypotheses that end the lift, and ``probability`` their posterior mass. Tuned on the
 simulation's dev seeds 1-5 (bench/README.md, "Seventh pass").
+
+A **second series** (``Second``: the PHQ-9, decision 0006, tenth amendment) can share the
+timing: each of its values is its own level plus a rise times the mean share of the slide done
+over the ``SECOND_WINDOW_DAYS`` days it asks about, both fitted by least squares per (onset,
+slide), with its own noise; its log-likelihood against its own "no change" is added. Only a
+rise counts (a PHQ-9 falling while mood falls is no evidence of an end). A handful of weekly
+values, each far less noisy than a check-in relative to the lift, so it mostly says *whether*
+mood's fall was the lift going; mood still says *when*.
 """
 
 from __future__ import annotations
@@ -36,6 +44,19 @@ MIN_POINTS_AFTER = 3  # check-ins after the onset
 NOISE_INFLATION = 1.0
 NOISE_FLOOR = 0.5  # mood points: hand-built or very steady series are not noiseless
 CHANGE_PRIOR_ODDS = 1.0
+# A second series (the PHQ-9): each value is the mean of the shape over the days it asks about.
+SECOND_WINDOW_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Second:
+    """A sparse second series that rises when the lift goes (the PHQ-9): offsets (days from
+    the series' day 0), values, and its noise. Its levels are its own (fitted per hypothesis);
+    only the timing of the change is shared with the mood."""
+
+    offsets: list[int]
+    values: list[float]
+    noise: float
 
 
 @dataclass(frozen=True)
@@ -59,6 +80,16 @@ def spread(offsets: list[int], values: list[float]) -> float:
     return max(NOISE_FLOOR, float(np.median(steps)) / (0.6745 * math.sqrt(2)))
 
 
+def _ramp_sum(days_since: int, slide: int) -> float:
+    """The running sum, up to ``days_since`` days after an onset, of the share of a slide of
+    ``slide`` days done each day (``k / slide`` on its k-th day, 1 from its end on)."""
+    if days_since <= 0:
+        return 0.0
+    if days_since < slide:
+        return days_since * (days_since + 1) / (2 * slide)
+    return (slide + 1) / 2 + days_since - slide
+
+
 def lift_end(
     offsets: list[int],
     values: list[float],
@@ -66,6 +97,7 @@ def lift_end(
     pre: float,
     lost_fraction: float,
     noise: float | None = None,
+    second: Second | None = None,
 ) -> LiftEnd:
     """The posterior that the lift ended, from check-ins at ``offsets`` (days, ascending)."""
     n = len(values)
@@ -91,6 +123,25 @@ def lift_end(
     if onsets.size == 0:
         return LiftEnd(0.0, None)
     log_weights, ends, ended = [], [], []
+    use_second = second is not None and len(second.values) >= 2
+    if use_second:
+        assert second is not None
+        # Dense by day, like the mood, so each sum is a suffix sum plus the days a value's
+        # window overlaps the slide (at most max(SLIDES) + SECOND_WINDOW_DAYS per onset).
+        second_span = (
+            max(second.offsets[-1], int(onsets[-1])) + max(SLIDES) + 2 * (SECOND_WINDOW_DAYS)
+        )
+        asked = np.zeros(second_span)
+        z_by_day = np.zeros(second_span)
+        asked[second.offsets] = 1.0
+        z_by_day[second.offsets] = second.values
+        asked_from = np.cumsum(asked[::-1])[::-1]
+        z_from = np.cumsum(z_by_day[::-1])[::-1]
+        m = float(len(second.values))
+        sz = float(z_by_day.sum())
+        szz = float((z_by_day * z_by_day).sum())
+        rss_none_second = szz - sz * sz / m
+        two_var_second = 2 * second.noise * second.noise
     for slide in SLIDES:
         sw = count_from[onsets + slide].copy()  # w = 1 from the slide's end on
         sww, swy = sw.copy(), sum_from[onsets + slide].copy()
@@ -111,7 +162,37 @@ def lift_end(
         # The first day the slide is under the line: onset + slide x (how far down the line is).
         share = np.where(is_end, (upper - line) / np.where(drop < 0, -drop, 1.0), 1.0)
         end_day = onsets + np.maximum(1, np.floor(slide * share) + 1)
-        log_weights.append(np.where(usable, -(rss - rss_none) / two_var, -np.inf))
+        log_w_slide = np.where(usable, -(rss - rss_none) / two_var, -np.inf)
+        if use_second:
+            # A value k days after the onset: the mean share of the slide done over the
+            # SECOND_WINDOW_DAYS days up to it; 1 from k = slide + SECOND_WINDOW_DAYS - 1 on.
+            full = slide + SECOND_WINDOW_DAYS - 1
+            tw = asked_from[onsets + full].copy()
+            tww, twz = tw.copy(), z_from[onsets + full].copy()
+            for k in range(1, full):
+                g = (_ramp_sum(k, slide) - _ramp_sum(k - SECOND_WINDOW_DAYS, slide)) / (
+                    SECOND_WINDOW_DAYS
+                )
+                at = asked[onsets + k]
+                tw += g * at
+                tww += g * g * at
+                twz += g * z_by_day[onsets + k]
+            den = m * tww - tw * tw
+            ok = den > 1e-9
+            rise = np.where(ok, (m * twz - tw * sz) / np.where(ok, den, 1.0), 0.0)
+            # only a rise (the lift going) is evidence; a fall fits as "no change"
+            rise = np.maximum(rise, 0.0)
+            base = (sz - rise * tw) / m
+            rss_second = (
+                szz
+                - 2 * base * sz
+                - 2 * rise * twz
+                + m * base**2
+                + 2 * base * rise * tw
+                + rise * rise * tww
+            )
+            log_w_slide = log_w_slide - (rss_second - rss_none_second) / two_var_second
+        log_weights.append(log_w_slide)
         ends.append(end_day)
         ended.append(is_end)
     log_w = np.concatenate(log_weights)

@@ -22,6 +22,12 @@ two at either end does not move it.
   ``confirm_days`` past that day (before a next session, one check-in from it will do), and
   when they end within four weeks of it they end with the smoothed mood under the line (a bad
   week that recovers is not an end: the single-change model fits its recovery badly);
+* **the PHQ-9 as a second witness** (decision 0006, tenth amendment): the change point also
+  weighs the PHQ-9s answered from the day mood reached the line (each the mean of the two weeks
+  it asks about, its own levels, the instrument's error); mood's "no clear lift" is overruled
+  when the PHQ-9 fell from before the course by a partial response (25%) and the instrument's
+  reliable change; and an end whose PHQ-9s 7-28 days later regained under a tenth of the
+  course's PHQ-9 fall over their level before it is not an end. Without PHQ-9s nothing changes;
 * until then it is "still holding after N days" (N counts to the last check-in, not to today:
   a patient who stopped checking in is not said to be holding);
 * a session followed by the next within ``session_gap_days`` cannot be told apart from it:
@@ -33,6 +39,7 @@ two or more sessions, and sessions after it (boosters) are measured one by one.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left, bisect_right
 from dataclasses import replace
 from datetime import date, timedelta
@@ -65,6 +72,19 @@ CONFIRM_WINDOW_DAYS = 28
 END_PROBABILITY = 0.5
 # Cut short by the next session, a change-point loss needs this many check-ins from its day.
 ANSWERED_MIN_CHECK_INS = 1
+# The PHQ-9 as a second series (decision 0006, tenth amendment). Each 0 turns its part off.
+# The change point also weighs the PHQ-9s answered from the day mood reached the line: each
+# is the mean over the two weeks it asks about, with its own levels and the instrument's error.
+PHQ9_IN_CHANGE_POINT = 1.0
+# Mood says "no clear lift" but the PHQ-9 fell from before the course by at least this share
+# (a partial response) and by the instrument's reliable change: the lift is measured anyway.
+PHQ9_LIFT_SHARE = 0.25
+# An end the PHQ-9s answered 7-28 days after it contradict (they regained less than this
+# share of the course's PHQ-9 fall over their level before the end) is not an end.
+PHQ9_CONFIRM_SHARE = 0.1
+PHQ9_CONFIRM_FROM_DAYS, PHQ9_CONFIRM_TO_DAYS = 7, 28
+# The PHQ-9 after the course: the median of those answered 10-35 days after the session.
+PHQ9_AFTER_FROM_DAYS, PHQ9_AFTER_TO_DAYS = 10, 35
 
 
 def courses(sessions: list[date], gap_days: int) -> list[list[date]]:
@@ -159,8 +179,11 @@ def measure(
     pre: float | None,
     today: date,
     params: EffectParams,
+    phq9: list[tuple[date, int]] | None = None,
+    phq9_pre: float | None = None,
 ) -> Benefit:
     """The benefit of one session (or of a course, from its last session) over ``pre``."""
+    phq9 = phq9 or []
     last = min(today, next_day - timedelta(days=1)) if next_day else today
     base = Benefit(session_day, NOT_ENOUGH_DATA, pre_level=pre, next_session_day=next_day)
     settled = _settled_level(mood, session_day, last, params) if pre is not None else None
@@ -168,8 +191,12 @@ def measure(
         return base
     base = replace(base, settled_level=settled)
     # Whether there was a lift at all is asked of the whole first four weeks, not of their best
-    # fortnight, which noise alone lifts a little above the pre-course level.
-    if median(_window(mood, session_day, SETTLED_SEARCH_DAYS, last)) - pre < params.min_lift:
+    # fortnight, which noise alone lifts a little above the pre-course level. A lift of one
+    # noise spread can hide in four weeks of check-ins; a PHQ-9 that fell by a partial response
+    # and the instrument's reliable change says it was there.
+    phq9_after = _phq9_after(phq9, session_day, last)
+    mood_lift = median(_window(mood, session_day, SETTLED_SEARCH_DAYS, last)) - pre
+    if mood_lift < params.min_lift and not _phq9_says_lift(phq9_pre, phq9_after, params):
         return replace(base, status=NO_LIFT)
     answered = next_day is not None and next_day <= today
     line = pre + (settled - pre) * (1 - params.lost_fraction)
@@ -180,7 +207,17 @@ def measure(
     points = points[reached:]
     if points:
         below_since = _change_point_loss(
-            mood, points, pre=pre, line=line, last=last, answered=answered, params=params
+            mood,
+            points,
+            pre=pre,
+            line=line,
+            last=last,
+            answered=answered,
+            params=params,
+            phq9=phq9,
+            phq9_levels=(phq9_pre, phq9_after)
+            if phq9_pre is not None and phq9_after is not None
+            else None,
         )
     else:
         below_since = None
@@ -205,20 +242,32 @@ def _change_point_loss(
     last: date,
     answered: bool,
     params: EffectParams,
+    phq9: list[tuple[date, int]] | None = None,
+    phq9_levels: tuple[float, float] | None = None,
 ) -> date | None:
     """The day the lift ended by the change point on the raw check-ins from the day mood
     reached the line, when the posterior mass of an end is at least ``END_PROBABILITY`` and
     the later data confirm it: they reach ``confirm_days`` past it (before a next session,
-    ``ANSWERED_MIN_CHECK_INS`` check-in from it will do), and when they end within
-    ``CONFIRM_WINDOW_DAYS`` of it they end with the smoothed mood under the line."""
+    ``ANSWERED_MIN_CHECK_INS`` check-in from it will do), the PHQ-9s after it (if any) share
+    the fall, and when they end within ``CONFIRM_WINDOW_DAYS`` of it they end with the
+    smoothed mood under the line."""
     start = points[0][0]
     days = sorted(day for day in mood if start <= day <= last)
     offsets = [(day - start).days for day in days]
+    second = None
+    if PHQ9_IN_CHANGE_POINT and phq9:
+        kept = [(d, t) for d, t in phq9 if start <= d <= last]
+        second = change_point.Second(
+            [(d - start).days for d, _ in kept],
+            [float(t) for _, t in kept],
+            _phq9_noise(params),
+        )
     found = change_point.lift_end(
         offsets,
         [float(mood[day]) for day in days],
         pre=pre,
         lost_fraction=params.lost_fraction,
+        second=second,
     )
     if found.day is None or found.probability < END_PROBABILITY:
         return None
@@ -228,10 +277,50 @@ def _change_point_loss(
         answered and after >= ANSWERED_MIN_CHECK_INS
     ):
         return None
+    if PHQ9_CONFIRM_SHARE and phq9 and phq9_levels is not None:
+        # A fall in the check-ins that the PHQ-9s after it do not share is noise or a bad
+        # week: they are compared with the PHQ-9s before the end (or, without any, the
+        # PHQ-9 after the course), against the course's whole PHQ-9 fall.
+        pre_phq9, after_phq9 = phq9_levels
+        later = [
+            t
+            for d, t in phq9
+            if ended + timedelta(days=PHQ9_CONFIRM_FROM_DAYS)
+            <= d
+            <= min(last, ended + timedelta(days=PHQ9_CONFIRM_TO_DAYS))
+        ]
+        held = [t for d, t in phq9 if start <= d < ended]
+        before = median(held) if held else after_phq9
+        fall = pre_phq9 - before
+        if later and fall > 0 and median(later) - before < PHQ9_CONFIRM_SHARE * fall:
+            return None
     within_window = days[-1] < ended + timedelta(days=CONFIRM_WINDOW_DAYS - 1)
     if within_window and not answered and points[-1][1] >= line:
         return None
     return ended
+
+
+def _phq9_noise(params: EffectParams) -> float:
+    """The error of one PHQ-9 total, from the instrument's reliable change (Jacobson-Truax:
+    1.96 x sqrt 2 x the standard error of measurement): 6 points give 2.2."""
+    return params.phq9_reliable_change / (1.96 * math.sqrt(2))
+
+
+def _phq9_after(phq9: list[tuple[date, int]], session_day: date, last: date) -> float | None:
+    """The PHQ-9 after the session: the median of those answered in the weeks after it."""
+    first = session_day + timedelta(days=PHQ9_AFTER_FROM_DAYS)
+    stop = min(last, session_day + timedelta(days=PHQ9_AFTER_TO_DAYS))
+    after = [total for day, total in phq9 if first <= day <= stop]
+    return float(median(after)) if after else None
+
+
+def _phq9_says_lift(pre: float | None, after: float | None, params: EffectParams) -> bool:
+    """The PHQ-9 fell from before the course by a partial response (``PHQ9_LIFT_SHARE``) and
+    by at least the instrument's reliable change."""
+    if not PHQ9_LIFT_SHARE or pre is None or after is None or pre <= 0:
+        return False
+    fall = pre - after
+    return fall >= PHQ9_LIFT_SHARE * pre and fall >= params.phq9_reliable_change
 
 
 def _trailing_dip(points: list[tuple[date, float]], line: float) -> date | None:
@@ -252,6 +341,15 @@ def benefits(
     groups = courses(inputs.sessions, params.course_gap_days)
     course = next((g for g in reversed(groups) if len(g) >= 2), groups[-1])
     pre = _pre_level(mood, course[0], params)
+    # The PHQ-9 before the course: the latest answered in its two weeks before.
+    phq9_pre = next(
+        (
+            float(t)
+            for d, t in reversed(inputs.phq9)
+            if course[0] - timedelta(days=PRE_COURSE_DAYS) <= d < course[0]
+        ),
+        None,
+    )
     sessions = inputs.sessions
     per_session = []
     for index, day in enumerate(sessions):
@@ -268,6 +366,8 @@ def benefits(
                 pre=baseline,
                 today=inputs.today,
                 params=params,
+                phq9=inputs.phq9,
+                phq9_pre=phq9_pre,
             )
         )
     position = sessions.index(course[-1])
