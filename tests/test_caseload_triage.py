@@ -3,7 +3,7 @@ due, the filters, the saved view and the query count."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -14,11 +14,12 @@ from django.utils import timezone
 from claywork.accounts.models import User
 from claywork.clinics import consent
 from claywork.clinics.models import Clinic
-from claywork.measures import effect
+from claywork.measures import effect, schedule
 from claywork.measures import services as measures
 from claywork.measures.caseload import CaseloadRow, caseload_rows
 from claywork.measures.models import CaseloadPreference, FadingEpisode
 from claywork.measures.selectors import patient_today
+from claywork.measures.triage import is_overdue
 from claywork.safety.models import AlertKind, Severity
 from claywork.safety.services import alert_raise
 from tests import factories
@@ -155,6 +156,44 @@ def test_a_missing_baseline_after_a_session_is_overdue_and_a_weekly_scale_only_d
         ("GAD-7", True),
     ]
     assert "Scale overdue" in _row(personas.care_clinician).attention_reasons
+
+
+@pytest.mark.parametrize(
+    ("today", "overdue"),
+    [
+        (date(2026, 5, 8), False),  # three days before the session: due, not yet overdue
+        (date(2026, 5, 9), False),
+        (date(2026, 5, 10), True),  # the day before it, still missing: overdue
+        (date(2026, 5, 11), True),
+    ],
+)
+def test_a_scale_for_the_next_session_is_overdue_from_the_day_before_it(
+    today: date, overdue: bool
+) -> None:
+    due = schedule.DueScale("phq9", "before your next session")
+
+    assert (
+        is_overdue(
+            due,
+            today=today,
+            last=date(2026, 5, 1),
+            next_session_day=date(2026, 5, 11),
+            completed_count=2,
+        )
+        is overdue
+    )
+
+
+def test_a_weekly_scale_is_overdue_only_after_its_grace_days() -> None:
+    due = schedule.DueScale("gad7", "weekly")
+    last = date(2026, 5, 1)
+
+    def overdue_on(today: date) -> bool:
+        return is_overdue(due, today=today, last=last, next_session_day=None, completed_count=1)
+
+    assert not overdue_on(last + timedelta(days=schedule.WEEKLY_DAYS))
+    assert not overdue_on(last + timedelta(days=schedule.WEEKLY_DAYS + 2))
+    assert overdue_on(last + timedelta(days=schedule.WEEKLY_DAYS + 3))
 
 
 def test_withdrawn_scores_hide_check_ins_mood_fading_and_scales_but_keep_alerts(

@@ -238,6 +238,31 @@ def test_the_screen_offers_only_the_observations_the_clinic_chose(personas: Pers
     assert "never suggests a dose" in page
 
 
+def test_the_observations_use_our_own_dissociation_wording_and_the_side_effects_checklist(
+    personas: Personas,
+) -> None:
+    _choose_observations(personas, ALL_OBSERVATIONS)
+    page = readable_text(
+        client_for(personas.care_clinician)
+        .get(f"/sessions/{personas.in_progress.pk}/screen/")
+        .content.decode()
+    )
+
+    for wording in (
+        "0 · None: fully present",
+        "1 · Slight: a little detached, easily reached",
+        "2 · Moderate: drifting, comes back when spoken to",
+        "3 · Strong: mostly elsewhere, brief contact only",
+        "4 · Complete: no contact with the surroundings",
+        "Nausea",
+        "Dizziness",
+        "Headache",
+        "Anxiety",
+        "Recovery time (minutes until ready to leave)",
+    ):
+        assert wording in page, wording
+
+
 def test_observations_are_saved_sealed_and_shown_again(personas: Personas) -> None:
     _choose_observations(personas, ALL_OBSERVATIONS)
     client = client_for(personas.care_clinician)
