@@ -290,6 +290,10 @@ def test_the_rules_clear_ordinary_writing_that_shares_words_with_risk(
             "past",
         ),
         ("I tried to hang myself, but that was on Sunday.", True, None),
+        # Stop 27: the year told after the phrase, past a word or two that finish it.
+        ("I wanted to die every day, but that was 2011.", False, "past"),
+        ("I wanted to die again, but that was 2011.", True, None),
+        ("I want to die, the last time was 2011.", True, None),
         ("Years back I wanted to kill myself and this week the thought is back.", True, None),
         ("A los diecinueve quise quitarme la vida; hoy tengo nietos.", False, "past"),
         ("My younger self thought about hanging herself, and lately I have too.", True, None),

@@ -117,9 +117,12 @@ _OWN_FORMER_SELF = rules.rx(r"\bmy (?:past|old|older|younger|former|teenage|teen
 _INSTEAD_OF = rules.rx(r"\b(?:instead of|rather than) (?:\w+ )?$")
 # The urge named after the phrase: "when the self-harm urge came".
 _URGE_NAMED_AFTER = rules.rx(r"^ ?(?:urges?|cravings?|impulses?)\b")
-# "..., but that was twenty years ago": the marker after the phrase, told of it.
+# "..., but that was twenty years ago": the marker after the phrase, told of it; also after
+# two words that finish the phrase ("I thought about dying a lot, but that was 2015"),
+# unless they tie it to now ("again, but that was ...": STILL_NOW, checked where it is used).
 _PAST_TOLD_AFTER = rules.rx(
-    r"^\W*(?:but|and|though) (?:that|this|it) (?:was|is|'s)(?: \w+){0,3} ?$"
+    r"^(?P<head>\W*(?:[a-z']+,? ){0,2}?)\W*(?:but|and|though) (?:that|this|it) (?:was|is|'s)"
+    r"(?: \w+){0,3} ?$"
 )
 # Someone else's death named just before a topic word: "a man from my unit died by suicide".
 _OTHERS_DEATH = rules.rx(r"\b(?:died|dies|death|deaths|lost (?:[a-z']+ ){1,4}to) (?:by |of )?$")
@@ -606,8 +609,10 @@ def _is_distant_past(context: _Context) -> bool:
             gap = context.sentence[end : marker.start()]
         else:
             gap = ""
-        if _PAST_TOLD_AFTER.match(gap):
-            gap = ""  # "..., but that was twenty years ago": the "but" points back, not to now
+        told_after = _PAST_TOLD_AFTER.match(gap)
+        if told_after:
+            # "..., but that was twenty years ago": the "but" points back, not to now
+            gap = told_after.group("head")
         if not rules.STILL_NOW.search(gap) and not _RECURRING.search(context.after):
             return True
     return bool(rules.PAST_NEXT.match(context.following)) and not (

@@ -247,7 +247,8 @@ DISTANT_PAST = rx(
     r"|in (?:high school|highschool|middle school|college|university|my (?:teens|twenties"
     r"|thirties|forties|20s|30s|40s|youth|early (?:20s|twenties)))"
     r"|back (?:then|in the day|in (?:school|college|high school|\d{4})|when)"
-    r"|in the past|in (?:19|20)\d\d|before (?:ketamine|treatment|therapy|the (?:ketamine"
+    r"|in the past|in (?:19|20)\d\d|(?<=\bthat\swas\s)(?:19|20)\d\d\b"
+    r"|before (?:ketamine|treatment|therapy|the (?:ketamine"
     r"|treatment|infusions|sessions)|my (?:first )?(?:session|infusion|treatment)s?"
     r"|starting (?:ketamine|treatment|therapy))|growing up|at (?:age )?1\d\b)"
 )
