@@ -134,12 +134,12 @@ def _words(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
 
-# "not", "never", "no longer", "stopped", "clean from"... ("without" is not one: "a day
+# "not", "never", "no longer", "stopped", "clean from", "clear of"... ("without" is not one: "a day
 # without hurting myself" is an intention worth a look).
 NEGATION = rx(
     r"\b(?:do|does|did|is|are|was|were|have|has|had|ca|can|could|would|should|wo|ai|must"
     r"|need|might)n'?t\b|\b(?:cannot|not|never|no longer|no more|nobody|none|no|nor"
-    r"|stopped|quit|zero|denied|deny|denies)\b|\b(?:free|clean) (?:of|from)\b"
+    r"|stopped|quit|zero|denied|deny|denies)\b|\b(?:free|clean|clear) (?:of|from)\b"
 )
 # After a negation these verbs leave what follows standing: "can't stop thinking about dying",
 # "don't know why I want to die", "can't wait to die".
