@@ -109,6 +109,10 @@ _RECURRING = re.compile(
     r"|standing|kicking))|lately|recently|these days|coming back"
     r"|came back|(?:are|is|'s) back|creeping back|crept back|returned|returning|relapsed?)\b"
 )
+# "now" ending the sentence right after the phrase ties it to now whatever dated the sentence
+# before it: "I overdosed in 2015 and I want to die now." (Not "used to cut, now I ...": a
+# then-and-now contrast.)
+_NOW_RIGHT_AFTER = rules.rx(r"^\W*(?:right )?(?:now|today|tonight)\W*$")
 # The self-harm phrase is an urge or a wish, not an act.
 _URGE = rules.rx(r"\b(?:urges?|wanted to|felt like|want to|feel like|tempted to|almost)\b")
 # The writer's own former self, told of in the third person.
@@ -613,6 +617,8 @@ def _is_distant_past(context: _Context) -> bool:
         if told_after:
             # "..., but that was twenty years ago": the "but" points back, not to now
             gap = told_after.group("head")
+        if _NOW_RIGHT_AFTER.match(context.after):
+            return False
         if not rules.STILL_NOW.search(gap) and not _RECURRING.search(context.after):
             return True
     return bool(rules.PAST_NEXT.match(context.following)) and not (
