@@ -296,6 +296,8 @@ def test_the_rules_clear_ordinary_writing_that_shares_words_with_risk(
         ("I want to die, the last time was 2011.", True, None),
         ("I overdosed in 2011 and I want to die now.", True, None),
         ("Back in 2011 I wanted to die, now I want to see my kids grow up.", False, "past"),
+        ("I wanted to die for months after the layoff.", True, None),
+        ("I wanted to die for my country when I enlisted.", False, "idiom"),
         ("Two years clear of self-harm and proud of it.", False, "negated"),
         ("I've been clear of self-harm for a month but tonight I want to cut.", True, None),
         ("Years back I wanted to kill myself and this week the thought is back.", True, None),
