@@ -118,6 +118,10 @@ _NONE_NOW = rules.rx(
     r"|such |of (?:the|those|these) )?(?:urges?|thoughts?|cravings?|desires?|wish(?:es)?"
     r"|impulses?|episodes?|cutting|self-?harm)\b(?: (?:like (?:that|this|those)|at all))?\W*$"
 )
+# "now" ending the sentence right after the phrase ties it to now whatever dated the sentence
+# before it: "I overdosed in 2015 and I want to die now." (Not "used to cut, now I ...": a
+# then-and-now contrast.)
+_NOW_RIGHT_AFTER = rules.rx(r"^\W*(?:right )?(?:now|today|tonight)\W*$")
 # The self-harm phrase is an urge or a wish, not an act.
 _URGE = rules.rx(r"\b(?:urges?|wanted to|felt like|want to|feel like|tempted to|almost)\b")
 # The writer's own former self, told of in the third person.
@@ -126,10 +130,12 @@ _OWN_FORMER_SELF = rules.rx(r"\bmy (?:past|old|older|younger|former|teenage|teen
 _INSTEAD_OF = rules.rx(r"\b(?:instead of|rather than) (?:\w+ )?$")
 # The urge named after the phrase: "when the self-harm urge came".
 _URGE_NAMED_AFTER = rules.rx(r"^ ?(?:urges?|cravings?|impulses?)\b")
-# "..., but that was twenty years ago", "... a lot but that was 2015": the marker after the
-# phrase, told of it (only after it: "years ago I was fine but I want to die" is now).
+# "..., but that was twenty years ago": the marker after the phrase, told of it; also after
+# two words that finish the phrase ("I thought about dying a lot, but that was 2015"),
+# unless they tie it to now ("again, but that was ...": STILL_NOW, checked where it is used).
 _PAST_TOLD_AFTER = rules.rx(
-    r"^\W*(?:[a-z']+\W+){0,3}(?:but|and|though)(?: (?:that|this|it) (?:was|is|'s)(?: \w+){0,3})? ?$"
+    r"^(?P<head>\W*(?:[a-z']+,? ){0,2}?)\W*(?:but|and|though) (?:that|this|it) (?:was|is|'s)"
+    r"(?: \w+){0,3} ?$"
 )
 # Someone else's death named just before a topic word: "a man from my unit died by suicide".
 _OTHERS_DEATH = rules.rx(r"\b(?:died|dies|death|deaths|lost (?:[a-z']+ ){1,4}to) (?:by |of )?$")
@@ -633,10 +639,14 @@ def _is_distant_past(context: _Context) -> bool:
             gap = context.sentence[marker.end() : start]
         elif marker.start() >= end:
             gap = context.sentence[end : marker.start()]
-            if _PAST_TOLD_AFTER.match(gap):
-                gap = ""  # "..., but that was twenty years ago": the "but" points back
+            told_after = _PAST_TOLD_AFTER.match(gap)
+            if told_after:
+                # "..., but that was twenty years ago": the "but" points back, not to now
+                gap = told_after.group("head")
         else:
             gap = ""
+        if _NOW_RIGHT_AFTER.match(context.after):
+            return False
         if not rules.STILL_NOW.search(gap) and not _recurs(context.after):
             return True
     return bool(rules.PAST_NEXT.match(context.following)) and not (

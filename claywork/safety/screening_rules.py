@@ -134,7 +134,7 @@ def _words(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
 
-# "not", "never", "no longer", "stopped", "clean from"... ("without" is not one: "a day
+# "not", "never", "no longer", "stopped", "clean from", "clear of"... ("without" is not one: "a day
 # without hurting myself" is an intention worth a look).
 NEGATION = rx(
     r"\b(?:do|does|did|is|are|was|were|have|has|had|ca|can|could|would|should|wo|ai|must"
@@ -247,7 +247,7 @@ DISTANT_PAST = rx(
     r"|in (?:high school|highschool|middle school|college|university|my (?:teens|twenties"
     r"|thirties|forties|20s|30s|40s|youth|early (?:20s|twenties)))"
     r"|back (?:then|in the day|in (?:school|college|high school|\d{4})|when)"
-    r"|in the past|in (?:19|20)\d\d|(?:that|this|it) was (?:19|20)\d\d"
+    r"|in the past|in (?:19|20)\d\d|(?<=\bthat\swas\s)(?:19|20)\d\d\b"
     r"|before (?:ketamine|treatment|therapy|the (?:ketamine"
     r"|treatment|infusions|sessions)|my (?:first )?(?:session|infusion|treatment)s?"
     r"|starting (?:ketamine|treatment|therapy))|growing up|at (?:age )?1\d\b)"
@@ -422,7 +422,9 @@ IDIOM = rx(
     r"|shame|laughter|laughing|boredom|cuteness|envy|jealousy|curiosity|excitement"
     r"|happiness|joy|hunger|thirst|heat|old age)"
     r"|(?:died|dying|die|kill(?:ed|ing)? myself) laughing"
-    r"|\bdie for (?!real\b|good\b|ever\b)|\bdie (?:my|her|his|the) hair\b"
+    r"|\bdie for (?!real\b|good\b|ever\b|(?:a |the )?(?:few |couple |whole |past |last )?(?:of )?"
+    r"(?:days?|weeks?|months?|years?|nights?|hours?|a while|so long|long)\b)"
+    r"|\bdie (?:my|her|his|the) hair\b"
     r"|\bdie (?:peacefully |quietly |happy |happily )?(?:old\b|of old age|someday|one day"
     r"|at a ripe|surrounded by|at home|with dignity|in (?:her|his|their) (?:own )?(?:sleep|bed))"
     r"|(?:dying|died|death) and (?:being )?(?:re)?born|born again|\breborn\b|ego death"
