@@ -116,11 +116,15 @@ def calibrate(
     crisis_level_recall: float = 0.80,
     max_crisis_false_alarms: float = 0.04,
     fixed_concern: float | None = None,
+    fixed_when_flagged: float | None = None,
 ) -> dict[str, float]:
     """Set the model's ordinary-window scores and thresholds from dev; return dev figures.
 
     ``fixed_concern`` holds the concern threshold where it is instead of choosing it by the
     false-alarm cap; crisis, cleared and a flagged line's level are still chosen.
+    ``fixed_when_flagged`` holds a flagged line's level threshold (``crisis_when_flagged``)
+    the same way: extra training data move the crisis head's scores, and the search below
+    would then move which flagged plans reach the care team as alerts.
     """
     ordinary: dict[str, list[float]] = {"risk": [], "crisis": []}
     for example in unseen_ordinary:
@@ -163,8 +167,9 @@ def calibrate(
     # as a low-priority review item is a triage error), while dev's label-0 lines told at
     # level crisis stay within ``max_crisis_false_alarms``. Which lines are flagged does not
     # change.
-    when_flagged = crisis
-    for threshold in [round(crisis - 0.01 * step, 2) for step in range(100)]:
+    when_flagged = crisis if fixed_when_flagged is None else fixed_when_flagged
+    steps = range(100) if fixed_when_flagged is None else range(0)
+    for threshold in [round(crisis - 0.01 * step, 2) for step in steps]:
         if threshold < concern:
             break
         model.thresholds = semantic.Thresholds(
@@ -230,6 +235,13 @@ def main() -> None:
         " --max-false-alarms (stop 27: extra training lines raise dev's label-0 scores, so"
         " the cap alone would move it)",
     )
+    parser.add_argument(
+        "--crisis-when-flagged",
+        type=float,
+        default=None,
+        help="hold a flagged line's level threshold at this value instead of choosing it by"
+        " --crisis-level-recall (stop 27: kept at the shipped 0.71 when retraining)",
+    )
     options = parser.parse_args()
     model = semantic.SemanticModel.from_directory()
     spec = json.loads((semantic.DATA / "heads.json").read_text(encoding="utf-8"))
@@ -250,6 +262,7 @@ def main() -> None:
         crisis_level_recall=options.crisis_level_recall,
         max_crisis_false_alarms=options.max_crisis_false_alarms,
         fixed_concern=options.concern,
+        fixed_when_flagged=options.crisis_when_flagged,
     )
     limits = model.thresholds
     print(json.dumps({"thresholds": limits.__dict__, "dev": result}, indent=1))
@@ -260,12 +273,16 @@ def main() -> None:
         if options.concern is not None
         else f"dev false alarms <= {options.max_false_alarms}"
     )
+    level_policy = (
+        f"held at {options.crisis_when_flagged}"
+        if options.crisis_when_flagged is not None
+        else f"dev's crisis-kind lines at level crisis >= {options.crisis_level_recall}, "
+        f"dev's label-0 lines at level crisis <= {options.max_crisis_false_alarms}"
+    )
     spec["thresholds_policy"] = (
         f"scripts/screening_calibrate.py: {concern_policy}, "
         f"crisis-level false alarms over the rules' <= {options.crisis_alarms_over_rules}, "
-        f"crisis not below {options.crisis_floor}; a flagged line's level: dev's crisis-kind "
-        f"lines at level crisis >= {options.crisis_level_recall}, dev's label-0 lines at "
-        f"level crisis <= {options.max_crisis_false_alarms}"
+        f"crisis not below {options.crisis_floor}; a flagged line's level: {level_policy}"
     )
     spec["dev"] = result
     spec["ordinary_windows"] = {

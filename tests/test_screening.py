@@ -53,10 +53,11 @@ def _counts(*, rules_only: bool) -> tuple[dict[str, int], list[object]]:
 RULES_TRUE_POSITIVES = 348
 # With the model and the calibrated thresholds (decision 0003): 352 of 353 flagged, 35 of 329
 # false alarms in the first round, 33 after the second and the third, 31 after the fourth,
-# 27 after the fifth (the category head; issue 11) and the sixth (narrower rules). Guards so
+# 27 after the fifth (the category head; issue 11) and the sixth (narrower rules), 28 after
+# stop 27's retraining (its keep-rule allowed 28; decision 0003, "Ninth round"). Guards so
 # that a retrained model does not quietly flag less or raise more than it does today.
 MODEL_TRUE_POSITIVES = 352
-MODEL_MAXIMUM_FALSE_ALARMS = 27
+MODEL_MAXIMUM_FALSE_ALARMS = 28
 
 
 def test_the_rules_alone_keep_todays_figures_on_the_regression_set() -> None:
