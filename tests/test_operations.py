@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
 import shlex
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -245,6 +247,24 @@ def _get_json(url: str) -> dict[str, Any]:
         return json.loads(response.read())
 
 
+def _free_port() -> int:
+    """A port nothing listens on now. Not a fixed one: `make test` runs the SQLite and the
+    PostgreSQL suites side by side, and with `reuse_port` a second server on the same port
+    would share it silently and answer the other run's requests."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_for(found: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not found():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX signals")
 def test_claywork_run_serves_the_web_runs_a_worker_and_stops_both(tmp_path: Path) -> None:
     env = {
@@ -260,11 +280,13 @@ def test_claywork_run_serves_the_web_runs_a_worker_and_stops_both(tmp_path: Path
     python = [sys.executable, "-m", "claywork.cli"]
     subprocess.run([*python, "migrate", "--noinput"], env=env, check=True, capture_output=True)  # noqa: S603
     log = (tmp_path / "run.log").open("wb")
+    port = _free_port()
     run = subprocess.Popen(  # noqa: S603
-        [*python, "run", "--port", "8187", "--web-workers", "1"],
+        [*python, "run", "--port", str(port), "--web-workers", "1"],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=True,  # so a failed test can stop the server and worker with it
     )
     try:
         deadline = time.monotonic() + 90
@@ -272,14 +294,16 @@ def test_claywork_run_serves_the_web_runs_a_worker_and_stops_both(tmp_path: Path
         while time.monotonic() < deadline and health.get("worker") != "ok":
             time.sleep(0.5)
             try:
-                health = _get_json("http://127.0.0.1:8187/healthz")
+                health = _get_json(f"http://127.0.0.1:{port}/healthz")
             except OSError:
                 continue
         assert health.get("worker") == "ok", (tmp_path / "run.log").read_text()
         # Its own control socket under the var directory, not the user's shared default.
-        assert (tmp_path / "var" / "run" / "gunicorn-127-0-0-1-8187.ctl").is_socket()
+        # Gunicorn opens it once its workers are up, which may be after the first answer.
+        control = tmp_path / "var" / "run" / f"gunicorn-127-0-0-1-{port}.ctl"
+        assert _wait_for(control.is_socket, 10), (tmp_path / "run.log").read_text()
         # A 5,000-character search reaches the application (here: the sign-in page), not a 414.
-        long_search = "http://127.0.0.1:8187/journal/?q=" + "w" * 5000
+        long_search = f"http://127.0.0.1:{port}/journal/?q=" + "w" * 5000
         with urllib.request.urlopen(long_search, timeout=10) as answer:  # noqa: S310 - loopback
             assert answer.status == 200 and "/accounts/login/" in answer.url
         children = subprocess.run(  # noqa: S603
@@ -298,4 +322,7 @@ def test_claywork_run_serves_the_web_runs_a_worker_and_stops_both(tmp_path: Path
         if run.poll() is None:
             run.kill()
             run.wait()
+        # Whatever it started goes too, even when the test failed before stopping it.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(run.pid, signal.SIGKILL)
         log.close()
