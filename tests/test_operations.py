@@ -22,11 +22,13 @@ from typing import Any
 import pytest
 import time_machine
 from django.core import mail
-from django.core.management import call_command, get_commands, load_command_class
+from django.core.management import CommandError, call_command, get_commands, load_command_class
 from django.test import override_settings
 from django.utils import timezone
 
 from claywork.core.heartbeat import LATE, MISSING, OK, heartbeat_record, worker_status
+from claywork.core.management.commands import serve
+from claywork.core.management.commands.serve import port_answers
 from claywork.core.models import WorkerHeartbeat
 from claywork.ops.doctor import diagnose
 from claywork.safety.services import alert_raise
@@ -263,6 +265,24 @@ def _wait_for(found: Callable[[], bool], seconds: float) -> bool:
             return False
         time.sleep(0.1)
     return True
+
+
+def test_serve_refuses_a_port_something_already_answers_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def started_anyway(self: object) -> None:
+        raise AssertionError("gunicorn was started on a port in use")
+
+    monkeypatch.setattr(serve._Gunicorn, "run", started_anyway)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        with pytest.raises(CommandError, match=f"already answers on 127.0.0.1:{port}"):
+            call_command("serve", port=port, workers=1)
+
+    assert not port_answers("127.0.0.1", port)  # closed now: a new server may take it
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX signals")

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from gunicorn.app.base import BaseApplication
 
 
@@ -33,6 +34,17 @@ def control_socket_path(host: str, port: int) -> Path:
     return Path(settings.VAR_DIR) / "run" / f"gunicorn-{safe_host}-{port}.ctl"
 
 
+def port_answers(host: str, port: int) -> bool:
+    """Whether something already accepts connections on ``host:port``. With ``reuse_port``
+    the kernel lets a second server of the same user bind a port in use and share its
+    connections, so an old instance left running would silently answer half the requests."""
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
 class Command(BaseCommand):
     help = "Serve Claywork with gunicorn (static files by WhiteNoise, no CDN)."
 
@@ -43,6 +55,11 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=4)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if port_answers(options["host"], options["port"]):
+            raise CommandError(
+                f"Something already answers on {options['host']}:{options['port']} (another "
+                "Claywork?). Stop it first, or choose another --port."
+            )
         call_command("collectstatic", interactive=False, verbosity=0)
         control_socket = control_socket_path(options["host"], options["port"])
         control_socket.parent.mkdir(parents=True, exist_ok=True)
