@@ -632,8 +632,11 @@ def _recurs(told: str) -> bool:
 
 def _is_distant_past(context: _Context) -> bool:
     """A distant past marker governs the phrase, and nothing ties it back to now."""
+    if _NOW_RIGHT_AFTER.match(context.after):
+        return False
     start = len(context.before)
     end = start + len(context.phrase)
+    recurs = _recurs(context.after)
     for marker in rules.distant_past_markers(context.sentence):
         if marker.end() <= start:
             gap = context.sentence[marker.end() : start]
@@ -645,10 +648,8 @@ def _is_distant_past(context: _Context) -> bool:
                 gap = told_after.group("head")
         else:
             gap = ""
-        if _NOW_RIGHT_AFTER.match(context.after):
-            return False
-        if not rules.STILL_NOW.search(gap) and not _recurs(context.after):
+        if not rules.STILL_NOW.search(gap) and not recurs:
             return True
     return bool(rules.PAST_NEXT.match(context.following)) and not (
-        _recurs(context.after) or rules.JUST_NOW.search(context.sentence)
+        recurs or rules.JUST_NOW.search(context.sentence)
     )
