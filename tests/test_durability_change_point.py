@@ -121,3 +121,48 @@ def test_too_little_data_after_the_course_is_not_enough_data() -> None:
     data = EffectInputs(phq9=[], mood=check_ins, sessions=COURSE, today=DAY_ZERO + timedelta(7))
     course = effect.evaluate(data, EffectParams(relapse_probability=0.0)).course
     assert course is not None and course.benefit.status == effect.NOT_ENOUGH_DATA
+
+
+# --- Decision 0006, eleventh amendment ------------------------------------------------------
+
+
+def course_with_next_session(mood: list[float], next_session: int) -> effect.Benefit:
+    """``course_benefit``'s data, with a next session (a booster) on day ``next_session``."""
+    check_ins = [(DAY_ZERO + timedelta(days=n - 14), int(PRE)) for n in range(14)]
+    check_ins += [(DAY_ZERO + timedelta(days=n), 5) for n in range(7)]
+    check_ins += [(DAY_ZERO + timedelta(days=7 + n), int(value)) for n, value in enumerate(mood)]
+    sessions = [*COURSE, DAY_ZERO + timedelta(days=next_session)]
+    data = EffectInputs(phq9=[], mood=check_ins, sessions=sessions, today=DAY_ZERO + timedelta(90))
+    course = effect.evaluate(data, EffectParams(relapse_probability=0.0)).course
+    assert course is not None
+    return course.benefit
+
+
+def test_a_booster_given_while_mood_was_under_the_line_ends_the_courses_lift() -> None:
+    # 7 until day 40, then down to 3 over 6 days (under 5 from day 43), noisy; a booster on day
+    # 46. Too few days of the fall for the change point alone, but mood was under the line when
+    # the booster came: nothing later can tell more, so the lift ended (not "too recently").
+    benefit = course_with_next_session(noisy(slide(84, 33, 6), seed=3, spread=1.2), 46)
+    assert benefit.status == effect.LASTED and benefit.lost_on is not None
+    assert abs((benefit.lost_on - (DAY_ZERO + timedelta(days=43))).days) <= 2
+    assert benefit.summary == f"The lift lasted about {benefit.days} days"
+
+
+def test_a_booster_given_while_mood_held_its_level_is_still_holding() -> None:
+    benefit = course_with_next_session(noisy([7.0] * 84, seed=3, spread=1.2), 46)
+    assert benefit.status == effect.UNTIL_NEXT
+
+
+def test_an_early_relapse_after_a_clear_first_fortnight_is_measured_not_no_lift() -> None:
+    # 7 for ten days after the course, then back at the pre-course level (3) from day 17: the
+    # four weeks' median is 3 (no lift), the first two weeks' 7, four points over the
+    # pre-course level (twice the minimum lift or more): the lift was there, and it ended.
+    benefit = course_benefit([7.0] * 10 + [3.0] * 74)
+    assert benefit.status == effect.LASTED and benefit.lost_on is not None
+    assert abs((benefit.lost_on - (DAY_ZERO + timedelta(days=17))).days) <= 2
+
+
+def test_a_first_fortnight_under_twice_the_minimum_lift_is_still_no_clear_lift() -> None:
+    # One point over the pre-course level for two weeks, then back: under twice the minimum
+    # lift, as a non-responder's noise can be.
+    assert course_benefit([4.0] * 14 + [3.0] * 70).status == effect.NO_LIFT

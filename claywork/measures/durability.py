@@ -28,6 +28,11 @@ two at either end does not move it.
   when the PHQ-9 fell from before the course by a partial response (25%) and the instrument's
   reliable change; and an end whose PHQ-9s 7-28 days later regained under a tenth of the
   course's PHQ-9 fall over their level before it is not an end. Without PHQ-9s nothing changes;
+* (decision 0006, eleventh amendment) **a next session given while the smoothed mood was under
+  the line** ends the lift on the first day of that run: no later data can tell more, as the
+  next session starts its own lift; and a four weeks' median under ``min_lift`` is not "no
+  clear lift" when the first two weeks' median was twice ``min_lift`` over the baseline (a
+  relapse in the first weeks pulls the four weeks' median down);
 * until then it is "still holding after N days" (N counts to the last check-in, not to today:
   a patient who stopped checking in is not said to be holding);
 * a session followed by the next within ``session_gap_days`` cannot be told apart from it:
@@ -85,6 +90,14 @@ PHQ9_CONFIRM_SHARE = 0.1
 PHQ9_CONFIRM_FROM_DAYS, PHQ9_CONFIRM_TO_DAYS = 7, 28
 # The PHQ-9 after the course: the median of those answered 10-35 days after the session.
 PHQ9_AFTER_FROM_DAYS, PHQ9_AFTER_TO_DAYS = 10, 35
+# Decision 0006, eleventh amendment. A relapse in the first weeks after the course pulls the
+# four weeks' median under ``min_lift``; the first two weeks' median this many times
+# ``min_lift`` over the pre-course level says the lift was there (0 turns it off).
+EARLY_LIFT_DAYS = 14
+EARLY_LIFT_FACTOR = 2.0
+# The next session came while the smoothed mood was under the line: the lift had ended, on the
+# first day of that run (0 turns it off: "too recently to tell", which no later data resolve).
+ANSWERED_UNDER_LINE_ENDS = 1
 
 
 def courses(sessions: list[date], gap_days: int) -> list[list[date]]:
@@ -193,10 +206,15 @@ def measure(
     # Whether there was a lift at all is asked of the whole first four weeks, not of their best
     # fortnight, which noise alone lifts a little above the pre-course level. A lift of one
     # noise spread can hide in four weeks of check-ins; a PHQ-9 that fell by a partial response
-    # and the instrument's reliable change says it was there.
+    # and the instrument's reliable change says it was there, and so does a first fortnight
+    # twice the minimum lift over it (a relapse in the third or fourth week hides it too).
     phq9_after = _phq9_after(phq9, session_day, last)
     mood_lift = median(_window(mood, session_day, SETTLED_SEARCH_DAYS, last)) - pre
-    if mood_lift < params.min_lift and not _phq9_says_lift(phq9_pre, phq9_after, params):
+    if (
+        mood_lift < params.min_lift
+        and not _early_lift(mood, session_day, last, pre, params)
+        and not _phq9_says_lift(phq9_pre, phq9_after, params)
+    ):
         return replace(base, status=NO_LIFT)
     answered = next_day is not None and next_day <= today
     line = pre + (settled - pre) * (1 - params.lost_fraction)
@@ -225,6 +243,12 @@ def measure(
         held = (below_since - session_day).days
         return replace(base, status=LASTED, days=held, lost_on=below_since)
     below_since = _trailing_dip(points, line)
+    if below_since is not None and answered and ANSWERED_UNDER_LINE_ENDS:
+        # Mood had been under the line since that day when the next session came: no later
+        # data can tell more (the next session starts its own lift), and a patient who stays
+        # well is rarely under the line just then (bench/README.md, "Eleventh pass").
+        held = (below_since - session_day).days
+        return replace(base, status=LASTED, days=held, lost_on=below_since)
     if below_since is not None:
         return replace(base, status=UNSURE, days=(below_since - session_day).days)
     if answered and next_day is not None:
@@ -312,6 +336,20 @@ def _phq9_after(phq9: list[tuple[date, int]], session_day: date, last: date) -> 
     stop = min(last, session_day + timedelta(days=PHQ9_AFTER_TO_DAYS))
     after = [total for day, total in phq9 if first <= day <= stop]
     return float(median(after)) if after else None
+
+
+def _early_lift(
+    mood: dict[date, int], session_day: date, last: date, pre: float, params: EffectParams
+) -> bool:
+    """The first ``EARLY_LIFT_DAYS`` days' median at least ``EARLY_LIFT_FACTOR`` times the
+    minimum lift over the pre-course level: a clear lift that an early relapse pulled out of
+    the four weeks' median."""
+    if not EARLY_LIFT_DAYS or not EARLY_LIFT_FACTOR:
+        return False
+    early = _window(mood, session_day, EARLY_LIFT_DAYS, last)
+    if len(early) < params.min_usual_points:
+        return False
+    return median(early) - pre >= EARLY_LIFT_FACTOR * params.min_lift
 
 
 def _phq9_says_lift(pre: float | None, after: float | None, params: EffectParams) -> bool:
