@@ -79,6 +79,8 @@ def level(model: semantic.SemanticModel, rules_flag: bool, chunks: list[list[tup
         for risk, crisis, was_cleared in windows:
             if was_cleared and crisis < limits.cleared:
                 if was_cleared == CUE and risk >= limits.cleared_concern:
+                    if crisis >= limits.crisis_when_flagged:
+                        return screening.CRISIS
                     found = screening.CONCERN
                 continue
             flagged = not was_cleared and risk >= limits.concern

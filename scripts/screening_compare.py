@@ -136,7 +136,11 @@ def judge(base: dict, candidate: dict) -> dict[str, object]:
 def compare(paths: list[Path]) -> None:
     models = [(p.stem, json.loads(p.read_text(encoding="utf-8"))) for p in paths]
     names = ["dev.tsv", *POOL, "regression"]
-    print("| model | " + " | ".join(n.removesuffix(".tsv") for n in names) + " | pooled |")
+    print(
+        "| model | "
+        + " | ".join(n.removesuffix(".tsv") for n in names)
+        + " | pooled [label 0 at level crisis] |"
+    )
     print("|---" * (len(names) + 2) + "|")
     for label, scored in models:
         cells = []
@@ -144,7 +148,8 @@ def compare(paths: list[Path]) -> None:
             hits, alarms, share = summary(scored[name])
             cells.append(f"{hits}, {alarms} ({share:.2f})")
         pool = [summary(scored[n]) for n in POOL]
-        cells.append(f"{sum(s[0] for s in pool)}, {sum(s[1] for s in pool)}")
+        told = sum(r["label"] == 0 and r["level"] == "crisis" for n in POOL for r in scored[n])
+        cells.append(f"{sum(s[0] for s in pool)}, {sum(s[1] for s in pool)} [{told}]")
         print(f"| {label} | " + " | ".join(cells) + " |")
     print()
     print(

@@ -239,6 +239,8 @@ def level(example: Example, limits: semantic.Thresholds) -> str:
     for risk, crisis, was_cleared in example.segments:
         if was_cleared and crisis < limits.cleared:
             if was_cleared == CUE and risk >= limits.cleared_concern:
+                if crisis >= limits.crisis_when_flagged:
+                    return screening.CRISIS
                 found = screening.CONCERN
             continue
         if crisis >= limits.crisis:

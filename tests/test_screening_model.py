@@ -186,23 +186,26 @@ def test_a_sentence_cleared_by_its_shape_alone_is_concern_when_the_risk_head_is_
     lets the risk head flag such a sentence at level concern (stop 28). A phrase the rules
     themselves negated stays cleared whatever the risk head says."""
     stand_in.thresholds = semantic.Thresholds(
-        crisis=0.8, concern=0.5, cleared=0.97, cleared_concern=0.8
+        crisis=0.8, concern=0.5, cleared=0.97, crisis_when_flagged=0.6, cleared_concern=0.8
     )
     stand_in.scores.update(
         {
             "plans for the summer": (0.95, 0.05),
             "summer camp": (0.6, 0.05),
             "i'm not suicidal": (0.99, 0.05),
+            "the rope in my car": (0.9, 0.7),  # a means: crisis once flagged
         }
     )
 
     no_future = screen_text("People keep asking about my plans for the summer.")
     ordinary = screen_text("People keep asking about summer camp.")
     negated = screen_text("i'm not suicidal")
+    means = screen_text("My doctor asked about the rope in my car.")
 
     assert no_future.level == CONCERN
     assert ordinary.level == NO_LEVEL  # below cleared_concern, though above concern
     assert negated.level == NO_LEVEL  # risk 0.99, but the rules negated a phrase
+    assert means.level == CRISIS  # the level of a flagged sentence: crisis_when_flagged
 
 
 def test_without_cleared_concern_a_sentence_cleared_by_its_shape_needs_the_crisis_bar(

@@ -232,14 +232,16 @@ def _screen_chunk(text: str, model: semantic.SemanticModel | None) -> ScreenResu
         if was_cleared and score.crisis < limits.cleared:
             # Only where a sentence's shape alone raised the bar (a past, a question, a safety
             # plan: ``_model_cue``), never a phrase the rules negated, dated or quoted.
-            if (
-                concern is None
-                and cleared[index].endswith(CUE_MARK)
-                and score.risk >= limits.cleared_concern
-            ):
-                concern = ScreenResult(
-                    True, f"{MODEL_REASON}, concern ({score.risk:.2f})", matched, CONCERN
-                )
+            # Flagged so, its level is told as any flagged sentence's (crisis_when_flagged).
+            if cleared[index].endswith(CUE_MARK) and score.risk >= limits.cleared_concern:
+                if score.crisis >= limits.crisis_when_flagged:
+                    return ScreenResult(
+                        True, f"{MODEL_REASON}, crisis ({score.crisis:.2f})", matched, CRISIS
+                    )
+                if concern is None:
+                    concern = ScreenResult(
+                        True, f"{MODEL_REASON}, concern ({score.risk:.2f})", matched, CONCERN
+                    )
             continue
         flagged = not was_cleared and score.risk >= limits.concern
         if score.crisis >= limits.crisis or (
