@@ -26,7 +26,9 @@ most entries is a queue nobody reads, so this script replaces that choice (decis
    what the rules alone already flag there; ``cleared`` is the higher of ``--cleared``
    (default 0.95) and ``crisis``.
 
-It leaves the heads as trained and prints the dev figures for the thresholds chosen.
+``--cleared-concern`` (stop 28) sets, never chooses, the risk-head score from which a sentence
+set aside only by its shape (``screening._model_cue``) is flagged. It leaves the heads as
+trained and prints the dev figures for the thresholds chosen.
 """
 
 from __future__ import annotations
