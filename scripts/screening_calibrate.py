@@ -26,7 +26,9 @@ most entries is a queue nobody reads, so this script replaces that choice (decis
    what the rules alone already flag there; ``cleared`` is the higher of ``--cleared``
    (default 0.95) and ``crisis``.
 
-It leaves the heads as trained and prints the dev figures for the thresholds chosen.
+``--cleared-concern`` (stop 28) sets, never chooses, the risk-head score from which a sentence
+set aside only by its shape (``screening._model_cue``) is flagged. It leaves the heads as
+trained and prints the dev figures for the thresholds chosen.
 """
 
 from __future__ import annotations
@@ -42,7 +44,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from claywork.safety import screening, semantic  # noqa: E402
-from scripts.screening_train import Example, is_concern_category, read_tsv  # noqa: E402
+from scripts.screening_train import (  # noqa: E402
+    CUE,
+    Example,
+    cleared_kind,
+    is_concern_category,
+    read_tsv,
+)
 
 
 def scored(model: semantic.SemanticModel, example: Example) -> tuple[bool, list[tuple]]:
@@ -56,7 +64,7 @@ def scored(model: semantic.SemanticModel, example: Example) -> tuple[bool, list[
             return True, []
         chunks.append(
             [
-                (score.risk, score.crisis, document.index_of(score.start) in cleared)
+                (score.risk, score.crisis, cleared_kind(cleared, document.index_of(score.start)))
                 for score in model.score_spans(document.lowered, document.spans())
             ]
         )
@@ -72,6 +80,10 @@ def level(model: semantic.SemanticModel, rules_flag: bool, chunks: list[list[tup
         limits = model.limits_for(len(windows))
         for risk, crisis, was_cleared in windows:
             if was_cleared and crisis < limits.cleared:
+                if was_cleared == CUE and risk >= limits.cleared_concern:
+                    if crisis >= limits.crisis_when_flagged:
+                        return screening.CRISIS
+                    found = screening.CONCERN
                 continue
             flagged = not was_cleared and risk >= limits.concern
             if crisis >= limits.crisis or (flagged and crisis >= limits.crisis_when_flagged):
@@ -117,6 +129,7 @@ def calibrate(
     max_crisis_false_alarms: float = 0.04,
     fixed_concern: float | None = None,
     fixed_when_flagged: float | None = None,
+    cleared_concern: float = 1.01,
 ) -> dict[str, float]:
     """Set the model's ordinary-window scores and thresholds from dev; return dev figures.
 
@@ -125,6 +138,8 @@ def calibrate(
     ``fixed_when_flagged`` holds a flagged line's level threshold (``crisis_when_flagged``)
     the same way: extra training data move the crisis head's scores, and the search below
     would then move which flagged plans reach the care team as alerts.
+    ``cleared_concern`` (stop 28) is set as given, never chosen: the risk-head score from
+    which a sentence the rules cleared is told at level concern (1.01: never).
     """
     ordinary: dict[str, list[float]] = {"risk": [], "crisis": []}
     for example in unseen_ordinary:
@@ -189,6 +204,7 @@ def calibrate(
         concern=concern,
         cleared=max(base_cleared, crisis),
         crisis_when_flagged=when_flagged,
+        cleared_concern=cleared_concern,
     )
     return figures(model, cached)
 
@@ -242,6 +258,13 @@ def main() -> None:
         help="hold a flagged line's level threshold at this value instead of choosing it by"
         " --crisis-level-recall (stop 27: kept at the shipped 0.71 when retraining)",
     )
+    parser.add_argument(
+        "--cleared-concern",
+        type=float,
+        default=1.01,
+        help="the risk-head score from which a sentence the rules cleared is told at level"
+        " concern (stop 28; default 1.01: never, as before)",
+    )
     options = parser.parse_args()
     model = semantic.SemanticModel.from_directory()
     spec = json.loads((semantic.DATA / "heads.json").read_text(encoding="utf-8"))
@@ -263,6 +286,7 @@ def main() -> None:
         max_crisis_false_alarms=options.max_crisis_false_alarms,
         fixed_concern=options.concern,
         fixed_when_flagged=options.crisis_when_flagged,
+        cleared_concern=options.cleared_concern,
     )
     limits = model.thresholds
     print(json.dumps({"thresholds": limits.__dict__, "dev": result}, indent=1))
@@ -283,6 +307,11 @@ def main() -> None:
         f"scripts/screening_calibrate.py: {concern_policy}, "
         f"crisis-level false alarms over the rules' <= {options.crisis_alarms_over_rules}, "
         f"crisis not below {options.crisis_floor}; a flagged line's level: {level_policy}"
+        + (
+            f"; a sentence the rules cleared: concern from risk {options.cleared_concern}"
+            if options.cleared_concern <= 1.0
+            else ""
+        )
     )
     spec["dev"] = result
     spec["ordinary_windows"] = {

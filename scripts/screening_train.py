@@ -216,8 +216,19 @@ def score_through_screen(model: semantic.SemanticModel, examples: list[Example])
                 example.rules_flag = True
                 break
             for score in model.score_spans(document.lowered, document.spans()):
-                was_cleared = document.index_of(score.start) in cleared
+                was_cleared = cleared_kind(cleared, document.index_of(score.start))
                 example.segments.append((score.risk, score.crisis, was_cleared))
+
+
+# How the rules left a sentence: not cleared, cleared by a phrase (negated, past, quoted ...),
+# or cleared by its shape alone (``screening._model_cue``: only the model's bar rises).
+NOT_CLEARED, PHRASE, CUE = 0, 1, 2
+
+
+def cleared_kind(cleared: dict[int, str], index: int) -> int:
+    if index not in cleared:
+        return NOT_CLEARED
+    return CUE if cleared[index].endswith(screening.CUE_MARK) else PHRASE
 
 
 def level(example: Example, limits: semantic.Thresholds) -> str:
@@ -227,6 +238,10 @@ def level(example: Example, limits: semantic.Thresholds) -> str:
     found = screening.NO_LEVEL
     for risk, crisis, was_cleared in example.segments:
         if was_cleared and crisis < limits.cleared:
+            if was_cleared == CUE and risk >= limits.cleared_concern:
+                if crisis >= limits.crisis_when_flagged:
+                    return screening.CRISIS
+                found = screening.CONCERN
             continue
         if crisis >= limits.crisis:
             return screening.CRISIS

@@ -178,6 +178,44 @@ def test_a_clinicians_question_and_a_safety_plan_used_raise_the_models_bar(
     assert plan_used.level == NO_LEVEL
 
 
+def test_a_sentence_cleared_by_its_shape_alone_is_concern_when_the_risk_head_is_sure(
+    stand_in: StandInModel,
+) -> None:
+    """A past or a reported question raises the model's bar; ``cleared`` reads only the
+    crisis head, which stays low on hopelessness and no-future talk, so ``cleared_concern``
+    lets the risk head flag such a sentence at level concern (stop 28). A phrase the rules
+    themselves negated stays cleared whatever the risk head says."""
+    stand_in.thresholds = semantic.Thresholds(
+        crisis=0.8, concern=0.5, cleared=0.97, crisis_when_flagged=0.6, cleared_concern=0.8
+    )
+    stand_in.scores.update(
+        {
+            "plans for the summer": (0.95, 0.05),
+            "summer camp": (0.6, 0.05),
+            "i'm not suicidal": (0.99, 0.05),
+            "the rope in my car": (0.9, 0.7),  # a means: crisis once flagged
+        }
+    )
+
+    no_future = screen_text("People keep asking about my plans for the summer.")
+    ordinary = screen_text("People keep asking about summer camp.")
+    negated = screen_text("i'm not suicidal")
+    means = screen_text("My doctor asked about the rope in my car.")
+
+    assert no_future.level == CONCERN
+    assert ordinary.level == NO_LEVEL  # below cleared_concern, though above concern
+    assert negated.level == NO_LEVEL  # risk 0.99, but the rules negated a phrase
+    assert means.level == CRISIS  # the level of a flagged sentence: crisis_when_flagged
+
+
+def test_without_cleared_concern_a_sentence_cleared_by_its_shape_needs_the_crisis_bar(
+    stand_in: StandInModel,
+) -> None:
+    stand_in.scores["plans for the summer"] = (0.99, 0.05)
+
+    assert screen_text("People keep asking about my plans for the summer.").level == NO_LEVEL
+
+
 def test_hashed_grams_share_a_misspellings_characters_and_stay_inside_their_own_text() -> None:
     words, chars = semantic.hashed_grams(["suicidal", "sucidal", "", "ab", "Ab!  ab"])
 
@@ -481,7 +519,13 @@ def test_screen_explain_shows_the_rules_and_each_sentence_score(
     ]
     assert explained["sentences"][0]["cleared_by_rules"] == "idiom"
     assert all(0 <= s["risk"] <= 1 and 0 <= s["crisis"] <= 1 for s in explained["sentences"])
-    assert set(explained["thresholds"]) == {"crisis", "concern", "cleared", "crisis_when_flagged"}
+    assert set(explained["thresholds"]) == {
+        "crisis",
+        "concern",
+        "cleared",
+        "crisis_when_flagged",
+        "cleared_concern",
+    }
 
 
 def test_a_long_text_needs_a_higher_score_than_a_short_one() -> None:
@@ -543,6 +587,7 @@ def test_the_shipped_model_raises_its_thresholds_for_long_entries() -> None:
         ("blind_fresh8.tsv", 0.94, 0.93, 0.09, 350),
         # Stop 27's second unseen set, run once with the stop-26 model (0.940 / 0.955 /
         # 0.058) and once with the retrained one (0.950 / 0.959 / 0.052) before it was read.
+        # Stop 28's Hcue (chosen with it among the held-outs): 0.940 / 0.963 / 0.048.
         ("blind_fresh9.tsv", 0.94, 0.95, 0.06, 350),
     ],
 )

@@ -225,11 +225,24 @@ def _screen_chunk(text: str, model: semantic.SemanticModel | None) -> ScreenResu
         return verdict
     limits = model.limits_for(len(scores))
     for score in scores:
-        was_cleared = document.index_of(score.start) in cleared
-        if was_cleared and score.crisis < limits.cleared:
-            continue
+        index = document.index_of(score.start)
+        was_cleared = index in cleared
         matched = _SPACES.sub(" ", document.original[score.start : score.end]).strip()
         matched = matched[:_MATCHED_CHARACTERS]
+        if was_cleared and score.crisis < limits.cleared:
+            # Only where a sentence's shape alone raised the bar (a past, a question, a safety
+            # plan: ``_model_cue``), never a phrase the rules negated, dated or quoted.
+            # Flagged so, its level is told as any flagged sentence's (crisis_when_flagged).
+            if cleared[index].endswith(CUE_MARK) and score.risk >= limits.cleared_concern:
+                if score.crisis >= limits.crisis_when_flagged:
+                    return ScreenResult(
+                        True, f"{MODEL_REASON}, crisis ({score.crisis:.2f})", matched, CRISIS
+                    )
+                if concern is None:
+                    concern = ScreenResult(
+                        True, f"{MODEL_REASON}, concern ({score.risk:.2f})", matched, CONCERN
+                    )
+            continue
         flagged = not was_cleared and score.risk >= limits.concern
         if score.crisis >= limits.crisis or (
             flagged and score.crisis >= limits.crisis_when_flagged
@@ -291,16 +304,20 @@ _SAFETY_PLAN_CUE = rules.rx(
 )
 
 
+# How a reason given by ``_model_cue`` ends (a sentence cleared by its shape, no phrase in it).
+CUE_MARK = "(model)"
+
+
 def _model_cue(sentence: str) -> str:
     """Why the model needs more certainty in this sentence, or ""."""
     if (rules.speaks_of_distant_past(sentence) or _PAST_CUE.search(sentence)) and not (
         _NOW_AGAIN.search(sentence)
     ):
-        return "past (model)"
+        return f"past {CUE_MARK}"
     if rules.QUESTION.search(sentence) and not rules.AFFIRMED.search(sentence):
-        return "reported question (model)"
+        return f"reported question {CUE_MARK}"
     if _SAFETY_PLAN_CUE.search(sentence) and not _NOW_AGAIN.search(sentence):
-        return "safety plan (model)"
+        return f"safety plan {CUE_MARK}"
     return ""
 
 

@@ -275,6 +275,11 @@ class Thresholds:
     # score (lower than ``crisis``, which flags alone): it changes which alarm a flagged
     # sentence raises, never whether one is raised. 1.01, never, for a heads.json without it.
     crisis_when_flagged: float = 1.01
+    # A sentence the rules cleared (past, quote, question ...) is told at level concern from
+    # this risk-head score: ``cleared`` reads the crisis head only, which stays low on the
+    # concern kinds (hopelessness, no future, burden), so without it such a sentence the
+    # rules cleared could never be flagged. 1.01, never, for a heads.json without it.
+    cleared_concern: float = 1.01
 
 
 # A text of many sentences gives an ordinary sentence many chances to score high by luck: past
@@ -344,6 +349,9 @@ class SemanticModel:
             concern=_raised(base.concern, self.ordinary_risk, windows),
             cleared=base.cleared,
             crisis_when_flagged=base.crisis_when_flagged,
+            cleared_concern=max(
+                base.cleared_concern, _raised(base.concern, self.ordinary_risk, windows)
+            ),
         )
 
     @classmethod
