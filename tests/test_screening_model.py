@@ -589,6 +589,9 @@ def test_the_shipped_model_raises_its_thresholds_for_long_entries() -> None:
         # 0.058) and once with the retrained one (0.950 / 0.959 / 0.052) before it was read.
         # Stop 28's Hcue (chosen with it among the held-outs): 0.940 / 0.963 / 0.048.
         ("blind_fresh9.tsv", 0.94, 0.95, 0.06, 350),
+        # Stop 28's unseen set, run once with the shipped E71 (0.952 / 0.946 / 0.070) and once
+        # with Hcue (0.958 / 0.950 / 0.065), by a rule written before either run; Hcue shipped.
+        ("blind_fresh10.tsv", 0.95, 0.94, 0.07, 350),
     ],
 )
 def test_the_shipped_model_keeps_its_floors_on_the_held_out_slices(
@@ -615,7 +618,14 @@ def screening_data() -> Path:
 
 
 @pytest.mark.parametrize(
-    "name", ["held_out_fresh.tsv", "held_out_fresh2.tsv", "blind_fresh3.tsv", "blind_fresh4.tsv"]
+    "name",
+    [
+        "held_out_fresh.tsv",
+        "held_out_fresh2.tsv",
+        "blind_fresh3.tsv",
+        "blind_fresh4.tsv",
+        "blind_fresh10.tsv",
+    ],
 )
 def test_the_shipped_model_tells_most_ideation_plans_and_attempts_at_level_crisis(
     name: str,
