@@ -413,6 +413,32 @@ def test_the_rules_clear_a_past_told_from_safety_and_ordinary_goodbyes_but_not_f
     assert_rules_verdict(text, flag, reason)
 
 
+# Stop 28: three shapes the rules set aside although the writer says it is now (found by the
+# tenth round's helper, our own sentences), each beside the twin that must stay cleared.
+@pytest.mark.parametrize(
+    ("text", "flag", "reason"),
+    [
+        (
+            'My psychiatrist asked "any thoughts of suicide?" and I said yes, every single day.',
+            True,
+            None,
+        ),
+        ('The nurse asked if I was suicidal and I said "yes, very."', True, None),
+        ('The nurse asked if I was suicidal and I said "no, not at all."', False, None),
+        ("My doctor asked if I had thoughts of suicide and I said no, never.", False, None),
+        ("Back then I wanted to die, and honestly I want to die now too.", True, None),
+        ("Back then I wanted to die, but now I want to live.", False, "past"),
+        ("no cap this is my last post, im out", True, None),
+        ("not kidding, this is my last post", True, None),
+        ("not my last post about the trip, more photos tomorrow", False, None),
+    ],
+)
+def test_an_answered_question_a_past_brought_to_now_and_slang_that_vouches_are_flagged(
+    text: str, flag: bool, reason: str | None
+) -> None:
+    assert_rules_verdict(text, flag, reason)
+
+
 def test_matched_is_the_writers_own_words_from_the_text() -> None:
     text = "Some days I Just Want To Die, honestly."
 

@@ -119,9 +119,11 @@ _NONE_NOW = rules.rx(
     r"|impulses?|episodes?|cutting|self-?harm)\b(?: (?:like (?:that|this|those)|at all))?\W*$"
 )
 # "now" ending the sentence right after the phrase ties it to now whatever dated the sentence
-# before it: "I overdosed in 2015 and I want to die now." (Not "used to cut, now I ...": a
-# then-and-now contrast.)
-_NOW_RIGHT_AFTER = rules.rx(r"^\W*(?:right )?(?:now|today|tonight)\W*$")
+# before it: "I overdosed in 2015 and I want to die now.", "... and I want to die now too."
+# (Not "used to cut, now I ...": a then-and-now contrast.)
+_NOW_RIGHT_AFTER = rules.rx(
+    r"^\W*(?:right )?(?:now|today|tonight)(?:,? (?:too|as well|also|again))?\W*$"
+)
 # The self-harm phrase is an urge or a wish, not an act.
 _URGE = rules.rx(r"\b(?:urges?|wanted to|felt like|want to|feel like|tempted to|almost)\b")
 # The writer's own former self, told of in the third person.

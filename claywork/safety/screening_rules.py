@@ -136,10 +136,13 @@ def _words(words: str) -> frozenset[str]:
 
 # "not", "never", "no longer", "stopped", "clean from", "clear of"... ("without" is not one: "a day
 # without hurting myself" is an intention worth a look).
+# "No cap", "no lie", "not kidding" vouch for what follows, they do not deny it ("no cap this is
+# my last post").
 NEGATION = rx(
     r"\b(?:do|does|did|is|are|was|were|have|has|had|ca|can|could|would|should|wo|ai|must"
-    r"|need|might)n'?t\b|\b(?:cannot|not|never|no longer|no more|nobody|none|no|nor"
+    r"|need|might)n'?t\b|\b(?:cannot|never|no longer|no more|nobody|none|nor"
     r"|stopped|quit|zero|denied|deny|denies)\b|\b(?:free|clean|clear) (?:of|from)\b"
+    r"|\bnot\b(?! (?:kidding|joking|lying)\b)|\bno\b(?! (?:cap|lie|joke|kidding)\b)"
 )
 # After a negation these verbs leave what follows standing: "can't stop thinking about dying",
 # "don't know why I want to die", "can't wait to die".
@@ -391,12 +394,15 @@ QUESTION = rx(
 # The writer's answer after the question: "... and I told her I have pills saved".
 ANSWERED = rx(r"\b(?:i|and i) (?:said|told|answered|admitted|replied|wrote|mentioned)\b")
 # The next sentence, when it is the answer: "She asked about self-harm. I said yes."
+# ("... thoughts of suicide?" and I said yes": the question mark ends the sentence, the answer
+# goes on; 'I said "yes, very."': a quote mark between.)
 AFFIRMED_NEXT = rx(
-    r"^\W*(?:yes|yeah|yep|honestly,? yes|truthfully,? yes|i said yes|i told (?:her|him|them)"
-    r" yes|i admitted|i (?:do|did|have|am|was)\W*$)"
+    r"^\W*(?:and |but )?(?:yes|yeah|yep|honestly,? yes|truthfully,? yes|i said\W{0,3}yes"
+    r"|i told (?:her|him|them)\W{0,3}yes|i admitted|i (?:do|did|have|am|was)\W*$)"
 )
 AFFIRMED = rx(
-    r"\b(?:said yes|answered yes|told (?:her|him|them) yes|admitted|checked yes|ticked yes"
+    r"\b(?:said\W{0,3}(?:yes|yeah)|answered\W{0,3}yes|told (?:her|him|them)\W{0,3}yes|admitted"
+    r"|checked yes|ticked yes"
     r"|honestly,? yes|truthfully,? yes|the answer was yes|more than half|nearly every day"
     r"|several days)|\bi (?:do|did|have|am|was)\W*$"
 )
