@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -109,9 +109,8 @@ def _lock_chain() -> None:
 
 
 def _chain(rows: list[ChainFields]) -> list[tuple[str, str]]:
-    """Inside the writing transaction: take the lock and hash ``rows`` onto the newest row.
-    Returns each row's (prev_hash, row_hash)."""
-    _lock_chain()
+    """Inside the writing transaction, with the chain lock held: hash ``rows`` onto the newest
+    row. Returns each row's (prev_hash, row_hash)."""
     with connection.cursor() as cursor:
         cursor.execute(_NEWEST_HASH)
         newest = cursor.fetchone()
@@ -127,12 +126,23 @@ def _chain(rows: list[ChainFields]) -> list[tuple[str, str]]:
 
 def _write_batch(jobs: list[list[ChainFields]]) -> list[list[AuditEvent]]:
     """Chain every job's events onto the newest row, in order, and insert them in one short
-    transaction; returns each job's events. A list page's event points at the set of patients
-    it showed, stored once: a set seen before (the same caseload opened again, or earlier in
-    this batch) is found by its digest, a new one is written in two statements (the set, then
-    its patients in one ``INSERT ... SELECT`` from ``unnest`` on PostgreSQL, ``json_each`` on
-    SQLite). The chain lock serialises writers, so two never create the same set."""
+    transaction; returns each job's events."""
+    return _write_taken(lambda: jobs)
+
+
+def _write_taken(take: Callable[[], list[list[ChainFields]]]) -> list[list[AuditEvent]]:
+    """``_write_batch`` of the jobs ``take()`` returns once the chain lock is held (the group
+    commit's leader takes what queued while it waited for the lock). A list page's event
+    points at the set of patients it showed, stored once: a set seen before (the same caseload
+    opened again, or earlier in this batch) is found by its digest, a new one is written in
+    two statements (the set, then its patients in one ``INSERT ... SELECT`` from ``unnest`` on
+    PostgreSQL, ``json_each`` on SQLite). The chain lock serialises writers, so two never
+    create the same set."""
+    # SQLite: the IMMEDIATE transaction's BEGIN waits for the write lock (and the writers'
+    # queue, core/sqlite3/base.py); PostgreSQL: the advisory lock.
     with transaction.atomic():
+        _lock_chain()
+        jobs = take()
         rows = [row for job in jobs for row in job]
         events = [
             AuditEvent(
@@ -157,7 +167,7 @@ def _write_batch(jobs: list[list[ChainFields]]) -> list[list[AuditEvent]]:
 
 
 # Concurrent requests of this process commit their events together (group_commit.py).
-_group = GroupCommit(_write_batch)
+_group = GroupCommit(_write_taken)
 
 
 def _commit(rows: list[ChainFields]) -> list[AuditEvent]:
