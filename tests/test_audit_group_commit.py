@@ -18,7 +18,7 @@ from claywork.accounts.models import User
 from claywork.audit import services
 from claywork.audit.chain import ChainFields
 from claywork.audit.group_commit import AuditNotRecorded
-from claywork.audit.models import AuditEvent
+from claywork.audit.models import AuditEvent, AuditSubjectSet
 from claywork.audit.services import audit_record, audit_record_many
 from claywork.audit.verify import chain_verify
 from tests import factories
@@ -208,6 +208,39 @@ def test_requests_queued_while_the_leader_waits_for_the_chain_lock_join_its_batc
     assert all(isinstance(outcome[0], AuditEvent) for _, outcome in waiting)
     assert _committed_elsewhere() == 4
     assert chain_verify().ok
+
+
+def test_two_views_of_one_new_list_in_a_batch_store_its_patients_once(
+    batches: Batches, clinic_people: tuple[User, list[User]]
+) -> None:
+    patient, (first, second, third, *_) = clinic_people
+    other = factories.PatientFactory(clinic=patient.clinic)
+    waiting = []
+    with _first_batch_held(batches, first, patient):
+        for number, reader in enumerate((second, third), start=1):
+            waiting.append(
+                _in_thread(
+                    lambda reader=reader: audit_record_many(
+                        actor=reader,
+                        patients=[patient, other],
+                        action="read",
+                        resource="measures.caseload",
+                    )
+                )
+            )
+            _queued_at_least(number)
+    for thread, _ in waiting:
+        thread.join(WAIT)
+
+    assert [len(batch) for batch in batches.written] == [1, 2]
+    listed = AuditEvent.objects.filter(resource="measures.caseload")
+    assert listed.count() == 2
+    assert AuditSubjectSet.objects.count() == 1
+    assert set(listed.values_list("subject_set_id", flat=True)) == {
+        AuditSubjectSet.objects.get().pk
+    }
+    report = chain_verify()
+    assert report.ok, report.broken
 
 
 def test_a_failed_batch_fails_every_request_in_it_and_writes_none_of_it(

@@ -108,13 +108,23 @@ def _lock_chain() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
 
 
-def _chain(rows: list[ChainFields]) -> list[tuple[str, str]]:
-    """Inside the writing transaction, with the chain lock held: hash ``rows`` onto the newest
-    row. Returns each row's (prev_hash, row_hash)."""
+def _newest_and_sets(rows: list[ChainFields]) -> tuple[str, dict[str, int]]:
+    """Inside the writing transaction, with the chain lock held, in one statement: the newest
+    row's hash, to chain onto, and the ids of the stored sets among the list pages' sets of
+    ``rows`` (a batch of four views of one caseload looks its set up once)."""
+    digests = sorted({subjects_digest(row.subject_ids) for row in rows if row.subject_ids})
+    sql = _NEWEST_HASH_AND_SETS
+    if digests:
+        sql += _AND_SETS.format(marks=", ".join(["%s"] * len(digests)))
     with connection.cursor() as cursor:
-        cursor.execute(_NEWEST_HASH)
-        newest = cursor.fetchone()
-    prev_hash = newest[0] if newest else GENESIS_HASH
+        cursor.execute(sql, digests)
+        found = cursor.fetchall()
+    newest = next((value for pk, value in found if pk is None), GENESIS_HASH)
+    return newest, {value: int(pk) for pk, value in found if pk is not None}
+
+
+def _chain(rows: list[ChainFields], prev_hash: str) -> list[tuple[str, str]]:
+    """Each row's (prev_hash, row_hash), ``rows`` hashed in order onto ``prev_hash``."""
     hashes = []
     key = mac_key()
     for row in rows:
@@ -144,14 +154,15 @@ def _write_taken(take: Callable[[], list[list[ChainFields]]]) -> list[list[Audit
         _lock_chain()
         jobs = take()
         rows = [row for job in jobs for row in job]
+        newest, sets = _newest_and_sets(rows)
         events = [
             AuditEvent(
                 **{name: getattr(row, name) for name in _FIELDS},
-                subject_set_id=_subject_set(row.subject_ids) if row.subject_ids else None,
+                subject_set_id=_subject_set(row.subject_ids, sets) if row.subject_ids else None,
                 prev_hash=prev_hash,
                 row_hash=row_hash,
             )
-            for row, (prev_hash, row_hash) in zip(rows, _chain(rows), strict=True)
+            for row, (prev_hash, row_hash) in zip(rows, _chain(rows, newest), strict=True)
         ]
         _insert(events)
         ids = [event.pk for event in events]
@@ -224,21 +235,20 @@ def _insert(events: list[AuditEvent]) -> None:
             event._state.db = connection.alias
 
 
-def _subject_set(subject_ids: tuple[int, ...]) -> int:
-    """The id of the stored set of these patients, written if it is new (inside the chain
-    lock's transaction)."""
+def _subject_set(subject_ids: tuple[int, ...], stored: dict[str, int]) -> int:
+    """The id of the stored set of these patients (``stored``: the batch's sets found, by
+    digest), written if it is new (inside the chain lock's transaction)."""
     digest = subjects_digest(subject_ids)
+    if digest in stored:
+        return stored[digest]
     with connection.cursor() as cursor:
-        cursor.execute(_FIND_SET, [digest])
-        found = cursor.fetchone()
-        if found is not None:
-            return int(found[0])
         cursor.execute(_INSERT_SET, [digest, len(subject_ids)])
         (set_id,) = cursor.fetchone()
         if connection.vendor == "postgresql":
             cursor.execute(_POSTGRES_SUBJECTS, [set_id, list(subject_ids)])
         else:
             cursor.execute(_SQLITE_SUBJECTS, [set_id, json.dumps(list(subject_ids))])
+    stored[digest] = int(set_id)  # a second view of the same new list in this batch
     return int(set_id)
 
 
@@ -251,9 +261,13 @@ _INSERT_FIELDS = [field for field in AuditEvent._meta.concrete_fields if not fie
 _INSERT_ROWS = 500
 _SUBJECT_TABLE = AuditSubject._meta.db_table
 _SET_TABLE = AuditSubjectSet._meta.db_table
-_FIND_SET = f"SELECT id FROM {_SET_TABLE} WHERE digest = %s"  # noqa: S608 - fixed names
 _INSERT_SET = f"INSERT INTO {_SET_TABLE} (digest, size) VALUES (%s, %s) RETURNING id"  # noqa: S608
-_NEWEST_HASH = f"SELECT row_hash FROM {_TABLE} ORDER BY id DESC LIMIT 1"  # noqa: S608 - fixed
+# The newest row's hash (its id column NULL), then the stored sets found (id, digest).
+_NEWEST_HASH_AND_SETS = (
+    "SELECT NULL, row_hash FROM "  # noqa: S608 - fixed names
+    f"(SELECT row_hash FROM {_TABLE} ORDER BY id DESC LIMIT 1) AS newest"
+)
+_AND_SETS = f" UNION ALL SELECT id, digest FROM {_SET_TABLE} WHERE digest IN ({{marks}})"  # noqa: S608
 _POSTGRES_SUBJECTS = (
     f"INSERT INTO {_SUBJECT_TABLE} (subject_set_id, patient_id) "  # noqa: S608 - fixed names
     "SELECT %s, unnest(%s::bigint[])"
