@@ -24,8 +24,9 @@ What it keeps (decision 0004, amendment, stop 26):
 
 The writer is given by the caller (``services.py``, the one writer of the trail); this module
 only decides who writes when: ``write_batch(take)`` opens the transaction, takes the chain
-lock, then calls ``take()`` once for the jobs to write. It must not be used from inside a transaction: the leader writes
-on its own connection (``services`` writes such events on the caller's).
+lock, then calls ``take()`` once for the jobs to write. It must not be used from inside a
+transaction: the leader writes on its own connection (``services`` writes such events on the
+caller's).
 """
 
 from __future__ import annotations

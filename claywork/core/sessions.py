@@ -35,8 +35,8 @@ class SessionStore(DatabaseSessionStore):
 
 
 @cache
-def _select(model: type[Any], vendor: str) -> str:
-    meta, quote = model._meta, connections[router.db_for_read(model)].ops.quote_name
+def _select(model: Any, alias: str) -> str:
+    meta, quote = model._meta, connections[alias].ops.quote_name
     return (
         f"SELECT {quote(meta.get_field('session_data').column)} FROM {quote(meta.db_table)} "  # noqa: S608
         f"WHERE {quote(meta.get_field('session_key').column)} = %s "
@@ -44,15 +44,16 @@ def _select(model: type[Any], vendor: str) -> str:
     )
 
 
-def _session_data(model: type[Any], session_key: str | None) -> str | None:
+def _session_data(model: Any, session_key: str | None) -> str | None:
     """The encoded data of this session if it has not expired (the ORM's ``filter`` of
     Django's backend, ``session_key=... , expire_date__gt=now``)."""
     if session_key is None:
         return None
-    connection = connections[router.db_for_read(model)]
+    alias = router.db_for_read(model)
+    connection = connections[alias]
     expire_date = model._meta.get_field("expire_date")
     now = expire_date.get_db_prep_value(timezone.now(), connection)
     with connection.cursor() as cursor:
-        cursor.execute(_select(model, connection.vendor), [session_key, now])
+        cursor.execute(_select(model, alias), [session_key, now])
         row = cursor.fetchone()
     return row[0] if row is not None else None
