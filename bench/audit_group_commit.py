@@ -45,9 +45,13 @@ def run(database: str, threads: int, events: int, rounds: int) -> None:
     real_submit, real_write = services._group.submit, services._group._write_batch
     batches: list[int] = []
 
-    def counted(jobs: list) -> list:  # type: ignore[type-arg]
-        batches.append(len(jobs))
-        return real_write(jobs)
+    def counted(take):  # type: ignore[no-untyped-def]
+        def counting():  # type: ignore[no-untyped-def]
+            jobs = take()
+            batches.append(len(jobs))
+            return jobs
+
+        return real_write(counting)
 
     services._group._write_batch = counted  # type: ignore[method-assign]
 

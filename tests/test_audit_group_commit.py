@@ -18,7 +18,7 @@ from claywork.accounts.models import User
 from claywork.audit import services
 from claywork.audit.chain import ChainFields
 from claywork.audit.group_commit import AuditNotRecorded
-from claywork.audit.models import AuditEvent
+from claywork.audit.models import AuditEvent, AuditSubjectSet
 from claywork.audit.services import audit_record, audit_record_many
 from claywork.audit.verify import chain_verify
 from tests import factories
@@ -42,12 +42,16 @@ def batches(monkeypatch: pytest.MonkeyPatch) -> Batches:
     seen = Batches()
     real = services._group._write_batch
 
-    def write_batch(jobs: list[list[ChainFields]]) -> list[list[AuditEvent]]:
-        if not seen.first_started.is_set():
-            seen.first_started.set()
-            if seen.hold_first is not None:
-                assert seen.hold_first.wait(WAIT)
-        events = real(jobs)
+    def write_batch(take: Callable[[], list[list[ChainFields]]]) -> list[list[AuditEvent]]:
+        def take_then_hold() -> list[list[ChainFields]]:
+            jobs = take()
+            if not seen.first_started.is_set():
+                seen.first_started.set()
+                if seen.hold_first is not None:
+                    assert seen.hold_first.wait(WAIT)
+            return jobs
+
+        events = real(take_then_hold)
         seen.written.append(events)
         return events
 
@@ -168,6 +172,75 @@ def test_requests_queued_behind_a_commit_are_written_together_in_order(
     report = chain_verify()
     assert report.ok, report.broken
     assert report.checked == 6
+
+
+def test_requests_queued_while_the_leader_waits_for_the_chain_lock_join_its_batch(
+    batches: Batches, clinic_people: tuple[User, list[User]]
+) -> None:
+    """Another writer (another process's batch) holds the chain lock: the leader's batch is
+    taken once it holds the lock, so the requests that queued meanwhile commit with it."""
+    patient, (first, *others) = clinic_people
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_chain_lock() -> None:
+        with transaction.atomic():
+            services._lock_chain()  # SQLite: already held from BEGIN IMMEDIATE
+            locked.set()
+            assert release.wait(WAIT)
+
+    holder, _ = _in_thread(hold_the_chain_lock)
+    assert locked.wait(WAIT)
+    leader, leader_outcome = _in_thread(_read(first, patient, 0))
+    _queued_at_least(1)
+    assert services._group._leading
+    waiting = []
+    for number, reader in enumerate(others[:3], start=1):
+        waiting.append(_in_thread(_read(reader, patient, number)))
+        _queued_at_least(number + 1)
+    release.set()
+    for thread, _ in [(holder, None), (leader, None), *waiting]:
+        thread.join(WAIT)
+
+    assert [[len(job) for job in batch] for batch in batches.written] == [[1, 1, 1, 1]]
+    (batch,) = batches.written
+    assert [job[0].actor_id for job in batch] == [first.pk, *(r.pk for r in others[:3])]
+    assert isinstance(leader_outcome[0], AuditEvent)
+    assert all(isinstance(outcome[0], AuditEvent) for _, outcome in waiting)
+    assert _committed_elsewhere() == 4
+    assert chain_verify().ok
+
+
+def test_two_views_of_one_new_list_in_a_batch_store_its_patients_once(
+    batches: Batches, clinic_people: tuple[User, list[User]]
+) -> None:
+    patient, (first, second, third, *_) = clinic_people
+    other = factories.PatientFactory(clinic=patient.clinic)
+    waiting = []
+    with _first_batch_held(batches, first, patient):
+        for number, reader in enumerate((second, third), start=1):
+            waiting.append(
+                _in_thread(
+                    lambda reader=reader: audit_record_many(
+                        actor=reader,
+                        patients=[patient, other],
+                        action="read",
+                        resource="measures.caseload",
+                    )
+                )
+            )
+            _queued_at_least(number)
+    for thread, _ in waiting:
+        thread.join(WAIT)
+
+    assert [len(batch) for batch in batches.written] == [1, 2]
+    listed = AuditEvent.objects.filter(resource="measures.caseload")
+    assert listed.count() == 2
+    assert AuditSubjectSet.objects.count() == 1
+    assert set(listed.values_list("subject_set_id", flat=True)) == {
+        AuditSubjectSet.objects.get().pk
+    }
+    report = chain_verify()
+    assert report.ok, report.broken
 
 
 def test_a_failed_batch_fails_every_request_in_it_and_writes_none_of_it(
@@ -292,7 +365,7 @@ def test_batches_of_two_processes_written_at_once_keep_one_chain(
     from claywork.audit.group_commit import GroupCommit
 
     patient, readers = clinic_people
-    groups = [GroupCommit(services._write_batch) for _ in range(2)]
+    groups = [GroupCommit(services._write_taken) for _ in range(2)]
     start = threading.Barrier(len(readers))
 
     def pages(

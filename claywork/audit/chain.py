@@ -20,6 +20,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 GENESIS_HASH = "0" * 64
 # ASCII unit separator: cannot occur in any field (codes, ids, addresses, route names).
@@ -45,8 +46,11 @@ class ChainFields:
     subject_ids: tuple[int, ...] = ()
 
 
+@lru_cache(maxsize=256)
 def subjects_digest(subject_ids: tuple[int, ...]) -> str:
-    """SHA-256 (hex) of the sorted, distinct patient ids of a list page's event."""
+    """SHA-256 (hex) of the sorted, distinct patient ids of a list page's event. Kept for the
+    last few lists: each view of a caseload of 200 needs its digest twice (the set's name and
+    the row's hash), while the chain lock is held."""
     return hashlib.sha256(",".join(map(str, sorted(set(subject_ids)))).encode()).hexdigest()
 
 

@@ -4,10 +4,14 @@ Every staff page view appends one chained event in its own transaction before th
 sent. The chain lock serialises those transactions (SQLite's one writer, PostgreSQL's advisory
 lock), so under load each view waits for every view ahead of it to commit on its own. Here the
 requests of one process queue their events instead: the first to arrive when no one is
-committing becomes the leader, takes everything queued, and writes it in ONE transaction (the
-chain continued in queue order); then it wakes every request of that batch with its result.
-A request that arrived while a batch was committing waits for the next one, whose leader is
-the first of them. A lone request leads at once, so nothing is added without concurrency.
+committing becomes the leader, opens the transaction, and once it holds the chain lock takes
+everything queued and writes it in ONE transaction (the chain continued in queue order); then
+it wakes every request of that batch with its result. Taking the batch only once the lock is
+held lets the requests that queued while the leader waited for it (another process's batch
+committing: on SQLite most of that is its fsync) join this batch instead of waiting for the
+next one (stop 28). A request that arrived after the batch was taken waits for the next one,
+whose leader is the first of them. A lone request leads at once, so nothing is added without
+concurrency.
 
 What it keeps (decision 0004, amendment, stop 26):
 
@@ -19,8 +23,10 @@ What it keeps (decision 0004, amendment, stop 26):
   several processes interleave whole and ``audit-verify`` walks one chain.
 
 The writer is given by the caller (``services.py``, the one writer of the trail); this module
-only decides who writes when. It must not be used from inside a transaction: the leader writes
-on its own connection (``services`` writes such events on the caller's).
+only decides who writes when: ``write_batch(take)`` opens the transaction, takes the chain
+lock, then calls ``take()`` once for the jobs to write. It must not be used from inside a
+transaction: the leader writes on its own connection (``services`` writes such events on the
+caller's).
 """
 
 from __future__ import annotations
@@ -55,11 +61,12 @@ class _Waiter(Generic[Job, Result]):
 
 
 class GroupCommit(Generic[Job, Result]):
-    """Commits the jobs of concurrent threads together. ``write_batch(jobs)`` runs in the
-    leader's thread, must write every job in one transaction and commit it (or raise), and
+    """Commits the jobs of concurrent threads together. ``write_batch(take)`` runs in the
+    leader's thread: once it holds the chain lock it calls ``take()`` (once) for the jobs
+    queued by then, must write every one in one transaction and commit it (or raise), and
     returns one result per job, in order."""
 
-    def __init__(self, write_batch: Callable[[list[Job]], list[Result]]) -> None:
+    def __init__(self, write_batch: Callable[[Callable[[], list[Job]]], list[Result]]) -> None:
         self._write_batch = write_batch
         self._lock = threading.Lock()
         self._queue: list[_Waiter[Job, Result]] = []
@@ -91,15 +98,33 @@ class GroupCommit(Generic[Job, Result]):
         waiter.woken.wait()  # its batch is being written: the database's own timeouts end it
 
     def _lead(self) -> None:
-        """Write everything queued in one transaction, wake its requests, and hand the lead to
-        the first request that queued meanwhile (or give it up)."""
-        with self._lock:
-            batch, self._queue = self._queue, []
+        """Write everything queued by the time the chain lock is held in one transaction,
+        wake its requests, and hand the lead to the first request that queued after (or give
+        it up)."""
+        batch: list[_Waiter[Job, Result]] = []
+        taken = False
+
+        def take() -> list[Job]:
+            nonlocal taken
+            if taken:
+                raise RuntimeError("a batch's jobs are taken once")
+            taken = True
+            with self._lock:
+                batch.extend(self._queue)
+                self._queue = []
+            return [waiter.job for waiter in batch]
+
         try:
-            results = self._write_batch([waiter.job for waiter in batch])
+            results = self._write_batch(take)
+            if not taken:
+                raise RuntimeError("the writer committed without taking its jobs")
             for waiter, result in zip(batch, results, strict=True):
                 waiter.result = result
         except BaseException as error:  # noqa: BLE001 - every waiter gets it, raised in each
+            if not taken:
+                # Failed before the lock was held (e.g. its wait timed out): the requests
+                # queued by now, the leader's own among them, would have been this batch.
+                take()
             for waiter in batch:
                 waiter.error = error
         finally:

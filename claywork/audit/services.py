@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -108,14 +108,23 @@ def _lock_chain() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
 
 
-def _chain(rows: list[ChainFields]) -> list[tuple[str, str]]:
-    """Inside the writing transaction: take the lock and hash ``rows`` onto the newest row.
-    Returns each row's (prev_hash, row_hash)."""
-    _lock_chain()
+def _newest_and_sets(rows: list[ChainFields]) -> tuple[str, dict[str, int]]:
+    """Inside the writing transaction, with the chain lock held, in one statement: the newest
+    row's hash, to chain onto, and the ids of the stored sets among the list pages' sets of
+    ``rows`` (a batch of four views of one caseload looks its set up once)."""
+    digests = sorted({subjects_digest(row.subject_ids) for row in rows if row.subject_ids})
+    sql = _NEWEST_HASH_AND_SETS
+    if digests:
+        sql += _AND_SETS.format(marks=", ".join(["%s"] * len(digests)))
     with connection.cursor() as cursor:
-        cursor.execute(_NEWEST_HASH)
-        newest = cursor.fetchone()
-    prev_hash = newest[0] if newest else GENESIS_HASH
+        cursor.execute(sql, digests)
+        found = cursor.fetchall()
+    newest = next((value for pk, value in found if pk is None), GENESIS_HASH)
+    return newest, {value: int(pk) for pk, value in found if pk is not None}
+
+
+def _chain(rows: list[ChainFields], prev_hash: str) -> list[tuple[str, str]]:
+    """Each row's (prev_hash, row_hash), ``rows`` hashed in order onto ``prev_hash``."""
     hashes = []
     key = mac_key()
     for row in rows:
@@ -127,23 +136,35 @@ def _chain(rows: list[ChainFields]) -> list[tuple[str, str]]:
 
 def _write_batch(jobs: list[list[ChainFields]]) -> list[list[AuditEvent]]:
     """Chain every job's events onto the newest row, in order, and insert them in one short
-    transaction; returns each job's events. A list page's event points at the set of patients
-    it showed, stored once: a set seen before (the same caseload opened again, or earlier in
-    this batch) is found by its digest, a new one is written in two statements (the set, then
-    its patients in one ``INSERT ... SELECT`` from ``unnest`` on PostgreSQL, ``json_each`` on
-    SQLite). The chain lock serialises writers, so two never create the same set."""
+    transaction; returns each job's events."""
+    return _write_taken(lambda: jobs)
+
+
+def _write_taken(take: Callable[[], list[list[ChainFields]]]) -> list[list[AuditEvent]]:
+    """``_write_batch`` of the jobs ``take()`` returns once the chain lock is held (the group
+    commit's leader takes what queued while it waited for the lock). A list page's event
+    points at the set of patients it showed, stored once: a set seen before (the same caseload
+    opened again, or earlier in this batch) is found by its digest, a new one is written in
+    two statements (the set, then its patients in one ``INSERT ... SELECT`` from ``unnest`` on
+    PostgreSQL, ``json_each`` on SQLite). The chain lock serialises writers, so two never
+    create the same set."""
+    # SQLite: the IMMEDIATE transaction's BEGIN waits for the write lock (and the writers'
+    # queue, core/sqlite3/base.py); PostgreSQL: the advisory lock.
     with transaction.atomic():
+        _lock_chain()
+        jobs = take()
         rows = [row for job in jobs for row in job]
+        newest, sets = _newest_and_sets(rows)
         events = [
             AuditEvent(
                 **{name: getattr(row, name) for name in _FIELDS},
-                subject_set_id=_subject_set(row.subject_ids) if row.subject_ids else None,
+                subject_set_id=_subject_set(row.subject_ids, sets) if row.subject_ids else None,
                 prev_hash=prev_hash,
                 row_hash=row_hash,
             )
-            for row, (prev_hash, row_hash) in zip(rows, _chain(rows), strict=True)
+            for row, (prev_hash, row_hash) in zip(rows, _chain(rows, newest), strict=True)
         ]
-        AuditEvent.objects.bulk_create(events)
+        _insert(events)
         ids = [event.pk for event in events]
         # audit-verify walks the chain in id order: refuse (roll back) a batch whose ids would
         # not follow it, rather than write a chain that does not verify.
@@ -157,7 +178,7 @@ def _write_batch(jobs: list[list[ChainFields]]) -> list[list[AuditEvent]]:
 
 
 # Concurrent requests of this process commit their events together (group_commit.py).
-_group = GroupCommit(_write_batch)
+_group = GroupCommit(_write_taken)
 
 
 def _commit(rows: list[ChainFields]) -> list[AuditEvent]:
@@ -184,32 +205,69 @@ def _append_listed(rows: list[ChainFields]) -> None:
     _commit(rows)
 
 
-def _subject_set(subject_ids: tuple[int, ...]) -> int:
-    """The id of the stored set of these patients, written if it is new (inside the chain
-    lock's transaction)."""
+def _insert(events: list[AuditEvent]) -> None:
+    """Insert the batch's events in one statement and give each its id, as ``bulk_create``
+    would, without building the ORM's insert query on every page view: the statement is
+    written by hand while the chain lock is held, so it is kept short (stop 28). Each value is
+    prepared by its model field, as the ORM does, so what is stored (and hashed) is the same.
+    The ids come back with each row's hash, which matches each to its event whatever order
+    the database returns them in."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in _INSERT_FIELDS)
+    one_row = "(" + ", ".join(["%s"] * len(_INSERT_FIELDS)) + ")"
+    for start in range(0, len(events), _INSERT_ROWS):
+        chunk = events[start : start + _INSERT_ROWS]
+        params = [
+            field.get_db_prep_save(getattr(event, field.attname), connection)
+            for event in chunk
+            for field in _INSERT_FIELDS
+        ]
+        sql = (
+            f"INSERT INTO {quote(_TABLE)} ({columns}) "  # noqa: S608 - fixed names
+            f"VALUES {', '.join([one_row] * len(chunk))} RETURNING id, row_hash"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            ids = {row_hash: pk for pk, row_hash in cursor.fetchall()}
+        for event in chunk:
+            event.pk = ids.get(event.row_hash)
+            event._state.adding = False
+            event._state.db = connection.alias
+
+
+def _subject_set(subject_ids: tuple[int, ...], stored: dict[str, int]) -> int:
+    """The id of the stored set of these patients (``stored``: the batch's sets found, by
+    digest), written if it is new (inside the chain lock's transaction)."""
     digest = subjects_digest(subject_ids)
+    if digest in stored:
+        return stored[digest]
     with connection.cursor() as cursor:
-        cursor.execute(_FIND_SET, [digest])
-        found = cursor.fetchone()
-        if found is not None:
-            return int(found[0])
         cursor.execute(_INSERT_SET, [digest, len(subject_ids)])
         (set_id,) = cursor.fetchone()
         if connection.vendor == "postgresql":
             cursor.execute(_POSTGRES_SUBJECTS, [set_id, list(subject_ids)])
         else:
             cursor.execute(_SQLITE_SUBJECTS, [set_id, json.dumps(list(subject_ids))])
+    stored[digest] = int(set_id)  # a second view of the same new list in this batch
     return int(set_id)
 
 
 # Every field the hash covers that is a column of the event (the subjects are rows of their own).
 _FIELDS = [field.name for field in dataclasses.fields(ChainFields) if field.name != "subject_ids"]
 _TABLE = AuditEvent._meta.db_table
+# The columns an event is inserted with (all but its id), and at most this many rows a statement
+# (SQLite allows 32,766 parameters; a page view's batch is a few rows).
+_INSERT_FIELDS = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
+_INSERT_ROWS = 500
 _SUBJECT_TABLE = AuditSubject._meta.db_table
 _SET_TABLE = AuditSubjectSet._meta.db_table
-_FIND_SET = f"SELECT id FROM {_SET_TABLE} WHERE digest = %s"  # noqa: S608 - fixed names
 _INSERT_SET = f"INSERT INTO {_SET_TABLE} (digest, size) VALUES (%s, %s) RETURNING id"  # noqa: S608
-_NEWEST_HASH = f"SELECT row_hash FROM {_TABLE} ORDER BY id DESC LIMIT 1"  # noqa: S608 - fixed
+# The newest row's hash (its id column NULL), then the stored sets found (id, digest).
+_NEWEST_HASH_AND_SETS = (
+    "SELECT NULL, row_hash FROM "  # noqa: S608 - fixed names
+    f"(SELECT row_hash FROM {_TABLE} ORDER BY id DESC LIMIT 1) AS newest"
+)
+_AND_SETS = f" UNION ALL SELECT id, digest FROM {_SET_TABLE} WHERE digest IN ({{marks}})"  # noqa: S608
 _POSTGRES_SUBJECTS = (
     f"INSERT INTO {_SUBJECT_TABLE} (subject_set_id, patient_id) "  # noqa: S608 - fixed names
     "SELECT %s, unnest(%s::bigint[])"

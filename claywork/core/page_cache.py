@@ -89,7 +89,6 @@ _UNWATCHED = frozenset(
 )
 _OWNER_FIELDS = ("patient", "owner")
 _CSRF_MARKER = "\x00claywork-csrf\x00"
-_SUBMISSION_MARKER = re.compile("\x00claywork-submission-(\\d+)\x00")
 _SUBMISSION_INPUT = re.compile(r'<input[^>]*name="submission_id"[^>]*>')
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _TOKEN = re.compile(r"[A-Za-z0-9]{64}")
@@ -543,16 +542,43 @@ def _without_token(request: HttpRequest, html: str) -> str | None:
     return html
 
 
-def _with_request_values(request: HttpRequest, html: str) -> str:
+# A page is stored as the bytes sent, cut at its markers: the pieces between them, and for each
+# marker the CSRF token (-1) or the form's submission key (its index). A 300 KB caseload sent
+# from memory is then joined, not decoded, scanned twice and encoded again (stop 28).
+_CSRF_PIECE = -1
+_MARKER_BYTES = re.compile(b"\x00claywork-(?:csrf|submission-(\\d+))\x00")
+Pieces = tuple[tuple[bytes, ...], tuple[int, ...]]
+
+
+def _pieces(html: str, charset: str) -> Pieces:
+    """The page's bytes cut at its markers (``_without_token``'s)."""
+    body = html.encode(charset)
+    chunks, markers, start = [], [], 0
+    for match in _MARKER_BYTES.finditer(body):
+        chunks.append(body[start : match.start()])
+        markers.append(_CSRF_PIECE if match.group(1) is None else int(match.group(1)))
+        start = match.end()
+    chunks.append(body[start:])
+    return tuple(chunks), tuple(markers)
+
+
+def _with_request_values(request: HttpRequest, pieces: Pieces) -> bytes:
     """A stored page with this request's CSRF token and fresh idempotency keys."""
-    if _CSRF_MARKER in html:
-        html = html.replace(_CSRF_MARKER, get_token(request))
-    if "\x00claywork-submission-" in html:
-        fresh: dict[str, str] = {}
-        html = _SUBMISSION_MARKER.sub(
-            lambda match: fresh.setdefault(match.group(1), str(uuid.uuid4())), html
-        )
-    return html
+    chunks, markers = pieces
+    if not markers:
+        return chunks[0]
+    token = b""
+    fresh: dict[int, bytes] = {}
+    joined = [chunks[0]]
+    for marker, chunk in zip(markers, chunks[1:], strict=True):
+        if marker == _CSRF_PIECE:
+            # One token for the whole page, as one call of get_token per answer.
+            token = token or get_token(request).encode("ascii")
+            joined.append(token)
+        else:
+            joined.append(fresh.setdefault(marker, str(uuid.uuid4()).encode("ascii")))
+        joined.append(chunk)
+    return b"".join(joined)
 
 
 _RENDER_WAIT_SECONDS = 10
@@ -589,11 +615,12 @@ def _render_and_store(
         and not response.cookies
         and not response.has_header("Location")
     ):
-        html = _without_token(request, response.content.decode(response.charset))
+        charset = response.charset
+        html = _without_token(request, response.content.decode(charset))
         if html is not None:
             _PAGES.set(
                 key,
-                (response["Content-Type"], html, replays),
+                (response["Content-Type"], _pieces(html, charset), replays),
                 timeout=settings.CLAYWORK_PAGE_CACHE_SECONDS,
             )
     return response
@@ -637,10 +664,10 @@ def cached_page(
                     stored = _PAGES.get(page_key)
                     if stored is None:
                         return _render_and_store(view, request, args, kwargs, page_key)
-            content_type, html, replays = stored
+            content_type, pieces, replays = stored
             for action, action_args in replays:
                 action(request, *action_args)
-            return HttpResponse(_with_request_values(request, html), content_type=content_type)
+            return HttpResponse(_with_request_values(request, pieces), content_type=content_type)
 
         return cached_view
 
