@@ -28,7 +28,9 @@ most entries is a queue nobody reads, so this script replaces that choice (decis
 
 ``--cleared-concern`` (stop 28) sets, never chooses, the risk-head score from which a sentence
 set aside only by its shape (``screening._model_cue``) is flagged. It leaves the heads as
-trained and prints the dev figures for the thresholds chosen.
+trained and prints the dev figures for the thresholds chosen. ``--rule-veto`` (eleventh round)
+sets, never chooses, the score under which the model sets aside a rule hit that carries a cue
+(``screening._veto_cue``); the dev figures printed here do not apply it (0.0: never).
 """
 
 from __future__ import annotations
@@ -130,6 +132,7 @@ def calibrate(
     fixed_concern: float | None = None,
     fixed_when_flagged: float | None = None,
     cleared_concern: float = 1.01,
+    rule_veto: float = 0.0,
 ) -> dict[str, float]:
     """Set the model's ordinary-window scores and thresholds from dev; return dev figures.
 
@@ -205,6 +208,7 @@ def calibrate(
         cleared=max(base_cleared, crisis),
         crisis_when_flagged=when_flagged,
         cleared_concern=cleared_concern,
+        rule_veto=rule_veto,
     )
     return figures(model, cached)
 
@@ -265,6 +269,13 @@ def main() -> None:
         help="the risk-head score from which a sentence the rules cleared is told at level"
         " concern (stop 28; default 1.01: never, as before)",
     )
+    parser.add_argument(
+        "--rule-veto",
+        type=float,
+        default=0.0,
+        help="the model's score under which a rule hit with a cue is set aside (eleventh"
+        " round; default 0.0: never)",
+    )
     options = parser.parse_args()
     model = semantic.SemanticModel.from_directory()
     spec = json.loads((semantic.DATA / "heads.json").read_text(encoding="utf-8"))
@@ -287,6 +298,7 @@ def main() -> None:
         fixed_concern=options.concern,
         fixed_when_flagged=options.crisis_when_flagged,
         cleared_concern=options.cleared_concern,
+        rule_veto=options.rule_veto,
     )
     limits = model.thresholds
     print(json.dumps({"thresholds": limits.__dict__, "dev": result}, indent=1))
@@ -310,6 +322,11 @@ def main() -> None:
         + (
             f"; a sentence the rules cleared: concern from risk {options.cleared_concern}"
             if options.cleared_concern <= 1.0
+            else ""
+        )
+        + (
+            f"; a rule hit with a cue set aside under {options.rule_veto}"
+            if options.rule_veto > 0.0
             else ""
         )
     )

@@ -13,10 +13,17 @@ that is not hopelessness, burden or no future), then decision 0003's keep-rule a
 first file (the shipped model) for each of the others:
 
 (a) pooled over the held-outs: at-risk flagged >= base + 5 and false alarms <= base + 2, or
-    false alarms <= base - 6 and at-risk flagged >= base - 1;
+    false alarms <= base - 6 and at-risk flagged >= base (the eleventh round's rule: no loss;
+    the tenth allowed base - 1);
 (b) the regression set: >= 352/353 flagged, <= 28/329 false alarms;
 (c) no dev category loses more than 1 at-risk line; dev false alarms up by at most 1;
-(d) the crisis-kind share drops by at most 0.02 on every held-out file.
+(d) the crisis-kind share drops by at most 0.02 on every held-out file;
+(e) the safety probe ``tests/data/veto_probe.tsv`` (at-risk lines with an explicit crisis word
+    and a cue, written for the rule veto, never trained on): no at-risk line the base flags
+    is lost.
+
+``score --rule-veto X`` scores with the model's ``rule_veto`` set to X (decision 0003,
+eleventh round) instead of the value in heads.json.
 
 ``breakdown`` prints one scored model's misses and false alarms per layer, category and style.
 It never reads anything but the files named here.
@@ -25,6 +32,7 @@ It never reads anything but the files named here.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections import Counter, defaultdict
@@ -33,6 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "claywork" / "safety" / "data" / "corpus"
 REGRESSION = ROOT / "claywork" / "safety" / "data" / "screening_eval.jsonl"
+PROBE = ROOT / "tests" / "data" / "veto_probe.tsv"
 POOL = [
     "held_out.tsv",
     "held_out_fresh.tsv",
@@ -58,7 +67,8 @@ def read_lines(name: str) -> list[tuple[int, str, str, str]]:
                 out.append((int(row["label"]), row["text"], "", ""))
         return out
     out = []
-    for line in (CORPUS / name).read_text(encoding="utf-8").splitlines():
+    path = PROBE if name == "veto_probe" else CORPUS / name
+    for line in path.read_text(encoding="utf-8").splitlines():
         columns = line.rstrip("\r\n").split("\t")
         if len(columns) < 2 or columns[0].strip() not in ("0", "1"):
             continue
@@ -68,9 +78,20 @@ def read_lines(name: str) -> list[tuple[int, str, str, str]]:
     return out
 
 
-def score(out: Path, names: list[str]) -> None:
+def score(out: Path, names: list[str], rule_veto: float | None = None, wide: bool = False) -> None:
     sys.path.insert(0, str(ROOT))
+    from claywork.safety import semantic
     from claywork.safety.screening import MODEL_REASON, screen_text
+
+    if wide:
+        from claywork.safety import screening
+
+        screening.WIDE_VETO_CUES = True
+    if rule_veto is not None:
+        model = semantic.model()
+        if model is None:
+            raise SystemExit("--rule-veto needs the model")
+        model.thresholds = dataclasses.replace(model.thresholds, rule_veto=rule_veto)
 
     scored: dict[str, list[dict[str, object]]] = {}
     for name in names:
@@ -113,7 +134,7 @@ def judge(base: dict, candidate: dict) -> dict[str, object]:
     pool_cand = [summary(candidate[n]) for n in POOL if n in candidate]
     hits = sum(s[0] for s in pool_cand) - sum(s[0] for s in pool_base)
     alarms = sum(s[1] for s in pool_cand) - sum(s[1] for s in pool_base)
-    a = (hits >= 5 and alarms <= 2) or (alarms <= -6 and hits >= -1)
+    a = (hits >= 5 and alarms <= 2) or (alarms <= -6 and hits >= 0)
     reg_hits, reg_alarms, _ = summary(candidate["regression"])
     b = reg_hits >= 352 and reg_alarms <= 28
     base_dev, cand_dev = per_category(base["dev.tsv"]), per_category(candidate["dev.tsv"])
@@ -123,19 +144,34 @@ def judge(base: dict, candidate: dict) -> dict[str, object]:
     drops = {n: summary(base[n])[2] - summary(candidate[n])[2] for n in POOL if n in candidate}
     worst_file = max(drops, key=drops.get)
     d = all(drop <= 0.02 + 1e-9 for drop in drops.values())
-    failed = ",".join(p for p, ok in zip("abcd", (a, b, c, d), strict=True) if not ok)
+    lost = probe_lost(base, candidate)
+    e = lost == 0
+    failed = ",".join(p for p, ok in zip("abcde", (a, b, c, d, e), strict=True) if not ok)
     return {
         "a": f"{hits:+d}, {alarms:+d}",
         "b": f"{reg_hits}/353, {reg_alarms}/329",
         "c": f"{worst:+d}, {dev_alarms:+d}",
         "d": f"{drops[worst_file]:.3f} ({worst_file.removesuffix('.tsv')})",
+        "e": f"{lost} lost" if lost >= 0 else "not scored",
         "verdict": "passes" if not failed else f"fails {failed}",
     }
+
+
+def probe_lost(base: dict, candidate: dict) -> int:
+    """At-risk probe lines the base flags and the candidate does not (-1: not scored)."""
+    if "veto_probe" not in base or "veto_probe" not in candidate:
+        return -1
+    flagged = {r["text"] for r in candidate["veto_probe"] if r["level"] != "none"}
+    return sum(
+        r["label"] == 1 and r["level"] != "none" and r["text"] not in flagged
+        for r in base["veto_probe"]
+    )
 
 
 def compare(paths: list[Path]) -> None:
     models = [(p.stem, json.loads(p.read_text(encoding="utf-8"))) for p in paths]
     names = ["dev.tsv", *POOL, "regression"]
+    names += ["veto_probe"] if all("veto_probe" in scored for _, scored in models) else []
     print(
         "| model | "
         + " | ".join(n.removesuffix(".tsv") for n in names)
@@ -154,9 +190,9 @@ def compare(paths: list[Path]) -> None:
     print()
     print(
         "| model | (a) pooled vs base | (b) regression | (c) worst dev category, dev FA"
-        " | (d) largest drop | verdict |"
+        " | (d) largest drop | (e) probe | verdict |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
     base = models[0][1]
     for label, scored in models[1:]:
         verdict = judge(base, scored)
@@ -187,6 +223,8 @@ def main() -> None:
     scoring = commands.add_parser("score")
     scoring.add_argument("--out", type=Path, required=True)
     scoring.add_argument("--file", action="append", default=None)
+    scoring.add_argument("--rule-veto", type=float, default=None)
+    scoring.add_argument("--wide-cues", action="store_true")
     comparing = commands.add_parser("compare")
     comparing.add_argument("scored", type=Path, nargs="+")
     breaking = commands.add_parser("breakdown")
@@ -194,7 +232,8 @@ def main() -> None:
     breaking.add_argument("--file", action="append", default=[])
     options = parser.parse_args()
     if options.command == "score":
-        score(options.out, options.file or ["dev.tsv", *POOL, "regression"])
+        names = options.file or ["dev.tsv", *POOL, "regression", "veto_probe"]
+        score(options.out, names, options.rule_veto, options.wide_cues)
     elif options.command == "compare":
         compare(options.scored)
     else:

@@ -216,6 +216,93 @@ def test_without_cleared_concern_a_sentence_cleared_by_its_shape_needs_the_crisi
     assert screen_text("People keep asking about my plans for the summer.").level == NO_LEVEL
 
 
+QUOTED_CAPTION = '"I want to die," my cousin wrote under a photo of her exam results.'
+
+
+def test_the_model_sets_aside_a_rule_hit_with_a_cue_only_when_it_scores_it_near_zero(
+    stand_in: StandInModel,
+) -> None:
+    """The rule veto (eleventh round): a phrase the rules flag, in a sentence with a cue that
+    it may not be the writer now (quote marks, a joke, a safety plan), is set aside when the
+    model scores it under ``rule_veto``; the same phrase with the model unsure stands."""
+    stand_in.thresholds = semantic.Thresholds(crisis=0.8, concern=0.5, cleared=0.97, rule_veto=0.05)
+    stand_in.scores.update({"exam results": (0.01, 0.0), "the bridge": (0.3, 0.2)})
+
+    caption = screen_text(QUOTED_CAPTION)
+    joke = screen_text("lol i want to die this exam is brutal")  # not scored: 0, 0
+    unsure = screen_text('"I want to die," my cousin wrote from the bridge.')
+
+    assert (caption.flag, caption.level) == (False, NO_LEVEL)
+    assert caption.reason.startswith("quote marks, set aside by the model")
+    assert caption.matched == "want to die"
+    assert (joke.flag, joke.reason.split(",")[0]) == (False, "joking")
+    assert (unsure.flag, unsure.level) == (True, CRISIS)
+
+
+def test_the_model_never_sets_aside_a_rule_hit_without_a_cue_or_tied_to_now(
+    stand_in: StandInModel,
+) -> None:
+    stand_in.thresholds = semantic.Thresholds(
+        crisis=0.8, concern=0.5, cleared=0.97, rule_veto=0.05
+    )  # every sentence below scores 0, 0
+
+    no_cue = screen_text("I want to die.")
+    now = screen_text('"I want to die," I keep thinking, and I mean it tonight.')
+    answered = screen_text('My doctor asked "do you want to die?" and I finally said yes.')
+    own_words = screen_text('"I can\'t do this anymore," I told my husband, "I want to die."')
+    bare_quote = screen_text('"i need to die"')
+
+    for result in (no_cue, now, answered, own_words, bare_quote):
+        assert (result.flag, result.level) == (True, CRISIS), result
+
+
+def test_the_wider_cues_take_in_a_resolved_urge_and_teaching_talk_only_when_turned_on(
+    stand_in: StandInModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``WIDE_VETO_CUES`` (measured as a variant in the eleventh round, off): an urge met and
+    resolved ("now I'm safe") and clinical or teaching talk are cues too; "still" is not
+    resolved."""
+    stand_in.thresholds = semantic.Thresholds(
+        crisis=0.8, concern=0.5, cleared=0.97, rule_veto=0.05
+    )  # every sentence below scores 0, 0
+    resolved = "Around 2am I wanted to overdose, so I called the after-hours line and now I'm safe."
+    teaching = "As a crisis line volunteer I learned to ask, are you thinking of killing yourself."
+    unresolved = "Around 2am I wanted to overdose, I called the line and I still want to."
+
+    assert screen_text(resolved).level == CRISIS
+    assert screen_text(teaching).level == CRISIS
+    monkeypatch.setattr(screening, "WIDE_VETO_CUES", True)
+
+    assert screen_text(resolved).reason.startswith("resolved, set aside by the model")
+    assert screen_text(teaching).reason.startswith("clinical, set aside by the model")
+    assert screen_text(unresolved).level == CRISIS
+
+
+def test_without_a_rule_veto_a_rule_hit_stands_whatever_the_model_says(
+    stand_in: StandInModel,
+) -> None:
+    stand_in.scores["exam results"] = (0.0, 0.0)
+
+    assert screen_text(QUOTED_CAPTION).level == CRISIS
+    assert stand_in.scored == []  # the model was not even asked
+
+
+def test_a_model_failing_while_weighing_a_veto_leaves_the_rule_hit_standing(
+    stand_in: StandInModel, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    stand_in.thresholds = semantic.Thresholds(crisis=0.8, concern=0.5, cleared=0.97, rule_veto=0.05)
+
+    def broken(*args: Any, **kwargs: Any) -> list[semantic.SegmentScore]:
+        raise RuntimeError("corrupt table")
+
+    monkeypatch.setattr(stand_in, "score_spans", broken)
+
+    with caplog.at_level(logging.ERROR, logger="claywork.safety.screening"):
+        assert screen_text(QUOTED_CAPTION).level == CRISIS
+    assert "rule hit kept" in caplog.text
+    assert "cousin" not in caplog.text  # never the writer's words
+
+
 def test_hashed_grams_share_a_misspellings_characters_and_stay_inside_their_own_text() -> None:
     words, chars = semantic.hashed_grams(["suicidal", "sucidal", "", "ab", "Ab!  ab"])
 
@@ -525,6 +612,7 @@ def test_screen_explain_shows_the_rules_and_each_sentence_score(
         "cleared",
         "crisis_when_flagged",
         "cleared_concern",
+        "rule_veto",
     }
 
 

@@ -280,6 +280,12 @@ class Thresholds:
     # concern kinds (hopelessness, no future, burden), so without it such a sentence the
     # rules cleared could never be flagged. 1.01, never, for a heads.json without it.
     cleared_concern: float = 1.01
+    # A sentence the rules flag, that carries a cue that it may not be the writer now (a
+    # past, a reported question, quote marks, a safety plan, a joking shape:
+    # ``screening._veto_cue``), is set aside when every window of the model over it scores
+    # below this on both heads. Never a rule hit without a cue. 0.0, never, by default and
+    # for a heads.json without it (stop 28, eleventh round).
+    rule_veto: float = 0.0
 
 
 # A text of many sentences gives an ordinary sentence many chances to score high by luck: past
@@ -352,6 +358,7 @@ class SemanticModel:
             cleared_concern=max(
                 base.cleared_concern, _raised(base.concern, self.ordinary_risk, windows)
             ),
+            rule_veto=base.rule_veto,
         )
 
     @classmethod
