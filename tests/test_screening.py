@@ -439,6 +439,77 @@ def test_an_answered_question_a_past_brought_to_now_and_slang_that_vouches_are_f
     assert_rules_verdict(text, flag, reason)
 
 
+# Stop 28's safety probe (tests/data/veto_probe.tsv): the six at-risk lines the rules cleared,
+# each tying a past, a question or a quote to now, and beside them the twins that stay cleared.
+@pytest.mark.parametrize(
+    ("text", "flag", "reason"),
+    [
+        ("Back then I wanted to die and honestly nothing has changed since.", True, None),
+        ("Back then I wanted to die, and so much has changed since.", False, "past"),
+        (
+            "Years ago I tried to hang myself and the same feeling has been sitting on my chest"
+            " all week.",
+            True,
+            None,
+        ),
+        ("Years ago I tried to hang myself, and I have not felt that way since.", False, None),
+        (
+            "When I was 15 I overdosed, and I've been thinking about doing it the same way.",
+            True,
+            None,
+        ),
+        ("When I was 15 I overdosed, and I've been sober and well ever since.", False, "past"),
+        (
+            "My old therapist used to ask if I was suicidal; I am, and I have a plan for Saturday.",
+            True,
+            None,
+        ),
+        (
+            "My old therapist used to ask if I was suicidal; I wasn't, I was just exhausted.",
+            False,
+            None,
+        ),
+        (
+            "The screening asked about self-harm, I wanted to say yes, I've been cutting every"
+            " night.",
+            True,
+            None,
+        ),
+        ("The screening asked about self-harm and I said no.", False, None),
+        (
+            'The meme said "me when I want to kill myself" and it\'s not a meme for me, I have the'
+            " blade out.",
+            True,
+            None,
+        ),
+        (
+            'The meme said "me when I want to kill myself" and honestly it made me laugh.',
+            False,
+            None,
+        ),
+    ],
+)
+def test_a_past_question_or_quote_the_writer_ties_to_now_is_flagged(
+    text: str, flag: bool, reason: str | None
+) -> None:
+    assert_rules_verdict(text, flag, reason)
+
+
+def test_every_at_risk_line_of_the_safety_probe_is_flagged() -> None:
+    """The probe (tests/data/veto_probe.tsv, never trained on): explicit crisis words beside a
+    past, a question, a quote or a safety plan, which the writer ties to now."""
+    probe = Path(__file__).resolve().parent / "data" / "veto_probe.tsv"
+    lines = [line.split("\t") for line in probe.read_text(encoding="utf-8").splitlines() if line]
+    missed = [text for label, text, *_ in lines if label == "1" and not screen_text(text).flag]
+    flagged = [text for label, text, *_ in lines if label == "0" and screen_text(text).flag]
+
+    assert sum(label == "1" for label, *_ in lines) >= 40
+    assert missed == []
+    # One hyperbole is still flagged: "lol this spreadsheet makes me want to kill myself haha"
+    # (the rules take "want to kill myself" at its word; a review item, not a miss).
+    assert len(flagged) <= 1
+
+
 def test_matched_is_the_writers_own_words_from_the_text() -> None:
     text = "Some days I Just Want To Die, honestly."
 

@@ -109,7 +109,14 @@ _CLOSE_QUOTE = re.compile(r"[a-z0-9.!?,]'(?=\s|$|[,.!?])")
 _RECURRING = re.compile(
     r"(?<!never )(?<!not )(?<!n't )\b(?:again|still(?! (?:here|alive|around|breathing"
     r"|standing|kicking))|lately|recently|these days|coming back"
-    r"|came back|(?:are|is|'s) back|creeping back|crept back|returned|returning|relapsed?)\b"
+    r"|came back|(?:are|is|'s) back|creeping back|crept back|returned|returning|relapsed?"
+    # "... and honestly nothing has changed since", "the same feeling all week", "I've been
+    # thinking about doing it the same way" (stop 28's probe)
+    r"|nothing(?:'s| has) changed|(?:has|have)n'?t changed|the same (?:feeling|way|thoughts?"
+    r"|urges?|pull)|all (?:this )?week|i'?ve been (?:thinking about|planning|considering)"
+    r" (?:doing )?(?:it|that))\b"
+    # "My old therapist used to ask if I was suicidal; I am, and ...": a present answer
+    r"|[;,.]\s*(?:and |but )?i (?:am|do)\s*[,.;!]"
 )
 # Just before a "these days", "lately": that none of it is there ("I have zero urges these
 # days", "no thoughts like that lately"), which ties nothing back to now.
@@ -556,7 +563,10 @@ def _judge(document: _Document, phrase: rules.Phrase, match: re.Match[str]) -> S
         return cleared("idiom")
     if _is_quoted(context):
         return cleared("quote")
-    if (phrase.topic and _is_informational(context)) or _is_teaching(context):
+    if (
+        (phrase.topic and _is_informational(context)) or _is_teaching(context)
+    ) and not rules.AFFIRMED.search(context.after):
+        # ("The screening asked about self-harm, I wanted to say yes, ...": the writer's answer.)
         return cleared("informational")
     if _is_unanswered_question(context):
         return cleared("reported question")

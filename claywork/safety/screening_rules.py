@@ -398,13 +398,16 @@ ANSWERED = rx(r"\b(?:i|and i) (?:said|told|answered|admitted|replied|wrote|menti
 # goes on; 'I said "yes, very."': a quote mark between.)
 AFFIRMED_NEXT = rx(
     r"^\W*(?:and |but )?(?:yes|yeah|yep|honestly,? yes|truthfully,? yes|i said\W{0,3}yes"
-    r"|i told (?:her|him|them)\W{0,3}yes|i admitted|i (?:do|did|have|am|was)\W*$)"
+    r"|i told (?:her|him|them)\W{0,3}yes|i admitted|i (?:do|did|have|am|was)\W*$"
+    r"|i (?:am|do)\s*[,.;!])"
 )
 AFFIRMED = rx(
     r"\b(?:said\W{0,3}(?:yes|yeah)|answered\W{0,3}yes|told (?:her|him|them)\W{0,3}yes|admitted"
-    r"|checked yes|ticked yes"
+    r"|checked yes|ticked yes|wanted to say yes|almost said yes"
     r"|honestly,? yes|truthfully,? yes|the answer was yes|more than half|nearly every day"
     r"|several days)|\bi (?:do|did|have|am|was)\W*$"
+    # "... asked if I was suicidal; I am, and ...": the writer's answer, after the question
+    r"|[;,.]\s*(?:and |but )?i (?:am|do)\s*[,.;!]"
 )
 
 # Songs, films and books: someone else's words, unless the patient takes them as their own.
@@ -418,6 +421,7 @@ MEDIA = rx(
 )
 OWN_WORDS = rx(
     r"\b(?:relate|relatable|how i feel|that'?s me|me too|same here|speaks to me|hits? home"
+    r"|not a (?:meme|joke) (?:for|to) me|(?:is|was)n'?t (?:a joke|a meme|joking) (?:for|to) me"
     r"|hit too close|felt that|feel that|makes? me want|made me want|exactly how|i feel it"
     r"|i felt it)"
 )
