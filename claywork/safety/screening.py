@@ -116,7 +116,7 @@ _RECURRING = re.compile(
     r"|urges?|pull)|all (?:this )?week|i'?ve been (?:thinking about|planning|considering)"
     r" (?:doing )?(?:it|that))\b"
     # "My old therapist used to ask if I was suicidal; I am, and ...": a present answer
-    r"|[;,.]\s*(?:and |but )?i (?:am|do)\s*[,.;!]"
+    r"|" + rules.PRESENT_ANSWER
 )
 # Just before a "these days", "lately": that none of it is there ("I have zero urges these
 # days", "no thoughts like that lately"), which ties nothing back to now.

@@ -401,13 +401,14 @@ AFFIRMED_NEXT = rx(
     r"|i told (?:her|him|them)\W{0,3}yes|i admitted|i (?:do|did|have|am|was)\W*$"
     r"|i (?:am|do)\s*[,.;!])"
 )
+# A present answer after what came before it: "... asked if I was suicidal; I am, and ...".
+# (Also ties a past to now in screening._RECURRING.)
+PRESENT_ANSWER = r"[;,.]\s*(?:and |but )?i (?:am|do)\s*[,.;!]"
 AFFIRMED = rx(
     r"\b(?:said\W{0,3}(?:yes|yeah)|answered\W{0,3}yes|told (?:her|him|them)\W{0,3}yes|admitted"
     r"|checked yes|ticked yes|wanted to say yes|almost said yes"
     r"|honestly,? yes|truthfully,? yes|the answer was yes|more than half|nearly every day"
-    r"|several days)|\bi (?:do|did|have|am|was)\W*$"
-    # "... asked if I was suicidal; I am, and ...": the writer's answer, after the question
-    r"|[;,.]\s*(?:and |but )?i (?:am|do)\s*[,.;!]"
+    r"|several days)|\bi (?:do|did|have|am|was)\W*$|" + PRESENT_ANSWER
 )
 
 # Songs, films and books: someone else's words, unless the patient takes them as their own.
