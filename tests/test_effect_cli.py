@@ -145,6 +145,24 @@ def test_bad_input_names_the_patient_and_the_field_and_others_are_still_evaluate
     assert "1 of 3 patients could not be evaluated" in errors
 
 
+def test_instruments_may_be_named_as_clinicians_write_them(tmp_path: Path) -> None:
+    written = fading_patient("p1")
+    written["scores"] = [
+        {**score, "instrument": "PHQ-9"} if score["instrument"] == "phq9" else score
+        for score in written["scores"]
+    ]
+    assert any(score["instrument"] == "PHQ-9" for score in written["scores"])
+
+    (as_written,), _, _ = run(tmp_path, [written])
+    (as_coded,), _, _ = run(tmp_path, [fading_patient("p1")])
+
+    assert as_written == as_coded
+    (out_of_range,), _, _ = run(
+        tmp_path, [broken(scores=[{"date": iso(1), "instrument": "Gad 7", "total": 22}])]
+    )
+    assert "scores[0].total: must be a whole number from 0 to 21, not 22" in out_of_range["error"]
+
+
 def test_a_patient_with_no_data_is_reported_and_still_gets_a_line(tmp_path: Path) -> None:
     empty = {"id": "empty", "sessions": [], "check_ins": [], "scores": []}
 

@@ -7,7 +7,9 @@ The file is a JSON list of patients::
       "scores": [{"date": "2026-01-12", "instrument": "phq9", "total": 7}, ...]}, ...]
 
 Each list oldest first, one entry per day (per instrument and day for scores); instruments are
-the installed ones (``claywork check``). Other keys are ignored. A patient is judged up to the
+the installed ones (``claywork check``), written as their code or as people write them
+("PHQ-9", "gad_7", "PCL 5": case, hyphens, underscores and spaces do not matter). Other keys
+are ignored. A patient is judged up to the
 last date in their data. Each problem is reported with the patient and the field
 (``patient "p3": check_ins[4].date: 2026-02-01 comes before 2026-02-03 ...``); that patient is
 left out, every other one is still evaluated.
@@ -158,6 +160,21 @@ def _check_ins(value: Any, errors: list[str]) -> list[tuple[date, int]]:
     return mood
 
 
+def _instrument_code(name: Any, installed: dict[str, Any]) -> str | None:
+    """The installed instrument a cohort file names: its code, or the name as clinicians
+    write it ("PHQ-9" is phq9)."""
+    if not isinstance(name, str):
+        return None
+    if name in installed:
+        return name
+    wanted = _squeezed(name)
+    return next((code for code in installed if _squeezed(code) == wanted), None)
+
+
+def _squeezed(name: str) -> str:
+    return "".join(character for character in name.lower() if character not in "-_ ")
+
+
 def _scores(value: Any, errors: list[str]) -> tuple[list[tuple[date, int]], list[date]]:
     """Every score is checked against its instrument; the PHQ-9s are what the rules read.
     Returns them and the days of all scores."""
@@ -168,12 +185,14 @@ def _scores(value: Any, errors: list[str]) -> tuple[list[tuple[date, int]], list
         where = f"scores[{index}]"
         if not _record(raw, where, ("date", "instrument", "total"), errors):
             continue
-        code = raw["instrument"]
-        instrument = installed.get(code) if isinstance(code, str) else None
-        if instrument is None:
+        code = _instrument_code(raw["instrument"], installed)
+        if code is None:
             known = ", ".join(sorted(installed))
-            errors.append(f"{where}.instrument: unknown instrument {code!r} (one of {known})")
+            errors.append(
+                f"{where}.instrument: unknown instrument {raw['instrument']!r} (one of {known})"
+            )
             continue
+        instrument = installed[code]
         day = _date(raw["date"], f"{where}.date", errors)
         total = _whole(raw["total"], f"{where}.total", 0, instrument.max_total, errors)
         if day is None:
