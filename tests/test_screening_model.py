@@ -565,6 +565,36 @@ def test_screen_evaluate_prints_recall_precision_and_false_alarms_per_category(
     assert "  check-in: 0.000 (0/0); 0.000 (0/1)" in report
 
 
+def test_screen_evaluate_names_the_skipped_lines_and_with_explain_lists_each_mistake(
+    tmp_path: Path,
+) -> None:
+    sample = tmp_path / "clinic.tsv"
+    sample.write_text(
+        "label\ttext\tcategory\r\n"
+        "1\tI want to die\tideation\r\n"
+        "1\tnothing matches here\tveiled\r\n"
+        "\n"
+        "yes\tnot a label\n"
+        "0\tI am going to kill myself, honestly\tidiom\n",
+        encoding="utf-8",
+    )
+    plain, explained = io.StringIO(), io.StringIO()
+
+    call_command("screen", evaluate=sample, rules_only=True, stdout=plain)
+    call_command("screen", evaluate=sample, rules_only=True, explain=True, stdout=explained)
+
+    assert "2 skipped (lines 1, 5: the first column is not 0 or 1" in plain.getvalue()
+    assert "missed" not in plain.getvalue()
+    report = explained.getvalue()
+    assert (
+        "missed (label 1, not flagged): 1\n  line 3: no crisis language | nothing matches here"
+        in report
+    )
+    assert "false alarms (label 0, flagged): 1\n  line 6: crisis, " in report
+    assert report.rstrip().endswith("| I am going to kill myself, honestly")
+    assert "I want to die" not in report.split("missed")[1]  # a line it got right is not listed
+
+
 def test_screen_evaluate_says_which_layer_flagged_each_hit_and_false_alarm(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -7,7 +7,9 @@ right (precision), and how many label-0 lines were flagged (the false-alarm rate
 and per category). A flag is either level; crisis-level recall is shown beside it. Then
 which layer flagged (the rules or the model: a clinic tuning its lexicon wants to know
 whose false alarms they are) and, when lines carry a fourth column (a style, a source, a
-ward), recall and false alarms per value of it.
+ward), recall and false alarms per value of it. The skipped lines are named by number, and
+``report(mistakes=True)`` (``claywork screen --evaluate FILE.tsv --explain``) lists every
+missed at-risk line and every false alarm with its line number and the verdict's reason.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from claywork.safety.screening import CRISIS, MODEL_REASON, screen_text
+
+# How many skipped line numbers the report names before "...".
+_SKIPPED_SHOWN = 10
 
 
 @dataclass
@@ -41,7 +46,9 @@ class Evaluation:
     layers: dict[int, dict[str, int]] = field(
         default_factory=lambda: {1: {"rules": 0, "model": 0}, 0: {"rules": 0, "model": 0}}
     )
-    skipped: int = 0
+    skipped: list[int] = field(default_factory=list)  # line numbers, from 1
+    # (line number, label, level, reason, text) of each miss and false alarm.
+    mistakes: list[tuple[int, int, str, str, str]] = field(default_factory=list)
 
     def add(
         self, label: int, category: str, level: str, *, group: str = "", layer: str = ""
@@ -63,13 +70,13 @@ class Evaluation:
             crisis=sum(t.crisis for t in tallies.values()),
         )
 
-    def report(self) -> str:
+    def report(self, *, mistakes: bool = False) -> str:
         positive, negative = self.summed(self.positives), self.summed(self.negatives)
         flagged = positive.flagged + negative.flagged
         precision = positive.flagged / flagged if flagged else 0.0
         lines = [
             f"lines: {positive.total} at risk (label 1), {negative.total} not (label 0)"
-            + (f", {self.skipped} skipped" if self.skipped else ""),
+            + self._skipped_note(),
             f"recall: {positive.share():.3f} ({positive.flagged}/{positive.total}); "
             f"at level crisis: {positive.crisis}/{positive.total}",
             f"precision: {precision:.3f} ({positive.flagged}/{flagged})",
@@ -101,24 +108,50 @@ class Evaluation:
                     f"  {name}: {risk.share():.3f} ({risk.flagged}/{risk.total}); "
                     f"{safe.share():.3f} ({safe.flagged}/{safe.total})"
                 )
+        if mistakes:
+            lines.extend(self._mistake_lines())
         return "\n".join(lines)
+
+    def _skipped_note(self) -> str:
+        if not self.skipped:
+            return ""
+        shown = ", ".join(str(number) for number in self.skipped[:_SKIPPED_SHOWN])
+        more = ", ..." if len(self.skipped) > _SKIPPED_SHOWN else ""
+        word = "line" if len(self.skipped) == 1 else "lines"
+        return (
+            f", {len(self.skipped)} skipped ({word} {shown}{more}: the first column is not"
+            " 0 or 1, or there is no text after a tab)"
+        )
+
+    def _mistake_lines(self) -> list[str]:
+        missed = [m for m in self.mistakes if m[1] == 1]
+        alarms = [m for m in self.mistakes if m[1] == 0]
+        lines = ["", f"missed (label 1, not flagged): {len(missed)}"]
+        lines += [f"  line {n}: {reason} | {text}" for n, _, _, reason, text in missed]
+        lines.append(f"false alarms (label 0, flagged): {len(alarms)}")
+        lines += [f"  line {n}: {level}, {reason} | {text}" for n, _, level, reason, text in alarms]
+        return lines
 
 
 def evaluate_lines(lines: list[str], *, rules_only: bool = False) -> Evaluation:
     evaluation = Evaluation()
-    for line in lines:
+    for number, line in enumerate(lines, start=1):
         columns = line.rstrip("\r\n").split("\t")
         if len(columns) < 2 or columns[0].strip() not in ("0", "1"):
-            evaluation.skipped += bool(line.strip())
+            if line.strip():
+                evaluation.skipped.append(number)
             continue
+        label = int(columns[0])
         category = columns[2].strip() if len(columns) > 2 else ""
         group = columns[3].strip() if len(columns) > 3 else ""
         result = screen_text(columns[1], rules_only=rules_only)
         layer = "model" if result.reason.startswith(MODEL_REASON) else "rules"
-        evaluation.add(int(columns[0]), category, result.level, group=group, layer=layer)
+        evaluation.add(label, category, result.level, group=group, layer=layer)
+        if result.flag != (label == 1):
+            evaluation.mistakes.append((number, label, result.level, result.reason, columns[1]))
     return evaluation
 
 
-def evaluate_file(path: Path, *, rules_only: bool = False) -> str:
+def evaluate_file(path: Path, *, rules_only: bool = False, mistakes: bool = False) -> str:
     text = path.read_text(encoding="utf-8", errors="replace")
-    return evaluate_lines(text.splitlines(), rules_only=rules_only).report()
+    return evaluate_lines(text.splitlines(), rules_only=rules_only).report(mistakes=mistakes)

@@ -12,7 +12,8 @@ blank lines included. Nothing is stored or logged.
 scores, the thresholds). ``--rules-only`` screens without the model, for comparison.
 ``--evaluate FILE.tsv`` reads ``label<TAB>text[<TAB>category[<TAB>...]]`` lines (label 1 at
 risk, 0 not; more columns are ignored) and prints recall, precision, the false-alarm rate on
-the label-0 lines, and both per category.
+the label-0 lines, and both per category; with ``--explain`` it also lists every missed
+at-risk line and every false alarm, with its line number and reason.
 """
 
 from __future__ import annotations
@@ -42,7 +43,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--explain", action="store_true", help="add the rules' verdict and model scores"
+            "--explain",
+            action="store_true",
+            help="add the rules' verdict and model scores (with --evaluate: list the misses"
+            " and false alarms)",
         )
         parser.add_argument(
             "--rules-only", action="store_true", help="screen with the rules alone (no model)"
@@ -63,7 +67,9 @@ class Command(BaseCommand):
             )
         if options["evaluate"] is not None:
             try:
-                report = evaluate_file(options["evaluate"], rules_only=rules_only)
+                report = evaluate_file(
+                    options["evaluate"], rules_only=rules_only, mistakes=options["explain"]
+                )
             except OSError as error:
                 raise CommandError(f"cannot read {options['evaluate']}: {error}") from error
             self.stdout.write(report)
