@@ -325,7 +325,10 @@ _PAST_CUE = rules.rx(
 _NOW_AGAIN = rules.rx(
     r"\b(?:now|today|tonight|these days|lately|recently|this (?:week|month|morning)|again"
     r"|still|coming back|came back|(?:are|is|'s) back|creeping back|crept back|returned"
-    r"|returning|relapsed?|right now)\b"
+    r"|returning|relapsed?|right now"
+    # Spanish (twelfth round): "ahora", "hoy", "otra vez", "volvió", "sigo", "todavía"
+    r"|ahora|hoy|esta (?:noche|semana)|otra vez|de nuevo|volvi(?:o|\u00f3)|volvieron|sigo|sigue"
+    r"|todav(?:i|\u00ed)a|a(?:u|\u00fa)n|(?:u|\u00fa)ltimamente)\b"
 )
 _SAFETY_PLAN_CUE = rules.rx(
     r"\bsafety plan\b|\b(?:urges?|thoughts?|cravings?|feelings?) (?:passed|pass|went away"
@@ -395,6 +398,8 @@ def _veto_cue(sentence: str, following: str) -> str:
             return "resolved"
     if _NOW_AGAIN.search(sentence) or rules.SERIOUS.search(sentence):
         return ""
+    if rules.PAST_BACK_NEXT.search(following):
+        return ""  # "Was suicidal in college. It's back now."
     if _YES.search(sentence + " " + following) or rules.AFFIRMED.search(sentence):
         return ""
     if rules.speaks_of_distant_past(sentence) or _PAST_CUE.search(sentence):
