@@ -524,6 +524,8 @@ def test_a_past_question_or_quote_the_writer_ties_to_now_is_flagged(
         ('"Any thoughts of suicide lately?" my GP asked. "No," I said. I lied.', True, None),
         ('"Any self-harm this week?" "None," I said, but I cut last night.', True, None),
         ('"Any thoughts of suicide?" "No more than usual."', True, None),
+        ('"Any self-harm?" "No," I told her. Then I went home and cut.', True, None),
+        ('"Any thoughts of ending your life?" "None," I said. I have the pills ready.', True, None),
         ("The nurse asked if I was suicidal and I said no, but I lied.", True, None),
         ("The nurse asked if I was suicidal and I said no.", False, "reported question"),
     ],
@@ -552,6 +554,17 @@ def test_a_quoted_question_answered_no_is_cleared_unless_the_no_is_taken_back(
         ("I wanted to die at 17 and now I want to die again.", True, None),
         ("I wanted to die last night, but now I'm fine.", True, None),
         ("Once the kids are asleep I'm going to end it. I feel fine now.", True, None),
+        (
+            "You were suicidal in your twenties and you're fine now, you tell yourself, but"
+            " you're not.",
+            True,
+            None,
+        ),
+        (
+            "When I was a teen I wanted to kill myself; I'm great now, I say, and it's a lie.",
+            True,
+            None,
+        ),
     ],
 )
 def test_a_distant_past_set_against_a_present_that_is_well_is_cleared_unless_it_is_back(
@@ -592,6 +605,7 @@ def test_old_writing_read_again_is_a_past_unless_the_writer_says_it_holds_now(
         ("Quisiera dormirme y no despertar nunca.", True, None),
         ("Hace años quería morirme y ahora esas ganas volvieron.", True, None),
         ("Tengo ganas de matarme.", True, None),
+        ("De joven quería morirme y ahora lo vuelvo a sentir.", True, None),
         ("El médico me preguntó si tengo ganas de matarme y le dije que sí.", True, None),
         ("Ya no pienso en terminar con mi vida.", False, "negated"),
         ("Nunca pienso en matarme.", False, "negated"),

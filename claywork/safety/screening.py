@@ -122,6 +122,7 @@ _RECURRING = re.compile(
     r" (?:doing )?(?:it|that)"
     # Spanish: "otra vez", "de nuevo", "volvió", "sigo", "todavía", "últimamente"
     r"|otra vez|de nuevo|volvi(?:o|\u00f3)|volvieron|ha vuelto|han vuelto|sigo|sigue"
+    r"|vuelv[oe] a|volv(?:i|\u00ed) a"
     r"|todav(?:i|\u00ed)a"
     r"|(?:u|\u00fa)ltimamente|esta semana)\b"
     # "My old therapist used to ask if I was suicidal; I am, and ...": a present answer
@@ -839,7 +840,9 @@ def _recurs(told: str) -> bool:
 
 def _is_distant_past(context: _Context) -> bool:
     """A distant past marker governs the phrase, and nothing ties it back to now."""
-    if _NOW_RIGHT_AFTER.match(context.after) or rules.PAST_BACK_NEXT.search(context.following):
+    if _NOW_RIGHT_AFTER.match(context.after) or rules.PAST_BACK_NEXT.search(
+        context.after + " . " + context.following
+    ):
         return False
     start = len(context.before)
     end = start + len(context.phrase)

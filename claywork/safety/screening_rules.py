@@ -592,7 +592,11 @@ ANSWERED_NO = rx(
 NO_TAKEN_BACK = rx(
     r"\b(?:but|though|although|yet|except|until|till|before|lied|lie|lying|liar|wasn'?t true"
     r"|not true|untrue|wasn'?t honest|not honest|the truth|yes|yeah|yep|again|anymore|still"
-    r"|lately|last (?:night|week)|yesterday|tonight|this (?:week|morning))\b"
+    r"|lately|last (?:night|week)|yesterday|tonight|this (?:week|morning)"
+    # ... or names the act or the means after all: "Then I went home and cut.", "I have the
+    # pills in my drawer."
+    r"|cut|cutting|cuts|burn(?:ed|ing|t)?|pills?|blades?|razors?|rope|overdos\w*|hurt(?:ing)?"
+    r" myself|kill(?:ing)? myself|die|dying|dead|suicid\w*|plan|end it|self-?harm\w*)\b"
 )
 # The writer says the answer they gave was not the truth: "... and I said no, but I lied".
 # (Written with plain spaces, not rx: a look-behind needs a fixed width. "without lying",
@@ -660,13 +664,16 @@ PRESENT_OR_FUTURE = rx(
     r"\b(?:i'?m|im|i am|am|want|wanna|will|going to|gonna|i'?ll|plan to|planning|need"
     r"|today|tonight|now|still|again)\b"
 )
-# The next sentence says the past is back, or the present is not well after all: "I wanted to
-# die in my teens. I'm fine now, I say, but I'm not." / "... Now it's back."
+# After the past, in its sentence or the next, the writer says it is back or the present is
+# not well after all: "I wanted to die in my teens. I'm fine now, I say, but I'm not.", "...,
+# you're fine now, you tell yourself, but you're not", "... Now it's back.", "and it's a lie".
 PAST_BACK_NEXT = rx(
-    r"\b(?:i'?m|im|i am) (?:\w+ )?(?:fine|ok|okay|good|well|over it)\b[^.!?]{0,40}\bbut"
-    r" (?:i'?m|im|i am|it'?s|it is) not\b"
+    r"\b(?:i'?m|im|i am|you'?re|youre|you are) (?:\w+ )?(?:fine|ok|okay|good|great|well"
+    r"|over it)\b[^.!?]{0,60}\bbut (?:i'?m|im|i am|it'?s|it is|you'?re|you are) not\b"
     r"|\b(?:it'?s|it is|they'?re|they are|the (?:urges?|thoughts?|feelings?) (?:are|is)) (?:\w+ )?"
-    r"(?:back|coming back|creeping back)\b|\bnow (?:i'?m|im|i am) (?:\w+ )?(?:there )?again\b"
+    r"(?:back|coming back|creeping back)\b(?! to\b)"
+    r"|\bnow (?:i'?m|im|i am) (?:\w+ )?(?:there )?again\b"
+    r"|\b(?:it'?s|that'?s|which is) (?:all )?(?:a )?lie\b|\bi'?m lying\b"
 )
 
 # --- Old writing read again (twelfth round) ----------------------------------------------------
