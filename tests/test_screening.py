@@ -495,6 +495,138 @@ def test_a_past_question_or_quote_the_writer_ties_to_now_is_flagged(
     assert_rules_verdict(text, flag, reason)
 
 
+# Stop 29 (decision 0003, twelfth round): three constructions the rules raised false alarms on
+# in every unseen set, each beside the twins that must stay flagged (our own sentences).
+@pytest.mark.parametrize(
+    ("text", "flag", "reason"),
+    [
+        (
+            '"Any thoughts of suicide lately?" my GP asked, and I said "no, not at all."',
+            False,
+            "reported question, answered no",
+        ),
+        (
+            'The nurse asked "have you thought about hurting yourself?" and I said "nope".',
+            False,
+            "reported question, answered no",
+        ),
+        (
+            'counsellor hit me with the "any thoughts of harming yourself" question, nah all good',
+            False,
+            "reported question, answered no",
+        ),
+        (
+            'The nurse asked "have you thought about hurting yourself?" and I said "no", but that'
+            " was a lie.",
+            True,
+            None,
+        ),
+        ('"Any thoughts of suicide lately?" my GP asked. "No," I said. I lied.', True, None),
+        ('"Any self-harm this week?" "None," I said, but I cut last night.', True, None),
+        ('"Any thoughts of suicide?" "No more than usual."', True, None),
+        ('"Any self-harm?" "No," I told her. Then I went home and cut.', True, None),
+        ('"Any thoughts of ending your life?" "None," I said. I have the pills ready.', True, None),
+        ("The nurse asked if I was suicidal and I said no, but I lied.", True, None),
+        ("The nurse asked if I was suicidal and I said no.", False, "reported question"),
+    ],
+)
+def test_a_quoted_question_answered_no_is_cleared_unless_the_no_is_taken_back(
+    text: str, flag: bool, reason: str | None
+) -> None:
+    assert_rules_verdict(text, flag, reason)
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "reason"),
+    [
+        ("Suicidal once. Not anymore. Thankful.", False, "past, well now"),
+        ("The self-harm years feel like another life now.", False, "past, well now"),
+        ("whn i was a kid i wanted to die, but im 40 now and doing good", False, "past"),
+        (
+            "You were suicidal in your teens and now you're thirty and glad you stayed.",
+            False,
+            "past",
+        ),
+        ("Suicidal once. Not now, but it is creeping back.", True, None),
+        ("Suicidal once. I'm fine now, I say, but I'm not.", True, None),
+        ("I wanted to die in my teens. I'm fine now, I say, but I'm not.", True, None),
+        ("You were suicidal in your teens and now you're there again.", True, None),
+        ("I wanted to die at 17 and now I want to die again.", True, None),
+        ("I wanted to die last night, but now I'm fine.", True, None),
+        ("Once the kids are asleep I'm going to end it. I feel fine now.", True, None),
+        (
+            "You were suicidal in your twenties and you're fine now, you tell yourself, but"
+            " you're not.",
+            True,
+            None,
+        ),
+        (
+            "When I was a teen I wanted to kill myself; I'm great now, I say, and it's a lie.",
+            True,
+            None,
+        ),
+    ],
+)
+def test_a_distant_past_set_against_a_present_that_is_well_is_cleared_unless_it_is_back(
+    text: str, flag: bool, reason: str | None
+) -> None:
+    assert_rules_verdict(text, flag, reason)
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "reason"),
+    [
+        (
+            "Found my old notebooks from college. Pages and pages about wanting to die. Made tea"
+            " and threw them out.",
+            False,
+            "past, old writing",
+        ),
+        (
+            "Found my old notebooks from college. Pages and pages about wanting to die, and I"
+            " still feel that way.",
+            True,
+            None,
+        ),
+        ("Found my old journal. I wrote about wanting to die today.", True, None),
+    ],
+)
+def test_old_writing_read_again_is_a_past_unless_the_writer_says_it_holds_now(
+    text: str, flag: bool, reason: str | None
+) -> None:
+    assert_rules_verdict(text, flag, reason)
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "reason"),
+    [
+        ("Esta semana pienso mucho en terminar con mi vida.", True, None),
+        ("Volví a cortarme anoche.", True, None),
+        ("Quisiera dormirme y no despertar nunca.", True, None),
+        ("Hace años quería morirme y ahora esas ganas volvieron.", True, None),
+        ("Tengo ganas de matarme.", True, None),
+        ("De joven quería morirme y ahora lo vuelvo a sentir.", True, None),
+        ("El médico me preguntó si tengo ganas de matarme y le dije que sí.", True, None),
+        ("Ya no pienso en terminar con mi vida.", False, "negated"),
+        ("Nunca pienso en matarme.", False, "negated"),
+        ("De joven quería morirme; hoy tengo tres nietos.", False, "past"),
+        ("Intenté matarme en 2009 y hoy tengo tres nietos.", False, None),
+        ("Mañana voy a cortarme el pelo.", False, None),
+        ("Mi madre va a matarme si llego tarde.", False, None),
+        ("Me quiero morir de risa.", False, "idiom"),
+        (
+            "El médico me preguntó si tengo ganas de matarme y le dije que no.",
+            False,
+            "reported question",
+        ),
+    ],
+)
+def test_spanish_first_person_phrases_are_flagged_and_negated_or_distant_ones_are_not(
+    text: str, flag: bool, reason: str | None
+) -> None:
+    assert_rules_verdict(text, flag, reason)
+
+
 def test_every_at_risk_line_of_the_safety_probe_is_flagged() -> None:
     """The probe (tests/data/veto_probe.tsv, never trained on): explicit crisis words beside a
     past, a question, a quote or a safety plan, which the writer ties to now."""

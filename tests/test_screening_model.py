@@ -251,8 +251,11 @@ def test_the_model_never_sets_aside_a_rule_hit_without_a_cue_or_tied_to_now(
     answered = screen_text('My doctor asked "do you want to die?" and I finally said yes.')
     own_words = screen_text('"I can\'t do this anymore," I told my husband, "I want to die."')
     bare_quote = screen_text('"i need to die"')
+    # Twelfth round: a past the next sentence brings back, and a Spanish past tied to now.
+    back_next = screen_text("Was suicidal in college. It's back now.")
+    spanish_now = screen_text("Hace años quería morir y ahora ese pensamiento volvió.")
 
-    for result in (no_cue, now, answered, own_words, bare_quote):
+    for result in (no_cue, now, answered, own_words, bare_quote, back_next, spanish_now):
         assert (result.flag, result.level) == (True, CRISIS), result
 
 

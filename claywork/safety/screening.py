@@ -16,7 +16,9 @@ Each phrase found is judged in its sentence, in this order (the first that appli
 3. a bare mention of the topic ("suicide", "self-harm") in talk about evidence, awareness or
    prevention, or a general point someone taught ("we learned that ..."), is informational;
 4. inside a clinician's question or a questionnaire item it is not an answer, unless the
-   writer says they answered yes;
+   writer says they answered yes (or that the no they gave was a lie); a quoted question put
+   to the writer and answered with a clear no ('"Any self-harm?" "None," I told her') is
+   cleared unless something after the no takes it back ("no, but ...", "I lied");
 5. a negation that reaches it ("I'm not suicidal", "I'd never hurt myself") or a stop after it
    ("the urges went away") clears it; "can't stop thinking about dying" does not;
 6. a condition that is remote or comes with a way to get help ("if I ever feel like hurting
@@ -32,7 +34,10 @@ Each phrase found is judged in its sentence, in this order (the first that appli
 8. about oneself: cleared by a distant past ("I used to think about ending it", "years ago",
    "past me", "That was twelve years ago." in the next sentence), unless something ties it
    back to now ("again", "lately", "still"); a recent past ("last night I wanted to die") is
-   flagged.
+   flagged. A past set against a present that is well ("Suicidal once. Not now.", "the
+   suicidal years feel like another person now") and what an old diary held ("I found my old
+   diary. Page after page about wanting to die.") are a distant past too, unless the writer
+   says it is back or not well after all.
 
 Anything not cleared is flagged: when in doubt, flag. Joking markers ("lol") never clear.
 """
@@ -114,7 +119,12 @@ _RECURRING = re.compile(
     # thinking about doing it the same way" (stop 28's probe)
     r"|nothing(?:'s| has) changed|(?:has|have)n'?t changed|the same (?:feeling|way|thoughts?"
     r"|urges?|pull)|all (?:this )?week|i'?ve been (?:thinking about|planning|considering)"
-    r" (?:doing )?(?:it|that))\b"
+    r" (?:doing )?(?:it|that)"
+    # Spanish: "otra vez", "de nuevo", "volvió", "sigo", "todavía", "últimamente"
+    r"|otra vez|de nuevo|volvi(?:o|\u00f3)|volvieron|ha vuelto|han vuelto|sigo|sigue"
+    r"|vuelv[oe] a|volv(?:i|\u00ed) a"
+    r"|todav(?:i|\u00ed)a"
+    r"|(?:u|\u00fa)ltimamente|esta semana)\b"
     # "My old therapist used to ask if I was suicidal; I am, and ...": a present answer
     r"|" + rules.PRESENT_ANSWER
 )
@@ -316,7 +326,10 @@ _PAST_CUE = rules.rx(
 _NOW_AGAIN = rules.rx(
     r"\b(?:now|today|tonight|these days|lately|recently|this (?:week|month|morning)|again"
     r"|still|coming back|came back|(?:are|is|'s) back|creeping back|crept back|returned"
-    r"|returning|relapsed?|right now)\b"
+    r"|returning|relapsed?|right now"
+    # Spanish (twelfth round): "ahora", "hoy", "otra vez", "volvió", "sigo", "todavía"
+    r"|ahora|hoy|esta (?:noche|semana)|otra vez|de nuevo|volvi(?:o|\u00f3)|volvieron|sigo|sigue"
+    r"|todav(?:i|\u00ed)a|a(?:u|\u00fa)n|(?:u|\u00fa)ltimamente)\b"
 )
 _SAFETY_PLAN_CUE = rules.rx(
     r"\bsafety plan\b|\b(?:urges?|thoughts?|cravings?|feelings?) (?:passed|pass|went away"
@@ -386,6 +399,8 @@ def _veto_cue(sentence: str, following: str) -> str:
             return "resolved"
     if _NOW_AGAIN.search(sentence) or rules.SERIOUS.search(sentence):
         return ""
+    if rules.PAST_BACK_NEXT.search(following):
+        return ""  # "Was suicidal in college. It's back now."
     if _YES.search(sentence + " " + following) or rules.AFFIRMED.search(sentence):
         return ""
     if rules.speaks_of_distant_past(sentence) or _PAST_CUE.search(sentence):
@@ -530,6 +545,8 @@ class _Context:
     clause_before: str  # the clause up to the phrase
     clause_after: str  # the clause after the phrase
     following: str  # the next sentence
+    rest: str = ""  # the text after the phrase, to the end of the third sentence after it
+    previous: str = ""  # the sentence before
 
     @classmethod
     def around(cls, document: _Document, match: re.Match[str]) -> _Context:
@@ -541,6 +558,8 @@ class _Context:
         for clause_break in rules.CLAUSE_BREAK.finditer(before):
             clause_start = clause_break.end()
         clause_end = rules.CLAUSE_BREAK.search(after)
+        index = document.index_of(match.start())
+        last = document.spans()[min(index + 3, len(document.spans()) - 1)][1]
         return cls(
             sentence=sentence,
             phrase=match.group(),
@@ -549,6 +568,8 @@ class _Context:
             clause_before=before[clause_start:],
             clause_after=after[: clause_end.start()] if clause_end else after,
             following=following,
+            rest=document.lowered[match.end() : max(last, match.end())],
+            previous=document.lowered[slice(*document.spans()[index - 1])] if index else "",
         )
 
 
@@ -570,6 +591,8 @@ def _judge(document: _Document, phrase: rules.Phrase, match: re.Match[str]) -> S
         return cleared("informational")
     if _is_unanswered_question(context):
         return cleared("reported question")
+    if _is_question_answered_no(context):
+        return cleared("reported question, answered no")
     if _is_negated(context.clause_before) or rules.CEASED.match(context.clause_after):
         return cleared("negated")
     if not phrase.intent and _is_hypothetical(context):
@@ -588,6 +611,10 @@ def _judge(document: _Document, phrase: rules.Phrase, match: re.Match[str]) -> S
         )
     if _is_distant_past(context):
         return cleared("past")
+    if not phrase.intent and _is_past_set_against_a_well_now(context):
+        return cleared("past, well now")
+    if not phrase.intent and _is_old_writing_read_again(context):
+        return cleared("past, old writing")
     if phrase.category == "goodbye" and _is_ordinary_leave_taking(context):
         return cleared("ordinary goodbye")
     clause = context.clause_before + context.phrase + context.clause_after
@@ -652,8 +679,38 @@ def _is_unanswered_question(context: _Context) -> bool:
     if question is None or rules.ANSWERED.search(context.before, question.end()):
         return False  # no question, or the phrase is in the writer's answer to it
     return not (
-        rules.AFFIRMED.search(context.after) or rules.AFFIRMED_NEXT.match(context.following)
+        rules.AFFIRMED.search(context.after)
+        or rules.AFFIRMED_NEXT.match(context.following)
+        # "... and I said no, but I lied": the answer given was not the truth
+        or rules.ANSWER_UNTRUE.search(context.rest)
     )
+
+
+def _is_question_answered_no(context: _Context) -> bool:
+    """A quoted question put to the writer ('"Any self-harm since we last met?"', 'asked "have
+    you thought about harming yourself?"') that the writer answers with a clear no right after
+    it ('"None," I told my counsellor', 'and I said "no, honestly not at all"', '" q, nah im
+    chill'), and nothing after the no takes it back ("no, but ...", "I lied")."""
+    before = context.before
+    opening = before.rfind('"')
+    if before.count('"') % 2 == 0:
+        opening = -1
+        single = list(_OPEN_QUOTE.finditer(before))
+        if len(single) > len(_CLOSE_QUOTE.findall(before)):
+            opening = single[-1].end() - 1
+    if opening == -1:
+        return False  # the phrase is not inside a quote
+    close = rules.QUESTION_CLOSE.search(context.rest)
+    if close is None:
+        return False
+    question = before[opening + 1 :] + context.phrase + context.rest[: close.start()]
+    if not rules.QUESTION_PUT.search(question) or any(
+        token in rules.MYSELF for token in rules.TOKEN.findall(question)
+    ):
+        return False  # not put to the writer, or the writer's own words
+    told = context.rest[close.end() :]
+    answer = rules.ANSWERED_NO.match(told)
+    return answer is not None and not rules.NO_TAKEN_BACK.search(told, answer.end())
 
 
 def _is_teaching(context: _Context) -> bool:
@@ -783,7 +840,9 @@ def _recurs(told: str) -> bool:
 
 def _is_distant_past(context: _Context) -> bool:
     """A distant past marker governs the phrase, and nothing ties it back to now."""
-    if _NOW_RIGHT_AFTER.match(context.after):
+    if _NOW_RIGHT_AFTER.match(context.after) or rules.PAST_BACK_NEXT.search(
+        context.after + " . " + context.following
+    ):
         return False
     start = len(context.before)
     end = start + len(context.phrase)
@@ -804,3 +863,44 @@ def _is_distant_past(context: _Context) -> bool:
     return bool(rules.PAST_NEXT.match(context.following)) and not (
         recurs or rules.JUST_NOW.search(context.sentence)
     )
+
+
+def _is_past_set_against_a_well_now(context: _Context) -> bool:
+    """A distant past the writer sets against a present that is well, in the sentence or the
+    two after it: "wen i was a teenager i wanted to kill myself alot, but im 35 now and doing
+    grate", "Suicidal once. Not now.", "the suicidal years feel like another person now".
+    Not when the present is not well after all ("I'm fine now, I say, but I'm not", "and now
+    it's back"), nor when the phrase's own clause is present or the past is dated recent."""
+    well = rules.WELL_NOW.search(context.rest)
+    if well is None:
+        return False
+    between, after_well = context.rest[: well.start()], context.rest[well.end() :]
+    if _recurs(between) or rules.NOT_WELL_BETWEEN.search(between):
+        return False
+    if rules.NOT_WELL_AFTER_ALL.search(after_well):
+        return False
+    if rules.DATED_RECENT.search(context.sentence) or rules.PRESENT_OR_FUTURE.search(
+        context.clause_before + context.phrase
+    ):
+        return False
+    if rules.speaks_of_distant_past(context.sentence):
+        return True
+    return bool(rules.PAST_ONCE.match(context.after)) or any(
+        past.search(context.sentence) for past in rules.PAST_SET_AGAINST_NOW
+    )
+
+
+def _is_old_writing_read_again(context: _Context) -> bool:
+    """The phrase tells what an old diary, journal or notebook holds, named in its sentence or
+    the one before: "I found my old diary from high school. So many pages about wanting to
+    die." Not when the writer says it holds now ("... and I feel the same now", "still")."""
+    if not rules.WRITING_HELD.search(context.sentence):
+        return False
+    if not rules.OLD_WRITING.search(context.previous + " . " + context.sentence):
+        return False
+    if rules.PRESENT_OR_FUTURE.search(context.clause_before + context.phrase) or (
+        _NOW_AGAIN.search(context.sentence) or rules.DATED_RECENT.search(context.sentence)
+    ):
+        return False  # "I wrote about wanting to die today": new writing
+    told = context.after + " " + context.following
+    return not (_recurs(told) or rules.WRITING_STILL_NOW.search(told))

@@ -125,7 +125,7 @@ PHRASES = _phrases()
 SENTENCE = re.compile(r"[^.!?\n\r\u2026]+")
 CLAUSE_BREAK = rx(
     r"[,;:()\[\]\u2014\u2013\"]| - |\b(?:but|though|although|however|yet|and|or|because"
-    r"|cause|except|whereas|while|plus|so now)\b"
+    r"|cause|except|whereas|while|plus|so now|pero|aunque|porque|sino)\b"
 )
 TOKEN = re.compile(r"[a-z0-9']+")
 
@@ -141,7 +141,8 @@ def _words(words: str) -> frozenset[str]:
 NEGATION = rx(
     r"\b(?:do|does|did|is|are|was|were|have|has|had|ca|can|could|would|should|wo|ai|must"
     r"|need|might)n'?t\b|\b(?:cannot|never|no longer|no more|nobody|none|nor"
-    r"|stopped|quit|zero|denied|deny|denies)\b|\b(?:free|clean|clear) (?:of|from)\b"
+    r"|stopped|quit|zero|denied|deny|denies|nunca|jam(?:a|\u00e1)s)\b"
+    r"|\b(?:free|clean|clear) (?:of|from)\b"
     r"|\bnot\b(?! (?:kidding|joking|lying)\b)|\bno\b(?! (?:cap|lie|joke|kidding)\b)"
 )
 # After a negation these verbs leave what follows standing: "can't stop thinking about dying",
@@ -240,14 +241,15 @@ PLAN_STEP = rx(
 DISTANT_PAST = rx(
     r"\b(?:used to|use to|years ago|a year ago|decades? ago|long ago|long time ago|a long time ago"
     r"|ages ago|years back|decades back|way back (?:when|then|in)"
-    r"|(?:when|while) i was (?:a kid|a child|a teen|a teenager|younger|young|yung|little|a baby"
+    r"|(?:when|wen|whn|while) i was (?:a kid|a child|a teen|a teenager|younger|young|yung|little"
+    r"|a baby"
     r"|\d+"
     r"|(?:eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
     r"|twenty|thirty|forty|fifty)\b"
     r"|in (?:high school|highschool|middle school|college|school|university|my (?:teens|twenties"
     r"|thirties|forties|20s|30s|40s)))"
     r"|as a (?:kid|child|teen|teenager|young (?:man|woman|adult))"
-    r"|in (?:high school|highschool|middle school|college|university|my (?:teens|twenties"
+    r"|in (?:high school|highschool|middle school|college|university|(?:my|your) (?:teens|twenties"
     r"|thirties|forties|20s|30s|40s|youth|early (?:20s|twenties)))"
     r"|back (?:then|in the day|in (?:school|college|high school|\d{4})|when)"
     r"|in the past|in (?:19|20)\d\d|(?<=\bthat\swas\s)(?:19|20)\d\d\b"
@@ -278,7 +280,8 @@ DISTANT_PAST_MORE = (
         r"(?:\b(?:that|those|the) (?:era|phase|period|chapter|season|stretch)s? (?:when|where|of"
         r"|in which)|\bwent through (?:a|that|this|the|my) (?:\w+ )?(?:phase|period|stretch"
         r"|patch|season|spell|time)|\bthe (?:year|winter|summer|spring|autumn|fall) (?:when"
-        r" |that )?i (?:wanted|was|tried|felt|thought|attempted|planned))\b" + _NOT_DATED_RECENT
+        r" |that )?(?:i|you) (?:wanted|was|were|tried|felt|thought|attempted|planned))\b"
+        + _NOT_DATED_RECENT
     ),
     # "a los dieciocho intenté ...", "cuando era adolescente"
     rx(
@@ -293,7 +296,7 @@ DISTANT_PAST_MORE = (
     ),
     rx(
         r"\bonce (?:thought|wanted|felt|went|tried|planned|wrote|believed|stood|sat|prayed"
-        r"|wished)"
+        r"|wished|had)"
     ),
     rx(
         r"\b(?:i )?remember (?:when|wishing|thinking|the (?:nights|days|years|time)|wanting"
@@ -301,6 +304,16 @@ DISTANT_PAST_MORE = (
         r"|stretch|phase)\b"
     ),
     rx(r"\b(?:years?|months?) since\b|\bhace (?:ya )?(?:\w+ )?a(?:n|\u00f1)os"),
+    # Spanish: "de joven", "de adolescente", "en 2010", "antes me cortaba" (an imperfect: used
+    # to), "antes de la terapia" (as "before therapy")
+    rx(
+        r"\bde (?:joven|adolescente|ni(?:n|\u00f1)[oa]|chic[oa]|estudiante)\b|\ben (?:19|20)\d\d\b"
+        r"|\bantes de (?:la |el |las |los |mi |empezar (?:la |el )?)?(?:terapia|tratamiento"
+        r"|ketamina|sesiones|infusiones|medicaci(?:o|\u00f3)n)\b"
+        r"|\bantes (?:me |no )?(?:quer(?:i|\u00ed)a|pensaba|cortaba|hac(?:i|\u00ed)a"
+        r"|ten(?:i|\u00ed)a"
+        r"|sent(?:i|\u00ed)a|era|cre(?:i|\u00ed)a|guardaba|escrib(?:i|\u00ed)a|deseaba)\b"
+    ),
     rx(
         r"\b(?:during|through|part of) (?:high ?school|college|university|my (?:teens|twenties"
         r"|thirties|forties|20s|30s|40s|youth))"
@@ -333,7 +346,9 @@ def speaks_of_distant_past(text: str) -> bool:
 STILL_NOW = rx(
     r"\b(?:but|though|although|however|yet|now|today|tonight|these days|lately|recently"
     r"|this (?:week|month|morning)|again|still|coming back|came back|are back|is back"
-    r"|creeping back|crept back|returned|returning|relapsed?)\b"
+    r"|creeping back|crept back|returned|returning|relapsed?"
+    r"|ahora|hoy|otra vez|de nuevo|todav(?:i|\u00ed)a|a(?:u|\u00fa)n|sigo|sigue|volvi(?:o|\u00f3)"
+    r"|volvieron|(?:u|\u00fa)ltimamente|esta (?:semana|noche))\b"
 )
 PAST_VERB = rx(
     r"\b(?:killed|died|took|tried|attempted|committed|overdosed|od'?d|hanged|hung|shot"
@@ -390,6 +405,8 @@ QUESTION = rx(
     r"|intake form|the form|item 9|survey|checklist"
     r"|(?:safety|standard|usual|screening|suicide|routine) questions?)\b"
     r"|\basked (?:me )?how long\b"
+    # Spanish: "me preguntó si ...", "preguntan sobre ..."
+    r"|\bpregunt(?:a|an|(?:o|\u00f3)|aron|aba|aban)\b(?:\s+[a-z']+){0,2}?\s+(?:si|sobre|por)\b"
 )
 # The writer's answer after the question: "... and I told her I have pills saved".
 ANSWERED = rx(r"\b(?:i|and i) (?:said|told|answered|admitted|replied|wrote|mentioned)\b")
@@ -408,7 +425,9 @@ AFFIRMED = rx(
     r"\b(?:said\W{0,3}(?:yes|yeah)|answered\W{0,3}yes|told (?:her|him|them)\W{0,3}yes|admitted"
     r"|checked yes|ticked yes|wanted to say yes|almost said yes"
     r"|honestly,? yes|truthfully,? yes|the answer was yes|more than half|nearly every day"
-    r"|several days)|\bi (?:do|did|have|am|was)\W*$|" + PRESENT_ANSWER
+    r"|several days)|\bi (?:do|did|have|am|was)\W*$"
+    r"|\b(?:dije|respond(?:i|\u00ed)|contest(?:e|\u00e9)) (?:\w+ )?que s(?:i|\u00ed)\b|"
+    + PRESENT_ANSWER
 )
 
 # Songs, films and books: someone else's words, unless the patient takes them as their own.
@@ -492,7 +511,8 @@ IDIOM = rx(
     r"|(?:what|something that) felt like dying\b"
     r"|(?:'d|would) (?:\w+ )?unalive for (?:a|an|some|the|one|another)"
     r" (?!sec\b|second|minute|moment|bit\b|while\b)"
-    r"|quiero morir de (?:la )?(?:verg(?:u|\u00fc)enza|pena|risa|hambre|calor"
+    r"|(?:quiero|quer(?:i|\u00ed)a|voy a) morir(?:me)? de (?:la )?(?:verg(?:u|\u00fc)enza|pena"
+    r"|risa|hambre|calor"
     r"|fr(?:i|\u00ed)o|sue(?:n|\u00f1)o|aburrimiento)"
 )
 ACCIDENT = rx(r"\b(?:accidentally|by accident|accidental|on accident)\b")
@@ -542,4 +562,135 @@ TEACHING = rx(
     r"|\b(?:practi[cs]ed|practi[cs]ing|practice|taught (?:us|me) to|learned|learnt) (?:how to )?"
     r"(?:ask|asking|say|saying)\b"
     r"|\b(?:learned|learnt|taught \w+|practi[cs]ed) what to (?:say|do|ask)\b"
+)
+
+# --- A question put to the writer and answered no (twelfth round) -----------------------------
+
+# The quoted question, from its opening quote up to the phrase, is put to the writer: it opens
+# as a clinician's question does ("any ...", "have you ...") or speaks to "you". (Words of the
+# writer's own inside it, "I", "my", are checked where it is used: then it is not a question.)
+QUESTION_PUT = rx(
+    r"^\W*(?:any|have you|do you|did you|are you|were you|has there|have there|is there|ever"
+    r"|how (?:often|many|much))\b|\byou(?:r|rself|'ve|ve|'re|re)?\b"
+)
+# Where the quoted question ends, after the phrase: its question mark or closing quote.
+QUESTION_CLOSE = re.compile(r"\?+[\"']?|\"|'(?=[\s,.!?]|$)")
+# The writer's answer right after the question is a clear no: '"None," I told my counsellor',
+# '... and I said "no, honestly not at all"', '" q, nah im chill', '"No," I said'. Not "no more
+# than usual", "never been worse", "none of your business".
+ANSWERED_NO = rx(
+    r"^\W*(?:(?:q|question|check|one|thing|item|bit|part)\b\W*)?"
+    r"(?:(?:she|he|they|\w+|the \w+|my \w+) (?:asked|said|goes|went)\b\W*)?(?:and |so )?"
+    r"(?:i (?:just |honestly |simply |quickly )?(?:said|say|told (?:her|him|them|my \w+)"
+    r"|answered|replied|wrote|typed|ticked|checked|was like|went|shook my head)\b\W*)?"
+    r"(?:honestly,? |truthfully,? )?(?:no|nope|none|nah|never|not at all|not once)\b"
+    r"(?! (?:more|less|different|better|worse|change|idea|been|felt|stopped|longer|one|choice"
+    r"|of your|of their|one's|point|reason|way|matter)\b)"
+)
+# After the no, a word that takes it back or dates something to now: "no, but ...", "I said no
+# but it wasn't true", "I lied", "not until last night". Then the phrase stands.
+NO_TAKEN_BACK = rx(
+    r"\b(?:but|though|although|yet|except|until|till|before|lied|lie|lying|liar|wasn'?t true"
+    r"|not true|untrue|wasn'?t honest|not honest|the truth|yes|yeah|yep|again|anymore|still"
+    r"|lately|last (?:night|week)|yesterday|tonight|this (?:week|morning)"
+    # ... or names the act or the means after all: "Then I went home and cut.", "I have the
+    # pills in my drawer."
+    r"|cut|cutting|cuts|burn(?:ed|ing|t)?|pills?|blades?|razors?|rope|overdos\w*|hurt(?:ing)?"
+    r" myself|kill(?:ing)? myself|die|dying|dead|suicid\w*|plan|end it|self-?harm\w*)\b"
+)
+# The writer says the answer they gave was not the truth: "... and I said no, but I lied".
+# (Written with plain spaces, not rx: a look-behind needs a fixed width. "without lying",
+# "I wasn't lying" vouch for the no.)
+ANSWER_UNTRUE = re.compile(
+    r"(?<!without )(?<!not )(?<!n't )(?<!no )(?<!wasnt )\b(?:lied|lying|a lie)\b"
+    r"|\b(?:wasn'?t true|was not true|not the truth|wasn'?t (?:being )?honest"
+    r"|didn'?t tell (?:her|him|them) the truth)\b"
+)
+
+# --- A distant past set against a present that is well (twelfth round) ------------------------
+
+# "Suicidal once.", "I wanted to die once, years back": "once" right after the phrase, ending
+# its clause (not "... once they're asleep").
+PAST_ONCE = rx(r"^\W*once\W*(?:$|[.,;!]|and\b|but\b)")
+# A present that is well, said after the past: "but im 35 now and doing grate", "Not now.",
+# "been well a long time", "glad every day you stayed", "I'm so far from that kid now".
+WELL_NOW = rx(
+    r"\b(?:i'?m|im|i am|you'?re|youre|you are|i feel|i've been|ive been|i have been|been"
+    r"|feeling|feel)(?: (?:so|really|very|genuinely|truly|doing|now|\d+|[a-z]+-[a-z]+"
+    r"|and|mostly|pretty|quite)){0,4} (?:great|grate|well|good|fine|happy|safe|content"
+    r"|grateful|thriving|healthy|glad|far from (?:that|it|there|those)|a different person"
+    r"|another person|in a good place)\b"
+    r"|\bglad (?:every day |each day |daily )?(?:i|you) (?:stayed|lived|made it|survived"
+    r"|held on|stuck around|didn'?t)\b"
+    r"|(?:^|[.,;])\W*not (?:now|anymore|any more|these days|today)\b"
+    r"|\bfeels? like (?:another|a different) (?:person|life|lifetime)\b"
+    r"|\b(?:it'?s|it is|it has been|it's been|that'?s) (?:\w+ )?(?:over|long gone|behind me)\b"
+)
+# In the told present, what says it is not well after all: "I'm fine now, I say, but I'm not",
+# "... and now it's back", "now I'm there again".
+NOT_WELL_AFTER_ALL = rx(
+    r"\b(?:but|though|although|yet|except|again|back|still|say|said|tell|told|pretend\w*"
+    r"|supposed|act|acting|lie|lying|mask|not|n't|never|no|until|some days|sometimes|lately"
+    r"|want|wanna|plan|planning|going to|gonna|tonight|anymore|any more)\b|n't\b"
+)
+# Dated as recent in the same sentence: then the past is not distant.
+DATED_RECENT = rx(
+    r"\b(?:(?:last|this) (?:year|spring|summer|fall|autumn|winter|month|week|night|weekend"
+    r"|morning)|(?:days?|weeks?|months?) ago|yesterday|tonight|earlier|just now)\b"
+)
+# Pasts that the present set against them makes distant (only read with WELL_NOW): a stretch
+# named for what it held ("the suicidal years"), "myself at twenty" (and PAST_ONCE).
+PAST_SET_AGAINST_NOW = (
+    rx(
+        r"\b(?:the|those|my|that) (?:suicidal|self-?harm|self-?harming|cutting|dark|darkest|bad"
+        r"|worst|lost|depressed) (?:years|days|era|phase|period|months|times|decade|chapter"
+        r"|year|winter|summer)\b"
+    ),
+    rx(
+        r"\b(?:myself|me|i was) at (?:age )?(?:\d\d|eleven|twelve|thirteen|fourteen|fifteen"
+        r"|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty)\b"
+        r"(?! (?:past|to|after|minutes|mins|o'?clock|pm|am)\b)"
+    ),
+)
+# Between the phrase and the well present: something that ties it to now, or a negation just
+# before the well words ("... and I'm not doing great").
+NOT_WELL_BETWEEN = rx(
+    r"\b(?:again|back|still|say|said|tell|pretend\w*|supposed|lie|lying|until|some days"
+    r"|sometimes|lately|want|wanna|plan|planning|going to|gonna|tonight|today|this week"
+    r"|i will|i'?ll)\b|(?:\bnot|n't|\bnever|\bno)\W+(?:\w+\W+)?$"
+)
+# The phrase's own clause speaks of now or of what will be: not a past.
+PRESENT_OR_FUTURE = rx(
+    r"\b(?:i'?m|im|i am|am|want|wanna|will|going to|gonna|i'?ll|plan to|planning|need"
+    r"|today|tonight|now|still|again)\b"
+)
+# After the past, in its sentence or the next, the writer says it is back or the present is
+# not well after all: "I wanted to die in my teens. I'm fine now, I say, but I'm not.", "...,
+# you're fine now, you tell yourself, but you're not", "... Now it's back.", "and it's a lie".
+PAST_BACK_NEXT = rx(
+    r"\b(?:i'?m|im|i am|you'?re|youre|you are) (?:\w+ )?(?:fine|ok|okay|good|great|well"
+    r"|over it)\b[^.!?]{0,60}\bbut (?:i'?m|im|i am|it'?s|it is|you'?re|you are) not\b"
+    r"|\b(?:it'?s|it is|they'?re|they are|the (?:urges?|thoughts?|feelings?) (?:are|is)) (?:\w+ )?"
+    r"(?:back|coming back|creeping back)\b(?! to\b)"
+    r"|\bnow (?:i'?m|im|i am) (?:\w+ )?(?:there )?again\b"
+    r"|\b(?:it'?s|that'?s|which is) (?:all )?(?:a )?lie\b|\bi'?m lying\b"
+)
+
+# --- Old writing read again (twelfth round) ----------------------------------------------------
+
+# An old diary, journal or notebook, named in the sentence or the one before: "I found my old
+# diary from high school.", "a notebook from 2008", "my journal from when I was fifteen".
+OLD_WRITING = rx(
+    r"\b(?:old|teenage|childhood|high ?school|college) (?:journals?|diar(?:y|ies)|notebooks?"
+    r"|notes|letters|poems|poetry|blog|posts)\b"
+    r"|\b(?:journals?|diar(?:y|ies)|notebooks?|letters|poems|blog) from (?:(?:19|20)\d\d"
+    r"|high ?school|college|my (?:teens|twenties)|when i was|back then|years ago)\b"
+)
+# The phrase's sentence tells what that writing holds: "Page after page about not wanting to
+# live.", "So many pages about wanting to die.", "I wrote about wanting to die every page."
+WRITING_HELD = rx(r"\b(?:pages?|entries|entry|wrote|written|poems?|lines)\b")
+# ... unless the writer says it holds now: "and I feel the same now", "still", "it's me again".
+WRITING_STILL_NOW = rx(
+    r"\b(?:still|the same|again|these days|lately|relate|me too|that'?s me|i feel (?:it|that|the"
+    r" same)|now too|now as well|could have written it (?:today|yesterday|now))\b"
 )
