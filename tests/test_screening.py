@@ -527,6 +527,15 @@ def test_a_past_question_or_quote_the_writer_ties_to_now_is_flagged(
         ('"Any self-harm?" "No," I told her. Then I went home and cut.', True, None),
         ('"Any thoughts of ending your life?" "None," I said. I have the pills ready.', True, None),
         ("The nurse asked if I was suicidal and I said no, but I lied.", True, None),
+        # A reason given for the no is what hiding sounds like.
+        (
+            'asked "any thoughts of suicide?" and I said "nope" because I didn\'t want to go back'
+            " to the ward",
+            True,
+            None,
+        ),
+        ('"Any self-harm this week?" "No," I said, so she wouldn\'t worry.', True, None),
+        ('"Thoughts of ending your life?" "None," I said, scared they\'d admit me.', True, None),
         ("The nurse asked if I was suicidal and I said no.", False, "reported question"),
     ],
 )

@@ -254,8 +254,12 @@ def test_the_model_never_sets_aside_a_rule_hit_without_a_cue_or_tied_to_now(
     # Twelfth round: a past the next sentence brings back, and a Spanish past tied to now.
     back_next = screen_text("Was suicidal in college. It's back now.")
     spanish_now = screen_text("Hace años quería morir y ahora ese pensamiento volvió.")
+    # A no the writer says they gave to hide (stop 29).
+    hidden = screen_text(
+        "The nurse asked if I had thoughts of suicide and I said no so they wouldn't admit me."
+    )
 
-    for result in (no_cue, now, answered, own_words, bare_quote, back_next, spanish_now):
+    for result in (no_cue, now, answered, own_words, bare_quote, back_next, spanish_now, hidden):
         assert (result.flag, result.level) == (True, CRISIS), result
 
 

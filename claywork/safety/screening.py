@@ -403,6 +403,9 @@ def _veto_cue(sentence: str, following: str) -> str:
         return ""  # "Was suicidal in college. It's back now."
     if _YES.search(sentence + " " + following) or rules.AFFIRMED.search(sentence):
         return ""
+    told = sentence + " " + following
+    if rules.ANSWER_UNTRUE.search(told) or rules.ANSWER_HIDDEN.search(told):
+        return ""  # "... I said no, because I didn't want to go back to the ward"
     if rules.speaks_of_distant_past(sentence) or _PAST_CUE.search(sentence):
         return "past"
     if rules.QUESTION.search(sentence):
@@ -683,6 +686,8 @@ def _is_unanswered_question(context: _Context) -> bool:
         or rules.AFFIRMED_NEXT.match(context.following)
         # "... and I said no, but I lied": the answer given was not the truth
         or rules.ANSWER_UNTRUE.search(context.rest)
+        # "... and I said nope because I didn't want to go back to the ward"
+        or rules.ANSWER_HIDDEN.search(context.rest)
     )
 
 

@@ -587,15 +587,31 @@ ANSWERED_NO = rx(
     r"(?! (?:more|less|different|better|worse|change|idea|been|felt|stopped|longer|one|choice"
     r"|of your|of their|one's|point|reason|way|matter)\b)"
 )
+# A reason given for answering no, which is what hiding sounds like: "I said 'nope' because I
+# didn't want to go back to the ward", "so she wouldn't worry", "scared they'd admit me".
+HIDING_REASON = (
+    r"because|cause|cuz|cos|bc|so (?:that )?(?:she|he|they|nobody|no one|i|we|my|the)"
+    r"|didn'?t want|don'?t want|wouldn'?t|afraid|scared|ward|hospital|admit\w*|section\w*"
+    r"|locked up|get out|go home"
+)
+# A no to a reported question, then such a reason: not an answer to believe.
+ANSWER_HIDDEN = rx(
+    r"\b(?:no|nope|none|nah|never|fine|good|ok(?:ay)?)\b\W*(?:[\w']+\W+){0,3}?(?:"
+    + HIDING_REASON
+    + r")\b"
+)
 # After the no, a word that takes it back or dates something to now: "no, but ...", "I said no
 # but it wasn't true", "I lied", "not until last night". Then the phrase stands.
 NO_TAKEN_BACK = rx(
     r"\b(?:but|though|although|yet|except|until|till|before|lied|lie|lying|liar|wasn'?t true"
     r"|not true|untrue|wasn'?t honest|not honest|the truth|yes|yeah|yep|again|anymore|still"
     r"|lately|last (?:night|week)|yesterday|tonight|this (?:week|morning)"
+    # ... or gives a reason for the no, which is what hiding sounds like (HIDING_REASON)
+    r"|"
+    + HIDING_REASON
     # ... or names the act or the means after all: "Then I went home and cut.", "I have the
     # pills in my drawer."
-    r"|cut|cutting|cuts|burn(?:ed|ing|t)?|pills?|blades?|razors?|rope|overdos\w*|hurt(?:ing)?"
+    + r"|cut|cutting|cuts|burn(?:ed|ing|t)?|pills?|blades?|razors?|rope|overdos\w*|hurt(?:ing)?"
     r" myself|kill(?:ing)? myself|die|dying|dead|suicid\w*|plan|end it|self-?harm\w*)\b"
 )
 # The writer says the answer they gave was not the truth: "... and I said no, but I lied".
