@@ -536,6 +536,11 @@ def test_a_past_question_or_quote_the_writer_ties_to_now_is_flagged(
         ),
         ('"Any self-harm this week?" "No," I said, so she wouldn\'t worry.', True, None),
         ('"Thoughts of ending your life?" "None," I said, scared they\'d admit me.', True, None),
+        (
+            "The form asked about wanting to die and I answered no because I've been doing well.",
+            False,
+            "reported question",
+        ),
         ("The nurse asked if I was suicidal and I said no.", False, "reported question"),
     ],
 )

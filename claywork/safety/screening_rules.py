@@ -589,10 +589,14 @@ ANSWERED_NO = rx(
 )
 # A reason given for answering no, which is what hiding sounds like: "I said 'nope' because I
 # didn't want to go back to the ward", "so she wouldn't worry", "scared they'd admit me".
+# (Not any "because": "I answered no because I've been doing well" is a no to believe.)
 HIDING_REASON = (
-    r"because|cause|cuz|cos|bc|so (?:that )?(?:she|he|they|nobody|no one|i|we|my|the)"
-    r"|didn'?t want|don'?t want|wouldn'?t|afraid|scared|ward|hospital|admit\w*|section\w*"
-    r"|locked up|get out|go home"
+    r"(?:because|cause|cuz|cos|bc|so) (?:i )?(?:didn'?t|don'?t|did not|do not) want"
+    r"|(?:because|cause|cuz|cos|bc) (?:they|she|he)(?:'d|'ll| would| will)"
+    r"|so (?:that )?(?:she|he|they|nobody|no one|my \w+) (?:wouldn'?t|won'?t|doesn'?t|don'?t"
+    r"|couldn'?t|can'?t|would not|will not)"
+    r"|didn'?t want (?:to|them|her|him|anyone)|afraid|scared|ward|hospital|admit\w*"
+    r"|section\w*|locked up|get out|go home"
 )
 # A no to a reported question, then such a reason: not an answer to believe.
 ANSWER_HIDDEN = rx(
