@@ -50,6 +50,9 @@ POOL = [
     "blind_fresh7.tsv",
     "blind_fresh8.tsv",
     "blind_fresh9.tsv",
+    "blind_fresh10.tsv",
+    "blind_fresh11.tsv",
+    "blind_fresh12.tsv",
 ]
 CONCERN_KIND = ("hopeless", "burden", "no_future", "no future", "future", "warning")
 

@@ -717,6 +717,11 @@ def test_the_shipped_model_raises_its_thresholds_for_long_entries() -> None:
         # Stop 28's unseen set, run once with the shipped E71 (0.952 / 0.946 / 0.070) and once
         # with Hcue (0.958 / 0.950 / 0.065), by a rule written before either run; Hcue shipped.
         ("blind_fresh10.tsv", 0.95, 0.94, 0.07, 350),
+        # Stop 29's two unseen sets, each run before it was read: blind_fresh11 with Hcue
+        # (0.946 / 0.937 / 0.083), with the veto (0.946 / 0.941 / 0.077) and with the twelfth
+        # round's rules (the same); blind_fresh12 once, with all of it (0.929 / 0.943 / 0.072).
+        ("blind_fresh11.tsv", 0.94, 0.93, 0.08, 350),
+        ("blind_fresh12.tsv", 0.92, 0.93, 0.08, 350),
     ],
 )
 def test_the_shipped_model_keeps_its_floors_on_the_held_out_slices(
@@ -750,6 +755,8 @@ def screening_data() -> Path:
         "blind_fresh3.tsv",
         "blind_fresh4.tsv",
         "blind_fresh10.tsv",
+        "blind_fresh11.tsv",
+        "blind_fresh12.tsv",
     ],
 )
 def test_the_shipped_model_tells_most_ideation_plans_and_attempts_at_level_crisis(
