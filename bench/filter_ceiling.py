@@ -1,6 +1,7 @@
 """The oracle's filter on the app's estimates: how much of its lead survives the estimation.
 
     .venv/bin/python bench/filter_ceiling.py --seeds 1 2 3 4 5 [--size 240] [--only estimated,true]
+    .venv/bin/python bench/filter_ceiling.py --seeds 1 2 3 4 5 --only estimated --truth levels
     .venv/bin/python bench/filter_ceiling.py --cost            # the filter's CPU per patient-day
 
 ``bench/effect_oracle.py --flat-onset`` (the forward filter that knows each patient's true
@@ -32,7 +33,9 @@ or the lift estimated under ``min_lift``) uses the latest one. Two paths come of
 no other day); ``ungated`` on every day after the first model. Alarms are scored as
 ``bench/effect_oracle.py`` scores them (``outcome``: raised at the threshold, closed under
 half of it) with ``bench/effect_sim.py``'s ``Figures``. ``--only true`` gives the true-parameter
-flat-onset oracle on the same cohorts. Figures: bench/README.md, "Fourteenth pass".
+flat-onset oracle on the same cohorts. ``--truth`` (a diagnostic, dev seeds only) puts the
+simulator's value of the named estimates in the app's model. Figures: bench/README.md,
+"Fourteenth pass".
 """
 
 from __future__ import annotations
@@ -52,7 +55,10 @@ if str(ROOT) not in sys.path:
 from bench import effect_oracle  # noqa: E402
 from bench.effect_cohort import DAY_ZERO, PRE_COURSE_DAYS, SimPatient, cohort  # noqa: E402
 from bench.effect_sim import configure_django  # noqa: E402
+from bench.filter_gap import settled_share  # noqa: E402
 
+TRUTHS = ("usual", "lift", "sd", "rho", "phq9")
+GROUPS = {"levels": ["usual", "lift"], "noise": ["sd", "rho"], "all": list(TRUTHS)}
 THRESHOLDS = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.98)
 PRIOR = 0.5  # the flat-onset oracle's prior for a responder, given to every patient here
 
@@ -81,7 +87,7 @@ def app_models(sim: SimPatient, params: Any) -> dict[int, dict | None]:
         )
         return found
 
-    fading._Replay._probable_rule = probable  # type: ignore[method-assign]
+    fading._Replay._probable_rule = probable  # type: ignore[method-assign,assignment]
     try:
         inputs = effect.EffectInputs(
             phq9=sim.phq9, mood=sim.check_ins, sessions=sim.sessions, today=sim.follow_up_end
@@ -90,6 +96,29 @@ def app_models(sim: SimPatient, params: Any) -> dict[int, dict | None]:
     finally:
         fading._Replay._probable_rule = original  # type: ignore[method-assign]
     return record
+
+
+def with_truth(sim: SimPatient, models: dict[int, dict | None], names: list[str]) -> None:
+    """A diagnostic (dev seeds only): the simulator's true value of each named estimate in
+    the app's model, each day it has one (``bench/filter_gap.py``'s truths: the usual level
+    and the lift still settling after the course; the PHQ-9's usual level and points per
+    mood point likewise)."""
+    truth = sim.model
+    for day, model in models.items():
+        if model is None:
+            continue
+        share = settled_share(sim, DAY_ZERO + timedelta(days=day))
+        values = {
+            "usual": truth["pre"] + truth["lift"] * share,
+            "lift": truth["lift"] * share,
+            "sd": truth["spread"],
+            "rho": truth["inertia"],
+        }
+        model |= {name: values[name] for name in names if name in values}
+        if "phq9" in names:
+            noise = model["phq9"][2] if model["phq9"] else None
+            usual = truth["phq9_baseline"] - truth["phq9_gained"] * share
+            model["phq9"] = (usual, truth["per_mood_point"], noise or 2.165)
 
 
 def oracle_model(app: dict) -> dict:
@@ -163,7 +192,13 @@ def cost(repeats: int) -> None:
     from claywork.measures.relapse_filter import RelapseFilter
 
     sim = cohort(1, 1)[0]
-    app = {"usual": 7.0, "lift": 3.0, "sd": 1.1, "rho": 0.3, "phq9": (5.0, 2.5, 2.165)}
+    app: dict[str, Any] = {
+        "usual": 7.0,
+        "lift": 3.0,
+        "sd": 1.1,
+        "rho": 0.3,
+        "phq9": (5.0, 2.5, 2.165),
+    }
     rows = []
     for name in ("oracle's filter (estimated)", "app's RelapseFilter"):
         times = []
@@ -201,6 +236,12 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=240)
     parser.add_argument("--thresholds", type=float, nargs="+", default=list(THRESHOLDS))
     parser.add_argument("--only", default="estimated,true", help="estimated, true, or both")
+    parser.add_argument(
+        "--truth",
+        default="",
+        help="diagnostic, dev seeds only: the true value of these estimates "
+        "(usual, lift, sd, rho, phq9; levels, noise, all)",
+    )
     parser.add_argument("--cost", action="store_true", help="CPU per patient-day, then stop")
     parser.add_argument("--repeats", type=int, default=20)
     args = parser.parse_args()
@@ -214,12 +255,18 @@ def main() -> None:
 
     params = EffectParams.from_settings()
     variants = args.only.split(",")
+    truths = [t for name in args.truth.split(",") if name for t in GROUPS.get(name, [name])]
+    if unknown := set(truths) - set(TRUTHS):
+        parser.error(f"--truth: unknown {sorted(unknown)}")
     sims = [sim for seed in args.seeds for sim in cohort(seed, args.size)]
     paths: dict[str, list[tuple[SimPatient, dict[date, float]]]] = {}
     started = time.perf_counter()
     for sim in sims:
         if "estimated" in variants:
-            gated, ungated = estimated_paths(sim, app_models(sim, params))
+            models = app_models(sim, params)
+            if truths:
+                with_truth(sim, models, truths)
+            gated, ungated = estimated_paths(sim, models)
             paths.setdefault("estimated, gated", []).append((sim, gated))
             paths.setdefault("estimated, ungated", []).append((sim, ungated))
         if "true" in variants:
@@ -228,6 +275,8 @@ def main() -> None:
     elapsed = time.perf_counter() - started
     print(f"seeds {args.seeds}; {args.size} patients each; {elapsed:.0f} s")
     print(f"the app's parameters: {params}")
+    if truths:
+        print(f"the truth in place of the app's estimates of: {', '.join(truths)}")
     for name, found in paths.items():
         print(f"\n### {name}\n")
         print(effect_oracle.frontier(found, args.thresholds), flush=True)
