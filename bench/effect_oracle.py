@@ -32,6 +32,7 @@ Figures and the seeds they were run on: bench/README.md ("Third pass").
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import sys
 from collections.abc import Iterator
@@ -155,7 +156,7 @@ def _loss(lag: int) -> np.ndarray:
 
 DIPS = [_dip(lag) for lag in range(14 + MAX_LAG)]
 LOSSES = [_loss(lag) for lag in range(14 + MAX_LAG)]
-DIPS_FORTNIGHT = sum(DIPS[:14])
+DIPS_FORTNIGHT: np.ndarray = functools.reduce(np.add, DIPS[:14])
 
 
 class OracleFilter:
@@ -246,7 +247,10 @@ class OracleFilter:
 
     def fortnight_shares(self, day: int) -> np.ndarray:
         """Each live row's mean share over the two weeks a PHQ-9 on ``day`` asks about."""
-        return sum(self.row_shares(day, lag) for lag in range(14)) / 14
+        total: np.ndarray = functools.reduce(
+            np.add, (self.row_shares(day, lag) for lag in range(14))
+        )
+        return total / 14
 
     def _observe(self, likelihood: np.ndarray) -> None:
         rows = self.weights[: self.rows]
