@@ -24,6 +24,7 @@ import sys
 from collections import Counter, defaultdict
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: bench/ is on the path, the project is not
@@ -57,6 +58,21 @@ def cause(sim: SimPatient, status: str, estimate: int | None, truth: int) -> str
     return reason
 
 
+def app_durability(sim: SimPatient, params: Any) -> tuple[str, int | None]:
+    """The course's durability as the app tells it on the whole follow-up: its status, and
+    the days it lasted after the course's last session when the status is "lasted"
+    (``configure_django()`` first; ``params``: ``effect.EffectParams.from_settings()``)."""
+    from claywork.measures import durability, effect
+
+    inputs = effect.EffectInputs(
+        phq9=sim.phq9, mood=sim.check_ins, sessions=sim.sessions, today=sim.follow_up_end
+    )
+    course, _ = durability.benefits(inputs, params)
+    benefit = course.benefit if course else None
+    status = benefit.status if benefit else "no sessions"
+    return status, benefit.days if benefit and status == effect.LASTED else None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, nargs="+", required=True)
@@ -81,17 +97,11 @@ def main() -> None:
     told: dict[str, Counter[str]] = defaultdict(Counter)
     for seed in args.seeds:
         for sim in cohort(seed, args.size):
-            inputs = effect.EffectInputs(
-                phq9=sim.phq9, mood=sim.check_ins, sessions=sim.sessions, today=sim.follow_up_end
-            )
-            course, _ = durability.benefits(inputs, params)
-            benefit = course.benefit if course else None
-            status = benefit.status if benefit else "no sessions"
+            status, estimate = app_durability(sim, params)
             told[sim.scenario][status] += 1
             if sim.scenario not in RELAPSING or sim.benefit_end is None:
                 continue
             truth = (sim.benefit_end - sim.course_end).days
-            estimate = benefit.days if benefit and status == effect.LASTED else None
             within = estimate is not None and abs(estimate - truth) <= DURABILITY_TOLERANCE_DAYS
             shape = "abrupt (3-7 d)" if (sim.slide_days or 0) <= 7 else "gradual (8-14 d)"
             for key in ("all", sim.scenario, shape, f"adherence {adherence_band(sim.adherence)}"):

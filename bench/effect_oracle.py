@@ -32,8 +32,10 @@ Figures and the seeds they were run on: bench/README.md ("Third pass").
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -154,6 +156,7 @@ def _loss(lag: int) -> np.ndarray:
 
 DIPS = [_dip(lag) for lag in range(14 + MAX_LAG)]
 LOSSES = [_loss(lag) for lag in range(14 + MAX_LAG)]
+DIPS_FORTNIGHT: np.ndarray = functools.reduce(np.add, DIPS[:14])
 
 
 class OracleFilter:
@@ -181,16 +184,19 @@ class OracleFilter:
     def share(self, day: int) -> float:
         return self.benefit.at(day)
 
-    def _relapse_offset(self, day: int, lag: int) -> np.ndarray:
+    def row_shares(self, day: int, lag: int) -> np.ndarray:
+        """Each live relapse row's share of the course's benefit ``lag`` days before ``day``
+        (the row's own path back). ``RetrospectiveFilter`` (bench/durability_oracle.py) rows
+        are fixed onsets instead."""
         share = self.share(day - lag)
-        return -self.model["lift"] * (share - STATES.floor) * LOSSES[lag]
+        return (share - (share - STATES.floor) * LOSSES[lag])[: self.rows]
 
-    def step(self, day: int) -> None:
-        """The hidden processes move on one day."""
+    def _move_relapse(self, w: np.ndarray, day: int) -> np.ndarray:
+        """The relapse axis moves on one day (``w``: the live rows)."""
         first, last = (self.course_end + bound for bound in self.window)
         if day >= first:
             self.rows = len(STATES.since)
-        w = self.weights[: self.rows]
+            w = self.weights[: self.rows]
         hazard = 1 / (last - day + 1) if first <= day <= last else 0.0
         moved = np.zeros_like(w)
         moved[0] = w[0]
@@ -199,6 +205,11 @@ class OracleFilter:
             moved[STATES.entry] = hazard * STATES.entry_weight[:, None] * w[1][None, :]
             moved[STATES.moves_to] = w[STATES.moves_from]
             moved[STATES.fallen] += w[STATES.fallen]
+        return moved
+
+    def step(self, day: int) -> None:
+        """The hidden processes move on one day."""
+        moved = self._move_relapse(self.weights[: self.rows], day)
         out = np.zeros_like(self.weights)
         rows = out[: self.rows]
         rows[:, 0] = moved[:, 0] * (1 - BAD_WEEK_RATE)
@@ -210,14 +221,12 @@ class OracleFilter:
     def check_in(self, day: int, mood: int, previous: tuple[int, int] | None) -> None:
         model = self.model
         spread, rho = model["spread"], model["inertia"]
-        base = model["pre"] + model["lift"] * self.share(day)
-        mean = (base + self._relapse_offset(day, 0))[: self.rows, None] - DIPS[0][None, :]
+        mean = model["pre"] + model["lift"] * self.row_shares(day, 0)[:, None] - DIPS[0][None, :]
         variance = spread**2
         if previous is not None and day - previous[0] <= MAX_LAG:
             lag = day - previous[0]
-            then = model["pre"] + model["lift"] * self.share(previous[0])
-            offset = (then + self._relapse_offset(day, lag))[: self.rows]
-            mean_then = offset[:, None] - DIPS[lag][None, :]
+            then = model["pre"] + model["lift"] * self.row_shares(day, lag)
+            mean_then = then[:, None] - DIPS[lag][None, :]
             carry = rho**lag
             mean = mean + carry * (previous[1] - mean_then)
             variance = spread**2 * (1 - carry**2) + carry**2 / 12
@@ -228,18 +237,20 @@ class OracleFilter:
 
     def phq9(self, day: int, total: int) -> None:
         model = self.model
-        shares = np.zeros(len(STATES.since))
-        dips = np.zeros(len(STATES.day))
-        for lag in range(14):
-            share = self.share(day - lag)
-            shares += share - (share - STATES.floor) * LOSSES[lag]
-            dips += DIPS[lag]
-        shares = shares[: self.rows, None] / 14
+        shares = self.fortnight_shares(day)[:, None]
+        dips = DIPS_FORTNIGHT
         mean = model["phq9_baseline"] - model["phq9_gained"] * shares
         mean = mean + model["per_mood_point"] * dips[None, :] / 14
         upper = np.inf if total >= 27 else (total + 0.5 - mean) / PHQ9_SD
         lower = -np.inf if total <= 0 else (total - 0.5 - mean) / PHQ9_SD
         self._observe(ndtr(upper) - ndtr(lower))
+
+    def fortnight_shares(self, day: int) -> np.ndarray:
+        """Each live row's mean share over the two weeks a PHQ-9 on ``day`` asks about."""
+        total: np.ndarray = functools.reduce(
+            np.add, (self.row_shares(day, lag) for lag in range(14))
+        )
+        return total / 14
 
     def _observe(self, likelihood: np.ndarray) -> None:
         rows = self.weights[: self.rows]
@@ -256,11 +267,21 @@ def posterior_path(
     """The posterior probability that the relapse has begun, on each day of follow-up, from
     the data up to that day."""
     oracle = OracleFilter(sim, window=window)
+    path = {}
+    for day in feed(oracle, sim, use_phq9=use_phq9):
+        if day > oracle.course_end:
+            path[DAY_ZERO + timedelta(days=day)] = oracle.relapse_probability()
+    return path
+
+
+def feed(oracle: OracleFilter, sim: SimPatient, *, use_phq9: bool = True) -> Iterator[int]:
+    """Give the filter the patient's data day by day (check-ins, routine PHQ-9s after the
+    course began), from the first pre-course day to the end of follow-up; yields each day
+    once its data are in."""
     moods = {(d - DAY_ZERO).days: v for d, v in sim.check_ins}
     scores = {(d - DAY_ZERO).days: v for d, v in sim.phq9} if use_phq9 else {}
     end = (sim.follow_up_end - DAY_ZERO).days
     previous: tuple[int, int] | None = None
-    path = {}
     for day in range(-PRE_COURSE_DAYS, end + 1):
         if day > -PRE_COURSE_DAYS:
             oracle.step(day)
@@ -269,9 +290,7 @@ def posterior_path(
             previous = (day, moods[day])
         if day in scores and day > 0:
             oracle.phq9(day, scores[day])
-        if day > oracle.course_end:
-            path[DAY_ZERO + timedelta(days=day)] = oracle.relapse_probability()
-    return path
+        yield day
 
 
 def outcome(sim: SimPatient, path: dict[date, float], threshold: float) -> Outcome:
