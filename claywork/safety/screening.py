@@ -484,13 +484,15 @@ class _Veto:
                     "screening model failed on a text (%s); rule hit kept", type(error).__name__
                 )
                 self._scores = []
-        # A hit with a cue is read by the risk and crisis heads (eleventh round); one without,
-        # only by the veto model, taught the lexicon's explicit phrases said now (thirteenth
-        # round): without one (-1) it stands.
+        # A hit with a cue is read by the risk and crisis heads (eleventh round) and, when it
+        # is loaded, by the veto model too: every model must call it harmless, since the heads
+        # alone read "haha I'm fine, just want to die, lol" as a joke (0.046) and the veto
+        # model, taught the explicit phrases, does not (0.29). One without a cue is read only
+        # by the veto model (thirteenth round): without one (-1) it stands.
         over = [
             (score.veto if score.veto >= 0.0 else 1.0)
             if cue == BARE_CUE
-            else max(score.risk, score.crisis)
+            else max(score.risk, score.crisis, score.veto)
             for score in self._scores
             if score.start < end and score.end > start
         ]
