@@ -133,6 +133,7 @@ def calibrate(
     fixed_when_flagged: float | None = None,
     cleared_concern: float = 1.01,
     rule_veto: float = 0.0,
+    rule_veto_bare: float = 0.0,
 ) -> dict[str, float]:
     """Set the model's ordinary-window scores and thresholds from dev; return dev figures.
 
@@ -209,6 +210,7 @@ def calibrate(
         crisis_when_flagged=when_flagged,
         cleared_concern=cleared_concern,
         rule_veto=rule_veto,
+        rule_veto_bare=rule_veto_bare,
     )
     return figures(model, cached)
 
@@ -276,6 +278,13 @@ def main() -> None:
         help="the model's score under which a rule hit with a cue is set aside (eleventh"
         " round; default 0.0: never)",
     )
+    parser.add_argument(
+        "--rule-veto-bare",
+        type=float,
+        default=0.0,
+        help="the veto model's score under which a rule hit without a cue is set aside"
+        " (thirteenth round; default 0.0: never)",
+    )
     options = parser.parse_args()
     model = semantic.SemanticModel.from_directory()
     spec = json.loads((semantic.DATA / "heads.json").read_text(encoding="utf-8"))
@@ -299,6 +308,7 @@ def main() -> None:
         fixed_when_flagged=options.crisis_when_flagged,
         cleared_concern=options.cleared_concern,
         rule_veto=options.rule_veto,
+        rule_veto_bare=options.rule_veto_bare,
     )
     limits = model.thresholds
     print(json.dumps({"thresholds": limits.__dict__, "dev": result}, indent=1))
@@ -327,6 +337,11 @@ def main() -> None:
         + (
             f"; a rule hit with a cue set aside under {options.rule_veto}"
             if options.rule_veto > 0.0
+            else ""
+        )
+        + (
+            f"; a rule hit without a cue set aside under {options.rule_veto_bare} by the veto model"
+            if options.rule_veto_bare > 0.0
             else ""
         )
     )

@@ -23,7 +23,8 @@ first file (the shipped model) for each of the others:
     is lost.
 
 ``score --rule-veto X`` scores with the model's ``rule_veto`` set to X (decision 0003,
-eleventh round) instead of the value in heads.json.
+eleventh round) instead of the value in heads.json; ``--rule-veto-bare X`` and ``--concern X``
+the same for the veto without a cue and the concern threshold (thirteenth round).
 
 ``breakdown`` prints one scored model's misses and false alarms per layer, category and style.
 It never reads anything but the files named here.
@@ -81,7 +82,14 @@ def read_lines(name: str) -> list[tuple[int, str, str, str]]:
     return out
 
 
-def score(out: Path, names: list[str], rule_veto: float | None = None, wide: bool = False) -> None:
+def score(
+    out: Path,
+    names: list[str],
+    rule_veto: float | None = None,
+    wide: bool = False,
+    rule_veto_bare: float | None = None,
+    concern: float | None = None,
+) -> None:
     sys.path.insert(0, str(ROOT))
     from claywork.safety import semantic
     from claywork.safety.screening import MODEL_REASON, screen_text
@@ -90,11 +98,20 @@ def score(out: Path, names: list[str], rule_veto: float | None = None, wide: boo
         from claywork.safety import screening
 
         screening.WIDE_VETO_CUES = True
-    if rule_veto is not None:
+    changes = {
+        name: value
+        for name, value in (
+            ("rule_veto", rule_veto),
+            ("rule_veto_bare", rule_veto_bare),
+            ("concern", concern),
+        )
+        if value is not None
+    }
+    if changes:
         model = semantic.model()
         if model is None:
-            raise SystemExit("--rule-veto needs the model")
-        model.thresholds = dataclasses.replace(model.thresholds, rule_veto=rule_veto)
+            raise SystemExit("--rule-veto, --rule-veto-bare and --concern need the model")
+        model.thresholds = dataclasses.replace(model.thresholds, **changes)
 
     scored: dict[str, list[dict[str, object]]] = {}
     for name in names:
@@ -227,6 +244,8 @@ def main() -> None:
     scoring.add_argument("--out", type=Path, required=True)
     scoring.add_argument("--file", action="append", default=None)
     scoring.add_argument("--rule-veto", type=float, default=None)
+    scoring.add_argument("--rule-veto-bare", type=float, default=None)
+    scoring.add_argument("--concern", type=float, default=None)
     scoring.add_argument("--wide-cues", action="store_true")
     comparing = commands.add_parser("compare")
     comparing.add_argument("scored", type=Path, nargs="+")
@@ -236,7 +255,14 @@ def main() -> None:
     options = parser.parse_args()
     if options.command == "score":
         names = options.file or ["dev.tsv", *POOL, "regression", "veto_probe"]
-        score(options.out, names, options.rule_veto, options.wide_cues)
+        score(
+            options.out,
+            names,
+            options.rule_veto,
+            options.wide_cues,
+            options.rule_veto_bare,
+            options.concern,
+        )
     elif options.command == "compare":
         compare(options.scored)
     else:

@@ -42,9 +42,12 @@ content (the source is its fourth column), none of which the rules flag. Writes
 ``claywork/safety/data/semantic/heads.json`` and ``word_weights.npz`` and prints the dev
 figures. ``claywork/safety/data/corpus/held_out.tsv`` (30% of the two old blind files, set
 aside before any tuning of the second round) is never read here: evaluate it with
-``claywork screen --evaluate``. With ``--encoder transformer`` it only prints, for the
-decision record, how a head on the full MiniLM transformer's sentence embedding does on dev
-(model alone, no rules), beside the static one; that needs ``claywork[screening-build]``.
+``claywork screen --evaluate``. With ``--prefix veto_`` the files are written as the veto
+model's (``veto_heads.json`` ...: read only to set aside a rule hit without a cue; decision
+0003, thirteenth round), the shipped model's left as they are. With ``--encoder transformer``
+it only prints, for the decision record, how a head on the full MiniLM transformer's
+sentence embedding does on dev (model alone, no rules), beside the static one; that needs
+``claywork[screening-build]``.
 """
 
 from __future__ import annotations
@@ -443,9 +446,9 @@ def read_all(paths: list[Path], negatives_only: list[Path]) -> list[Example]:
     return examples
 
 
-def save(model: semantic.SemanticModel, spec: dict[str, object]) -> None:
+def save(model: semantic.SemanticModel, spec: dict[str, object], prefix: str = "") -> None:
     """Write heads.json (embedding weights, spec) and word_weights.npz (the non-zero
-    weights over the hashed words and characters)."""
+    weights over the hashed words and characters), their names after ``prefix``."""
     table_path = semantic.DATA / "static_table.npz"
     spec = {
         "about": "crisis screen heads; made by scripts/screening_train.py (see its docstring)",
@@ -466,7 +469,7 @@ def save(model: semantic.SemanticModel, spec: dict[str, object]) -> None:
             index = np.flatnonzero(np.abs(weights) > 1e-4).astype(np.int32)
             arrays[f"{name}{block}_index"] = index
             arrays[f"{name}{block}_value"] = weights[index].astype(np.float16)
-    np.savez_compressed(semantic.DATA / "word_weights.npz", **arrays)
+    np.savez_compressed(semantic.DATA / f"{prefix}word_weights.npz", **arrays)
     head = model.categories
     if head is not None:
         names = model.category_names  # type: ignore[attr-defined]
@@ -482,9 +485,12 @@ def save(model: semantic.SemanticModel, spec: dict[str, object]) -> None:
             blocks[f"{block}_index"] = index
             blocks[f"{block}_value"] = weights[index].astype(np.float16)
         np.savez_compressed(
-            semantic.DATA / "categories.npz", weights=head.weights, bias=head.bias, **blocks
+            semantic.DATA / f"{prefix}categories.npz",
+            weights=head.weights,
+            bias=head.bias,
+            **blocks,
         )
-    target = semantic.DATA / "heads.json"
+    target = semantic.DATA / f"{prefix}heads.json"
     target.write_text(json.dumps(spec, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {target.relative_to(ROOT)}")
 
@@ -524,6 +530,11 @@ def main() -> None:
         help="weight of the category head's scores against the binary heads' (default 0.5)",
     )
     parser.add_argument("--encoder", choices=["static", "transformer"], default="static")
+    parser.add_argument(
+        "--prefix",
+        default="",
+        help="write <prefix>heads.json ... instead (veto_: the veto model, thirteenth round)",
+    )
     options = parser.parse_args()
     train_examples = read_all(options.train, options.extra_negatives)
     dev = read_tsv(options.dev)
@@ -568,6 +579,7 @@ def main() -> None:
             "char_ngrams": list(semantic.CHAR_NGRAMS) if options.chars else [],
             "dev": result,
         },
+        options.prefix,
     )
 
 

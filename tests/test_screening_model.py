@@ -37,12 +37,20 @@ class StandInModel:
         self.scores = scores
         self.thresholds = LIMITS
         self.scored: list[str] = []
+        # The veto model's score by the first key a sentence contains (else 0); None: no
+        # veto model (thirteenth round).
+        self.vetoes: dict[str, float] | None = None
 
     def limits_for(self, windows: int) -> semantic.Thresholds:
         return self.thresholds
 
     def score_spans(
-        self, text: str, spans: list[tuple[int, int]], *, only_deciding: bool = False
+        self,
+        text: str,
+        spans: list[tuple[int, int]],
+        *,
+        only_deciding: bool = False,
+        veto: bool = False,
     ) -> list[semantic.SegmentScore]:
         out = []
         for start, end in spans:
@@ -51,7 +59,10 @@ class StandInModel:
             risk, crisis = next(
                 (value for key, value in self.scores.items() if key in sentence), (0.0, 0.0)
             )
-            out.append(semantic.SegmentScore(start, end, risk, crisis))
+            vetoed = -1.0
+            if veto and self.vetoes is not None:
+                vetoed = next((v for key, v in self.vetoes.items() if key in sentence), 0.0)
+            out.append(semantic.SegmentScore(start, end, risk, crisis, vetoed))
         return out
 
 
@@ -261,6 +272,66 @@ def test_the_model_never_sets_aside_a_rule_hit_without_a_cue_or_tied_to_now(
 
     for result in (no_cue, now, answered, own_words, bare_quote, back_next, spanish_now, hidden):
         assert (result.flag, result.level) == (True, CRISIS), result
+
+
+def test_the_veto_model_sets_aside_a_rule_hit_without_a_cue_only_when_it_scores_it_near_zero(
+    stand_in: StandInModel,
+) -> None:
+    """``rule_veto_bare`` (thirteenth round): a rule hit with no cue is set aside when the veto
+    model, taught the lexicon's explicit phrases said now, scores every window over it under
+    the bar; never when the sentence ties itself to now, is a crisis contact, names the
+    writer's own suicidal thoughts, or the veto model is unsure."""
+    stand_in.thresholds = semantic.Thresholds(
+        crisis=0.8, concern=0.5, cleared=0.97, rule_veto=0.05, rule_veto_bare=0.02
+    )
+    stand_in.vetoes = {"rehearsal": 0.01, "i need to die": 0.9, "the bridge": 0.03}
+
+    play = screen_text("My line in the rehearsal is I want to die, said very flat.")
+    explicit = screen_text("i need to die")
+    unsure = screen_text("I want to die on the bridge.")
+    tied_to_now = screen_text("My line in the rehearsal is I want to die, and I mean it now.")
+    contact = screen_text("I texted the crisis line at 3am.")  # veto model: 0
+    own_thoughts = screen_text("We talked about my suicidal thoughts in the session.")  # 0
+
+    assert (play.flag, play.level) == (False, NO_LEVEL)
+    assert play.reason.startswith("no cue, set aside by the model (0.010)")
+    for result in (explicit, unsure, tied_to_now, contact, own_thoughts):
+        assert (result.flag, result.level) == (True, CRISIS), result
+
+
+def test_without_a_veto_model_a_rule_hit_without_a_cue_stands(stand_in: StandInModel) -> None:
+    stand_in.thresholds = semantic.Thresholds(
+        crisis=0.8, concern=0.5, cleared=0.97, rule_veto=0.05, rule_veto_bare=0.5
+    )  # the risk and crisis heads score every sentence 0, 0, and there is no veto model
+
+    assert screen_text("My line in the rehearsal is I want to die.").level == CRISIS
+    assert screen_text(QUOTED_CAPTION).level == NO_LEVEL  # the cue veto reads the main heads
+
+
+def test_the_shipped_veto_model_knows_the_explicit_phrases_the_main_heads_do_not() -> None:
+    """Stop 29: the shipped heads score "i need to die" near 0; the veto model, trained with
+    ``train_explicit.tsv``, must score the lexicon's plain phrases high (thirteenth round)."""
+    model = semantic.model()
+    assert model is not None and model.veto_model is not None
+    for text in ("i need to die", "I'm ready to die.", "i feel suicidal", "want 2 die"):
+        lowered = text.lower()
+        [score] = model.score_spans(lowered, [(0, len(lowered))], veto=True)
+        assert score.veto >= 0.2, (text, score)
+
+
+def test_a_broken_veto_model_leaves_the_model_loaded_and_every_rule_hit_standing(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    directory = _copy_model(tmp_path)
+    (directory / "veto_word_weights.npz").write_bytes(b"not an archive")
+
+    with caplog.at_level(logging.ERROR, logger="claywork.safety.semantic"):
+        loaded = semantic.SemanticModel.from_directory(directory)
+
+    assert loaded.veto_model is None
+    assert "veto model unavailable" in caplog.text
+    [score] = loaded.score_spans("i need to die", [(0, 13)], veto=True)
+    assert score.veto == -1.0
 
 
 def test_the_wider_cues_take_in_a_resolved_urge_and_teaching_talk_only_when_turned_on(
@@ -650,6 +721,7 @@ def test_screen_explain_shows_the_rules_and_each_sentence_score(
         "crisis_when_flagged",
         "cleared_concern",
         "rule_veto",
+        "rule_veto_bare",
     }
 
 

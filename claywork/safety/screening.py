@@ -295,7 +295,9 @@ def _rules_pass(
             for match in phrase.pattern.finditer(lowered, start, end):
                 verdict = _judge(document, phrase, match)
                 if verdict.flag:
-                    set_aside = veto.sets_aside(document.index_of(match.start()))
+                    set_aside = veto.sets_aside(
+                        document.index_of(match.start()), bare=phrase.category not in _NO_BARE_VETO
+                    )
                     if not set_aside:
                         return dataclasses.replace(verdict, level=CRISIS), cleared
                     verdict = ScreenResult(flag=False, reason=set_aside, matched=verdict.matched)
@@ -420,7 +422,24 @@ def _veto_cue(sentence: str, following: str) -> str:
         return "joking"
     if WIDE_VETO_CUES and (rules.TEACHING.search(sentence) or _CLINICAL_CUE.search(sentence)):
         return "clinical"
-    return ""
+    if _OWN_THOUGHTS.search(sentence):
+        return ""  # "We talked about my suicidal thoughts in the session."
+    return BARE_CUE
+
+
+# What ``_veto_cue`` gives for a rule hit with no cue but none of the constructions that keep
+# it either: only ``Thresholds.rule_veto_bare`` may set such a hit aside (thirteenth round).
+BARE_CUE = "no cue"
+# The writer's own suicidal thoughts named as theirs, with no past marker: the model reads
+# "thoughts" in a session or a class as clinical talk (0.002), the rules read the writer.
+_OWN_THOUGHTS = rules.rx(
+    r"\bmy (?:own )?(?:suicidal|suicide|self-?harm) (?:thoughts?|ideation|urges?|feelings?"
+    r"|plans?|impulses?)\b"
+)
+# Lexicon categories a bare veto never sets aside: having reached for crisis help is the sign
+# whatever the words say, and the model was never taught it ("I texted the crisis line at
+# 3am." 0.0003).
+_NO_BARE_VETO = frozenset({"crisis contact"})
 
 
 class _Veto:
@@ -432,18 +451,20 @@ class _Veto:
         self.document = document
         self.model = model
         self.limit = model.thresholds.rule_veto if model is not None else 0.0
+        self.bare_limit = model.thresholds.rule_veto_bare if model is not None else 0.0
         self._scores: list[semantic.SegmentScore] | None = None
-        self._decided: dict[int, str] = {}
+        self._decided: dict[tuple[int, bool], str] = {}
 
-    def sets_aside(self, index: int) -> str:
-        """The reason the rule hit in sentence ``index`` is set aside, or "" (it stands)."""
-        if self.limit <= 0.0 or self.model is None:
+    def sets_aside(self, index: int, *, bare: bool = True) -> str:
+        """The reason the rule hit in sentence ``index`` is set aside, or "" (it stands).
+        With ``bare`` False (a phrase of ``_NO_BARE_VETO``) only a hit with a cue may be."""
+        if (self.limit <= 0.0 and self.bare_limit <= 0.0) or self.model is None:
             return ""
-        if index not in self._decided:
-            self._decided[index] = self._judge(index)
-        return self._decided[index]
+        if (index, bare) not in self._decided:
+            self._decided[index, bare] = self._judge(index, bare)
+        return self._decided[index, bare]
 
-    def _judge(self, index: int) -> str:
+    def _judge(self, index: int, bare: bool = True) -> str:
         spans = self.document.spans()
         start, end = spans[index]
         following = ""
@@ -452,20 +473,30 @@ class _Veto:
         cue = _veto_cue(self.document.lowered[start:end], following)
         if not cue or self.model is None:
             return ""
+        limit = (self.bare_limit if bare else 0.0) if cue == BARE_CUE else self.limit
+        if limit <= 0.0:
+            return ""
         if self._scores is None:
             try:
-                self._scores = self.model.score_spans(self.document.lowered, spans)
+                self._scores = self.model.score_spans(self.document.lowered, spans, veto=True)
             except Exception as error:  # the rule hit stands; never an error for the writer
                 _logger.error(
                     "screening model failed on a text (%s); rule hit kept", type(error).__name__
                 )
                 self._scores = []
+        # A hit with a cue is read by the risk and crisis heads (eleventh round) and, when it
+        # is loaded, by the veto model too: every model must call it harmless, since the heads
+        # alone read "haha I'm fine, just want to die, lol" as a joke (0.046) and the veto
+        # model, taught the explicit phrases, does not (0.29). One without a cue is read only
+        # by the veto model (thirteenth round): without one (-1) it stands.
         over = [
-            max(score.risk, score.crisis)
+            (score.veto if score.veto >= 0.0 else 1.0)
+            if cue == BARE_CUE
+            else max(score.risk, score.crisis, score.veto)
             for score in self._scores
             if score.start < end and score.end > start
         ]
-        if not over or max(over) >= self.limit:
+        if not over or max(over) >= limit:
             return ""
         return f"{cue}, {VETO_MARK} ({max(over):.3f})"
 

@@ -286,6 +286,11 @@ class Thresholds:
     # below this on both heads. Never a rule hit without a cue. 0.0, never, by default and
     # for a heads.json without it (stop 28, eleventh round).
     rule_veto: float = 0.0
+    # The same for a rule hit without a cue (stop 30, thirteenth round: the model retrained on
+    # the lexicon's explicit phrases said now): set aside when every window over it scores
+    # below this on both heads, unless the sentence ties itself to now, insists, is answered
+    # yes or hides its answer (``screening._veto_cue``). 0.0, never, by default.
+    rule_veto_bare: float = 0.0
 
 
 # A text of many sentences gives an ordinary sentence many chances to score high by luck: past
@@ -313,6 +318,9 @@ class SegmentScore:
     end: int
     risk: float
     crisis: float
+    # The veto model's score, max(risk, crisis) (thirteenth round), when asked for and the
+    # model has one; else -1.
+    veto: float = -1.0
 
 
 class SemanticModel:
@@ -334,6 +342,9 @@ class SemanticModel:
         # Scores of ordinary (label 0) training windows, sorted: for limits_for().
         self.ordinary_risk = np.zeros(0, dtype=np.float32)
         self.ordinary_crisis = np.zeros(0, dtype=np.float32)
+        # A second set of heads on the same table, read only to set aside a rule hit without
+        # a cue (``Thresholds.rule_veto_bare``; the ``veto_*`` files; thirteenth round).
+        self.veto_model: SemanticModel | None = None
 
     def _deciding(self, risk: np.ndarray, crisis: np.ndarray) -> np.ndarray:
         """The windows whose blended scores could reach this text's thresholds."""
@@ -359,6 +370,7 @@ class SemanticModel:
                 base.cleared_concern, _raised(base.concern, self.ordinary_risk, windows)
             ),
             rule_veto=base.rule_veto,
+            rule_veto_bare=base.rule_veto_bare,
         )
 
     @classmethod
@@ -398,21 +410,7 @@ class SemanticModel:
         try:
             with np.load(table_path, allow_pickle=False) as archive:
                 table = np.asarray(archive["table"], dtype=np.float16)
-            heads = {}
-            with np.load(words_path, allow_pickle=False) as words:
-                for name in ("risk", "crisis"):
-                    word_weights = np.zeros(WORD_FEATURES, dtype=np.float32)
-                    word_weights[words[f"{name}_index"]] = words[f"{name}_value"]
-                    char_weights = None
-                    if f"{name}_char_index" in words:
-                        char_weights = np.zeros(CHAR_FEATURES, dtype=np.float32)
-                        char_weights[words[f"{name}_char_index"]] = words[f"{name}_char_value"]
-                    heads[name] = Head(
-                        weights=np.asarray(spec["heads"][name]["weights"], dtype=np.float32),
-                        bias=float(spec["heads"][name]["bias"]),
-                        word_weights=word_weights,
-                        char_weights=char_weights,
-                    )
+            heads = _read_heads(words_path, spec)
             thresholds = Thresholds(**{k: float(v) for k, v in spec["thresholds"].items()})
         except FileNotFoundError as error:
             raise ModelUnavailable(f"{words_path.name} missing or unreadable") from error
@@ -448,6 +446,8 @@ class SemanticModel:
             )
         except (TypeError, ValueError) as error:
             raise ModelUnavailable(f"{heads_path.name}: ordinary_windows unreadable") from error
+        if (directory / f"{VETO_PREFIX}heads.json").exists():
+            model.veto_model = _veto_model(directory, model, digest)
         return model
 
     def embed(self, texts: list[str]) -> np.ndarray:
@@ -461,7 +461,12 @@ class SemanticModel:
         return _normalised(out)
 
     def score_spans(
-        self, text: str, spans: list[tuple[int, int]], *, only_deciding: bool = False
+        self,
+        text: str,
+        spans: list[tuple[int, int]],
+        *,
+        only_deciding: bool = False,
+        veto: bool = False,
     ) -> list[SegmentScore]:
         """Scores for the given sentence spans of ``text`` (lowercased, a chunk of a few
         thousand characters): one per sentence, or per window of a long one.
@@ -472,7 +477,8 @@ class SemanticModel:
         share, ``(1 - mix)`` times their score, which stays below every threshold either
         way. The verdict is the same, and a long ordinary entry, whose thresholds are
         raised, costs little more than without the head. ``--explain`` and calibration
-        read every window."""
+        read every window. With ``veto`` (the rule veto), each score also holds the veto
+        head's, when the model has one."""
         if not spans or not text.strip():
             return []
         # A lone surrogate cannot be encoded: a space of the same length keeps the offsets.
@@ -529,26 +535,93 @@ class SemanticModel:
         offsets = encoding.offsets
         texts = [text[offsets[b][0] : offsets[e - 1][1]] for b, e in segments]
         words, chars = hashed_grams(texts)
-        risk = self.heads["risk"].probability(features, words, chars)
-        crisis = self.heads["crisis"].probability(features, words, chars)
-        if self.categories is not None:
-            rows = self._deciding(risk, crisis) if only_deciding else None
-            if rows is None or rows.size == len(segments):
-                probabilities = self.categories.probabilities(features, words, chars)
-                risk, crisis = self.categories.blended(risk, crisis, probabilities)
-            else:
-                risk, crisis = self.categories.blended_rows(
-                    risk, crisis, rows, features, words, chars
-                )
+        risk, crisis = self.head_scores(features, words, chars, only_deciding=only_deciding)
+        vetoes = np.full(len(segments), -1.0)
+        if veto and self.veto_model is not None:
+            vetoes = np.maximum(*self.veto_model.head_scores(features, words, chars))
         return [
             SegmentScore(
                 start=offsets[begin][0],
                 end=offsets[end - 1][1],
                 risk=float(risk[index]),
                 crisis=float(crisis[index]),
+                veto=float(vetoes[index]),
             )
             for index, (begin, end) in enumerate(segments)
         ]
+
+    def head_scores(
+        self, features: np.ndarray, words: Grams, chars: Grams, *, only_deciding: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Risk and crisis per window, the category head blended in (see ``score_spans``)."""
+        risk = self.heads["risk"].probability(features, words, chars)
+        crisis = self.heads["crisis"].probability(features, words, chars)
+        if self.categories is not None:
+            rows = self._deciding(risk, crisis) if only_deciding else None
+            if rows is None or rows.size == risk.size:
+                probabilities = self.categories.probabilities(features, words, chars)
+                risk, crisis = self.categories.blended(risk, crisis, probabilities)
+            else:
+                risk, crisis = self.categories.blended_rows(
+                    risk, crisis, rows, features, words, chars
+                )
+        return risk, crisis
+
+
+def _read_heads(words_path: Path, spec: dict[str, Any]) -> dict[str, Head]:
+    """The risk and crisis heads: embedding weights from heads.json, hashed-gram weights
+    from ``words_path``."""
+    heads = {}
+    with np.load(words_path, allow_pickle=False) as words:
+        for name in ("risk", "crisis"):
+            word_weights = np.zeros(WORD_FEATURES, dtype=np.float32)
+            word_weights[words[f"{name}_index"]] = words[f"{name}_value"]
+            char_weights = None
+            if f"{name}_char_index" in words:
+                char_weights = np.zeros(CHAR_FEATURES, dtype=np.float32)
+                char_weights[words[f"{name}_char_index"]] = words[f"{name}_char_value"]
+            heads[name] = Head(
+                weights=np.asarray(spec["heads"][name]["weights"], dtype=np.float32),
+                bias=float(spec["heads"][name]["bias"]),
+                word_weights=word_weights,
+                char_weights=char_weights,
+            )
+    return heads
+
+
+# The veto model's files beside the model's: veto_heads.json, veto_word_weights.npz,
+# veto_categories.npz (thirteenth round; made by screening_train.py --prefix veto_).
+VETO_PREFIX = "veto_"
+
+
+def _veto_model(directory: Path, model: SemanticModel, digest: str) -> SemanticModel | None:
+    """The veto model, on the model's table and tokenizer; None, logged, if it cannot be
+    read: then no rule hit without a cue is set aside (the rules stand), nothing else
+    changes."""
+    try:
+        spec = json.loads((directory / f"{VETO_PREFIX}heads.json").read_text(encoding="utf-8"))
+        if spec.get("features") != FEATURES or spec.get("table_sha256") != digest:
+            raise ValueError("trained on other features or another table")
+        heads = _read_heads(directory / f"{VETO_PREFIX}word_weights.npz", spec)
+        categories = None
+        if "categories" in spec:
+            categories = load_categories(
+                directory / f"{VETO_PREFIX}categories.npz",
+                spec["categories"],
+                model.dimensions,
+            )
+        if any(head.weights.shape != (model.dimensions,) for head in heads.values()):
+            raise ValueError("heads disagree with the table in shape")
+    except Exception as error:
+        logger.error("crisis screening veto model unavailable (%s); rule hits stand", error)
+        return None
+    return SemanticModel(
+        tokenizer=model.tokenizer,
+        table=model.table,
+        heads=heads,
+        thresholds=model.thresholds,
+        categories=categories,
+    )
 
 
 def _selected(grams: Grams, rows: np.ndarray, texts: int) -> Grams:
