@@ -794,6 +794,15 @@ def test_the_shipped_model_raises_its_thresholds_for_long_entries() -> None:
         # round's rules (the same); blind_fresh12 once, with all of it (0.929 / 0.943 / 0.072).
         ("blind_fresh11.tsv", 0.94, 0.93, 0.08, 350),
         ("blind_fresh12.tsv", 0.92, 0.93, 0.08, 350),
+        # Stop 30's four unseen sets, writers with new personas. blind_fresh13 (adults 35-70,
+        # understated) was read line by line after the shipped tree's run (0.865 / 0.924 /
+        # 0.092) and shaped the new training writers' personas, so it judged nothing; with G
+        # 0.927 / 0.929 / 0.092. blind_fresh14-16 judged G once, as one pool, before they were
+        # read (R0 0.931 / 0.904 / 0.892 recall; G 0.954 / 0.938 / 0.952).
+        ("blind_fresh13.tsv", 0.91, 0.91, 0.10, 350),
+        ("blind_fresh14.tsv", 0.94, 0.93, 0.08, 350),
+        ("blind_fresh15.tsv", 0.92, 0.95, 0.06, 350),
+        ("blind_fresh16.tsv", 0.94, 0.94, 0.06, 350),
     ],
 )
 def test_the_shipped_model_keeps_its_floors_on_the_held_out_slices(
@@ -829,6 +838,9 @@ def screening_data() -> Path:
         "blind_fresh10.tsv",
         "blind_fresh11.tsv",
         "blind_fresh12.tsv",
+        "blind_fresh14.tsv",
+        "blind_fresh15.tsv",
+        "blind_fresh16.tsv",
     ],
 )
 def test_the_shipped_model_tells_most_ideation_plans_and_attempts_at_level_crisis(
