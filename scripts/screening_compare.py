@@ -58,6 +58,8 @@ POOL = [
     "blind_fresh14.tsv",
     "blind_fresh15.tsv",
     "blind_fresh16.tsv",
+    "blind_fresh17.tsv",
+    "blind_fresh18.tsv",
 ]
 CONCERN_KIND = ("hopeless", "burden", "no_future", "no future", "future", "warning")
 
