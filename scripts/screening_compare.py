@@ -54,12 +54,7 @@ POOL = [
     "blind_fresh10.tsv",
     "blind_fresh11.tsv",
     "blind_fresh12.tsv",
-    "blind_fresh13.tsv",
-    "blind_fresh14.tsv",
-    "blind_fresh15.tsv",
-    "blind_fresh16.tsv",
-    "blind_fresh17.tsv",
-    "blind_fresh18.tsv",
+    "held_out_fresh30.tsv",
 ]
 CONCERN_KIND = ("hopeless", "burden", "no_future", "no future", "future", "warning")
 
