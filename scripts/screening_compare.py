@@ -55,6 +55,8 @@ POOL = [
     "blind_fresh11.tsv",
     "blind_fresh12.tsv",
     "held_out_fresh30.tsv",
+    "blind_fresh19.tsv",
+    "blind_fresh20.tsv",
 ]
 CONCERN_KIND = ("hopeless", "burden", "no_future", "no future", "future", "warning")
 
