@@ -283,6 +283,9 @@ class Benefit:
     settled_level: float | None = None  # median mood in the 14 days after the session
     lost_on: date | None = None
     next_session_day: date | None = None
+    # What the slide-and-floor fit found, for the clinician (``durability.fit_detail``); not
+    # in ``as_dict``, whose keys ``claywork effect --file`` keeps.
+    fitted: str | None = None
 
     @property
     def lift(self) -> float | None:
