@@ -374,14 +374,17 @@ def evaluate(
     params: EffectParams | None = None,
     *,
     checkpoint: Checkpoint | None = None,
+    with_benefits: bool = True,
 ) -> EffectReport:
     """The report for ``inputs``. Given the ``checkpoint`` of an earlier report on the same
     patient, the fading replay resumes from it when the data up to its day are unchanged (the
-    same episodes, fewer days replayed); the report carries the next one."""
+    same episodes, fewer days replayed); the report carries the next one. Without
+    ``with_benefits`` the durability is left out (``course`` None, no sessions): the write
+    path keeps episodes only, and the durability's fit costs more than the replay."""
     from claywork.measures import durability, fading
 
     params = EffectParams.from_settings() if params is None else params
-    course, sessions = durability.benefits(inputs, params)
+    course, sessions = durability.benefits(inputs, params) if with_benefits else (None, [])
     found, kept = fading.episodes_from(inputs, params, checkpoint)
     return EffectReport(episodes=found, course=course, sessions=sessions, checkpoint=kept)
 
