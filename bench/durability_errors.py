@@ -5,15 +5,17 @@
 For each relapsing patient of the cohorts (bench/effect_cohort.py) whose benefit ended (the
 truth: the first day under half of the course's benefit), the course's durability as
 ``durability.benefits`` tells it, set against the truth: the share within ±5 days per scenario,
-course shape and adherence; the distribution of estimated minus true days; and the cases
-outside ±5 days by cause (told too early, too late, or not told "lasted" at all and what was
-said instead; with a booster, a partial responder, an early end inside a bad week). Also the
+course shape, adherence and booster (with a 95% Wilson interval); the distribution of
+estimated minus true days; and the cases outside ±5 days by cause (told too early, too late,
+or not told "lasted" at all and what was said instead; with a
+booster, a partial responder, an early end inside a bad week). Also the
 share of patients who stay well told their lift ended, and of non-responders told "lasted".
 ``--list`` prints each case outside ±5 days; ``--set NAME=VALUE`` changes one constant of
-``claywork/measures/change_point.py`` or ``durability.py`` for a tuning run (dev seeds only).
-Durability reads daily mood only (no PHQ-9, no alert), so this runs in seconds and gives the
-same durability figures as bench/effect_sim.py.
-No database. Figures: bench/README.md, "Durability, third pass" and "Seventh pass".
+``claywork/measures/slide_fit.py``, ``durability.py`` or ``change_point.py`` for a tuning run
+(dev seeds only; ``--set SLIDE_FIT=0`` gives the change point of the seventh to eleventh
+passes). Durability reads daily mood and the PHQ-9s (no alert), so this runs in seconds and
+gives the same durability figures as bench/effect_sim.py. No database. Figures:
+bench/README.md, "Durability, third pass", "Seventh pass" and "Fifteenth pass".
 """
 
 from __future__ import annotations
@@ -38,6 +40,16 @@ from bench.effect_sim import (  # noqa: E402
     adherence_band,
     configure_django,
 )
+
+
+def wilson(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
+    """The 95% Wilson score interval of a share."""
+    if not trials:
+        return 0.0, 1.0
+    share = successes / trials
+    centre = (share + z * z / (2 * trials)) / (1 + z * z / trials)
+    half = z * ((share * (1 - share) / trials + z * z / (4 * trials * trials)) ** 0.5)
+    return centre - half / (1 + z * z / trials), centre + half / (1 + z * z / trials)
 
 
 def cause(sim: SimPatient, status: str, estimate: int | None, truth: int) -> str:
@@ -81,11 +93,11 @@ def main() -> None:
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     args = parser.parse_args()
     configure_django()
-    from claywork.measures import change_point, durability, effect
+    from claywork.measures import change_point, durability, effect, slide_fit
 
     for pair in args.set:
         name, _, raw = pair.partition("=")
-        module = next((m for m in (change_point, durability) if hasattr(m, name)), None)
+        module = next((m for m in (slide_fit, durability, change_point) if hasattr(m, name)), None)
         if module is None or not name.isupper():
             raise SystemExit(f"--set: no constant {name!r} in change_point.py or durability.py")
         setattr(module, name, type(getattr(module, name))(float(raw)))
@@ -104,7 +116,9 @@ def main() -> None:
             truth = (sim.benefit_end - sim.course_end).days
             within = estimate is not None and abs(estimate - truth) <= DURABILITY_TOLERANCE_DAYS
             shape = "abrupt (3-7 d)" if (sim.slide_days or 0) <= 7 else "gradual (8-14 d)"
-            for key in ("all", sim.scenario, shape, f"adherence {adherence_band(sim.adherence)}"):
+            boosted = "booster" if sim.booster is not None else "no booster"
+            keys = ("all", sim.scenario, shape, f"adherence {adherence_band(sim.adherence)}")
+            for key in (*keys, boosted, f"{sim.scenario}, {boosted}"):
                 close[key].append(within)
             if estimate is not None:
                 differences.append(estimate - truth)
@@ -113,11 +127,15 @@ def main() -> None:
                 if args.list:
                     print(f"{sim.id} {sim.scenario} truth {truth} told {status} {estimate}")
     print(f"seeds {args.seeds}, {args.size} patients each")
-    print("\n| relapsing patients | within ±5 days |\n|---|---|")
+    print("\n| relapsing patients | within ±5 days (Wilson 95% interval) |\n|---|---|")
     order = ["all", *sorted(RELAPSING), "abrupt (3-7 d)", "gradual (8-14 d)"]
     for key in sorted(close, key=lambda k: (order.index(k) if k in order else len(order), k)):
         found = close[key]
-        print(f"| {key} | {100 * sum(found) / len(found):.0f}% ({sum(found)}/{len(found)}) |")
+        low, high = wilson(sum(found), len(found))
+        print(
+            f"| {key} | {100 * sum(found) / len(found):.0f}% ({sum(found)}/{len(found)}; "
+            f"95% CI {100 * low:.0f}-{100 * high:.0f}%) |"
+        )
     well = sum((told[s] for s in STAYING_WELL), Counter())
     print(
         f"\nstaying well told their lift ended: {well[effect.LASTED]}/{well.total()}; "

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from claywork.measures import change_point, effect
+from claywork.measures import change_point, effect, slide_fit
 from claywork.measures.effect import EffectInputs, EffectParams
 
 DAY_ZERO = date(2026, 1, 5)
@@ -69,9 +69,9 @@ def test_a_falling_phq9_is_no_evidence_of_an_end() -> None:
 
 
 def test_a_small_lift_in_mood_that_the_phq9_confirms_is_measured() -> None:
-    # Mood only half a point over the pre-course level (under the 1-point minimum lift), but
-    # the PHQ-9 fell from 16 to 9: a partial response and more than the reliable change.
-    mood = wobbly([4.0] * 83)
+    # Mood at the pre-course level (no lift to the fit), but the PHQ-9 fell from 16 to 9: a
+    # partial response and more than the reliable change.
+    mood = wobbly([3.0] * 83)
     phq9 = weekly(16, {range(0, 91): 9})
     assert benefit_of(mood, phq9).status != effect.NO_LIFT
     assert benefit_of(mood, []).status == effect.NO_LIFT
@@ -79,17 +79,36 @@ def test_a_small_lift_in_mood_that_the_phq9_confirms_is_measured() -> None:
 
 def test_a_phq9_fall_under_the_reliable_change_leaves_no_clear_lift() -> None:
     # 10 to 7 is 30% but three points: within the instrument's error.
-    mood = wobbly([4.0] * 83)
+    mood = wobbly([3.0] * 83)
     assert benefit_of(mood, weekly(10, {range(0, 91): 7})).status == effect.NO_LIFT
 
 
-def test_a_fall_in_mood_the_later_phq9s_do_not_share_is_not_an_end() -> None:
-    # Mood 7 until day 45, then 3 to the end; the PHQ-9 fell from 18 to 6 after the course.
-    mood = wobbly([7.0] * 38 + [3.0] * 45)
-    shared = weekly(18, {range(0, 50): 6, range(50, 91): 16})
-    unshared = weekly(18, {range(0, 91): 6})
-    assert benefit_of(mood, shared).status == effect.LASTED
-    assert benefit_of(mood, unshared).status != effect.LASTED
+def test_a_fall_in_mood_the_later_phq9s_share_is_surer_than_one_they_do_not() -> None:
+    # Mood 7 until day 45, then 4.5 to the end; the PHQ-9 fell from 18 to 6 after the course.
+    # In the slide-and-floor fit (decision 0006, fourteenth amendment) the PHQ-9s share the
+    # timing: rising again from day 50 they make "no end" far less likely than staying at 6.
+    offsets = list(range(7, 90))
+    values = [float(v) for v in wobbly([7.0] * 38 + [4.5] * 45)]
+    pre = [float(3 + WOBBLE[n % 3]) for n in range(14)]
+    later = [(day, total) for day, total in weekly(18, {range(0, 91): 6}) if day >= 20]
+    shared = [(day, 16 if day >= 50 else total) for day, total in later]
+
+    def probability(phq9: list[tuple[int, int]]) -> float:
+        found = slide_fit.fit(
+            list(range(-20, -6)),
+            pre,
+            offsets,
+            values,
+            last=84,
+            min_lift=1.0,
+            phq9_pre=[18.0],
+            phq9_offsets=[day - 6 for day, _ in phq9],
+            phq9_values=[float(total) for _, total in phq9],
+        )
+        assert found is not None
+        return found.probability
+
+    assert 1 - probability(shared) < (1 - probability(later)) / 10
 
 
 def test_without_phq9s_the_end_is_dated_from_mood_alone() -> None:

@@ -314,13 +314,15 @@ def test_a_bad_week_near_the_end_of_the_data_is_not_told_as_an_end_once_it_recov
 
 
 def test_a_loss_with_a_few_good_days_in_it_is_dated_from_its_first_day() -> None:
-    # Under the line from day 40 for good, with four good days in a row on days 48-51: the
-    # later weeks confirm the loss, so it is dated from the fall (the smoothing puts it within
-    # a day), not after the good days.
-    mood = replace_days(low_from(40, 50, 2), {48: 8, 49: 8, 50: 8, 51: 8})
+    # Under the line from day 40 for good, with two good days in a row on days 48-49: the
+    # later weeks confirm the loss, so it is dated from the fall (within two days), not after
+    # the good days. (Four good days after eight low ones read as a bad week that passed to
+    # the slide-and-floor fit, decision 0006, fourteenth amendment: a lift that went does not
+    # come back without a session.)
+    mood = replace_days(low_from(40, 50, 2), {48: 8, 49: 8})
     benefit = course_benefit(inputs(mood))
     assert benefit.status == effect.LASTED and benefit.lost_on is not None
-    assert abs((benefit.lost_on - day(40)).days) <= 1
+    assert abs((benefit.lost_on - day(40)).days) <= 2
 
 
 def test_no_lift_over_the_pre_course_level_is_said_plainly() -> None:

@@ -415,3 +415,19 @@ def test_caseload_patient_page_and_home_read_stored_episodes_and_never_run_the_r
     assert caseload.status_code == patient_page.status_code == home.status_code == 200
     assert "Daily mood below its usual level" in patient_page.content.decode()
     assert "A gentle note" in home.content.decode()
+
+
+def test_a_check_in_keeps_episodes_without_running_the_durability_fit(
+    relapsing_patient: User,
+    django_capture_on_commit_callbacks: CaptureCallbacks,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The write path keeps episodes only; the slide-and-floor fit (decision 0006, fourteenth
+    # amendment) costs more than the replay and only the pages show it.
+    def fit_run(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the write path ran the durability")
+
+    monkeypatch.setattr(durability, "benefits", fit_run)
+    with django_capture_on_commit_callbacks(execute=True):
+        check_in_today(relapsing_patient, 5)
+    assert services.fading_refresh(patient=relapsing_patient) is not None

@@ -24,11 +24,13 @@ _lock = threading.Lock()
 _kept: OrderedDict[int, Checkpoint] = OrderedDict()
 
 
-def evaluate(patient_id: int, inputs: effect.EffectInputs) -> effect.EffectReport:
+def evaluate(
+    patient_id: int, inputs: effect.EffectInputs, *, with_benefits: bool = True
+) -> effect.EffectReport:
     """``effect.evaluate`` for one patient, resumed from their kept checkpoint when it fits."""
     with _lock:
         saved = _kept.get(patient_id)
-    report = effect.evaluate(inputs, checkpoint=saved)
+    report = effect.evaluate(inputs, checkpoint=saved, with_benefits=with_benefits)
     with _lock:
         if report.checkpoint is None:
             _kept.pop(patient_id, None)

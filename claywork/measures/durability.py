@@ -33,6 +33,15 @@ two at either end does not move it.
   next session starts its own lift; and a four weeks' median under ``min_lift`` is not "no
   clear lift" when the first two weeks' median was twice ``min_lift`` over the baseline (a
   relapse in the first weeks pulls the four weeks' median down);
+* (decision 0006, fourteenth amendment; on by default, ``SLIDE_FIT``) **the course's lift and
+  each booster's are dated by a slide-and-floor fit** (``slide_fit.py``) instead of the line,
+  the smoothing and the change point above: the patient's own usual level and lift, fitted
+  with a straight slide to a floor (or none) and a possible bad week, to the check-ins before
+  the course and after the session and the PHQ-9s together; the lift has ended when the fit
+  says so more likely than not, dated on the most likely day; "no clear lift" is a lift under
+  1.5 of its own standard errors (or under 0.3 mood points), unless the PHQ-9 says there was
+  one. The clinician sees what was fitted (``Benefit.fitted``). The steps above still serve
+  sessions of an earlier course;
 * until then it is "still holding after N days" (N counts to the last check-in, not to today:
   a patient who stopped checking in is not said to be holding);
 * a session followed by the next within ``session_gap_days`` cannot be told apart from it:
@@ -50,7 +59,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from statistics import fmean, median
 
-from claywork.measures import change_point
+from claywork.measures import change_point, slide_fit
 from claywork.measures.effect import (
     HOLDING,
     LASTED,
@@ -98,6 +107,9 @@ EARLY_LIFT_FACTOR = 2.0
 # The next session came while the smoothed mood was under the line: the lift had ended, on the
 # first day of that run (0 turns it off: "too recently to tell", which no later data resolve).
 ANSWERED_UNDER_LINE_ENDS = 1
+# Decision 0006, fourteenth amendment: the end dated by a slide-and-floor fitted to the
+# patient's own check-ins and PHQ-9s (``slide_fit.py``); 0 keeps the change point above.
+SLIDE_FIT = 1
 
 
 def courses(sessions: list[date], gap_days: int) -> list[list[date]]:
@@ -194,10 +206,25 @@ def measure(
     params: EffectParams,
     phq9: list[tuple[date, int]] | None = None,
     phq9_pre: float | None = None,
+    pre_values: list[tuple[date, int]] | None = None,
+    phq9_pre_values: list[int] | None = None,
 ) -> Benefit:
     """The benefit of one session (or of a course, from its last session) over ``pre``."""
     phq9 = phq9 or []
     last = min(today, next_day - timedelta(days=1)) if next_day else today
+    if SLIDE_FIT and pre_values:
+        return _fitted(
+            mood,
+            session_day=session_day,
+            next_day=next_day,
+            last=last,
+            today=today,
+            params=params,
+            pre_values=pre_values,
+            phq9=phq9,
+            phq9_pre_values=phq9_pre_values or [],
+            phq9_pre=phq9_pre,
+        )
     base = Benefit(session_day, NOT_ENOUGH_DATA, pre_level=pre, next_session_day=next_day)
     settled = _settled_level(mood, session_day, last, params) if pre is not None else None
     if pre is None or settled is None:
@@ -257,6 +284,86 @@ def measure(
     return replace(base, status=HOLDING, days=held)
 
 
+def _fitted(
+    mood: dict[date, int],
+    *,
+    session_day: date,
+    next_day: date | None,
+    last: date,
+    today: date,
+    params: EffectParams,
+    pre_values: list[tuple[date, int]],
+    phq9: list[tuple[date, int]],
+    phq9_pre_values: list[int],
+    phq9_pre: float | None,
+) -> Benefit:
+    """The benefit by the slide-and-floor fit (``slide_fit.py``)."""
+    base = Benefit(session_day, NOT_ENOUGH_DATA, next_session_day=next_day)
+    days = sorted(day for day in mood if session_day < day <= last)
+    offsets = [(day - session_day).days for day in days]
+    later = [
+        (d, t)
+        for d, t in phq9
+        if session_day + timedelta(days=slide_fit.SECOND_WINDOW_DAYS) <= d <= last
+    ]
+    found = slide_fit.fit(
+        [(day - session_day).days for day, _ in pre_values],
+        [float(v) for _, v in pre_values],
+        offsets,
+        [float(mood[day]) for day in days],
+        last=(last - session_day).days,
+        min_lift=params.min_lift,
+        lost_fraction=params.lost_fraction,
+        phq9_pre=[float(t) for t in phq9_pre_values] if later and phq9_pre_values else None,
+        phq9_offsets=[(d - session_day).days for d, _ in later],
+        phq9_values=[float(t) for _, t in later],
+        phq9_noise=_phq9_noise(params),
+        answered=next_day is not None and next_day <= today,
+    )
+    if found is None:
+        return base
+    base = replace(
+        base,
+        pre_level=found.usual,
+        settled_level=found.usual + found.lift,
+        fitted=fit_detail(found, session_day),
+    )
+    phq9_after = _phq9_after(phq9, session_day, last)
+    if not found.lifted and not _phq9_says_lift(phq9_pre, phq9_after, params):
+        return replace(base, status=NO_LIFT)
+    answered = next_day is not None and next_day <= today
+    if found.end_day is not None:
+        ended = session_day + timedelta(days=found.end_day)
+        return replace(base, status=LASTED, days=found.end_day, lost_on=ended)
+    if answered and next_day is not None:
+        return replace(base, status=UNTIL_NEXT, days=(next_day - session_day).days)
+    if found.recent_day is not None:
+        return replace(base, status=UNSURE, days=found.recent_day)
+    held = offsets[-1] if offsets else 0
+    return replace(base, status=HOLDING, days=held)
+
+
+def fit_detail(found: slide_fit.SlideFit, session_day: date) -> str:
+    """What was fitted, in a sentence for the clinician: the levels, the lift against the
+    patient's own noise, and the slide (or how likely an end is so far)."""
+    text = (
+        f"Fitted to the check-ins: mood about {found.usual:.1f} before the course and "
+        f"{found.usual + found.lift:.1f} after it (a lift of {found.lift:.1f}, "
+        f"{found.lift_z:.1f} times its standard error"
+        f"{'' if found.lifted else ': not clear'})"
+    )
+    if found.end_day is not None and found.onset_day is not None:
+        onset = session_day + timedelta(days=found.onset_day)
+        return (
+            f"{text}; from {onset.day} {onset:%b %Y} a slide over {found.slide_days} days down to "
+            f"{round(100 * (found.floor or 0))}% of the lift; an end {found.probability:.0%} "
+            "likely"
+        )
+    if found.recent_day is not None:
+        return f"{text}; a slide in the last days, too recent to confirm"
+    return f"{text}; an end {found.probability:.0%} likely so far"
+
+
 def _change_point_loss(
     mood: dict[date, int],
     points: list[tuple[date, float]],
@@ -301,27 +408,40 @@ def _change_point_loss(
         answered and after >= ANSWERED_MIN_CHECK_INS
     ):
         return None
-    if PHQ9_CONFIRM_SHARE and phq9 and phq9_levels is not None:
-        # A fall in the check-ins that the PHQ-9s after it do not share is noise or a bad
-        # week: they are compared with the PHQ-9s before the end (or, without any, the
-        # PHQ-9 after the course), against the course's whole PHQ-9 fall.
-        pre_phq9, after_phq9 = phq9_levels
-        later = [
-            t
-            for d, t in phq9
-            if ended + timedelta(days=PHQ9_CONFIRM_FROM_DAYS)
-            <= d
-            <= min(last, ended + timedelta(days=PHQ9_CONFIRM_TO_DAYS))
-        ]
-        held = [t for d, t in phq9 if start <= d < ended]
-        before = median(held) if held else after_phq9
-        fall = pre_phq9 - before
-        if later and fall > 0 and median(later) - before < PHQ9_CONFIRM_SHARE * fall:
-            return None
+    if _phq9_contradicts(phq9, ended, start=start, last=last, levels=phq9_levels):
+        return None
     within_window = days[-1] < ended + timedelta(days=CONFIRM_WINDOW_DAYS - 1)
     if within_window and not answered and points[-1][1] >= line:
         return None
     return ended
+
+
+def _phq9_contradicts(
+    phq9: list[tuple[date, int]] | None,
+    ended: date,
+    *,
+    start: date,
+    last: date,
+    levels: tuple[float, float] | None,
+) -> bool:
+    """The PHQ-9s answered 7-28 days after an end regained under ``PHQ9_CONFIRM_SHARE`` of the
+    course's PHQ-9 fall over their level before it: a fall in the check-ins they do not share
+    is noise or a bad week. They are compared with the PHQ-9s from ``start`` to the end (or,
+    without any, the PHQ-9 after the course, the second of ``levels``)."""
+    if not PHQ9_CONFIRM_SHARE or not phq9 or levels is None:
+        return False
+    pre_phq9, after_phq9 = levels
+    later = [
+        t
+        for d, t in phq9
+        if ended + timedelta(days=PHQ9_CONFIRM_FROM_DAYS)
+        <= d
+        <= min(last, ended + timedelta(days=PHQ9_CONFIRM_TO_DAYS))
+    ]
+    held = [t for d, t in phq9 if start <= d < ended]
+    before = median(held) if held else after_phq9
+    fall = pre_phq9 - before
+    return bool(later) and fall > 0 and median(later) - before < PHQ9_CONFIRM_SHARE * fall
 
 
 def _phq9_noise(params: EffectParams) -> float:
@@ -388,6 +508,14 @@ def benefits(
         ),
         None,
     )
+    pre_values = [
+        (day, value)
+        for offset in range(PRE_COURSE_DAYS, 0, -1)
+        if (value := mood.get(day := course[0] - timedelta(days=offset))) is not None
+    ]
+    phq9_pre_values = [
+        t for d, t in inputs.phq9 if course[0] - timedelta(days=PRE_COURSE_DAYS) <= d < course[0]
+    ][-1:]
     sessions = inputs.sessions
     per_session = []
     for index, day in enumerate(sessions):
@@ -406,6 +534,8 @@ def benefits(
                 params=params,
                 phq9=inputs.phq9,
                 phq9_pre=phq9_pre,
+                pre_values=pre_values if day >= course[0] else None,
+                phq9_pre_values=phq9_pre_values,
             )
         )
     position = sessions.index(course[-1])

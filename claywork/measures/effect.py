@@ -283,6 +283,9 @@ class Benefit:
     settled_level: float | None = None  # median mood in the 14 days after the session
     lost_on: date | None = None
     next_session_day: date | None = None
+    # What the slide-and-floor fit found, for the clinician (``durability.fit_detail``); not
+    # in ``as_dict``, whose keys ``claywork effect --file`` keeps.
+    fitted: str | None = None
 
     @property
     def lift(self) -> float | None:
@@ -371,14 +374,17 @@ def evaluate(
     params: EffectParams | None = None,
     *,
     checkpoint: Checkpoint | None = None,
+    with_benefits: bool = True,
 ) -> EffectReport:
     """The report for ``inputs``. Given the ``checkpoint`` of an earlier report on the same
     patient, the fading replay resumes from it when the data up to its day are unchanged (the
-    same episodes, fewer days replayed); the report carries the next one."""
+    same episodes, fewer days replayed); the report carries the next one. Without
+    ``with_benefits`` the durability is left out (``course`` None, no sessions): the write
+    path keeps episodes only, and the durability's fit costs more than the replay."""
     from claywork.measures import durability, fading
 
     params = EffectParams.from_settings() if params is None else params
-    course, sessions = durability.benefits(inputs, params)
+    course, sessions = durability.benefits(inputs, params) if with_benefits else (None, [])
     found, kept = fading.episodes_from(inputs, params, checkpoint)
     return EffectReport(episodes=found, course=course, sessions=sessions, checkpoint=kept)
 

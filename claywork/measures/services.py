@@ -244,7 +244,8 @@ def fading_refresh(*, patient: User) -> FadingEpisode | None:
     from claywork.measures import checkpoints, selectors
 
     inputs = selectors.effect_inputs_for(patient)
-    report = checkpoints.evaluate(patient.pk, inputs)
+    # Episodes only: the durability (decision 0006, fourteenth amendment) is for the pages.
+    report = checkpoints.evaluate(patient.pk, inputs, with_benefits=False)
     in_step = _in_step(patient, report, inputs.today)
     if in_step is not None:
         return in_step.current

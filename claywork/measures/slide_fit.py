@@ -1,0 +1,410 @@
+"""When did the lift end? A slide-and-floor fitted to a patient's own check-ins and PHQ-9s.
+
+Decision 0006, fourteenth amendment. After a session (the course's last, or a booster) mood is
+modelled as
+
+* before the course: the patient's own usual level ``P`` (the check-ins of the two weeks
+  before it);
+* after the session: ``P + A x share(day)``, where ``A`` is the lift and ``share`` is 1 while
+  it holds, then, from an onset day, a straight slide over ``slide`` days (``SLIDES``) down to
+  a **floor** (``FLOORS``: 0-30% of the lift that stays; a relapse that loses the lift and
+  gets it back without a session is a bad week, below);
+* "no end": ``share`` is 1 all along (the lift holds).
+
+``P`` and ``A`` are fitted by least squares for each (onset, slide, floor), from the check-ins
+before the course *and* after the session together: the usual level and the lift are the
+patient's own, fitted with the end, not a line estimated first and then crossed. The PHQ-9s,
+when there are any, are a second series with the same timing (each the mean share over the two
+weeks it asks about, its own level and fall fitted, the instrument's error as its noise,
+weighed by ``SECOND_WEIGHT``); a slide the PHQ-9s say was an improvement does not count.
+
+**A bad week** (mood down for 3-8 days and two to recover, by a fitted depth, anywhere) may be
+in any hypothesis, "no end" included, with prior probability ``BAD_WEEK_PRIOR``: a bad week
+then is not an end, and a bad week before a relapse does not pull the end early.
+
+The noise is the patient's own robust spread of check-ins (``change_point.spread``, the larger
+of before the course and after the session), widened by ``NOISE_INFLATION`` (mood is
+correlated from day to day). Each hypothesis weighs ``exp(-RSS / 2 sigma^2)``; "no end" has
+prior odds ``HOLD_PRIOR_ODDS`` against all the slides together. A slide's **end** is the first
+day its share is under ``1 - lost_fraction`` (half the lift gone by default). The lift has
+ended when the slides whose end the data can show (at least ``CONFIRM_DAYS`` of data after
+it, or any before a next session) carry ``END_PROBABILITY`` of the posterior
+(``ANSWERED_END_PROBABILITY`` before a next session: nothing later will tell more); the day
+told is the day that gathers the most posterior mass within ``WINDOW_DAYS`` either side. Slides
+ending in the last ``CONFIRM_DAYS`` with that much mass are "too recently to tell".
+
+Whether there was a lift at all is asked of the same fit, relative to the patient's own noise:
+the best hypothesis's lift at least ``LIFT_Z`` standard errors over the usual level and
+``MIN_LIFT_SHARE`` of the ``min_lift`` setting. Tuned on the simulation's dev seeds 1-5 and
+11-13 (bench/README.md, "Fifteenth pass").
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from claywork.measures.change_point import spread
+
+SLIDES = (3, 5, 7, 9, 11, 14)
+FLOORS = (0.0, 0.1, 0.2, 0.3)
+# Days after the session before the fit starts: the course's gain settles over about five days.
+SETTLE_DAYS = 3
+# Mood is correlated from day to day, so the check-ins' evidence is less than independent
+# days' would be: the spread is widened by this.
+NOISE_INFLATION = 1.4
+# Check-ins are kept within this many spreads of the median of the week around them (0: off).
+CLIP_SPREADS = 2.5
+CLIP_HALF_WIDTH = 3
+HOLD_PRIOR_ODDS = 1.0
+# Any hypothesis may hold one bad week (mood lower by a fitted depth for 3-8 days and two to
+# recover) with this prior probability (0 turns bad weeks off); ``BAD_WEEK_IN_SLIDES`` 0 keeps
+# them to "no end" only.
+BAD_WEEK_PRIOR = 0.95
+BAD_WEEK_DAYS = (3, 4, 5, 6, 7, 8)
+# Mood points: a bad week is a dip, not the whole lift gone and more.
+BAD_WEEK_MAX_DEPTH = 3.0
+BAD_WEEK_IN_SLIDES = 1
+# The posterior mass of the slides whose end the data show that tells "the lift ended"...
+END_PROBABILITY = 0.6
+# ...and before a next session: the data up to it are all there will ever be.
+ANSWERED_END_PROBABILITY = 0.2
+# Slides whose end is past the data (or too recent to confirm) count for "no end" (1) or
+# for neither (0).
+UNDATED_IS_NO_END = 1
+# The end told is the day with the most posterior mass within this many days of it.
+WINDOW_DAYS = 5
+# A lift: at least this many standard errors over the usual level, and this share of the
+# ``min_lift`` setting (mood points).
+LIFT_Z = 1.5
+MIN_LIFT_SHARE = 0.3
+# Check-ins a fit needs after the session, and before the end it dates.
+MIN_POINTS_AFTER = 8
+MIN_POINTS_BEFORE_END = 4
+# An end needs this many days of data after it (a bad week lasts 3-8 days and recovers in
+# two: an end in the last days of the data is as likely a bad week that has not passed)...
+CONFIRM_DAYS = 12
+# ...or, when the next session came (it starts its own lift: no later data will tell more),
+# this many.
+ANSWERED_CONFIRM_DAYS = 0
+# The PHQ-9 asks about two weeks; its squared errors weigh this share of what the
+# instrument's error says (a PHQ-9 is also a judgement over two weeks, not a daily reading).
+SECOND_WINDOW_DAYS = 14
+SECOND_WEIGHT = 0.5
+# A long follow-up is fitted in windows this long, this far apart (a lift that held for
+# months is judged on its latest months, against the usual level before the course).
+FIT_WINDOW_DAYS = 120
+FIT_STEP_DAYS = 60
+
+
+@dataclass(frozen=True)
+class SlideFit:
+    """The fit's verdict: ``usual`` and ``lift`` (those of the best hypothesis), the lift's
+    size in standard errors (``lift_z``) and whether it counts (``lifted``), the posterior
+    ``probability`` of an end the data show; when the lift ended, ``end_day`` (days after the
+    session) and the slide of the heaviest hypothesis ending that day: ``onset_day``,
+    ``slide_days``, ``floor`` (the share of the lift left)."""
+
+    usual: float
+    lift: float
+    lift_z: float
+    probability: float
+    end_day: int | None = None
+    onset_day: int | None = None
+    slide_days: int | None = None
+    floor: float | None = None
+    lifted: bool = True
+    # A slide ending in the data's last days, too recent to confirm: its most likely day.
+    recent_day: int | None = None
+
+
+def _share(days: np.ndarray, onsets: np.ndarray, slide: int, floor: float) -> np.ndarray:
+    """The share of the lift left on each day (columns) for each onset (rows)."""
+    since = days[None, :] - onsets[:, None]
+    lost = np.clip(since / slide, 0.0, 1.0)
+    return 1.0 - (1.0 - floor) * lost
+
+
+def _end_day(onsets: np.ndarray, slide: int, floor: float, lost: float) -> np.ndarray:
+    """The first day the share is under ``1 - lost``: ``onset + k`` with
+    ``(1 - floor) k / slide > lost``."""
+    k = math.floor(slide * lost / (1.0 - floor)) + 1
+    return onsets + k
+
+
+def _fit(
+    x: np.ndarray, y: np.ndarray, c: np.ndarray, extra: tuple[float, float, float]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Least squares of ``y = P c + A x`` (rows of ``x``, one per hypothesis; ``c`` is a
+    column of ones), with the points before the course (``x = 0``) as the sums ``extra`` =
+    (their count, sum, sum of squares): the RSS, ``A``, ``P`` and ``A``'s standard error per
+    unit noise."""
+    scc = extra[0] + float((c * c).sum())
+    scy = extra[1] + float((c * y).sum())
+    syy = extra[2] + float((y * y).sum())
+    scx = x @ c
+    sxx = (x * x).sum(axis=1)
+    sxy = x @ y
+    den = scc * sxx - scx * scx
+    ok = den > 1e-9
+    safe = np.where(ok, den, 1.0)
+    a = np.where(ok, (scc * sxy - scx * scy) / safe, 0.0)
+    p = np.where(ok, (sxx * scy - scx * sxy) / safe, scy / scc)
+    rss = np.maximum(syy - p * scy - a * sxy, 0.0)
+    unit_se = np.sqrt(scc / np.where(ok, den, np.inf))
+    return rss, a, p, unit_se
+
+
+def _clipped(days: np.ndarray, values: np.ndarray, reach: float) -> np.ndarray:
+    """Each check-in kept within ``reach`` of the median of the week around it: a day or two
+    far from their neighbours (a good day in a relapse) would otherwise move a least-squares
+    fit more than a week of ordinary days."""
+    first = np.searchsorted(days, days - CLIP_HALF_WIDTH, side="left")
+    stop = np.searchsorted(days, days + CLIP_HALF_WIDTH, side="right")
+    middle = np.array([np.median(values[a:b]) for a, b in zip(first, stop, strict=True)])
+    return np.clip(values, middle - reach, middle + reach)
+
+
+def _log_bad_week(
+    days: np.ndarray, residuals: np.ndarray, two_var: float, before: np.ndarray | None = None
+) -> np.ndarray:
+    """For each row of ``residuals`` (one per hypothesis, on ``days``), the log weight of
+    "this, and perhaps a bad week" against "this alone": a run of ``BAD_WEEK_DAYS`` plus two
+    days lower by a fitted depth (up to ``BAD_WEEK_MAX_DEPTH``), on any day, with probability
+    ``BAD_WEEK_PRIOR``, or none. With ``before`` (a day per row: a slide's onset) the bad week
+    must be over by then: one that runs into the slide would only blur where it begins."""
+    rows = residuals.reshape(-1, days.size)
+    if not BAD_WEEK_PRIOR or days.size == 0:
+        return np.zeros(rows.shape[0])
+    first, stop = int(days[0]), int(days[-1]) + 1
+    at = (days - first).astype(int) + 1
+    dense = np.zeros((rows.shape[0], stop - first + 1))
+    count = np.zeros(stop - first + 1)
+    dense[:, at] = rows
+    count[at] = 1.0
+    cum, cum_n = np.cumsum(dense, axis=1), np.cumsum(count)
+    gains = []
+    for length in BAD_WEEK_DAYS:
+        width = min(length + 2, stop - first)
+        total = cum[:, width:] - cum[:, :-width]
+        n = cum_n[width:] - cum_n[:-width]
+        # The best depth is the mean shortfall, up to BAD_WEEK_MAX_DEPTH: the RSS falls by
+        # 2 depth |sum| - depth^2 n.
+        n_safe = np.maximum(n, 1.0)
+        depth = np.clip(-total / n_safe, 0.0, BAD_WEEK_MAX_DEPTH)
+        gain = np.where(n > 0, 2 * depth * (-total) - depth * depth * n, 0.0)
+        if before is not None:
+            last_day = first + np.arange(gain.shape[1]) + width - 1
+            gain = np.where(last_day[None, :] < before[:, None], gain, 0.0)
+        gains.append(gain / two_var)
+    every = np.concatenate(gains, axis=1)
+    top = every.max(axis=1)
+    mean = np.exp(top) * np.exp(every - top[:, None]).mean(axis=1)
+    return np.log((1 - BAD_WEEK_PRIOR) + BAD_WEEK_PRIOR * mean)
+
+
+def fit(
+    pre_offsets: list[int],
+    pre_values: list[float],
+    offsets: list[int],
+    values: list[float],
+    *,
+    last: int,
+    min_lift: float,
+    lost_fraction: float = 0.5,
+    phq9_pre: list[float] | None = None,
+    phq9_offsets: list[int] | None = None,
+    phq9_values: list[float] | None = None,
+    phq9_noise: float = 2.2,
+    answered: bool = False,
+) -> SlideFit | None:
+    """The fit from the check-ins before the course (``pre_values`` on ``pre_offsets`` days,
+    counted like ``offsets`` from the session) and those ``offsets`` days after the session,
+    up to ``last`` (the last day the data can speak for: the day before a next session, when
+    ``answered``), with the PHQ-9s before the course (``phq9_pre``) and those answered two
+    weeks or more after the session (``phq9_offsets``, ``phq9_values``), if any. None when
+    there are too few check-ins to fit.
+
+    A long follow-up is fitted in windows of ``FIT_WINDOW_DAYS`` days every ``FIT_STEP_DAYS``
+    (the first end is in the first window that shows one), so the cost grows with the days,
+    not with their square. Whether there was a lift is the first window's answer."""
+    after = [(o, v) for o, v in zip(offsets, values, strict=True) if SETTLE_DAYS <= o <= last]
+    if len(pre_values) < 4 or len(after) < MIN_POINTS_AFTER:
+        return None
+    second = list(zip(phq9_offsets or [], phq9_values or [], strict=True))
+    first: SlideFit | None = None
+    start = SETTLE_DAYS
+    while True:
+        stop = min(last, start + FIT_WINDOW_DAYS - 1)
+        final = stop >= last
+        window = [(o, v) for o, v in after if start <= o <= stop]
+        asked = [(o, v) for o, v in second if start <= o <= stop]
+        found = _fit_window(
+            pre_offsets,
+            pre_values,
+            [o for o, _ in window],
+            [v for _, v in window],
+            last=stop,
+            min_lift=min_lift,
+            lost_fraction=lost_fraction,
+            phq9_pre=phq9_pre,
+            phq9_offsets=[o for o, _ in asked],
+            phq9_values=[v for _, v in asked],
+            phq9_noise=phq9_noise,
+            answered=answered and final,
+        )
+        if first is None:
+            first = found
+        if found is not None and first is not None and (found.end_day is not None or final):
+            if found is first:
+                return found
+            return replace(
+                found, usual=first.usual, lift=first.lift, lift_z=first.lift_z, lifted=first.lifted
+            )
+        if final:
+            return first
+        start += FIT_STEP_DAYS
+
+
+def _fit_window(
+    pre_offsets: list[int],
+    pre_values: list[float],
+    offsets: list[int],
+    values: list[float],
+    *,
+    last: int,
+    min_lift: float,
+    lost_fraction: float = 0.5,
+    phq9_pre: list[float] | None = None,
+    phq9_offsets: list[int] | None = None,
+    phq9_values: list[float] | None = None,
+    phq9_noise: float = 2.2,
+    answered: bool = False,
+) -> SlideFit | None:
+    """``fit`` on one window of days."""
+    kept = list(zip(offsets, values, strict=True))
+    if len(pre_values) < 4 or len(kept) < MIN_POINTS_AFTER:
+        return None
+    days = np.array([o for o, _ in kept], dtype=float)
+    raw = np.array([v for _, v in kept], dtype=float)
+    pre = np.array(pre_values, dtype=float)
+    extra = (float(pre.size), float(pre.sum()), float((pre * pre).sum()))
+    ones = np.ones(raw.size)
+    # The patient's own noise: the larger of the spreads before the course and after it.
+    noise = max(spread(pre_offsets, list(pre_values)), spread(list(days), list(raw)))
+    if CLIP_SPREADS:
+        raw = _clipped(days, raw, CLIP_SPREADS * noise)
+    sigma = NOISE_INFLATION * noise
+    two_var = 2 * sigma * sigma
+
+    # "No end": the lift holds on every day after the session.
+    rss_hold, a_hold, p_hold, se_hold = _fit(ones[None, :], raw, ones, extra)
+
+    use_second = bool(phq9_offsets) and phq9_pre is not None and len(phq9_pre) >= 1
+    if use_second:
+        assert phq9_offsets is not None and phq9_values is not None and phq9_pre is not None
+        z_pre = np.array(phq9_pre, dtype=float)
+        z_extra = (float(z_pre.size), float(z_pre.sum()), float((z_pre * z_pre).sum()))
+        z_days = np.array(phq9_offsets, dtype=float)
+        z_y = np.array(phq9_values, dtype=float)
+        window = np.arange(SECOND_WINDOW_DAYS, dtype=float)
+        two_var_second = 2 * phq9_noise * phq9_noise / SECOND_WEIGHT
+        # The PHQ-9's "no end": its share is the share of the 14 days it asks about that came
+        # after the session (the course's gain, taken as whole from the session on).
+        asked = z_days[:, None] - window[None, :]
+        hold_share = (asked > 0).mean(axis=1)[None, :]
+        z_c = np.ones(z_y.size)
+        rss_hold_second, _, _, _ = _fit(hold_share, z_y, z_c, z_extra)
+        rss_hold = rss_hold + rss_hold_second * (two_var / two_var_second)
+
+    onsets = np.arange(int(days[0]), int(days[-1]) + 1, dtype=float)
+    log_w, ends, params = [], [], []
+    for slide in SLIDES:
+        for floor in FLOORS:
+            share = _share(days, onsets, slide, floor)
+            rss, a, p, se = _fit(share, raw, ones, extra)
+            # Only a fall counts: a fitted lift under the one of "no end" is a rise, not an end.
+            bad = a <= 0
+            if use_second:
+                # Each PHQ-9 is the mean share over the two weeks it asks about.
+                asked_days = z_days[:, None] - window[None, :]  # (m, 14)
+                since = asked_days[None, :, :] - onsets[:, None, None]
+                lost = np.clip(since / slide, 0.0, 1.0)
+                s = (1.0 - (1.0 - floor) * lost) * (asked_days[None, :, :] > 0)
+                z_share = s.mean(axis=2)
+                rss_second, g, _, _ = _fit(z_share, z_y, z_c, z_extra)
+                # A PHQ-9 that rises with the lift is not the lift going.
+                bad = bad | (g > 0)
+                rss = rss + rss_second * (two_var / two_var_second)
+            lw = np.where(bad, -np.inf, -(rss - rss_hold[0]) / two_var)
+            if BAD_WEEK_IN_SLIDES:
+                # A slide may have a bad week in it too (before it, most often): without
+                # one, a bad week early on pulls the end there.
+                fitted = p[:, None] + a[:, None] * share
+                lw = lw + _log_bad_week(days, raw[None, :] - fitted, two_var, onsets)
+            log_w.append(lw)
+            ends.append(_end_day(onsets, slide, floor, lost_fraction))
+            params.append(
+                np.stack(
+                    [onsets, np.full_like(onsets, slide), np.full_like(onsets, floor), a, p, se],
+                    axis=1,
+                )
+            )
+    log_w_all = np.concatenate(log_w)
+    end_all = np.concatenate(ends)
+    param_all = np.concatenate(params)
+    # The lift and usual level: those of the best-fitting hypothesis ("no end" or a slide,
+    # whatever its end day), so a relapse does not pull the lift down as an average would.
+    best_row = int(np.argmax(log_w_all))
+    if log_w_all[best_row] > 0:
+        lift, usual, unit_se = (float(v) for v in param_all[best_row, 3:6])
+    else:
+        lift, usual, unit_se = float(a_hold[0]), float(p_hold[0]), float(se_hold[0])
+    z = lift / (sigma * unit_se) if unit_se > 0 else 0.0
+    # Only ends inside the data, with enough check-ins before them, can be dated.
+    before = np.searchsorted(days, end_all)
+    confirm = ANSWERED_CONFIRM_DAYS if answered else CONFIRM_DAYS
+    datable = (end_all <= min(last, int(days[-1])) - confirm) & (before >= MIN_POINTS_BEFORE_END)
+    log_w_all = log_w_all + math.log(1.0 / (HOLD_PRIOR_ODDS * log_w_all.size))
+    log_no_end = float(_log_bad_week(days, raw - float(p_hold[0] + a_hold[0]), two_var)[0])
+    top = max(log_no_end, float(log_w_all.max()))
+    every = np.exp(log_w_all - top)
+    weights = np.where(datable, every, 0.0)
+    # A slide whose end the data cannot show yet says "not ended so far", as "no end" does.
+    undated = float(every[~datable].sum()) if UNDATED_IS_NO_END else 0.0
+    total = float(weights.sum()) + math.exp(log_no_end - top) + undated
+    mass = float(weights.sum())
+    probability = mass / total
+    lifted = z >= LIFT_Z and lift >= MIN_LIFT_SHARE * min_lift
+    base = SlideFit(usual=usual, lift=lift, lift_z=z, probability=probability, lifted=lifted)
+    if mass <= 0 or probability < (ANSWERED_END_PROBABILITY if answered else END_PROBABILITY):
+        # A slide ending in the data's last days, not yet confirmed: "too recently to tell".
+        recent = np.where(
+            ~datable & (end_all <= min(last, int(days[-1]))) & (before >= MIN_POINTS_BEFORE_END),
+            every,
+            0.0,
+        )
+        if float(recent.sum()) / total >= END_PROBABILITY:
+            return replace(base, recent_day=_most_likely_day(end_all, recent)[0])
+        return base
+    best, top_row = _most_likely_day(end_all, weights)
+    onset, slide, floor = param_all[top_row, :3]
+    return replace(
+        base, end_day=best, onset_day=int(onset), slide_days=int(slide), floor=float(floor)
+    )
+
+
+def _most_likely_day(end_days: np.ndarray, weights: np.ndarray) -> tuple[int, int]:
+    """The day with the most posterior mass within ``WINDOW_DAYS`` of it (the day a clinician
+    would most likely be right to name), and the heaviest hypothesis that ends on it."""
+    held = weights > 0
+    first = int(end_days[held].min())
+    size = int(end_days[held].max()) - first + 1
+    by_day = np.bincount(
+        (end_days[held] - first).astype(int), weights=weights[held], minlength=size
+    )
+    window_mass = np.convolve(by_day, np.ones(2 * WINDOW_DAYS + 1), mode="same")
+    best = first + int(np.argmax(window_mass))
+    return best, int(np.argmax(np.where(end_days == best, weights, -1.0)))
