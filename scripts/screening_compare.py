@@ -55,8 +55,9 @@ POOL = [
     "blind_fresh11.tsv",
     "blind_fresh12.tsv",
     "held_out_fresh30.tsv",
-    "blind_fresh19.tsv",
-    "blind_fresh20.tsv",
+    "held_out_fresh30b.tsv",
+    "blind_fresh21.tsv",
+    "blind_fresh22.tsv",
 ]
 CONCERN_KIND = ("hopeless", "burden", "no_future", "no future", "future", "warning")
 

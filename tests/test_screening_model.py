@@ -794,15 +794,17 @@ def test_the_shipped_model_raises_its_thresholds_for_long_entries() -> None:
         # round's rules (the same); blind_fresh12 once, with all of it (0.929 / 0.943 / 0.072).
         ("blind_fresh11.tsv", 0.94, 0.93, 0.08, 350),
         ("blind_fresh12.tsv", 0.92, 0.93, 0.08, 350),
-        # Stop 30's unseen sets, writers given personas (decision 0003, "Stop 30"). Three rounds
-        # of heads were judged on them, each on sets written after the last: blind_fresh13-18
-        # then went 70% into training (I) and 30% into held_out_fresh30.tsv, never trained
-        # on (I: 0.949 / 0.953 / 0.061). blind_fresh19-20 judged I once, before they were read
-        # (G 0.929 / 0.918 / 0.107 and 0.912 / 0.958 / 0.052; I 0.967 / 0.930 / 0.095 and
-        # 0.940 / 0.968 / 0.040).
+        # Stop 30's unseen sets, writers given personas (decision 0003, "Stop 30"). Four rounds
+        # of heads were judged on them, each on sets written after the last; the sets a
+        # round was judged on then went 70% into the next round's training and 30% into a
+        # held-out file never trained on: blind_fresh13-18 -> held_out_fresh30.tsv (J 0.962 /
+        # 0.952 / 0.062), blind_fresh19-20 -> held_out_fresh30b.tsv (J 0.939 / 0.936 / 0.083).
+        # blind_fresh21-22 judged J once, before they were read (I 0.979 / 0.950 / 0.068 and
+        # 0.973 / 0.966 / 0.045; J 0.977 / 0.948 / 0.070 and 0.981 / 0.968 / 0.043).
         ("held_out_fresh30.tsv", 0.93, 0.94, 0.07, 350),
-        ("blind_fresh19.tsv", 0.95, 0.91, 0.11, 350),
-        ("blind_fresh20.tsv", 0.92, 0.95, 0.05, 350),
+        ("held_out_fresh30b.tsv", 0.92, 0.92, 0.10, 200),
+        ("blind_fresh21.tsv", 0.96, 0.93, 0.08, 350),
+        ("blind_fresh22.tsv", 0.96, 0.95, 0.05, 350),
     ],
 )
 def test_the_shipped_model_keeps_its_floors_on_the_held_out_slices(
@@ -838,12 +840,13 @@ def screening_data() -> Path:
         ("blind_fresh10.tsv", 0.80),
         ("blind_fresh11.tsv", 0.80),
         ("blind_fresh12.tsv", 0.80),
-        # Stop 30 (decision 0003): I tells 0.885 of held_out_fresh30's crisis-kind lines at
-        # level crisis and 0.877 of blind_fresh19's, but 0.797 of blind_fresh20's (guarded
-        # writers who minimise), held where it is so that it does not get worse.
+        # Stop 30 (decision 0003): J tells 0.83-0.92 of the crisis-kind lines of the persona
+        # writers' files at level crisis. (I told 0.797 of blind_fresh20's, writers who
+        # minimise; that set's held-out 30% is in held_out_fresh30b.)
         ("held_out_fresh30.tsv", 0.80),
-        ("blind_fresh19.tsv", 0.80),
-        ("blind_fresh20.tsv", 0.77),
+        ("held_out_fresh30b.tsv", 0.80),
+        ("blind_fresh21.tsv", 0.80),
+        ("blind_fresh22.tsv", 0.80),
     ],
 )
 def test_the_shipped_model_tells_most_ideation_plans_and_attempts_at_level_crisis(
