@@ -127,6 +127,23 @@ def _lost(days: np.ndarray, onsets: np.ndarray, slide: int) -> np.ndarray:
     return np.clip(since / slide, 0.0, 1.0)
 
 
+def _asked_pairs(
+    z_days: np.ndarray, after: np.ndarray, onsets: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (days from onset to PHQ-9, first PHQ-9 with the same days after the
+    session) over every onset (rows) and PHQ-9 (columns), and which pair each cell is. The
+    14 days a PHQ-9 asks about, less the onset, are the same whole numbers either way, so a
+    pair's share is the one computed per onset and PHQ-9."""
+    _, pattern, same = np.unique(after, axis=0, return_index=True, return_inverse=True)
+    first_like = pattern[same.reshape(-1)]  # the first PHQ-9 whose days after match
+    gap = (z_days[None, :] - onsets[:, None]).astype(int)
+    # One whole number per (days, PHQ-9): one-dimensional keys sort much faster than rows.
+    low, size = int(gap.min()), z_days.size
+    keys, pair_of = np.unique((gap - low) * size + first_like[None, :], return_inverse=True)
+    pairs = np.stack([keys // size + low, keys % size], axis=1)
+    return pairs.astype(float), pair_of.reshape(gap.shape)
+
+
 def _end_day(onsets: np.ndarray, slide: int, floor: float, lost: float) -> np.ndarray:
     """The first day the share is under ``1 - lost``: ``onset + k`` with
     ``(1 - floor) k / slide > lost``."""
@@ -415,17 +432,18 @@ def _fit_window(
 
     onsets = np.arange(int(days[0]), int(days[-1]) + 1, dtype=float)
     if use_second:
-        # Weekly PHQ-9s ask about overlapping days: each day's share is computed once.
+        # A PHQ-9's share depends on an onset only through the days between them (and which
+        # of its 14 days came after the session): each such pair is computed once.
         asked_days = z_days[:, None] - window[None, :]  # (m, 14)
-        asked_unique, asked_at = np.unique(asked_days, return_inverse=True)
-        asked_at = asked_at.reshape(asked_days.shape)
+        pairs, pair_of = _asked_pairs(z_days, asked_days > 0, onsets)
+        pair_since = pairs[:, :1] - window[None, :]  # (pairs, 14): days since the onset
+        pair_after = asked_days[pairs[:, 1].astype(int)] > 0
     log_w, ends, params = [], [], []
     for slide in SLIDES:
         # The slide's course is shared by its floors: each floor only scales it.
         lost = _lost(days, onsets, slide)
         if use_second:
-            # In C order, as computed per PHQ-9 before: the means below add in the same order.
-            asked_lost = np.ascontiguousarray(_lost(asked_unique, onsets, slide)[:, asked_at])
+            pair_lost = np.clip(pair_since / slide, 0.0, 1.0)
         for floor in FLOORS:
             share = 1.0 - (1.0 - floor) * lost
             rss, a, p, se = _fit(share, raw, ones, extra)
@@ -433,8 +451,7 @@ def _fit_window(
             bad = a <= 0
             if use_second:
                 # Each PHQ-9 is the mean share over the two weeks it asks about.
-                s = (1.0 - (1.0 - floor) * asked_lost) * (asked_days[None, :, :] > 0)
-                z_share = s.mean(axis=2)
+                z_share = ((1.0 - (1.0 - floor) * pair_lost) * pair_after).mean(axis=1)[pair_of]
                 rss_second, g, _, _ = _fit(z_share, z_y, z_c, z_extra)
                 # A PHQ-9 that rises with the lift is not the lift going.
                 bad = bad | (g > 0)
