@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
+
 from claywork.measures import slide_fit
 
 PRE_DAYS = list(range(-20, -6))  # two weeks before a course whose last session is day 0
@@ -112,3 +114,37 @@ def test_a_long_follow_up_is_fitted_in_windows_and_still_finds_a_late_end() -> N
     found = fitted(noisy(levels, seed=12))
     assert found.end_day is not None and abs(found.end_day - 603) <= 3
     assert found.lifted and abs(found.lift - 4) < 0.6
+
+
+def _gappy_series(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Check-ins on most days of 90, whole points with a few clipped to fractions."""
+    rng = random.Random(seed)
+    days = np.array([d for d in range(3, 93) if rng.random() < 0.8], dtype=float)
+    values = np.array([rng.randint(2, 9) + rng.choice([0.0, 0.0, 0.0, 0.4]) for _ in days])
+    return days, values
+
+
+def test_the_slides_bad_week_from_window_sums_equals_the_residuals_weighing() -> None:
+    # The fit weighs each slide's bad week from the windows' sums (one pass for every slide);
+    # it must give what weighing each slide's residuals day by day gives.
+    for seed in range(5):
+        days, raw = _gappy_series(seed)
+        rng = np.random.default_rng(seed)
+        onsets = rng.integers(int(days[0]), int(days[-1]) + 1, size=60).astype(float)
+        level = rng.uniform(3.0, 9.0, size=60)
+        two_var = 2 * (1.4 * rng.uniform(0.5, 1.5)) ** 2
+        fast = slide_fit._slides_bad_week(days, raw, onsets, level, two_var)
+        residuals = raw[None, :] - level[:, None]  # the fit is ``level`` before the onset
+        slow = slide_fit._log_bad_week(days, residuals, two_var, onsets)
+        assert np.allclose(fast, slow, rtol=1e-9, atol=1e-12)
+        assert (slow > 0).any()
+
+
+def test_the_clipping_medians_are_numpys() -> None:
+    for seed in range(5):
+        days, values = _gappy_series(seed)
+        first = np.searchsorted(days, days - slide_fit.CLIP_HALF_WIDTH, side="left")
+        stop = np.searchsorted(days, days + slide_fit.CLIP_HALF_WIDTH, side="right")
+        middle = np.array([np.median(values[a:b]) for a, b in zip(first, stop, strict=True)])
+        expected = np.clip(values, middle - 1.0, middle + 1.0)
+        assert np.array_equal(slide_fit._clipped(days, values, 1.0), expected)

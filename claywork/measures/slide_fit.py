@@ -120,11 +120,28 @@ class SlideFit:
     recent_day: int | None = None
 
 
-def _share(days: np.ndarray, onsets: np.ndarray, slide: int, floor: float) -> np.ndarray:
-    """The share of the lift left on each day (columns) for each onset (rows)."""
+def _lost(days: np.ndarray, onsets: np.ndarray, slide: int) -> np.ndarray:
+    """How far down the slide each day (columns) is, 0 to 1, for each onset (rows): the share
+    of the lift left is ``1 - (1 - floor) lost``, the same course for every floor."""
     since = days[None, :] - onsets[:, None]
-    lost = np.clip(since / slide, 0.0, 1.0)
-    return 1.0 - (1.0 - floor) * lost
+    return np.clip(since / slide, 0.0, 1.0)
+
+
+def _asked_pairs(
+    z_days: np.ndarray, after: np.ndarray, onsets: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (days from onset to PHQ-9, first PHQ-9 with the same days after the
+    session) over every onset (rows) and PHQ-9 (columns), and which pair each cell is. The
+    14 days a PHQ-9 asks about, less the onset, are the same whole numbers either way, so a
+    pair's share is the one computed per onset and PHQ-9."""
+    _, pattern, same = np.unique(after, axis=0, return_index=True, return_inverse=True)
+    first_like = pattern[same.reshape(-1)]  # the first PHQ-9 whose days after match
+    gap = (z_days[None, :] - onsets[:, None]).astype(int)
+    # One whole number per (days, PHQ-9): one-dimensional keys sort much faster than rows.
+    low, size = int(gap.min()), z_days.size
+    keys, pair_of = np.unique((gap - low) * size + first_like[None, :], return_inverse=True)
+    pairs = np.stack([keys // size + low, keys % size], axis=1)
+    return pairs.astype(float), pair_of.reshape(gap.shape)
 
 
 def _end_day(onsets: np.ndarray, slide: int, floor: float, lost: float) -> np.ndarray:
@@ -163,7 +180,14 @@ def _clipped(days: np.ndarray, values: np.ndarray, reach: float) -> np.ndarray:
     fit more than a week of ordinary days."""
     first = np.searchsorted(days, days - CLIP_HALF_WIDTH, side="left")
     stop = np.searchsorted(days, days + CLIP_HALF_WIDTH, side="right")
-    middle = np.array([np.median(values[a:b]) for a, b in zip(first, stop, strict=True)])
+    # Each week's check-ins in a row, sorted, padded with +inf: the median is the middle one
+    # (or the mean of the middle two), as np.median gives it, for every day at once.
+    count = stop - first
+    at = first[:, None] + np.arange(int(count.max()))[None, :]
+    week = np.where(at < stop[:, None], values[np.minimum(at, values.size - 1)], np.inf)
+    week.sort(axis=1)
+    rows = np.arange(values.size)
+    middle = (week[rows, (count - 1) // 2] + week[rows, count // 2]) / 2
     return np.clip(values, middle - reach, middle + reach)
 
 
@@ -203,6 +227,93 @@ def _log_bad_week(
     top = every.max(axis=1)
     mean = np.exp(top) * np.exp(every - top[:, None]).mean(axis=1)
     return np.log((1 - BAD_WEEK_PRIOR) + BAD_WEEK_PRIOR * mean)
+
+
+# Slides whose bad weeks are weighed together: rows of onsets close enough to share most of
+# their windows (a block's cost is its rows times the windows before its last onset).
+BAD_WEEK_BLOCK_ROWS = 256
+
+
+def _bad_week_windows(
+    days: np.ndarray, values: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Every place a bad week can be (``_log_bad_week``'s runs, every length and start) that
+    holds a check-in, by last day: that day, the check-ins' count and their sum; and the
+    number of places, check-ins or not (each counts in the mean over places)."""
+    first, stop = int(days[0]), int(days[-1]) + 1
+    at = (days - first).astype(int) + 1
+    dense = np.zeros(stop - first + 1)
+    count = np.zeros(stop - first + 1)
+    dense[at] = values
+    count[at] = 1.0
+    cum, cum_n = np.cumsum(dense), np.cumsum(count)
+    last, n, total = [], [], []
+    for length in BAD_WEEK_DAYS:
+        width = min(length + 2, stop - first)
+        n.append(cum_n[width:] - cum_n[:-width])
+        total.append(cum[width:] - cum[:-width])
+        last.append(first + np.arange(n[-1].size) + width - 1)
+    last_all, n_all, total_all = np.concatenate(last), np.concatenate(n), np.concatenate(total)
+    held = n_all > 0
+    order = np.argsort(last_all[held], kind="stable")
+    return last_all[held][order], n_all[held][order], total_all[held][order], last_all.size
+
+
+def _slides_bad_week(
+    days: np.ndarray, raw: np.ndarray, onsets: np.ndarray, level: np.ndarray, two_var: float
+) -> np.ndarray:
+    """``_log_bad_week`` of each slide (its ``onset``, its fit ``level`` = usual + lift before
+    it), the bad week over before the onset, computed from the windows' sums of ``raw``.
+
+    Before its onset a slide's fit is ``level`` on every day, so a window's shortfall is
+    ``n level - sum``: a window's gain depends only on its count and sum, and windows alike
+    (check-ins are whole points) are weighed once, times how many of them end before the
+    onset. Residuals per slide and day were most of the fit's cost (bench/README.md,
+    "Fifteenth pass"). Equal to ``_log_bad_week`` up to rounding."""
+    out = np.zeros(onsets.size)
+    if not BAD_WEEK_PRIOR or days.size == 0 or onsets.size == 0:
+        return out
+    last, n, total, places = _bad_week_windows(days, raw)
+    if last.size == 0:
+        return out
+    kinds, seen = _kinds_so_far(n, total)
+    # The windows over before each onset are a prefix of ``last``.
+    before = np.searchsorted(last, onsets, side="left")
+    rows = np.argsort(before, kind="stable")
+    kind_n, kind_total = kinds[:, 0], kinds[:, 1]
+    for start in range(0, rows.size, BAD_WEEK_BLOCK_ROWS):
+        block = rows[start : start + BAD_WEEK_BLOCK_ROWS]
+        # Kinds are numbered by first appearance: those before the block's last onset.
+        width = int(seen[int(before[block].max())].astype(bool).sum())
+        if width == 0:
+            continue
+        times = seen[before[block], :width]
+        shortfall = kind_n[None, :width] * level[block, None] - kind_total[None, :width]
+        depth = np.clip(shortfall / kind_n[None, :width], 0.0, BAD_WEEK_MAX_DEPTH)
+        gain = depth * (2 * shortfall - depth * kind_n[None, :width]) / two_var
+        gain = np.where(times > 0, gain, -np.inf)
+        top = np.maximum(gain.max(axis=1), 0.0)
+        # The other places (after the onset, or without a check-in) gain nothing: e^0 each.
+        rest = places - before[block]
+        weighed = (times * np.exp(gain - top[:, None])).sum(axis=1)
+        mean = (weighed + rest * np.exp(-top)) / places
+        out[block] = np.log((1 - BAD_WEEK_PRIOR) + BAD_WEEK_PRIOR * np.exp(top) * mean)
+    return out
+
+
+def _kinds_so_far(n: np.ndarray, total: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (count, sum) of the windows, numbered by first appearance, and how many of
+    each are among the first ``j`` windows (row ``j``)."""
+    pairs, first, inverse = np.unique(
+        np.stack([n, total], axis=1), axis=0, return_index=True, return_inverse=True
+    )
+    rank = np.empty(first.size, dtype=int)
+    rank[np.argsort(first, kind="stable")] = np.arange(first.size)
+    seen = np.zeros((n.size + 1, first.size))
+    seen[np.arange(1, n.size + 1), rank[inverse.reshape(-1)]] = 1.0
+    kinds = np.empty_like(pairs)
+    kinds[rank] = pairs
+    return kinds, np.cumsum(seen, axis=0)
 
 
 def fit(
@@ -320,31 +431,32 @@ def _fit_window(
         rss_hold = rss_hold + rss_hold_second * (two_var / two_var_second)
 
     onsets = np.arange(int(days[0]), int(days[-1]) + 1, dtype=float)
+    if use_second:
+        # A PHQ-9's share depends on an onset only through the days between them (and which
+        # of its 14 days came after the session): each such pair is computed once.
+        asked_days = z_days[:, None] - window[None, :]  # (m, 14)
+        pairs, pair_of = _asked_pairs(z_days, asked_days > 0, onsets)
+        pair_since = pairs[:, :1] - window[None, :]  # (pairs, 14): days since the onset
+        pair_after = asked_days[pairs[:, 1].astype(int)] > 0
     log_w, ends, params = [], [], []
     for slide in SLIDES:
+        # The slide's course is shared by its floors: each floor only scales it.
+        lost = _lost(days, onsets, slide)
+        if use_second:
+            pair_lost = np.clip(pair_since / slide, 0.0, 1.0)
         for floor in FLOORS:
-            share = _share(days, onsets, slide, floor)
+            share = 1.0 - (1.0 - floor) * lost
             rss, a, p, se = _fit(share, raw, ones, extra)
             # Only a fall counts: a fitted lift under the one of "no end" is a rise, not an end.
             bad = a <= 0
             if use_second:
                 # Each PHQ-9 is the mean share over the two weeks it asks about.
-                asked_days = z_days[:, None] - window[None, :]  # (m, 14)
-                since = asked_days[None, :, :] - onsets[:, None, None]
-                lost = np.clip(since / slide, 0.0, 1.0)
-                s = (1.0 - (1.0 - floor) * lost) * (asked_days[None, :, :] > 0)
-                z_share = s.mean(axis=2)
+                z_share = ((1.0 - (1.0 - floor) * pair_lost) * pair_after).mean(axis=1)[pair_of]
                 rss_second, g, _, _ = _fit(z_share, z_y, z_c, z_extra)
                 # A PHQ-9 that rises with the lift is not the lift going.
                 bad = bad | (g > 0)
                 rss = rss + rss_second * (two_var / two_var_second)
-            lw = np.where(bad, -np.inf, -(rss - rss_hold[0]) / two_var)
-            if BAD_WEEK_IN_SLIDES:
-                # A slide may have a bad week in it too (before it, most often): without
-                # one, a bad week early on pulls the end there.
-                fitted = p[:, None] + a[:, None] * share
-                lw = lw + _log_bad_week(days, raw[None, :] - fitted, two_var, onsets)
-            log_w.append(lw)
+            log_w.append(np.where(bad, -np.inf, -(rss - rss_hold[0]) / two_var))
             ends.append(_end_day(onsets, slide, floor, lost_fraction))
             params.append(
                 np.stack(
@@ -355,6 +467,12 @@ def _fit_window(
     log_w_all = np.concatenate(log_w)
     end_all = np.concatenate(ends)
     param_all = np.concatenate(params)
+    if BAD_WEEK_IN_SLIDES:
+        # A slide may have a bad week in it too (before it, most often): without one, a bad
+        # week early on pulls the end there.
+        weighed = np.isfinite(log_w_all)
+        level = param_all[weighed, 4] + param_all[weighed, 3]
+        log_w_all[weighed] += _slides_bad_week(days, raw, param_all[weighed, 0], level, two_var)
     # The lift and usual level: those of the best-fitting hypothesis ("no end" or a slide,
     # whatever its end day), so a relapse does not pull the lift down as an average would.
     best_row = int(np.argmax(log_w_all))
