@@ -58,6 +58,8 @@ POOL = [
     "held_out_fresh30b.tsv",
     "blind_fresh21.tsv",
     "blind_fresh22.tsv",
+    "blind_fresh23.tsv",
+    "blind_fresh24.tsv",
 ]
 CONCERN_KIND = ("hopeless", "burden", "no_future", "no future", "future", "warning")
 

@@ -805,6 +805,10 @@ def test_the_shipped_model_raises_its_thresholds_for_long_entries() -> None:
         ("held_out_fresh30b.tsv", 0.92, 0.92, 0.10, 200),
         ("blind_fresh21.tsv", 0.96, 0.93, 0.08, 350),
         ("blind_fresh22.tsv", 0.96, 0.95, 0.05, 350),
+        # The fifth round's judges, run with J once each before they were read (K, judged on
+        # them too, did not ship: decision 0003).
+        ("blind_fresh23.tsv", 0.96, 0.95, 0.06, 350),
+        ("blind_fresh24.tsv", 0.94, 0.93, 0.08, 350),
     ],
 )
 def test_the_shipped_model_keeps_its_floors_on_the_held_out_slices(
@@ -840,13 +844,15 @@ def screening_data() -> Path:
         ("blind_fresh10.tsv", 0.80),
         ("blind_fresh11.tsv", 0.80),
         ("blind_fresh12.tsv", 0.80),
-        # Stop 30 (decision 0003): J tells 0.83-0.92 of the crisis-kind lines of the persona
+        # Stop 30 (decision 0003): J tells 0.83-0.93 of the crisis-kind lines of the persona
         # writers' files at level crisis. (I told 0.797 of blind_fresh20's, writers who
         # minimise; that set's held-out 30% is in held_out_fresh30b.)
         ("held_out_fresh30.tsv", 0.80),
         ("held_out_fresh30b.tsv", 0.80),
         ("blind_fresh21.tsv", 0.80),
         ("blind_fresh22.tsv", 0.80),
+        ("blind_fresh23.tsv", 0.80),
+        ("blind_fresh24.tsv", 0.80),
     ],
 )
 def test_the_shipped_model_tells_most_ideation_plans_and_attempts_at_level_crisis(
