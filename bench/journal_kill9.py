@@ -92,7 +92,11 @@ django.setup()
 from claywork.journal.models import Entry
 from claywork.measures.models import CheckIn
 entries = [e.body for e in Entry.all_objects.filter(patient__email__endswith="@bench.example")]
-notes = {c.patient.email: c.note for c in CheckIn.objects.select_related("patient")}
+# Oldest day first, so that each patient's latest check-in is the one kept: a run that
+# crosses midnight writes a second day's row (the model's own order is newest first).
+notes = {
+    c.patient.email: c.note for c in CheckIn.objects.select_related("patient").order_by("day")
+}
 print(json.dumps({"entries": entries, "notes": notes}))
 """
 
