@@ -539,6 +539,31 @@ def test_bad_input_gets_a_verdict_from_the_shipped_model_never_an_error(text: st
     assert result.flag is (result.level != NO_LEVEL)
 
 
+@pytest.mark.parametrize("word", ["word", "the", "tired", "ok", "lol"])
+def test_one_word_said_over_and_over_is_not_flagged_by_the_shipped_model(word: str) -> None:
+    # A run of one word once saturated the heads ("word word ..." at level crisis, 1.00).
+    result = screen_text(f"{word} " * 300)
+
+    assert (result.flag, result.level) == (False, NO_LEVEL)
+
+
+def test_a_run_of_one_word_is_read_once_and_the_rest_of_the_text_keeps_its_offsets() -> None:
+    text = "No no NO I am fine, the the the end. Very very tired."
+
+    read = semantic._one_of_each_run(text)
+
+    assert read == "No       I am fine, the         end. Very very tired."
+    assert len(read) == len(text)
+
+
+def test_a_risky_sentence_after_a_run_of_one_word_is_still_found() -> None:
+    result = screen_text(
+        "ok ok ok ok ok ok. I have the pills saved up and tonight I will take them all."
+    )
+
+    assert result.flag and result.level == CRISIS
+
+
 # --- Missing or corrupt model files -----------------------------------------------------------
 
 

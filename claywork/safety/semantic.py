@@ -52,6 +52,17 @@ DATA = Path(__file__).resolve().parent / "data" / "semantic"
 WINDOW_TOKENS = 64
 WINDOW_STRIDE = 32
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# A word said three or more times running ("word word word ...", "the the the"): its copies
+# after the first. The hashed grams' scale stands in for an L2 norm only when no gram
+# repeats, so a long run of one word would weigh as if it were many different words and
+# saturate the heads (decision 0003, limits). Blanked, not removed, so offsets still hold.
+_REPEATED_WORD = re.compile(r"\b(\w+)((?:\W+\1\b){2,})", re.IGNORECASE)
+
+
+def _one_of_each_run(text: str) -> str:
+    """``text`` with the repeats of a word said three or more times running blanked out
+    (spaces of the same length)."""
+    return _REPEATED_WORD.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)
 
 
 @dataclass(frozen=True)
@@ -482,7 +493,8 @@ class SemanticModel:
         if not spans or not text.strip():
             return []
         # A lone surrogate cannot be encoded: a space of the same length keeps the offsets.
-        encoding = self.tokenizer.encode(_SURROGATE.sub(" ", text), add_special_tokens=False)
+        text = _one_of_each_run(_SURROGATE.sub(" ", text))
+        encoding = self.tokenizer.encode(text, add_special_tokens=False)
         if not encoding.ids:
             return []
         ids = np.asarray(encoding.ids, dtype=np.int64)
