@@ -58,6 +58,7 @@ POOL = [
     "held_out_fresh30b.tsv",
     "held_out_fresh31.tsv",
     "held_out_short31.tsv",
+    "held_out_fresh31b.tsv",
 ]
 CONCERN_KIND = ("hopeless", "burden", "no_future", "no future", "future", "warning")
 
