@@ -56,10 +56,9 @@ POOL = [
     "blind_fresh12.tsv",
     "held_out_fresh30.tsv",
     "held_out_fresh30b.tsv",
-    "blind_fresh21.tsv",
-    "blind_fresh22.tsv",
-    "blind_fresh23.tsv",
-    "blind_fresh24.tsv",
+    "held_out_fresh31.tsv",
+    "held_out_short31.tsv",
+    "held_out_fresh31b.tsv",
 ]
 CONCERN_KIND = ("hopeless", "burden", "no_future", "no future", "future", "warning")
 
