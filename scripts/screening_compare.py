@@ -59,6 +59,8 @@ POOL = [
     "held_out_fresh31.tsv",
     "held_out_short31.tsv",
     "held_out_fresh31b.tsv",
+    "blind_fresh27.tsv",
+    "blind_fresh28.tsv",
 ]
 CONCERN_KIND = ("hopeless", "burden", "no_future", "no future", "future", "warning")
 
