@@ -61,6 +61,8 @@ POOL = [
     "held_out_fresh31b.tsv",
     "blind_fresh27.tsv",
     "blind_fresh28.tsv",
+    "blind_fresh29.tsv",
+    "blind_fresh30.tsv",
 ]
 CONCERN_KIND = ("hopeless", "burden", "no_future", "no future", "future", "warning")
 
