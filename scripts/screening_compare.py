@@ -63,6 +63,8 @@ POOL = [
     "blind_fresh28.tsv",
     "blind_fresh29.tsv",
     "blind_fresh30.tsv",
+    "blind_fresh31.tsv",
+    "blind_fresh32.tsv",
 ]
 CONCERN_KIND = ("hopeless", "burden", "no_future", "no future", "future", "warning")
 

@@ -863,6 +863,10 @@ def test_the_shipped_model_raises_its_thresholds_for_long_entries() -> None:
         # 0.957 / 0.055 and 0.979 / 0.948 / 0.070); its candidate never ran on them.
         ("blind_fresh29.tsv", 0.93, 0.94, 0.07, 350),
         ("blind_fresh30.tsv", 0.96, 0.93, 0.08, 350),
+        # The fourth round's files (no candidate was fixed), run once each with B1 before
+        # they were read: 0.977 / 0.957 / 0.058 and 0.975 / 0.962 / 0.050.
+        ("blind_fresh31.tsv", 0.95, 0.94, 0.07, 350),
+        ("blind_fresh32.tsv", 0.95, 0.95, 0.06, 350),
     ],
 )
 def test_the_shipped_model_keeps_its_floors_on_the_held_out_slices(
@@ -909,6 +913,8 @@ def screening_data() -> Path:
         ("blind_fresh28.tsv", 0.80),
         ("blind_fresh29.tsv", 0.80),
         ("blind_fresh30.tsv", 0.80),
+        ("blind_fresh31.tsv", 0.80),
+        ("blind_fresh32.tsv", 0.80),
     ],
 )
 def test_the_shipped_model_tells_most_ideation_plans_and_attempts_at_level_crisis(
