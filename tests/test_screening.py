@@ -590,6 +590,41 @@ def test_a_distant_past_set_against_a_present_that_is_well_is_cleared_unless_it_
 @pytest.mark.parametrize(
     ("text", "flag", "reason"),
     [
+        # A past a year or more back, set against a present of ordinary life (stop 32).
+        ("Last year I wanted to die, now I'm teaching my son to ride a bike.", False, None),
+        ("two winters ago i tried to end it, this year im coaching softball", False, None),
+        ("Hace un año quería morirme, hoy estoy aprendiendo a cocinar con mi abuela.", False, None),
+        ("back in october i wanted to die but that was another me", False, None),
+        ("I burned myself a lot in college and I'm coming up on three years clean.", False, None),
+        ("My cousin tried to end it last year, but now she's running a bakery.", False, None),
+        # ... but not when a date keeps it recent, or the present names risk or is not over.
+        ("Last month I tried to end it, now I'm back at work.", True, None),
+        ("Two weeks ago I wanted to die, now I'm just going through the motions.", True, None),
+        ("Last year I tried to end it, now I'm ready to try again.", True, None),
+        ("A year ago I wanted to die, now I have the pills.", True, None),
+        ("a year ago i tried to overdose and today i bought more", True, None),
+        ("Last year I wanted to die, and now I want it even more.", True, None),
+        ("Hace un año quería morirme y ahora también.", True, None),
+        ("last year i was suicidal, today i am too", True, None),
+        ("Last year I wanted to die, now I feel like a ghost.", True, None),
+        ("Back in march I wanted to die, now I'm waiting for the right moment.", True, None),
+        ("I was suicidal last year and now I'm back there.", True, None),
+        (
+            "Three years clean from cutting, but the urges came back tonight and I cut myself.",
+            True,
+            None,
+        ),
+    ],
+)
+def test_a_past_a_year_back_set_against_an_ordinary_now_is_cleared_unless_risk_is_named(
+    text: str, flag: bool, reason: str | None
+) -> None:
+    assert_rules_verdict(text, flag, reason)
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "reason"),
+    [
         (
             "Found my old notebooks from college. Pages and pages about wanting to die. Made tea"
             " and threw them out.",

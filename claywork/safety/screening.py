@@ -638,7 +638,7 @@ def _judge(document: _Document, phrase: rules.Phrase, match: re.Match[str]) -> S
     if _is_about_someone_else(context):
         if phrase.own_only:
             return cleared("third party, ordinary")
-        if _is_past_event(phrase, context):
+        if _is_past_event(phrase, context) or _is_past_set_against_another_now(context):
             return cleared("third party, past")
         return ScreenResult(
             flag=True, reason=f"{phrase.category}, third party, present", matched=matched
@@ -647,6 +647,8 @@ def _judge(document: _Document, phrase: rules.Phrase, match: re.Match[str]) -> S
         return cleared("past")
     if not phrase.intent and _is_past_set_against_a_well_now(context):
         return cleared("past, well now")
+    if not phrase.intent and _is_past_set_against_another_now(context):
+        return cleared("past, another now")
     if not phrase.intent and _is_old_writing_read_again(context):
         return cleared("past, old writing")
     if phrase.category == "goodbye" and _is_ordinary_leave_taking(context):
@@ -880,6 +882,8 @@ def _is_distant_past(context: _Context) -> bool:
         context.after + " . " + context.following
     ):
         return False
+    if _present_names_risk(context.after):
+        return False  # "years ago I wanted to die, now I have the pills"
     start = len(context.before)
     end = start + len(context.phrase)
     recurs = _recurs(context.after)
@@ -940,3 +944,61 @@ def _is_old_writing_read_again(context: _Context) -> bool:
         return False  # "I wrote about wanting to die today": new writing
     told = context.after + " " + context.following
     return not (_recurs(told) or rules.WRITING_STILL_NOW.search(told))
+
+
+def _is_past_set_against_another_now(context: _Context) -> bool:
+    """A crisis told in the past tense, dated a year or more back, that the writer sets against
+    a present saying something else, in the same sentence or right after it: "last year I
+    wanted to die, now I'm teaching my son to ride a bike", "hace un año quería morirme, hoy
+    estoy aprendiendo a cocinar", "back in october i wanted to die but that was another me";
+    or followed by a streak of a year or more ("... and I'm coming up on three years clean").
+    Never when a date keeps it recent (days, weeks, last month), and never when that present
+    names risk or says it is not over ("now I want it more", "today I have the pills")."""
+    sentence = context.sentence
+    if rules.RECENT_DATE.search(sentence) or _recurs(context.after):
+        return False
+    if not rules.PAST_TOLD.search(context.before[-60:] + context.phrase):
+        return False
+    if rules.CLEAN_STREAK.search(context.before):
+        return not rules.NOT_OVER_NOW.search(context.after)
+    streak = rules.CLEAN_STREAK.search(context.after)
+    if streak:
+        return not rules.NOT_OVER_NOW.search(context.after[streak.end() :])
+    said = rules.ANOTHER_NOW.search(context.after)
+    if said:
+        return _present_is_another(context.after[said.end() :], named=True)
+    if not rules.YEAR_BACK.search(context.before + context.phrase + context.after):
+        return False
+    now = rules.NOW_BEGINS.search(context.after)
+    if now is not None:
+        return _present_is_another(_clause_holding(context.after, now.start()))
+    opener = rules.NOW_BEGINS.match(context.following.lstrip(" \t\n\"'"))
+    if opener is None or rules.NOT_OVER_NOW.search(context.after):
+        return False
+    first = rules.SENTENCE.match(context.following.strip())
+    return first is not None and _present_is_another(first.group())
+
+
+def _clause_holding(text: str, position: int) -> str:
+    """The clause of ``text`` that holds ``position``, to the end of ``text``, without the
+    word that joins it ("..., but he's thriving now" -> "he's thriving now")."""
+    start = 0
+    for clause_break in rules.CLAUSE_BREAK.finditer(text, 0, position):
+        start = clause_break.end()
+    return text[start:]
+
+
+def _present_is_another(present: str, *, named: bool = False) -> bool:
+    """A present that is ordinary life: no risk in it, nothing that says it is not over."""
+    if not named and not rules.TOKEN.search(present.replace("now", "")):
+        return False
+    return not (rules.RISK_NOW.search(present) or rules.NOT_OVER_NOW.search(present))
+
+
+def _present_names_risk(after: str) -> bool:
+    """A present begun after the phrase ("now ...", "today ...") that names risk again."""
+    now = rules.NOW_BEGINS.search(after)
+    if now is None:
+        return False
+    present = _clause_holding(after, now.start())
+    return bool(rules.RISK_AGAIN.search(present))

@@ -714,3 +714,79 @@ WRITING_STILL_NOW = rx(
     r"\b(?:still|the same|again|these days|lately|relate|me too|that'?s me|i feel (?:it|that|the"
     r" same)|now too|now as well|could have written it (?:today|yesterday|now))\b"
 )
+
+# --- A past a year or more back, set against another now (stop 32) ---------------------------
+
+# A date a year or more back, or a season or month told as gone by: "last year", "this time
+# last year", "two winters ago", "back in february", "hace un año", "el año pasado".
+YEAR_BACK = rx(
+    r"\b(?:last year|a year ago|one year ago|a year back|this time last year"
+    r"|(?:\d+|two|three|four|five|six|seven|eight|nine|ten|a couple of|a few|several|many)"
+    r" (?:years?|yrs?|winters?|summers?|springs?|autumns?|falls?|christmases) (?:ago|back)"
+    r"|last (?:winter|spring|summer|fall|autumn|christmas)"
+    r"|back in (?:jan\w*|feb\w*|march|april|may|june|july|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*"
+    r"|(?:19|20)\d\d)|in (?:19|20)\d\d"
+    r"|(?:el )?a(?:n|\u00f1)o pasado|hace (?:un|dos|tres|cuatro|cinco|varios|unos|\d+)"
+    r" a(?:n|\u00f1)os?"
+    r"|en la (?:prepa|preparatoria|secundaria|escuela|universidad)|de (?:joven|adolescente)"
+    # someone's past told by a stage of life or a place left behind ("when he was my age")
+    r"|when (?:he|she|they|i) (?:was|were) (?:my age|your age|young|a kid|a teen\w*"
+    r"|in (?:high school|college|detention|detension|prison|jail|county|the camp|the war"
+    r"|the army|the service|the military)))\b"
+)
+# A date that keeps a told-of crisis recent: then it is never set aside as past.
+RECENT_DATE = rx(
+    r"\b(?:yesterday|last (?:night|week|weekend|month)|this (?:morning|afternoon|evening|week"
+    r"|weekend|month)|(?:a|one|two|three|few|couple of|\d+) (?:days?|weeks?|months?)"
+    r" (?:ago|back)|earlier|just now|an hour ago|tonight|anoche|ayer|la semana pasada"
+    r"|el mes pasado|hace (?:unos |\d+ )?(?:d(?:i|\u00ed)as|semanas|meses))\b"
+)
+# The phrase told in the past tense: "wanted to die", "tried to end it", "quería morirme".
+PAST_TOLD = rx(
+    r"\b(?:wanted|was|were|tried|tryed|thought|had|felt|attempted|planned|cut|hurt|took"
+    r"|swallowed|used to|wrote|didn'?t|didnt|quer(?:i|\u00ed)a|intent(?:e|\u00e9)"
+    r"|pensaba|ten(?:i|\u00ed)a|estaba|trat(?:e|\u00e9)|quise|me cort(?:e|\u00e9))\b"
+)
+# A streak of a year or more (or a hundred days) since: "six years clean", "200 days since".
+CLEAN_STREAK = rx(
+    r"\b(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|a couple of|a few|several)"
+    r" (?:full )?(?:years?|yrs?) (?:clean|free|sober|since|without)\b"
+    r"|\b\d{3,} days (?:clean|free|since|without)\b"
+)
+# Where the present set against the past begins: "now", "today", "this year", "ahora", "hoy".
+NOW_BEGINS = rx(r"\b(?:now|today|this year|these days|nowadays|ahora|hoy|este a(?:n|\u00f1)o)\b")
+# In that present, anything that says it is not over, or names risk again: then the phrase
+# stands ("now I want it more", "now I have the pills", "today it's back").
+NOT_OVER_NOW = rx(
+    r"\b(?:again|back|still|but|though|yet|except|worse|more|harder|closer|lately|sometimes"
+    r"|some days|tonight|pretend\w*|say|saying|supposed|lie|lying|mask\w*|fake|numb|empty"
+    r"|alone|nothing|no one|nobody|miss\w*|ready|decided|soon|finish\w*|next|this time|the job"
+    r"|properly|will|won'?t|gonna|going to|can'?t|cannot|couldn'?t|no point|pointless|hope\w*"
+    r"|burden|better off|goodbye|bye|letters?|note|funeral|exit|tired|exhausted|done|over it"
+    r"|give up|giving up|relapse\w*|urges?|tempt\w*|crav\w*|think\w* about|it|plan to"
+    r"|too|also|as well|even|same|ghost|shell|invisible|trapped|worthless|hate|dark\w*|heavy"
+    r"|sink\w*|broken|lost|stuck|gone|fading|useless|waiting|wait"
+    r"|pero|otra vez|de nuevo|todav(?:i|\u00ed)a|a(?:u|\u00fa)n|sigo|sigue|ya no|tambi(?:e|\u00e9)n"
+    r"|igual|lo mismo|peor|m(?:a|\u00e1)s)\b"
+)
+RISK_NOW = rx(
+    r"\b(?:die|dying|died|dead|death|kill\w*|suicid\w*|unalive\w*|end (?:it|things|my|this|me)"
+    r"|hurt\w*|harm\w*|cut\w*|burn\w*|pills?|meds|overdos\w*|od|gun|rope|knife|blade|razor"
+    r"|jump\w*|bridge|ledge|roof|drown\w*|disappear\w*|vanish\w*|sleep forever|wake up|hospital"
+    r"|icu|er|ward|ambulance|911|police|missing|scar\w*|mor(?:i|\u00ed)r\w*|muert\w*|matar\w*"
+    r"|quitar\w*|lastim\w*|cort\w*|pastillas|desaparec\w*|hospital)\b"
+)
+# A present said in so many words: "that was another me", "i'm past it", "ya no pienso así".
+ANOTHER_NOW = rx(
+    r"\b(?:that was (?:another|a different) (?:me|person|life|man|woman)"
+    r"|(?:i'?m|im|i am) (?:so )?past (?:it|that)|(?:that'?s|that is) not (?:where|who) i am"
+    r"|ya no (?:me siento|pienso|soy) (?:as(?:i|\u00ed)|esa|ese|igual))\b"
+)
+# What a present told after a distant past must not say for the past to stay over: "years ago
+# I wanted to die, now I have the pills", "... and today I bought more", "now I'm ready".
+# (Narrow on purpose: "now I'm still here", "it never came back", "planning a wedding" are
+# the well present of many a past.)
+RISK_AGAIN = rx(
+    r"\b(?:again|too|ready|pills|rope|gun|knife|blades?|razors?|bought|otra vez|de nuevo"
+    r"|tambi(?:e|\u00e9)n)\b"
+)
