@@ -389,7 +389,7 @@ INFORMATIONAL = rx(
     r"|discussed|learned|psychoeducation|explained|education|people with"
     r"|patients with|can show up|common|normal|a lot of people|many people|questions?|module"
     r"|essay|class|reporting|screened|chart|warnings?|warns?|leaflet|black box|side effects?"
-    r"|risks|theory"
+    r"|risks|theory|stats?|leading cause|manual|thesis|dissertation"
     r"|studied|support groups?|loss survivors?)\b"
 )
 MYSELF = frozenset(["i", "me", "my", "mine", "myself", "im", "i'm", "i've", "ive", "i'd"])
@@ -480,7 +480,8 @@ IDIOM = rx(
     r"|shoot (?:myself|himself|herself|yourself|themselves) in the foot"
     r"|shot (?:myself|himself|herself|themselves) in the foot"
     r"|(?<!tried\sto\s)end(?:s|ed|ing)? (?:it|things|this|them|everything) (?:with|between"
-    r"|there|early|on a|at|before|after|for (?:the|to)day)\b"
+    r"|there|early|on a|at|before|after|for (?:the|to)day)\b<NOMEANSAFTER>"
+    r"|(?<!tried\sto\s)end(?:s|ed|ing)? it all with\b<NOMEANSAFTER>"
     r"|take my (?:own )?life (?:back|in(?:to)? (?:my own )?hands|seriously|to the next|in a new"
     r"|in another|more seriously|for granted)"
     r"|\d\s*kms\b|\bkms (?:away|from|to|per|an hour|of)\b"
@@ -508,6 +509,10 @@ IDIOM = rx(
     r"|(?:all my pills|the whole bottle|my (?:\w+ )?pills)(?: [a-z']+){0,3} (?:into|in) (?:the|my)"
     r" (?:\w+ ){0,2}(?:pill ?box|pill organi[sz]er|organi[sz]er|dispenser|blister)"
     r"|felt like dying (?:and|but) (?:then )?(?:a |being )?(?:birth|born|reborn|held|without)"
+    r"|felt like dying,? (?:\w+,? )?but (?:in )?(?:a|an) (?:\w+ )?(?:gentle|gentel|soft|good|kind"
+    r"|peaceful|calm|quiet|beautiful|safe|nice|warm|tender) (?:way|kind)"
+    r"|felt like dying,? (?:\w+,? )?but (?:it )?(?:wasn'?t|was not|was never) (?:\w+ )?(?:scary"
+    r"|frightening|bad|sad)"
     r"|(?:what|something that) felt like dying\b"
     r"|(?:'d|would) (?:\w+ )?unalive for (?:a|an|some|the|one|another)"
     r" (?!sec\b|second|minute|moment|bit\b|while\b)"
@@ -631,7 +636,7 @@ ANSWER_UNTRUE = re.compile(
 
 # "Suicidal once.", "I wanted to die once, years back": "once" right after the phrase, ending
 # its clause (not "... once they're asleep").
-PAST_ONCE = rx(r"^\W*once\W*(?:$|[.,;!]|and\b|but\b)")
+PAST_ONCE = rx(r"^\W*(?:once|then|back then)\W*(?:$|[.,;!]|and\b|but\b)")
 # A present that is well, said after the past: "but im 35 now and doing grate", "Not now.",
 # "been well a long time", "glad every day you stayed", "I'm so far from that kid now".
 WELL_NOW = rx(
@@ -729,7 +734,10 @@ YEAR_BACK = rx(
     r"|(?:el )?a(?:n|\u00f1)o pasado|hace (?:un|dos|tres|cuatro|cinco|varios|unos|\d+)"
     r" a(?:n|\u00f1)os?"
     r"|en la (?:prepa|preparatoria|secundaria|escuela|universidad)|de (?:joven|adolescente)"
+    r"|in the (?:(?:19)?[5-9]0'?s|20[01]0'?s|'[5-9]0s|fifties|sixties|seventies|eighties"
+    r"|nineties|noughties)|in '[0-9]{2}|after the war|during the war"
     # someone's past told by a stage of life or a place left behind ("when he was my age")
+    r"|when (?:he|she|they) (?:was|were) (?:in school|at school|at uni|at university)"
     r"|when (?:he|she|they|i) (?:was|were) (?:my age|your age|young|a kid|a teen\w*"
     r"|in (?:high school|college|detention|detension|prison|jail|county|the camp|the war"
     r"|the army|the service|the military)))\b"
@@ -780,7 +788,12 @@ RISK_NOW = rx(
 ANOTHER_NOW = rx(
     r"\b(?:that was (?:another|a different) (?:me|person|life|man|woman)"
     r"|(?:i'?m|im|i am) (?:so )?past (?:it|that)|(?:that'?s|that is) not (?:where|who) i am"
-    r"|ya no (?:me siento|pienso|soy) (?:as(?:i|\u00ed)|esa|ese|igual))\b"
+    r"|ya no (?:me siento|pienso|soy) (?:as(?:i|\u00ed)|esa|ese|igual)"
+    r"|(?:that|it)'?s (?:been )?(?:long over|long gone|behind me|in the past|well behind me)"
+    r"|(?:that|it)'?s been gone for (?:over |more than )?(?:a|one|two|three|\d+) (?:years?|decades?)"
+    r"|eso (?:ya )?qued(?:o|\u00f3) (?:muy )?atr(?:a|\u00e1)s"
+    r"|(?:she|he|they) (?:got better|got through it|came through it|recovered|pulled through"
+    r"|lived to (?:be )?\d+))\b"
 )
 # What a present told after a distant past must not say for the past to stay over: "years ago
 # I wanted to die, now I have the pills", "... and today I bought more", "now I'm ready".
