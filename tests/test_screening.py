@@ -625,6 +625,37 @@ def test_a_past_a_year_back_set_against_an_ordinary_now_is_cleared_unless_risk_i
 @pytest.mark.parametrize(
     ("text", "flag", "reason"),
     [
+        # "end it with ..." is an idiom only when no means or finality follows (stop 32).
+        ("I'm going to end it with pills tonight.", True, None),
+        ("i'll end it with a bottle of vodka and my meds", True, None),
+        ("going to end it all after dinner", True, None),
+        ("I need to end things with my boyfriend before the holidays.", False, "idiom"),
+        ("Ready to end it all with this book club, honestly.", False, "idiom"),
+        # Gentle ego dissolution, told as such.
+        ("It felt like dying but in a gentle way, and then I was back in the chair.", False, None),
+        ("It felt like dying, honestly, but it wasn't scary at all.", False, None),
+        ("It felt like dying and I want that again, for real this time.", True, None),
+        # Statistics and theses are talk about the topic; discharge papers are not.
+        ("The stats on suicide in new fathers are grim.", False, "informational"),
+        ("My discharge papers say intentional overdose and I hid them.", True, None),
+        # Decades, a war, a school year, and a past said to be long over.
+        ("My uncle tried to hang himself in the 90s, he's a grandad now.", False, None),
+        ("My aunt tried to take her life during the war and she came through it.", False, None),
+        ("I wanted to die after the divorce, but that's behind me now.", False, None),
+        ("I really wanted to die then. Not now.", False, None),
+        ("I tried to kill myself last week and I came through it.", True, None),
+        ("I wanted to die this morning, but that's behind me now.", True, None),
+    ],
+)
+def test_stop_32_idioms_topic_talk_and_long_over_pasts_are_cleared_and_their_near_misses_are_not(
+    text: str, flag: bool, reason: str | None
+) -> None:
+    assert_rules_verdict(text, flag, reason)
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "reason"),
+    [
         (
             "Found my old notebooks from college. Pages and pages about wanting to die. Made tea"
             " and threw them out.",
