@@ -65,6 +65,8 @@ POOL = [
     "blind_fresh30.tsv",
     "blind_fresh31.tsv",
     "blind_fresh32.tsv",
+    # stop 32: round D's judges (read afterwards for round E's rules) and round E's
+    *(f"blind_fresh{number}.tsv" for number in range(33, 41)),
 ]
 CONCERN_KIND = ("hopeless", "burden", "no_future", "no future", "future", "warning")
 

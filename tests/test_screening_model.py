@@ -867,6 +867,20 @@ def test_the_shipped_model_raises_its_thresholds_for_long_entries() -> None:
         # they were read: 0.977 / 0.957 / 0.058 and 0.975 / 0.962 / 0.050.
         ("blind_fresh31.tsv", 0.95, 0.94, 0.07, 350),
         ("blind_fresh32.tsv", 0.95, 0.95, 0.06, 350),
+        # Stop 32 (decision 0003, "Stop 32"): round D's judges, run once each with B1 and
+        # its candidates before they were read, then read to write round E's rules (E1
+        # 0.962 / 0.933 / 0.090, 0.954 / 0.969 / 0.040, 0.960 / 0.965 / 0.045, 0.944 /
+        # 0.937 / 0.083); round E's, run once each with D1, E1 and E1b before they were
+        # read (E1 0.965 / 0.960 / 0.052, 0.965 / 0.953 / 0.062, 0.979 / 0.975 / 0.033,
+        # 0.952 / 0.961 / 0.050). None of them was trained on.
+        ("blind_fresh33.tsv", 0.94, 0.92, 0.10, 350),
+        ("blind_fresh34.tsv", 0.93, 0.95, 0.05, 350),
+        ("blind_fresh35.tsv", 0.94, 0.95, 0.06, 350),
+        ("blind_fresh36.tsv", 0.92, 0.92, 0.09, 350),
+        ("blind_fresh37.tsv", 0.94, 0.95, 0.07, 350),
+        ("blind_fresh38.tsv", 0.94, 0.94, 0.07, 350),
+        ("blind_fresh39.tsv", 0.96, 0.96, 0.05, 350),
+        ("blind_fresh40.tsv", 0.93, 0.95, 0.06, 350),
     ],
 )
 def test_the_shipped_model_keeps_its_floors_on_the_held_out_slices(
@@ -915,7 +929,8 @@ def screening_data() -> Path:
         ("blind_fresh30.tsv", 0.80),
         ("blind_fresh31.tsv", 0.80),
         ("blind_fresh32.tsv", 0.80),
-    ],
+    ]
+    + [(f"blind_fresh{number}.tsv", 0.80) for number in range(33, 41)],
 )
 def test_the_shipped_model_tells_most_ideation_plans_and_attempts_at_level_crisis(
     name: str, floor: float
