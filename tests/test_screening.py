@@ -654,6 +654,29 @@ def test_stop_32_idioms_topic_talk_and_long_over_pasts_are_cleared_and_their_nea
 
 
 @pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        # Someone hurting the writer (stop 32, round F): flagged by the rules.
+        ("My stepdad came in drunk and choked me against the door.", True),
+        ("she literally shoved me down the stairs", True),
+        ("Mi novio me dio una bofetada anoche.", True),
+        ("He slapped me in front of my mother.", True),
+        # ... not the figures of speech, nor a negation, nor a long-ago past.
+        ("The baby kicked me all night, she's so strong.", False),
+        ("That wedding speech choked me up.", False),
+        ("My supervisor pushed me on the budget, fairly.", False),
+        ("My coach pushed me to apply for the job.", False),
+        ("He has never slapped me, not once.", False),
+        ("My father slapped me when I was a kid, decades ago.", False),
+    ],
+)
+def test_someone_hurting_the_writer_is_flagged_by_the_rules_and_its_figures_of_speech_are_not(
+    text: str, flag: bool
+) -> None:
+    assert screen_text(text, rules_only=True).flag is flag
+
+
+@pytest.mark.parametrize(
     ("text", "flag", "reason"),
     [
         (
