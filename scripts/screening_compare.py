@@ -65,8 +65,8 @@ POOL = [
     "blind_fresh30.tsv",
     "blind_fresh31.tsv",
     "blind_fresh32.tsv",
-    # stop 32: round D's judges (read afterwards for round E's rules) and round E's
-    *(f"blind_fresh{number}.tsv" for number in range(33, 41)),
+    # stop 32: the judges of rounds D, E and F (each read after its round, for the next)
+    *(f"blind_fresh{number}.tsv" for number in range(33, 45)),
 ]
 CONCERN_KIND = ("hopeless", "burden", "no_future", "no future", "future", "warning")
 

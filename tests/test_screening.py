@@ -629,6 +629,11 @@ def test_a_past_a_year_back_set_against_an_ordinary_now_is_cleared_unless_risk_i
         ("I'm going to end it with pills tonight.", True, None),
         ("i'll end it with a bottle of vodka and my meds", True, None),
         ("going to end it all after dinner", True, None),
+        # ... and not before, after, at or there: a time or a place is a plan.
+        ("I'm going to end it before my birthday.", True, None),
+        ("Planning to end things after the kids are asleep.", True, None),
+        ("I'm going to end it there, at the lake.", True, None),
+        ("We ended things between us last spring and stayed friends.", False, None),
         ("I need to end things with my boyfriend before the holidays.", False, "idiom"),
         ("Ready to end it all with this book club, honestly.", False, "idiom"),
         # Gentle ego dissolution, told as such.

@@ -881,6 +881,12 @@ def test_the_shipped_model_raises_its_thresholds_for_long_entries() -> None:
         ("blind_fresh38.tsv", 0.94, 0.94, 0.07, 350),
         ("blind_fresh39.tsv", 0.96, 0.96, 0.05, 350),
         ("blind_fresh40.tsv", 0.93, 0.95, 0.06, 350),
+        # Round F's judges, run once each with E1 and F1 before they were read (F1 0.954 /
+        # 0.950 / 0.065, 0.931 / 0.951 / 0.062, 0.935 / 0.951 / 0.062, 0.962 / 0.943 / 0.075).
+        ("blind_fresh41.tsv", 0.93, 0.94, 0.08, 350),
+        ("blind_fresh42.tsv", 0.91, 0.94, 0.08, 350),
+        ("blind_fresh43.tsv", 0.91, 0.94, 0.08, 350),
+        ("blind_fresh44.tsv", 0.94, 0.93, 0.09, 350),
     ],
 )
 def test_the_shipped_model_keeps_its_floors_on_the_held_out_slices(
@@ -930,7 +936,7 @@ def screening_data() -> Path:
         ("blind_fresh31.tsv", 0.80),
         ("blind_fresh32.tsv", 0.80),
     ]
-    + [(f"blind_fresh{number}.tsv", 0.80) for number in range(33, 41)],
+    + [(f"blind_fresh{number}.tsv", 0.80) for number in range(33, 45)],
 )
 def test_the_shipped_model_tells_most_ideation_plans_and_attempts_at_level_crisis(
     name: str, floor: float

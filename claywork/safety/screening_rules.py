@@ -480,7 +480,7 @@ IDIOM = rx(
     r"|shoot (?:myself|himself|herself|yourself|themselves) in the foot"
     r"|shot (?:myself|himself|herself|themselves) in the foot"
     r"|(?<!tried\sto\s)end(?:s|ed|ing)? (?:it|things|this|them|everything) (?:with|between"
-    r"|there|early|on a|at|before|after|for (?:the|to)day)\b<NOMEANSAFTER>"
+    r"|for (?:the|to)day)\b<NOMEANSAFTER>"
     r"|(?<!tried\sto\s)end(?:s|ed|ing)? it all with\b<NOMEANSAFTER>"
     r"|take my (?:own )?life (?:back|in(?:to)? (?:my own )?hands|seriously|to the next|in a new"
     r"|in another|more seriously|for granted)"
