@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -508,12 +508,16 @@ def _fading_patient() -> User:
     clinician = factories.ClinicianFactory(clinic=patient.clinic)
     factories.add_to_care_team(patient, clinician)
     course = factories.make_course(patient)
+    today = selectors.patient_today(patient)
+    # Sessions at the patient's local noon: "60 days ago" then falls on the same local day as
+    # the check-ins, whatever the hour in UTC (at 04:45 UTC it fell a day early in New York).
+    noon = datetime.combine(today, time(12), tzinfo=patient.zone)
     for days_ago in (60, 57, 54):
         factories.make_session(
-            course, status="completed", completed_at=timezone.now() - timedelta(days=days_ago)
+            course, status="completed", completed_at=noon - timedelta(days=days_ago)
         )
     moods = [3] * 14 + [5] * 7 + [7] * 49 + [5] * 5  # 74 days ago to today
-    _daily_check_ins(patient, moods, last_day=selectors.patient_today(patient))
+    _daily_check_ins(patient, moods, last_day=today)
     services.fading_refresh(patient=patient)
     return patient
 
