@@ -990,7 +990,7 @@ def _clause_holding(text: str, position: int) -> str:
 
 def _present_is_another(present: str, *, named: bool = False) -> bool:
     """A present that is ordinary life: no risk in it, nothing that says it is not over."""
-    if not named and not rules.TOKEN.search(present.replace("now", "")):
+    if not named and not rules.TOKEN.search(rules.NOW_BEGINS.sub(" ", present)):
         return False
     return not (rules.RISK_NOW.search(present) or rules.NOT_OVER_NOW.search(present))
 

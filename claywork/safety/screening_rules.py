@@ -777,12 +777,13 @@ NOT_OVER_NOW = rx(
     r"|pero|otra vez|de nuevo|todav(?:i|\u00ed)a|a(?:u|\u00fa)n|sigo|sigue|ya no|tambi(?:e|\u00e9)n"
     r"|igual|lo mismo|peor|m(?:a|\u00e1)s)\b"
 )
+# ... and risk named in that present (a means, an act, a place to fall from, a hospital).
 RISK_NOW = rx(
     r"\b(?:die|dying|died|dead|death|kill\w*|suicid\w*|unalive\w*|end (?:it|things|my|this|me)"
     r"|hurt\w*|harm\w*|cut\w*|burn\w*|pills?|meds|overdos\w*|od|gun|rope|knife|blade|razor"
     r"|jump\w*|bridge|ledge|roof|drown\w*|disappear\w*|vanish\w*|sleep forever|wake up|hospital"
     r"|icu|er|ward|ambulance|911|police|missing|scar\w*|mor(?:i|\u00ed)r\w*|muert\w*|matar\w*"
-    r"|quitar\w*|lastim\w*|cort\w*|pastillas|desaparec\w*|hospital)\b"
+    r"|quitar\w*|lastim\w*|cort\w*|pastillas|desaparec\w*)\b"
 )
 # A present said in so many words: "that was another me", "i'm past it", "ya no pienso así".
 ANOTHER_NOW = rx(
