@@ -658,6 +658,54 @@ def test_stop_32_idioms_topic_talk_and_long_over_pasts_are_cleared_and_their_nea
     assert_rules_verdict(text, flag, reason)
 
 
+# Every idiom that clears a phrase about the writer's own death, beside a plan of the same
+# shape (stop 33's audit). A sentence an idiom cleared is not given to the model, so each of
+# these plans went through the whole screen unflagged before.
+IDIOMS_BESIDE_PLANS = [
+    ("I want to die old and happy, surrounded by grandkids.", False),
+    ("My nan wants to die at home, not in a hospital.", False),
+    ("I just want to die quietly at home tonight.", True),
+    ("i hope i die someday soon, like this week", True),
+    ("I killed myself at the gym this morning, legs are jelly.", False),
+    ("I'm killing myself at this job for minimum wage.", False),
+    ("I've been killing myself over this thesis for weeks.", False),
+    ("I killed myself to make the deadline and the client didn't even read it.", False),
+    ("I'll kill myself at work on Friday so they find me.", True),
+    ("I'm going to kill myself over this debt.", True),
+    ("I will kill myself over the shame of it.", True),
+    ("I'm going to kill myself with the pills I saved.", True),
+    ("gonna kill myself with the gun in the closet", True),
+    ("im gonna kill myself at the gym lol no seriously im done, the rope is in my bag", True),
+    ("I nearly killed myself on the stairs carrying the laundry.", False),
+    ("I almost killed myself on a skateboard trying to impress my son.", False),
+    ("I almost killed myself on the bridge last night.", True),
+    ("I nearly killed myself on the overpass on Sunday, a trucker stopped me.", True),
+    ("The kids were jumping off the bridge into the river like we used to.", False),
+    ("I'm going to jump off the bridge into the river tonight.", True),
+    ("Tomorrow I jump off the cliff into the sea and that's it.", True),
+    ("I can't go on living with my in-laws, we need our own place.", False),
+    ("I'm sick of living out of a suitcase on the road.", False),
+    ("I can't go on living with this pain.", True),
+    ("this commute is killing me", False),
+    ("god just kill me, the pills are right here", True),
+    ("I'd rather die than wear that jumper to the wedding.", False),
+    ("I'd rather die than go back inside, and I have a plan for it.", True),
+    ("I cut myself in the kitchen again last night, on purpose.", True),
+]
+
+
+@pytest.mark.parametrize(("text", "flag"), IDIOMS_BESIDE_PLANS)
+def test_an_idiom_about_the_writers_death_is_cleared_and_the_plan_of_its_shape_is_not(
+    text: str, flag: bool
+) -> None:
+    assert screen_text(text, rules_only=True).flag is flag
+
+
+@pytest.mark.parametrize(("text", "flag"), [case for case in IDIOMS_BESIDE_PLANS if case[1]])
+def test_the_whole_screen_flags_the_plans_shaped_like_idioms(text: str, flag: bool) -> None:
+    assert screen_text(text).flag is flag
+
+
 @pytest.mark.parametrize(
     ("text", "flag"),
     [

@@ -143,6 +143,10 @@ _NOW_RIGHT_AFTER = rules.rx(
 )
 # The self-harm phrase is an urge or a wish, not an act.
 _URGE = rules.rx(r"\b(?:urges?|wanted to|felt like|want to|feel like|tempted to|almost)\b")
+# Done on purpose: no accident, no figure of speech (stop 33).
+_ON_PURPOSE = rules.rx(
+    r"\b(?:on purpose|deliberately|intentionally|a proposito|a prop\u00f3sito)\b"
+)
 # The writer's own former self, told of in the third person.
 _OWN_FORMER_SELF = rules.rx(r"\bmy (?:past|old|older|younger|former|teenage|teen) self\b")
 # Coping chosen over the act: "I went for a run instead of hurting myself".
@@ -614,7 +618,11 @@ def _judge(document: _Document, phrase: rules.Phrase, match: re.Match[str]) -> S
     def cleared(reason: str) -> ScreenResult:
         return ScreenResult(flag=False, reason=reason, matched=matched)
 
-    if _is_idiom(context) or (phrase.figurative and not rules.SERIOUS.search(context.sentence)):
+    if _is_idiom(context) or (
+        phrase.figurative
+        and not rules.SERIOUS.search(context.sentence)
+        and rules.NO_MEANS_AFTER.match(context.after)
+    ):
         return cleared("idiom")
     if _is_quoted(context):
         return cleared("quote")
@@ -677,6 +685,8 @@ def _coped(context: _Context) -> bool:
 
 
 def _is_idiom(context: _Context) -> bool:
+    if _ON_PURPOSE.search(context.sentence):
+        return False  # "I cut myself in the kitchen again, on purpose": no accident
     window_before = context.before[-30:]
     window = window_before + context.phrase + context.after[:50]
     phrase_start, phrase_end = len(window_before), len(window_before) + len(context.phrase)
