@@ -694,6 +694,31 @@ IDIOMS_BESIDE_PLANS = [
 ]
 
 
+# A song, a film or the news named before the phrase read it as someone else's words, even
+# when the writer said it of themselves (stop 33). Beside each, the quotation it is meant for.
+MEDIA_BESIDE_OWN_WORDS = [
+    ("When I got the news I wanted to die.", True),
+    ("After the news from the oncologist I want to kill myself.", True),
+    ("At band practice I wanted to die, I still do.", True),
+    ("In the song he wants to die, and so do I.", True),
+    ("sat on the fire escape after the show thinking how much i want to stop existing", True),
+    ("That Phoebe Bridgers song where she sings I want to die.", False),
+    ("In the movie the character says he wants to kill himself.", False),
+    ("I watched the news about the soldier who shot himself.", False),
+    ('The song goes "I wanna die" and I sang it loud in the car.', False),
+    ("If I hear that song on the radio one more time I'm going to shoot myself.", False),
+    ("If my mom posts one more minion meme I'll kill myself, honestly.", False),
+    ("If he hits me one more time I'll kill myself.", True),
+]
+
+
+@pytest.mark.parametrize(("text", "flag"), MEDIA_BESIDE_OWN_WORDS)
+def test_a_song_or_the_news_named_before_the_writers_own_words_does_not_make_them_a_quote(
+    text: str, flag: bool
+) -> None:
+    assert screen_text(text, rules_only=True).flag is flag
+
+
 @pytest.mark.parametrize(("text", "flag"), IDIOMS_BESIDE_PLANS)
 def test_an_idiom_about_the_writers_death_is_cleared_and_the_plan_of_its_shape_is_not(
     text: str, flag: bool

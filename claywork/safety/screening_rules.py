@@ -443,7 +443,7 @@ OWN_WORDS = rx(
     r"\b(?:relate|relatable|how i feel|that'?s me|me too|same here|speaks to me|hits? home"
     r"|not a (?:meme|joke) (?:for|to) me|(?:is|was)n'?t (?:a joke|a meme|joking) (?:for|to) me"
     r"|hit too close|felt that|feel that|makes? me want|made me want|exactly how|i feel it"
-    r"|i felt it)"
+    r"|i felt it|so do i|so did i|i do too|i did too)"
 )
 
 # Figures of speech and accidents. An idiom excuses a phrase only where the two overlap.
