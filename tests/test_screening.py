@@ -712,6 +712,50 @@ MEDIA_BESIDE_OWN_WORDS = [
 ]
 
 
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        # A past told by what happened then, set against a present that is well (stop 33) ...
+        ("When I first became homeless I thought about ending it a lot. I'm not anymore.", False),
+        ("Cuando me diagnosticaron quería morirme, pero eso pasó y hoy quiero vivir.", False),
+        ("Cuando me dejó la primera vez quería morirme. Ahora estoy mucho mejor.", False),
+        (
+            "The last time I was suicidal was before the lithium, I haven't been back there since.",
+            False,
+        ),
+        # ... but not when it is recent, the present names risk, or it is not over after all.
+        ("When she left last week I wanted to die, I'm fine now.", True),
+        ("When he left I wanted to die and now I have the pills.", True),
+        ("When I got home I wanted to die. I'm fine now, I say, but I'm not.", True),
+        ("Cuando me dejó quería morirme, ahora estoy mejor pero vuelve la idea.", True),
+        ("Cuando me dejó quería morirme y ahora tengo las pastillas.", True),
+    ],
+)
+def test_a_past_told_by_when_it_happened_and_set_against_a_well_now_is_cleared(
+    text: str, flag: bool
+) -> None:
+    assert screen_text(text, rules_only=True).flag is flag
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        # Medicines by name, kept back or stockpiled (stop 33) ...
+        ("i stockpiled the zopiclone, there's nearly fifty now", True),
+        ("kept back the morphine from when i was on the ward", True),
+        ("saved up the seroquel. two months. a full jar.", True),
+        # ... not saved as the prescriber said, for a trip, or for the pharmacy to take back.
+        ("I saved my tramadol for the long drive like the doctor said.", False),
+        ("Saving the tramadol for bad days, as my pain nurse said.", False),
+        ("Collected my old codeine to take to the pharmacy for disposal.", False),
+    ],
+)
+def test_medicines_kept_back_are_a_means_and_medicines_kept_as_prescribed_are_not(
+    text: str, flag: bool
+) -> None:
+    assert screen_text(text, rules_only=True).flag is flag
+
+
 @pytest.mark.parametrize(("text", "flag"), MEDIA_BESIDE_OWN_WORDS)
 def test_a_song_or_the_news_named_before_the_writers_own_words_does_not_make_them_a_quote(
     text: str, flag: bool

@@ -666,13 +666,25 @@ WELL_NOW = rx(
     r"|(?:^|[.,;])\W*not (?:now|anymore|any more|these days|today)\b"
     r"|\bfeels? like (?:another|a different) (?:person|life|lifetime)\b"
     r"|\b(?:it'?s|it is|it has been|it's been|that'?s) (?:\w+ )?(?:over|long gone|behind me)\b"
+    # stop 33: "I haven't been back there since", "how far away that feels now", in Spanish
+    # "ahora estoy mucho mejor", "eso ya pasó", "hoy quiero vivir"
+    r"|\b(?:haven'?t|have not|never) (?:been|gone|felt) (?:back )?(?:there|that way|like that)"
+    r" since\b|\bhow far (?:away )?(?:that|it) (?:feels|seems)\b"
+    r"|\b(?:i'?m|im|i am) not (?:anymore|any more)\b|\bglad (?:i'?m|i am|to be) still"
+    r" (?:here|alive|around)\b"
+    r"|\b(?:estoy|me siento|ando) (?:\w+ ){0,2}(?:mejor|bien|feliz|tranquil[ao]|content[ao])\b"
+    r"|\b(?:eso|todo eso|aquello) (?:ya )?(?:pas(?:o|\u00f3)|qued(?:o|\u00f3) atr(?:a|\u00e1)s"
+    r"|termin(?:o|\u00f3))\b|\b(?:quiero|ganas de) vivir\b"
 )
 # In the told present, what says it is not well after all: "I'm fine now, I say, but I'm not",
 # "... and now it's back", "now I'm there again".
 NOT_WELL_AFTER_ALL = rx(
     r"\b(?:but|though|although|yet|except|again|back|still|say|said|tell|told|pretend\w*"
     r"|supposed|act|acting|lie|lying|mask|not|n't|never|no|until|some days|sometimes|lately"
-    r"|want|wanna|plan|planning|going to|gonna|tonight|anymore|any more)\b|n't\b"
+    r"|want|wanna|plan|planning|going to|gonna|tonight|anymore|any more"
+    # in Spanish (stop 33): "ahora estoy mejor, pero vuelve la idea"
+    r"|pero|aunque|todav(?:i|\u00ed)a|sigo|sigue|vuelve|vuelven|volvi(?:o|\u00f3)|volvieron"
+    r"|otra vez|de nuevo|nunca|a veces|finjo|miento|mentira|esta noche)\b|n't\b"
 )
 # Dated as recent in the same sentence: then the past is not distant.
 DATED_RECENT = rx(
@@ -682,6 +694,9 @@ DATED_RECENT = rx(
 # Pasts that the present set against them makes distant (only read with WELL_NOW): a stretch
 # named for what it held ("the suicidal years"), "myself at twenty" (and PAST_ONCE).
 PAST_SET_AGAINST_NOW = (
+    # a time told by what happened then (stop 33): "when I first became homeless", "when I
+    # was first diagnosed", "cuando me quedé en la calle"
+    rx(r"\b(?:when|cuando)\b|\bthe last time i (?:was|felt|wanted|tried|thought)\b"),
     rx(
         r"\b(?:the|those|my|that) (?:suicidal|self-?harm|self-?harming|cutting|dark|darkest|bad"
         r"|worst|lost|depressed) (?:years|days|era|phase|period|months|times|decade|chapter"
