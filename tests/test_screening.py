@@ -756,6 +756,26 @@ def test_medicines_kept_back_are_a_means_and_medicines_kept_as_prescribed_are_no
     assert screen_text(text, rules_only=True).flag is flag
 
 
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("For years I believed I'd be dead by thirty, and here I am at forty.", "past (model)"),
+        ("For years I believed I'd be dead by thirty, and I will never forget it.", "past (model)"),
+        # What the writer says they will do keeps the model's bar where it is (stop 33).
+        ("For years I believed I'd be dead by thirty, and I'm going to make sure of it.", ""),
+        ("For years I believed I'd be dead by thirty, and I'll see to it this summer.", ""),
+    ],
+)
+def test_a_past_raises_the_models_bar_unless_the_writer_says_what_they_will_do(
+    text: str, cue: str
+) -> None:
+    from claywork.safety.screening import explain_text
+
+    sentences = explain_text(text)["sentences"]
+    assert isinstance(sentences, list)
+    assert sentences[0].get("cleared_by_rules", "") == cue
+
+
 @pytest.mark.parametrize(("text", "flag"), MEDIA_BESIDE_OWN_WORDS)
 def test_a_song_or_the_news_named_before_the_writers_own_words_does_not_make_them_a_quote(
     text: str, flag: bool

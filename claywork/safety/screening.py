@@ -361,6 +361,12 @@ _NOW_AGAIN = rules.rx(
     r"|ahora|hoy|esta (?:noche|semana)|otra vez|de nuevo|volvi(?:o|\u00f3)|volvieron|sigo|sigue"
     r"|todav(?:i|\u00ed)a|a(?:u|\u00fa)n|(?:u|\u00fa)ltimamente)\b"
 )
+# What the writer says they will do: a past in the same sentence is not all of it ("for years
+# I believed I'd be dead by thirty, and I'm going to make sure of it this summer"; stop 33).
+_WILL_DO = rules.rx(
+    r"\b(?:i'?m|im|i am) (?:going to|gonna)\b|\bi(?:'ll| will) (?!never\b|not\b)"
+    r"|\bmake sure of it\b|\bthis (?:summer|winter|spring|fall|autumn|weekend|year|time)\b"
+)
 _SAFETY_PLAN_CUE = rules.rx(
     r"\bsafety plan\b|\b(?:urges?|thoughts?|cravings?|feelings?) (?:passed|pass|went away"
     r"|faded|eased|subsided|(?:is|was|were|are) gone|gone)\b|\binstead\b"
@@ -374,7 +380,7 @@ CUE_MARK = "(model)"
 def _model_cue(sentence: str) -> str:
     """Why the model needs more certainty in this sentence, or ""."""
     if (rules.speaks_of_distant_past(sentence) or _PAST_CUE.search(sentence)) and not (
-        _NOW_AGAIN.search(sentence)
+        _NOW_AGAIN.search(sentence) or _WILL_DO.search(sentence)
     ):
         return f"past {CUE_MARK}"
     if rules.QUESTION.search(sentence) and not rules.AFFIRMED.search(sentence):
