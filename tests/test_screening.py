@@ -658,6 +658,143 @@ def test_stop_32_idioms_topic_talk_and_long_over_pasts_are_cleared_and_their_nea
     assert_rules_verdict(text, flag, reason)
 
 
+# Every idiom that clears a phrase about the writer's own death, beside a plan of the same
+# shape (stop 33's audit). A sentence an idiom cleared is not given to the model, so each of
+# these plans went through the whole screen unflagged before.
+IDIOMS_BESIDE_PLANS = [
+    ("I want to die old and happy, surrounded by grandkids.", False),
+    ("My nan wants to die at home, not in a hospital.", False),
+    ("I just want to die quietly at home tonight.", True),
+    ("i hope i die someday soon, like this week", True),
+    ("I killed myself at the gym this morning, legs are jelly.", False),
+    ("I'm killing myself at this job for minimum wage.", False),
+    ("I've been killing myself over this thesis for weeks.", False),
+    ("I killed myself to make the deadline and the client didn't even read it.", False),
+    ("I'll kill myself at work on Friday so they find me.", True),
+    ("I'm going to kill myself over this debt.", True),
+    ("I will kill myself over the shame of it.", True),
+    ("I'm going to kill myself with the pills I saved.", True),
+    ("gonna kill myself with the gun in the closet", True),
+    ("im gonna kill myself at the gym lol no seriously im done, the rope is in my bag", True),
+    ("I nearly killed myself on the stairs carrying the laundry.", False),
+    ("I almost killed myself on a skateboard trying to impress my son.", False),
+    ("I almost killed myself on the bridge last night.", True),
+    ("I nearly killed myself on the overpass on Sunday, a trucker stopped me.", True),
+    ("The kids were jumping off the bridge into the river like we used to.", False),
+    ("I'm going to jump off the bridge into the river tonight.", True),
+    ("Tomorrow I jump off the cliff into the sea and that's it.", True),
+    ("I can't go on living with my in-laws, we need our own place.", False),
+    ("I'm sick of living out of a suitcase on the road.", False),
+    ("I can't go on living with this pain.", True),
+    ("this commute is killing me", False),
+    ("god just kill me, the pills are right here", True),
+    ("I'd rather die than wear that jumper to the wedding.", False),
+    ("I'd rather die than go back inside, and I have a plan for it.", True),
+    ("I cut myself in the kitchen again last night, on purpose.", True),
+]
+
+
+# A song, a film or the news named before the phrase read it as someone else's words, even
+# when the writer said it of themselves (stop 33). Beside each, the quotation it is meant for.
+MEDIA_BESIDE_OWN_WORDS = [
+    ("When I got the news I wanted to die.", True),
+    ("After the news from the oncologist I want to kill myself.", True),
+    ("At band practice I wanted to die, I still do.", True),
+    ("In the song he wants to die, and so do I.", True),
+    ("sat on the fire escape after the show thinking how much i want to stop existing", True),
+    ("That Phoebe Bridgers song where she sings I want to die.", False),
+    ("In the movie the character says he wants to kill himself.", False),
+    ("I watched the news about the soldier who shot himself.", False),
+    ('The song goes "I wanna die" and I sang it loud in the car.', False),
+    ("If I hear that song on the radio one more time I'm going to shoot myself.", False),
+    ("If my mom posts one more minion meme I'll kill myself, honestly.", False),
+    ("If he hits me one more time I'll kill myself.", True),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        # A past told by what happened then, set against a present that is well (stop 33) ...
+        ("When I first became homeless I thought about ending it a lot. I'm not anymore.", False),
+        ("Cuando me diagnosticaron quería morirme, pero eso pasó y hoy quiero vivir.", False),
+        ("Cuando me dejó la primera vez quería morirme. Ahora estoy mucho mejor.", False),
+        (
+            "The last time I was suicidal was before the lithium, I haven't been back there since.",
+            False,
+        ),
+        # ... but not when it is recent, the present names risk, or it is not over after all.
+        ("When she left last week I wanted to die, I'm fine now.", True),
+        ("When he left I wanted to die and now I have the pills.", True),
+        ("When I got home I wanted to die. I'm fine now, I say, but I'm not.", True),
+        ("Cuando me dejó quería morirme, ahora estoy mejor pero vuelve la idea.", True),
+        ("Cuando me dejó quería morirme y ahora tengo las pastillas.", True),
+    ],
+)
+def test_a_past_told_by_when_it_happened_and_set_against_a_well_now_is_cleared(
+    text: str, flag: bool
+) -> None:
+    assert screen_text(text, rules_only=True).flag is flag
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        # Medicines by name, kept back or stockpiled (stop 33) ...
+        ("i stockpiled the zopiclone, there's nearly fifty now", True),
+        ("kept back the morphine from when i was on the ward", True),
+        ("saved up the seroquel. two months. a full jar.", True),
+        # ... not saved as the prescriber said, for a trip, or for the pharmacy to take back.
+        ("I saved my tramadol for the long drive like the doctor said.", False),
+        ("Saving the tramadol for bad days, as my pain nurse said.", False),
+        ("Collected my old codeine to take to the pharmacy for disposal.", False),
+    ],
+)
+def test_medicines_kept_back_are_a_means_and_medicines_kept_as_prescribed_are_not(
+    text: str, flag: bool
+) -> None:
+    assert screen_text(text, rules_only=True).flag is flag
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("For years I believed I'd be dead by thirty, and here I am at forty.", "past (model)"),
+        ("For years I believed I'd be dead by thirty, and I will never forget it.", "past (model)"),
+        # What the writer says they will do keeps the model's bar where it is (stop 33).
+        ("For years I believed I'd be dead by thirty, and I'm going to make sure of it.", ""),
+        ("For years I believed I'd be dead by thirty, and I'll see to it this summer.", ""),
+    ],
+)
+def test_a_past_raises_the_models_bar_unless_the_writer_says_what_they_will_do(
+    text: str, cue: str
+) -> None:
+    from claywork.safety.screening import explain_text
+
+    sentences = explain_text(text)["sentences"]
+    assert isinstance(sentences, list)
+    assert sentences[0].get("cleared_by_rules", "") == cue
+
+
+@pytest.mark.parametrize(("text", "flag"), MEDIA_BESIDE_OWN_WORDS)
+def test_a_song_or_the_news_named_before_the_writers_own_words_does_not_make_them_a_quote(
+    text: str, flag: bool
+) -> None:
+    assert screen_text(text, rules_only=True).flag is flag
+
+
+@pytest.mark.parametrize(("text", "flag"), IDIOMS_BESIDE_PLANS)
+def test_an_idiom_about_the_writers_death_is_cleared_and_the_plan_of_its_shape_is_not(
+    text: str, flag: bool
+) -> None:
+    assert screen_text(text, rules_only=True).flag is flag
+
+
+@pytest.mark.parametrize(("text", "flag"), [case for case in IDIOMS_BESIDE_PLANS if case[1]])
+def test_the_whole_screen_flags_the_plans_shaped_like_idioms(text: str, flag: bool) -> None:
+    assert screen_text(text).flag is flag
+
+
 @pytest.mark.parametrize(
     ("text", "flag"),
     [

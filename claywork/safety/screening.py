@@ -143,6 +143,34 @@ _NOW_RIGHT_AFTER = rules.rx(
 )
 # The self-harm phrase is an urge or a wish, not an act.
 _URGE = rules.rx(r"\b(?:urges?|wanted to|felt like|want to|feel like|tempted to|almost)\b")
+# The writer speaking right before the phrase ("... and I want to die"), and what makes
+# that "I" a quotation after all ("the song goes I want to die": stop 33).
+_OWN_VOICE_BEFORE = rules.rx(
+    r"(?:^|[^\w'])(?:i|i'?m|im|i am|i'?ve|ive|i'?d|i'?ll|i will|i was)"
+    r"(?: (?:just|really|still|so|honestly|actually|kind of|kinda|literally|seriously))?"
+    r"(?: (?:going to|gonna|want to|wanna|wanted to|need to|have to|tried to|try to))? ?$"
+)
+_SPOKEN_BEFORE = rules.rx(
+    r"\b(?:says?|said|sings?|sang|singing|goes|went|writes?|wrote|screams?|screamed|whispers?"
+    r"|whispered|lines?|lyrics?|titled|called|quote|quoted|chorus|verse|like)\b\W*[^.!?]{0,12}$"
+)
+# News of the writer's own life: "got the news", "bad news", "the news from the doctor".
+_OWN_NEWS = rules.rx(
+    r"\b(?:got|get|gets|getting|heard|hear|hearing|had|have|bad|good|sad|awful|terrible|worst"
+    r"|broke|breaking|big|some|that|this|their|his|her|my) (?:the |some |this |that )?news$"
+    r"|\bnews (?:from|that|about (?:my|me|him|her|mum|mom|dad))\b"
+)
+# Exasperation at a trifle come round again: "if I hear that song one more time", "if my mum
+# posts one more meme" (stop 33: the media words cleared these before, as quotes).
+_IF_TRIVIAL_AGAIN = rules.rx(
+    r"\bif\b(?=[^.!?]{0,80}\b(?:one more|again|another)\b)(?=[^.!?]{0,80}\b(?:songs?|memes?"
+    r"|emails?|meetings?|videos?|ads?|adverts?|commercials?|jingles?|tiktoks?|posts?|zoom"
+    r"|spreadsheets?|forms?|playlists?|carols?|podcasts?|shows?|reels?)\b)"
+)
+# Done on purpose: no accident, no figure of speech (stop 33).
+_ON_PURPOSE = rules.rx(
+    r"\b(?:on purpose|deliberately|intentionally|a proposito|a prop\u00f3sito)\b"
+)
 # The writer's own former self, told of in the third person.
 _OWN_FORMER_SELF = rules.rx(r"\bmy (?:past|old|older|younger|former|teenage|teen) self\b")
 # Coping chosen over the act: "I went for a run instead of hurting myself".
@@ -333,6 +361,12 @@ _NOW_AGAIN = rules.rx(
     r"|ahora|hoy|esta (?:noche|semana)|otra vez|de nuevo|volvi(?:o|\u00f3)|volvieron|sigo|sigue"
     r"|todav(?:i|\u00ed)a|a(?:u|\u00fa)n|(?:u|\u00fa)ltimamente)\b"
 )
+# What the writer says they will do: a past in the same sentence is not all of it ("for years
+# I believed I'd be dead by thirty, and I'm going to make sure of it this summer"; stop 33).
+_WILL_DO = rules.rx(
+    r"\b(?:i'?m|im|i am) (?:going to|gonna)\b|\bi(?:'ll| will) (?!never\b|not\b)"
+    r"|\bmake sure of it\b|\bthis (?:summer|winter|spring|fall|autumn|weekend|year|time)\b"
+)
 _SAFETY_PLAN_CUE = rules.rx(
     r"\bsafety plan\b|\b(?:urges?|thoughts?|cravings?|feelings?) (?:passed|pass|went away"
     r"|faded|eased|subsided|(?:is|was|were|are) gone|gone)\b|\binstead\b"
@@ -346,7 +380,7 @@ CUE_MARK = "(model)"
 def _model_cue(sentence: str) -> str:
     """Why the model needs more certainty in this sentence, or ""."""
     if (rules.speaks_of_distant_past(sentence) or _PAST_CUE.search(sentence)) and not (
-        _NOW_AGAIN.search(sentence)
+        _NOW_AGAIN.search(sentence) or _WILL_DO.search(sentence)
     ):
         return f"past {CUE_MARK}"
     if rules.QUESTION.search(sentence) and not rules.AFFIRMED.search(sentence):
@@ -614,7 +648,11 @@ def _judge(document: _Document, phrase: rules.Phrase, match: re.Match[str]) -> S
     def cleared(reason: str) -> ScreenResult:
         return ScreenResult(flag=False, reason=reason, matched=matched)
 
-    if _is_idiom(context) or (phrase.figurative and not rules.SERIOUS.search(context.sentence)):
+    if _is_idiom(context) or (
+        phrase.figurative
+        and not rules.SERIOUS.search(context.sentence)
+        and rules.NO_MEANS_AFTER.match(context.after)
+    ):
         return cleared("idiom")
     if _is_quoted(context):
         return cleared("quote")
@@ -677,6 +715,12 @@ def _coped(context: _Context) -> bool:
 
 
 def _is_idiom(context: _Context) -> bool:
+    if _ON_PURPOSE.search(context.sentence):
+        return False  # "I cut myself in the kitchen again, on purpose": no accident
+    if _IF_TRIVIAL_AGAIN.search(context.clause_before) and rules.NO_MEANS_AFTER.match(
+        context.after
+    ):
+        return True  # "if I hear that song one more time I'm going to kill myself"
     window_before = context.before[-30:]
     window = window_before + context.phrase + context.after[:50]
     phrase_start, phrase_end = len(window_before), len(window_before) + len(context.phrase)
@@ -689,13 +733,26 @@ def _is_idiom(context: _Context) -> bool:
 def _is_quoted(context: _Context) -> bool:
     if rules.OWN_WORDS.search(context.sentence):
         return False
-    if rules.MEDIA.search(context.clause_before):
+    if _names_media(context.clause_before) and not (
+        # "after the show I want to die": the writer, not the show (stop 33)
+        _OWN_VOICE_BEFORE.search(context.clause_before)
+        and not _SPOKEN_BEFORE.search(context.clause_before)
+    ):
         return True
     before = context.before
     quoted = before.count('"') % 2 == 1 or len(_OPEN_QUOTE.findall(before)) > len(
         _CLOSE_QUOTE.findall(before)
     )
     return quoted and bool(rules.MEDIA.search(context.sentence))
+
+
+def _names_media(text: str) -> bool:
+    """A song, a film, a book or the news named, not news of the writer's own life ("when I
+    got the news", "the news from the oncologist": stop 33)."""
+    return any(
+        not (media.group() == "news" and _OWN_NEWS.search(text, 0, media.end()))
+        for media in rules.MEDIA.finditer(text)
+    )
 
 
 def _is_informational(context: _Context) -> bool:

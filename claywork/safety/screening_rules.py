@@ -443,7 +443,7 @@ OWN_WORDS = rx(
     r"\b(?:relate|relatable|how i feel|that'?s me|me too|same here|speaks to me|hits? home"
     r"|not a (?:meme|joke) (?:for|to) me|(?:is|was)n'?t (?:a joke|a meme|joking) (?:for|to) me"
     r"|hit too close|felt that|feel that|makes? me want|made me want|exactly how|i feel it"
-    r"|i felt it)"
+    r"|i felt it|so do i|so did i|i do too|i did too)"
 )
 
 # Figures of speech and accidents. An idiom excuses a phrase only where the two overlap.
@@ -457,18 +457,28 @@ IDIOM = rx(
     r"|\bdie (?:my|her|his|the) hair\b"
     r"|\bdie (?:peacefully |quietly |happy |happily )?(?:old\b|of old age|someday|one day"
     r"|at a ripe|surrounded by|at home|with dignity|in (?:her|his|their) (?:own )?(?:sleep|bed))"
+    r"<NOPLANAFTER>"
     r"|(?:dying|died|death) and (?:being )?(?:re)?born|born again|\breborn\b|ego death"
     r"|(?:rather|sooner) (?:be )?(?:die|dead) than (?!(?:[a-z']+ ){0,3}(?:live|living|go on"
-    r"|going on|feel|feeling|keep|continue|wake|be alive|another day))"
+    r"|going on|feel|feeling|keep|continue|wake|be alive|another day))<NOPLANAFTER>"
     r"|kill(?:ed|ing)? (?:myself|himself|herself|themselves) (?:trying to|to (?:finish|get"
-    r"|make|meet|keep|please)|(?:at|in|on|over) (?:the |this |my |a )?(?:gym|spin|workout"
-    r"|class|run|treadmill|bike|track|crossfit|practice|training|job|work|project|thesis"
-    r"|deadline|shift)|for (?:this|that|the|my) (?:job|company|project|boss))"
+    r"|make|meet|keep|please)|for (?:this|that|the|my) (?:job|company|project|boss))<NOPLANAFTER>"
+    r"|kill(?:ed|ing) (?:myself|himself|herself|themselves) (?:at|in|on|over) (?:the |this |my "
+    r"|a )?(?:gym|spin|workout|class|run|treadmill|bike|track|crossfit|practice|training|job"
+    r"|work|project|thesis|deadline|shift)\b<NOPLANAFTER>"
+    r"|kill (?:myself|himself|herself|themselves) (?:at|in|on) (?:the |this |my |a )?(?:gym"
+    r"|spin|workout|class|treadmill|crossfit|practice|training)\b<NOPLANAFTER>"
     r"|kill(?:ed|ing)? myself (?:with|over) (?:over)?(?:work|stress|worry|training|exercise"
-    r"|studying|this|that|the)\b"
+    r"|studying)\b<NOPLANAFTER>"
+    r"|killing myself (?:with|over) (?:this|that|the) (?:\w+ )?(?:job|work|project|essay|paper"
+    r"|thesis|deadline|report|exam|test|assignment|course|class|shift|overtime|house|move"
+    r"|renovation|garden|wedding|presentation|launch|gig|album|show|spreadsheet|budget)\b"
+    r"<NOPLANAFTER>"
     r"|(?:could|could've|could have) kill(?:ed)? myself for"
     r"|(?:nearly|almost) (?:killed|kill) (?:myself|me) (?:\w+ ){0,3}?(?:trip|tripp|slip|fall"
-    r"|fell|on the stairs|on the ice|on a|on the)"
+    r"|fell|on (?:the|a|some|my|that) (?:\w+ )?(?:stairs|steps|ice|ladder|bike|scooter"
+    r"|skateboard|rug|cord|curb|kerb|toy|lego|trail|slope|skis?|floor|puddle|roller ?skates?"
+    r"|stool|chair|trampoline|horse|motorbike|hoverboard))"
     r"|(?:cut|burn(?:ed|t)?|hurt) (?:myself|my \w+) (?:shaving|cooking|chopping|baking|ironing"
     r"|gardening|lifting|playing|running|skiing|hiking|falling|tripping|moving|climbing"
     r"|on (?:a|the|some) (?:knife|oven|stove|pan|glass|paper|can|lid|iron|kettle|grill|fence"
@@ -491,13 +501,16 @@ IDIOM = rx(
     r"|(?:career|social|political|professional|commercial|financial|academic|electoral"
     r"|fashion) <SUICIDE>|run(?:ning)? <SUICIDE>|<SUICIDE> (?:squad|doors?|blonde|sprints?"
     r"|drills?|runs?|mission|king)"
-    r"|(?:jump|jumped|jumping) off (?:a|the|that) (?:bridge|cliff|roof|balcony|rock)"
-    r" into (?:the )?(?:water|lake|river|sea|ocean|pool)"
+    r"|(?:jumped|jumping|(?:we|let'?s|kids|they|you) (?:\w+ ){0,3}?jump) off (?:a|the|that)"
+    r" (?:bridge|cliff|roof|balcony|rock) into (?:the )?(?:water|lake|river|sea|ocean|pool)"
+    r"<NOPLANAFTER>"
     r"|if (?:all )?your friends jump"
     # Everyday complaints that borrow the words: about a landlord, the weather, a printer.
     r"|can'?t go on (?:like this )?(?:with (?:the|my|this|these|that|our|his|her|their) "
-    r"|pretending|living (?:like a|in (?:this|a|the)|with (?:the|my|this))|about (?:the|my|this))"
-    r"|sick (?:and tired )?of living (?:in|with|at|on|next|under|out of|paycheck|here)\b"
+    r"|pretending|living (?:like a|in (?:this|a|the)|with (?:the|my|this)(?! <SUFFERING>))"
+    r"|about (?:the|my|this))"
+    r"|sick (?:and tired )?of living (?:in|on|next|under|out of|paycheck|here"
+    r"|at (?!peace)|with(?! (?:the|my|this|these) <SUFFERING>))\b"
     r"|(?:end of my rope|can'?t take (?:much )?(?:more|it anymore)) (?:with|of) (?:the|this|these"
     r"|that|my|our) (?:weather|rain|snow|heat|cold|grey|gray|noise|traffic|commute|printer"
     r"|landlord|neighbou?rs?|construction|contractor|insurance|paperwork|meetings?|emails?"
@@ -507,7 +520,7 @@ IDIOM = rx(
     r"|disappear(?:ed|ing)? (?:from|off) (?:the|this|that|my|our) (?:group ?chat|chat|party"
     r"|meeting|office|team|internet|social media|instagram|discord|server|thread|feed)"
     r"|(?:all my pills|the whole bottle|my (?:\w+ )?pills)(?: [a-z']+){0,3} (?:into|in) (?:the|my)"
-    r" (?:\w+ ){0,2}(?:pill ?box|pill organi[sz]er|organi[sz]er|dispenser|blister)"
+    r" (?:\w+ ){0,2}(?:pill ?box|pill organi[sz]er|organi[sz]er|dispenser|blister)<NOPLANAFTER>"
     r"|felt like dying (?:and|but) (?:then )?(?:a |being )?(?:birth|born|reborn|held|without)"
     r"|felt like dying,? (?:\w+,? )?but (?:in )?(?:a|an) (?:\w+ )?(?:gentle|gentel|soft|good|kind"
     r"|peaceful|calm|quiet|beautiful|safe|nice|warm|tender) (?:way|kind)"
@@ -520,6 +533,9 @@ IDIOM = rx(
     r"|risa|hambre|calor"
     r"|fr(?:i|\u00ed)o|sue(?:n|\u00f1)o|aburrimiento)"
 )
+# No means named after a figure of speech ("god just kill me, the pills are right here" is not
+# one; "kill me, I have to do the taxes tonight" is; stop 33).
+NO_MEANS_AFTER = rx(r"<NOMEANSWORDAFTER>")
 ACCIDENT = rx(r"\b(?:accidentally|by accident|accidental|on accident)\b")
 # "I'm serious", "not joking": a figure of speech meant literally.
 SERIOUS = rx(
@@ -650,13 +666,25 @@ WELL_NOW = rx(
     r"|(?:^|[.,;])\W*not (?:now|anymore|any more|these days|today)\b"
     r"|\bfeels? like (?:another|a different) (?:person|life|lifetime)\b"
     r"|\b(?:it'?s|it is|it has been|it's been|that'?s) (?:\w+ )?(?:over|long gone|behind me)\b"
+    # stop 33: "I haven't been back there since", "how far away that feels now", in Spanish
+    # "ahora estoy mucho mejor", "eso ya pasó", "hoy quiero vivir"
+    r"|\b(?:haven'?t|have not|never) (?:been|gone|felt) (?:back )?(?:there|that way|like that)"
+    r" since\b|\bhow far (?:away )?(?:that|it) (?:feels|seems)\b"
+    r"|\b(?:i'?m|im|i am) not (?:anymore|any more)\b|\bglad (?:i'?m|i am|to be) still"
+    r" (?:here|alive|around)\b"
+    r"|\b(?:estoy|me siento|ando) (?:\w+ ){0,2}(?:mejor|bien|feliz|tranquil[ao]|content[ao])\b"
+    r"|\b(?:eso|todo eso|aquello) (?:ya )?(?:pas(?:o|\u00f3)|qued(?:o|\u00f3) atr(?:a|\u00e1)s"
+    r"|termin(?:o|\u00f3))\b|\b(?:quiero|ganas de) vivir\b"
 )
 # In the told present, what says it is not well after all: "I'm fine now, I say, but I'm not",
 # "... and now it's back", "now I'm there again".
 NOT_WELL_AFTER_ALL = rx(
     r"\b(?:but|though|although|yet|except|again|back|still|say|said|tell|told|pretend\w*"
     r"|supposed|act|acting|lie|lying|mask|not|n't|never|no|until|some days|sometimes|lately"
-    r"|want|wanna|plan|planning|going to|gonna|tonight|anymore|any more)\b|n't\b"
+    r"|want|wanna|plan|planning|going to|gonna|tonight|anymore|any more"
+    # in Spanish (stop 33): "ahora estoy mejor, pero vuelve la idea"
+    r"|pero|aunque|todav(?:i|\u00ed)a|sigo|sigue|vuelve|vuelven|volvi(?:o|\u00f3)|volvieron"
+    r"|otra vez|de nuevo|nunca|a veces|finjo|miento|mentira|esta noche)\b|n't\b"
 )
 # Dated as recent in the same sentence: then the past is not distant.
 DATED_RECENT = rx(
@@ -666,6 +694,9 @@ DATED_RECENT = rx(
 # Pasts that the present set against them makes distant (only read with WELL_NOW): a stretch
 # named for what it held ("the suicidal years"), "myself at twenty" (and PAST_ONCE).
 PAST_SET_AGAINST_NOW = (
+    # a time told by what happened then (stop 33): "when I first became homeless", "when I
+    # was first diagnosed", "cuando me quedé en la calle"
+    rx(r"\b(?:when|cuando)\b|\bthe last time i (?:was|felt|wanted|tried|thought)\b"),
     rx(
         r"\b(?:the|those|my|that) (?:suicidal|self-?harm|self-?harming|cutting|dark|darkest|bad"
         r"|worst|lost|depressed) (?:years|days|era|phase|period|months|times|decade|chapter"
