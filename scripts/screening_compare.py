@@ -59,14 +59,10 @@ POOL = [
     "held_out_fresh31.tsv",
     "held_out_short31.tsv",
     "held_out_fresh31b.tsv",
-    "blind_fresh27.tsv",
-    "blind_fresh28.tsv",
-    "blind_fresh29.tsv",
-    "blind_fresh30.tsv",
-    "blind_fresh31.tsv",
-    "blind_fresh32.tsv",
-    # stop 32: the judges of rounds D, E and F (each read after its round, for the next)
-    *(f"blind_fresh{number}.tsv" for number in range(33, 45)),
+    # stop 33: blind_fresh27-44 went 70% into G2's training; the 30% never trained on
+    "held_out_fresh33.tsv",
+    # stop 33: round G's judges (read after the round)
+    *(f"blind_fresh{number}.tsv" for number in range(45, 49)),
 ]
 CONCERN_KIND = ("hopeless", "burden", "no_future", "no future", "future", "warning")
 
