@@ -776,6 +776,33 @@ def test_a_past_raises_the_models_bar_unless_the_writer_says_what_they_will_do(
     assert sentences[0].get("cleared_by_rules", "") == cue
 
 
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        # A questionnaire's item named and answered no (stop 33, round H) ...
+        (
+            "Filled out the PHQ-9. Question nine is the one about being better off dead, and I"
+            " marked zero.",
+            False,
+        ),
+        ("Question nine is the one about being better off dead, and I said yes this time.", True),
+        # ... a complaint about a thing, or with its practical step after it ...
+        ('I said "I can\'t keep living like this," about the mould in the bathroom.', False),
+        ("I can't go on like this much longer, so I'm putting in for a transfer to days.", False),
+        ("I can't keep living like this, about the pain, about all of it.", True),
+        ("I can't go on like this much longer, so I'm going to end it.", True),
+        # ... someone else's death long past, on a day that recalls it.
+        ("It's three years today since my brother took his own life.", False),
+        ("grandad killed himself before i was born, mam told me the story today", False),
+        ("My brother took his own life today.", True),
+    ],
+)
+def test_round_h_questionnaire_items_complaints_and_remembered_deaths_are_cleared_not_near_misses(
+    text: str, flag: bool
+) -> None:
+    assert screen_text(text, rules_only=True).flag is flag
+
+
 @pytest.mark.parametrize(("text", "flag"), MEDIA_BESIDE_OWN_WORDS)
 def test_a_song_or_the_news_named_before_the_writers_own_words_does_not_make_them_a_quote(
     text: str, flag: bool

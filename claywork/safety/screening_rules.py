@@ -405,6 +405,9 @@ QUESTION = rx(
     r"|intake form|the form|item 9|survey|checklist"
     r"|(?:safety|standard|usual|screening|suicide|routine) questions?)\b"
     r"|\basked (?:me )?how long\b"
+    # "question nine is the one about ...", "the item about ..." (stop 33)
+    r"|\bquestion (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b[^.!?]{0,20}?"
+    r"\b(?:about|asks?|asking|on)\b|\bthe (?:item|question) (?:about|asking|on)\b"
     # Spanish: "me preguntó si ...", "preguntan sobre ..."
     r"|\bpregunt(?:a|an|(?:o|\u00f3)|aron|aba|aban)\b(?:\s+[a-z']+){0,2}?\s+(?:si|sobre|por)\b"
 )
@@ -509,6 +512,14 @@ IDIOM = rx(
     r"|can'?t go on (?:like this )?(?:with (?:the|my|this|these|that|our|his|her|their) "
     r"|pretending|living (?:like a|in (?:this|a|the)|with (?:the|my|this)(?! <SUFFERING>))"
     r"|about (?:the|my|this))"
+    r"|(?:go on|keep going|carry on|keep living|keep doing (?:this|it))(?: like this)?"
+    r"(?: much longer| anymore| any more)?\W{0,3} ?about (?:the|my|this|that|our|these|all the)"
+    r" (?!<SUFFERING>)"
+    r"|(?:go on|keep going|carry on|keep living|keep doing (?:this|it))(?: like this)?"
+    r"(?: much longer| anymore| any more)?,? so (?:i'?m|i am|im) (?:going to )?(?:putting in"
+    r"|put in|asking|ask|calling|call|booking|book|looking|look|applying|apply|getting a new"
+    r"|moving|move|switching|switch|changing|change|talking to|talk to|quitting this job)\b"
+    r"<NOPLANAFTER>"
     r"|sick (?:and tired )?of living (?:in|on|next|under|out of|paycheck|here"
     r"|at (?!peace)|with(?! (?:the|my|this|these) <SUFFERING>))\b"
     r"|(?:end of my rope|can'?t take (?:much )?(?:more|it anymore)) (?:with|of) (?:the|this|these"
@@ -566,7 +577,11 @@ LONG_GONE = rx(
     r"\b(?:would have been|would'?ve been|anniversary|grave|funeral|months ago|in '?\d\d"
     r"|loss survivors?|survivors? of suicide loss|annual (?:fundraiser|walk|memorial|gala|vigil)"
     r"|in (?:his|her|their|(?:my|our) \w+'s) memory"
-    r"|(?:people|those|others|families|everyone|anyone) who (?:have |had |'ve )?lost)\b"
+    r"|(?:people|those|others|families|everyone|anyone) who (?:have |had |'ve )?lost"
+    # stop 33: "three years today since ...", "before I was born", "told me the story today"
+    r"|funral|funerals?|years? (?:ago )?(?:today |now )?since|before i was born"
+    r"|when i was (?:a kid|little|young|small|locked up|inside|away|in prison|in jail)"
+    r"|told me (?:the story|about it|the whole story))\b"
 )
 # Someone else's crisis happening now ("she took a bunch of pills tonight") is not history.
 JUST_NOW = rx(
