@@ -873,6 +873,13 @@ def test_the_shipped_model_raises_its_thresholds_for_long_entries() -> None:
         ("blind_fresh46.tsv", 0.96, 0.96, 0.05, 350),
         ("blind_fresh47.tsv", 0.96, 0.92, 0.11, 350),
         ("blind_fresh48.tsv", 0.96, 0.95, 0.06, 350),
+        # Round H's judges, run once each with G2 (R0) and H1 before they were read (H1
+        # 0.981 / 0.970 / 0.040, 0.977 / 0.936 / 0.087, 0.967 / 0.960 / 0.052, 0.975 / 0.973 /
+        # 0.035). None of them was trained on.
+        ("blind_fresh49.tsv", 0.97, 0.96, 0.05, 350),
+        ("blind_fresh50.tsv", 0.97, 0.93, 0.09, 350),
+        ("blind_fresh51.tsv", 0.96, 0.95, 0.06, 350),
+        ("blind_fresh52.tsv", 0.97, 0.96, 0.04, 350),
     ],
 )
 def test_the_shipped_model_keeps_its_floors_on_the_held_out_slices(
@@ -917,7 +924,7 @@ def screening_data() -> Path:
         ("held_out_fresh31b.tsv", 0.80),
         ("held_out_fresh33.tsv", 0.80),
     ]
-    + [(f"blind_fresh{number}.tsv", 0.80) for number in range(45, 49)],
+    + [(f"blind_fresh{number}.tsv", 0.80) for number in range(45, 53)],
 )
 def test_the_shipped_model_tells_most_ideation_plans_and_attempts_at_level_crisis(
     name: str, floor: float
