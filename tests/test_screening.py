@@ -803,6 +803,34 @@ def test_round_h_questionnaire_items_complaints_and_remembered_deaths_are_cleare
     assert screen_text(text, rules_only=True).flag is flag
 
 
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        # Round I: a complaint about a thing, however spelt ...
+        ("I cant take much more of this wheather, the kids are climbing the walls.", False),
+        ('I told my partner "I can\'t keep doing this job," and we looked at our savings.', False),
+        ('I said "I can\'t do this anymore," meaning the commute.', False),
+        ("You can't go on like this forever, so you finally book the week off.", False),
+        # ... not a life, a pain or the self, nor "this" alone.
+        ("I can't take much more of this pain.", True),
+        ("I can't take much more of this life.", True),
+        ("I can't take much more of this. I have the pills.", True),
+        # A past set against a present that is well, in other words.
+        (
+            "When he first went to prison I tried to take my own life. That was 2009, and I'm in"
+            " a completely different place now.",
+            False,
+        ),
+        ("en el hospital quería morirme pero eso ya pasó hace mucho", False),
+        ("When he went to prison I tried to take my own life, and I'm in a dark place now.", True),
+    ],
+)
+def test_round_i_complaints_about_a_thing_and_pasts_told_as_over_are_cleared(
+    text: str, flag: bool
+) -> None:
+    assert screen_text(text, rules_only=True).flag is flag
+
+
 @pytest.mark.parametrize(("text", "flag"), MEDIA_BESIDE_OWN_WORDS)
 def test_a_song_or_the_news_named_before_the_writers_own_words_does_not_make_them_a_quote(
     text: str, flag: bool

@@ -512,11 +512,16 @@ IDIOM = rx(
     r"|can'?t go on (?:like this )?(?:with (?:the|my|this|these|that|our|his|her|their) "
     r"|pretending|living (?:like a|in (?:this|a|the)|with (?:the|my|this)(?! <SUFFERING>))"
     r"|about (?:the|my|this))"
+    r"|(?:go on|keep going|carry on|keep living|(?:keep )?doing (?:this|it)|do (?:this|it))"
+    r"(?: like this)?(?: much longer| anymore| any more)?\W{0,3} ?(?:about|meaning)"
+    r" (?:the|my|this|that|our|these|all the) (?!<SUFFERING>)"
+    # "can't take much more of this weather", "can't keep doing this job" (stop 33, round I)
+    r"|(?:take|stand) (?:much |any )?more of (?:this|the|these|that|my) (?!<SUFFERING>)[a-z]"
+    r"|keep doing (?:this|the|my) (?:job|work|role|commute|shift|shifts|course|degree|schedule"
+    r"|routine|contract|project|drive|run|hours)\b"
     r"|(?:go on|keep going|carry on|keep living|keep doing (?:this|it))(?: like this)?"
-    r"(?: much longer| anymore| any more)?\W{0,3} ?about (?:the|my|this|that|our|these|all the)"
-    r" (?!<SUFFERING>)"
-    r"|(?:go on|keep going|carry on|keep living|keep doing (?:this|it))(?: like this)?"
-    r"(?: much longer| anymore| any more)?,? so (?:i'?m|i am|im) (?:going to )?(?:putting in"
+    r"(?: much longer| anymore| any more| forever)?,? so (?:i'?m |i am |im |you |we |i )?"
+    r"(?:going to |finally )?(?:putting in|book|booked|take|took|start|started"
     r"|put in|asking|ask|calling|call|booking|book|looking|look|applying|apply|getting a new"
     r"|moving|move|switching|switch|changing|change|talking to|talk to|quitting this job)\b"
     r"<NOPLANAFTER>"
@@ -580,6 +585,7 @@ LONG_GONE = rx(
     r"|(?:people|those|others|families|everyone|anyone) who (?:have |had |'ve )?lost"
     # stop 33: "three years today since ...", "before I was born", "told me the story today"
     r"|funral|funerals?|years? (?:ago )?(?:today |now )?since|before i was born"
+    r"|anniversery|aniversary|anniversay"
     r"|when i was (?:a kid|little|young|small|locked up|inside|away|in prison|in jail)"
     r"|told me (?:the story|about it|the whole story))\b"
 )
@@ -687,6 +693,11 @@ WELL_NOW = rx(
     r" since\b|\bhow far (?:away )?(?:that|it) (?:feels|seems)\b"
     r"|\b(?:i'?m|im|i am) not (?:anymore|any more)\b|\bglad (?:i'?m|i am|to be) still"
     r" (?:here|alive|around)\b"
+    # round I: "in a completely different place now", "now I actually like my life", "a long
+    # way behind you"
+    r"|\b(?:in )?a (?:completely |totally |very |whole )?different place\b"
+    r"|\bi (?:actually |really |finally |genuinely )?(?:like|love|enjoy) (?:my life|life"
+    r"|being alive)\b|\b(?:a long way|long|far|well) behind (?:me|you|us)\b"
     r"|\b(?:estoy|me siento|ando) (?:\w+ ){0,2}(?:mejor|bien|feliz|tranquil[ao]|content[ao])\b"
     r"|\b(?:eso|todo eso|aquello) (?:ya )?(?:pas(?:o|\u00f3)|qued(?:o|\u00f3) atr(?:a|\u00e1)s"
     r"|termin(?:o|\u00f3))\b|\b(?:quiero|ganas de) vivir\b"
@@ -711,7 +722,11 @@ DATED_RECENT = rx(
 PAST_SET_AGAINST_NOW = (
     # a time told by what happened then (stop 33): "when I first became homeless", "when I
     # was first diagnosed", "cuando me quedé en la calle"
-    rx(r"\b(?:when|cuando)\b|\bthe last time i (?:was|felt|wanted|tried|thought)\b"),
+    rx(
+        r"\b(?:when|cuando)\b|\bthe last time i (?:was|felt|wanted|tried|thought)\b"
+        r"|\bhace (?:mucho|tiempo|a(?:n|\u00f1)os)\b|\b(?:it'?s|it has) been (?:a decade|decades"
+        r"|years|\d+ years|\w+ years) since\b"
+    ),
     rx(
         r"\b(?:the|those|my|that) (?:suicidal|self-?harm|self-?harming|cutting|dark|darkest|bad"
         r"|worst|lost|depressed) (?:years|days|era|phase|period|months|times|decade|chapter"
