@@ -880,6 +880,13 @@ def test_the_shipped_model_raises_its_thresholds_for_long_entries() -> None:
         ("blind_fresh50.tsv", 0.97, 0.93, 0.09, 350),
         ("blind_fresh51.tsv", 0.96, 0.95, 0.06, 350),
         ("blind_fresh52.tsv", 0.97, 0.96, 0.04, 350),
+        # Round I's judges, run once each with H1 (R0) and I1 before they were read (I1
+        # 0.975 / 0.964 / 0.048, 0.992 / 0.964 / 0.048, 0.988 / 0.947 / 0.072, 0.960 / 0.963 /
+        # 0.048). None of them was trained on.
+        ("blind_fresh53.tsv", 0.97, 0.95, 0.05, 350),
+        ("blind_fresh54.tsv", 0.98, 0.95, 0.05, 350),
+        ("blind_fresh55.tsv", 0.98, 0.94, 0.08, 350),
+        ("blind_fresh56.tsv", 0.95, 0.95, 0.05, 350),
     ],
 )
 def test_the_shipped_model_keeps_its_floors_on_the_held_out_slices(
@@ -924,7 +931,7 @@ def screening_data() -> Path:
         ("held_out_fresh31b.tsv", 0.80),
         ("held_out_fresh33.tsv", 0.80),
     ]
-    + [(f"blind_fresh{number}.tsv", 0.80) for number in range(45, 53)],
+    + [(f"blind_fresh{number}.tsv", 0.80) for number in range(45, 57)],
 )
 def test_the_shipped_model_tells_most_ideation_plans_and_attempts_at_level_crisis(
     name: str, floor: float
