@@ -716,7 +716,11 @@ MEDIA_BESIDE_OWN_WORDS = [
     ("text", "flag"),
     [
         # A past told by what happened then, set against a present that is well (stop 33) ...
-        ("When I first became homeless I thought about ending it a lot. I'm not anymore.", False),
+        (
+            "When I first became homeless I thought about ending it a lot. That's been over for"
+            " a long time.",
+            False,
+        ),
         ("Cuando me diagnosticaron quería morirme, pero eso pasó y hoy quiero vivir.", False),
         ("Cuando me dejó la primera vez quería morirme. Ahora estoy mucho mejor.", False),
         (
@@ -788,7 +792,9 @@ def test_a_past_raises_the_models_bar_unless_the_writer_says_what_they_will_do(
         ("Question nine is the one about being better off dead, and I said yes this time.", True),
         # ... a complaint about a thing, or with its practical step after it ...
         ('I said "I can\'t keep living like this," about the mould in the bathroom.', False),
-        ("I can't go on like this much longer, so I'm putting in for a transfer to days.", False),
+        # (A practical step after it was read as a complaint for a while in stop 33; a review
+        # found "so I took them all" and "so I'm changing my will" cleared with it, so no.)
+        ("I can't go on like this much longer, so I'm putting in for a transfer to days.", True),
         ("I can't keep living like this, about the pain, about all of it.", True),
         ("I can't go on like this much longer, so I'm going to end it.", True),
         # ... someone else's death long past, on a day that recalls it.
@@ -810,7 +816,7 @@ def test_round_h_questionnaire_items_complaints_and_remembered_deaths_are_cleare
         ("I cant take much more of this wheather, the kids are climbing the walls.", False),
         ('I told my partner "I can\'t keep doing this job," and we looked at our savings.', False),
         ('I said "I can\'t do this anymore," meaning the commute.', False),
-        ("You can't go on like this forever, so you finally book the week off.", False),
+        ("You can't go on like this forever, so you finally book the week off.", True),
         # ... not a life, a pain or the self, nor "this" alone.
         ("I can't take much more of this pain.", True),
         ("I can't take much more of this life.", True),
@@ -829,6 +835,39 @@ def test_round_i_complaints_about_a_thing_and_pasts_told_as_over_are_cleared(
     text: str, flag: bool
 ) -> None:
     assert screen_text(text, rules_only=True).flag is flag
+
+
+# Stop 33's second review: sentences the round's clearing rules let through (each flagged by
+# the stop-32 release), kept flagged since.
+CLEARED_BY_MISTAKE_IN_STOP_33 = [
+    "I can't go on like this, so I took everything in the medicine cabinet.",
+    "I can't keep going, so I took the whole packet of paracetamol.",
+    "I can't go on, so I'm changing my will.",
+    "I can't go on like this, so I'm looking up the tallest building in town.",
+    "I can't go on like this, so I started giving my things away.",
+    "My son overdosed last night when I was away at work.",
+    "My brother took a bunch of pills tonight, he told me the whole story.",
+    "If the scan shows the cancer is back again I'm going to kill myself.",
+    "If my ex posts one more photo with her I'm going to kill myself, I'm serious.",
+    "If I get one more email from the court about custody I'll end it all.",
+    "When the house is quiet I think about killing myself. My therapist says I'm doing well.",
+    "When he leaves for work I cut my arms. He thinks I'm doing great.",
+    "When I close my eyes I wish I was dead and in a different place.",
+    "Cuando estoy sola pienso en matarme. Mi familia cree que estoy bien.",
+    "Cuando llego a casa quiero morirme. Todos creen que estoy feliz.",
+    "I can't do this anymore, meaning this is goodbye.",
+    "I can't go on anymore, meaning the end.",
+    "The question on my mind every night is how to kill myself without my kids finding out.",
+    "Question one on my list: should I kill myself tonight?",
+    "I can't take much more of this misery.",
+    "I can't take much more of my husband hitting me.",
+    "The news from the oncologist makes me wish I was dead.",
+]
+
+
+@pytest.mark.parametrize("text", CLEARED_BY_MISTAKE_IN_STOP_33)
+def test_what_stop_33s_review_found_cleared_is_flagged(text: str) -> None:
+    assert screen_text(text, rules_only=True).flag is True
 
 
 @pytest.mark.parametrize(("text", "flag"), MEDIA_BESIDE_OWN_WORDS)

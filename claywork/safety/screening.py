@@ -152,21 +152,25 @@ _OWN_VOICE_BEFORE = rules.rx(
 )
 _SPOKEN_BEFORE = rules.rx(
     r"\b(?:says?|said|sings?|sang|singing|goes|went|writes?|wrote|screams?|screamed|whispers?"
-    r"|whispered|lines?|lyrics?|titled|called|quote|quoted|chorus|verse|like)\b\W*[^.!?]{0,12}$"
+    r"|whispered|lines?|lyrics?|titled|called|quote|quoted|chorus|verse)\b\W*[^.!?]{0,12}$"
 )
 # News of the writer's own life: "got the news", "bad news", "the news from the doctor".
 _OWN_NEWS = rules.rx(
     r"\b(?:got|get|gets|getting|heard|hear|hearing|had|have|bad|good|sad|awful|terrible|worst"
     r"|broke|breaking|big|some|that|this|their|his|her|my) (?:the |some |this |that )?news$"
-    r"|\bnews (?:from|that|about (?:my|me|him|her|mum|mom|dad))\b"
+)
+_OWN_NEWS_AFTER = rules.rx(
+    r" (?:from (?:the|my|our) |that (?:i|my|we)\b|about (?:my|me|mum|mom|dad)\b)"
 )
 # Exasperation at a trifle come round again: "if I hear that song one more time", "if my mum
 # posts one more meme" (stop 33: the media words cleared these before, as quotes).
 _IF_TRIVIAL_AGAIN = rules.rx(
-    r"\bif\b(?=[^.!?]{0,80}\b(?:one more|again|another)\b)(?=[^.!?]{0,80}\b(?:songs?|memes?"
-    r"|emails?|meetings?|videos?|ads?|adverts?|commercials?|jingles?|tiktoks?|posts?|zoom"
-    r"|spreadsheets?|forms?|playlists?|carols?|podcasts?|shows?|reels?)\b)"
+    r"\bif\b(?=[^.!?]{0,80}\b(?:one more|another) (?:\w+ )?(?:songs?|memes?|meetings?|ads?"
+    r"|adverts?|commercials?|jingles?|spreadsheets?|playlists?|carols?|zoom calls?|budget"
+    r" meetings?)\b|[^.!?]{0,80}\b(?:songs?|memes?|jingles?|carols?|adverts?)\b[^.!?]{0,40}"
+    r"\bone more time\b)"
 )
+_KILL_OR_SHOOT = rules.rx(r"\b(?:kill|shoot)")
 # Done on purpose: no accident, no figure of speech (stop 33).
 _ON_PURPOSE = rules.rx(
     r"\b(?:on purpose|deliberately|intentionally|a proposito|a prop\u00f3sito)\b"
@@ -717,8 +721,11 @@ def _coped(context: _Context) -> bool:
 def _is_idiom(context: _Context) -> bool:
     if _ON_PURPOSE.search(context.sentence):
         return False  # "I cut myself in the kitchen again, on purpose": no accident
-    if _IF_TRIVIAL_AGAIN.search(context.clause_before) and rules.NO_MEANS_AFTER.match(
-        context.after
+    if (
+        _IF_TRIVIAL_AGAIN.search(context.before[-120:])
+        and _KILL_OR_SHOOT.search(context.phrase)
+        and rules.NO_PLAN_AFTER.match(context.after)
+        and not rules.SERIOUS.search(context.sentence)
     ):
         return True  # "if I hear that song one more time I'm going to kill myself"
     window_before = context.before[-30:]
@@ -750,7 +757,10 @@ def _names_media(text: str) -> bool:
     """A song, a film, a book or the news named, not news of the writer's own life ("when I
     got the news", "the news from the oncologist": stop 33)."""
     return any(
-        not (media.group() == "news" and _OWN_NEWS.search(text, 0, media.end()))
+        not (
+            media.group() == "news"
+            and (_OWN_NEWS.search(text, 0, media.end()) or _OWN_NEWS_AFTER.match(text, media.end()))
+        )
         for media in rules.MEDIA.finditer(text)
     )
 

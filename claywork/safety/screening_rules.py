@@ -407,7 +407,7 @@ QUESTION = rx(
     r"|\basked (?:me )?how long\b"
     # "question nine is the one about ...", "the item about ..." (stop 33)
     r"|\bquestion (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b[^.!?]{0,20}?"
-    r"\b(?:about|asks?|asking|on)\b|\bthe (?:item|question) (?:about|asking|on)\b"
+    r"\b(?:about|asks?|asking)\b|\bthe (?:item|question) (?:about|asking)\b"
     # Spanish: "me preguntó si ...", "preguntan sobre ..."
     r"|\bpregunt(?:a|an|(?:o|\u00f3)|aron|aba|aban)\b(?:\s+[a-z']+){0,2}?\s+(?:si|sobre|por)\b"
 )
@@ -514,23 +514,20 @@ IDIOM = rx(
     r"|about (?:the|my|this))"
     r"|(?:go on|keep going|carry on|keep living|(?:keep )?doing (?:this|it)|do (?:this|it))"
     r"(?: like this)?(?: much longer| anymore| any more)?\W{0,3} ?(?:about|meaning)"
-    r" (?:the|my|this|that|our|these|all the) (?!<SUFFERING>)"
+    r" (?:the|my|that|our|these|all the) (?!<SUFFERING>|end\b|last\b|days\b)[a-z]+<NOPLANAFTER>"
     # "can't take much more of this weather", "can't keep doing this job" (stop 33, round I)
-    r"|(?:take|stand) (?:much |any )?more of (?:this|the|these|that|my) (?!<SUFFERING>)[a-z]"
     r"|keep doing (?:this|the|my) (?:job|work|role|commute|shift|shifts|course|degree|schedule"
     r"|routine|contract|project|drive|run|hours)\b"
-    r"|(?:go on|keep going|carry on|keep living|keep doing (?:this|it))(?: like this)?"
-    r"(?: much longer| anymore| any more| forever)?,? so (?:i'?m |i am |im |you |we |i )?"
-    r"(?:going to |finally )?(?:putting in|book|booked|take|took|start|started"
-    r"|put in|asking|ask|calling|call|booking|book|looking|look|applying|apply|getting a new"
-    r"|moving|move|switching|switch|changing|change|talking to|talk to|quitting this job)\b"
-    r"<NOPLANAFTER>"
     r"|sick (?:and tired )?of living (?:in|on|next|under|out of|paycheck|here"
     r"|at (?!peace)|with(?! (?:the|my|this|these) <SUFFERING>))\b"
-    r"|(?:end of my rope|can'?t take (?:much )?(?:more|it anymore)) (?:with|of) (?:the|this|these"
-    r"|that|my|our) (?:weather|rain|snow|heat|cold|grey|gray|noise|traffic|commute|printer"
+    r"|(?:end of my rope|can'?t take (?:much |any )?(?:more|it anymore)) (?:with|of)"
+    r" (?:the|this|these|that|my|our) (?:weather|rain|snow|heat|cold|grey|gray|noise|traffic"
+    r"|commute|printer"
     r"|landlord|neighbou?rs?|construction|contractor|insurance|paperwork|meetings?|emails?"
     r"|bureaucracy|renovation|wifi|internet|humidity|winter|summer|cast|office|boss|job"
+    # stop 33: and as written ("this wheather", "this agancy")
+    r"|wheather|agency|agancy|council|hostel|building work|drilling|queue|admin|carers?|forms?"
+    r"|jobcentre|school run|hospital car park|parking"
     r"|customers?|clients?|kids|toddler|dog|cat|team|bank|airline|delays?|house|apartment|flat"
     r"|car|laptop|computer|phone|dishwasher|washer|plumbing|repairs?|homework|schedule)\b"
     r"|disappear(?:ed|ing)? (?:from|off) (?:the|this|that|my|our) (?:group ?chat|chat|party"
@@ -552,6 +549,9 @@ IDIOM = rx(
 # No means named after a figure of speech ("god just kill me, the pills are right here" is not
 # one; "kill me, I have to do the taxes tonight" is; stop 33).
 NO_MEANS_AFTER = rx(r"<NOMEANSWORDAFTER>")
+# Nor a time soon or a finality ("if I hear that song one more time I'm going to kill myself"
+# is a figure of speech; "... and that's it, goodbye" is not).
+NO_PLAN_AFTER = rx(r"<NOPLANAFTER>")
 ACCIDENT = rx(r"\b(?:accidentally|by accident|accidental|on accident)\b")
 # "I'm serious", "not joking": a figure of speech meant literally.
 SERIOUS = rx(
@@ -586,8 +586,7 @@ LONG_GONE = rx(
     # stop 33: "three years today since ...", "before I was born", "told me the story today"
     r"|funral|funerals?|years? (?:ago )?(?:today |now )?since|before i was born"
     r"|anniversery|aniversary|anniversay"
-    r"|when i was (?:a kid|little|young|small|locked up|inside|away|in prison|in jail)"
-    r"|told me (?:the story|about it|the whole story))\b"
+    r"|when i was (?:a kid|little|young|small))\b"
 )
 # Someone else's crisis happening now ("she took a bunch of pills tonight") is not history.
 JUST_NOW = rx(
@@ -691,16 +690,17 @@ WELL_NOW = rx(
     # "ahora estoy mucho mejor", "eso ya pasó", "hoy quiero vivir"
     r"|\b(?:haven'?t|have not|never) (?:been|gone|felt) (?:back )?(?:there|that way|like that)"
     r" since\b|\bhow far (?:away )?(?:that|it) (?:feels|seems)\b"
-    r"|\b(?:i'?m|im|i am) not (?:anymore|any more)\b|\bglad (?:i'?m|i am|to be) still"
+    r"|\bglad (?:i'?m|i am|to be) still"
     r" (?:here|alive|around)\b"
     # round I: "in a completely different place now", "now I actually like my life", "a long
     # way behind you"
-    r"|\b(?:in )?a (?:completely |totally |very |whole )?different place\b"
+    r"|\b(?:i'?m|im|i am|now) (?:\w+ )?in a (?:completely |totally |very |whole )?different"
+    r" place\b"
     r"|\bi (?:actually |really |finally |genuinely )?(?:like|love|enjoy) (?:my life|life"
     r"|being alive)\b|\b(?:a long way|long|far|well) behind (?:me|you|us)\b"
     r"|\b(?:estoy|me siento|ando) (?:\w+ ){0,2}(?:mejor|bien|feliz|tranquil[ao]|content[ao])\b"
     r"|\b(?:eso|todo eso|aquello) (?:ya )?(?:pas(?:o|\u00f3)|qued(?:o|\u00f3) atr(?:a|\u00e1)s"
-    r"|termin(?:o|\u00f3))\b|\b(?:quiero|ganas de) vivir\b"
+    r"|termin(?:o|\u00f3))\b|(?<!si[ ])(?<!no[ ])\b(?:quiero|ganas de) vivir\b"
 )
 # In the told present, what says it is not well after all: "I'm fine now, I say, but I'm not",
 # "... and now it's back", "now I'm there again".
@@ -723,7 +723,10 @@ PAST_SET_AGAINST_NOW = (
     # a time told by what happened then (stop 33): "when I first became homeless", "when I
     # was first diagnosed", "cuando me quedé en la calle"
     rx(
-        r"\b(?:when|cuando)\b|\bthe last time i (?:was|felt|wanted|tried|thought)\b"
+        r"\b(?:when|cuando) (?:i |we |he |she |they |you |my \w+ |mi \w+ |me |se |yo |la |el )?"
+        r"(?:first |was first )?(?:was|were|became|got|lost|left|went|came|had|moved|started"
+        r"|found|fell|broke|took|quit|[a-z]+ed|[a-z\u00e1\u00e9\u00ed\u00f3\u00fa]+(?:\u00f3|aron|ieron|aba|aban|\u00eda))\b"
+        r"|\bthe last time i (?:was|felt|wanted|tried|thought)\b"
         r"|\bhace (?:mucho|tiempo|a(?:n|\u00f1)os)\b|\b(?:it'?s|it has) been (?:a decade|decades"
         r"|years|\d+ years|\w+ years) since\b"
     ),
@@ -741,7 +744,8 @@ PAST_SET_AGAINST_NOW = (
 # Between the phrase and the well present: something that ties it to now, or a negation just
 # before the well words ("... and I'm not doing great").
 NOT_WELL_BETWEEN = rx(
-    r"\b(?:again|back|still|say|said|tell|pretend\w*|supposed|lie|lying|until|some days"
+    r"\b(?:again|back|still|say|says|said|tell|tells|thinks?|believes?|cree|creen|piensa"
+    r"|piensan|pretend\w*|supposed|lie|lying|until|some days"
     r"|sometimes|lately|want|wanna|plan|planning|going to|gonna|tonight|today|this week"
     r"|i will|i'?ll)\b|(?:\bnot|n't|\bnever|\bno)\W+(?:\w+\W+)?$"
 )
