@@ -61,8 +61,8 @@ POOL = [
     "held_out_fresh31b.tsv",
     # stop 33: blind_fresh27-44 went 70% into G2's training; the 30% never trained on
     "held_out_fresh33.tsv",
-    # stop 33: rounds G's, H's and I's judges (each read after its round)
-    *(f"blind_fresh{number}.tsv" for number in range(45, 57)),
+    # stop 33: rounds G's to J's judges (each read after its round)
+    *(f"blind_fresh{number}.tsv" for number in range(45, 61)),
 ]
 CONCERN_KIND = ("hopeless", "burden", "no_future", "no future", "future", "warning")
 

@@ -887,6 +887,14 @@ def test_the_shipped_model_raises_its_thresholds_for_long_entries() -> None:
         ("blind_fresh54.tsv", 0.98, 0.95, 0.05, 350),
         ("blind_fresh55.tsv", 0.98, 0.94, 0.08, 350),
         ("blind_fresh56.tsv", 0.95, 0.95, 0.05, 350),
+        # Round J's judges, run once each with the shipped screen (I1 and the second review's
+        # fix) and J1 before they were read; the shipped screen 0.985 / 0.928 / 0.100, 0.975 /
+        # 0.968 / 0.043, 0.981 / 0.957 / 0.058, 0.975 / 0.934 / 0.090. None of them was
+        # trained on.
+        ("blind_fresh57.tsv", 0.97, 0.92, 0.11, 350),
+        ("blind_fresh58.tsv", 0.97, 0.96, 0.05, 350),
+        ("blind_fresh59.tsv", 0.97, 0.95, 0.07, 350),
+        ("blind_fresh60.tsv", 0.97, 0.93, 0.10, 350),
     ],
 )
 def test_the_shipped_model_keeps_its_floors_on_the_held_out_slices(
@@ -931,7 +939,7 @@ def screening_data() -> Path:
         ("held_out_fresh31b.tsv", 0.80),
         ("held_out_fresh33.tsv", 0.80),
     ]
-    + [(f"blind_fresh{number}.tsv", 0.80) for number in range(45, 57)],
+    + [(f"blind_fresh{number}.tsv", 0.80) for number in range(45, 61)],
 )
 def test_the_shipped_model_tells_most_ideation_plans_and_attempts_at_level_crisis(
     name: str, floor: float
