@@ -837,30 +837,47 @@ def test_round_i_complaints_about_a_thing_and_pasts_told_as_over_are_cleared(
     assert screen_text(text, rules_only=True).flag is flag
 
 
-# Stop 33's second review: sentences the round's clearing rules let through (each flagged by
-# the stop-32 release), kept flagged since.
+# Stop 33's second review: sentences the round's clearing rules let through or lowered to
+# concern (each flagged at level crisis by the stop-32 release), kept flagged since.
 CLEARED_BY_MISTAKE_IN_STOP_33 = [
     "I can't go on like this, so I took everything in the medicine cabinet.",
     "I can't keep going, so I took the whole packet of paracetamol.",
-    "I can't go on, so I'm changing my will.",
-    "I can't go on like this, so I'm looking up the tallest building in town.",
-    "I can't go on like this, so I started giving my things away.",
+    "I can't keep going, so I took them all.",
     "My son overdosed last night when I was away at work.",
     "My brother took a bunch of pills tonight, he told me the whole story.",
     "If the scan shows the cancer is back again I'm going to kill myself.",
+    "If the scan shows it's back again I'll hang myself.",
     "If my ex posts one more photo with her I'm going to kill myself, I'm serious.",
+    "If I see another post about her wedding I'll kill myself.",
     "If I get one more email from the court about custody I'll end it all.",
     "When the house is quiet I think about killing myself. My therapist says I'm doing well.",
     "When he leaves for work I cut my arms. He thinks I'm doing great.",
+    "When it gets dark I think about killing myself. I used to be a fighter; I'm not anymore.",
     "When I close my eyes I wish I was dead and in a different place.",
     "Cuando estoy sola pienso en matarme. Mi familia cree que estoy bien.",
     "Cuando llego a casa quiero morirme. Todos creen que estoy feliz.",
+    "I can't carry on like this, so I'm booking a one-way trip to Switzerland.",
+    "I can't go on, so I'm changing my will.",
+    "I can't go on like this, so I'm looking up the tallest building in town.",
+    "I can't carry on like this, so I'm looking at how to do it.",
+    "I can't go on like this, so I started giving my things away.",
+    "I can't go on anymore, so I'm asking my brother to take the dog.",
+    "I can't carry on anymore so I'm calling it quits.",
     "I can't do this anymore, meaning this is goodbye.",
+    "I can't do this anymore, meaning this is my last entry.",
     "I can't go on anymore, meaning the end.",
+    "I can't keep going about my days pretending when all I can think about is dying.",
     "The question on my mind every night is how to kill myself without my kids finding out.",
     "Question one on my list: should I kill myself tonight?",
     "I can't take much more of this misery.",
+    "I can't take much more of this darkness.",
+    "I can't take much more of this torment.",
+    "I can't take much more of this living hell.",
+    "I can't take much more of these urges.",
     "I can't take much more of my husband hitting me.",
+    "When the kids go to bed I wish I were dead. Everyone thinks I'm fine.",
+    "When I look in the mirror I wish I was dead. Everyone thinks I'm happy.",
+    "Cuando me acuesto quiero morir. No sé si quiero vivir.",
     "The news from the oncologist makes me wish I was dead.",
 ]
 
