@@ -515,7 +515,7 @@ IDIOM = rx(
     r"|(?:go on|keep going|carry on|keep living|(?:keep )?doing (?:this|it)|do (?:this|it))"
     r"(?: like this)?(?: much longer| anymore| any more)?\W{0,3} ?(?:about|meaning)"
     r" (?:the|my|that|our|these|all the) (?!<SUFFERING>|end\b|last\b|days\b)[a-z]+<NOPLANAFTER>"
-    # "can't take much more of this weather", "can't keep doing this job" (stop 33, round I)
+    # "can't keep doing this job" (stop 33, round I)
     r"|keep doing (?:this|the|my) (?:job|work|role|commute|shift|shifts|course|degree|schedule"
     r"|routine|contract|project|drive|run|hours)\b"
     r"|sick (?:and tired )?of living (?:in|on|next|under|out of|paycheck|here"
@@ -583,7 +583,7 @@ LONG_GONE = rx(
     r"|loss survivors?|survivors? of suicide loss|annual (?:fundraiser|walk|memorial|gala|vigil)"
     r"|in (?:his|her|their|(?:my|our) \w+'s) memory"
     r"|(?:people|those|others|families|everyone|anyone) who (?:have |had |'ve )?lost"
-    # stop 33: "three years today since ...", "before I was born", "told me the story today"
+    # stop 33: "three years today since ...", "before I was born", a misspelt anniversary
     r"|funral|funerals?|years? (?:ago )?(?:today |now )?since|before i was born"
     r"|anniversery|aniversary|anniversay"
     r"|when i was (?:a kid|little|young|small))\b"
