@@ -887,6 +887,27 @@ def test_what_stop_33s_review_found_cleared_is_flagged(text: str) -> None:
     assert screen_text(text, rules_only=True).flag is True
 
 
+# "Can't go on like this with the boiler" is a complaint; with one's own suffering it is not. The
+# complaint rule cleared "... with my depression" until stop 34 (decision 0003, "Stop 34").
+CANT_GO_ON_WITH = [
+    ("I can't go on like this with my depression.", True),
+    ("I can't go on like this with the pain.", True),
+    ("I can't go on like this with the voices in my head.", True),
+    ("I can't go on like this with these thoughts.", True),
+    ("I can't go on like this with my back pain, it never stops.", True),
+    ("I can't go on like this with the leaky roof.", False),
+    ("I can't go on like this with the neighbours' music every night.", False),
+    ("I can't go on like this with my landlord ignoring the mould.", False),
+]
+
+
+@pytest.mark.parametrize(("text", "flag"), CANT_GO_ON_WITH)
+def test_cant_go_on_with_a_thing_is_a_complaint_and_with_ones_own_suffering_is_not(
+    text: str, flag: bool
+) -> None:
+    assert screen_text(text, rules_only=True).flag is flag
+
+
 @pytest.mark.parametrize(("text", "flag"), MEDIA_BESIDE_OWN_WORDS)
 def test_a_song_or_the_news_named_before_the_writers_own_words_does_not_make_them_a_quote(
     text: str, flag: bool

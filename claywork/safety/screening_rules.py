@@ -510,7 +510,8 @@ IDIOM = rx(
     r"|if (?:all )?your friends jump"
     # Everyday complaints that borrow the words: about a landlord, the weather, a printer.
     r"|can'?t go on (?:like this )?(?:with (?:the|my|this|these|that|our|his|her|their) "
-    r"|pretending|living (?:like a|in (?:this|a|the)|with (?:the|my|this)(?! <SUFFERING>))"
+    r"(?!<SUFFERING>)|pretending"
+    r"|living (?:like a|in (?:this|a|the)|with (?:the|my|this)(?! <SUFFERING>))"
     r"|about (?:the|my|this))"
     r"|(?:go on|keep going|carry on|keep living|(?:keep )?doing (?:this|it)|do (?:this|it))"
     r"(?: like this)?(?: much longer| anymore| any more)?\W{0,3} ?(?:about|meaning)"
