@@ -901,6 +901,32 @@ CANT_GO_ON_WITH = [
 ]
 
 
+# A past told by an age or a stage of life ("at nineteen", "in my twenties") is over only when
+# the present told next is well; "Today I still do." or "Now it's worse." keeps it (stop 34:
+# the rules cleared the first two as "past" and the model did not catch them).
+PAST_BY_AGE_THEN_NOW = [
+    ("When I was nineteen I wanted to die. Today I still do.", True),
+    ("I tried to kill myself at 19. Now I'm 20 and it's worse.", True),
+    ("When I was 28 I tried to end my life. Now I want to do it again.", True),
+    ("At 17 I cut myself. Now I'm cutting again.", True),
+    ("I tried to end it at 3 this morning.", True),
+    ("At 45 I want to die now.", True),
+    ("Back in my twentys I tried to end it. Now I'm 45 and genuinly happy", False),
+    (
+        "In my drinking years I tried to kill myself twice. Now I have seven years sober and a"
+        " garden full of beans.",
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "flag"), PAST_BY_AGE_THEN_NOW)
+def test_a_past_told_by_age_is_over_only_when_the_present_told_next_is_well(
+    text: str, flag: bool
+) -> None:
+    assert screen_text(text, rules_only=True).flag is flag
+
+
 @pytest.mark.parametrize(("text", "flag"), CANT_GO_ON_WITH)
 def test_cant_go_on_with_a_thing_is_a_complaint_and_with_ones_own_suffering_is_not(
     text: str, flag: bool

@@ -357,6 +357,12 @@ _PAST_CUE = rules.rx(
     r"|\b(?:once|at one point|at the time|for a while|for years) i (?:thought|wanted|felt"
     r"|believed|used|tried|was)\b"
 )
+# What says a present told next is not over: "Today I still do.", "Now it's worse." (stop 34).
+_STILL_OR_WORSE = rules.rx(
+    r"\b(?:still (?:do|does|want\w*|wish\w*|wanna|think about (?:it|dying|death|ending|killing)"
+    r"|feel (?:it|that|the same|like (?:dying|ending|it)))|(?:it'?s|things are|i'?m|i am)"
+    r" (?:\w+ )?worse|again|otra vez|de nuevo|peor|sigo (?:queriendo|pensando))\b"
+)
 _NOW_AGAIN = rules.rx(
     r"\b(?:now|today|tonight|these days|lately|recently|this (?:week|month|morning)|again"
     r"|still|coming back|came back|(?:are|is|'s) back|creeping back|crept back|returned"
@@ -429,6 +435,16 @@ _RESOLVED = rules.rx(
 VETO_MARK = "set aside by the model"
 
 
+def _next_present_not_over(following: str) -> bool:
+    """The next sentence tells a present that is not over: "When I was nineteen I wanted to
+    die. Today I still do.", "... Now I'm 20 and it's worse." (stop 34)."""
+    now = _NOW_AGAIN.search(following)
+    if now is None:
+        return False
+    present = following[now.start() :]
+    return bool(_STILL_OR_WORSE.search(present))
+
+
 def _veto_cue(sentence: str, following: str) -> str:
     """The cue that lets the model set aside a rule hit in ``sentence``, or "" (then the rule
     hit always stands). Never when the sentence ties itself to now, insists it is meant, or
@@ -439,8 +455,8 @@ def _veto_cue(sentence: str, following: str) -> str:
             return "resolved"
     if _NOW_AGAIN.search(sentence) or rules.SERIOUS.search(sentence):
         return ""
-    if rules.PAST_BACK_NEXT.search(following):
-        return ""  # "Was suicidal in college. It's back now."
+    if rules.PAST_BACK_NEXT.search(following) or _next_present_not_over(following):
+        return ""  # "Was suicidal in college. It's back now.", "... Now it's worse."
     if _YES.search(sentence + " " + following) or rules.AFFIRMED.search(sentence):
         return ""
     told = sentence + " " + following
@@ -949,8 +965,8 @@ def _is_distant_past(context: _Context) -> bool:
         context.after + " . " + context.following
     ):
         return False
-    if _present_names_risk(context.after):
-        return False  # "years ago I wanted to die, now I have the pills"
+    if _present_names_risk(context.after) or _next_present_not_over(context.following):
+        return False  # "years ago I wanted to die, now I have the pills", "... Today I still do."
     start = len(context.before)
     end = start + len(context.phrase)
     recurs = _recurs(context.after)

@@ -803,6 +803,17 @@ YEAR_BACK = rx(
     r"|in the (?:(?:19)?[5-9]0'?s|20[01]0'?s|'[5-9]0s|fifties|sixties|seventies|eighties"
     r"|nineties|noughties)|in '[0-9]{2}|after the war|during the war"
     # someone's past told by a stage of life or a place left behind ("when he was my age")
+    # an age or a stage of the writer's own life long behind them ("at nineteen", "when I was
+    # 28", "back in my twenties", "in my drinking days", "a decade ago"; stop 34)
+    r"|at (?:1[3-9]|[2-9]\d)(?![\d:.%]| ?(?:am|pm|a\.m|p\.m|o'?clock|mph|kph|km|miles|degrees"
+    r"|percent|years? (?:old )?(?:now|today)))"
+    r"|(?:at|when i was) (?:<AGEWORD>)"
+    r"|when i was (?:1[3-9]|[2-9]\d)\b(?! ?(?:years? (?:old )?(?:now|today)))"
+    r"|(?:back )?in my (?:early |late |mid )?(?:teens|twent(?:ies|ys)|thirties|forties|fifties"
+    r"|drinking days|using days|drinking years|using years|army days|uni days|school days"
+    r"|student days|college days)"
+    r"|as a (?:teen(?:ager)?|kid|student|young (?:man|woman|mum|mom|dad))"
+    r"|(?:a|one|two|three|several|a couple of) decades? (?:ago|back)"
     r"|when (?:he|she|they) (?:was|were) (?:in school|at school|at uni|at university)"
     r"|when (?:he|she|they|i) (?:was|were) (?:my age|your age|young|a kid|a teen\w*"
     r"|in (?:high school|college|detention|detension|prison|jail|county|the camp|the war"
