@@ -357,12 +357,6 @@ _PAST_CUE = rules.rx(
     r"|\b(?:once|at one point|at the time|for a while|for years) i (?:thought|wanted|felt"
     r"|believed|used|tried|was)\b"
 )
-# What says a present told next is not over: "Today I still do.", "Now it's worse." (stop 34).
-_STILL_OR_WORSE = rules.rx(
-    r"\b(?:still (?:do|does|want\w*|wish\w*|wanna|think about (?:it|dying|death|ending|killing)"
-    r"|feel (?:it|that|the same|like (?:dying|ending|it)))|(?:it'?s|things are|i'?m|i am)"
-    r" (?:\w+ )?worse|again|otra vez|de nuevo|peor|sigo (?:queriendo|pensando))\b"
-)
 _NOW_AGAIN = rules.rx(
     r"\b(?:now|today|tonight|these days|lately|recently|this (?:week|month|morning)|again"
     r"|still|coming back|came back|(?:are|is|'s) back|creeping back|crept back|returned"
@@ -442,7 +436,7 @@ def _next_present_not_over(following: str) -> bool:
     if now is None:
         return False
     present = following[now.start() :]
-    return bool(_STILL_OR_WORSE.search(present))
+    return bool(rules.PRESENT_NOT_OVER.search(present))
 
 
 def _veto_cue(sentence: str, following: str) -> str:
@@ -1075,7 +1069,11 @@ def _present_is_another(present: str, *, named: bool = False) -> bool:
     """A present that is ordinary life: no risk in it, nothing that says it is not over."""
     if not named and not rules.TOKEN.search(rules.NOW_BEGINS.sub(" ", present)):
         return False
-    return not (rules.RISK_NOW.search(present) or rules.NOT_OVER_NOW.search(present))
+    return not (
+        rules.RISK_NOW.search(present)
+        or rules.NOT_OVER_NOW.search(present)
+        or rules.PRESENT_NOT_OVER.search(present)
+    )
 
 
 def _present_names_risk(after: str) -> bool:
@@ -1084,4 +1082,4 @@ def _present_names_risk(after: str) -> bool:
     if now is None:
         return False
     present = _clause_holding(after, now.start())
-    return bool(rules.RISK_AGAIN.search(present))
+    return bool(rules.RISK_AGAIN.search(present) or rules.PRESENT_NOT_OVER.search(present))
