@@ -887,6 +887,71 @@ def test_what_stop_33s_review_found_cleared_is_flagged(text: str) -> None:
     assert screen_text(text, rules_only=True).flag is True
 
 
+# "Can't go on like this with the boiler" is a complaint; with one's own suffering it is not. The
+# complaint rule cleared "... with my depression" until stop 34 (decision 0003, "Stop 34").
+CANT_GO_ON_WITH = [
+    ("I can't go on like this with my depression.", True),
+    ("I can't go on like this with the pain.", True),
+    ("I can't go on like this with the voices in my head.", True),
+    ("I can't go on like this with these thoughts.", True),
+    ("I can't go on like this with my back pain, it never stops.", True),
+    ("I can't go on like this with the urges.", True),
+    ("I can't go on like this with my bipolar.", True),
+    ("I can't go on like this with my husband beating me.", True),
+    ("I can't go on like this with the leaky roof.", False),
+    ("I can't go on like this with the neighbours' music every night.", False),
+    ("I can't go on like this with my landlord ignoring the mould.", False),
+]
+
+
+# A distant past is over only when the present told after it is well: "Today I still do.",
+# "Now it's worse." or "now I have a plan" keep it (stop 34: the rules cleared the first two as
+# "past" and the model did not catch them; the rest are a reviewer's). A stop-34 draft that
+# also read an age ("at 19", "in my thirties") as a distant past was withdrawn: a clock time
+# ("at 20 past one"), the writer's own age now, a plan for a birthday.
+PAST_THEN_A_PRESENT_NOT_OVER = [
+    "When I was nineteen I wanted to die. Today I still do.",
+    "I tried to kill myself at 19. Now I'm 20 and it's worse.",
+    "When I was 28 I tried to end my life. Now I want to do it again.",
+    "At 17 I cut myself. Now I'm cutting again.",
+    "At 24 I tried to kill myself. Now I'm 25 and I have a plan.",
+    "Back in my twenties I tried to end it. Now I'm 45 and I have a plan.",
+    "A decade ago I tried to end it. Now I have a plan.",
+    "Several decades ago I tried to kill myself. Now I'm 70 and I have the tablets ready.",
+    "At 19 I wanted to die. Now I'm 45 and nothing has changed.",
+    "When I was 19 I tried to kill myself. Today I'm 20 and I'm going to finish the job.",
+    "As a teenager I wanted to die. Now I'm writing my goodbyes.",
+    "When I was 30 I tried to end my life. Now I'm 31 and the thoughts have returned.",
+    "I was suicidal at 19. Today I'm 45 and I feel the same.",
+    "I tried to overdose at 20 past midnight. Now I'm home and my mum is here.",
+    "I planned to kill myself at 27 like Kurt. Now I'm 27.",
+]
+
+
+@pytest.mark.parametrize("text", PAST_THEN_A_PRESENT_NOT_OVER)
+def test_a_distant_past_is_not_over_when_the_present_told_after_it_is_not(text: str) -> None:
+    assert screen_text(text, rules_only=True).flag is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A decade ago I tried to end it. Now I'm married with two kids and I love my job.",
+        "Years ago I wanted to die. Now I run a bakery and I sleep well.",
+        "When I was a teenager I wanted to die. Today I coached my daughter's football team.",
+    ],
+)
+def test_a_distant_past_set_against_a_well_present_is_still_cleared(text: str) -> None:
+    assert screen_text(text, rules_only=True).flag is False
+
+
+@pytest.mark.parametrize(("text", "flag"), CANT_GO_ON_WITH)
+def test_cant_go_on_with_a_thing_is_a_complaint_and_with_ones_own_suffering_is_not(
+    text: str, flag: bool
+) -> None:
+    assert screen_text(text, rules_only=True).flag is flag
+
+
 @pytest.mark.parametrize(("text", "flag"), MEDIA_BESIDE_OWN_WORDS)
 def test_a_song_or_the_news_named_before_the_writers_own_words_does_not_make_them_a_quote(
     text: str, flag: bool

@@ -429,6 +429,16 @@ _RESOLVED = rules.rx(
 VETO_MARK = "set aside by the model"
 
 
+def _next_present_not_over(following: str) -> bool:
+    """The next sentence tells a present that is not over: "When I was nineteen I wanted to
+    die. Today I still do.", "... Now I'm 20 and it's worse." (stop 34)."""
+    now = _NOW_AGAIN.search(following)
+    if now is None:
+        return False
+    present = following[now.start() :]
+    return bool(rules.PRESENT_NOT_OVER.search(present))
+
+
 def _veto_cue(sentence: str, following: str) -> str:
     """The cue that lets the model set aside a rule hit in ``sentence``, or "" (then the rule
     hit always stands). Never when the sentence ties itself to now, insists it is meant, or
@@ -439,8 +449,8 @@ def _veto_cue(sentence: str, following: str) -> str:
             return "resolved"
     if _NOW_AGAIN.search(sentence) or rules.SERIOUS.search(sentence):
         return ""
-    if rules.PAST_BACK_NEXT.search(following):
-        return ""  # "Was suicidal in college. It's back now."
+    if rules.PAST_BACK_NEXT.search(following) or _next_present_not_over(following):
+        return ""  # "Was suicidal in college. It's back now.", "... Now it's worse."
     if _YES.search(sentence + " " + following) or rules.AFFIRMED.search(sentence):
         return ""
     told = sentence + " " + following
@@ -949,8 +959,8 @@ def _is_distant_past(context: _Context) -> bool:
         context.after + " . " + context.following
     ):
         return False
-    if _present_names_risk(context.after):
-        return False  # "years ago I wanted to die, now I have the pills"
+    if _present_names_risk(context.after) or _next_present_not_over(context.following):
+        return False  # "years ago I wanted to die, now I have the pills", "... Today I still do."
     start = len(context.before)
     end = start + len(context.phrase)
     recurs = _recurs(context.after)
@@ -1059,7 +1069,11 @@ def _present_is_another(present: str, *, named: bool = False) -> bool:
     """A present that is ordinary life: no risk in it, nothing that says it is not over."""
     if not named and not rules.TOKEN.search(rules.NOW_BEGINS.sub(" ", present)):
         return False
-    return not (rules.RISK_NOW.search(present) or rules.NOT_OVER_NOW.search(present))
+    return not (
+        rules.RISK_NOW.search(present)
+        or rules.NOT_OVER_NOW.search(present)
+        or rules.PRESENT_NOT_OVER.search(present)
+    )
 
 
 def _present_names_risk(after: str) -> bool:
@@ -1068,4 +1082,4 @@ def _present_names_risk(after: str) -> bool:
     if now is None:
         return False
     present = _clause_holding(after, now.start())
-    return bool(rules.RISK_AGAIN.search(present))
+    return bool(rules.RISK_AGAIN.search(present) or rules.PRESENT_NOT_OVER.search(present))

@@ -510,7 +510,8 @@ IDIOM = rx(
     r"|if (?:all )?your friends jump"
     # Everyday complaints that borrow the words: about a landlord, the weather, a printer.
     r"|can'?t go on (?:like this )?(?:with (?:the|my|this|these|that|our|his|her|their) "
-    r"|pretending|living (?:like a|in (?:this|a|the)|with (?:the|my|this)(?! <SUFFERING>))"
+    r"(?!<SUFFERING>)|pretending"
+    r"|living (?:like a|in (?:this|a|the)|with (?:the|my|this)(?! <SUFFERING>))"
     r"|about (?:the|my|this))"
     r"|(?:go on|keep going|carry on|keep living|(?:keep )?doing (?:this|it)|do (?:this|it))"
     r"(?: like this)?(?: much longer| anymore| any more)?\W{0,3} ?(?:about|meaning)"
@@ -841,6 +842,23 @@ NOT_OVER_NOW = rx(
     r"|sink\w*|broken|lost|stuck|gone|fading|useless|waiting|wait"
     r"|pero|otra vez|de nuevo|todav(?:i|\u00ed)a|a(?:u|\u00fa)n|sigo|sigue|ya no|tambi(?:e|\u00e9)n"
     r"|igual|lo mismo|peor|m(?:a|\u00e1)s)\b"
+)
+# A present told after a past that says it is not over, in words the two lists around it do not
+# hold: "Today I still do.", "Now it's worse.", "now I'm 25 and I have a plan", "... and I've
+# found a way", "... and I have the tablets" (stop 34, from a reviewer's sentences).
+PRESENT_NOT_OVER = rx(
+    r"\b(?:still (?:do|does|want\w*|wish\w*|wanna|think about (?:it|dying|death|ending|killing)"
+    r"|feel (?:it|that|the same|like (?:dying|ending|it)))|(?:it'?s|things are|i'?m|i am)"
+    r" (?:\w+ )?worse|(?:do|doing|did|it|cutting|using|drinking|them|pills) again|otra vez"
+    r"|de nuevo|peor|sigo (?:queriendo|pensando)"
+    r"|(?:have|got|found|made|set|picked|chosen) (?:a |the |my )?(?:plan|date|day|way|method)"
+    r"(?! for\b| to (?!do it|end|die|kill|go through))"
+    r"|feel (?:the same|the pull)|(?:hasn'?t|has not) (?:gone|left|changed"
+    r"|stopped)|nothing (?:has )?changed|(?:thoughts?|urges?|feelings?) (?:have |has |are |is )?"
+    r"(?:returned|come back|came back)|finish (?:the job|it)|goodbyes|tablets|paracetamol|pills"
+    r"|rope|hosepipe|charcoal|shotgun|rifle|railway|tracks|platform|cliff|even more|want (?:it"
+    r"|to) (?:more|even more)|depressed|despair\w*|desperate|had enough|sectioned"
+    r"|psych (?:unit|ward)|a&e|intensive care|resus|relaps\w*)\b"
 )
 # ... and risk named in that present (a means, an act, a place to fall from, a hospital).
 RISK_NOW = rx(
