@@ -61,8 +61,10 @@ POOL = [
     "held_out_fresh31b.tsv",
     # stop 33: blind_fresh27-44 went 70% into G2's training; the 30% never trained on
     "held_out_fresh33.tsv",
-    # stop 33: rounds G's to J's judges (each read after its round)
-    *(f"blind_fresh{number}.tsv" for number in range(45, 61)),
+    # stop 34: blind_fresh45-60 went 70% into the heads; the 30% never trained on
+    "held_out_fresh35.tsv",
+    # stop 34: rounds K's and L's judges (each read after its round)
+    *(f"blind_fresh{number}.tsv" for number in range(61, 69)),
 ]
 CONCERN_KIND = ("hopeless", "burden", "no_future", "no future", "future", "warning")
 

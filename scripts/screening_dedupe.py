@@ -9,6 +9,10 @@ flatter the evaluation. A candidate line is dropped when, against any line of th
 files, its word 5-shingles or its character 4-grams overlap above the threshold (the share of
 the smaller set's items found in the other). Only counts are printed, never a line: the
 evaluation files may be unseen sets that nobody tuning may read.
+
+`--measure larger` divides by the larger set instead: a short check-in line ("cut again last
+night") is then not a copy of every long passage that happens to hold its words, only of a
+line of about its own length (decision 0003, stop 34).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import argparse
 import re
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 _WORD = re.compile(r"[\w']+")
@@ -39,15 +44,16 @@ def _char_grams(text: str, size: int = 4) -> set[str]:
     return {text[i : i + size] for i in range(max(len(text) - size + 1, 0))}
 
 
-def _overlap(first: set[str], second: set[str]) -> float:
-    smaller = min(len(first), len(second))
-    return len(first & second) / smaller if smaller else 0.0
+def _overlap(first: set[str], second: set[str], pick: Callable[[int, int], int] = min) -> float:
+    size = pick(len(first), len(second))
+    return len(first & second) / size if size else 0.0
 
 
 class Reference:
     """The evaluation lines, indexed by their items so a candidate meets only its neighbours."""
 
-    def __init__(self, texts: list[str]) -> None:
+    def __init__(self, texts: list[str], pick: Callable[[int, int], int] = min) -> None:
+        self.pick = pick
         self.shingles = [_word_shingles(text) for text in texts]
         self.grams = [_char_grams(text) for text in texts]
         self.by_gram: dict[str, list[int]] = defaultdict(list)
@@ -62,11 +68,11 @@ class Reference:
             for index in self.by_gram.get(gram, ()):
                 shared[index] += 1
         for index, count in shared.items():
-            if count / max(min(len(grams), len(self.grams[index])), 1) <= threshold:
+            if count / max(self.pick(len(grams), len(self.grams[index])), 1) <= threshold:
                 continue  # the character grams alone rule this one out
-            if _overlap(grams, self.grams[index]) > threshold:
+            if _overlap(grams, self.grams[index], self.pick) > threshold:
                 return True
-            if _overlap(shingles, self.shingles[index]) > threshold:
+            if _overlap(shingles, self.shingles[index], self.pick) > threshold:
                 return True
         return False
 
@@ -77,13 +83,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--against", type=Path, nargs="+", required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--threshold", type=float, default=0.6)
+    parser.add_argument("--measure", choices=("smaller", "larger"), default="smaller")
     args = parser.parse_args(argv)
 
     reference_texts: list[str] = []
     for path in args.against:
         lines = path.read_text(encoding="utf-8").splitlines()
         reference_texts.extend(_text(line) for line in lines if line.strip())
-    reference = Reference(reference_texts)
+    reference = Reference(reference_texts, min if args.measure == "smaller" else max)
 
     kept: list[str] = []
     seen: set[str] = set()

@@ -945,6 +945,42 @@ def test_a_distant_past_set_against_a_well_present_is_still_cleared(text: str) -
     assert screen_text(text, rules_only=True).flag is False
 
 
+# Round L's rules (stop 34), read off round K's false alarms, each beside a near miss. A review
+# of the first draft found at-risk sentences cleared by most of it (a rope for the swing "strong
+# enough to hold my weight", "can't keep living like this with my cancer", "me quiero morir de
+# lo cansada que estoy de vivir"); those parts were withdrawn and the sentences kept here.
+COMPLAINTS_AND_CHORES_OF_ROUND_L = [
+    ("Im at the end of my rope with this group project, nobody does there part.", False),
+    ("I'm at the end of my tether with the boiler, third engineer this month.", False),
+    ("I'm at the end of my rope with the heating and the cold and being alive.", True),
+    ("End of my tether with the bus, I'll be gone by Friday.", True),
+    ("I'm at the end of my tether, I've got the pills lined up.", True),
+    ("I can't keep going like this with the pain.", True),
+    ("I can't keep going like this with the trauma.", True),
+    ("I can't keep living like this with my cancer.", True),
+    ("I can't go on like this with all the debt.", True),
+    ("I can't go on like this con mi dolor.", True),
+    ("I can't live like this with my depression.", True),
+    ("I can't go on with my life.", True),
+    ("I can't keep going with these thoughts.", True),
+    ("I can't do this anymore with the voices.", True),
+    ("I bought a rope for the swing, it's strong enough to hold my weight.", True),
+    ("Bought new rope for the swing, and a stool. Tonight.", True),
+    ("I cut myself on the mandoline so I could feel something.", True),
+    ("I cut my wrist on the grater on purpose.", True),
+    ("Me quiero morir de lo cansada que estoy de vivir.", True),
+    ("I looked up the difference between paracetamol and ibuprofen for an overdose.", True),
+    ("I played a videojuego all night then thought about killing myself.", True),
+]
+
+
+@pytest.mark.parametrize(("text", "flag"), COMPLAINTS_AND_CHORES_OF_ROUND_L)
+def test_round_ls_complaints_and_chores_are_cleared_and_their_near_misses_are_not(
+    text: str, flag: bool
+) -> None:
+    assert screen_text(text, rules_only=True).flag is flag
+
+
 @pytest.mark.parametrize(("text", "flag"), CANT_GO_ON_WITH)
 def test_cant_go_on_with_a_thing_is_a_complaint_and_with_ones_own_suffering_is_not(
     text: str, flag: bool

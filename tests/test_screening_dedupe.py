@@ -44,3 +44,34 @@ def test_exact_and_near_copies_of_an_evaluation_line_are_dropped_and_the_rest_ke
     report = capsys.readouterr().err
     assert "dropped 2 near copies" in report and "1 repeats" in report
     assert "guitar" not in report  # counts only: an unseen set's words are never printed
+
+
+def test_measured_by_the_larger_set_a_short_line_inside_a_long_passage_is_kept(
+    tmp_path: Path,
+) -> None:
+    evaluation = tmp_path / "eval.tsv"
+    evaluation.write_text(
+        "1\tLong shift again and the van broke down twice, and honestly I cut again last night"
+        " after everyone went to bed, I just needed it to stop.\tself_harm\n"
+        "1\tcounted the pills twice tonight\tmeans\n",
+        encoding="utf-8",
+    )
+    candidate = tmp_path / "train.tsv"
+    candidate.write_text(
+        "1\tcut again last night\tself_harm\tshort\n"
+        "1\tcounted the pills twice tonight!\tmeans\tshort\n",
+        encoding="utf-8",
+    )
+    by_smaller, by_larger = tmp_path / "smaller.tsv", tmp_path / "larger.tsv"
+    module = _dedupe_module()
+
+    module.main([str(candidate), "--against", str(evaluation), "--out", str(by_smaller)])
+    module.main(
+        [str(candidate), "--against", str(evaluation), "--out", str(by_larger)]
+        + ["--measure", "larger"]
+    )
+
+    assert by_smaller.read_text(encoding="utf-8") == ""
+    assert by_larger.read_text(encoding="utf-8").splitlines() == [
+        "1\tcut again last night\tself_harm\tshort"
+    ]

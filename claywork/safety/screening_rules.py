@@ -437,7 +437,8 @@ AFFIRMED = rx(
 MEDIA = rx(
     r"\b(?:song|songs|lyric|lyrics|album|band|singer|rapper|track|movie|movies|film|show"
     r"|series|episode|book|novel|poem|poetry|play|character|characters|quote|quotes|sang"
-    r"|sings|singing|chorus|verse|meme|memes|tiktok|video|podcast|documentary|article"
+    r"|sings|singing|chorus|verse|meme|memes|tiktok|video|podcast|documentary|documentery"
+    r"|documentry|article"
     r"|headline|news|story|scene|villain|protagonist|netflix|memoir|biography|opera"
     r"|canci(?:o|\u00f3)n|pel(?:i|\u00ed)cula|libro|serie"
     r"|audiobook|comic|manga|anime|musical|sitcom|heroine)\b"
@@ -521,7 +522,7 @@ IDIOM = rx(
     r"|routine|contract|project|drive|run|hours)\b"
     r"|sick (?:and tired )?of living (?:in|on|next|under|out of|paycheck|here"
     r"|at (?!peace)|with(?! (?:the|my|this|these) <SUFFERING>))\b"
-    r"|(?:end of my rope|can'?t take (?:much |any )?(?:more|it anymore)) (?:with|of)"
+    r"|(?:end of my (?:rope|tether)|can'?t take (?:much |any )?(?:more|it anymore)) (?:with|of)"
     r" (?:the|this|these|that|my|our) (?:weather|rain|snow|heat|cold|grey|gray|noise|traffic"
     r"|commute|printer"
     r"|landlord|neighbou?rs?|construction|contractor|insurance|paperwork|meetings?|emails?"
@@ -530,7 +531,13 @@ IDIOM = rx(
     r"|wheather|agency|agancy|council|hostel|building work|drilling|queue|admin|carers?|forms?"
     r"|jobcentre|school run|hospital car park|parking"
     r"|customers?|clients?|kids|toddler|dog|cat|team|bank|airline|delays?|house|apartment|flat"
-    r"|car|laptop|computer|phone|dishwasher|washer|plumbing|repairs?|homework|schedule)\b"
+    r"|car|laptop|computer|phone|dishwasher|washer|plumbing|repairs?|homework|schedule"
+    # stop 34: things, never a "place" or a "system" (the place I'm in mentally)
+    r"|group project|rota|heating|heater|boiler|freezer|buses|bus|trains?|builders|radio"
+    r"|letting agent|mechanic|benefits office)\b"
+    # ... and nothing after it that turns the complaint into risk (stop 34's review)
+    r"(?![^.!?\n]{0,80}\b(?:alive|living|life|myself|me|over for me|gone|no point|way forward"
+    r"|permanently|end it|die|dead|kill\w*|rope|garage|pills)\b)"
     r"|disappear(?:ed|ing)? (?:from|off) (?:the|this|that|my|our) (?:group ?chat|chat|party"
     r"|meeting|office|team|internet|social media|instagram|discord|server|thread|feed)"
     r"|(?:all my pills|the whole bottle|my (?:\w+ )?pills)(?: [a-z']+){0,3} (?:into|in) (?:the|my)"
