@@ -63,8 +63,8 @@ POOL = [
     "held_out_fresh33.tsv",
     # stop 34: blind_fresh45-60 went 70% into the heads; the 30% never trained on
     "held_out_fresh35.tsv",
-    # stop 34: rounds K's and L's judges (each read after its round)
-    *(f"blind_fresh{number}.tsv" for number in range(61, 69)),
+    # stop 34: rounds K's to M's judges (each read after its round)
+    *(f"blind_fresh{number}.tsv" for number in range(61, 73)),
 ]
 CONCERN_KIND = ("hopeless", "burden", "no_future", "no future", "future", "warning")
 

@@ -886,6 +886,13 @@ def test_the_shipped_model_raises_its_thresholds_for_long_entries() -> None:
         ("blind_fresh66.tsv", 0.97, 0.94, 0.07, 350),
         ("blind_fresh67.tsv", 0.97, 0.93, 0.08, 350),
         ("blind_fresh68.tsv", 0.98, 0.95, 0.06, 350),
+        # Round M's judges, run once each with the shipped screen (L2) and M1 before they were
+        # read (L2 0.977 / 0.953 / 0.062, 0.981 / 0.971 / 0.037, 0.983 / 0.917 / 0.115, 0.977 /
+        # 0.948 / 0.070). None of them was trained on.
+        ("blind_fresh69.tsv", 0.97, 0.95, 0.07, 350),
+        ("blind_fresh70.tsv", 0.97, 0.96, 0.045, 350),
+        ("blind_fresh71.tsv", 0.98, 0.91, 0.125, 350),
+        ("blind_fresh72.tsv", 0.97, 0.94, 0.08, 350),
     ],
 )
 def test_the_shipped_model_keeps_its_floors_on_the_held_out_slices(
@@ -931,7 +938,7 @@ def screening_data() -> Path:
         ("held_out_fresh33.tsv", 0.80),
         ("held_out_fresh35.tsv", 0.80),
     ]
-    + [(f"blind_fresh{number}.tsv", 0.80) for number in range(61, 69)],
+    + [(f"blind_fresh{number}.tsv", 0.80) for number in range(61, 73)],
 )
 def test_the_shipped_model_tells_most_ideation_plans_and_attempts_at_level_crisis(
     name: str, floor: float
