@@ -974,15 +974,8 @@ COMPLAINTS_AND_CHORES_OF_ROUND_L = [
 ]
 
 
-@pytest.mark.parametrize(("text", "flag"), COMPLAINTS_AND_CHORES_OF_ROUND_L)
-def test_round_ls_complaints_and_chores_are_cleared_and_their_near_misses_are_not(
-    text: str, flag: bool
-) -> None:
-    assert screen_text(text, rules_only=True).flag is flag
-
-
-@pytest.mark.parametrize(("text", "flag"), CANT_GO_ON_WITH)
-def test_cant_go_on_with_a_thing_is_a_complaint_and_with_ones_own_suffering_is_not(
+@pytest.mark.parametrize(("text", "flag"), CANT_GO_ON_WITH + COMPLAINTS_AND_CHORES_OF_ROUND_L)
+def test_a_complaint_about_a_thing_is_cleared_and_ones_own_suffering_or_a_plan_is_not(
     text: str, flag: bool
 ) -> None:
     assert screen_text(text, rules_only=True).flag is flag
