@@ -1253,3 +1253,17 @@ def test_the_screen_command_line_reads_stdin_and_survives_bad_bytes() -> None:
         "reason": "negated",
         "matched": "suicidal",
     }
+
+
+# A rule hit followed by a sentence that is only a time to come stands whatever the veto model
+# reads in it (stop 35): the model set the first aside at 0.015 as a chore with a rope.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bought new rope for the swing, and a stool. Tonight.",
+        "Bought new rope for the swing, and a stool. Tomorrow then.",
+        "Bought new rope for the swing, and a stool. Saturday night.",
+    ],
+)
+def test_the_whole_screen_keeps_a_means_followed_by_a_bare_time_to_come(text: str) -> None:
+    assert screen_text(text).flag is True

@@ -409,6 +409,13 @@ _JOKING = re.compile(
 )
 # A yes in the sentence or the next: an answer, not a question or a quote ("... and I said yes").
 _YES = rules.rx(r"\b(?:yes|yeah|yep|yup|s(?:i|\u00ed))\b")
+# A next sentence that is nothing but when: it ties the hit before it to a time to come, which
+# no harmless reading of a means or a plan needs ("... and a stool. Tonight.").
+_WHEN_NEXT = rules.rx(
+    r"\W*(?:(?:it'?s |its |then |so )?(?:tonight|tomorrow(?: night| morning)?|this (?:weekend"
+    r"|evening)|(?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?: night)?"
+    r"|soon|at (?:dawn|midnight)|right now|esta noche|ma(?:n|\u00f1)ana)(?: then)?)\W*$"
+)
 # The wider cues (eleventh round, measured as a variant): clinical or teaching talk, and an
 # urge met and resolved ("... and it passed", "now I'm safe in bed").
 WIDE_VETO_CUES = False
@@ -449,6 +456,8 @@ def _veto_cue(sentence: str, following: str) -> str:
             return "resolved"
     if _NOW_AGAIN.search(sentence) or rules.SERIOUS.search(sentence):
         return ""
+    if _WHEN_NEXT.match(following):
+        return ""  # "Bought new rope for the swing, and a stool. Tonight."
     if rules.PAST_BACK_NEXT.search(following) or _next_present_not_over(following):
         return ""  # "Was suicidal in college. It's back now.", "... Now it's worse."
     if _YES.search(sentence + " " + following) or rules.AFFIRMED.search(sentence):
