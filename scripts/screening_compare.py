@@ -63,8 +63,10 @@ POOL = [
     "held_out_fresh33.tsv",
     # stop 34: blind_fresh45-60 went 70% into the heads; the 30% never trained on
     "held_out_fresh35.tsv",
-    # stop 34: rounds K's to M's judges (each read after its round)
-    *(f"blind_fresh{number}.tsv" for number in range(61, 73)),
+    # stop 35: blind_fresh61-72 went 70% into N1's heads; the 30% never trained on
+    "held_out_fresh36.tsv",
+    # stop 35: round N's judges (read after its round)
+    *(f"blind_fresh{number}.tsv" for number in range(73, 77)),
 ]
 CONCERN_KIND = ("hopeless", "burden", "no_future", "no future", "future", "warning")
 

@@ -872,27 +872,18 @@ def test_the_shipped_model_raises_its_thresholds_for_long_entries() -> None:
         # held_out_fresh35.tsv, never trained on (stop 33's screen 0.979 / 0.954 / 0.061;
         # stop 34's L2 0.986 / 0.957 / 0.057).
         ("held_out_fresh35.tsv", 0.97, 0.95, 0.065, 1000),
-        # Stop 34's round K judges, run once each with stop 33's screen (R0) and K3 before they
-        # were read; L2 (K3's heads with L1's rules) 0.988 / 0.950 / 0.068, 0.981 / 0.941 /
-        # 0.080, 0.987 / 0.952 / 0.065, 0.985 / 0.953 / 0.062. None of them was trained on.
-        ("blind_fresh61.tsv", 0.98, 0.94, 0.075, 350),
-        ("blind_fresh62.tsv", 0.97, 0.93, 0.09, 350),
-        ("blind_fresh63.tsv", 0.98, 0.94, 0.07, 350),
-        ("blind_fresh64.tsv", 0.98, 0.94, 0.07, 350),
-        # Round L's judges, run once each with R0, L1 and L2 before they were read (L2 0.994 /
-        # 0.947 / 0.072, 0.975 / 0.951 / 0.065, 0.979 / 0.944 / 0.075, 0.983 / 0.961 / 0.052).
-        # None of them was trained on.
-        ("blind_fresh65.tsv", 0.98, 0.94, 0.08, 350),
-        ("blind_fresh66.tsv", 0.97, 0.94, 0.07, 350),
-        ("blind_fresh67.tsv", 0.97, 0.93, 0.08, 350),
-        ("blind_fresh68.tsv", 0.98, 0.95, 0.06, 350),
-        # Round M's judges, run once each with the shipped screen (L2) and M1 before they were
-        # read (L2 0.977 / 0.953 / 0.062, 0.981 / 0.971 / 0.037, 0.983 / 0.917 / 0.115, 0.977 /
-        # 0.948 / 0.070). None of them was trained on.
-        ("blind_fresh69.tsv", 0.97, 0.95, 0.07, 350),
-        ("blind_fresh70.tsv", 0.97, 0.96, 0.045, 350),
-        ("blind_fresh71.tsv", 0.98, 0.91, 0.125, 350),
-        ("blind_fresh72.tsv", 0.97, 0.94, 0.08, 350),
+        # Stop 34's unseen sets, blind_fresh61-72, each run once with the screens of its day
+        # before it was read (L2 on the last four: 0.979 / 0.947 / 0.071), went 70% into stop
+        # 35's N1 (near copies dropped) and 30% into held_out_fresh36.tsv, never trained on
+        # (L2 0.984 / 0.946 / 0.073; N1 0.983 / 0.952 / 0.064).
+        ("held_out_fresh36.tsv", 0.975, 0.945, 0.07, 1000),
+        # Stop 35's round N judges, run once each with L2 (R0), N1 and N2 before they were read
+        # (N1 0.969 / 0.937 / 0.085, 0.985 / 0.970 / 0.040, 0.963 / 0.944 / 0.075, 0.983 /
+        # 0.961 / 0.052). None of them was trained on.
+        ("blind_fresh73.tsv", 0.96, 0.93, 0.09, 350),
+        ("blind_fresh74.tsv", 0.98, 0.96, 0.045, 350),
+        ("blind_fresh75.tsv", 0.96, 0.94, 0.08, 350),
+        ("blind_fresh76.tsv", 0.98, 0.96, 0.055, 350),
     ],
 )
 def test_the_shipped_model_keeps_its_floors_on_the_held_out_slices(
@@ -937,8 +928,9 @@ def screening_data() -> Path:
         ("held_out_fresh31b.tsv", 0.80),
         ("held_out_fresh33.tsv", 0.80),
         ("held_out_fresh35.tsv", 0.80),
+        ("held_out_fresh36.tsv", 0.80),
     ]
-    + [(f"blind_fresh{number}.tsv", 0.80) for number in range(61, 73)],
+    + [(f"blind_fresh{number}.tsv", 0.80) for number in range(73, 77)],
 )
 def test_the_shipped_model_tells_most_ideation_plans_and_attempts_at_level_crisis(
     name: str, floor: float
