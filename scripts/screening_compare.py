@@ -65,8 +65,10 @@ POOL = [
     "held_out_fresh35.tsv",
     # stop 35: blind_fresh61-72 went 70% into N1's heads; the 30% never trained on
     "held_out_fresh36.tsv",
-    # stop 35: round N's judges (read after its round)
-    *(f"blind_fresh{number}.tsv" for number in range(73, 77)),
+    # stop 35: blind_fresh73-76 went 70% into O1's heads; the 30% never trained on
+    "held_out_fresh37.tsv",
+    # stop 35: round O's judges (read after its round)
+    *(f"blind_fresh{number}.tsv" for number in range(77, 81)),
 ]
 CONCERN_KIND = ("hopeless", "burden", "no_future", "no future", "future", "warning")
 

@@ -875,15 +875,20 @@ def test_the_shipped_model_raises_its_thresholds_for_long_entries() -> None:
         # Stop 34's unseen sets, blind_fresh61-72, each run once with the screens of its day
         # before it was read (L2 on the last four: 0.979 / 0.947 / 0.071), went 70% into stop
         # 35's N1 (near copies dropped) and 30% into held_out_fresh36.tsv, never trained on
-        # (L2 0.984 / 0.946 / 0.073; N1 0.983 / 0.952 / 0.064).
+        # (L2 0.984 / 0.946 / 0.073; N1 0.983 / 0.952 / 0.064; O1 0.982 / 0.956 / 0.058).
         ("held_out_fresh36.tsv", 0.975, 0.945, 0.07, 1000),
-        # Stop 35's round N judges, run once each with L2 (R0), N1 and N2 before they were read
-        # (N1 0.969 / 0.937 / 0.085, 0.985 / 0.970 / 0.040, 0.963 / 0.944 / 0.075, 0.983 /
-        # 0.961 / 0.052). None of them was trained on.
-        ("blind_fresh73.tsv", 0.96, 0.93, 0.09, 350),
-        ("blind_fresh74.tsv", 0.98, 0.96, 0.045, 350),
-        ("blind_fresh75.tsv", 0.96, 0.94, 0.08, 350),
-        ("blind_fresh76.tsv", 0.98, 0.96, 0.055, 350),
+        # Stop 35's round N judges, blind_fresh73-76, each run once with L2 (R0), N1 and N2
+        # before they were read (N1 on them 0.975 / 0.953 / 0.063), went 70% into O1's heads
+        # and 30% into held_out_fresh37.tsv, never trained on (N1 0.979 / 0.961 / 0.052; O1
+        # 0.982 / 0.965 / 0.046).
+        ("held_out_fresh37.tsv", 0.975, 0.955, 0.055, 300),
+        # Round O's judges, run once each with N1 (R0), O1 and O2 before they were read (O1
+        # 0.981 / 0.957 / 0.058, 0.979 / 0.960 / 0.0525, 0.977 / 0.955 / 0.060, 0.985 / 0.968 /
+        # 0.0425). None of them was trained on.
+        ("blind_fresh77.tsv", 0.975, 0.95, 0.065, 350),
+        ("blind_fresh78.tsv", 0.97, 0.955, 0.055, 350),
+        ("blind_fresh79.tsv", 0.97, 0.95, 0.065, 350),
+        ("blind_fresh80.tsv", 0.98, 0.96, 0.045, 350),
     ],
 )
 def test_the_shipped_model_keeps_its_floors_on_the_held_out_slices(
@@ -929,8 +934,9 @@ def screening_data() -> Path:
         ("held_out_fresh33.tsv", 0.80),
         ("held_out_fresh35.tsv", 0.80),
         ("held_out_fresh36.tsv", 0.80),
+        ("held_out_fresh37.tsv", 0.80),
     ]
-    + [(f"blind_fresh{number}.tsv", 0.80) for number in range(73, 77)],
+    + [(f"blind_fresh{number}.tsv", 0.80) for number in range(77, 81)],
 )
 def test_the_shipped_model_tells_most_ideation_plans_and_attempts_at_level_crisis(
     name: str, floor: float
