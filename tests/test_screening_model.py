@@ -889,6 +889,13 @@ def test_the_shipped_model_raises_its_thresholds_for_long_entries() -> None:
         ("blind_fresh78.tsv", 0.97, 0.955, 0.055, 350),
         ("blind_fresh79.tsv", 0.97, 0.95, 0.065, 350),
         ("blind_fresh80.tsv", 0.98, 0.96, 0.045, 350),
+        # Round P's judges, run once each with O1 (R0), P1 and P2 before they were read (O1
+        # 0.988 / 0.970 / 0.040, 0.967 / 0.981 / 0.025, 0.969 / 0.955 / 0.060, 0.981 / 0.981 /
+        # 0.025). None of them was trained on.
+        ("blind_fresh81.tsv", 0.98, 0.96, 0.045, 350),
+        ("blind_fresh82.tsv", 0.96, 0.975, 0.03, 350),
+        ("blind_fresh83.tsv", 0.96, 0.95, 0.065, 350),
+        ("blind_fresh84.tsv", 0.975, 0.975, 0.03, 350),
     ],
 )
 def test_the_shipped_model_keeps_its_floors_on_the_held_out_slices(
@@ -936,7 +943,7 @@ def screening_data() -> Path:
         ("held_out_fresh36.tsv", 0.80),
         ("held_out_fresh37.tsv", 0.80),
     ]
-    + [(f"blind_fresh{number}.tsv", 0.80) for number in range(77, 81)],
+    + [(f"blind_fresh{number}.tsv", 0.80) for number in range(77, 85)],
 )
 def test_the_shipped_model_tells_most_ideation_plans_and_attempts_at_level_crisis(
     name: str, floor: float
