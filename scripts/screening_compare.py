@@ -67,8 +67,8 @@ POOL = [
     "held_out_fresh36.tsv",
     # stop 35: blind_fresh73-76 went 70% into O1's heads; the 30% never trained on
     "held_out_fresh37.tsv",
-    # stop 35: rounds O's and P's judges (each read after its round)
-    *(f"blind_fresh{number}.tsv" for number in range(77, 85)),
+    # stop 35: rounds O's to Q's judges (each read after its round)
+    *(f"blind_fresh{number}.tsv" for number in range(77, 89)),
 ]
 CONCERN_KIND = ("hopeless", "burden", "no_future", "no future", "future", "warning")
 

@@ -896,6 +896,13 @@ def test_the_shipped_model_raises_its_thresholds_for_long_entries() -> None:
         ("blind_fresh82.tsv", 0.96, 0.975, 0.03, 350),
         ("blind_fresh83.tsv", 0.96, 0.95, 0.065, 350),
         ("blind_fresh84.tsv", 0.975, 0.975, 0.03, 350),
+        # Round Q's judges, written after O1 shipped and run once each with it before they were
+        # read, nothing chosen on them (O1 0.973 / 0.966 / 0.045, 0.975 / 0.955 / 0.060, 0.979 /
+        # 0.955 / 0.060, 0.981 / 0.953 / 0.0625). None of them was trained on.
+        ("blind_fresh85.tsv", 0.97, 0.96, 0.05, 350),
+        ("blind_fresh86.tsv", 0.97, 0.95, 0.065, 350),
+        ("blind_fresh87.tsv", 0.975, 0.95, 0.065, 350),
+        ("blind_fresh88.tsv", 0.975, 0.95, 0.065, 350),
     ],
 )
 def test_the_shipped_model_keeps_its_floors_on_the_held_out_slices(
@@ -943,7 +950,7 @@ def screening_data() -> Path:
         ("held_out_fresh36.tsv", 0.80),
         ("held_out_fresh37.tsv", 0.80),
     ]
-    + [(f"blind_fresh{number}.tsv", 0.80) for number in range(77, 85)],
+    + [(f"blind_fresh{number}.tsv", 0.80) for number in range(77, 89)],
 )
 def test_the_shipped_model_tells_most_ideation_plans_and_attempts_at_level_crisis(
     name: str, floor: float
