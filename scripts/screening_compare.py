@@ -67,8 +67,10 @@ POOL = [
     "held_out_fresh36.tsv",
     # stop 35: blind_fresh73-76 went 70% into O1's heads; the 30% never trained on
     "held_out_fresh37.tsv",
-    # stop 35: rounds O's to Q's judges (each read after its round)
-    *(f"blind_fresh{number}.tsv" for number in range(77, 89)),
+    # stop 36: blind_fresh77-88 went 70% into R1's heads; the 30% never trained on
+    "held_out_fresh38.tsv",
+    # stop 36: rounds R's to T's judges (each read after its round)
+    *(f"blind_fresh{number}.tsv" for number in range(89, 101)),
 ]
 CONCERN_KIND = ("hopeless", "burden", "no_future", "no future", "future", "warning")
 

@@ -72,6 +72,8 @@ from claywork.safety import screening, semantic  # noqa: E402
 
 # At-risk categories that are warning signs without ideation: level "concern" is enough.
 CONCERN_CATEGORIES = ("hopeless", "burden", "no_future", "no future", "future", "warning")
+# Harmless writing kept to calibrate the long-text limits (stop 36), never trained on.
+CALIBRATION_ONLY = "ordinary_windows.tsv"
 
 
 def is_concern_category(category: str) -> bool:
@@ -536,6 +538,10 @@ def main() -> None:
         help="write <prefix>heads.json ... instead (veto_: the veto model, thirteenth round)",
     )
     options = parser.parse_args()
+    if any(path.name == CALIBRATION_ONLY for path in options.train):
+        # Its windows measure how often harmless writing passes by chance (the long-text
+        # limits, scripts/screening_calibrate.py); fitted windows score near zero.
+        parser.error(f"{CALIBRATION_ONLY} is for calibration only, never for training")
     train_examples = read_all(options.train, options.extra_negatives)
     dev = read_tsv(options.dev)
     print(

@@ -778,6 +778,17 @@ def test_a_long_text_needs_a_higher_score_than_a_short_one() -> None:
     assert semantic._raised(0.9, np.zeros(0, dtype=np.float32), 300) == 0.9  # no tail: as given
 
 
+def test_the_long_text_limits_rest_on_writing_the_heads_never_trained_on() -> None:
+    """Fitted windows score near zero, so a tail of them would hardly raise the limits; dev's
+    few hundred windows alone left the top of the tail, which caps the raise, to chance (stop
+    36): ``ordinary_windows.tsv`` is kept for this alone."""
+    spec = json.loads((semantic.DATA / "heads.json").read_text(encoding="utf-8"))
+
+    assert "ordinary_windows.tsv" in spec["ordinary_windows_from"]
+    assert not set(spec["ordinary_windows_from"]) & set(spec["trained_on"])
+    assert len(spec["ordinary_windows"]["risk"]) >= 2000
+
+
 def test_the_shipped_model_raises_its_thresholds_for_long_entries() -> None:
     model = semantic.model()
     if model is None:
@@ -882,27 +893,31 @@ def test_the_shipped_model_raises_its_thresholds_for_long_entries() -> None:
         # and 30% into held_out_fresh37.tsv, never trained on (N1 0.979 / 0.961 / 0.052; O1
         # 0.982 / 0.965 / 0.046).
         ("held_out_fresh37.tsv", 0.975, 0.955, 0.055, 300),
-        # Round O's judges, run once each with N1 (R0), O1 and O2 before they were read (O1
-        # 0.981 / 0.957 / 0.058, 0.979 / 0.960 / 0.0525, 0.977 / 0.955 / 0.060, 0.985 / 0.968 /
-        # 0.0425). None of them was trained on.
-        ("blind_fresh77.tsv", 0.975, 0.95, 0.065, 350),
-        ("blind_fresh78.tsv", 0.97, 0.955, 0.055, 350),
-        ("blind_fresh79.tsv", 0.97, 0.95, 0.065, 350),
-        ("blind_fresh80.tsv", 0.98, 0.96, 0.045, 350),
-        # Round P's judges, run once each with O1 (R0), P1 and P2 before they were read (O1
-        # 0.988 / 0.970 / 0.040, 0.967 / 0.981 / 0.025, 0.969 / 0.955 / 0.060, 0.981 / 0.981 /
+        # Stop 35's rounds O to Q, blind_fresh77-88, each run once with the screens of its
+        # day before it was read (O1 on the last eight: 0.977 / 0.964 / 0.047), went 70% into
+        # stop 36's R1 (near copies dropped) and 30% into held_out_fresh38.tsv, never trained
+        # on (O1 0.981 / 0.963 / 0.049; R1 0.985 / 0.964 / 0.048).
+        ("held_out_fresh38.tsv", 0.975, 0.955, 0.055, 1000),
+        # Round R's judges, run once each with O1 (R0) and R1 before they were read (R1 0.979
+        # / 0.983 / 0.022, 0.988 / 0.988 / 0.015, 0.987 / 0.983 / 0.022, 0.990 / 0.981 /
         # 0.025). None of them was trained on.
-        ("blind_fresh81.tsv", 0.98, 0.96, 0.045, 350),
-        ("blind_fresh82.tsv", 0.96, 0.975, 0.03, 350),
-        ("blind_fresh83.tsv", 0.96, 0.95, 0.065, 350),
-        ("blind_fresh84.tsv", 0.975, 0.975, 0.03, 350),
-        # Round Q's judges, written after O1 shipped and run once each with it before they were
-        # read, nothing chosen on them (O1 0.973 / 0.966 / 0.045, 0.975 / 0.955 / 0.060, 0.979 /
-        # 0.955 / 0.060, 0.981 / 0.953 / 0.0625). None of them was trained on.
-        ("blind_fresh85.tsv", 0.97, 0.96, 0.05, 350),
-        ("blind_fresh86.tsv", 0.97, 0.95, 0.065, 350),
-        ("blind_fresh87.tsv", 0.975, 0.95, 0.065, 350),
-        ("blind_fresh88.tsv", 0.975, 0.95, 0.065, 350),
+        ("blind_fresh89.tsv", 0.97, 0.975, 0.03, 350),
+        ("blind_fresh90.tsv", 0.98, 0.98, 0.02, 350),
+        ("blind_fresh91.tsv", 0.98, 0.975, 0.03, 350),
+        ("blind_fresh92.tsv", 0.985, 0.975, 0.03, 350),
+        # Rounds S and T, written after R1 was fixed and run once each with O1 and then R1
+        # before they were read, nothing chosen on them (R1: 0.988 / 0.979 / 0.028, 0.990 /
+        # 0.988 / 0.015, 0.990 / 0.974 / 0.035, 0.988 / 0.973 / 0.035; round T, whose every
+        # harmless line carries a word of risk talk: 0.998 / 0.966 / 0.045, 0.975 / 0.962 /
+        # 0.050, 0.998 / 0.965 / 0.048, 0.990 / 0.974 / 0.035). None of them was trained on.
+        ("blind_fresh93.tsv", 0.98, 0.97, 0.035, 350),
+        ("blind_fresh94.tsv", 0.985, 0.98, 0.02, 350),
+        ("blind_fresh95.tsv", 0.985, 0.965, 0.04, 350),
+        ("blind_fresh96.tsv", 0.98, 0.965, 0.04, 350),
+        ("blind_fresh97.tsv", 0.99, 0.96, 0.05, 350),
+        ("blind_fresh98.tsv", 0.97, 0.955, 0.055, 350),
+        ("blind_fresh99.tsv", 0.99, 0.96, 0.055, 350),
+        ("blind_fresh100.tsv", 0.985, 0.965, 0.04, 350),
     ],
 )
 def test_the_shipped_model_keeps_its_floors_on_the_held_out_slices(
@@ -949,8 +964,9 @@ def screening_data() -> Path:
         ("held_out_fresh35.tsv", 0.80),
         ("held_out_fresh36.tsv", 0.80),
         ("held_out_fresh37.tsv", 0.80),
+        ("held_out_fresh38.tsv", 0.80),
     ]
-    + [(f"blind_fresh{number}.tsv", 0.80) for number in range(77, 89)],
+    + [(f"blind_fresh{number}.tsv", 0.80) for number in range(89, 101)],
 )
 def test_the_shipped_model_tells_most_ideation_plans_and_attempts_at_level_crisis(
     name: str, floor: float
