@@ -1092,6 +1092,30 @@ def test_every_at_risk_line_of_the_safety_probe_is_flagged() -> None:
     assert len(flagged) <= 1
 
 
+def test_the_plain_probe_keeps_what_stop_36_fixed_and_names_what_it_still_misses() -> None:
+    """The probe of the plainest stock phrasing (tests/data/plain_probe.tsv, 360 at risk, 120
+    near misses with the same words; written at stop 36 and read to fix the rules, so a floor,
+    not a measure). What it still misses is plain hopelessness and a goodbye said bare ("I
+    give up on everything.", "Tell my mum I love her."): decision 0003's limits."""
+    probe = Path(__file__).resolve().parent / "data" / "plain_probe.tsv"
+    lines = [line.split("\t") for line in probe.read_text(encoding="utf-8").splitlines() if line]
+    at_risk = [(text, category) for label, text, category in lines if label == "1"]
+    missed = [(text, category) for text, category in at_risk if not screen_text(text).flag]
+    near_misses = [text for label, text, _ in lines if label == "0"]
+    flagged = [text for text in near_misses if screen_text(text).flag]
+
+    assert len(at_risk) == 360 and len(near_misses) == 120
+    assert len(missed) <= 6
+    assert {category for _, category in missed} <= {
+        "hopelessness",
+        "no_future",
+        "preparation_goodbye",
+    }
+    # Near misses built from the very same words: most are flagged (a review item, never a
+    # silence); the bar only keeps it from getting worse.
+    assert len(flagged) <= 75
+
+
 def test_matched_is_the_writers_own_words_from_the_text() -> None:
     text = "Some days I Just Want To Die, honestly."
 
@@ -1267,3 +1291,77 @@ def test_the_screen_command_line_reads_stdin_and_survives_bad_bytes() -> None:
 )
 def test_the_whole_screen_keeps_a_means_followed_by_a_bare_time_to_come(text: str) -> None:
     assert screen_text(text).flag is True
+
+
+# Tired of living said and nothing after it (stop 36): the veto model, taught many harmless
+# "sick of living in this flat", had set the bare phrase aside ("I'm tired of living." 0.031,
+# "I'm sick of living." 0.004). A phrase that closes its sentence leaves a bare veto nothing
+# to read, so only a cue (a past, a quote, a question, a joke) may set it aside now.
+TIRED_OF_LIVING = [
+    ("I'm tired of living.", True),
+    ("I am tired of living", True),
+    ("Honestly I'm sick of living.", True),
+    ("I'm weary of living.", True),
+    ("so tired of living 😔", True),
+    ("Estoy cansada de vivir.", True),
+    ("Estoy harto de vivir, ya no aguanto.", True),
+    ("Ya no puedo más con la vida.", True),
+    ("So sick of living in this flat.", False),
+    ("Estoy harta de vivir en este piso.", False),
+    ("Estoy cansado de vivir con mis padres.", False),
+    ("No puedo más con esta vida de turnos.", False),
+    ("Mi abuela estaba cansada de vivir, decía siempre.", False),
+    ("I was tired of living back in 2015, but not now.", False),
+    ('"Tired of living" was the song on the radio.', False),
+]
+
+
+@pytest.mark.parametrize(("text", "flag"), TIRED_OF_LIVING)
+def test_the_whole_screen_keeps_tired_of_living_said_and_left_there(text: str, flag: bool) -> None:
+    assert screen_text(text).flag is flag
+
+
+@pytest.mark.parametrize(
+    "text", ["Tired of living paycheck to paycheck.", "My mum is tired of living alone."]
+)
+def test_the_veto_model_still_sets_aside_tired_of_living_about_a_way_of_life(text: str) -> None:
+    verdict = screen_text(text)
+
+    assert verdict.flag is False
+    assert verdict.reason.endswith(")") and "set aside by the model" in verdict.reason
+
+
+# A probe of the plainest stock phrasing (stop 36, tests/data/plain_probe.tsv) found the whole
+# screen missing a threat against the writer, read as the idiom "kill me" (three unseen
+# writers had written one: "My boyfriend said he'd kill me if I ever tried to leave."), an
+# attempt named as such, a jump or a gun said bare, and an overdose told without the word.
+# Each sits beside the everyday sentence of its shape.
+PLAIN_ACTS_AND_THREATS = [
+    ("My partner threatened to kill me.", True),
+    ("She threatened to kill me if I ever left.", True),
+    ("he said he'd kill me if i left", True),
+    ("I'm scared he's going to kill me.", True),
+    ("The brother of a patient who died threatened to stab me in the car park.", True),
+    ("Amenazó con matarme.", True),
+    ("I made an attempt on my life this week.", True),
+    ("I'm going to jump.", True),
+    ("I got hold of a gun this week.", True),
+    ("I nearly died last night, I took too much.", True),
+    ("Me tomé muchas pastillas ayer.", True),
+    ("My mum will kill me if I'm late.", False),
+    ("My sister threatened to kill me if I spoiled the finale.", False),
+    ("He said he'd kill me if I ate his chips.", False),
+    ("I'm scared my boss is going to kill me when he sees the numbers.", False),
+    ("Years ago my ex threatened to kill me. I'm safe now and he's in prison.", False),
+    ("I'm going to jump in the pool.", False),
+    ("We got hold of a gun safe for the cabin.", False),
+    ("I took too much time off.", False),
+    ("Me tomé todas las pastillas de la mañana, es la rutina.", False),
+]
+
+
+@pytest.mark.parametrize(("text", "flag"), PLAIN_ACTS_AND_THREATS)
+def test_the_whole_screen_flags_plain_threats_and_acts_and_not_their_everyday_shapes(
+    text: str, flag: bool
+) -> None:
+    assert screen_text(text).flag is flag

@@ -328,7 +328,9 @@ def _rules_pass(
                 verdict = _judge(document, phrase, match)
                 if verdict.flag:
                     set_aside = veto.sets_aside(
-                        document.index_of(match.start()), bare=phrase.category not in _NO_BARE_VETO
+                        document.index_of(match.start()),
+                        bare=phrase.category not in _NO_BARE_VETO
+                        and not _tired_of_living_and_nothing_after(document, match),
                     )
                     if not set_aside:
                         return dataclasses.replace(verdict, level=CRISIS), cleared
@@ -499,6 +501,27 @@ _OWN_THOUGHTS = rules.rx(
 _NO_BARE_VETO = frozenset({"crisis contact"})
 
 
+# Tired of living, life, being alive: harmless only for what follows it ("tired of living out
+# of a suitcase", "harta de vivir en este piso").
+_OF_LIVING = rules.rx(
+    r"\b(?:of|with|from|de) (?:[\w']+ ){0,2}?(?:living|life|being alive|staying alive|existing"
+    r"|vivir|la vida|estar viv[oa]|existir)$"
+)
+
+
+def _tired_of_living_and_nothing_after(document: _Document, match: re.Match[str]) -> bool:
+    """ "I'm tired of living." with nothing after it in its sentence. A bare veto reads the
+    words that make it about a way of life ("... paycheck to paycheck"); with none left it
+    had set aside "I'm tired of living." (0.031) and "I'm sick of living." (0.004), taught by
+    many harmless "sick of living in this flat" (stop 36). Only that family: freeing every
+    phrase that ends its sentence let through 170 harmless fragments and pasts ("Cousin.
+    Suicide. 2016.") for 5 more at-risk lines over the committed corpus."""
+    _, end = document.spans()[document.index_of(match.start())]
+    if rules.TOKEN.search(document.lowered, match.end(), end) is not None:
+        return False
+    return _OF_LIVING.search(match.group()) is not None
+
+
 class _Veto:
     """Whether the model sets aside a rule hit (``Thresholds.rule_veto``): only in a sentence
     with a cue (``_veto_cue``), and only when every window of the model that reads any of
@@ -514,7 +537,8 @@ class _Veto:
 
     def sets_aside(self, index: int, *, bare: bool = True) -> str:
         """The reason the rule hit in sentence ``index`` is set aside, or "" (it stands).
-        With ``bare`` False (a phrase of ``_NO_BARE_VETO``) only a hit with a cue may be."""
+        With ``bare`` False (a phrase of ``_NO_BARE_VETO``, or tired of living and nothing
+        after it) only a hit with a cue may be."""
         if (self.limit <= 0.0 and self.bare_limit <= 0.0) or self.model is None:
             return ""
         if (index, bare) not in self._decided:
@@ -696,7 +720,10 @@ def _judge(document: _Document, phrase: rules.Phrase, match: re.Match[str]) -> S
         return cleared("crisis help used")
     if phrase.category == "self-harm" and _coped(context):
         return cleared("urge met with the safety plan")
-    if _is_about_someone_else(context):
+    # Harm from others is done to the writer ("me") by someone else by its nature: a death or
+    # a past in the someone else's story does not make it theirs ("The brother of a patient
+    # who died threatened to stab me", stop 36).
+    if phrase.category != "harm from others" and _is_about_someone_else(context):
         if phrase.own_only:
             return cleared("third party, ordinary")
         if _is_past_event(phrase, context) or _is_past_set_against_another_now(context):
